@@ -1,0 +1,98 @@
+import { z } from 'zod'
+import { GenerateRequestSchema, type GenerationResult, type ProgressEvent } from './generation'
+import type { ModelInfo } from './manifest'
+import type { ConcreteProvider } from './providers'
+
+/**
+ * The message protocol between the engine host (main process) and the engine (utility process,
+ * or a Node child in tests). Requests carry an id; the engine answers each with exactly one
+ * response, errors as values, and may send progress events for it before that.
+ */
+
+export const ENGINE_VERSION = '0.1.0'
+
+export const EngineErrorCodeSchema = z.enum([
+  'bad_request',
+  'model_invalid',
+  'model_not_found',
+  'cancelled',
+  'numeric',
+  'provider_unavailable',
+  'io',
+  'engine_crashed',
+  'internal'
+])
+export type EngineErrorCode = z.infer<typeof EngineErrorCodeSchema>
+
+export const EngineErrorSchema = z.object({ code: EngineErrorCodeSchema, message: z.string() })
+export type EngineError = z.infer<typeof EngineErrorSchema>
+
+export const CompareRequestSchema = z.object({
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  frames: z.number().int().positive(),
+  a: z.instanceof(Uint8Array),
+  b: z.instanceof(Uint8Array)
+})
+
+export interface CompareResult {
+  psnr: number
+  ssim: number
+  perFrame: { psnr: number; ssim: number }[]
+  /** RGBA8 heatmap of |a − b| per frame, frame-major, same size as the inputs. */
+  heatmap: Uint8Array
+}
+
+export interface EngineStatusInfo {
+  version: string
+  providers: ConcreteProvider[]
+  busy: boolean
+}
+
+/** Method name → params schema and result type. Both sides import this one table. */
+export const EngineMethodParams = {
+  status: z.object({}).strict(),
+  listModels: z.object({ extraModelDirs: z.array(z.string()).default([]) }).strict(),
+  inspectModel: z.object({ path: z.string().min(1) }).strict(),
+  generate: GenerateRequestSchema,
+  compare: CompareRequestSchema,
+  cancel: z.object({ requestId: z.string().min(1) }).strict()
+} as const
+
+export interface EngineMethodResults {
+  status: EngineStatusInfo
+  listModels: ModelInfo[]
+  inspectModel: ModelInfo
+  generate: GenerationResult
+  compare: CompareResult
+  cancel: { cancelled: boolean }
+}
+
+export type EngineMethod = keyof typeof EngineMethodParams
+export type EngineParams<M extends EngineMethod> = z.input<(typeof EngineMethodParams)[M]>
+
+export const EngineRequestSchema = z.object({
+  kind: z.literal('request'),
+  id: z.string().min(1),
+  method: z.enum(Object.keys(EngineMethodParams) as [EngineMethod, ...EngineMethod[]]),
+  params: z.unknown()
+})
+export type EngineRequest = z.infer<typeof EngineRequestSchema>
+
+export type EngineResponse =
+  | { kind: 'response'; id: string; ok: true; result: unknown }
+  | { kind: 'response'; id: string; ok: false; error: EngineError }
+
+export interface EngineProgress {
+  kind: 'progress'
+  id: string
+  event: ProgressEvent
+}
+
+/** Sent once when the engine has loaded and can take requests. */
+export interface EngineReady {
+  kind: 'ready'
+  version: string
+}
+
+export type EngineMessage = EngineResponse | EngineProgress | EngineReady

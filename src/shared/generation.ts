@@ -1,0 +1,102 @@
+import { z } from 'zod'
+import { CacheConfigSchema } from './cache-config'
+import { PRESET_IDS } from './presets'
+import { ProviderSchema } from './providers'
+import { CacheSummarySchema, StepTraceSchema } from './trace'
+
+export const CacheChoiceSchema = z
+  .object({
+    preset: z.enum(PRESET_IDS),
+    /** Fields set on top of the preset (the CLI's --fn, --threshold…, the custom form). */
+    overrides: CacheConfigSchema.partial().default({})
+  })
+  .strict()
+export type CacheChoice = z.infer<typeof CacheChoiceSchema>
+
+export const MAX_SEED = 0xffffffff
+
+export const GenerateRequestSchema = z
+  .object({
+    /** Model id of an embedded or added model, or a path to a model folder. */
+    model: z.string().min(1),
+    prompt: z.string().max(2000),
+    negativePrompt: z.string().max(2000).optional(),
+    seed: z.number().int().min(0).max(MAX_SEED),
+    steps: z.number().int().min(1).max(1000).optional(),
+    guidanceScale: z.number().min(0).max(50).optional(),
+    cache: CacheChoiceSchema.default({ preset: 'none', overrides: {} }),
+    provider: ProviderSchema.default('auto'),
+    /** Stream a decoded preview of the latest step every N steps (0 = none). */
+    previewEvery: z.number().int().min(0).default(0)
+  })
+  .strict()
+export type GenerateRequest = z.infer<typeof GenerateRequestSchema>
+export type GenerateRequestInput = z.input<typeof GenerateRequestSchema>
+
+/** Everything needed to reproduce an output; stored in PNG metadata and the gallery. */
+export const RecipeSchema = z.object({
+  model: z.string(),
+  modelName: z.string(),
+  prompt: z.string(),
+  negativePrompt: z.string(),
+  seed: z.number().int(),
+  steps: z.number().int(),
+  guidanceScale: z.number(),
+  separateCfg: z.boolean(),
+  preset: z.enum(PRESET_IDS),
+  cache: CacheConfigSchema,
+  provider: z.string(),
+  engineVersion: z.string()
+})
+export type Recipe = z.infer<typeof RecipeSchema>
+
+export const OutputFileSchema = z.object({
+  name: z.string(),
+  mime: z.enum(['image/png', 'image/gif']),
+  bytes: z.instanceof(Uint8Array)
+})
+export type OutputFile = z.infer<typeof OutputFileSchema>
+
+export const TimingsSchema = z.object({
+  totalMs: z.number(),
+  denoiseMs: z.number(),
+  perStepMs: z.array(z.number()),
+  encodeMs: z.number(),
+  decodeMs: z.number()
+})
+export type Timings = z.infer<typeof TimingsSchema>
+
+export const GenerationResultSchema = z.object({
+  recipe: RecipeSchema,
+  kind: z.enum(['image', 'video']),
+  width: z.number().int(),
+  height: z.number().int(),
+  frames: z.number().int(),
+  fps: z.number().optional(),
+  /** RGBA8 pixels per frame, frame-major. */
+  pixels: z.instanceof(Uint8Array),
+  /** Encoded files: `image.png` (or `frame-000.png`… and `video.gif` for videos). */
+  files: z.array(OutputFileSchema),
+  trace: z.array(StepTraceSchema),
+  summary: CacheSummarySchema,
+  timings: TimingsSchema
+})
+export type GenerationResult = z.infer<typeof GenerationResultSchema>
+
+export const PreviewSchema = z.object({
+  width: z.number().int(),
+  height: z.number().int(),
+  /** RGBA8 of the first frame. */
+  pixels: z.instanceof(Uint8Array)
+})
+
+export const ProgressEventSchema = z.object({
+  step: z.number().int(),
+  totalSteps: z.number().int(),
+  elapsedMs: z.number(),
+  etaMs: z.number(),
+  /** The decisions of this step, one per (transformer call × context). */
+  traces: z.array(StepTraceSchema),
+  preview: PreviewSchema.optional()
+})
+export type ProgressEvent = z.infer<typeof ProgressEventSchema>
