@@ -24,6 +24,8 @@ export const GenerateRequestSchema = z
     seed: z.number().int().min(0).max(MAX_SEED),
     steps: z.number().int().min(1).max(1000).optional(),
     guidanceScale: z.number().min(0).max(50).optional(),
+    /** Run CFG as two calls (true) or one batched call (false); default: the model's manifest. */
+    separateCfg: z.boolean().optional(),
     cache: CacheChoiceSchema.default({ preset: 'none', overrides: {} }),
     provider: ProviderSchema.default('auto'),
     /** Stream a decoded preview of the latest step every N steps (0 = none). */

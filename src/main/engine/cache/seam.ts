@@ -1,0 +1,47 @@
+import type { CacheConfig } from '../../../shared/cache-config'
+import type { Branch, CacheSummary, StepTrace } from '../../../shared/trace'
+import type { Tensor } from '../tensor'
+
+/**
+ * The one seam between the denoising loop and the step cache. The pipeline names the call
+ * (step, branch, transformer, context) and hands over a runner for the context's blocks; the
+ * cache decides which block ranges run. Neither knows the other's internals.
+ */
+
+/** The two streams a block list carries; `encoder` is null where the pattern has none (yet). */
+export interface Streams {
+  hidden: Tensor
+  encoder: Tensor | null
+}
+
+/** Runs a contiguous range of one context's blocks, context tensors (temb, …) already bound. */
+export interface BlockRunner {
+  readonly blockCount: number
+  /** Runs blocks [from, to) on `input`; from === to returns the input unchanged. */
+  run(from: number, to: number, input: Streams): Promise<Streams>
+}
+
+export interface CallInfo {
+  /** Scheduler step index, 0-based, shared by both CFG branches of a step. */
+  step: number
+  /** The sigma of this step. */
+  timestep: number
+  branch: Branch
+  transformer: string
+  /** Block list name, or merged lists joined by '+'. */
+  context: string
+}
+
+export interface StepCache {
+  /** Forget every context: called at the start of each generation. */
+  beginGeneration(): void
+  /** Runs one context of one transformer call through the cache. */
+  runBlocks(call: CallInfo, runner: BlockRunner, input: Streams): Promise<Streams>
+  /** Every decision so far, in call order. */
+  traces(): readonly StepTrace[]
+  /** Decisions recorded since the last drain (for progress events). */
+  drainTraces(): StepTrace[]
+  summary(): CacheSummary
+}
+
+export type CreateStepCache = (config: CacheConfig) => StepCache
