@@ -1,0 +1,192 @@
+/**
+ * The caption grammar of the embedded models, and the look of their training data.
+ *
+ *   image: "a {color} {shape} at the {position} on a {color} background"
+ *   video: "a {color} {shape} moving {direction} on a {color} background"
+ *
+ * The shape's colour is never the background's. Vocabulary, palette and geometry are the twins of
+ * `tools/train/models.py` (COLORS, SHAPES, POSITIONS, DIRECTIONS) and `tools/train/data.py`
+ * (PALETTE, POS_XY, render, image_batch, video_batch): the prompt-adherence evaluator reads
+ * generated pixels against these numbers, so a change on either side must be made on both.
+ * Pure data and functions: the renderer imports this file for its example prompts.
+ */
+
+export const COLORS = ['red', 'green', 'blue', 'yellow', 'purple', 'orange', 'white', 'black'] as const
+export const SHAPES = ['circle', 'square', 'triangle'] as const
+export const POSITIONS = [
+  'top left', 'top', 'top right',
+  'left', 'center', 'right',
+  'bottom left', 'bottom', 'bottom right'
+] as const
+export const DIRECTIONS = ['left', 'right', 'up', 'down'] as const
+
+export type ColorName = (typeof COLORS)[number]
+export type ShapeName = (typeof SHAPES)[number]
+export type PositionName = (typeof POSITIONS)[number]
+export type Direction = (typeof DIRECTIONS)[number]
+export type Rgb = readonly [number, number, number]
+
+/** sRGB 0..255 of each colour name, exactly as data.py PALETTE renders them. */
+export const PALETTE: Readonly<Record<ColorName, Rgb>> = {
+  red: [220, 40, 40],
+  green: [40, 170, 60],
+  blue: [40, 80, 220],
+  yellow: [240, 220, 40],
+  purple: [140, 50, 180],
+  orange: [245, 140, 30],
+  white: [245, 245, 245],
+  black: [20, 20, 20]
+}
+
+/**
+ * Geometry of data.py, in pixels of its SIZE×SIZE canvas (divide by `size` to use it at any
+ * resolution). Positions are the 3×3 grid centres POS_XY; `r` is the shape's radius.
+ */
+export const DATASET_GEOMETRY = {
+  size: 32,
+  /** Grid centre coordinate per column (left, center, right) and row (top, center, bottom). */
+  gridCenters: [7.5, 16, 24.5] as const,
+  /** Images: centre jitter ±1.5 px per axis, radius uniform in [5, 6.5]. */
+  imageJitter: 1.5,
+  imageRadius: [5, 6.5] as const,
+  /** Square half-side = 0.86 r. */
+  squareHalfSide: 0.86,
+  /** Upward triangle: apex at cy − 1.05 r, base at cy + 0.9 r, base half-width 1.1 r. */
+  triangleTop: -1.05,
+  triangleHeight: 1.95,
+  triangleHalfBase: 1.1,
+  /** Videos: 8 frames, the shape travels 14 px from first to last frame, radius in [5, 6]. */
+  videoFrames: 8,
+  videoTravel: 14,
+  videoRadius: [5, 6] as const,
+  /** First-frame centre along the motion axis is in [6.5, 25.5 − travel] (mirrored for left/up). */
+  videoStart: [6.5, 11.5] as const,
+  /** Centre across the motion axis, uniform in [7, 25]. */
+  videoAcross: [7, 25] as const
+} as const
+
+export interface ImageCaption {
+  kind: 'image'
+  color: ColorName
+  shape: ShapeName
+  position: PositionName
+  background: ColorName
+}
+
+export interface VideoCaption {
+  kind: 'video'
+  color: ColorName
+  shape: ShapeName
+  direction: Direction
+  background: ColorName
+}
+
+export type Caption = ImageCaption | VideoCaption
+
+/** Column (0..2) and row (0..2) of a position on the 3×3 grid. */
+export function positionCell(position: PositionName): { col: number; row: number } {
+  const i = POSITIONS.indexOf(position)
+  return { col: i % 3, row: Math.floor(i / 3) }
+}
+
+/** The position named by a grid cell. */
+export function cellPosition(col: number, row: number): PositionName {
+  return POSITIONS[row * 3 + col]
+}
+
+// Longest alternatives first, so "top left" wins over "top".
+const alt = (words: readonly string[]): string =>
+  [...words].sort((a, b) => b.length - a.length).join('|')
+const IMAGE_RE = new RegExp(
+  `^a (${alt(COLORS)}) (${alt(SHAPES)}) at the (${alt(POSITIONS)}) on a (${alt(COLORS)}) background$`
+)
+const VIDEO_RE = new RegExp(
+  `^a (${alt(COLORS)}) (${alt(SHAPES)}) moving (${alt(DIRECTIONS)}) on a (${alt(COLORS)}) background$`
+)
+
+/** Lower case, single spaces, no surrounding blanks or trailing full stop. */
+function normalize(text: string): string {
+  return text.toLowerCase().replace(/\s+/g, ' ').trim().replace(/\s*\.$/, '')
+}
+
+/**
+ * The attributes a caption asks for, or null when it is outside the grammar (including a shape
+ * coloured like its background, which the models never saw and which cannot be seen).
+ */
+export function parseCaption(text: string): Caption | null {
+  const t = normalize(text)
+  const im = IMAGE_RE.exec(t)
+  if (im) {
+    const [, color, shape, position, background] = im
+    if (color === background) return null
+    return {
+      kind: 'image',
+      color: color as ColorName,
+      shape: shape as ShapeName,
+      position: position as PositionName,
+      background: background as ColorName
+    }
+  }
+  const vm = VIDEO_RE.exec(t)
+  if (vm) {
+    const [, color, shape, direction, background] = vm
+    if (color === background) return null
+    return {
+      kind: 'video',
+      color: color as ColorName,
+      shape: shape as ShapeName,
+      direction: direction as Direction,
+      background: background as ColorName
+    }
+  }
+  return null
+}
+
+/** The canonical text of a caption (what data.py's image_caption / video_caption write). */
+export function formatCaption(c: Caption): string {
+  return c.kind === 'image'
+    ? `a ${c.color} ${c.shape} at the ${c.position} on a ${c.background} background`
+    : `a ${c.color} ${c.shape} moving ${c.direction} on a ${c.background} background`
+}
+
+/** Every caption of a kind, in data.py's itertools.product order (colour, shape, where, bg). */
+export function allCaptions(kind: 'image' | 'video'): Caption[] {
+  const out: Caption[] = []
+  for (const color of COLORS)
+    for (const shape of SHAPES)
+      for (const where of kind === 'image' ? POSITIONS : DIRECTIONS)
+        for (const background of COLORS) {
+          if (color === background) continue
+          out.push(
+            kind === 'image'
+              ? { kind, color, shape, position: where as PositionName, background }
+              : { kind, color, shape, direction: where as Direction, background }
+          )
+        }
+  return out
+}
+
+/**
+ * `count` example prompts of a kind, the same every time. The i-th example takes the i-th
+ * value of each attribute list (offset so neighbours differ), which covers every colour, shape
+ * and position/direction within a handful of examples.
+ */
+export function examplePrompts(kind: 'image' | 'video', count = 8): string[] {
+  const wheres: readonly string[] = kind === 'image' ? POSITIONS : DIRECTIONS
+  const out: string[] = []
+  for (let i = 0; i < count; i++) {
+    const color = COLORS[i % COLORS.length]
+    // Background offset in 1..7, changing each lap of the colours: never the shape's colour.
+    const offset = 1 + ((2 + Math.floor(i / COLORS.length)) % (COLORS.length - 1))
+    const background = COLORS[(i + offset) % COLORS.length]
+    const shape = SHAPES[i % SHAPES.length]
+    // Strides coprime with 9 and with 4, so the first 9 (or 4) examples visit every place.
+    const where = wheres[(i * (kind === 'image' ? 4 : 3)) % wheres.length]
+    out.push(
+      kind === 'image'
+        ? `a ${color} ${shape} at the ${where} on a ${background} background`
+        : `a ${color} ${shape} moving ${where} on a ${background} background`
+    )
+  }
+  return out
+}
