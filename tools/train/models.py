@@ -172,6 +172,8 @@ class TextEncoder(nn.Module):
 
     def __init__(self, vocab_size, max_length, dim, heads=2, layers=2):
         super().__init__()
+        self.arch = {"vocab_size": vocab_size, "max_length": max_length, "dim": dim,
+                     "heads": heads, "layers": layers}
         self.tok = nn.Embedding(vocab_size, dim)
         self.pos = nn.Parameter(torch.randn(max_length, dim) * 0.02)
         self.layers = nn.ModuleList([TextEncoderLayer(dim, heads) for _ in range(layers)])
@@ -453,6 +455,7 @@ class ImageDecoder(nn.Module):
 
     def __init__(self, latent_ch=4, ch=64, ups=2, scale=1.0):
         super().__init__()
+        self.arch = {"type": "image", "latent_ch": latent_ch, "ch": ch, "ups": ups}
         self.register_buffer("scale", torch.tensor(float(scale)))
         layers = [nn.Conv2d(latent_ch, ch, 3, padding=1), ResBlock(ch)]
         c = ch
@@ -488,6 +491,7 @@ class VideoDecoder(nn.Module):
 
     def __init__(self, image_decoder):
         super().__init__()
+        self.arch = dict(image_decoder.arch, type="video")
         self.dec = image_decoder
 
     def forward(self, latent):

@@ -43,6 +43,27 @@ def export_onnx(module, args, path, input_names, output_names):
     assert got_out == output_names, (path, got_out, output_names)
 
 
+def weight_map(module, path):
+    """{state_dict key: [initializer name, transposed]} for the exported ONNX file, found by value
+    (torch folds Linear weights into transposed MatMul initializers and merges equal ones).
+    Lets tools/train/torch_reference.py rebuild the PyTorch modules from a package alone."""
+    import numpy as np
+    import onnx
+    from onnx import numpy_helper
+    inits = {}
+    for i in onnx.load(path).graph.initializer:
+        a = numpy_helper.to_array(i)
+        inits.setdefault(a.astype(np.float32).tobytes() if a.dtype != np.int64 else b"", i.name)
+    out = {}
+    for k, v in module.state_dict().items():
+        a = v.detach().cpu().numpy().astype(np.float32)
+        if a.ndim == 2 and a.T.copy().tobytes() in inits:
+            out[k] = [inits[a.T.copy().tobytes()], True]
+        elif a.tobytes() in inits:
+            out[k] = [inits[a.tobytes()], False]
+    return out
+
+
 def sha256(path):
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -52,7 +73,8 @@ def sha256(path):
 
 
 def _flat(t):
-    return [float(v) for v in t.detach().reshape(-1).tolist()]
+    """Row-major float list; 9 significant digits round-trip float32 exactly."""
+    return [float(f"{v:.9g}") for v in t.detach().float().reshape(-1).tolist()]
 
 
 def write_package(outdir, *, meta, text_encoder, experts, decoder, max_length, shift, defaults,
@@ -69,6 +91,11 @@ def write_package(outdir, *, meta, text_encoder, experts, decoder, max_length, s
     L, Dt, D = max_length, cfg0["text_dim"], cfg0["dim"]
 
     files = []
+    tmap = {"vocab": VOCAB, "max_length": max_length, "text_encoder": text_encoder.arch,
+            "decoder": getattr(decoder, "arch", None), "transformers": [], "weights": {}}
+
+    def record(module, rel):
+        tmap["weights"][rel] = weight_map(module, os.path.join(outdir, rel))
     # tokenizer
     with open(os.path.join(outdir, "tokenizer.json"), "w") as fh:
         json.dump(tokenizer_json(VOCAB, max_length), fh, indent=1)
@@ -78,6 +105,7 @@ def write_package(outdir, *, meta, text_encoder, experts, decoder, max_length, s
     export_onnx(text_encoder, [ids], os.path.join(outdir, "text_encoder.onnx"),
                 ["input_ids"], ["text_hidden"])
     files.append("text_encoder.onnx")
+    record(text_encoder, "text_encoder.onnx")
 
     tjson = []
     for ex in experts:
@@ -93,6 +121,8 @@ def write_package(outdir, *, meta, text_encoder, experts, decoder, max_length, s
         export_onnx(m.embed, [lat, t, th], os.path.join(outdir, p),
                     ["latent", "timestep", "text_hidden"], emb_out)
         files.append(p)
+        record(m.embed, p)
+        tmap["transformers"].append({"name": ex["name"], "range": list(ex["range"]), "cfg": cfg})
         with torch.no_grad():
             eo = m.embed(lat, t, th)
         hs, temb = eo[0], eo[-1]
@@ -107,12 +137,14 @@ def write_package(outdir, *, meta, text_encoder, experts, decoder, max_length, s
                 export_onnx(_BlockIO(b, pattern), args, os.path.join(outdir, p),
                             ins + ["temb"], outs)
                 files.append(p)
+                record(b, p)
                 paths.append(p)
             lists.append({"name": lname, "pattern": pattern, "blocks": paths})
         p = f"{prefix}/final.onnx"
         export_onnx(m.final, [hs, temb], os.path.join(outdir, p),
                     ["hidden_states", "temb"], ["velocity"])
         files.append(p)
+        record(m.final, p)
         tjson.append({"name": ex["name"], "timestepRange": list(ex["range"]),
                       "embed": {"file": f"{prefix}/embed.onnx"}, "blockLists": lists,
                       "final": {"file": f"{prefix}/final.onnx"}})
@@ -122,6 +154,7 @@ def write_package(outdir, *, meta, text_encoder, experts, decoder, max_length, s
         export_onnx(decoder, [torch.randn(*lat1)], os.path.join(outdir, "decoder.onnx"),
                     ["latent"], ["image"])
         files.append("decoder.onnx")
+        record(decoder, "decoder.onnx")
 
     if reference is not None:
         ref = make_reference(text_encoder, experts, decoder, lat1, max_length, shift, reference)
@@ -155,6 +188,9 @@ def write_package(outdir, *, meta, text_encoder, experts, decoder, max_length, s
     with open(os.path.join(outdir, "model.json"), "w") as fh:
         json.dump(manifest, fh, indent=1)
         fh.write("\n")
+    # not part of the engine's contract: architecture + weight locations for torch_reference.py
+    with open(os.path.join(outdir, "torch.json"), "w") as fh:
+        json.dump(tmap, fh)
     if readme:
         with open(os.path.join(outdir, "README.md"), "w") as fh:
             fh.write(readme)

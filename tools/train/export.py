@@ -1,0 +1,152 @@
+"""Exports a training checkpoint (any: latest, snapshot or final; EMA weights) to a model package.
+
+  /usr/bin/python3 tools/train/export.py <checkpoint.pt> <outdir> [--eval 64] [--guidance G]
+
+Writes per-block ONNX graphs, tokenizer.json, model.json (sha256s), reference.json (the
+PyTorch output for a fixed prompt and noise at the default steps and guidance) and README.md
+(model card; with --eval N it samples N train + N held-out prompts and reports evaluate.py scores).
+"""
+import argparse
+import json
+import os
+import shutil
+import sys
+
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from data import (FRAMES, IMAGE_HELD_OUT, IMAGE_TRAIN, PALETTE, TRAVEL,  # noqa: E402
+                  VIDEO_HELD_OUT, VIDEO_TRAIN)
+from package import write_package  # noqa: E402
+from sample_eval import load, run_eval  # noqa: E402
+
+META = {
+    "image": {"id": "shapes-flux-tiny", "name": "Shapes FLUX (tiny)",
+              "description": "FLUX-like text-to-image DiT (double-stream + single-stream blocks, "
+                             "flow matching) trained on procedural coloured shapes, 32x32.",
+              "prompt": "a red circle at the center on a blue background",
+              "examples": ["a red circle at the center on a blue background",
+                           "a yellow triangle at the top left on a purple background",
+                           "a white square at the bottom right on a black background",
+                           "a green circle at the right on a orange background"]},
+    "video": {"id": "shapes-wan-tiny", "name": "Shapes Wan (tiny video)",
+              "description": "Wan 2.2-like text-to-video DiT (cross-attention blocks, "
+                             "high-noise and low-noise experts, flow matching) trained on "
+                             "procedural moving shapes, 8 frames of 32x32.",
+              "prompt": "a red circle moving right on a blue background",
+              "examples": ["a red circle moving right on a blue background",
+                           "a yellow triangle moving up on a purple background",
+                           "a white square moving left on a black background",
+                           "a green circle moving down on a orange background"]},
+}
+
+
+def model_card(meta, cfg, ck, manifest, size, scores, guidance, shift):
+    video = cfg["kind"] == "video"
+    n_params = sum(p.numel() for m in ck["_modules"] for p in m.parameters())
+    tr = manifest["transformers"]
+    lines = [f"# {meta['name']}", "", meta["description"], "",
+             "## Data", ""]
+    if video:
+        lines += ['Captions: "a {color} {shape} moving {left|right|up|down} on a {color} background".',
+                  f"{FRAMES} frames of 32x32; the shape travels {TRAVEL:.0f} px from first to last frame,",
+                  "start and cross-axis position random.",
+                  f"{len(VIDEO_TRAIN)} caption combinations used in training, {len(VIDEO_HELD_OUT)} held out "
+                  "(seeded 10 % split, `tools/train/data.py`)."]
+    else:
+        lines += ['Captions: "a {color} {shape} at the {position} on a {color} background".',
+                  "32x32 RGB, shape radius 5-6.5 px, centre jittered +-1.5 px around a 3x3 grid.",
+                  f"{len(IMAGE_TRAIN)} caption combinations used in training, {len(IMAGE_HELD_OUT)} held out "
+                  "(seeded 10 % split, `tools/train/data.py`)."]
+    lines += ["Colours, shapes never equal to the background colour: " +
+              ", ".join(f"{k} {tuple(v)}" for k, v in PALETTE.items()) + ".",
+              "Unknown words map to [UNK]; the empty prompt is the unconditional input.", "",
+              "## Model", "",
+              f"- Text encoder: word-level tokens (maxLength {cfg['max_length']}), "
+              f"{cfg['model']['text_layers']} transformer layers, width {cfg['model']['text_dim']}.",
+              f"- Autoencoder: conv, 32x32x3 <-> {cfg['latent_ch']}x8x8 per frame "
+              "(decoder.onnx; latents scaled to unit variance).",
+              f"- Transformer width {cfg['model']['dim']}, {cfg['model']['heads']} heads, "
+              f"MLP ratio {cfg['model']['mlp_ratio']}, patch {cfg['model']['patch']} -> "
+              f"{'64' if video else '16'} latent tokens."]
+    for t in tr:
+        lists = ", ".join(f"{bl['name']} ({len(bl['blocks'])} x {bl['pattern']})"
+                          for bl in t["blockLists"])
+        lines.append(f"- `{t['name']}` serves sigmas {t['timestepRange']}: {lists}.")
+    lines += [f"- {n_params / 1e6:.2f} M parameters in all; package {size / 1e6:.1f} MB.",
+              f"- Flow matching (velocity = noise - x0), shift {shift}, classifier-free dropout "
+              f"{cfg['cfg_drop']:.0%} of captions to \"\".",
+              "", "## Training", "",
+              f"PyTorch {torch.__version__} on CPU ({cfg.get('threads', 2)} threads), batch {cfg['batch']}, "
+              f"AdamW lr {cfg['lr']} cosine, EMA {cfg['ema']}: {ck['step']} steps in "
+              f"{ck['elapsed'] / 60:.0f} min (exported checkpoint). Config: "
+              f"`tools/train/configs/{cfg['name']}.json`; "
+              f"`/usr/bin/python3 tools/train/train_ae.py tools/train/configs/ae.json` then "
+              f"`/usr/bin/python3 tools/train/train_dit.py tools/train/configs/{cfg['name']}.json`, "
+              f"`/usr/bin/python3 tools/train/export.py tools/train/runs/{cfg['name']}/ckpt_final.pt <dir> --eval 64`.",
+              "", "## Scores", ""]
+    if scores:
+        keys = [k for k in scores["train"] if k != "n"]
+        lines += [f"`tools/train/evaluate.py` (Python monitor; the app's evaluator is separate), "
+                  f"{scores['steps']} steps, guidance {guidance}, no cache, "
+                  f"{scores['train']['n']} samples per row:", "",
+                  "| set | " + " | ".join(keys) + " |", "|---" * (len(keys) + 1) + "|"]
+        for s in ("train", "held_out"):
+            lines.append(f"| {s} | " + " | ".join(f"{scores[s][k]:.3f}" for k in keys) + " |")
+    else:
+        lines.append("Not evaluated at export.")
+    lines += ["", "`reference.json`: PyTorch output for its prompt, seed and noise at the default "
+              "steps and guidance (parity target for the engine).", ""]
+    return "\n".join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("ckpt")
+    ap.add_argument("outdir")
+    ap.add_argument("--eval", type=int, default=0)
+    ap.add_argument("--guidance", type=float, default=None)
+    ap.add_argument("--shift", type=float, default=None)
+    ap.add_argument("--threads", type=int, default=2)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    ck, cfg, te, experts, dec = load(a.ckpt)
+    ck["_modules"] = [te] + [m for _, _, m in experts] + [dec]
+    meta = dict(META[cfg["kind"]])
+    g = a.guidance if a.guidance is not None else cfg.get("guidance", 4.0)
+    shift = a.shift if a.shift is not None else cfg["shift"]
+    steps = 28
+    scores = None
+    if a.eval:
+        scores = run_eval(ck, cfg, te, experts, dec, a.eval, steps, g, shift)
+        scores["steps"] = steps
+        print(json.dumps(scores))
+    if os.path.isdir(a.outdir):
+        shutil.rmtree(a.outdir)
+    video = cfg["kind"] == "video"
+    ex = [{"name": n, "range": list(r), "model": m,
+           "prefix": "transformer" if len(experts) == 1 else f"transformer_{n}"}
+          for n, r, m in experts]
+    manifest = write_package(
+        a.outdir,
+        meta={"id": meta["id"], "name": meta["name"], "kind": cfg["kind"],
+              "description": meta["description"],
+              "output": {"width": 32, "height": 32, "frames": FRAMES if video else 1,
+                         **({"fps": 8} if video else {})}},
+        text_encoder=te, experts=ex, decoder=dec, max_length=cfg["max_length"], shift=shift,
+        defaults={"steps": steps, "guidanceScale": g, "separateCfg": True, "negativePrompt": ""},
+        cache=None if video else {"mergeBlockLists": True}, examples=meta["examples"],
+        reference={"prompt": meta["prompt"], "negativePrompt": "", "steps": steps,
+                   "guidanceScale": g, "separateCfg": True, "seed": 0})
+    size = sum(os.path.getsize(os.path.join(r, f)) for r, _, fs in os.walk(a.outdir) for f in fs)
+    with open(os.path.join(a.outdir, "README.md"), "w") as f:
+        f.write(model_card(meta, cfg, ck, manifest, size, scores, g, shift))
+    if scores:
+        with open(os.path.join(a.outdir, "scores.json"), "w") as f:
+            json.dump(scores, f, indent=1)
+    print(f"exported {a.ckpt} (step {ck['step']}) -> {a.outdir}, {size / 1e6:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()

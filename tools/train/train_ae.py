@@ -1,0 +1,75 @@
+"""Trains the shared frame autoencoder (32x32x3 <-> 4x8x8) on procedural shapes.
+  /usr/bin/python3 tools/train/train_ae.py configs/ae.json
+Writes runs/<name>/ae.pt (encoder, decoder, latent_std) and runs/<name>/log.txt."""
+import json
+import os
+import random
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from data import image_batch, random_shapes_batch, video_batch  # noqa: E402
+from models import ImageDecoder, ImageEncoder  # noqa: E402
+
+
+def main(cfg_path):
+    cfg = json.load(open(cfg_path))
+    torch.set_num_threads(cfg.get("threads", 2))
+    torch.manual_seed(cfg["seed"])
+    rng = random.Random(cfg["seed"])
+    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "runs", cfg["name"])
+    os.makedirs(out, exist_ok=True)
+    log = open(os.path.join(out, "log.txt"), "a")
+    enc = ImageEncoder(cfg["latent_ch"], cfg["ch"], 2)
+    dec = ImageDecoder(cfg["latent_ch"], cfg["ch"], 2)
+    params = list(enc.parameters()) + list(dec.parameters())
+    opt = torch.optim.AdamW(params, lr=cfg["lr"], weight_decay=0.0)
+    t0 = time.time()
+    bs = cfg["batch"]
+    for step in range(1, cfg["steps"] + 1):
+        lr = cfg["lr"] * min(1.0, step / 100) * (0.1 + 0.9 * 0.5 * (1 + np.cos(np.pi * step / cfg["steps"])))
+        for g in opt.param_groups:
+            g["lr"] = lr
+        a = random_shapes_batch(rng, bs // 2)
+        b, _, _ = image_batch(rng, bs // 4)
+        v, _, _ = video_batch(rng, 1)
+        v = v[0].transpose(1, 0, 2, 3)[: bs - bs // 2 - bs // 4]
+        x = torch.from_numpy(np.concatenate([a, b, v]))
+        z = enc(x)
+        zn = z + cfg["latent_noise"] * torch.randn_like(z)
+        y = dec(zn)
+        rec = F.mse_loss(y, x) + 0.5 * F.l1_loss(y, x)
+        reg = (z * z).mean()
+        loss = rec + cfg["latent_reg"] * reg
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        if step % 50 == 0 or step == 1:
+            msg = (f"step {step} t {time.time() - t0:.0f}s loss {loss.item():.5f} rec {rec.item():.5f} "
+                   f"zstd {z.std().item():.3f} lr {lr:.2e}")
+            print(msg, flush=True)
+            log.write(msg + "\n")
+            log.flush()
+    # latent statistics on fresh data
+    with torch.no_grad():
+        zs = torch.cat([enc(torch.from_numpy(image_batch(rng, 256)[0])) for _ in range(4)])
+        std = zs.std().item()
+        mean = zs.mean().item()
+        x, _, _ = image_batch(rng, 256)
+        x = torch.from_numpy(x)
+        err = (dec(enc(x)) - x).abs().max(dim=1)[0]
+        msg = (f"latent mean {mean:.4f} std {std:.4f}; recon mean abs err {err.mean().item():.4f}, "
+               f"pixels off by >0.1: {(err > 0.1).float().mean().item() * 100:.2f}%")
+        print(msg)
+        log.write(msg + "\n")
+    torch.save({"encoder": enc.state_dict(), "decoder": dec.state_dict(), "latent_std": std,
+                "cfg": cfg}, os.path.join(out, "ae.pt"))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -1,0 +1,199 @@
+"""Trains a text-to-image (FLUX-like) or text-to-video (Wan-like, two experts) DiT with flow
+matching on latents of the frozen autoencoder (train_ae.py), on CPU.
+
+  /usr/bin/python3 tools/train/train_dit.py tools/train/configs/image.json
+
+The run lasts `minutes` of wall-clock time (the LR schedule follows elapsed time, so it ends on
+time whatever the machine's load); checkpoints (with EMA weights) go to runs/<name>/ every
+`ckpt_minutes`, the log to runs/<name>/log.txt. Resumes from runs/<name>/ckpt_latest.pt.
+"""
+import copy
+import json
+import math
+import os
+import random
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from data import image_batch, video_batch  # noqa: E402
+from models import VOCAB, ImageEncoder, TextEncoder, Transformer, WordTokenizer  # noqa: E402
+
+
+def transformer_cfg(cfg):
+    m = cfg["model"]
+    c = cfg["latent_ch"]
+    lat = [c, cfg.get("frames", 1), 8, 8]
+    return {"kind": cfg["kind"], "latent_shape": lat, "patch": m["patch"], "dim": m["dim"],
+            "heads": m["heads"], "mlp_ratio": m["mlp_ratio"], "text_dim": m["text_dim"],
+            "t_freq": m["t_freq"], "encoder_stream": True, "lists": m["lists"]}
+
+
+def build(cfg):
+    """Text encoder + experts [(name, (lo, hi), Transformer)] from a training config."""
+    m = cfg["model"]
+    te = TextEncoder(len(VOCAB), cfg["max_length"], m["text_dim"], m["text_heads"],
+                     m["text_layers"])
+    experts = [(e["name"], tuple(e["range"]), Transformer(transformer_cfg(cfg)))
+               for e in cfg["experts"]]
+    return te, experts
+
+
+def adaln_zero(tr):
+    """Zero-init gates/modulations and the output layer (DiT adaLN-Zero) for stable training."""
+    for mod in tr.modules():
+        for name in ("mod", "mod_h", "mod_e"):
+            lin = getattr(mod, name, None)
+            if isinstance(lin, torch.nn.Linear):
+                torch.nn.init.zeros_(lin.weight)
+                torch.nn.init.zeros_(lin.bias)
+    torch.nn.init.zeros_(tr.final.out.weight)
+    torch.nn.init.zeros_(tr.final.out.bias)
+
+
+def load_ae(path):
+    ck = torch.load(path, map_location="cpu")
+    enc = ImageEncoder(ck["cfg"]["latent_ch"], ck["cfg"]["ch"], 2)
+    enc.load_state_dict(ck["encoder"])
+    enc.eval()
+    return enc, ck
+
+
+def encode(enc, x, std):
+    """x [B,3,H,W] or [B,3,F,H,W] -> unit-variance latents."""
+    with torch.no_grad():
+        if x.dim() == 5:
+            b, c, f, h, w = x.shape
+            z = enc(x.permute(0, 2, 1, 3, 4).reshape(b * f, c, h, w))
+            z = z.reshape(b, f, z.shape[1], z.shape[2], z.shape[3]).permute(0, 2, 1, 3, 4)
+        else:
+            z = enc(x)
+    return z / std
+
+
+def sample_t(n, shift):
+    u = torch.rand(n)
+    return shift * u / (1 + (shift - 1) * u)
+
+
+def main(cfg_path):
+    cfg = json.load(open(cfg_path))
+    torch.set_num_threads(cfg.get("threads", 2))
+    torch.manual_seed(cfg["seed"])
+    rng = random.Random(cfg["seed"])
+    out = os.path.join(HERE, "runs", cfg["name"])
+    os.makedirs(out, exist_ok=True)
+    log = open(os.path.join(out, "log.txt"), "a")
+
+    def say(msg):
+        print(msg, flush=True)
+        log.write(msg + "\n")
+        log.flush()
+
+    enc, aeck = load_ae(os.path.join(HERE, cfg["ae"]))
+    std = aeck["latent_std"]
+    te, experts = build(cfg)
+    for _, _, tr in experts:
+        adaln_zero(tr)
+    modules = [te] + [tr for _, _, tr in experts]
+    params = [p for m in modules for p in m.parameters()]
+    say(f"config {json.dumps(cfg)}")
+    say(f"params: text {sum(p.numel() for p in te.parameters())}, transformers "
+        f"{[sum(p.numel() for p in tr.parameters()) for _, _, tr in experts]}")
+    opt = torch.optim.AdamW(params, lr=cfg["lr"], betas=(0.9, 0.99), weight_decay=0.01)
+    ema = [copy.deepcopy(m).eval() for m in modules]
+    step, elapsed0 = 0, 0.0
+    ck_path = os.path.join(out, "ckpt_latest.pt")
+    if os.path.exists(ck_path):
+        ck = torch.load(ck_path, map_location="cpu")
+        for m, s in zip(modules, ck["model"]):
+            m.load_state_dict(s)
+        for m, s in zip(ema, ck["ema"]):
+            m.load_state_dict(s)
+        opt.load_state_dict(ck["opt"])
+        step, elapsed0 = ck["step"], ck["elapsed"]
+        rng.setstate(ck["rng"])
+        torch.set_rng_state(ck["torch_rng"])
+        say(f"resumed at step {step}, {elapsed0 / 60:.1f} min")
+    tok = WordTokenizer(VOCAB, cfg["max_length"])
+    total = cfg["minutes"] * 60.0
+    t_start = time.time() - elapsed0
+    last_ck = time.time()
+    snap_every = cfg.get("snapshot_minutes", 20) * 60.0
+    next_snap = (math.floor(elapsed0 / snap_every) + 1) * snap_every
+    bs = cfg["batch"]
+    run_loss, run_n, t_log = 0.0, 0, time.time()
+
+    def save(path):
+        torch.save({"model": [m.state_dict() for m in modules],
+                    "ema": [m.state_dict() for m in ema], "opt": opt.state_dict(), "step": step,
+                    "elapsed": time.time() - t_start, "cfg": cfg, "rng": rng.getstate(),
+                    "torch_rng": torch.get_rng_state(), "latent_std": std,
+                    "ae": os.path.join(HERE, cfg["ae"])}, path + ".tmp")
+        os.replace(path + ".tmp", path)
+
+    while True:
+        elapsed = time.time() - t_start
+        if elapsed >= total:
+            break
+        frac = elapsed / total
+        lr = cfg["lr"] * min(1.0, (step + 1) / cfg["warmup"]) * (
+            cfg.get("lr_min", 0.1) + (1 - cfg.get("lr_min", 0.1)) * 0.5 * (1 + math.cos(math.pi * frac)))
+        for g in opt.param_groups:
+            g["lr"] = lr
+        if cfg["kind"] == "video":
+            x, caps, _ = video_batch(rng, bs)
+        else:
+            x, caps, _ = image_batch(rng, bs)
+        x0 = encode(enc, torch.from_numpy(x), std)
+        caps = [c if rng.random() >= cfg["cfg_drop"] else "" for c in caps]
+        th = te(tok(caps))
+        noise = torch.randn_like(x0)
+        t = sample_t(bs, cfg["shift"])
+        tb = t.reshape(-1, *([1] * (x0.dim() - 1)))
+        xt = (1 - tb) * x0 + tb * noise
+        target = noise - x0
+        loss = 0.0
+        for i, (_, (lo, hi), tr) in enumerate(experts):
+            sel = (t >= lo) & (t <= hi) if i == 0 else (t >= lo) & (t < hi)
+            if len(experts) == 1:
+                sel = torch.ones(bs, dtype=torch.bool)
+            if sel.sum() == 0:
+                continue
+            pred = tr(xt[sel], t[sel], th[sel])
+            loss = loss + F.mse_loss(pred, target[sel], reduction="sum") / target[0].numel() / bs
+        opt.zero_grad()
+        loss.backward()
+        gn = torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        step += 1
+        d = min(cfg["ema"], (1 + step) / (10 + step))
+        with torch.no_grad():
+            for m, e in zip(modules, ema):
+                for p, pe in zip(m.parameters(), e.parameters()):
+                    pe.mul_(d).add_(p.detach(), alpha=1 - d)
+        run_loss += loss.item()
+        run_n += 1
+        if step % cfg.get("log_every", 25) == 0:
+            now = time.time()
+            say(f"step {step} min {(now - t_start) / 60:.1f} loss {run_loss / run_n:.4f} "
+                f"gnorm {gn:.2f} lr {lr:.2e} s/step {(now - t_log) / run_n:.2f}")
+            run_loss, run_n, t_log = 0.0, 0, now
+        if time.time() - last_ck > cfg["ckpt_minutes"] * 60:
+            save(ck_path)
+            last_ck = time.time()
+        if time.time() - t_start >= next_snap:
+            save(os.path.join(out, f"ckpt_{int(next_snap / 60):03d}min.pt"))
+            next_snap += snap_every
+    save(ck_path)
+    save(os.path.join(out, "ckpt_final.pt"))
+    say(f"done: {step} steps in {(time.time() - t_start) / 60:.1f} min")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
