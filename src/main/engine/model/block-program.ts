@@ -1,0 +1,144 @@
+import type { ForwardPattern } from '../../../shared/manifest'
+import type { ConcreteProvider } from '../../../shared/providers'
+import type { BlockRunner, Streams } from '../cache/seam'
+import type { Tensor } from '../tensor'
+import type { ModelProto } from './onnx-graph'
+import { ENCODER, ENCODER_OUT, HIDDEN, HIDDEN_OUT, PATTERN_IO } from './patterns'
+import { compileSegment } from './segments'
+import { Session, type SessionTuning } from './session'
+
+/**
+ * One cache context's blocks (a block list, or several lists of one pattern merged) and the
+ * sessions that run them. `segments` compiles each requested range [from, to) into one graph on
+ * first use and keeps its session (the cache asks for [0,Fn), [Fn,N−Bn), [N−Bn,N), or [0,N));
+ * `blocks` runs one session per block, chained here: the slow baseline the benchmark compares.
+ */
+
+export type BlockMode = 'segments' | 'blocks'
+
+export interface BlockSource {
+  file: string
+  bytes: Uint8Array
+  model: ModelProto
+}
+
+/** Called before every session call; throws to stop (cancel takes effect here). */
+export type BeforeCall = () => void
+
+export class BlockProgram {
+  /** The cache context name: the block list, or merged lists joined by '+'. */
+  readonly name: string
+  readonly transformer: string
+  readonly pattern: ForwardPattern
+  readonly #blocks: readonly BlockSource[]
+  readonly #sessions = new Map<string, Promise<Session>>()
+  readonly #provider: ConcreteProvider
+  readonly #tuning: SessionTuning
+  readonly mode: BlockMode
+
+  constructor(
+    transformer: string,
+    name: string,
+    pattern: ForwardPattern,
+    blocks: readonly BlockSource[],
+    provider: ConcreteProvider,
+    tuning: SessionTuning,
+    mode: BlockMode
+  ) {
+    this.transformer = transformer
+    this.name = name
+    this.pattern = pattern
+    this.#blocks = blocks
+    this.#provider = provider
+    this.#tuning = tuning
+    this.mode = mode
+  }
+
+  get blockCount(): number {
+    return this.#blocks.length
+  }
+
+  /** A runner for one transformer call, its context tensors (temb, …) bound. */
+  runner(context: Readonly<Record<string, Tensor>>, beforeCall: BeforeCall): BlockRunner {
+    return {
+      blockCount: this.blockCount,
+      run: (from, to, input) => this.run(from, to, input, context, beforeCall)
+    }
+  }
+
+  async run(
+    from: number,
+    to: number,
+    input: Streams,
+    context: Readonly<Record<string, Tensor>>,
+    beforeCall: BeforeCall
+  ): Promise<Streams> {
+    if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to > this.blockCount || from > to) {
+      throw new Error(`${this.name}: bad block range [${from}, ${to}) of ${this.blockCount}`)
+    }
+    if (from === to) return input
+    if (this.mode === 'segments') return this.#call(from, to, input, context, beforeCall)
+    let streams = input
+    for (let k = from; k < to; k++) streams = await this.#call(k, k + 1, streams, context, beforeCall)
+    return streams
+  }
+
+  /** Compiles (or fetches) the sessions for the given ranges ahead of the first call. */
+  async prepare(ranges: readonly [number, number][]): Promise<void> {
+    await Promise.all(ranges.map(([from, to]) => this.#session(from, to)))
+  }
+
+  async release(): Promise<void> {
+    const sessions = await Promise.all(this.#sessions.values())
+    this.#sessions.clear()
+    await Promise.all(sessions.map((s) => s.release()))
+  }
+
+  async #call(
+    from: number,
+    to: number,
+    input: Streams,
+    context: Readonly<Record<string, Tensor>>,
+    beforeCall: BeforeCall
+  ): Promise<Streams> {
+    const session = await this.#session(from, to)
+    const feeds: Record<string, Tensor> = {}
+    for (const name of session.inputNames) {
+      if (name === HIDDEN) feeds[name] = input.hidden
+      else if (name === ENCODER) {
+        if (!input.encoder) throw new Error(`${session.label}: needs ${ENCODER} but the stream has none`)
+        feeds[name] = input.encoder
+      } else {
+        const value = context[name]
+        if (!value)
+          throw new Error(`${session.label}: context tensor "${name}" was not provided by the embed graph`)
+        feeds[name] = value
+      }
+    }
+    beforeCall()
+    const out = await session.run(feeds)
+    const returnsEncoder = PATTERN_IO[this.pattern].returnsEncoder
+    return { hidden: out[HIDDEN_OUT], encoder: returnsEncoder ? out[ENCODER_OUT] : input.encoder }
+  }
+
+  #session(from: number, to: number): Promise<Session> {
+    const key = `${from}:${to}`
+    let session = this.#sessions.get(key)
+    if (!session) {
+      const label = `${this.transformer}/${this.name}[${from}, ${to})`
+      const bytes =
+        to - from === 1 && this.mode === 'blocks'
+          ? this.#blocks[from].bytes
+          : compileSegment(
+              this.#blocks.slice(from, to).map((b) => ({ model: b.model, pattern: this.pattern })),
+              from,
+              label
+            )
+      session = Session.create(bytes, label, this.#provider, this.#tuning)
+      // A failed compile must not poison the memo: the next request tries again.
+      session.catch(() => this.#sessions.delete(key))
+      this.#sessions.set(key, session)
+    }
+    return session
+  }
+}

@@ -1,0 +1,185 @@
+import type { TransformerManifest } from '../../../shared/manifest'
+import type { ConcreteProvider, Provider } from '../../../shared/providers'
+import { EngineFailure } from '../errors'
+import { PromptTokenizer } from '../pipeline/tokenizer'
+import { BlockProgram, type BlockMode } from './block-program'
+import type { ModelPackage } from './package'
+import { providerCandidates } from './providers'
+import { DEFAULT_TUNING, Session, type SessionTuning } from './session'
+
+/** A verified package with its sessions on one execution provider, ready to generate. */
+
+export interface LoadOptions {
+  provider: Provider
+  tuning?: SessionTuning
+  /** `segments` (default) fuses block ranges; `blocks` runs one session per block (benchmark baseline). */
+  blockMode?: BlockMode
+}
+
+export class LoadedTransformer {
+  readonly manifest: TransformerManifest
+  readonly embed: Session
+  readonly final: Session
+  readonly #programs = new Map<boolean, BlockProgram[]>()
+  readonly #make: (merge: boolean) => BlockProgram[]
+
+  constructor(
+    manifest: TransformerManifest,
+    embed: Session,
+    final: Session,
+    make: (merge: boolean) => BlockProgram[]
+  ) {
+    this.manifest = manifest
+    this.embed = embed
+    this.final = final
+    this.#make = make
+  }
+
+  /**
+   * The cache contexts of one call: with `merge` and one pattern across all lists, a single
+   * context spans the concatenated lists (named 'a+b', as CacheDiT does for FLUX); else one per list.
+   */
+  contexts(merge: boolean): BlockProgram[] {
+    const canMerge = merge && new Set(this.manifest.blockLists.map((l) => l.pattern)).size === 1
+    let programs = this.#programs.get(canMerge)
+    if (!programs) {
+      programs = this.#make(canMerge)
+      this.#programs.set(canMerge, programs)
+    }
+    return programs
+  }
+
+  async release(): Promise<void> {
+    for (const programs of this.#programs.values()) await Promise.all(programs.map((p) => p.release()))
+    await Promise.all([this.embed.release(), this.final.release()])
+  }
+}
+
+export class LoadedModel {
+  readonly pkg: ModelPackage
+  readonly provider: ConcreteProvider
+  readonly tokenizer: PromptTokenizer
+  readonly textEncoder: Session
+  readonly transformers: readonly LoadedTransformer[]
+  readonly decoder: Session | null
+
+  private constructor(
+    pkg: ModelPackage,
+    provider: ConcreteProvider,
+    tokenizer: PromptTokenizer,
+    textEncoder: Session,
+    transformers: LoadedTransformer[],
+    decoder: Session | null
+  ) {
+    this.pkg = pkg
+    this.provider = provider
+    this.tokenizer = tokenizer
+    this.textEncoder = textEncoder
+    this.transformers = transformers
+    this.decoder = decoder
+  }
+
+  static async load(pkg: ModelPackage, options: LoadOptions): Promise<LoadedModel> {
+    const m = pkg.manifest
+    const tuning = options.tuning ?? DEFAULT_TUNING
+    const mode = options.blockMode ?? 'segments'
+    const tokenizer = new PromptTokenizer(pkg.text(m.tokenizer.file), m.tokenizer.maxLength, m.tokenizer.file)
+    const { provider, session: textEncoder } = await firstWorkingProvider(pkg, options.provider, tuning)
+    const session = (file: string) => createSession(pkg, file, provider, tuning)
+    const transformers: LoadedTransformer[] = []
+    for (const t of m.transformers) {
+      const make = (merge: boolean): BlockProgram[] => {
+        const lists = merge
+          ? [
+              {
+                name: t.blockLists.map((l) => l.name).join('+'),
+                pattern: t.blockLists[0].pattern,
+                blocks: t.blockLists.flatMap((l) => l.blocks)
+              }
+            ]
+          : t.blockLists
+        return lists.map(
+          (l) =>
+            new BlockProgram(
+              t.name,
+              l.name,
+              l.pattern,
+              l.blocks.map((file) => ({
+                file,
+                bytes: pkg.files.get(file) as Uint8Array,
+                model: pkg.graph(file)
+              })),
+              provider,
+              tuning,
+              mode
+            )
+        )
+      }
+      transformers.push(
+        new LoadedTransformer(t, await session(t.embed.file), await session(t.final.file), make)
+      )
+    }
+    const decoder = m.decoder ? await session(m.decoder.file) : null
+    return new LoadedModel(pkg, provider, tokenizer, textEncoder, transformers, decoder)
+  }
+
+  get manifest() {
+    return this.pkg.manifest
+  }
+
+  /** The expert serving this sigma: the first whose timestepRange contains it (manifest order). */
+  transformerFor(sigma: number): LoadedTransformer {
+    const t = this.transformers.find(
+      (x) => x.manifest.timestepRange[0] <= sigma && sigma <= x.manifest.timestepRange[1]
+    )
+    if (!t)
+      throw new EngineFailure('model_invalid', `${this.manifest.id}: no transformer serves sigma ${sigma}`)
+    return t
+  }
+
+  async release(): Promise<void> {
+    await Promise.all([
+      ...this.transformers.map((t) => t.release()),
+      this.textEncoder.release(),
+      this.decoder?.release()
+    ])
+  }
+}
+
+async function createSession(
+  pkg: ModelPackage,
+  file: string,
+  provider: ConcreteProvider,
+  tuning: SessionTuning
+): Promise<Session> {
+  try {
+    return await Session.create(pkg.files.get(file) as Uint8Array, file, provider, tuning)
+  } catch (e) {
+    throw new EngineFailure(
+      'model_invalid',
+      `${file}: ONNX Runtime refused it on ${provider} (${(e as Error).message})`
+    )
+  }
+}
+
+/**
+ * `auto` tries the best provider first and falls back when its session cannot be created (a GPU
+ * listed but without drivers, say); the provider that worked is the one reported.
+ */
+async function firstWorkingProvider(pkg: ModelPackage, requested: Provider, tuning: SessionTuning) {
+  const file = pkg.manifest.textEncoder.file
+  const candidates = providerCandidates(requested)
+  const errors: string[] = []
+  for (const provider of candidates) {
+    try {
+      return {
+        provider,
+        session: await Session.create(pkg.files.get(file) as Uint8Array, file, provider, tuning)
+      }
+    } catch (e) {
+      errors.push(`${provider}: ${(e as Error).message}`)
+    }
+  }
+  const code = requested === 'auto' || candidates.length > 1 ? 'model_invalid' : 'provider_unavailable'
+  throw new EngineFailure(code, `${file}: no execution provider could load it (${errors.join('; ')})`)
+}

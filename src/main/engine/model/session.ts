@@ -1,0 +1,116 @@
+import ort from 'onnxruntime-node'
+import type { ConcreteProvider } from '../../../shared/providers'
+import { tensor, type Tensor } from '../tensor'
+
+/**
+ * The one module that touches onnxruntime-node's sessions. Everything else in the engine talks to
+ * `Session` with our own float32 `Tensor` (and int64 token ids), so a change of runtime or of its
+ * tensor type stays here.
+ */
+
+export interface Int64Tensor {
+  readonly int64: BigInt64Array
+  readonly dims: readonly number[]
+}
+
+export type Feed = Tensor | Int64Tensor
+
+export interface SessionTuning {
+  /** Threads one operator may use; 0 lets ORT pick (all cores). */
+  intraOpThreads: number
+}
+
+/** Half the cores, at least 1: the engine shares the machine with the UI and the main process. */
+export const DEFAULT_TUNING: SessionTuning = { intraOpThreads: 0 }
+
+export interface ValueInfo {
+  name: string
+  type: string
+  /** Numbers for fixed dims, names for symbolic ones (e.g. 'batch'). */
+  shape: readonly (number | string)[]
+}
+
+function sessionOptions(
+  provider: ConcreteProvider,
+  tuning: SessionTuning
+): ort.InferenceSession.SessionOptions {
+  return {
+    executionProviders: [provider],
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+    intraOpNumThreads: tuning.intraOpThreads,
+    interOpNumThreads: 1,
+    // Chained sessions spin their intra-op threads against each other when spinning is on:
+    // 16 per-block sessions ran 10× slower than one graph with it, 1.3× without it
+    // (measured, /work/shared/reference/onnxruntime-node-electron.md, last section).
+    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } }
+  }
+}
+
+export class Session {
+  readonly #session: ort.InferenceSession
+  readonly provider: ConcreteProvider
+  /** What the graph was made from, for error messages: a file name or a segment label. */
+  readonly label: string
+
+  private constructor(session: ort.InferenceSession, provider: ConcreteProvider, label: string) {
+    this.#session = session
+    this.provider = provider
+    this.label = label
+  }
+
+  static async create(
+    model: Uint8Array,
+    label: string,
+    provider: ConcreteProvider,
+    tuning: SessionTuning = DEFAULT_TUNING
+  ): Promise<Session> {
+    const session = await ort.InferenceSession.create(model, sessionOptions(provider, tuning))
+    return new Session(session, provider, label)
+  }
+
+  get inputNames(): readonly string[] {
+    return this.#session.inputNames
+  }
+
+  get outputNames(): readonly string[] {
+    return this.#session.outputNames
+  }
+
+  get inputs(): ValueInfo[] {
+    return this.#session.inputMetadata.map(describe)
+  }
+
+  get outputs(): ValueInfo[] {
+    return this.#session.outputMetadata.map(describe)
+  }
+
+  /** Runs the graph; every output must be float32 (the engine's tensors are). */
+  async run(feeds: Record<string, Feed>, fetch?: readonly string[]): Promise<Record<string, Tensor>> {
+    const ortFeeds: Record<string, ort.Tensor> = {}
+    for (const [name, value] of Object.entries(feeds)) {
+      ortFeeds[name] =
+        'int64' in value
+          ? new ort.Tensor('int64', value.int64, [...value.dims])
+          : new ort.Tensor('float32', value.data, [...value.dims])
+    }
+    const results = fetch ? await this.#session.run(ortFeeds, [...fetch]) : await this.#session.run(ortFeeds)
+    const out: Record<string, Tensor> = {}
+    for (const [name, value] of Object.entries(results)) {
+      if (value.type !== 'float32') {
+        throw new Error(`${this.label}: output "${name}" is ${value.type}, the engine expects float32`)
+      }
+      out[name] = tensor(value.data as Float32Array, value.dims)
+    }
+    return out
+  }
+
+  async release(): Promise<void> {
+    await this.#session.release()
+  }
+}
+
+function describe(m: ort.InferenceSession.ValueMetadata): ValueInfo {
+  if (!m.isTensor) return { name: m.name, type: 'non-tensor', shape: [] }
+  return { name: m.name, type: m.type, shape: m.shape }
+}

@@ -1,0 +1,118 @@
+import type { Branch, StepTrace } from '../../../shared/trace'
+import type { StepCache } from '../cache/seam'
+import type { BeforeCall } from '../model/block-program'
+import type { LoadedModel } from '../model/loaded-model'
+import { tensor, type Tensor } from '../tensor'
+import { concatBatch, filled, splitBatch } from './batch'
+import { applyGuidance, needsUncond } from './guidance'
+import { eulerStep } from './scheduler'
+import type { TextEmbedding } from './text-encoder'
+import { callTransformer } from './transformer-call'
+
+/** The denoising loop: one Euler step per sigma, CFG as two calls or one batched call. */
+
+export interface DenoiseInput {
+  noise: Tensor
+  sigmas: readonly number[]
+  cond: TextEmbedding
+  uncond: TextEmbedding
+  guidanceScale: number
+  separateCfg: boolean
+  mergeBlockLists: boolean
+}
+
+export interface StepReport {
+  step: number
+  totalSteps: number
+  stepMs: number
+  traces: StepTrace[]
+  /** The latent after this step and the velocity that produced it (for previews). */
+  latent: Tensor
+  velocity: Tensor
+  sigma: number
+}
+
+export interface DenoiseHooks {
+  stepCache: StepCache
+  beforeCall: BeforeCall
+  onStep?: (report: StepReport) => void | Promise<void>
+}
+
+export async function denoise(model: LoadedModel, input: DenoiseInput, hooks: DenoiseHooks): Promise<Tensor> {
+  const { sigmas, guidanceScale: g } = input
+  const steps = sigmas.length - 1
+  const x = Float32Array.from(input.noise.data)
+  const dims = input.noise.dims
+  const batch = dims[0]
+  const batchedText = input.separateCfg ? null : batchTexts(input.cond, input.uncond)
+
+  for (let i = 0; i < steps; i++) {
+    // 1. Interrupt: a cancel between steps stops here, within a call it stops in beforeCall.
+    hooks.beforeCall()
+    const t0 = performance.now()
+    const sigma = sigmas[i]
+    const transformer = model.transformerFor(sigma)
+    const latent = tensor(x, dims)
+    const site = (branch: Branch) => ({
+      stepCache: hooks.stepCache,
+      step: i,
+      sigma,
+      branch,
+      mergeBlockLists: input.mergeBlockLists,
+      beforeCall: hooks.beforeCall
+    })
+
+    // 2. Model call(s) in named cache contexts: the branch tells the cache whose state to use.
+    let v: Tensor
+    if (!needsUncond(g)) {
+      v = await callTransformer(
+        transformer,
+        { latent, timestep: filled(sigma, batch), text: input.cond },
+        site('cond')
+      )
+    } else if (batchedText === null) {
+      const vc = await callTransformer(
+        transformer,
+        { latent, timestep: filled(sigma, batch), text: input.cond },
+        site('cond')
+      )
+      const vu = await callTransformer(
+        transformer,
+        { latent, timestep: filled(sigma, batch), text: input.uncond },
+        site('uncond')
+      )
+      v = applyGuidance(vc, vu, g)
+    } else {
+      const both = concatBatch([latent, latent])
+      const vv = await callTransformer(
+        transformer,
+        { latent: both, timestep: filled(sigma, 2 * batch), text: batchedText },
+        site('batched')
+      )
+      const [vc, vu] = splitBatch(vv, 2)
+      v = applyGuidance(vc, vu, g)
+    }
+
+    // 3. Scheduler step.
+    eulerStep(x, v.data, sigma, sigmas[i + 1])
+
+    // 4. Step callback: traces of this step's decisions, timing, the latent for previews.
+    await hooks.onStep?.({
+      step: i,
+      totalSteps: steps,
+      stepMs: performance.now() - t0,
+      traces: hooks.stepCache.drainTraces(),
+      latent: tensor(Float32Array.from(x), dims),
+      velocity: v,
+      sigma
+    })
+  }
+  return tensor(x, dims)
+}
+
+/** cond first, then uncond, on the batch axis (the order the reference uses). */
+function batchTexts(cond: TextEmbedding, uncond: TextEmbedding): TextEmbedding {
+  const out: Record<string, Tensor> = {}
+  for (const name of Object.keys(cond)) out[name] = concatBatch([cond[name], uncond[name]])
+  return out
+}

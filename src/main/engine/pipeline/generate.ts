@@ -1,0 +1,204 @@
+import { checkBlockBudget, type CacheConfig } from '../../../shared/cache-config'
+import { ENGINE_VERSION } from '../../../shared/engine-protocol'
+import type {
+  GenerateRequest,
+  GenerationResult,
+  OutputFile,
+  ProgressEvent,
+  Recipe
+} from '../../../shared/generation'
+import { resolveCacheConfig } from '../../../shared/presets'
+import type { CreateStepCache } from '../cache/seam'
+import { EngineFailure } from '../errors'
+import type { BeforeCall } from '../model/block-program'
+import type { LoadedModel } from '../model/loaded-model'
+import { tensor, type Tensor } from '../tensor'
+import { decodeLatent, toFrames } from './decode'
+import { denoise, type StepReport } from './denoise'
+import { encodeGif } from './gif'
+import { gaussianNoise } from './noise'
+import { encodePng } from './png'
+import { flowMatchSigmas } from './scheduler'
+import { encodePrompt } from './text-encoder'
+
+/**
+ * The pipeline, as diffusers' `__call__` reads: settings → prompt encoding → latents →
+ * denoising loop (through the cache seam) → decode → encoded files with the recipe.
+ */
+
+export interface PipelineHooks {
+  createStepCache: CreateStepCache
+  beforeCall: BeforeCall
+  onProgress?: (e: ProgressEvent) => void
+  /** Replaces the seeded noise (parity tests feed the reference's noise). */
+  noise?: Float32Array
+  /** Sees the final latent and the decoded image tensor (parity tests, benchmarks). */
+  onDecoded?: (latent: Tensor, image: Tensor) => void
+}
+
+export async function runPipeline(
+  model: LoadedModel,
+  req: GenerateRequest,
+  hooks: PipelineHooks
+): Promise<GenerationResult> {
+  const t0 = performance.now()
+  const m = model.manifest
+  const video = m.kind === 'video'
+
+  // 1. Settings: request over manifest defaults; the cache config resolved from its preset.
+  const steps = req.steps ?? m.defaults.steps
+  const guidanceScale = req.guidanceScale ?? m.defaults.guidanceScale
+  const separateCfg = req.separateCfg ?? m.defaults.separateCfg
+  const negativePrompt = req.negativePrompt ?? m.defaults.negativePrompt
+  const cache = resolveCache(req)
+  const mergeBlockLists = cache.mergeBlockLists ?? m.cache?.mergeBlockLists ?? false
+  const contextConfig: CacheConfig = {
+    ...cache,
+    mergeBlockLists,
+    enableSeparateCfg: cache.enableSeparateCfg ?? separateCfg
+  }
+  for (const t of model.transformers) {
+    for (const program of t.contexts(mergeBlockLists)) {
+      const problem = checkBlockBudget(
+        contextConfig,
+        program.blockCount,
+        `${t.manifest.name}/${program.name}`
+      )
+      if (problem) throw new EngineFailure('bad_request', `cache ${req.cache.preset}: ${problem}`)
+    }
+  }
+  const recipe: Recipe = {
+    model: m.id,
+    modelName: m.name,
+    prompt: req.prompt,
+    negativePrompt,
+    seed: req.seed,
+    steps,
+    guidanceScale,
+    separateCfg,
+    preset: req.cache.preset,
+    cache: contextConfig,
+    provider: model.provider,
+    engineVersion: ENGINE_VERSION
+  }
+
+  // 2. Encode the prompt and the negative prompt.
+  const tEncode = performance.now()
+  const cond = await encodePrompt(model, req.prompt)
+  const uncond = guidanceScale === 1 ? cond : await encodePrompt(model, negativePrompt)
+  const encodeMs = performance.now() - tEncode
+
+  // 3. Initial latent: seeded Gaussian noise of one sample's latent shape.
+  const { channels: C, frames: F, height: H, width: W } = m.latent
+  const dims = video ? [1, C, F, H, W] : [1, C, H, W]
+  const noise = hooks.noise
+    ? tensor(Float32Array.from(hooks.noise), dims)
+    : tensor(gaussianNoise(req.seed, C * F * H * W), dims)
+  const sigmas = flowMatchSigmas(steps, m.scheduler.shift)
+
+  // 4. Denoising loop, each transformer call through the step cache.
+  const stepCache = hooks.createStepCache(contextConfig)
+  stepCache.beginGeneration()
+  const perStepMs: number[] = []
+  const tDenoise = performance.now()
+  const onStep = async (r: StepReport) => {
+    perStepMs.push(r.stepMs)
+    if (!hooks.onProgress) return
+    const elapsedMs = performance.now() - tDenoise
+    const event: ProgressEvent = {
+      step: r.step,
+      totalSteps: r.totalSteps,
+      elapsedMs,
+      etaMs: (elapsedMs / (r.step + 1)) * (r.totalSteps - r.step - 1),
+      traces: r.traces
+    }
+    if (req.previewEvery > 0 && (r.step + 1) % req.previewEvery === 0 && r.step + 1 < r.totalSteps) {
+      event.preview = await preview(model, r, video)
+    }
+    hooks.onProgress(event)
+  }
+  const latent = await denoise(
+    model,
+    { noise, sigmas, cond, uncond, guidanceScale, separateCfg, mergeBlockLists },
+    { stepCache, beforeCall: hooks.beforeCall, onStep }
+  )
+  const denoiseMs = performance.now() - tDenoise
+
+  // 5. Decode and encode the files, each carrying the recipe.
+  hooks.beforeCall()
+  const tDecode = performance.now()
+  const image = await decodeLatent(model, latent)
+  hooks.onDecoded?.(latent, image)
+  const frames = toFrames(image, video)
+  const decodeMs = performance.now() - tDecode
+  const files = encodeFiles(
+    frames.width,
+    frames.height,
+    frames.frames,
+    frames.pixels,
+    recipe,
+    video,
+    m.output.fps ?? 8
+  )
+
+  return {
+    recipe,
+    kind: m.kind,
+    width: frames.width,
+    height: frames.height,
+    frames: frames.frames,
+    fps: video ? (m.output.fps ?? 8) : undefined,
+    pixels: frames.pixels,
+    files,
+    trace: [...stepCache.traces()],
+    summary: stepCache.summary(),
+    timings: { totalMs: performance.now() - t0, denoiseMs, perStepMs, encodeMs, decodeMs }
+  }
+}
+
+function resolveCache(req: GenerateRequest): CacheConfig {
+  try {
+    return resolveCacheConfig(req.cache.preset, req.cache.overrides)
+  } catch (e) {
+    throw new EngineFailure('bad_request', `cache ${req.cache.preset}: ${(e as Error).message}`)
+  }
+}
+
+/** The predicted clean sample x0 = x_t − σ·v at this step, decoded: what the image is becoming. */
+async function preview(model: LoadedModel, r: StepReport, video: boolean) {
+  const x0 = new Float32Array(r.latent.data.length)
+  // r.latent is already x_{i+1}; predict from it with the velocity of step i (close enough for a preview).
+  const sigmaNext = r.sigma
+  for (let i = 0; i < x0.length; i++) x0[i] = r.latent.data[i] - sigmaNext * r.velocity.data[i]
+  const frames = toFrames(await decodeLatent(model, tensor(x0, r.latent.dims)), video)
+  return {
+    width: frames.width,
+    height: frames.height,
+    pixels: frames.pixels.slice(0, frames.width * frames.height * 4)
+  }
+}
+
+function encodeFiles(
+  width: number,
+  height: number,
+  frames: number,
+  pixels: Uint8Array,
+  recipe: Recipe,
+  video: boolean,
+  fps: number
+): OutputFile[] {
+  if (!video)
+    return [{ name: 'image.png', mime: 'image/png', bytes: encodePng(width, height, pixels, recipe) }]
+  const size = width * height * 4
+  const files: OutputFile[] = []
+  for (let f = 0; f < frames; f++) {
+    const name = `frame-${String(f).padStart(3, '0')}.png`
+    files.push({
+      name,
+      mime: 'image/png',
+      bytes: encodePng(width, height, pixels.subarray(f * size, (f + 1) * size), recipe)
+    })
+  }
+  files.push({ name: 'video.gif', mime: 'image/gif', bytes: encodeGif(width, height, frames, pixels, fps) })
+  return files
+}

@@ -1,0 +1,17 @@
+import { tensor, type Tensor } from '../tensor'
+
+/** Classifier-free guidance: v = v_uncond + g·(v_cond − v_uncond), in float32 like the reference. */
+export function applyGuidance(cond: Tensor, uncond: Tensor, scale: number): Tensor {
+  if (cond.data.length !== uncond.data.length) throw new Error('cond and uncond velocities differ in size')
+  const g = Math.fround(scale)
+  const out = new Float32Array(cond.data.length)
+  for (let i = 0; i < out.length; i++) {
+    out[i] = uncond.data[i] + Math.fround(g * Math.fround(cond.data[i] - uncond.data[i]))
+  }
+  return tensor(out, cond.dims)
+}
+
+/** Guidance 1 is the conditional prediction alone: the uncond branch is not run at all. */
+export function needsUncond(scale: number): boolean {
+  return scale !== 1
+}

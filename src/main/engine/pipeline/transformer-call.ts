@@ -1,0 +1,61 @@
+import type { Branch } from '../../../shared/trace'
+import type { StepCache, Streams } from '../cache/seam'
+import type { BeforeCall } from '../model/block-program'
+import type { LoadedTransformer } from '../model/loaded-model'
+import { ENCODER, HIDDEN } from '../model/patterns'
+import type { Tensor } from '../tensor'
+
+/**
+ * One transformer call: embed → every cache context through the step cache → final. The embed
+ * and final graphs always run; only the block lists go through `stepCache.runBlocks`, which
+ * decides what runs. Context tensors (temb, …) from the embed graph are bound to each runner.
+ */
+
+export interface TransformerInputs {
+  latent: Tensor
+  timestep: Tensor
+  /** Text encoder outputs by name (text_hidden, text_pooled), batched like the latent. */
+  text: Readonly<Record<string, Tensor>>
+}
+
+export interface CallSite {
+  stepCache: StepCache
+  step: number
+  sigma: number
+  branch: Branch
+  mergeBlockLists: boolean
+  beforeCall: BeforeCall
+}
+
+export async function callTransformer(
+  t: LoadedTransformer,
+  inputs: TransformerInputs,
+  site: CallSite
+): Promise<Tensor> {
+  const embedFeeds: Record<string, Tensor> = { latent: inputs.latent, timestep: inputs.timestep }
+  for (const name of t.embed.inputNames) {
+    if (name in inputs.text) embedFeeds[name] = inputs.text[name]
+  }
+  site.beforeCall()
+  const embedded = await t.embed.run(embedFeeds)
+  const context: Record<string, Tensor> = {}
+  for (const [name, value] of Object.entries(embedded)) {
+    if (name !== HIDDEN && name !== ENCODER) context[name] = value
+  }
+  let streams: Streams = { hidden: embedded[HIDDEN], encoder: embedded[ENCODER] ?? null }
+  for (const program of t.contexts(site.mergeBlockLists)) {
+    const call = {
+      step: site.step,
+      timestep: site.sigma,
+      branch: site.branch,
+      transformer: t.manifest.name,
+      context: program.name
+    }
+    streams = await site.stepCache.runBlocks(call, program.runner(context, site.beforeCall), streams)
+  }
+  const finalFeeds: Record<string, Tensor> = {}
+  for (const name of t.final.inputNames) finalFeeds[name] = name === HIDDEN ? streams.hidden : context[name]
+  site.beforeCall()
+  const out = await t.final.run(finalFeeds, ['velocity'])
+  return out.velocity
+}

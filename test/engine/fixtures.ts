@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { z } from 'zod'
+import {
+  GenerateRequestSchema,
+  type GenerateRequest,
+  type GenerateRequestInput
+} from '../../src/shared/generation'
+import { createStepCache } from '../../src/main/engine/cache/index'
+import { LoadedModel, type LoadOptions } from '../../src/main/engine/model/loaded-model'
+import { loadPackage } from '../../src/main/engine/model/package'
+import { runPipeline, type PipelineHooks } from '../../src/main/engine/pipeline/generate'
+
+/** Fixture packages (tools/make_fixtures.py) and helpers the engine tests share. */
+
+export const FIXTURES = resolve(__dirname, '../fixtures/models')
+export const fixture = (name: string) => join(FIXTURES, name)
+export const ALL_FIXTURES = ['tiny-image', 'tiny-video', 'tiny-p0', 'tiny-p3', 'tiny-p4', 'tiny-p5'] as const
+
+const ReferenceSchema = z.object({
+  prompt: z.string(),
+  negativePrompt: z.string(),
+  steps: z.number().int(),
+  guidanceScale: z.number(),
+  separateCfg: z.boolean(),
+  seed: z.number().int(),
+  inputIds: z.array(z.number().int()),
+  sigmas: z.array(z.number()),
+  latentShape: z.array(z.number().int()),
+  noise: z.array(z.number()),
+  latentOut: z.array(z.number()),
+  imageShape: z.array(z.number().int()).optional(),
+  image: z.array(z.number()).optional()
+})
+export type Reference = z.infer<typeof ReferenceSchema>
+
+export function readReference(name: string): Reference {
+  return ReferenceSchema.parse(JSON.parse(readFileSync(join(fixture(name), 'reference.json'), 'utf8')))
+}
+
+const loaded = new Map<string, Promise<LoadedModel>>()
+
+/** Loads a fixture once per test file (per options), on CPU. */
+export function loadFixture(name: string, options: Partial<LoadOptions> = {}): Promise<LoadedModel> {
+  const key = `${name}:${JSON.stringify(options)}`
+  let model = loaded.get(key)
+  if (!model) {
+    model = loadPackage(fixture(name)).then((pkg) => LoadedModel.load(pkg, { provider: 'cpu', ...options }))
+    loaded.set(key, model)
+  }
+  return model
+}
+
+export function request(input: Partial<GenerateRequestInput> & { model: string }): GenerateRequest {
+  return GenerateRequestSchema.parse({ prompt: '', seed: 1, provider: 'cpu', ...input })
+}
+
+export function generate(model: LoadedModel, req: GenerateRequest, hooks: Partial<PipelineHooks> = {}) {
+  return runPipeline(model, req, { createStepCache, beforeCall: () => {}, ...hooks })
+}
+
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`lengths differ: ${a.length} vs ${b.length}`)
+  let max = 0
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]))
+  return max
+}
