@@ -1,0 +1,231 @@
+import type { EngineMethod, EngineMethodResults, EngineParams } from '../../shared/engine-protocol'
+import type { EngineHostStatus } from '../../shared/engine-status'
+import type { GenerateRequestInput, GenerationResult, ProgressEvent } from '../../shared/generation'
+import { EngineFailure, cancelled } from '../engine/errors'
+import { PendingRequests, parseEngineMessage } from './pending'
+import type { ChildExit, EngineChild, EngineSpawner } from './spawner'
+import * as timing from './timing'
+
+export type QuickMethod = Exclude<EngineMethod, 'generate' | 'cancel'>
+
+export interface EngineHostOptions {
+  readyTimeoutMs?: number
+  requestTimeoutMs?: number
+  restartBackoffMs?: readonly number[]
+}
+
+/**
+ * Supervises the engine process: spawns it through an adapter, waits for its `ready`, numbers
+ * requests, runs one generate at a time, forwards cancel, and when the process dies fails what it
+ * was doing with `engine_crashed` and starts a new one (with backoff, up to a limit).
+ */
+export class EngineHost {
+  readonly #spawner: EngineSpawner
+  readonly #options: Required<EngineHostOptions>
+  #child: EngineChild | undefined
+  #pending = new PendingRequests()
+  #status: EngineHostStatus = {
+    state: 'stopped',
+    error: null,
+    restarts: 0,
+    gaveUp: false,
+    version: null,
+    providers: []
+  }
+  readonly #statusListeners = new Set<(status: EngineHostStatus) => void>()
+  #readyWaiters: { resolve: () => void; reject: (e: EngineFailure) => void }[] = []
+  #readyTimer: NodeJS.Timeout | undefined
+  /** Set when the ready timer killed the child, so the crash report says so. */
+  #hungAtStart: string | undefined
+  #restartTimer: NodeJS.Timeout | undefined
+  #crashTimes: number[] = []
+  #generating = 0
+  #generateQueue: Promise<unknown> = Promise.resolve()
+  #disposed = false
+
+  constructor(spawner: EngineSpawner, options: EngineHostOptions = {}) {
+    this.#spawner = spawner
+    this.#options = {
+      readyTimeoutMs: options.readyTimeoutMs ?? timing.READY_TIMEOUT_MS,
+      requestTimeoutMs: options.requestTimeoutMs ?? timing.REQUEST_TIMEOUT_MS,
+      restartBackoffMs: options.restartBackoffMs ?? timing.RESTART_BACKOFF_MS
+    }
+  }
+
+  start(): void {
+    if (this.#child || this.#disposed) return
+    this.#spawn('starting')
+  }
+
+  /** Restart by hand, e.g. after the supervisor gave up. */
+  restart(): void {
+    if (this.#disposed) return
+    this.#crashTimes = []
+    clearTimeout(this.#restartTimer)
+    this.#setStatus({ gaveUp: false })
+    this.#child?.kill() // its exit is then a crash like any other, and restarts it
+    if (!this.#child) this.#spawn('restarting')
+  }
+
+  status(): EngineHostStatus {
+    return this.#status
+  }
+
+  onStatus(listener: (status: EngineHostStatus) => void): () => void {
+    this.#statusListeners.add(listener)
+    return () => this.#statusListeners.delete(listener)
+  }
+
+  /** Any request but generate; waits for the engine to be ready. */
+  async request<M extends QuickMethod>(method: M, params: EngineParams<M>): Promise<EngineMethodResults[M]> {
+    await this.#whenReady()
+    const { response } = this.#send(method, params, { timeoutMs: this.#options.requestTimeoutMs })
+    return (await response) as EngineMethodResults[M]
+  }
+
+  /**
+   * Queues a generate behind the ones before it (the engine runs one at a time: two would fight
+   * for the same cores). Aborting the signal drops it from the queue or cancels it in the engine.
+   */
+  generate(
+    params: GenerateRequestInput,
+    options: { onProgress?: (event: ProgressEvent) => void; signal?: AbortSignal } = {}
+  ): Promise<GenerationResult> {
+    const { signal, onProgress } = options
+    const run = async (): Promise<GenerationResult> => {
+      if (signal?.aborted) throw cancelled()
+      await this.#whenReady()
+      if (signal?.aborted) throw cancelled()
+      const { id, response } = this.#send('generate', params, { onProgress })
+      const cancel = (): void =>
+        void this.#send('cancel', { requestId: id }, {}).response.catch(() => undefined)
+      signal?.addEventListener('abort', cancel, { once: true })
+      this.#setBusy(+1)
+      try {
+        return (await response) as GenerationResult
+      } finally {
+        signal?.removeEventListener('abort', cancel)
+        this.#setBusy(-1)
+      }
+    }
+    const turn = this.#generateQueue.then(run, run)
+    this.#generateQueue = turn.catch(() => undefined)
+    if (!signal) return turn
+    // A queued generate that is cancelled answers now, not when its turn comes.
+    const aborted = new Promise<never>((_, reject) =>
+      signal.addEventListener('abort', () => reject(cancelled()), { once: true })
+    )
+    return Promise.race([turn, aborted])
+  }
+
+  async dispose(): Promise<void> {
+    this.#disposed = true
+    clearTimeout(this.#restartTimer)
+    clearTimeout(this.#readyTimer)
+    const stopped = new EngineFailure('engine_crashed', 'the engine was stopped')
+    this.#pending.failAll(() => stopped)
+    this.#rejectWaiters(stopped)
+    const child = this.#child
+    this.#child = undefined
+    child?.kill()
+    this.#setStatus({ state: 'stopped' })
+  }
+
+  #spawn(state: 'starting' | 'restarting'): void {
+    this.#setStatus({ state })
+    const child = this.#spawner.spawn()
+    this.#child = child
+    child.onMessage((raw) => this.#onMessage(child, raw))
+    child.onExit((exit) => this.#onExit(child, exit))
+    this.#readyTimer = setTimeout(() => {
+      child.kill()
+      this.#hungAtStart = `it did not report ready within ${Math.round(this.#options.readyTimeoutMs / 1000)} s`
+    }, this.#options.readyTimeoutMs)
+  }
+
+  #onMessage(child: EngineChild, raw: unknown): void {
+    if (child !== this.#child) return
+    const message = parseEngineMessage(raw)
+    if (!message) return
+    if (message.kind !== 'ready') return this.#pending.deliver(message)
+    clearTimeout(this.#readyTimer)
+    this.#setStatus({ state: this.#generating > 0 ? 'busy' : 'ready', version: message.version })
+    const waiters = this.#readyWaiters
+    this.#readyWaiters = []
+    for (const waiter of waiters) waiter.resolve()
+    // Providers are part of the status line; ask once per process.
+    this.request('status', {})
+      .then((info) => this.#child === child && this.#setStatus({ providers: info.providers }))
+      .catch(() => undefined)
+  }
+
+  #onExit(child: EngineChild, exit: ChildExit): void {
+    if (child !== this.#child) return
+    this.#child = undefined
+    clearTimeout(this.#readyTimer)
+    const why = this.#hungAtStart ?? describeExit(exit)
+    this.#hungAtStart = undefined
+    const tail = child.stderrTail()
+    const detail = `the engine stopped unexpectedly (${why})${tail ? `: ${tail}` : ''}`
+    this.#pending.failAll((method) => new EngineFailure('engine_crashed', `${method} failed: ${detail}`))
+
+    const now = Date.now()
+    this.#crashTimes = [...this.#crashTimes.filter((t) => now - t < timing.CRASH_WINDOW_MS), now]
+    if (this.#crashTimes.length > timing.MAX_CRASHES) {
+      const error = `${detail} — gave up after ${timing.MAX_CRASHES} restarts in ${timing.CRASH_WINDOW_MS / 1000} s`
+      this.#setStatus({ state: 'crashed', error, gaveUp: true })
+      this.#rejectWaiters(new EngineFailure('engine_crashed', error))
+      return
+    }
+    this.#setStatus({ state: 'crashed', error: detail })
+    const delay = timing.restartDelay(this.#crashTimes.length, this.#options.restartBackoffMs)
+    this.#restartTimer = setTimeout(() => {
+      this.#setStatus({ restarts: this.#status.restarts + 1 })
+      this.#spawn('restarting')
+    }, delay)
+  }
+
+  #send(
+    method: EngineMethod,
+    params: unknown,
+    options: { timeoutMs?: number; onProgress?: (e: ProgressEvent) => void }
+  ) {
+    const sent = this.#pending.add(method, options)
+    this.#child?.postMessage({ kind: 'request', id: sent.id, method, params })
+    return sent
+  }
+
+  #whenReady(): Promise<void> {
+    const { state, gaveUp, error } = this.#status
+    if (state === 'ready' || state === 'busy') return Promise.resolve()
+    if (this.#disposed) return Promise.reject(new EngineFailure('engine_crashed', 'the engine was stopped'))
+    if (gaveUp)
+      return Promise.reject(new EngineFailure('engine_crashed', error ?? 'the engine is not running'))
+    return new Promise((resolve, reject) => this.#readyWaiters.push({ resolve, reject }))
+  }
+
+  #rejectWaiters(error: EngineFailure): void {
+    const waiters = this.#readyWaiters
+    this.#readyWaiters = []
+    for (const waiter of waiters) waiter.reject(error)
+  }
+
+  #setBusy(delta: number): void {
+    this.#generating += delta
+    const { state } = this.#status
+    if (state === 'ready' || state === 'busy')
+      this.#setStatus({ state: this.#generating > 0 ? 'busy' : 'ready' })
+  }
+
+  #setStatus(change: Partial<EngineHostStatus>): void {
+    const healthy = change.state === 'ready' || change.state === 'busy'
+    this.#status = { ...this.#status, ...change, ...(healthy ? { error: null, gaveUp: false } : {}) }
+    for (const listener of this.#statusListeners) listener(this.#status)
+  }
+}
+
+function describeExit(exit: ChildExit): string {
+  if (exit.error) return exit.error
+  if (exit.signal) return `killed by ${exit.signal}`
+  return `exit code ${exit.code ?? 'unknown'}`
+}

@@ -1,0 +1,115 @@
+import {
+  ENGINE_VERSION,
+  EngineMethodParams,
+  EngineRequestSchema,
+  type EngineMessage,
+  type EngineMethod,
+  type EngineResponse
+} from '../../../shared/engine-protocol'
+import { describeIssues } from '../../../shared/validation'
+import { EngineFailure, toEngineError } from '../errors'
+import type { CompareFn, ServedEngine } from './served-engine'
+import type { EngineTransport } from './transport'
+
+/**
+ * The engine's message loop: one request in, exactly one response out (errors as values), with
+ * progress events for a generate in between. Every request is validated with the shared schema
+ * before the engine sees it; `cancel` aborts the AbortSignal of the generate it names.
+ */
+export class EngineServer {
+  readonly #engine: ServedEngine
+  readonly #transport: EngineTransport
+  readonly #compare: CompareFn | undefined
+  readonly #inFlight = new Map<string, AbortController>()
+
+  constructor(engine: ServedEngine, transport: EngineTransport, compare?: CompareFn) {
+    this.#engine = engine
+    this.#transport = transport
+    this.#compare = compare
+  }
+
+  /** Start answering and tell the host the engine is ready. */
+  start(): void {
+    this.#transport.onMessage((message) => void this.#handle(message))
+    this.#send({ kind: 'ready', version: ENGINE_VERSION })
+  }
+
+  async #handle(message: unknown): Promise<void> {
+    const request = EngineRequestSchema.safeParse(message)
+    if (!request.success) {
+      const id = idOf(message)
+      const error = { code: 'bad_request' as const, message: describeIssues('request', request.error) }
+      if (id) this.#send({ kind: 'response', id, ok: false, error })
+      else process.stderr.write(`engine: dropped a message without an id: ${error.message}\n`)
+      return
+    }
+    const { id, method, params } = request.data
+    this.#send(await this.#answer(id, method, params))
+  }
+
+  async #answer(id: string, method: EngineMethod, params: unknown): Promise<EngineResponse> {
+    const parsed = EngineMethodParams[method].safeParse(params ?? {})
+    if (!parsed.success) {
+      return {
+        kind: 'response',
+        id,
+        ok: false,
+        error: { code: 'bad_request', message: describeIssues(method, parsed.error) }
+      }
+    }
+    try {
+      const result = await this.#dispatch(id, method, parsed.data)
+      return { kind: 'response', id, ok: true, result }
+    } catch (e) {
+      return { kind: 'response', id, ok: false, error: toEngineError(e) }
+    }
+  }
+
+  // Params are already parsed by the schema of `method`; the casts name which one.
+  async #dispatch(id: string, method: EngineMethod, params: unknown): Promise<unknown> {
+    type P<M extends EngineMethod> = ReturnType<(typeof EngineMethodParams)[M]['parse']>
+    switch (method) {
+      case 'status':
+        return this.#engine.status()
+      case 'listModels':
+        return this.#engine.listModels(params as P<'listModels'>)
+      case 'inspectModel':
+        return this.#engine.inspectModel((params as P<'inspectModel'>).path)
+      case 'generate':
+        return this.#generate(id, params as P<'generate'>)
+      case 'compare':
+        if (!this.#compare) throw new EngineFailure('internal', 'compare not available in this engine build')
+        return this.#compare(params as P<'compare'>)
+      case 'cancel': {
+        const controller = this.#inFlight.get((params as P<'cancel'>).requestId)
+        controller?.abort()
+        return { cancelled: controller !== undefined }
+      }
+    }
+  }
+
+  async #generate(
+    id: string,
+    request: ReturnType<(typeof EngineMethodParams)['generate']['parse']>
+  ): Promise<unknown> {
+    const controller = new AbortController()
+    this.#inFlight.set(id, controller)
+    try {
+      return await this.#engine.generate(request, {
+        signal: controller.signal,
+        onProgress: (event) => this.#send({ kind: 'progress', id, event })
+      })
+    } finally {
+      this.#inFlight.delete(id)
+    }
+  }
+
+  #send(message: EngineMessage): void {
+    this.#transport.send(message)
+  }
+}
+
+function idOf(message: unknown): string | undefined {
+  if (typeof message !== 'object' || message === null || !('id' in message)) return undefined
+  return typeof message.id === 'string' && message.id.length > 0 ? message.id : undefined
+}
