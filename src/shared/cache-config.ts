@@ -54,7 +54,10 @@ export const CacheConfigSchema = z
     /** With separate CFG: false lets the uncond branch reuse the cond branch's diff of the step. */
     cfgDiffComputeSeparate: z.boolean().default(true),
     /** Per-step 1 = must compute, 0 = may cache (LeMiCa/EasyCache-style schedules); null = none. */
-    stepsComputationMask: z.array(z.union([z.literal(0), z.literal(1)])).nullable().default(null),
+    stepsComputationMask: z
+      .array(z.union([z.literal(0), z.literal(1)]))
+      .nullable()
+      .default(null),
     /** For mask-0 steps: 'dynamic' still applies the threshold, 'static' caches unconditionally. */
     stepsComputationPolicy: z.enum(['dynamic', 'static']).default('dynamic'),
     /** Transformer-call index at which the context resets (null = never). */
@@ -79,6 +82,28 @@ export const CacheConfigSchema = z
 export type CacheConfig = z.infer<typeof CacheConfigSchema>
 export type CacheConfigInput = z.input<typeof CacheConfigSchema>
 export type TaylorSeerConfig = z.infer<typeof TaylorSeerConfigSchema>
+
+/** A schema with its defaults removed (recursively through objects), every field optional. */
+function withoutDefaults(schema: z.ZodType): z.ZodType {
+  if (schema instanceof z.ZodDefault) return withoutDefaults(schema.unwrap() as z.ZodType)
+  if (schema instanceof z.ZodObject) {
+    const shape = Object.fromEntries(
+      Object.entries(schema.shape as Record<string, z.ZodType>).map(([k, f]) => [
+        k,
+        withoutDefaults(f).optional()
+      ])
+    )
+    return z.object(shape).strict()
+  }
+  return schema
+}
+
+/**
+ * Overrides on top of a preset (CLI flags, the custom form, `CacheChoice.overrides`): the same
+ * fields and checks as CacheConfigSchema, all optional, and no defaults filled in — a filled-in
+ * default would silently undo the preset's own value (e.g. F8B8's Bn = 8).
+ */
+export const CacheOverridesSchema = withoutDefaults(CacheConfigSchema) as z.ZodType<CacheConfigInput>
 
 /** Checks that need the model: Fn + Bn must fit in the block list the cache wraps. */
 export function checkBlockBudget(config: CacheConfig, blocksInList: number, listName: string): string | null {

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { CacheConfigSchema } from './cache-config'
+import { CacheConfigSchema, CacheOverridesSchema } from './cache-config'
 import { PRESET_IDS } from './presets'
 import { ProviderSchema } from './providers'
 import { CacheSummarySchema, StepTraceSchema } from './trace'
@@ -8,7 +8,7 @@ export const CacheChoiceSchema = z
   .object({
     preset: z.enum(PRESET_IDS),
     /** Fields set on top of the preset (the CLI's --fn, --threshold…, the custom form). */
-    overrides: CacheConfigSchema.partial().default({})
+    overrides: CacheOverridesSchema.default({})
   })
   .strict()
 export type CacheChoice = z.infer<typeof CacheChoiceSchema>
