@@ -26,6 +26,29 @@ describe('force refresh', () => {
     expect(cache.summary().contexts[0].cachedSteps).toEqual([2, 3, 6, 7, 8, 9])
   })
 
+  it('keeps counting cached steps for maxCachedSteps across the refresh, as CacheDiT', async () => {
+    const cache = createStepCache(
+      config({
+        Fn: 1,
+        Bn: 0,
+        maxWarmupSteps: 1,
+        residualDiffThreshold: 1,
+        maxCachedSteps: 3,
+        forceRefreshStepHint: 3
+      })
+    )
+    const r = flat()
+    for (let t = 0; t < 6; t++) await call(cache, r, t)
+    expect(cache.traces().map((x) => x.reason)).toEqual([
+      'warmup',
+      'similar',
+      'similar',
+      'warmup',
+      'similar',
+      'max_cached'
+    ])
+  })
+
   it("'repeat': starts over every h calls", async () => {
     const cache = createStepCache(
       config({

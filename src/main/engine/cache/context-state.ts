@@ -29,7 +29,6 @@ export class ContextState {
   #scratch = new Float32Array(0)
 
   // --- gate counters ---
-  cachedCount = 0
   /** Consecutive cached steps since the last computed one: a true run length. */
   runLength = 0
   accumulatedDiff = 0
@@ -53,14 +52,16 @@ export class ContextState {
     return `${this.transformer}/${this.context} (${this.branch})`
   }
 
-  /** A fresh start that keeps the statistics (CacheDiT's `force_refresh_step_hint`). */
+  /**
+   * A fresh start that keeps the statistics (CacheDiT's `force_refresh_step_hint`). The cached-step
+   * list survives, so `maxCachedSteps` keeps counting across the refresh, as in CacheDiT.
+   */
   restart(): void {
     this.reference = null
     this.referenceDims = null
     this.hidden.reset()
     this.encoder.reset()
     this.hasEncoder = false
-    this.cachedCount = 0
     this.runLength = 0
     this.accumulatedDiff = 0
   }
@@ -93,7 +94,6 @@ export class ContextState {
 
   markCached(step: number): void {
     this.cachedSteps.push(step)
-    this.cachedCount++
     this.runLength++
   }
 

@@ -93,7 +93,7 @@ export class DBCache implements StepCache {
     // (b) Decision (gates in CacheDiT's order).
     const decision = decide(c, {
       step: s,
-      cachedCount: state.cachedCount,
+      cachedCount: state.cachedSteps.length,
       runLength: state.runLength,
       accumulatedDiff: state.accumulatedDiff,
       probe,

@@ -12,7 +12,7 @@ import { relativeL1 } from './distance'
 export interface DecisionInput {
   /** The context's own step index s (warmup and mask are indexed by it, §2.5 / §5.4). */
   step: number
-  /** Cached steps of this context and branch since the last (re)start (gate 3). */
+  /** Cached steps of this context and branch in this generation (gate 3). */
   cachedCount: number
   /** Length of the current run of consecutive cached steps (gate 4; see cache-differences.md). */
   runLength: number
