@@ -14,9 +14,15 @@
 export const COLORS = ['red', 'green', 'blue', 'yellow', 'purple', 'orange', 'white', 'black'] as const
 export const SHAPES = ['circle', 'square', 'triangle'] as const
 export const POSITIONS = [
-  'top left', 'top', 'top right',
-  'left', 'center', 'right',
-  'bottom left', 'bottom', 'bottom right'
+  'top left',
+  'top',
+  'top right',
+  'left',
+  'center',
+  'right',
+  'bottom left',
+  'bottom',
+  'bottom right'
 ] as const
 export const DIRECTIONS = ['left', 'right', 'up', 'down'] as const
 
@@ -95,8 +101,7 @@ export function cellPosition(col: number, row: number): PositionName {
 }
 
 // Longest alternatives first, so "top left" wins over "top".
-const alt = (words: readonly string[]): string =>
-  [...words].sort((a, b) => b.length - a.length).join('|')
+const alt = (words: readonly string[]): string => [...words].sort((a, b) => b.length - a.length).join('|')
 const IMAGE_RE = new RegExp(
   `^a (${alt(COLORS)}) (${alt(SHAPES)}) at the (${alt(POSITIONS)}) on a (${alt(COLORS)}) background$`
 )
@@ -106,7 +111,11 @@ const VIDEO_RE = new RegExp(
 
 /** Lower case, single spaces, no surrounding blanks or trailing full stop. */
 function normalize(text: string): string {
-  return text.toLowerCase().replace(/\s+/g, ' ').trim().replace(/\s*\.$/, '')
+  return text
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/\s*\.$/, '')
 }
 
 /**

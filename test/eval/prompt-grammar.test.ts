@@ -77,7 +77,9 @@ describe('examplePrompts', () => {
       expect(new Set(a).size).toBe(a.length)
     }
     const firstNine = examplePrompts('image', 9).map((p) => parseCaption(p))
-    expect(new Set(firstNine.map((c) => (c?.kind === 'image' ? c.position : null)))).toEqual(new Set(POSITIONS))
+    expect(new Set(firstNine.map((c) => (c?.kind === 'image' ? c.position : null)))).toEqual(
+      new Set(POSITIONS)
+    )
   })
 })
 
