@@ -1,4 +1,4 @@
-import type { EngineErrorCode } from '../../shared/engine-protocol'
+import { EngineErrorCodeSchema, type EngineErrorCode } from '../../shared/engine-protocol'
 
 /**
  * The engine's one error type. Every failure a caller can act on carries a code from the shared
@@ -18,10 +18,16 @@ export function isEngineFailure(e: unknown): e is EngineFailure {
   return e instanceof EngineFailure
 }
 
-/** Any thrown value as `{ code, message }`; unknown errors become `internal`. */
+/**
+ * Any thrown value as `{ code, message }`. Errors of other modules that carry a protocol code
+ * (the cache's NonFiniteError says `numeric`) keep it; the rest become `internal`.
+ */
 export function toEngineError(e: unknown): { code: EngineErrorCode; message: string } {
   if (e instanceof EngineFailure) return { code: e.code, message: e.message }
-  if (e instanceof Error) return { code: 'internal', message: e.message }
+  if (e instanceof Error) {
+    const code = EngineErrorCodeSchema.safeParse((e as { code?: unknown }).code)
+    return { code: code.success ? code.data : 'internal', message: e.message }
+  }
   return { code: 'internal', message: String(e) }
 }
 

@@ -1,0 +1,197 @@
+import type { Worker } from 'node:worker_threads'
+import { ENGINE_VERSION, type EngineStatusInfo } from '../../shared/engine-protocol'
+import {
+  GenerateRequestSchema,
+  type GenerateRequest,
+  type GenerationResult,
+  type ProgressEvent
+} from '../../shared/generation'
+import type { ModelInfo } from '../../shared/manifest'
+import type { ConcreteProvider, Provider } from '../../shared/providers'
+import { describeIssues } from '../../shared/validation'
+import { cancelled, EngineFailure } from './errors'
+import { readManifest } from './model/manifest-file'
+import { modelInfo } from './model/model-info'
+import { listModels, resolveModel, type ModelDirs } from './model/registry'
+import type { SessionTuning } from './model/session'
+import type { FromThread, ToThread } from './thread/protocol'
+import { spawnThread, type ThreadEntry } from './thread/spawn'
+
+export { EngineFailure } from './errors'
+export { sourceThreadEntry, type ThreadEntry } from './thread/spawn'
+
+/**
+ * The engine's public API, the same in the utility process, the CLI and the tests. Generation
+ * runs on a worker thread (ONNX Runtime's run() blocks its thread), so status and cancel answer
+ * while a step runs; a cancel takes effect before the next session call.
+ */
+
+export interface EngineOptions {
+  /** Embedded (resources/models) and user model folders: packages, or folders of packages. */
+  modelDirs: { embedded: readonly string[]; user?: readonly string[] }
+  /** The generation thread's code: the bundle's built file, or `sourceThreadEntry()` under tsx. */
+  thread: ThreadEntry
+  /** Used when a request asks for `auto`. */
+  defaultProvider?: Provider
+  tuning?: SessionTuning
+}
+
+export interface GenerateOptions {
+  onProgress?: (e: ProgressEvent) => void
+  signal?: AbortSignal
+}
+
+interface Pending {
+  resolve: (value: unknown) => void
+  reject: (e: EngineFailure) => void
+  onProgress?: (e: ProgressEvent) => void
+}
+
+export class Engine {
+  readonly #options: EngineOptions
+  #thread: Worker | null = null
+  #ready: Promise<ConcreteProvider[]> | null = null
+  #providers: ConcreteProvider[] = []
+  readonly #pending = new Map<number, Pending>()
+  #nextId = 1
+  #queue: Promise<unknown> = Promise.resolve()
+  #busy = 0
+  #disposed = false
+
+  private constructor(options: EngineOptions) {
+    this.#options = options
+  }
+
+  /** Starts the generation thread and waits until it has loaded ONNX Runtime. */
+  static async create(options: EngineOptions): Promise<Engine> {
+    const engine = new Engine(options)
+    await engine.#start()
+    return engine
+  }
+
+  status(): EngineStatusInfo {
+    return { version: ENGINE_VERSION, providers: [...this.#providers], busy: this.#busy > 0 }
+  }
+
+  async listModels(params: { extraModelDirs: string[] }): Promise<ModelInfo[]> {
+    const { models, problems } = await listModels(this.#dirs(params.extraModelDirs))
+    for (const p of problems) process.stderr.write(`engine: model skipped: ${p}\n`)
+    return models
+  }
+
+  /** A model folder's info; errors name what is wrong with it (the files are not hashed here). */
+  async inspectModel(path: string): Promise<ModelInfo> {
+    const dir = await resolveModel(path, this.#dirs([]))
+    const embedded = (await listModels({ embedded: this.#options.modelDirs.embedded, user: [] })).models.some(
+      (m) => m.path === dir
+    )
+    return modelInfo(dir, await readManifest(dir), embedded)
+  }
+
+  generate(req: GenerateRequest, opts: GenerateOptions = {}): Promise<GenerationResult> {
+    const parsed = GenerateRequestSchema.safeParse(req)
+    if (!parsed.success)
+      return Promise.reject(new EngineFailure('bad_request', describeIssues('generate', parsed.error)))
+    const request = parsed.data
+    if (request.provider === 'auto' && this.#options.defaultProvider)
+      request.provider = this.#options.defaultProvider
+    this.#busy++
+    // One generation at a time: the thread holds one model's sessions busy per step anyway.
+    const run = this.#queue.then(() => this.#generate(request, opts))
+    this.#queue = run.catch(() => undefined)
+    return run.finally(() => this.#busy--)
+  }
+
+  /** Stops the thread; pending work fails with `engine_crashed`. */
+  async dispose(): Promise<void> {
+    this.#disposed = true
+    const thread = this.#thread
+    this.#thread = null
+    this.#ready = null
+    this.#failAll(new EngineFailure('engine_crashed', 'the engine was disposed'))
+    if (thread) {
+      await this.#call(thread, { type: 'release', id: this.#nextId++ }).catch(() => undefined)
+      await thread.terminate()
+    }
+  }
+
+  async #generate(request: GenerateRequest, opts: GenerateOptions): Promise<GenerationResult> {
+    if (opts.signal?.aborted) throw cancelled()
+    const modelDir = await resolveModel(request.model, this.#dirs([]))
+    const thread = await this.#start()
+    const cancelFlag = new SharedArrayBuffer(4)
+    const flag = new Int32Array(cancelFlag)
+    const onAbort = () => Atomics.store(flag, 0, 1)
+    opts.signal?.addEventListener('abort', onAbort, { once: true })
+    try {
+      const id = this.#nextId++
+      return (await this.#call(
+        thread,
+        { type: 'generate', id, modelDir, request, cancelFlag },
+        opts.onProgress
+      )) as GenerationResult
+    } finally {
+      opts.signal?.removeEventListener('abort', onAbort)
+    }
+  }
+
+  #call(thread: Worker, message: ToThread, onProgress?: (e: ProgressEvent) => void): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      this.#pending.set(message.id, { resolve, reject, onProgress })
+      thread.postMessage(message)
+    })
+  }
+
+  #dirs(extra: readonly string[]): ModelDirs {
+    return {
+      embedded: this.#options.modelDirs.embedded,
+      user: [...(this.#options.modelDirs.user ?? []), ...extra]
+    }
+  }
+
+  /** The running thread, (re)started if it is not; a crashed thread is replaced on the next call. */
+  async #start(): Promise<Worker> {
+    if (this.#disposed) throw new EngineFailure('engine_crashed', 'the engine was disposed')
+    if (!this.#ready) {
+      const thread = spawnThread(this.#options.thread, { tuning: this.#options.tuning ?? null })
+      this.#thread = thread
+      this.#ready = new Promise<ConcreteProvider[]>((resolve, reject) => {
+        thread.on('message', (msg: FromThread) => {
+          if (msg.type === 'ready') resolve(msg.providers)
+          else this.#onMessage(msg)
+        })
+        const lost = (why: string) => {
+          if (this.#thread !== thread) return
+          this.#thread = null
+          this.#ready = null
+          const failure = new EngineFailure('engine_crashed', `the generation thread stopped: ${why}`)
+          reject(failure)
+          this.#failAll(failure)
+        }
+        thread.on('error', (e) => lost(e.message))
+        thread.on('exit', (code) => lost(`exit code ${code}`))
+      })
+      this.#providers = await this.#ready
+    }
+    await this.#ready
+    return this.#thread as Worker
+  }
+
+  #onMessage(msg: Exclude<FromThread, { type: 'ready' }>): void {
+    const pending = this.#pending.get(msg.id)
+    if (!pending) return
+    if (msg.type === 'progress') {
+      pending.onProgress?.(msg.event)
+      return
+    }
+    this.#pending.delete(msg.id)
+    if (msg.type === 'error') pending.reject(new EngineFailure(msg.error.code, msg.error.message))
+    else pending.resolve(msg.type === 'result' ? msg.result : undefined)
+  }
+
+  #failAll(error: EngineFailure): void {
+    const all = [...this.#pending.values()]
+    this.#pending.clear()
+    for (const p of all) p.reject(error)
+  }
+}

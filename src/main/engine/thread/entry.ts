@@ -1,0 +1,63 @@
+import { parentPort, workerData } from 'node:worker_threads'
+import { createStepCache } from '../cache/index'
+import { cancelled, toEngineError } from '../errors'
+import { LoadedModel } from '../model/loaded-model'
+import { loadPackage } from '../model/package'
+import { availableProviders } from '../model/providers'
+import type { FromThread, ThreadGenerate, ThreadInit, ToThread } from './protocol'
+import { runPipeline } from '../pipeline/generate'
+
+/**
+ * The generation thread: loads models (once per model and provider), runs the pipeline, posts
+ * progress and the result. One generation at a time; the Engine queues the rest.
+ */
+
+const port = parentPort
+if (!port) throw new Error('engine/thread/entry.ts runs as a worker thread')
+const init = (workerData ?? { tuning: null }) as ThreadInit
+const models = new Map<string, Promise<LoadedModel>>()
+
+const post = (message: FromThread) => port.postMessage(message)
+
+function model(dir: string, provider: ThreadGenerate['request']['provider']): Promise<LoadedModel> {
+  const key = `${dir}\n${provider}`
+  let loaded = models.get(key)
+  if (!loaded) {
+    loaded = loadPackage(dir).then((pkg) =>
+      LoadedModel.load(pkg, { provider, tuning: init.tuning ?? undefined })
+    )
+    // A failed load is not remembered: fixing the files and retrying must work.
+    loaded.catch(() => models.delete(key))
+    models.set(key, loaded)
+  }
+  return loaded
+}
+
+async function generate(msg: ThreadGenerate): Promise<void> {
+  const flag = new Int32Array(msg.cancelFlag)
+  const beforeCall = () => {
+    if (Atomics.load(flag, 0) !== 0) throw cancelled()
+  }
+  beforeCall()
+  const loaded = await model(msg.modelDir, msg.request.provider)
+  const result = await runPipeline(loaded, msg.request, {
+    createStepCache,
+    beforeCall,
+    onProgress: (event) => post({ type: 'progress', id: msg.id, event })
+  })
+  post({ type: 'result', id: msg.id, result })
+}
+
+async function release(): Promise<void> {
+  const all = [...models.values()]
+  models.clear()
+  for (const m of all) await m.then((x) => x.release()).catch(() => undefined)
+}
+
+port.on('message', (msg: ToThread) => {
+  const work =
+    msg.type === 'generate' ? generate(msg) : release().then(() => post({ type: 'released', id: msg.id }))
+  work.catch((e: unknown) => post({ type: 'error', id: msg.id, error: toEngineError(e) }))
+})
+
+post({ type: 'ready', providers: availableProviders() })
