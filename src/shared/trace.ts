@@ -79,3 +79,15 @@ export const CacheSummarySchema = z.object({
   theoreticalBlockSpeedup: z.number()
 })
 export type CacheSummary = z.infer<typeof CacheSummarySchema>
+
+/**
+ * A generation's trace as saved with its output, for `studio summary` and the gallery: the PNG
+ * text chunk `cache-studio-trace` (TRACE_KEY) or a sidecar `<output>.json`. The summary is
+ * optional: it can always be recomputed from the trace (summarizeTraces in cache-summary.ts).
+ */
+export const TRACE_KEY = 'cache-studio-trace'
+export const SavedTraceSchema = z.object({
+  trace: z.array(StepTraceSchema),
+  summary: CacheSummarySchema.optional()
+})
+export type SavedTrace = z.infer<typeof SavedTraceSchema>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createStepCache } from '../../src/main/engine/cache'
-import { percentile, quantiles } from '../../src/main/engine/cache/summary'
+import { percentile, quantiles } from '../../src/shared/cache-summary'
 import { CacheSummarySchema } from '../../src/shared/trace'
 import { call, config, FakeRunner } from './fake-runner'
 

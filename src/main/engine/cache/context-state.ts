@@ -33,9 +33,9 @@ export class ContextState {
   runLength = 0
   accumulatedDiff = 0
 
-  // --- statistics (kept across forced refreshes, cleared per generation) ---
-  readonly cachedSteps: number[] = []
-  computedCount = 0
+  // --- kept across forced refreshes, cleared per generation (CacheDiT keeps its lists too) ---
+  /** Cached steps so far: `maxCachedSteps` counts these. */
+  cachedCount = 0
   /** Scheduler step → distance; first value per step wins, as CacheDiT's `add_residual_diff`. */
   readonly residualDiffs = new Map<number, number>()
 
@@ -54,7 +54,7 @@ export class ContextState {
 
   /**
    * A fresh start that keeps the statistics (CacheDiT's `force_refresh_step_hint`). The cached-step
-   * list survives, so `maxCachedSteps` keeps counting across the refresh, as in CacheDiT.
+   * count survives, so `maxCachedSteps` keeps counting across the refresh, as in CacheDiT.
    */
   restart(): void {
     this.reference = null
@@ -92,13 +92,12 @@ export class ContextState {
     if (distance > 0) this.accumulatedDiff += distance
   }
 
-  markCached(step: number): void {
-    this.cachedSteps.push(step)
+  markCached(): void {
+    this.cachedCount++
     this.runLength++
   }
 
   markComputed(): void {
-    this.computedCount++
     this.runLength = 0
   }
 }

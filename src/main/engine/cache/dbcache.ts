@@ -1,4 +1,5 @@
 import { checkBlockBudget, type CacheConfig } from '../../../shared/cache-config'
+import { summarizeTraces } from '../../../shared/cache-summary'
 import type { Branch, CacheSummary, StepTrace } from '../../../shared/trace'
 import { sameShape, tensor, type Tensor } from '../tensor'
 import { ContextState } from './context-state'
@@ -6,7 +7,6 @@ import { decide, type Decision } from './decision'
 import { probeDims, residualProbeInto } from './distance'
 import { assertFinite } from './non-finite'
 import type { BlockRunner, CallInfo, StepCache, Streams } from './seam'
-import { summarize } from './summary'
 
 /** The contexts of one (transformer, block list): its branches share the step index. */
 interface ContextGroup {
@@ -51,8 +51,7 @@ export class DBCache implements StepCache {
   }
 
   summary(): CacheSummary {
-    const states = [...this.#groups.values()].flatMap((g) => [...g.states.values()])
-    return summarize(states, this.#traces)
+    return summarizeTraces(this.#traces)
   }
 
   async runBlocks(call: CallInfo, runner: BlockRunner, input: Streams): Promise<Streams> {
@@ -93,7 +92,7 @@ export class DBCache implements StepCache {
     // (b) Decision (gates in CacheDiT's order).
     const decision = decide(c, {
       step: s,
-      cachedCount: state.cachedSteps.length,
+      cachedCount: state.cachedCount,
       runLength: state.runLength,
       accumulatedDiff: state.accumulatedDiff,
       probe,
@@ -108,7 +107,7 @@ export class DBCache implements StepCache {
     let middle: Streams
     if (decision.cached) {
       // (c) Cached: current Fn output + stored (or forecast) middle residual; middle skipped.
-      state.markCached(call.step)
+      state.markCached()
       middle = {
         hidden: this.#reconstruct(state, 'hidden', front.hidden, s),
         encoder:
