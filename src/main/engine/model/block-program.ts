@@ -74,7 +74,9 @@ export class BlockProgram {
     beforeCall: BeforeCall
   ): Promise<Streams> {
     if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to > this.blockCount || from > to) {
-      throw new Error(`${this.name}: bad block range [${from}, ${to}) of ${this.blockCount}`)
+      throw new Error(
+        `${this.transformer}/${this.name}: bad block range [${from}, ${to}) of ${this.blockCount}`
+      )
     }
     if (from === to) return input
     if (this.mode === 'segments') return this.#call(from, to, input, context, beforeCall)

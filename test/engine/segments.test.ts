@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest'
+import { BlockProgram, type BlockMode } from '../../src/main/engine/model/block-program'
+import type { LoadedModel } from '../../src/main/engine/model/loaded-model'
+import { compileSegment, compileWholeTransformer } from '../../src/main/engine/model/segments'
+import { Session } from '../../src/main/engine/model/session'
+import { gaussianNoise } from '../../src/main/engine/pipeline/noise'
+import { encodePrompt } from '../../src/main/engine/pipeline/text-encoder'
+import { callTransformer } from '../../src/main/engine/pipeline/transformer-call'
+import { tensor, type Tensor } from '../../src/main/engine/tensor'
+import type { Streams } from '../../src/main/engine/cache/seam'
+import { createStepCache } from '../../src/main/engine/cache/index'
+import { resolveCacheConfig } from '../../src/shared/presets'
+import { ALL_FIXTURES, loadFixture, maxAbsDiff } from './fixtures'
+
+const none = () => {}
+
+/** Embed outputs of one transformer call on seeded inputs: the streams and context tensors. */
+async function embedOnce(
+  model: LoadedModel
+): Promise<{ streams: Streams; context: Record<string, Tensor>; inputs: Record<string, Tensor> }> {
+  const m = model.manifest
+  const t = model.transformers[0]
+  const { channels: C, frames: F, height: H, width: W } = m.latent
+  const dims = m.kind === 'video' ? [1, C, F, H, W] : [1, C, H, W]
+  const text = await encodePrompt(model, m.examples?.[0] ?? 'a red circle')
+  const inputs: Record<string, Tensor> = {
+    latent: tensor(gaussianNoise(3, C * F * H * W), dims),
+    timestep: tensor(Float32Array.of(0.7), [1])
+  }
+  for (const n of t.embed.inputNames) if (n in text) inputs[n] = text[n]
+  const out = await t.embed.run(inputs)
+  const { hidden_states, encoder_hidden_states, ...context } = out
+  return { streams: { hidden: hidden_states, encoder: encoder_hidden_states ?? null }, context, inputs }
+}
+
+function programOf(model: LoadedModel, mode: BlockMode): BlockProgram {
+  const t = model.manifest.transformers[0]
+  const blocks = t.blockLists.flatMap((l) => l.blocks)
+  return new BlockProgram(
+    t.name,
+    t.blockLists.map((l) => l.name).join('+'),
+    t.blockLists[0].pattern,
+    blocks.map((file) => ({ file, bytes: model.pkg.files.get(file)!, model: model.pkg.graph(file) })),
+    'cpu',
+    { intraOpThreads: 1 },
+    mode
+  )
+}
+
+function expectClose(a: Streams, b: Streams, tol: number): number {
+  const dh = maxAbsDiff(a.hidden.data, b.hidden.data)
+  expect(dh).toBeLessThan(tol)
+  expect(a.encoder === null).toBe(b.encoder === null)
+  const de = a.encoder && b.encoder ? maxAbsDiff(a.encoder.data, b.encoder.data) : 0
+  expect(de).toBeLessThan(tol)
+  return Math.max(dh, de)
+}
+
+describe('segment compiler', () => {
+  for (const name of ALL_FIXTURES) {
+    it(`${name}: segments give the numbers of the blocks run one by one`, async () => {
+      const model = await loadFixture(name)
+      const { streams, context } = await embedOnce(model)
+      const blocks = programOf(model, 'blocks')
+      const segments = programOf(model, 'segments')
+      const n = blocks.blockCount
+      const reference = await blocks.run(0, n, streams, context, none)
+      // The whole range as one graph, and the cache's split [0,1) [1,n−1) [n−1,n) chained.
+      const whole = await segments.run(0, n, streams, context, none)
+      const a = await segments.run(0, 1, streams, context, none)
+      const b = await segments.run(1, n - 1, a, context, none)
+      const split = await segments.run(n - 1, n, b, context, none)
+      const d = Math.max(expectClose(whole, reference, 1e-5), expectClose(split, reference, 1e-5))
+      console.log(`${name}: max |segments - blocks| = ${d.toExponential(2)}`)
+      expect(await segments.run(2, 2, streams, context, none)).toBe(streams)
+      await Promise.all([blocks.release(), segments.release()])
+    })
+  }
+
+  it('a Pattern_4 segment reads only hidden_states and temb, and returns the last block encoder stream', async () => {
+    const model = await loadFixture('tiny-p4')
+    const t = model.manifest.transformers[0]
+    const graphs = t.blockLists[0].blocks.map((f) => ({
+      model: model.pkg.graph(f),
+      pattern: 'Pattern_4' as const
+    }))
+    const session = await Session.create(compileSegment(graphs, 0, 'p4'), 'p4', 'cpu')
+    expect([...session.inputNames].sort()).toEqual(['hidden_states', 'temb'])
+    expect(session.outputNames).toEqual(['hidden_states_out', 'encoder_hidden_states_out'])
+    await session.release()
+  })
+
+  it('EXPECTED FAILURE - a bad block range names the context', async () => {
+    const model = await loadFixture('tiny-p3')
+    const { streams, context } = await embedOnce(model)
+    await expect(programOf(model, 'segments').run(3, 9, streams, context, none)).rejects.toThrow(
+      'transformer/blocks: bad block range [3, 9) of 4'
+    )
+  })
+
+  for (const name of ['tiny-image', 'tiny-p4']) {
+    it(`${name}: the whole transformer as one graph gives the velocity of embed → blocks → final`, async () => {
+      const model = await loadFixture(name)
+      const t = model.manifest.transformers[0]
+      const { inputs } = await embedOnce(model)
+      const graphs = t.blockLists.flatMap((l) =>
+        l.blocks.map((f) => ({ model: model.pkg.graph(f), pattern: l.pattern }))
+      )
+      const whole = await Session.create(
+        compileWholeTransformer(model.pkg.graph(t.embed.file), graphs, model.pkg.graph(t.final.file)),
+        'whole',
+        'cpu'
+      )
+      const v1 = (await whole.run(inputs)).velocity
+      const stepCache = createStepCache(resolveCacheConfig('none'))
+      const v2 = await callTransformer(
+        model.transformers[0],
+        { latent: inputs.latent, timestep: inputs.timestep, text: inputs },
+        { stepCache, step: 0, sigma: 0.7, branch: 'cond', mergeBlockLists: false, beforeCall: none }
+      )
+      expect(maxAbsDiff(v1.data, v2.data)).toBeLessThan(1e-5)
+      await whole.release()
+    })
+  }
+})
