@@ -35,12 +35,27 @@ export const CompareRequestSchema = z.object({
   b: z.instanceof(Uint8Array)
 })
 
+/**
+ * PSNR ceiling in dB. Identical images have an infinite PSNR, which JSON cannot carry (it writes
+ * null); every PSNR is reported as at most this, and a value equal to it means "identical, or so
+ * close that 8-bit rounding hides the difference" (one level of error in one channel of a 512×512
+ * image is 108 dB). SSIM needs no cap: identical images score exactly 1.
+ */
+export const PSNR_CAP_DB = 99
+
 export interface CompareResult {
+  /** dB over all frames (from the mean squared error of all RGB values), at most PSNR_CAP_DB. */
   psnr: number
+  /** Mean of the per-frame SSIM (Wang et al. 2004, on luma). */
   ssim: number
   perFrame: { psnr: number; ssim: number }[]
   /** RGBA8 heatmap of |a − b| per frame, frame-major, same size as the inputs. */
   heatmap: Uint8Array
+  /**
+   * The difference (mean over R, G, B, 0..255) drawn brightest in the heatmap: the largest one
+   * in any frame. 0 when the inputs are identical (the heatmap is then all black).
+   */
+  heatmapMax: number
 }
 
 export interface EngineStatusInfo {
