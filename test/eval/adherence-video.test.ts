@@ -9,29 +9,10 @@ import {
   type Direction,
   type VideoCaption
 } from '../../src/shared/prompt-grammar'
-import { renderVideoCaption } from './render-shapes'
+import { datasetVideo, renderVideoCaption, rng } from './render-shapes'
 
 const VIDEOS = allCaptions('video') as VideoCaption[]
 const meta = { width: G.size, height: G.size, frames: G.videoFrames }
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
-    return s / 2 ** 32
-  }
-}
-
-/** data.py video_batch's ranges: radius 5–6, start 6.5–11.5, across 7–25. */
-function draw(c: VideoCaption, rand: () => number, speed = 1): Uint8Array {
-  const u = ([a, b]: readonly [number, number]) => a + rand() * (b - a)
-  return renderVideoCaption(c, {
-    r: u(G.videoRadius),
-    start: u(G.videoStart),
-    across: u(G.videoAcross),
-    speed
-  })
-}
 
 const OPPOSITE: Record<Direction, Direction> = { left: 'right', right: 'left', up: 'down', down: 'up' }
 
@@ -39,7 +20,9 @@ describe('scoreAdherence on videos', () => {
   it('scores half the video captions of the grammar (all pairs of colours) at least 0.98, motion included', () => {
     const rand = rng(11)
     const half = VIDEOS.filter((_, i) => i % 2 === 0)
-    const s = scoreBatch(half.map((c) => ({ pixels: draw(c, rand), meta, caption: formatCaption(c) })))
+    const s = scoreBatch(
+      half.map((c) => ({ pixels: datasetVideo(c, rand), meta, caption: formatCaption(c) }))
+    )
     expect(s.scored).toBe(half.length)
     expect(s.overall).toBeGreaterThanOrEqual(0.98)
     expect(s.accuracy.motion).toBeGreaterThanOrEqual(0.98)
@@ -49,7 +32,7 @@ describe('scoreAdherence on videos', () => {
   it('fails motion when the shape moves the other way, and reads that way', () => {
     const rand = rng(12)
     for (const c of VIDEOS.filter((_, i) => i % 7 === 0)) {
-      const r = scoreAdherence(draw(c, rand, -1), meta, c)!
+      const r = scoreAdherence(datasetVideo(c, rand, -1), meta, c)!
       expect(r.attributes).toEqual({ background: 1, color: 1, shape: 1, motion: 0 })
       expect(r.detected.motion).toBe(OPPOSITE[c.direction])
     }
@@ -58,7 +41,7 @@ describe('scoreAdherence on videos', () => {
   it('fails motion when the shape stands still', () => {
     const rand = rng(13)
     for (const c of VIDEOS.filter((_, i) => i % 7 === 3)) {
-      const r = scoreAdherence(draw(c, rand, 0), meta, c)!
+      const r = scoreAdherence(datasetVideo(c, rand, 0), meta, c)!
       expect(r.detected.motion).toBeNull()
       expect(r.attributes.motion).toBe(0)
       expect(r.overall).toBe(0.75)

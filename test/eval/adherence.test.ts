@@ -10,29 +10,10 @@ import {
   formatCaption,
   type ImageCaption
 } from '../../src/shared/prompt-grammar'
-import { renderImageCaption, renderShape } from './render-shapes'
-
-/** Seeded LCG so jitters and radii are the same on every run. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
-    return s / 2 ** 32
-  }
-}
+import { datasetImage, renderImageCaption, renderShape, rng } from './render-shapes'
 
 const IMAGES = allCaptions('image') as ImageCaption[]
 const meta = (size: number = G.size) => ({ width: size, height: size, frames: 1 })
-
-/** A dataset-like draw of `c`: data.py's jitter (±1.5 px) and radius range (5–6.5). */
-function draw(c: ImageCaption, rand: () => number, size: number = G.size): Uint8Array {
-  const j = G.imageJitter
-  return renderImageCaption(c, {
-    size,
-    jitter: [(rand() * 2 - 1) * j, (rand() * 2 - 1) * j],
-    r: G.imageRadius[0] + rand() * (G.imageRadius[1] - G.imageRadius[0])
-  })
-}
 
 /** The next value of `list` after `v` that is none of `avoid`. */
 function other<T>(list: readonly T[], v: T, ...avoid: T[]): T {
@@ -46,7 +27,7 @@ describe('scoreAdherence on ground-truth renders', () => {
   it('scores every image caption of the grammar at 32×32 at least 0.98', () => {
     const rand = rng(1)
     const s = scoreBatch(
-      IMAGES.map((c) => ({ pixels: draw(c, rand), meta: meta(), caption: formatCaption(c) }))
+      IMAGES.map((c) => ({ pixels: datasetImage(c, rand), meta: meta(), caption: formatCaption(c) }))
     )
     expect(s.scored).toBe(IMAGES.length)
     expect(s.overall).toBeGreaterThanOrEqual(0.98)
@@ -56,7 +37,7 @@ describe('scoreAdherence on ground-truth renders', () => {
   it('scores a fifth of the captions at 64×64 at least 0.98', () => {
     const rand = rng(2)
     const items = IMAGES.filter((_, i) => i % 5 === 0).map((c) => ({
-      pixels: draw(c, rand, 64),
+      pixels: datasetImage(c, rand, 64),
       meta: meta(64),
       caption: c
     }))
@@ -79,12 +60,14 @@ describe('scoreAdherence on ground-truth renders', () => {
 })
 
 describe('scoreAdherence on wrong renders', () => {
-  // Every third caption, drawn with one attribute changed.
-  const sample = IMAGES.filter((_, i) => i % 3 === 0)
+  // Every fourth caption, drawn with one attribute changed.
+  const sample = IMAGES.filter((_, i) => i % 4 === 0)
 
   function accuracyWhen(change: (c: ImageCaption) => ImageCaption) {
     const rand = rng(3)
-    return scoreBatch(sample.map((c) => ({ pixels: draw(change(c), rand), meta: meta(), caption: c })))
+    return scoreBatch(
+      sample.map((c) => ({ pixels: datasetImage(change(c), rand), meta: meta(), caption: c }))
+    )
   }
 
   it('fails only colour when the shape has another colour', () => {
@@ -133,21 +116,6 @@ describe('scoreAdherence on wrong renders', () => {
       expect(r.overall).toBe(0)
       expect(r.detected.background).toBeNull()
     }
-  })
-
-  it('keeps reading correct renders under mild pixel noise (σ = 8)', () => {
-    const rand = rng(5)
-    const gauss = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand())
-    const s = scoreBatch(
-      sample.map((c) => ({
-        pixels: draw(c, rand).map((v, i) =>
-          i % 4 === 3 ? v : Math.max(0, Math.min(255, Math.round(v + 8 * gauss())))
-        ),
-        meta: meta(),
-        caption: c
-      }))
-    )
-    expect(s.overall).toBeGreaterThanOrEqual(0.98)
   })
 })
 

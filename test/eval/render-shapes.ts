@@ -129,3 +129,33 @@ export function renderVideoCaption(
   }
   return out
 }
+
+/** Seeded LCG, so the tests' jitters and radii are the same on every run. */
+export function rng(seed: number): () => number {
+  let s = seed >>> 0
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
+    return s / 2 ** 32
+  }
+}
+
+/** An image as data.py's image_batch draws one: jitter ±1.5 px per axis, radius in [5, 6.5]. */
+export function datasetImage(c: ImageCaption, rand: () => number, size: number = G.size): Uint8Array {
+  const j = G.imageJitter
+  return renderImageCaption(c, {
+    size,
+    jitter: [(rand() * 2 - 1) * j, (rand() * 2 - 1) * j],
+    r: G.imageRadius[0] + rand() * (G.imageRadius[1] - G.imageRadius[0])
+  })
+}
+
+/** A video as data.py's video_batch draws one: radius 5–6, start 6.5–11.5, across 7–25. */
+export function datasetVideo(c: VideoCaption, rand: () => number, speed = 1): Uint8Array {
+  const u = ([a, b]: readonly [number, number]) => a + rand() * (b - a)
+  return renderVideoCaption(c, {
+    r: u(G.videoRadius),
+    start: u(G.videoStart),
+    across: u(G.videoAcross),
+    speed
+  })
+}
