@@ -109,24 +109,20 @@ export function largestComponent(mask: Uint8Array, width: number, height: number
 }
 
 function describe(pixels: Int32Array, width: number): Component {
-  let x0 = Infinity,
-    y0 = Infinity,
-    x1 = -1,
-    y1 = -1,
-    sx = 0,
-    sy = 0
+  const c = { pixels, area: pixels.length, x0: Infinity, y0: Infinity, x1: -1, y1: -1, cx: 0, cy: 0 }
   for (const i of pixels) {
     const x = i % width
     const y = (i - x) / width
-    x0 = Math.min(x0, x)
-    x1 = Math.max(x1, x)
-    y0 = Math.min(y0, y)
-    y1 = Math.max(y1, y)
-    sx += x + 0.5
-    sy += y + 0.5
+    c.x0 = Math.min(c.x0, x)
+    c.x1 = Math.max(c.x1, x)
+    c.y0 = Math.min(c.y0, y)
+    c.y1 = Math.max(c.y1, y)
+    c.cx += x + 0.5
+    c.cy += y + 0.5
   }
-  const area = pixels.length
-  return { pixels, area, x0, y0, x1, y1, cx: sx / area, cy: sy / area }
+  c.cx /= c.area
+  c.cy /= c.area
+  return c
 }
 
 /** Mean colour of the component's pixels farthest from the background (top quarter): its core. */
