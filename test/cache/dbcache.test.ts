@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createStepCache } from '../../src/main/engine/cache'
 import { NonFiniteError } from '../../src/main/engine/cache/non-finite'
+import { EngineFailure } from '../../src/main/engine/errors'
 import { call, config, FakeRunner, v0 } from './fake-runner'
 
 /**
@@ -210,6 +211,7 @@ describe('DBCache: non-finite streams', () => {
     await call(cache, runner, 0)
     const err = await call(cache, runner, 1, { branch: 'cond' }).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(NonFiniteError)
+    expect(err).toBeInstanceOf(EngineFailure)
     expect((err as NonFiniteError).code).toBe('numeric')
     expect((err as Error).message).toBe(
       'non-finite value NaN at index 0 of hidden_states after transformer/blocks (cond), step 1'

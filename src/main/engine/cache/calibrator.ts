@@ -21,7 +21,7 @@ export interface Calibrator {
 
 /** Copies `src` into `dst` when sizes match, else into a fresh array; returns the array holding it. */
 export function copyInto(dst: Float32Array | null, src: Float32Array): Float32Array {
-  if (dst === null || dst.length !== src.length) return Float32Array.from(src)
+  if (dst === null || dst.length !== src.length) return src.slice()
   dst.set(src)
   return dst
 }

@@ -172,9 +172,7 @@ export class DBCache implements StepCache {
 
   #reconstruct(state: ContextState, stream: 'hidden' | 'encoder', front: Tensor, s: number): Tensor {
     // 'residual': Fn output + forecast residual; 'hidden_states': the forecast middle output alone.
-    const out = this.#usesHiddenStates(stream)
-      ? new Float32Array(front.data.length)
-      : Float32Array.from(front.data)
+    const out = this.#usesHiddenStates(stream) ? new Float32Array(front.data.length) : front.data.slice()
     state[stream].accumulateInto(out, s)
     return tensor(out, front.dims)
   }

@@ -1,14 +1,14 @@
+import { EngineFailure } from '../errors'
 import type { Tensor } from '../tensor'
 
 /**
  * NaN or ±Inf in a stream leaving the cache. Raised instead of letting the value flow into the
- * scheduler and the image: the engine reports it with the protocol's `numeric` code.
+ * scheduler and the image; an EngineFailure with the protocol's `numeric` code, so the engine
+ * reports it as is.
  */
-export class NonFiniteError extends Error {
-  readonly code = 'numeric' as const
-
+export class NonFiniteError extends EngineFailure {
   constructor(message: string) {
-    super(message)
+    super('numeric', message)
     this.name = 'NonFiniteError'
   }
 }
