@@ -85,9 +85,15 @@ export class BlockProgram {
     return streams
   }
 
-  /** Compiles (or fetches) the sessions for the given ranges ahead of the first call. */
-  async prepare(ranges: readonly [number, number][]): Promise<void> {
-    await Promise.all(ranges.map(([from, to]) => this.#session(from, to)))
+  /** Creates the sessions these ranges will use, so the first step does not pay for compiling. */
+  async prepare(ranges: readonly (readonly [number, number])[]): Promise<void> {
+    const keys: [number, number][] = []
+    for (const [from, to] of ranges) {
+      if (from >= to) continue
+      if (this.mode === 'segments') keys.push([from, to])
+      else for (let k = from; k < to; k++) keys.push([k, k + 1])
+    }
+    for (const [from, to] of keys) await this.#session(from, to)
   }
 
   async release(): Promise<void> {

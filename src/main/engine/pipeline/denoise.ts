@@ -7,7 +7,7 @@ import { concatBatch, filled, splitBatch } from './batch'
 import { applyGuidance, needsUncond } from './guidance'
 import { eulerStep } from './scheduler'
 import type { TextEmbedding } from './text-encoder'
-import { callTransformer } from './transformer-call'
+import { callTransformer, type TransformerCall } from './transformer-call'
 
 /** The denoising loop: one Euler step per sigma, CFG as two calls or one batched call. */
 
@@ -36,6 +36,8 @@ export interface DenoiseHooks {
   stepCache: StepCache
   beforeCall: BeforeCall
   onStep?: (report: StepReport) => void | Promise<void>
+  /** Replaces the transformer call (the benchmark runs the whole transformer as one graph). */
+  call?: TransformerCall
 }
 
 export async function denoise(model: LoadedModel, input: DenoiseInput, hooks: DenoiseHooks): Promise<Tensor> {
@@ -45,6 +47,7 @@ export async function denoise(model: LoadedModel, input: DenoiseInput, hooks: De
   const dims = input.noise.dims
   const batch = dims[0]
   const batchedText = input.separateCfg ? null : batchTexts(input.cond, input.uncond)
+  const call = hooks.call ?? callTransformer
 
   for (let i = 0; i < steps; i++) {
     // 1. Interrupt: a cancel between steps stops here, within a call it stops in beforeCall.
@@ -65,18 +68,14 @@ export async function denoise(model: LoadedModel, input: DenoiseInput, hooks: De
     // 2. Model call(s) in named cache contexts: the branch tells the cache whose state to use.
     let v: Tensor
     if (!needsUncond(g)) {
-      v = await callTransformer(
-        transformer,
-        { latent, timestep: filled(sigma, batch), text: input.cond },
-        site('cond')
-      )
+      v = await call(transformer, { latent, timestep: filled(sigma, batch), text: input.cond }, site('cond'))
     } else if (batchedText === null) {
-      const vc = await callTransformer(
+      const vc = await call(
         transformer,
         { latent, timestep: filled(sigma, batch), text: input.cond },
         site('cond')
       )
-      const vu = await callTransformer(
+      const vu = await call(
         transformer,
         { latent, timestep: filled(sigma, batch), text: input.uncond },
         site('uncond')
@@ -84,7 +83,7 @@ export async function denoise(model: LoadedModel, input: DenoiseInput, hooks: De
       v = applyGuidance(vc, vu, g)
     } else {
       const both = concatBatch([latent, latent])
-      const vv = await callTransformer(
+      const vv = await call(
         transformer,
         { latent: both, timestep: filled(sigma, 2 * batch), text: batchedText },
         site('batched')

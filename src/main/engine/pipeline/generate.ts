@@ -20,6 +20,7 @@ import { gaussianNoise } from './noise'
 import { encodePng } from './png'
 import { flowMatchSigmas } from './scheduler'
 import { encodePrompt } from './text-encoder'
+import type { TransformerCall } from './transformer-call'
 
 /**
  * The pipeline, as diffusers' `__call__` reads: settings → prompt encoding → latents →
@@ -34,6 +35,8 @@ export interface PipelineHooks {
   noise?: Float32Array
   /** Sees the final latent and the decoded image tensor (parity tests, benchmarks). */
   onDecoded?: (latent: Tensor, image: Tensor) => void
+  /** Replaces the transformer call (see denoise). */
+  transformerCall?: TransformerCall
 }
 
 export async function runPipeline(
@@ -65,6 +68,7 @@ export async function runPipeline(
         `${t.manifest.name}/${program.name}`
       )
       if (problem) throw new EngineFailure('bad_request', `cache ${req.cache.preset}: ${problem}`)
+      await program.prepare(cacheRanges(contextConfig, program.blockCount))
     }
   }
   const recipe: Recipe = {
@@ -120,7 +124,7 @@ export async function runPipeline(
   const latent = await denoise(
     model,
     { noise, sigmas, cond, uncond, guidanceScale, separateCfg, mergeBlockLists },
-    { stepCache, beforeCall: hooks.beforeCall, onStep }
+    { stepCache, beforeCall: hooks.beforeCall, onStep, call: hooks.transformerCall }
   )
   const denoiseMs = performance.now() - tDenoise
 
@@ -154,6 +158,19 @@ export async function runPipeline(
     summary: stepCache.summary(),
     timings: { totalMs: performance.now() - t0, denoiseMs, perStepMs, encodeMs, decodeMs }
   }
+}
+
+/**
+ * The block ranges the cache asks for: [0, N) without it, else the first Fn, the middle and the
+ * last Bn blocks. Compiling them before step 0 keeps compilation out of the step times.
+ */
+function cacheRanges(c: CacheConfig, n: number): [number, number][] {
+  if (!c.enabled) return [[0, n]]
+  return [
+    [0, c.Fn],
+    [c.Fn, n - c.Bn],
+    [n - c.Bn, n]
+  ]
 }
 
 function resolveCache(req: GenerateRequest): CacheConfig {

@@ -27,6 +27,12 @@ export interface CallSite {
   beforeCall: BeforeCall
 }
 
+export type TransformerCall = (
+  t: LoadedTransformer,
+  inputs: TransformerInputs,
+  site: CallSite
+) => Promise<Tensor>
+
 export async function callTransformer(
   t: LoadedTransformer,
   inputs: TransformerInputs,

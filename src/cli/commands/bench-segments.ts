@@ -1,0 +1,76 @@
+import { benchSegments, type SegmentBenchResult } from '../../main/engine/bench/segment-bench'
+import { intFlag, parseFlags, providerFlag } from '../flags'
+import { consoleIO, UsageError, type CliIO } from '../io'
+import { modelDirs, pickModel } from '../models'
+
+/**
+ * `studio bench-segments`: time per step with fused segments vs one session per block vs the
+ * whole transformer as one graph, measured in one run (cache off, same noise and settings).
+ */
+
+export const BENCH_SEGMENTS_USAGE = `Usage: studio bench-segments [--model ID|FOLDER] [options]
+  --steps N       denoising steps per run (default 8)
+  --repeats N     timed runs per variant, interleaved, after one warm-up each (default 5)
+  --threads N     ONNX Runtime intra-op threads (default: ORT's choice)
+  --provider P    auto|cpu|cuda|dml|coreml (default: cpu)
+  --json          print the result as JSON`
+
+const OPTIONS = {
+  model: { type: 'string' },
+  steps: { type: 'string' },
+  repeats: { type: 'string' },
+  threads: { type: 'string' },
+  provider: { type: 'string' },
+  json: { type: 'boolean' },
+  'models-dir': { type: 'string', multiple: true },
+  help: { type: 'boolean', short: 'h' }
+} as const
+
+export async function benchSegmentsCommand(argv: readonly string[], io: CliIO = consoleIO): Promise<number> {
+  const { values, positionals } = parseFlags(argv, OPTIONS)
+  if (values.help) {
+    io.out(BENCH_SEGMENTS_USAGE)
+    return 0
+  }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`)
+  const dir = await pickModel(values.model, modelDirs(values['models-dir'] ?? []))
+  const result = await benchSegments({
+    dir,
+    steps: intFlag('steps', values.steps, 1, 1000) ?? 8,
+    repeats: intFlag('repeats', values.repeats, 1, 100) ?? 5,
+    provider: values.provider === undefined ? 'cpu' : providerFlag(values.provider),
+    tuning: { intraOpThreads: intFlag('threads', values.threads, 0, 256) ?? 0 },
+    onRun: (variant, repeat, ms) => {
+      const mean = ms.reduce((a, b) => a + b, 0) / ms.length
+      const text = `run ${repeat + 1} ${variant}: ${mean.toFixed(2)} ms/step`
+      if (io.status) io.status(text)
+      else io.err(text)
+    }
+  })
+  if (io.status) io.status('')
+  if (values.json) io.out(JSON.stringify(result, null, 2))
+  else for (const line of formatBench(result)) io.out(line)
+  return 0
+}
+
+export function formatBench(r: SegmentBenchResult): string[] {
+  const lines = [
+    `${r.model} on ${r.provider}: ${r.steps} steps × ${r.repeats} runs per variant, CFG ${r.separateCfg ? 'separate' : 'batched'}, cache off`,
+    `  variant    median ms/step   mean    min    session calls per transformer call`
+  ]
+  for (const t of r.timings) {
+    lines.push(
+      `  ${t.variant.padEnd(9)}  ${t.medianStepMs.toFixed(2).padStart(14)}  ${t.meanStepMs.toFixed(2).padStart(6)}  ${t.minStepMs.toFixed(2).padStart(5)}    ${t.sessionCallsPerTransformerCall}`
+    )
+  }
+  const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`
+  const blocks = r.timings.find((t) => t.variant === 'blocks')
+  const whole = r.timings.find((t) => t.variant === 'whole')
+  lines.push(`  segments vs whole graph: ${pct(r.segmentsOverWhole)} (median)`)
+  if (blocks && whole)
+    lines.push(
+      `  blocks one by one vs whole graph: ${pct(blocks.medianStepMs / whole.medianStepMs - 1)} (median)`
+    )
+  lines.push(`  max |latent difference| between variants: ${r.maxLatentDiff.toExponential(2)}`)
+  return lines
+}

@@ -1,0 +1,24 @@
+import type { CliIO } from '../io'
+import { benchSegmentsCommand } from './bench-segments'
+import { generateCommand } from './generate'
+import { inspectCommand } from './inspect'
+import { summaryCommand } from './summary'
+
+/** Every `studio` subcommand: one file each; add yours here. */
+export interface Command {
+  summary: string
+  run: (argv: readonly string[], io?: CliIO) => Promise<number>
+}
+
+export const COMMANDS: Record<string, Command> = {
+  generate: { summary: 'generate an image or video from a prompt', run: generateCommand },
+  inspect: { summary: "show a model's blocks, patterns, parameters and files", run: inspectCommand },
+  'bench-segments': {
+    summary: 'time per step: segments vs blocks one by one vs one graph',
+    run: benchSegmentsCommand
+  },
+  summary: {
+    summary: "print the cache summary of a saved output's trace",
+    run: (argv, io) => summaryCommand(argv, io)
+  }
+}

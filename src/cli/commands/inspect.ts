@@ -1,0 +1,78 @@
+import { describePackage, type PackageDescription } from '../../main/engine/model/describe'
+import { listModels } from '../../main/engine/model/registry'
+import { parseFlags } from '../flags'
+import { consoleIO, UsageError, type CliIO } from '../io'
+import { modelDirs, pickModel } from '../models'
+
+/** `studio inspect MODEL`: a package's blocks, patterns, parameters and files, after full checks. */
+
+export const INSPECT_USAGE = `Usage: studio inspect [MODEL] [--json] [--models-dir DIR]
+  MODEL        model id or package folder (default: the embedded shapes image model)
+  --json       print the description as JSON
+Loading checks the schema, every file's sha256 and every graph's inputs and outputs.`
+
+const OPTIONS = {
+  json: { type: 'boolean' },
+  'models-dir': { type: 'string', multiple: true },
+  help: { type: 'boolean', short: 'h' }
+} as const
+
+export async function inspectCommand(argv: readonly string[], io: CliIO = consoleIO): Promise<number> {
+  const { values, positionals } = parseFlags(argv, OPTIONS)
+  if (values.help) {
+    io.out(INSPECT_USAGE)
+    return 0
+  }
+  if (positionals.length > 1) throw new UsageError(`one MODEL at most, got ${positionals.length}`)
+  const dirs = modelDirs(values['models-dir'] ?? [])
+  const dir = await pickModel(positionals[0], dirs)
+  const embedded = (await listModels({ embedded: dirs.embedded, user: [] })).models.some(
+    (m) => m.path === dir
+  )
+  const d = await describePackage(dir, embedded)
+  if (values.json) io.out(JSON.stringify(d, null, 2))
+  else for (const line of formatDescription(d)) io.out(line)
+  return 0
+}
+
+export function formatDescription(d: PackageDescription): string[] {
+  const i = d.info
+  const size = `${i.output.width}×${i.output.height}${i.kind === 'video' ? `×${i.output.frames} @ ${i.output.fps ?? '?'} fps` : ''}`
+  const lines = [
+    `${i.id} — ${i.name} (${i.kind} ${size}${i.embedded ? ', embedded' : ''})`,
+    `  path      ${i.path}`,
+    `  latent    [${d.latent.join(', ')}], tokens ${d.maxLength}, flow-match Euler shift ${d.shift}`,
+    `  defaults  ${i.defaults.steps} steps, guidance ${i.defaults.guidanceScale}, CFG ${i.defaults.separateCfg ? 'separate' : 'batched'}, negative "${i.defaults.negativePrompt}"`,
+    `  cache     mergeBlockLists ${d.mergeBlockLists}`,
+    `  params    ${count(d.parameters)} in ${d.graphs.length} graphs`
+  ]
+  for (const t of i.transformers) {
+    const own = d.graphs.filter((g) => g.role.startsWith(`${t.name}/`))
+    lines.push(
+      `  transformer ${t.name}, sigma in [${t.timestepRange.join(', ')}], ${count(own.reduce((n, g) => n + g.parameters, 0))} params`
+    )
+    for (const l of t.blockLists) {
+      const blocks = own.filter((g) => g.role.startsWith(`${t.name}/${l.name}[`))
+      const params = blocks.reduce((n, g) => n + g.parameters, 0)
+      const sample = blocks[0]
+      lines.push(
+        `    ${l.name}: ${l.blocks} blocks, ${l.pattern}, ${count(params)} params; block in (${sample.inputs.join(', ')}) out (${sample.outputs.join(', ')})`
+      )
+    }
+  }
+  for (const g of d.graphs.filter((g) => !/\[\d+\]/.test(g.role))) {
+    lines.push(
+      `  ${g.role.padEnd(22)} ${g.file}: ${count(g.parameters)} params, in (${g.inputs.join(', ')}) out (${g.outputs.join(', ')})`
+    )
+  }
+  const bytes = d.files.reduce((n, f) => n + f.bytes, 0)
+  lines.push(`  files     ${d.files.length}, ${(bytes / 1024).toFixed(0)} KiB, sha256 verified`)
+  for (const f of d.files) lines.push(`    ${f.file} (${(f.bytes / 1024).toFixed(1)} KiB)`)
+  return lines
+}
+
+function count(n: number): string {
+  if (n >= 1e6) return `${(n / 1e6).toFixed(2)}M`
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)}k`
+  return String(n)
+}

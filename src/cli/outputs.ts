@@ -1,0 +1,32 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
+import { basename, dirname, extname, join } from 'node:path'
+import type { GenerationResult } from '../shared/generation'
+
+/**
+ * Where `studio generate` writes. `--out` ending in .png (image) or .gif (video) names the file;
+ * anything else is a folder that gets `<model>-<seed>.png` (or `.gif` plus one PNG per frame).
+ */
+export const DEFAULT_OUT_DIR = 'studio-out'
+
+export function writeOutputs(result: GenerationResult, out: string = DEFAULT_OUT_DIR): string[] {
+  const stem = `${result.recipe.model}-${result.recipe.seed}`
+  const ext = result.kind === 'image' ? '.png' : '.gif'
+  const main = extname(out).toLowerCase() === ext ? out : join(out, stem + ext)
+  const base = join(dirname(main), basename(main, extname(main)))
+  const written: string[] = []
+  for (const file of result.files) {
+    const isMain = file.name === 'image.png' || file.name === 'video.gif'
+    const path = isMain ? main : `${base}-${file.name}`
+    writeAtomic(path, file.bytes)
+    written.push(path)
+  }
+  return written
+}
+
+/** Temp file then rename: a reader never sees half an image. */
+function writeAtomic(path: string, bytes: Uint8Array): void {
+  mkdirSync(dirname(path), { recursive: true })
+  const tmp = `${path}.${process.pid}.tmp`
+  writeFileSync(tmp, bytes)
+  renameSync(tmp, path)
+}

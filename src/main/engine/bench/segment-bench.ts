@@ -1,0 +1,159 @@
+import { GenerateRequestSchema } from '../../../shared/generation'
+import type { Provider } from '../../../shared/providers'
+import { createStepCache } from '../cache/index'
+import { LoadedModel, type LoadedTransformer } from '../model/loaded-model'
+import { loadPackage } from '../model/package'
+import { compileWholeTransformer } from '../model/segments'
+import { DEFAULT_TUNING, Session, type SessionTuning } from '../model/session'
+import { runPipeline } from '../pipeline/generate'
+import type { TransformerCall } from '../pipeline/transformer-call'
+import type { Tensor } from '../tensor'
+
+/**
+ * Time per denoising step of one model run three ways, in one process and interleaved so that a
+ * busy machine slows all three alike:
+ * - `segments`: each cache context's blocks fused into one graph (what the engine runs, cache off);
+ * - `blocks`:   one session per block, chained in JS (the naive way);
+ * - `whole`:    embed + every block + final fused into one graph (the yardstick).
+ * The same loop runs all three (same noise, CFG mode and scheduler); only the transformer call differs.
+ */
+
+export const BENCH_VARIANTS = ['segments', 'blocks', 'whole'] as const
+export type BenchVariant = (typeof BENCH_VARIANTS)[number]
+
+export interface SegmentBenchOptions {
+  dir: string
+  steps: number
+  /** Timed runs per variant (after one warm-up run each). */
+  repeats: number
+  provider: Provider
+  tuning?: SessionTuning
+  onRun?: (variant: BenchVariant, repeat: number, perStepMs: number[]) => void
+}
+
+export interface VariantTiming {
+  variant: BenchVariant
+  /** Median over every timed step of every repeat. */
+  medianStepMs: number
+  meanStepMs: number
+  minStepMs: number
+  sessionCallsPerTransformerCall: number
+}
+
+export interface SegmentBenchResult {
+  model: string
+  provider: string
+  steps: number
+  repeats: number
+  separateCfg: boolean
+  timings: VariantTiming[]
+  /** segments median / whole median − 1 (0.05 = 5 % slower than one graph). */
+  segmentsOverWhole: number
+  /** Largest difference of the final latents between variants: they must agree. */
+  maxLatentDiff: number
+}
+
+export async function benchSegments(o: SegmentBenchOptions): Promise<SegmentBenchResult> {
+  const tuning = o.tuning ?? DEFAULT_TUNING
+  const pkg = await loadPackage(o.dir)
+  const segments = await LoadedModel.load(pkg, { provider: o.provider, tuning, blockMode: 'segments' })
+  const blocks = await LoadedModel.load(pkg, { provider: segments.provider, tuning, blockMode: 'blocks' })
+  const whole = await wholeTransformerCall(segments, tuning)
+  const m = pkg.manifest
+  const request = GenerateRequestSchema.parse({
+    model: o.dir,
+    prompt: m.examples?.[0] ?? '',
+    seed: 0,
+    steps: o.steps,
+    provider: segments.provider
+  })
+  const variants: Record<BenchVariant, { model: LoadedModel; call?: TransformerCall }> = {
+    segments: { model: segments },
+    blocks: { model: blocks },
+    whole: { model: segments, call: whole.call }
+  }
+  const samples: Record<BenchVariant, number[]> = { segments: [], blocks: [], whole: [] }
+  const latents: Partial<Record<BenchVariant, Tensor>> = {}
+  for (let r = -1; r < o.repeats; r++) {
+    for (const v of BENCH_VARIANTS) {
+      const result = await runPipeline(variants[v].model, request, {
+        createStepCache,
+        beforeCall: () => {},
+        transformerCall: variants[v].call,
+        onDecoded: (latent) => (latents[v] = latent)
+      })
+      if (r < 0) continue // warm-up: session creation, compilation, first-run allocations
+      samples[v].push(...result.timings.perStepMs)
+      o.onRun?.(v, r, result.timings.perStepMs)
+    }
+  }
+  const timings = BENCH_VARIANTS.map((variant) => ({
+    variant,
+    medianStepMs: median(samples[variant]),
+    meanStepMs: samples[variant].reduce((a, b) => a + b, 0) / samples[variant].length,
+    minStepMs: Math.min(...samples[variant]),
+    sessionCallsPerTransformerCall: sessionCalls(
+      variant,
+      segments.transformers[0],
+      m.cache?.mergeBlockLists ?? false
+    )
+  }))
+  const byName = (v: BenchVariant) => timings.find((t) => t.variant === v) as VariantTiming
+  const result: SegmentBenchResult = {
+    model: m.id,
+    provider: segments.provider,
+    steps: o.steps,
+    repeats: o.repeats,
+    separateCfg: m.defaults.separateCfg,
+    timings,
+    segmentsOverWhole: byName('segments').medianStepMs / byName('whole').medianStepMs - 1,
+    maxLatentDiff: Math.max(diff(latents.segments, latents.blocks), diff(latents.segments, latents.whole))
+  }
+  await Promise.all([segments.release(), blocks.release(), whole.release()])
+  return result
+}
+
+/** One fused graph per transformer, called with the same inputs the embed graph takes. */
+async function wholeTransformerCall(model: LoadedModel, tuning: SessionTuning) {
+  const sessions = new Map<LoadedTransformer, Session>()
+  for (const t of model.transformers) {
+    const m = t.manifest
+    const graphs = m.blockLists.flatMap((l) =>
+      l.blocks.map((f) => ({ model: model.pkg.graph(f), pattern: l.pattern }))
+    )
+    const bytes = compileWholeTransformer(
+      model.pkg.graph(m.embed.file),
+      graphs,
+      model.pkg.graph(m.final.file)
+    )
+    sessions.set(t, await Session.create(bytes, `${m.name} (whole)`, model.provider, tuning))
+  }
+  const call: TransformerCall = async (t, inputs, site) => {
+    const session = sessions.get(t) as Session
+    const feeds: Record<string, Tensor> = { latent: inputs.latent, timestep: inputs.timestep }
+    for (const name of session.inputNames) if (name in inputs.text) feeds[name] = inputs.text[name]
+    site.beforeCall()
+    return (await session.run(feeds, ['velocity'])).velocity
+  }
+  return { call, release: () => Promise.all([...sessions.values()].map((s) => s.release())) }
+}
+
+function sessionCalls(variant: BenchVariant, t: LoadedTransformer, merge: boolean): number {
+  if (variant === 'whole') return 1
+  const contexts = t.contexts(merge)
+  if (variant === 'segments') return 2 + contexts.length
+  return 2 + contexts.reduce((n, c) => n + c.blockCount, 0)
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  const mid = Math.floor(s.length / 2)
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2
+}
+
+function diff(a: Tensor | undefined, b: Tensor | undefined): number {
+  if (!a || !b) return Number.NaN
+  let max = 0
+  for (let i = 0; i < a.data.length; i++) max = Math.max(max, Math.abs(a.data[i] - b.data[i]))
+  return max
+}

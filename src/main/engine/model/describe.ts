@@ -1,0 +1,62 @@
+import type { ModelInfo } from '../../../shared/manifest'
+import { modelInfo } from './model-info'
+import { graphInputNames, graphOutputNames, parameterCount } from './onnx-graph'
+import { loadPackage } from './package'
+
+/**
+ * Everything `studio inspect` shows about a package, after the full load checks (schema,
+ * sha256 of every file, graph I/O): per-graph parameters and names, and the files.
+ */
+
+export interface GraphDescription {
+  role: string
+  file: string
+  parameters: number
+  inputs: string[]
+  outputs: string[]
+}
+
+export interface PackageDescription {
+  info: ModelInfo
+  latent: number[]
+  maxLength: number
+  shift: number
+  mergeBlockLists: boolean
+  graphs: GraphDescription[]
+  files: { file: string; bytes: number }[]
+  parameters: number
+}
+
+export async function describePackage(dir: string, embedded = false): Promise<PackageDescription> {
+  const pkg = await loadPackage(dir)
+  const m = pkg.manifest
+  const graphs: GraphDescription[] = []
+  const add = (role: string, file: string) => {
+    const g = pkg.graph(file)
+    graphs.push({
+      role,
+      file,
+      parameters: parameterCount(g.graph),
+      inputs: graphInputNames(g),
+      outputs: graphOutputNames(g)
+    })
+  }
+  add('text encoder', m.textEncoder.file)
+  for (const t of m.transformers) {
+    add(`${t.name}/embed`, t.embed.file)
+    for (const l of t.blockLists) l.blocks.forEach((f, i) => add(`${t.name}/${l.name}[${i}] ${l.pattern}`, f))
+    add(`${t.name}/final`, t.final.file)
+  }
+  if (m.decoder) add('decoder', m.decoder.file)
+  const { channels: C, frames: F, height: H, width: W } = m.latent
+  return {
+    info: await modelInfo(pkg.dir, m, embedded),
+    latent: m.kind === 'video' ? [C, F, H, W] : [C, H, W],
+    maxLength: m.tokenizer.maxLength,
+    shift: m.scheduler.shift,
+    mergeBlockLists: m.cache?.mergeBlockLists ?? false,
+    graphs,
+    files: [...pkg.files].map(([file, bytes]) => ({ file, bytes: bytes.length })),
+    parameters: graphs.reduce((n, g) => n + g.parameters, 0)
+  }
+}
