@@ -57,7 +57,7 @@ export class DBCache implements StepCache {
   async runBlocks(call: CallInfo, runner: BlockRunner, input: Streams): Promise<Streams> {
     const c = this.config
     const n = runner.blockCount
-    const state = this.#enter(call)
+    const { state, step: s } = this.#enter(call)
     const where = `${state.label}, step ${call.step}`
     let ms = 0
     const run = async (from: number, to: number, streams: Streams): Promise<Streams> => {
@@ -75,7 +75,6 @@ export class DBCache implements StepCache {
     }
     const budget = checkBlockBudget(c, n, `${call.transformer}/${call.context}`)
     if (budget !== null) throw new Error(budget)
-    const s = this.#groups.get(groupKey(call))?.localStep ?? 0
     const midEnd = n - c.Bn
 
     // (a) Front blocks, always; their hidden residual is the probe.
@@ -127,8 +126,8 @@ export class DBCache implements StepCache {
     return this.#finish(call, out, decision, blocksRun, n, ms, where)
   }
 
-  /** The state of this call's context and branch; advances the context's step index. */
-  #enter(call: CallInfo): ContextState {
+  /** The state of this call's context and branch, and the context's own step index s. */
+  #enter(call: CallInfo): { state: ContextState; step: number } {
     const key = groupKey(call)
     let group = this.#groups.get(key)
     if (!group) {
@@ -156,7 +155,7 @@ export class DBCache implements StepCache {
       state = new ContextState(call.transformer, call.context, call.branch, this.config)
       group.states.set(call.branch, state)
     }
-    return state
+    return { state, step: group.localStep }
   }
 
   /** cfgDiffComputeSeparate off: uncond reuses the distance cond recorded for this step. */
