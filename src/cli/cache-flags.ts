@@ -18,8 +18,9 @@ export const CACHE_FLAG_OPTIONS = {
   'max-cached': { type: 'string' },
   'max-continuous': { type: 'string' },
   'taylorseer-order': { type: 'string' },
-  'separate-cfg': { type: 'boolean' },
-  'no-separate-cfg': { type: 'boolean' }
+  // Also runs CFG as two calls (generate's --batched-cfg is the opposite): the cache keeps
+  // separate state for the branches exactly when the pipeline makes separate calls.
+  'separate-cfg': { type: 'boolean' }
 } as const satisfies NonNullable<ParseArgsConfig['options']>
 
 export const CACHE_FLAGS_HELP = `Cache:
@@ -30,8 +31,7 @@ export const CACHE_FLAGS_HELP = `Cache:
   --warmup N             steps 0..N−1 always computed
   --max-cached N         at most N cached steps per branch (--max-cached=-1: unlimited)
   --max-continuous N     at most N cached steps in a row (--max-continuous=-1: unlimited)
-  --taylorseer-order K   forecast the cached residual with TaylorSeer of order K ("off" disables it)
-  --separate-cfg / --no-separate-cfg   keep separate cache state for cond and uncond CFG calls`
+  --taylorseer-order K   forecast the cached residual with TaylorSeer of order K ("off" disables it)`
 
 export type CacheFlagValues = {
   [K in keyof typeof CACHE_FLAG_OPTIONS]?: (typeof CACHE_FLAG_OPTIONS)[K]['type'] extends 'boolean'
@@ -74,13 +74,11 @@ export function cacheChoiceFromFlags(v: CacheFlagValues): CacheChoice {
     overrides.taylorSeer =
       order === 'off' ? { enabled: false } : { enabled: true, order: integer('--taylorseer-order', order) }
   }
-  if (v['separate-cfg'] && v['no-separate-cfg']) {
-    throw new CacheFlagError('--separate-cfg and --no-separate-cfg contradict each other')
-  }
   if (v['separate-cfg']) overrides.enableSeparateCfg = true
-  if (v['no-separate-cfg']) overrides.enableSeparateCfg = false
 
-  const preset = presetFlag(v.cache, Object.keys(overrides).length > 0)
+  // --separate-cfg is about how CFG runs, not a request for a cache.
+  const fieldFlags = Object.keys(overrides).filter((k) => k !== 'enableSeparateCfg')
+  const preset = presetFlag(v.cache, fieldFlags.length > 0)
   const parsed = CacheOverridesSchema.safeParse(overrides)
   if (!parsed.success) throw new CacheFlagError(describe(parsed.error.issues))
   try {

@@ -1,10 +1,12 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
 import { basename, dirname, extname, join } from 'node:path'
 import type { GenerationResult } from '../shared/generation'
+import type { SavedTrace } from '../shared/trace'
 
 /**
  * Where `studio generate` writes. `--out` ending in .png (image) or .gif (video) names the file;
- * anything else is a folder that gets `<model>-<seed>.png` (or `.gif` plus one PNG per frame).
+ * anything else is a folder that gets `<model>-<seed>.png` (or `.gif` plus one PNG per frame),
+ * and `<main file>.json` holds the cache trace and summary (`studio summary` reads it).
  */
 export const DEFAULT_OUT_DIR = 'studio-out'
 
@@ -20,6 +22,10 @@ export function writeOutputs(result: GenerationResult, out: string = DEFAULT_OUT
     writeAtomic(path, file.bytes)
     written.push(path)
   }
+  // The cache trace and summary beside the main file, for `studio summary OUTPUT`.
+  const saved: SavedTrace = { trace: result.trace, summary: result.summary }
+  writeAtomic(`${main}.json`, new TextEncoder().encode(JSON.stringify(saved)))
+  written.push(`${main}.json`)
   return written
 }
 

@@ -57,9 +57,8 @@ describe('cache flags', () => {
     expect(resolveCacheConfig(off.preset, off.overrides).taylorSeer.enabled).toBe(false)
   })
 
-  it('--separate-cfg / --no-separate-cfg set enableSeparateCfg', () => {
-    expect(flags('--separate-cfg').overrides).toEqual({ enableSeparateCfg: true })
-    expect(flags('--no-separate-cfg').overrides).toEqual({ enableSeparateCfg: false })
+  it('--separate-cfg sets enableSeparateCfg and does not switch the cache on', () => {
+    expect(flags('--separate-cfg')).toEqual({ preset: 'none', overrides: { enableSeparateCfg: true } })
   })
 
   it.each([
@@ -73,8 +72,7 @@ describe('cache flags', () => {
     [['--threshold', 'x'], '--threshold: expected a number, got "x"'],
     [['--warmup=-1'], '--warmup: Too small: expected number to be >=0'],
     [['--max-cached=-2'], '--max-cached: Too small: expected number to be >=-1'],
-    [['--taylorseer-order', '9'], '--taylorseer-order: Too big: expected number to be <=4'],
-    [['--separate-cfg', '--no-separate-cfg'], '--separate-cfg and --no-separate-cfg contradict each other']
+    [['--taylorseer-order', '9'], '--taylorseer-order: Too big: expected number to be <=4']
   ])('BAD CALL - %j: "%s"', (args, message) => {
     let error: unknown
     try {

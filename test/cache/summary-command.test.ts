@@ -4,6 +4,8 @@ import { join } from 'node:path'
 import { encode } from 'fast-png'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { summaryCommand } from '../../src/cli/commands/summary'
+import { main } from '../../src/cli/index'
+import { fixture } from '../engine/fixtures'
 import { createStepCache } from '../../src/main/engine/cache'
 import { TRACE_KEY, type StepTrace } from '../../src/shared/trace'
 import { call, config, FakeRunner } from './fake-runner'
@@ -23,7 +25,7 @@ beforeAll(async () => {
 async function run(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
   const out: string[] = []
   const err: string[] = []
-  const code = await summaryCommand(argv, { out: (l) => out.push(l), err: (l) => err.push(l) })
+  const code = await summaryCommand(argv, { out: (l) => out.push(l), err: (l) => err.push(l), status: null })
   return { code, out, err }
 }
 
@@ -53,6 +55,32 @@ describe('studio summary', () => {
     const { code, out } = await run(file, '--details')
     expect(code).toBe(0)
     expect(out).toContain('  cached steps: [1, 3, 4]')
+  })
+
+  it('reads what studio generate wrote (end to end on a fixture model)', async () => {
+    const io = { out: (l: string) => lines.push(l), err: (l: string) => lines.push(l), status: null }
+    const lines: string[] = []
+    const out = join(dir, 'gen')
+    const code = await main(
+      [
+        'generate',
+        '--model',
+        fixture('tiny-p0'),
+        '--prompt',
+        'a red circle',
+        '--seed',
+        '5',
+        '--steps',
+        '6'
+      ].concat(['--cache', 'F1B0', '--warmup', '2', '--threshold', '5', '--out', out, '--provider', 'cpu']),
+      io
+    )
+    expect(code, lines.join('\n')).toBe(0)
+    const summary = await run(join(out, 'tiny-p0-5.png'), '--details')
+    expect(summary.code).toBe(0)
+    expect(summary.out[2]).toMatch(/^\| transformer +\| blocks +\| cond +\| 4 +\| 2 +\|/)
+    expect(summary.out[3]).toMatch(/^\| transformer +\| blocks +\| uncond +\| 4 +\| 2 +\|/)
+    expect(summary.out).toContain('  cached steps: [2, 3, 4, 5]')
   })
 
   it('EXPECTED FAILURE - a PNG without a trace says where it looked', async () => {

@@ -5,6 +5,7 @@ import { decode } from 'fast-png'
 import { summarizeTraces } from '../../shared/cache-summary'
 import type { CacheSummary, ContextSummary, Quantiles } from '../../shared/trace'
 import { SavedTraceSchema, TRACE_KEY, type SavedTrace } from '../../shared/trace'
+import { consoleIO, type CliIO } from '../io'
 
 /**
  * `studio summary OUTPUT`: the cache summary of a saved output, like `cache_dit.summary` —
@@ -13,17 +14,10 @@ import { SavedTraceSchema, TRACE_KEY, type SavedTrace } from '../../shared/trace
 
 export const SUMMARY_USAGE = `Usage: studio summary OUTPUT [--details] [--json]
 
-OUTPUT is a generated PNG (its "${TRACE_KEY}" text chunk, or a sidecar OUTPUT.json), a JSON file
-with { trace, summary? }, or a folder holding trace.json or entry.json.
+OUTPUT is a generated image or video (its sidecar OUTPUT.json, or a PNG's "${TRACE_KEY}" text
+chunk), a JSON file with { trace, summary? }, or a folder holding trace.json or entry.json.
   --details   also print the cached step indices and every recorded distance
   --json      print the summary as JSON`
-
-export interface CliIO {
-  out: (line: string) => void
-  err: (line: string) => void
-}
-
-const consoleIO: CliIO = { out: (l) => console.log(l), err: (l) => console.error(l) }
 
 export async function summaryCommand(argv: readonly string[], io: CliIO = consoleIO): Promise<number> {
   let parsed
@@ -73,15 +67,16 @@ export function readSavedTrace(path: string): SavedTrace {
     }
     throw new Error(`${path}: no trace.json or entry.json in this folder`)
   }
+  if (path.toLowerCase().endsWith('.json')) return parseJson(path, readFileSync(path, 'utf8'))
   if (path.toLowerCase().endsWith('.png')) {
     const text = decode(readFileSync(path)).text[TRACE_KEY]
     if (text !== undefined) return parseJson(`${path} (${TRACE_KEY})`, text)
-    for (const sidecar of [`${path}.json`, path.replace(/\.png$/i, '.json')]) {
-      if (existsSync(sidecar)) return parseJson(sidecar, readFileSync(sidecar, 'utf8'))
-    }
-    throw new Error(`${path}: no "${TRACE_KEY}" text chunk and no sidecar ${path}.json`)
   }
-  return parseJson(path, readFileSync(path, 'utf8'))
+  // A sidecar beside the output (what `studio generate` writes, also for GIFs).
+  const sidecar = `${path}.json`
+  if (existsSync(sidecar)) return parseJson(sidecar, readFileSync(sidecar, 'utf8'))
+  const png = path.toLowerCase().endsWith('.png') ? `no "${TRACE_KEY}" text chunk and ` : ''
+  throw new Error(`${path}: ${png}no sidecar ${sidecar}`)
 }
 
 function parseJson(where: string, text: string): SavedTrace {
