@@ -1,4 +1,5 @@
 import type { CliIO } from '../io'
+import { benchCommand } from './bench'
 import { benchSegmentsCommand } from './bench-segments'
 import { generateCommand } from './generate'
 import { inspectCommand } from './inspect'
@@ -13,6 +14,7 @@ export interface Command {
 export const COMMANDS: Record<string, Command> = {
   generate: { summary: 'generate an image or video from a prompt', run: generateCommand },
   inspect: { summary: "show a model's blocks, patterns, parameters and files", run: inspectCommand },
+  bench: { summary: 'the cache vs no cache: blocks run, time saved, PSNR', run: benchCommand },
   'bench-segments': {
     summary: 'time per step: segments vs blocks one by one vs one graph',
     run: benchSegmentsCommand
