@@ -1,0 +1,101 @@
+import type { GalleryEntry, GalleryEntryMeta } from '../../../../shared/gallery'
+import { errorText, studio, unwrap } from './studio-api'
+import type { SliceCreator, StudioSlices } from './types'
+
+export interface GallerySlice {
+  /** Newest first, as main lists them. */
+  entries: GalleryEntryMeta[]
+  /** Full entries (files, trace, summary) fetched so far, by id. */
+  loadedEntries: Record<string, GalleryEntry>
+  selectedEntryId: string | null
+  /** The last deleted entry, until it is restored or another delete replaces it. */
+  lastDeleted: GalleryEntryMeta | null
+  galleryError: string | null
+  /** Where the last export went. */
+  lastExport: string | null
+  loadGallery: () => Promise<void>
+  selectEntry: (id: string | null) => Promise<void>
+  /** The full entry, fetched once and kept. */
+  fetchEntry: (id: string) => Promise<GalleryEntry>
+  deleteEntry: (id: string) => Promise<void>
+  undoDelete: () => Promise<void>
+  exportEntry: (id: string) => Promise<void>
+}
+
+export const createGallerySlice: SliceCreator<GallerySlice> = (set, get) => ({
+  entries: [],
+  loadedEntries: {},
+  selectedEntryId: null,
+  lastDeleted: null,
+  galleryError: null,
+  lastExport: null,
+
+  loadGallery: async () => {
+    try {
+      set({ entries: await unwrap(studio().listGallery()), galleryError: null })
+    } catch (e) {
+      set({ galleryError: errorText(e) })
+    }
+  },
+
+  selectEntry: async (id) => {
+    set({ selectedEntryId: id })
+    if (id === null) return
+    try {
+      await get().fetchEntry(id)
+    } catch (e) {
+      set({ galleryError: errorText(e) })
+    }
+  },
+
+  fetchEntry: async (id) => {
+    const known = get().loadedEntries[id]
+    if (known) return known
+    const entry = await unwrap(studio().getGalleryEntry({ id }))
+    set((s) => ({ loadedEntries: { ...s.loadedEntries, [id]: entry } }))
+    return entry
+  },
+
+  deleteEntry: async (id) => {
+    const meta = get().entries.find((e) => e.id === id) ?? null
+    try {
+      await unwrap(studio().deleteGalleryEntry({ id }))
+      set((s) => ({
+        entries: s.entries.filter((e) => e.id !== id),
+        lastDeleted: meta,
+        selectedEntryId: s.selectedEntryId === id ? null : s.selectedEntryId,
+        galleryError: null
+      }))
+    } catch (e) {
+      set({ galleryError: errorText(e) })
+    }
+  },
+
+  undoDelete: async () => {
+    const deleted = get().lastDeleted
+    if (!deleted) return
+    try {
+      const meta = await unwrap(studio().restoreGalleryEntry({ id: deleted.id }))
+      set((s) => ({ entries: insertByDate(s.entries, meta), lastDeleted: null, galleryError: null }))
+    } catch (e) {
+      set({ lastDeleted: null, galleryError: errorText(e) })
+    }
+  },
+
+  exportEntry: async (id) => {
+    try {
+      const done = await unwrap(studio().exportGalleryEntry({ id }))
+      if (done) set({ lastExport: done.path, galleryError: null })
+    } catch (e) {
+      set({ galleryError: errorText(e) })
+    }
+  }
+})
+
+function insertByDate(entries: GalleryEntryMeta[], meta: GalleryEntryMeta): GalleryEntryMeta[] {
+  return [...entries.filter((e) => e.id !== meta.id), meta].sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+}
+
+/** The selected gallery entry, once its files are fetched. */
+export const selectedRun = (s: StudioSlices): GalleryEntry | null =>
+  s.selectedEntryId ? (s.loadedEntries[s.selectedEntryId] ?? null) : null

@@ -1,0 +1,210 @@
+import { MAX_SEED, type GenerateRequestInput, type ProgressEvent, type Recipe } from '../../../../shared/generation'
+import type { StepTrace } from '../../../../shared/trace'
+import { cacheChoice } from './cache'
+import { selectedModel } from './models'
+import { errorText, StudioCallError, studio, unwrap } from './studio-api'
+import type { SliceCreator, StudioSlices } from './types'
+
+export interface GenerationForm {
+  modelId: string | null
+  prompt: string
+  negativePrompt: string
+  seed: number
+  /** Locked: every generate reuses the seed. Unlocked: each generate rolls a new one first. */
+  seedLocked: boolean
+  steps: number
+  guidanceScale: number
+}
+
+export type JobPhase = 'running' | 'cancelling' | 'done' | 'cancelled' | 'failed'
+
+export interface Preview {
+  width: number
+  height: number
+  pixels: Uint8Array
+}
+
+/** One generate as the studio follows it: progress events fill `traces` step by step. */
+export interface Job {
+  id: string
+  phase: JobPhase
+  request: GenerateRequestInput
+  step: number
+  totalSteps: number
+  elapsedMs: number
+  etaMs: number
+  traces: StepTrace[]
+  preview: Preview | null
+  error: string | null
+  /** The gallery entry the finished output was saved as. */
+  entryId: string | null
+}
+
+export interface GenerationSlice {
+  form: GenerationForm
+  job: Job | null
+  setForm: (patch: Partial<GenerationForm>) => void
+  selectModel: (modelId: string) => void
+  rollSeed: () => void
+  generate: () => Promise<void>
+  cancelGenerate: () => Promise<void>
+  /** A progress event from main; events of other jobs are ignored. */
+  applyProgress: (jobId: string, event: ProgressEvent) => void
+  /** Puts a stored recipe back in the form (the gallery's re-run). */
+  loadRecipe: (recipe: Recipe) => void
+}
+
+/** Stream a decoded preview every step: the models are small enough that it costs little. */
+export const PREVIEW_EVERY = 1
+
+export const randomSeed = (): number => crypto.getRandomValues(new Uint32Array(1))[0] % (MAX_SEED + 1)
+
+export const newJobId = (): string => `job-${crypto.randomUUID()}`
+
+export const createGenerationSlice: SliceCreator<GenerationSlice> = (set, get) => ({
+  form: {
+    modelId: null,
+    prompt: '',
+    negativePrompt: '',
+    seed: 42,
+    seedLocked: false,
+    steps: 20,
+    guidanceScale: 4
+  },
+  job: null,
+
+  setForm: (patch) => set((s) => ({ form: { ...s.form, ...patch } })),
+
+  selectModel: (modelId) => {
+    const model = get().models.find((m) => m.id === modelId)
+    set((s) => ({
+      form: {
+        ...s.form,
+        modelId,
+        ...(model
+          ? {
+              steps: model.defaults.steps,
+              guidanceScale: model.defaults.guidanceScale,
+              negativePrompt: model.defaults.negativePrompt,
+              prompt: s.form.prompt || (model.examples[0] ?? '')
+            }
+          : {})
+      }
+    }))
+  },
+
+  rollSeed: () => set((s) => ({ form: { ...s.form, seed: randomSeed() } })),
+
+  generate: async () => {
+    const state = get()
+    if (isGenerating(state) || whyCannotGenerate(state)) return
+    const request = buildRequest(state)
+    if (!request) return
+    if (!state.form.seedLocked) {
+      request.seed = randomSeed()
+      set((s) => ({ form: { ...s.form, seed: request.seed } }))
+    }
+    const id = newJobId()
+    set({ job: newJob(id, request) })
+    try {
+      const reply = await unwrap(studio().generate({ jobId: id, request }))
+      patchJob(set, id, { phase: 'done', entryId: reply.entryId, step: reply.recipe.steps })
+      await get().loadGallery()
+      await get().selectEntry(reply.entryId)
+    } catch (e) {
+      const cancelled = e instanceof StudioCallError && e.code === 'cancelled'
+      patchJob(set, id, cancelled ? { phase: 'cancelled' } : { phase: 'failed', error: errorText(e) })
+    }
+  },
+
+  cancelGenerate: async () => {
+    const job = get().job
+    if (!job || job.phase !== 'running') return
+    patchJob(set, job.id, { phase: 'cancelling' })
+    const r = await studio().cancelGenerate({ jobId: job.id })
+    // Not cancelled = it had already finished; its own answer settles the phase.
+    if (!r.ok) patchJob(set, job.id, { error: r.error.message })
+  },
+
+  applyProgress: (jobId, event) =>
+    set((s) => {
+      if (!s.job || s.job.id !== jobId) return {}
+      return {
+        job: {
+          ...s.job,
+          step: event.step + 1,
+          totalSteps: event.totalSteps,
+          elapsedMs: event.elapsedMs,
+          etaMs: event.etaMs,
+          traces: [...s.job.traces, ...event.traces],
+          preview: event.preview ?? s.job.preview
+        }
+      }
+    }),
+
+  loadRecipe: (recipe) => {
+    set((s) => ({
+      form: {
+        ...s.form,
+        modelId: recipe.model,
+        prompt: recipe.prompt,
+        negativePrompt: recipe.negativePrompt,
+        seed: recipe.seed,
+        seedLocked: true,
+        steps: recipe.steps,
+        guidanceScale: recipe.guidanceScale
+      }
+    }))
+    get().loadCacheConfig(recipe.preset, recipe.cache)
+  }
+})
+
+function newJob(id: string, request: GenerateRequestInput): Job {
+  return {
+    id,
+    phase: 'running',
+    request,
+    step: 0,
+    totalSteps: request.steps ?? 0,
+    elapsedMs: 0,
+    etaMs: 0,
+    traces: [],
+    preview: null,
+    error: null,
+    entryId: null
+  }
+}
+
+function patchJob(set: Parameters<SliceCreator<GenerationSlice>>[0], id: string, patch: Partial<Job>): void {
+  set((s) => (s.job && s.job.id === id ? { job: { ...s.job, ...patch } } : {}))
+}
+
+/** The request the form describes, or null when it cannot run (no model, invalid custom cache). */
+export function buildRequest(s: StudioSlices): (GenerateRequestInput & { seed: number }) | null {
+  const model = selectedModel(s)
+  const cache = cacheChoice(s)
+  if (!model || !cache) return null
+  return {
+    model: model.id,
+    prompt: s.form.prompt,
+    negativePrompt: s.form.negativePrompt,
+    seed: s.form.seed,
+    steps: s.form.steps,
+    guidanceScale: s.form.guidanceScale,
+    cache,
+    provider: s.settings?.provider ?? 'auto',
+    previewEvery: PREVIEW_EVERY
+  }
+}
+
+export const isGenerating = (s: Pick<GenerationSlice, 'job'>): boolean =>
+  s.job !== null && (s.job.phase === 'running' || s.job.phase === 'cancelling')
+
+/** Why Generate is disabled, in words; null when it can run. */
+export function whyCannotGenerate(s: StudioSlices): string | null {
+  if (!selectedModel(s)) return s.models.length === 0 ? 'No model available' : 'Pick a model'
+  if (!cacheChoice(s)) return 'Fix the custom cache settings'
+  if (!Number.isInteger(s.form.steps) || s.form.steps < 1 || s.form.steps > 1000) return 'Steps must be 1–1000'
+  if (!(s.form.guidanceScale >= 0 && s.form.guidanceScale <= 50)) return 'Guidance must be 0–50'
+  return null
+}

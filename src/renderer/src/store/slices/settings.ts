@@ -1,0 +1,53 @@
+import type { ConcreteProvider } from '../../../../shared/providers'
+import { SettingsPatchSchema, type Settings, type SettingsPatch } from '../../../../shared/settings'
+import { describeIssues } from '../../../../shared/validation'
+import { errorText, studio, unwrap } from './studio-api'
+import type { SliceCreator } from './types'
+
+export interface SettingsSlice {
+  /** Null until main has answered. */
+  settings: Settings | null
+  /** Providers this machine's ONNX Runtime offers. */
+  availableProviders: ConcreteProvider[]
+  settingsError: string | null
+  /** Set briefly after a save succeeded, for the "Saved" mark. */
+  settingsSavedAt: number | null
+  loadSettings: () => Promise<void>
+  /** Checks the patch here (same schema as main), then saves; main's answer is the truth. */
+  saveSettings: (patch: SettingsPatch) => Promise<boolean>
+}
+
+export const createSettingsSlice: SliceCreator<SettingsSlice> = (set) => ({
+  settings: null,
+  availableProviders: [],
+  settingsError: null,
+  settingsSavedAt: null,
+
+  loadSettings: async () => {
+    try {
+      const [settings, availableProviders] = await Promise.all([
+        unwrap(studio().getSettings()),
+        unwrap(studio().listProviders())
+      ])
+      set({ settings, availableProviders, settingsError: null })
+    } catch (e) {
+      set({ settingsError: errorText(e) })
+    }
+  },
+
+  saveSettings: async (patch) => {
+    const checked = SettingsPatchSchema.safeParse(patch)
+    if (!checked.success) {
+      set({ settingsError: describeIssues('settings', checked.error) })
+      return false
+    }
+    try {
+      const settings = await unwrap(studio().setSettings(checked.data))
+      set({ settings, settingsError: null, settingsSavedAt: Date.now() })
+      return true
+    } catch (e) {
+      set({ settingsError: errorText(e) })
+      return false
+    }
+  }
+})

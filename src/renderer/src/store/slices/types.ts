@@ -1,0 +1,12 @@
+import type { StateCreator } from 'zustand'
+import type { CacheSlice } from './cache'
+import type { CompareSlice } from './compare'
+import type { GallerySlice } from './gallery'
+import type { GenerationSlice } from './generation'
+import type { ModelsSlice } from './models'
+import type { SettingsSlice } from './settings'
+
+/** The studio's slices (all but the shell's engine slice); each creator sees the whole of them. */
+export type StudioSlices = GenerationSlice & CacheSlice & ModelsSlice & GallerySlice & CompareSlice & SettingsSlice
+
+export type SliceCreator<T> = StateCreator<StudioSlices, [], [], T>

@@ -1,0 +1,140 @@
+import { create } from 'zustand'
+import type { ApiResult, StudioApi, StudioCalls } from '../../src/shared/api'
+import { resolveCacheConfig } from '../../src/shared/presets'
+import type { GalleryEntry, GalleryEntryMeta } from '../../src/shared/gallery'
+import type { GenerateRequestInput, Recipe } from '../../src/shared/generation'
+import type { ModelInfo } from '../../src/shared/manifest'
+import { DEFAULT_SETTINGS, type Settings } from '../../src/shared/settings'
+import { createStudioSlices, type StudioSlices } from '../../src/renderer/src/store/slices'
+
+/**
+ * An in-memory `window.studio` for store tests: records every call, keeps a gallery, and lets a
+ * test decide how a generate ends. The e2e tests use the real engine; these test the store's logic.
+ */
+export function fakeModel(over: Partial<ModelInfo> = {}): ModelInfo {
+  return {
+    id: 'tiny-image',
+    name: 'Tiny image',
+    kind: 'image',
+    description: '',
+    path: '/models/tiny-image',
+    embedded: true,
+    output: { width: 32, height: 32, frames: 1 },
+    transformers: [{ name: 'main', timestepRange: [0, 1], blockLists: [{ name: 'blocks', pattern: 'Pattern_0', blocks: 12 }] }],
+    defaults: { steps: 12, guidanceScale: 3, separateCfg: true, negativePrompt: '' },
+    examples: ['a red circle at the center on a blue background'],
+    sizeBytes: 1234,
+    ...over
+  }
+}
+
+export function recipeOf(req: GenerateRequestInput, model = fakeModel()): Recipe {
+  const preset = req.cache?.preset ?? 'none'
+  return {
+    model: req.model,
+    modelName: model.name,
+    prompt: req.prompt,
+    negativePrompt: req.negativePrompt ?? '',
+    seed: req.seed,
+    steps: req.steps ?? model.defaults.steps,
+    guidanceScale: req.guidanceScale ?? model.defaults.guidanceScale,
+    separateCfg: req.separateCfg ?? model.defaults.separateCfg,
+    preset,
+    cache: resolveCacheConfig(preset, req.cache?.overrides ?? {}),
+    provider: 'cpu',
+    engineVersion: '0.1.0'
+  }
+}
+
+export function fakeEntry(id: string, recipe: Recipe, totalMs: number, createdAt = new Date().toISOString()): GalleryEntry {
+  return {
+    id,
+    createdAt,
+    kind: 'image',
+    width: 32,
+    height: 32,
+    frames: 1,
+    recipe,
+    timings: { totalMs, denoiseMs: totalMs - 10, perStepMs: [], encodeMs: 5, decodeMs: 5 },
+    files: [{ name: 'image.png', mime: 'image/png', bytes: new Uint8Array([1, 2, 3]) }],
+    trace: [],
+    summary: { contexts: [], blocksRun: 0, blocksTotal: 0, theoreticalBlockSpeedup: 1 }
+  }
+}
+
+type Outcome = { ok: true; totalMs: number } | { ok: false; code: 'cancelled' | 'numeric'; message: string }
+
+export class FakeStudio {
+  readonly calls: { name: string; args: unknown[] }[] = []
+  models: ModelInfo[] = [fakeModel()]
+  gallery: GalleryEntry[] = []
+  trash: GalleryEntry[] = []
+  settings: Settings = { ...DEFAULT_SETTINGS }
+  addModelAnswer: ApiResult<ModelInfo | null> = { ok: true, value: null }
+  /** How the next generates end; default: success in 100 ms. */
+  outcomes: Outcome[] = []
+  /** Resolves a pending generate by hand when set: lets a test look at the store mid-run. */
+  hold: Promise<void> | null = null
+  #next = 1
+
+  api(): StudioApi {
+    const ok = <T>(value: T): Promise<ApiResult<T>> => Promise.resolve({ ok: true, value })
+    const rec = (name: string, args: unknown[]): void => void this.calls.push({ name, args })
+    const metaOf = ({ trace: _t, summary: _s, files, ...m }: GalleryEntry): GalleryEntryMeta => ({
+      ...m,
+      files: files.map(({ name, mime }) => ({ name, mime }))
+    })
+    const api: Partial<StudioApi> = {
+      listModels: () => (rec('listModels', []), ok(this.models)),
+      addModel: () => (rec('addModel', []), Promise.resolve(this.addModelAnswer)),
+      listGallery: () => (rec('listGallery', []), ok(this.gallery.map(metaOf))),
+      getGalleryEntry: ({ id }) => {
+        rec('getGalleryEntry', [id])
+        const e = this.gallery.find((g) => g.id === id)
+        return Promise.resolve(e ? { ok: true, value: e } : { ok: false, error: { code: 'not_found', message: `no entry ${id}` } })
+      },
+      deleteGalleryEntry: ({ id }) => {
+        rec('deleteGalleryEntry', [id])
+        this.trash.push(...this.gallery.filter((g) => g.id === id))
+        this.gallery = this.gallery.filter((g) => g.id !== id)
+        return ok({ id })
+      },
+      restoreGalleryEntry: ({ id }) => {
+        rec('restoreGalleryEntry', [id])
+        const e = this.trash.find((g) => g.id === id)!
+        this.gallery.push(e)
+        return ok(metaOf(e))
+      },
+      generate: async (call) => {
+        rec('generate', [call])
+        if (this.hold) await this.hold
+        const outcome = this.outcomes.shift() ?? { ok: true, totalMs: 100 }
+        if (!outcome.ok) return { ok: false, error: { code: outcome.code, message: outcome.message } }
+        const entry = fakeEntry(`e-${this.#next++}`, recipeOf(call.request), outcome.totalMs)
+        this.gallery.unshift(entry)
+        const { files: _f, trace: _t, summary, ...rest } = entry
+        return ok<StudioCalls['generate']['return']>({ ...rest, summary, entryId: entry.id })
+      },
+      cancelGenerate: (job) => (rec('cancelGenerate', [job]), ok({ cancelled: true })),
+      compare: (pair) => (rec('compare', [pair]), ok({ psnr: 31.5, ssim: 0.97, perFrame: [{ psnr: 31.5, ssim: 0.97 }], heatmap: new Uint8Array(32 * 32 * 4), heatmapMax: 12 })),
+      getSettings: () => ok(this.settings),
+      listProviders: () => ok(['cpu']),
+      setSettings: (patch) => {
+        rec('setSettings', [patch])
+        this.settings = { ...this.settings, ...patch }
+        return ok(this.settings)
+      }
+    }
+    return api as StudioApi
+  }
+
+  called(name: string): unknown[][] {
+    return this.calls.filter((c) => c.name === name).map((c) => c.args)
+  }
+}
+
+/** A fresh store of the studio slices with `fake` as window.studio. */
+export function storeWith(fake: FakeStudio) {
+  ;(globalThis as unknown as { window: { studio: StudioApi } }).window = { studio: fake.api() }
+  return create<StudioSlices>()((...a) => createStudioSlices(...a))
+}
