@@ -14,7 +14,7 @@ shape = (bs, c, f, h, w) if cfg["kind"] == "video" else (bs, c, h, w)
 print("params", [sum(p.numel() for p in e[2].parameters()) for e in experts], sum(p.numel() for p in te.parameters()))
 for i in range(4):
     t0 = time.time()
-    x = torch.randn(*shape); ids = torch.randint(0, 30, (bs, 16))
+    x = torch.randn(*shape); ids = torch.randint(0, 25, (bs, 16))
     th = te(ids)
     loss = 0
     n = len(experts)

@@ -26,6 +26,10 @@ def main(cfg_path):
     log = open(os.path.join(out, "log.txt"), "a")
     enc = ImageEncoder(cfg["latent_ch"], cfg["ch"], 2)
     dec = ImageDecoder(cfg["latent_ch"], cfg["ch"], 2)
+    if cfg.get("init"):  # continue from an earlier autoencoder
+        ck0 = torch.load(os.path.join(os.path.dirname(os.path.abspath(__file__)), cfg["init"]))
+        enc.load_state_dict(ck0["encoder"])
+        dec.load_state_dict(ck0["decoder"])
     params = list(enc.parameters()) + list(dec.parameters())
     opt = torch.optim.AdamW(params, lr=cfg["lr"], weight_decay=0.0)
     t0 = time.time()
@@ -42,7 +46,10 @@ def main(cfg_path):
         z = enc(x)
         zn = z + cfg["latent_noise"] * torch.randn_like(z)
         y = dec(zn)
-        rec = F.mse_loss(y, x) + 0.5 * F.l1_loss(y, x)
+        # weight shape pixels (those far from the image's median = background colour) x5
+        bgc = x.flatten(2).median(-1).values[:, :, None, None]
+        w = 1 + 4 * ((x - bgc).abs().sum(1, keepdim=True) > 0.1).float()
+        rec = (w * (y - x) ** 2).mean() + 0.5 * (w * (y - x).abs()).mean()
         reg = (z * z).mean()
         loss = rec + cfg["latent_reg"] * reg
         opt.zero_grad()
