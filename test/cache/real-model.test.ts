@@ -12,7 +12,7 @@ import { ALL_FIXTURES, fixture, generate, loadFixture, maxAbsDiff, request } fro
  * experts, p3 batched CFG, p4, p5), separate and batched CFG.
  */
 
-const STEPS = 8
+const STEPS = 6
 const BLOCKS: Record<(typeof ALL_FIXTURES)[number], number> = {
   'tiny-image': 6, // transformer_blocks + single_transformer_blocks, merged as CacheDiT does for FLUX
   'tiny-video': 4,
@@ -77,6 +77,16 @@ describe.each(ALL_FIXTURES)('%s with the step cache', (name) => {
     expect(all.result.trace.every((t) => t.blocksRun === t.blocksTotal)).toBe(true)
     expect(all.result.summary.blocksRun).toBe(all.result.summary.blocksTotal)
     expect(maxAbsDiff(all.latent.data, plain.latent.data)).toBe(0)
+  })
+
+  it('TaylorSeer of order 0 is plain DBCache; order 1 changes only the cached steps', async () => {
+    const base = { Fn: 1, Bn: 0, maxWarmupSteps: 2, residualDiffThreshold: 1e9 }
+    const plain = await run(name, 'custom', base)
+    const order0 = await run(name, 'custom', { ...base, taylorSeer: { enabled: true, order: 0 } })
+    const order1 = await run(name, 'custom', { ...base, taylorSeer: { enabled: true, order: 1 } })
+    expect(maxAbsDiff(order0.latent.data, plain.latent.data)).toBe(0)
+    expect(order1.result.trace.map((t) => t.cached)).toEqual(plain.result.trace.map((t) => t.cached))
+    expect(maxAbsDiff(order1.latent.data, plain.latent.data)).toBeGreaterThan(0)
   })
 
   it('a huge threshold caches every step past warmup, within the caps', async () => {
