@@ -42,6 +42,11 @@ META = {
 }
 
 
+def n_tokens(cfg):
+    pt, ph, pw = cfg["model"]["patch"]
+    return (cfg.get("frames", 1) // pt) * (8 // ph) * (8 // pw)
+
+
 def model_card(meta, cfg, ck, manifest, size, scores, guidance, shift):
     video = cfg["kind"] == "video"
     n_params = sum(p.numel() for m in ck["_modules"] for p in m.parameters())
@@ -69,7 +74,7 @@ def model_card(meta, cfg, ck, manifest, size, scores, guidance, shift):
               "(decoder.onnx; latents scaled to unit variance).",
               f"- Transformer width {cfg['model']['dim']}, {cfg['model']['heads']} heads, "
               f"MLP ratio {cfg['model']['mlp_ratio']}, patch {cfg['model']['patch']} -> "
-              f"{'64' if video else '16'} latent tokens."]
+              f"{n_tokens(cfg)} latent tokens."]
     for t in tr:
         lists = ", ".join(f"{bl['name']} ({len(bl['blocks'])} x {bl['pattern']})"
                           for bl in t["blockLists"])
@@ -108,10 +113,11 @@ def main():
     ap.add_argument("--eval", type=int, default=0)
     ap.add_argument("--guidance", type=float, default=None)
     ap.add_argument("--shift", type=float, default=None)
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--ae", help="autoencoder checkpoint whose decoder to ship (same encoder)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    ck, cfg, te, experts, dec = load(a.ckpt)
+    ck, cfg, te, experts, dec = load(a.ckpt, a.ae)
     ck["_modules"] = [te] + [m for _, _, m in experts] + [dec]
     meta = dict(META[cfg["kind"]])
     g = a.guidance if a.guidance is not None else cfg.get("guidance", 4.0)

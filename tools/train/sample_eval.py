@@ -21,8 +21,10 @@ from imgio import save_grid  # noqa: E402
 from models import VOCAB, WordTokenizer, sample  # noqa: E402
 
 
-def load(path):
-    """Checkpoint -> (cfg, text_encoder, [((lo,hi), Transformer)], decoder) with EMA weights."""
+def load(path, ae_path=None):
+    """Checkpoint -> (ck, cfg, text_encoder, [(name, (lo,hi), Transformer)], decoder) with EMA
+    weights. ae_path: an autoencoder checkpoint with a better decoder for the same encoder
+    (train_decoder.py); default: the one the DiT was trained with."""
     from train_dit import build
     from models import ImageDecoder, VideoDecoder
     ck = torch.load(path, map_location="cpu")
@@ -31,7 +33,8 @@ def load(path):
     for m, s in zip([te] + [tr for _, _, tr in experts], ck["ema"]):
         m.load_state_dict(s)
         m.eval()
-    ae = torch.load(ck["ae"], map_location="cpu")
+    ae = torch.load(ae_path or ck["ae"], map_location="cpu")
+    ck["ae_used"] = ae_path or ck["ae"]
     dec = ImageDecoder(ae["cfg"]["latent_ch"], ae["cfg"]["ch"], 2, scale=1.0 / ck["latent_std"])
     sd = dict(ae["decoder"])
     sd["scale"] = torch.tensor(1.0 / ck["latent_std"])
@@ -94,10 +97,11 @@ def main():
     ap.add_argument("--shift", type=float, default=None)
     ap.add_argument("--grid")
     ap.add_argument("--json")
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--ae", help="autoencoder checkpoint whose decoder to use")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    ck, cfg, te, experts, dec = load(a.ckpt)
+    ck, cfg, te, experts, dec = load(a.ckpt, a.ae)
     g = a.guidance if a.guidance is not None else cfg.get("guidance", 4.0)
     s = a.shift if a.shift is not None else cfg["shift"]
     res = run_eval(ck, cfg, te, experts, dec, a.n, a.steps, g, s, grid=a.grid)
