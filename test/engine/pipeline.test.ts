@@ -90,4 +90,18 @@ describe('denoising pipeline', () => {
     expect(result.trace.some((t) => t.cached)).toBe(true)
     expect(result.summary.blocksRun).toBeLessThan(result.summary.blocksTotal)
   })
+
+  it('streams a decoded preview every N steps (not after the last one)', async () => {
+    const model = await loadFixture('tiny-image')
+    const previews: number[] = []
+    await generate(model, request({ model: fixture('tiny-image'), prompt: 'a', steps: 5, previewEvery: 2 }), {
+      onProgress: (e) => {
+        if (e.preview) {
+          expect(e.preview.pixels.length).toBe(e.preview.width * e.preview.height * 4)
+          previews.push(e.step)
+        }
+      }
+    })
+    expect(previews).toEqual([1, 3])
+  })
 })
