@@ -20,7 +20,7 @@ export interface SessionTuning {
   intraOpThreads: number
 }
 
-/** Half the cores, at least 1: the engine shares the machine with the UI and the main process. */
+/** ORT's own choice (one thread per physical core); the app's settings may lower it. */
 export const DEFAULT_TUNING: SessionTuning = { intraOpThreads: 0 }
 
 export interface ValueInfo {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { pathToFileURL } from 'node:url'
+import { dirname, join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { ThreadInit } from './protocol'
 
@@ -17,7 +18,9 @@ export interface ThreadEntry {
 
 /** The source entry, for hosts that run TypeScript directly (tsx, vitest). */
 export function sourceThreadEntry(): ThreadEntry {
-  return { url: new URL('./entry.ts', import.meta.url), tsx: true }
+  // A path join, not `new URL('./entry.ts', import.meta.url)`: Vite would copy that .ts into the
+  // app bundle as an asset.
+  return { url: pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), 'entry.ts')), tsx: true }
 }
 
 export function spawnThread(entry: ThreadEntry, init: ThreadInit): Worker {
