@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { EngineFailure } from '../../src/main/engine/errors'
 import type { Tensor } from '../../src/main/engine/tensor'
 import { fixture, generate, loadFixture, maxAbsDiff, readReference, request } from './fixtures'
 
@@ -103,5 +104,22 @@ describe('denoising pipeline', () => {
       }
     })
     expect(previews).toEqual([1, 3])
+  })
+
+  it('checks for cancel before every session call, so a cancel stops the step it lands in', async () => {
+    const model = await loadFixture('tiny-image')
+    const req = request({ model: fixture('tiny-image'), prompt: 'a', steps: 1 })
+    let checks = 0
+    await generate(model, req, { beforeCall: () => void checks++ })
+    // step start + (embed, blocks [0,6) as one segment, final) × cond and uncond + decode
+    expect(checks).toBe(1 + 3 * 2 + 1)
+    let calls = 0
+    const stop = generate(model, req, {
+      beforeCall: () => {
+        if (++calls === 4) throw new EngineFailure('cancelled', 'generation cancelled')
+      }
+    })
+    await expect(stop).rejects.toMatchObject({ code: 'cancelled' })
+    expect(calls).toBe(4)
   })
 })
