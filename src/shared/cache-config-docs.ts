@@ -19,10 +19,12 @@ export const CACHE_FIELD_DOCS: Readonly<Record<Exclude<keyof CacheConfig, 'taylo
   maxContinuousCachedSteps: 'Cap on consecutive cached steps before a forced compute; -1 = unlimited.',
   enableSeparateCfg:
     'Keep separate cache state for the cond and uncond CFG branches. Auto = follow the model (whether its CFG runs as two calls).',
-  cfgDiffComputeSeparate: "With separate CFG: off lets the uncond branch reuse the cond branch's distance of the step.",
+  cfgDiffComputeSeparate:
+    "With separate CFG: off lets the uncond branch reuse the cond branch's distance of the step.",
   stepsComputationMask:
     'Per-step 1 = must compute, 0 = may cache (LeMiCa/EasyCache-style schedules), e.g. 1,1,1,0,1,0. Empty = none.',
-  stepsComputationPolicy: "For mask-0 steps: 'dynamic' still applies the threshold, 'static' caches unconditionally.",
+  stepsComputationPolicy:
+    "For mask-0 steps: 'dynamic' still applies the threshold, 'static' caches unconditionally.",
   forceRefreshStepHint: 'Transformer-call index at which the cache context resets. Empty = never.',
   forceRefreshStepPolicy: "'once' resets at the hint only; 'repeat' resets every hint calls.",
   mergeBlockLists:
@@ -32,7 +34,8 @@ export const CACHE_FIELD_DOCS: Readonly<Record<Exclude<keyof CacheConfig, 'taylo
 
 export const TAYLORSEER_FIELD_DOCS: Readonly<Record<keyof TaylorSeerConfig, string>> = {
   enabled: 'Forecast the middle-block residual with a Taylor series instead of reusing it as is.',
-  order: 'Number of derivatives kept. 1 = linear extrapolation (recommended); 2 costs one more tensor per stream.',
+  order:
+    'Number of derivatives kept. 1 = linear extrapolation (recommended); 2 costs one more tensor per stream.',
   encoder: 'Also forecast the encoder (text) stream; off = reuse its stored residual.',
   cacheType: "'residual' forecasts the middle residual; 'hidden_states' the middle output itself."
 }

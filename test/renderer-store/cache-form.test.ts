@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { CacheConfigSchema } from '../../src/shared/cache-config'
 import { resolveCacheConfig } from '../../src/shared/presets'
-import { DEFAULT_CACHE_DRAFT, draftFromConfig, parseCacheDraft } from '../../src/renderer/src/store/slices/cache-form'
+import {
+  DEFAULT_CACHE_DRAFT,
+  draftFromConfig,
+  parseCacheDraft
+} from '../../src/renderer/src/store/slices/cache-form'
 import { fakeModel } from './fake-studio'
 
 describe('custom cache form', () => {
@@ -51,7 +55,11 @@ describe('custom cache form', () => {
   })
 
   it('empty optional numbers and auto tristates become null', () => {
-    const { overrides } = parseCacheDraft({ ...DEFAULT_CACHE_DRAFT, forceRefreshStepHint: '', enableSeparateCfg: 'auto' })
+    const { overrides } = parseCacheDraft({
+      ...DEFAULT_CACHE_DRAFT,
+      forceRefreshStepHint: '',
+      enableSeparateCfg: 'auto'
+    })
     expect(overrides?.forceRefreshStepHint).toBeNull()
     expect(overrides?.enableSeparateCfg).toBeNull()
   })

@@ -20,7 +20,13 @@ export function fakeModel(over: Partial<ModelInfo> = {}): ModelInfo {
     path: '/models/tiny-image',
     embedded: true,
     output: { width: 32, height: 32, frames: 1 },
-    transformers: [{ name: 'main', timestepRange: [0, 1], blockLists: [{ name: 'blocks', pattern: 'Pattern_0', blocks: 12 }] }],
+    transformers: [
+      {
+        name: 'main',
+        timestepRange: [0, 1],
+        blockLists: [{ name: 'blocks', pattern: 'Pattern_0', blocks: 12 }]
+      }
+    ],
     defaults: { steps: 12, guidanceScale: 3, separateCfg: true, negativePrompt: '' },
     examples: ['a red circle at the center on a blue background'],
     sizeBytes: 1234,
@@ -46,7 +52,12 @@ export function recipeOf(req: GenerateRequestInput, model = fakeModel()): Recipe
   }
 }
 
-export function fakeEntry(id: string, recipe: Recipe, totalMs: number, createdAt = new Date().toISOString()): GalleryEntry {
+export function fakeEntry(
+  id: string,
+  recipe: Recipe,
+  totalMs: number,
+  createdAt = new Date().toISOString()
+): GalleryEntry {
   return {
     id,
     createdAt,
@@ -91,7 +102,9 @@ export class FakeStudio {
       getGalleryEntry: ({ id }) => {
         rec('getGalleryEntry', [id])
         const e = this.gallery.find((g) => g.id === id)
-        return Promise.resolve(e ? { ok: true, value: e } : { ok: false, error: { code: 'not_found', message: `no entry ${id}` } })
+        return Promise.resolve(
+          e ? { ok: true, value: e } : { ok: false, error: { code: 'not_found', message: `no entry ${id}` } }
+        )
       },
       deleteGalleryEntry: ({ id }) => {
         rec('deleteGalleryEntry', [id])
@@ -116,7 +129,16 @@ export class FakeStudio {
         return ok<StudioCalls['generate']['return']>({ ...rest, summary, entryId: entry.id })
       },
       cancelGenerate: (job) => (rec('cancelGenerate', [job]), ok({ cancelled: true })),
-      compare: (pair) => (rec('compare', [pair]), ok({ psnr: 31.5, ssim: 0.97, perFrame: [{ psnr: 31.5, ssim: 0.97 }], heatmap: new Uint8Array(32 * 32 * 4), heatmapMax: 12 })),
+      compare: (pair) => (
+        rec('compare', [pair]),
+        ok({
+          psnr: 31.5,
+          ssim: 0.97,
+          perFrame: [{ psnr: 31.5, ssim: 0.97 }],
+          heatmap: new Uint8Array(32 * 32 * 4),
+          heatmapMax: 12
+        })
+      ),
       getSettings: () => ok(this.settings),
       listProviders: () => ok(['cpu']),
       setSettings: (patch) => {

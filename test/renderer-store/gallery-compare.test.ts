@@ -4,7 +4,14 @@ import { compareSpeedup, sameRecipeUncached } from '../../src/renderer/src/store
 import { selectedRun } from '../../src/renderer/src/store/slices/gallery'
 import { FakeStudio, fakeEntry, recipeOf, storeWith } from './fake-studio'
 
-const base = { model: 'tiny-image', prompt: 'a red circle at the top on a blue background', negativePrompt: '', seed: 5, steps: 12, guidanceScale: 3 }
+const base = {
+  model: 'tiny-image',
+  prompt: 'a red circle at the top on a blue background',
+  negativePrompt: '',
+  seed: 5,
+  steps: 12,
+  guidanceScale: 3
+}
 
 describe('gallery slice', () => {
   let fake: FakeStudio
@@ -60,7 +67,12 @@ describe('compare slice', () => {
     await store.getState().loadGallery()
     await store.getState().compareWithUncached('cached')
     const { compare } = store.getState()
-    expect(compare).toMatchObject({ phase: 'ready', cachedId: 'cached', uncachedId: 'plain', reusedUncached: true })
+    expect(compare).toMatchObject({
+      phase: 'ready',
+      cachedId: 'cached',
+      uncachedId: 'plain',
+      reusedUncached: true
+    })
     expect(compare.result?.psnr).toBe(31.5)
     expect(fake.called('generate')).toHaveLength(0)
     expect(fake.called('compare')).toEqual([[{ a: 'cached', b: 'plain' }]])

@@ -28,7 +28,7 @@ describe('generation slice', () => {
     await store.getState().loadModels()
   })
 
-  it("selects the embedded model and takes its defaults", () => {
+  it('selects the embedded model and takes its defaults', () => {
     const { form } = store.getState()
     expect(form.modelId).toBe('tiny-image')
     expect(form.steps).toBe(12)
@@ -63,11 +63,20 @@ describe('generation slice', () => {
     expect(isGenerating(store.getState())).toBe(true)
     const s = store.getState()
     s.applyProgress(id, { step: 0, totalSteps: 12, elapsedMs: 10, etaMs: 110, traces: [trace(0, false)] })
-    s.applyProgress('job-other', { step: 5, totalSteps: 12, elapsedMs: 10, etaMs: 0, traces: [trace(5, true)] })
+    s.applyProgress('job-other', {
+      step: 5,
+      totalSteps: 12,
+      elapsedMs: 10,
+      etaMs: 0,
+      traces: [trace(5, true)]
+    })
     s.applyProgress(id, { step: 1, totalSteps: 12, elapsedMs: 20, etaMs: 100, traces: [trace(1, true)] })
     const job = store.getState().job!
     expect(job.step).toBe(2)
-    expect(job.traces.map((t) => [t.step, t.cached])).toEqual([[0, false], [1, true]])
+    expect(job.traces.map((t) => [t.step, t.cached])).toEqual([
+      [0, false],
+      [1, true]
+    ])
     release()
     await running
     expect(isGenerating(store.getState())).toBe(false)

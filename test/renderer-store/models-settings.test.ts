@@ -16,7 +16,10 @@ describe('models slice', () => {
 
   it('EXPECTED FAILURE - a refused folder keeps the reason and changes nothing', async () => {
     const fake = new FakeStudio()
-    fake.addModelAnswer = { ok: false, error: { code: 'model_invalid', message: 'model.json: transformers: Required' } }
+    fake.addModelAnswer = {
+      ok: false,
+      error: { code: 'model_invalid', message: 'model.json: transformers: Required' }
+    }
     const store = storeWith(fake)
     await store.getState().loadModels()
     expect(await store.getState().addModel()).toBeNull()
@@ -26,7 +29,14 @@ describe('models slice', () => {
 
   it('a valid folder is listed and selected', async () => {
     const fake = new FakeStudio()
-    fake.addModelAnswer = { ok: true, value: fakeModel({ id: 'added', embedded: false, defaults: { steps: 30, guidanceScale: 5, separateCfg: false, negativePrompt: '' } }) }
+    fake.addModelAnswer = {
+      ok: true,
+      value: fakeModel({
+        id: 'added',
+        embedded: false,
+        defaults: { steps: 30, guidanceScale: 5, separateCfg: false, negativePrompt: '' }
+      })
+    }
     const store = storeWith(fake)
     await store.getState().loadModels()
     await store.getState().addModel()

@@ -1,4 +1,10 @@
-import { checkBlockBudget, CacheConfigSchema, CacheOverridesSchema, type CacheConfig, type CacheConfigInput } from '../../../../shared/cache-config'
+import {
+  checkBlockBudget,
+  CacheConfigSchema,
+  CacheOverridesSchema,
+  type CacheConfig,
+  type CacheConfigInput
+} from '../../../../shared/cache-config'
 import { CACHE_FIELD_DOCS, TAYLORSEER_FIELD_DOCS } from '../../../../shared/cache-config-docs'
 import type { ModelInfo } from '../../../../shared/manifest'
 
@@ -53,7 +59,12 @@ export const CACHE_FIELDS: readonly CacheField[] = [
   field('Fn', 'Fn (front blocks)', { type: 'int' }, 'DBCache'),
   field('Bn', 'Bn (back blocks)', { type: 'int' }, 'DBCache'),
   field('residualDiffThreshold', 'Residual diff threshold', { type: 'float' }, 'DBCache'),
-  field('maxAccumulatedResidualDiffThreshold', 'Accumulated diff budget', { type: 'optional-number', integer: false }, 'DBCache'),
+  field(
+    'maxAccumulatedResidualDiffThreshold',
+    'Accumulated diff budget',
+    { type: 'optional-number', integer: false },
+    'DBCache'
+  ),
   field('downsampleFactor', 'Probe downsample', { type: 'int' }, 'DBCache'),
   field('maxWarmupSteps', 'Warmup steps', { type: 'int' }, 'Warmup & limits'),
   field('warmupInterval', 'Warmup interval', { type: 'int' }, 'Warmup & limits'),
@@ -63,9 +74,24 @@ export const CACHE_FIELDS: readonly CacheField[] = [
   field('cfgDiffComputeSeparate', 'Uncond computes own diff', { type: 'bool' }, 'CFG & contexts'),
   field('mergeBlockLists', 'Merge block lists', { type: 'tristate' }, 'CFG & contexts'),
   field('stepsComputationMask', 'Steps computation mask', { type: 'mask' }, 'Schedule'),
-  field('stepsComputationPolicy', 'Mask policy', { type: 'enum', options: ['dynamic', 'static'] }, 'Schedule'),
-  field('forceRefreshStepHint', 'Force refresh at call', { type: 'optional-number', integer: true }, 'Schedule'),
-  field('forceRefreshStepPolicy', 'Refresh policy', { type: 'enum', options: ['once', 'repeat'] }, 'Schedule'),
+  field(
+    'stepsComputationPolicy',
+    'Mask policy',
+    { type: 'enum', options: ['dynamic', 'static'] },
+    'Schedule'
+  ),
+  field(
+    'forceRefreshStepHint',
+    'Force refresh at call',
+    { type: 'optional-number', integer: true },
+    'Schedule'
+  ),
+  field(
+    'forceRefreshStepPolicy',
+    'Refresh policy',
+    { type: 'enum', options: ['once', 'repeat'] },
+    'Schedule'
+  ),
   taylor('enabled', 'TaylorSeer', { type: 'bool' }),
   taylor('order', 'Taylor order', { type: 'int' }),
   taylor('encoder', 'Forecast encoder stream', { type: 'bool' }),
@@ -76,7 +102,8 @@ export type CacheDraft = Record<CacheFieldKey, string>
 export type CacheFieldErrors = Partial<Record<CacheFieldKey | 'config', string>>
 
 function readKey(config: CacheConfig, key: CacheFieldKey): unknown {
-  if (key.startsWith('taylorSeer.')) return config.taylorSeer[key.slice(11) as keyof CacheConfig['taylorSeer']]
+  if (key.startsWith('taylorSeer.'))
+    return config.taylorSeer[key.slice(11) as keyof CacheConfig['taylorSeer']]
   return config[key as TopKey]
 }
 
@@ -132,7 +159,10 @@ export interface CacheFormResult {
  * Drafts → overrides, checked by CacheOverridesSchema field by field, then against the model's
  * block lists (Fn + Bn must fit). Errors are keyed by field so the form shows each beside its input.
  */
-export function parseCacheDraft(draft: CacheDraft, model?: Pick<ModelInfo, 'transformers'> | null): CacheFormResult {
+export function parseCacheDraft(
+  draft: CacheDraft,
+  model?: Pick<ModelInfo, 'transformers'> | null
+): CacheFormResult {
   const errors: CacheFieldErrors = {}
   const top: Record<string, unknown> = {}
   const taylorSeer: Record<string, unknown> = {}
@@ -149,7 +179,8 @@ export function parseCacheDraft(draft: CacheDraft, model?: Pick<ModelInfo, 'tran
   const checked = CacheOverridesSchema.safeParse(candidate)
   if (!checked.success) {
     for (const issue of checked.error.issues) {
-      const key = (issue.path.length > 0 ? issue.path.map(String).join('.') : 'config') as CacheFieldKey | 'config'
+      const key = (issue.path.length > 0 ? issue.path.map(String).join('.') : 'config') as
+        CacheFieldKey | 'config'
       errors[key] ??= issue.message
     }
   }

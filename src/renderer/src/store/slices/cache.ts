@@ -1,7 +1,14 @@
 import type { CacheChoice } from '../../../../shared/generation'
 import { presetById, resolveCacheConfig, type PresetId } from '../../../../shared/presets'
 import type { CacheConfig } from '../../../../shared/cache-config'
-import { DEFAULT_CACHE_DRAFT, draftFromConfig, parseCacheDraft, type CacheDraft, type CacheFieldErrors, type CacheFieldKey } from './cache-form'
+import {
+  DEFAULT_CACHE_DRAFT,
+  draftFromConfig,
+  parseCacheDraft,
+  type CacheDraft,
+  type CacheFieldErrors,
+  type CacheFieldKey
+} from './cache-form'
 import { selectedModel } from './models'
 import type { SliceCreator, StudioSlices } from './types'
 
@@ -22,7 +29,8 @@ export const createCacheSlice: SliceCreator<CacheSlice> = (set) => ({
   customDraft: DEFAULT_CACHE_DRAFT,
   setPreset: (preset) => set({ preset }),
   setCustomField: (key, text) => set((s) => ({ customDraft: { ...s.customDraft, [key]: text } })),
-  customizeFrom: (preset) => set({ preset: 'custom', customDraft: draftFromConfig(resolveCacheConfig(preset)) }),
+  customizeFrom: (preset) =>
+    set({ preset: 'custom', customDraft: draftFromConfig(resolveCacheConfig(preset)) }),
   loadCacheConfig: (preset, config) =>
     set(preset === 'custom' ? { preset, customDraft: draftFromConfig(config) } : { preset })
 })

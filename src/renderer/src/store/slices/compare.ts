@@ -54,7 +54,8 @@ export const createCompareSlice: SliceCreator<CompareSlice> = (set, get) => {
       set({ compare: { ...IDLE, phase: 'comparing', cachedId } })
       try {
         const cached = await get().fetchEntry(cachedId)
-        if (!cached.recipe.cache.enabled) throw new Error('This run is uncached already: pick a run made with a cache preset.')
+        if (!cached.recipe.cache.enabled)
+          throw new Error('This run is uncached already: pick a run made with a cache preset.')
         let uncachedId = uncachedTwin(get().entries, cached.recipe)?.id ?? null
         patch({ reusedUncached: uncachedId !== null })
         if (!uncachedId) {
@@ -72,7 +73,11 @@ export const createCompareSlice: SliceCreator<CompareSlice> = (set, get) => {
         patch({ phase: 'ready', result })
       } catch (e) {
         const cancelled = e instanceof StudioCallError && e.code === 'cancelled'
-        patch(cancelled ? { phase: 'cancelled', jobId: null } : { phase: 'failed', error: errorText(e), jobId: null })
+        patch(
+          cancelled
+            ? { phase: 'cancelled', jobId: null }
+            : { phase: 'failed', error: errorText(e), jobId: null }
+        )
       }
     },
 

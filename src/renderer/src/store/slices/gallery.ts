@@ -93,7 +93,9 @@ export const createGallerySlice: SliceCreator<GallerySlice> = (set, get) => ({
 })
 
 function insertByDate(entries: GalleryEntryMeta[], meta: GalleryEntryMeta): GalleryEntryMeta[] {
-  return [...entries.filter((e) => e.id !== meta.id), meta].sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+  return [...entries.filter((e) => e.id !== meta.id), meta].sort((a, b) =>
+    b.createdAt.localeCompare(a.createdAt)
+  )
 }
 
 /** The selected gallery entry, once its files are fetched. */

@@ -1,4 +1,9 @@
-import { MAX_SEED, type GenerateRequestInput, type ProgressEvent, type Recipe } from '../../../../shared/generation'
+import {
+  MAX_SEED,
+  type GenerateRequestInput,
+  type ProgressEvent,
+  type Recipe
+} from '../../../../shared/generation'
 import type { StepTrace } from '../../../../shared/trace'
 import { cacheChoice } from './cache'
 import { selectedModel } from './models'
@@ -204,7 +209,8 @@ export const isGenerating = (s: Pick<GenerationSlice, 'job'>): boolean =>
 export function whyCannotGenerate(s: StudioSlices): string | null {
   if (!selectedModel(s)) return s.models.length === 0 ? 'No model available' : 'Pick a model'
   if (!cacheChoice(s)) return 'Fix the custom cache settings'
-  if (!Number.isInteger(s.form.steps) || s.form.steps < 1 || s.form.steps > 1000) return 'Steps must be 1–1000'
+  if (!Number.isInteger(s.form.steps) || s.form.steps < 1 || s.form.steps > 1000)
+    return 'Steps must be 1–1000'
   if (!(s.form.guidanceScale >= 0 && s.form.guidanceScale <= 50)) return 'Guidance must be 0–50'
   return null
 }

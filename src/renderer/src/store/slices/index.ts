@@ -4,6 +4,7 @@ import { createGallerySlice } from './gallery'
 import { createGenerationSlice } from './generation'
 import { createModelsSlice } from './models'
 import { createSettingsSlice } from './settings'
+import { createUiSlice } from './ui'
 import type { SliceCreator, StudioSlices } from './types'
 
 export type { StudioSlices } from './types'
@@ -15,5 +16,6 @@ export const createStudioSlices: SliceCreator<StudioSlices> = (...a) => ({
   ...createModelsSlice(...a),
   ...createGallerySlice(...a),
   ...createCompareSlice(...a),
-  ...createSettingsSlice(...a)
+  ...createSettingsSlice(...a),
+  ...createUiSlice(...a)
 })

@@ -55,5 +55,6 @@ export function preferredModel(models: readonly ModelInfo[]): ModelInfo {
   return [...models].sort((a, b) => rank(a) - rank(b))[0]
 }
 
-export const selectedModel = (s: Pick<ModelsSlice, 'models'> & { form: { modelId: string | null } }): ModelInfo | null =>
-  s.models.find((m) => m.id === s.form.modelId) ?? null
+export const selectedModel = (
+  s: Pick<ModelsSlice, 'models'> & { form: { modelId: string | null } }
+): ModelInfo | null => s.models.find((m) => m.id === s.form.modelId) ?? null

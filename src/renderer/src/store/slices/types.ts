@@ -5,8 +5,15 @@ import type { GallerySlice } from './gallery'
 import type { GenerationSlice } from './generation'
 import type { ModelsSlice } from './models'
 import type { SettingsSlice } from './settings'
+import type { UiSlice } from './ui'
 
 /** The studio's slices (all but the shell's engine slice); each creator sees the whole of them. */
-export type StudioSlices = GenerationSlice & CacheSlice & ModelsSlice & GallerySlice & CompareSlice & SettingsSlice
+export type StudioSlices = GenerationSlice &
+  CacheSlice &
+  ModelsSlice &
+  GallerySlice &
+  CompareSlice &
+  SettingsSlice &
+  UiSlice
 
 export type SliceCreator<T> = StateCreator<StudioSlices, [], [], T>

@@ -1,0 +1,190 @@
+import { useMemo } from 'react'
+import {
+  CartesianGrid,
+  ComposedChart,
+  Line,
+  ReferenceArea,
+  ReferenceLine,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis
+} from 'recharts'
+import type { DotItemDotProps } from 'recharts'
+import type { StepTrace } from '../../../shared/trace'
+import { DecisionLanes } from './DecisionLanes'
+import { CHART_INSET } from './layout'
+import { chartData, flatRows, type Series } from './step-series'
+import { StepTooltip } from './StepTooltip'
+
+interface Props {
+  traces: readonly StepTrace[]
+  /** Steps the run has in all: the x axis spans them from the start, so a live run fills in. */
+  totalSteps: number
+  /** Steps below this always compute (shaded); 0 = no warmup. */
+  warmupSteps: number
+  height?: number
+}
+
+/**
+ * Residual distance per step against the threshold: one line per series (CFG branch,
+ * transformer, context), a filled diamond where the step was cached, a hollow dot where it was
+ * computed, the warmup shaded; lanes under it show every decision, even those made before a
+ * distance existed.
+ */
+export function CacheChart({ traces, totalSteps, warmupSteps, height = 220 }: Props) {
+  const data = useMemo(() => chartData(traces), [traces])
+  const rows = useMemo(() => flatRows(data), [data])
+  const steps = Math.max(totalSteps, data.rows.length, 1)
+  const threshold = data.threshold
+  const maxDistance = Math.max(
+    0,
+    ...rows.flatMap((r) => data.series.map((s) => Number(r[`d:${s.key}`] ?? 0)))
+  )
+  const yMax = niceCeil(Math.max(maxDistance * 1.1, (threshold ?? 0) * 1.6, 0.01))
+  return (
+    <div className="cache-chart" data-testid="cache-chart" data-steps={data.rows.length}>
+      <ChartLegend series={data.series} threshold={threshold} />
+      <div style={{ height }}>
+        <ResponsiveContainer width="100%" height="100%">
+          <ComposedChart data={rows} margin={{ top: 8, right: CHART_INSET.right, bottom: 0, left: 0 }}>
+            <CartesianGrid stroke="var(--chart-grid)" vertical={false} />
+            {warmupSteps > 0 && (
+              <ReferenceArea
+                x1={-0.5}
+                x2={Math.min(warmupSteps, steps) - 0.5}
+                fill="var(--chart-warmup)"
+                fillOpacity={1}
+                ifOverflow="hidden"
+                label={{
+                  value: 'warmup',
+                  position: 'insideTopLeft',
+                  fill: 'var(--text-faint)',
+                  fontSize: 10
+                }}
+              />
+            )}
+            <XAxis
+              dataKey="step"
+              type="number"
+              domain={[-0.5, steps - 0.5]}
+              ticks={stepTicks(steps)}
+              tick={{ fill: 'var(--text-faint)', fontSize: 10 }}
+              stroke="var(--chart-axis)"
+              allowDecimals={false}
+            />
+            <YAxis
+              width={CHART_INSET.left}
+              domain={[0, yMax]}
+              tick={{ fill: 'var(--text-faint)', fontSize: 10 }}
+              stroke="var(--chart-axis)"
+              tickFormatter={(v: number) => v.toFixed(v < 0.1 ? 3 : 2)}
+            />
+            {threshold !== null && (
+              <ReferenceLine
+                y={threshold}
+                stroke="var(--chart-threshold)"
+                strokeDasharray="4 3"
+                label={{
+                  value: `threshold ${threshold}`,
+                  position: 'insideTopRight',
+                  fill: 'var(--chart-threshold)',
+                  fontSize: 10
+                }}
+              />
+            )}
+            <Tooltip
+              content={(p) => <StepTooltip {...p} data={data} />}
+              cursor={{ stroke: 'var(--chart-axis)' }}
+              isAnimationActive={false}
+            />
+            {data.series.map((s) => (
+              <Line
+                key={s.key}
+                dataKey={`d:${s.key}`}
+                name={s.label}
+                stroke={s.color}
+                strokeWidth={1.5}
+                connectNulls
+                isAnimationActive={false}
+                dot={(p: DotItemDotProps) => <DecisionDot key={`${s.key}-${p.index}`} {...p} series={s} />}
+                activeDot={{ r: 4, fill: s.color, stroke: 'var(--bg-1)' }}
+              />
+            ))}
+          </ComposedChart>
+        </ResponsiveContainer>
+      </div>
+      <DecisionLanes data={data} steps={steps} warmupSteps={warmupSteps} />
+    </div>
+  )
+}
+
+function DecisionDot({ cx, cy, payload, value, series }: DotItemDotProps & { series: Series }) {
+  if (value === null || value === undefined || cx === undefined || cy === undefined) return <g />
+  const cached = (payload as Record<string, unknown>)[`c:${series.key}`] === true
+  if (cached) {
+    const r = 4
+    return (
+      <path
+        d={`M${cx} ${cy - r}L${cx + r} ${cy}L${cx} ${cy + r}L${cx - r} ${cy}Z`}
+        fill={series.color}
+        stroke="var(--chart-cached)"
+        strokeWidth={1}
+        data-cached="true"
+      />
+    )
+  }
+  return (
+    <circle
+      cx={cx}
+      cy={cy}
+      r={2.6}
+      fill="var(--bg-1)"
+      stroke={series.color}
+      strokeWidth={1.3}
+      data-cached="false"
+    />
+  )
+}
+
+function ChartLegend({ series, threshold }: { series: Series[]; threshold: number | null }) {
+  return (
+    <div className="chart-legend">
+      {series.map((s) => (
+        <span key={s.key} className="chart-legend-item">
+          <i style={{ background: s.color }} />
+          {s.label}
+        </span>
+      ))}
+      <span className="chart-legend-item">
+        <svg width="10" height="10" viewBox="-5 -5 10 10">
+          <path d="M0 -4L4 0L0 4L-4 0Z" fill="var(--text-dim)" stroke="var(--chart-cached)" />
+        </svg>
+        cached
+      </span>
+      <span className="chart-legend-item">
+        <svg width="10" height="10" viewBox="-5 -5 10 10">
+          <circle r="2.8" fill="none" stroke="var(--text-dim)" strokeWidth="1.3" />
+        </svg>
+        computed
+      </span>
+      {threshold !== null && (
+        <span className="chart-legend-item">
+          <i className="dash" />
+          threshold
+        </span>
+      )}
+    </div>
+  )
+}
+
+function stepTicks(steps: number): number[] {
+  const every = steps <= 12 ? 1 : steps <= 30 ? 2 : steps <= 60 ? 5 : 10
+  return Array.from({ length: Math.ceil(steps / every) }, (_, i) => i * every)
+}
+
+function niceCeil(v: number): number {
+  const p = 10 ** Math.floor(Math.log10(v))
+  for (const m of [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) if (m * p >= v) return m * p
+  return 10 * p
+}

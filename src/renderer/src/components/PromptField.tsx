@@ -1,0 +1,64 @@
+import { useMemo } from 'react'
+import { examplePrompts } from '../../../shared/prompt-grammar'
+import { useStudioStore } from '../store'
+import { selectedModel } from '../store/slices/models'
+
+/** Prompt and negative prompt, with the grammar's example prompts as clickable suggestions. */
+export function PromptField({ disabled }: { disabled?: boolean }) {
+  const prompt = useStudioStore((s) => s.form.prompt)
+  const negative = useStudioStore((s) => s.form.negativePrompt)
+  const kind = useStudioStore((s) => selectedModel(s)?.kind ?? 'image')
+  const modelExamples = useStudioStore((s) => selectedModel(s)?.examples)
+  const setForm = useStudioStore((s) => s.setForm)
+  const suggestions = useMemo(() => {
+    const all = [...(modelExamples ?? []), ...examplePrompts(kind, 6)]
+    return [...new Set(all)].slice(0, 6)
+  }, [kind, modelExamples])
+  return (
+    <>
+      <div className="field">
+        <label className="field-label" htmlFor="prompt">
+          Prompt
+        </label>
+        <textarea
+          id="prompt"
+          data-testid="prompt"
+          rows={3}
+          value={prompt}
+          disabled={disabled}
+          spellCheck={false}
+          placeholder="a red circle at the center on a blue background"
+          onChange={(e) => setForm({ prompt: e.target.value })}
+        />
+        <div className="suggestions" aria-label="Example prompts">
+          {suggestions.map((text) => (
+            <button
+              key={text}
+              type="button"
+              className={text === prompt ? 'chip active' : 'chip'}
+              disabled={disabled}
+              title={text}
+              onClick={() => setForm({ prompt: text })}
+            >
+              {text.replace(/^an? /, '').replace(/ background$/, '')}
+            </button>
+          ))}
+        </div>
+      </div>
+      <div className="field">
+        <label className="field-label" htmlFor="negative-prompt">
+          Negative prompt
+        </label>
+        <input
+          id="negative-prompt"
+          type="text"
+          value={negative}
+          disabled={disabled}
+          spellCheck={false}
+          placeholder="optional"
+          onChange={(e) => setForm({ negativePrompt: e.target.value })}
+        />
+      </div>
+    </>
+  )
+}

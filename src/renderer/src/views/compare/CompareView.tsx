@@ -1,0 +1,145 @@
+import { useMemo } from 'react'
+import { CacheChart } from '../../charts/CacheChart'
+import { EntryCanvas, PlaybackBar, usePlayback } from '../../components/FramePlayer'
+import { PixelCanvas } from '../../components/PixelCanvas'
+import { ProgressBar } from '../../components/ProgressBar'
+import { presetById } from '../../../../shared/presets'
+import { useStudioStore } from '../../store'
+import { CompareMetrics } from './CompareMetrics'
+import { ComparePicker } from './ComparePicker'
+import { useSyncedZoom } from './zoom'
+import { ZoomPane } from './ZoomPane'
+
+/** Cached and uncached side by side with their difference, synced zoom and playback, metrics and both charts. */
+export function CompareView() {
+  const compare = useStudioStore((s) => s.compare)
+  const cached = useStudioStore((s) =>
+    s.compare.cachedId ? (s.loadedEntries[s.compare.cachedId] ?? null) : null
+  )
+  const uncached = useStudioStore((s) =>
+    s.compare.uncachedId ? (s.loadedEntries[s.compare.uncachedId] ?? null) : null
+  )
+  const { zoom, setZoom, reset } = useSyncedZoom()
+  const playback = usePlayback(cached?.frames ?? 1, cached?.fps ?? 8)
+  const result = compare.phase === 'ready' ? compare.result : null
+  const heatmap = useMemo(() => {
+    if (!result || !cached) return null
+    const size = cached.width * cached.height * 4
+    return {
+      rgba: result.heatmap.subarray(playback.frame * size, (playback.frame + 1) * size),
+      width: cached.width,
+      height: cached.height
+    }
+  }, [result, cached, playback.frame])
+  const pane = { zoom, onZoom: setZoom, onReset: reset }
+  return (
+    <div className="view compare-view" data-testid="compare-view">
+      <header className="view-header">
+        <h1>Compare</h1>
+        <ComparePicker />
+      </header>
+      <div className="view-body">
+        {compare.phase === 'idle' && (
+          <p className="empty-note">
+            Pick a cached run: one click runs the same recipe without the cache (or reuses a stored uncached
+            run) and measures the difference.
+          </p>
+        )}
+        {compare.phase === 'generating-uncached' && (
+          <div className="card pad">
+            <ProgressBar
+              step={compare.step}
+              total={compare.totalSteps}
+              elapsedMs={0}
+              etaMs={0}
+              label="Generating the uncached reference"
+            />
+          </div>
+        )}
+        {compare.phase === 'comparing' && (
+          <p className="status-line">
+            <span className="spinner" /> Measuring PSNR, SSIM and the difference…
+          </p>
+        )}
+        {compare.phase === 'failed' && (
+          <p className="status-line error" role="alert" data-testid="compare-error">
+            {compare.error}
+          </p>
+        )}
+        {compare.phase === 'cancelled' && <p className="status-line warn">The uncached run was cancelled.</p>}
+        {result && cached && uncached && (
+          <>
+            <CompareMetrics result={result} cached={cached} uncached={uncached} frame={playback.frame} />
+            <div className="compare-panes">
+              <ZoomPane
+                title={`Cached · ${presetById(cached.recipe.preset).label}`}
+                subtitle={`${cached.width}×${cached.height}`}
+                testId="pane-cached"
+                {...pane}
+              >
+                <EntryCanvas entry={cached} frame={playback.frame} testId="compare-cached" />
+              </ZoomPane>
+              <ZoomPane
+                title="Uncached"
+                subtitle={compare.reusedUncached ? 'stored run' : 'new run'}
+                testId="pane-uncached"
+                {...pane}
+              >
+                <EntryCanvas entry={uncached} frame={playback.frame} testId="compare-uncached" />
+              </ZoomPane>
+              <ZoomPane
+                title="Difference"
+                subtitle={`max ${result.heatmapMax.toFixed(1)} / 255`}
+                testId="pane-diff"
+                {...pane}
+              >
+                <PixelCanvas source={heatmap} testId="compare-heatmap" label="Difference heatmap" />
+              </ZoomPane>
+            </div>
+            <div className="compare-tools">
+              <PlaybackBar playback={playback} />
+              <span className="dim">
+                Scroll to zoom, drag to pan, double-click to reset — all panes follow.
+              </span>
+              <HeatScale max={result.heatmapMax} />
+            </div>
+            <div className="compare-charts">
+              <section className="card chart-card">
+                <div className="card-head">
+                  <h2>Cached run</h2>
+                </div>
+                <CacheChart
+                  traces={cached.trace}
+                  totalSteps={cached.recipe.steps}
+                  warmupSteps={cached.recipe.cache.maxWarmupSteps}
+                  height={170}
+                />
+              </section>
+              <section className="card chart-card">
+                <div className="card-head">
+                  <h2>Uncached run</h2>
+                </div>
+                <CacheChart
+                  traces={uncached.trace}
+                  totalSteps={uncached.recipe.steps}
+                  warmupSteps={0}
+                  height={170}
+                />
+              </section>
+            </div>
+          </>
+        )}
+      </div>
+    </div>
+  )
+}
+
+function HeatScale({ max }: { max: number }) {
+  return (
+    <span className="heat-scale">
+      <span className="num dim">0</span>
+      <i />
+      <span className="num dim">{max.toFixed(0)}</span>
+    </span>
+  )
+}

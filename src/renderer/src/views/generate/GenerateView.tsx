@@ -1,0 +1,72 @@
+import { useShallow } from 'zustand/react/shallow'
+import { CacheChart } from '../../charts/CacheChart'
+import { SummaryTable } from '../../charts/SummaryTable'
+import { useStudioStore } from '../../store'
+import { displayedRun, measuredSpeedup } from './displayed-run'
+import { RecipePanel } from './RecipePanel'
+import { RunFacts } from './RunFacts'
+import { RunViewer } from './RunViewer'
+
+/** Recipe on the left; the picture, the per-step cache chart and its summary on the right. */
+export function GenerateView() {
+  const run = useStudioStore(useShallow(displayedRun))
+  const speedup = useStudioStore((s) => (run?.entry ? measuredSpeedup(s, run.entry) : null))
+  const compareWithUncached = useStudioStore((s) => s.compareWithUncached)
+  const setView = useStudioStore((s) => s.setView)
+  const live = run?.job?.phase === 'running' || run?.job?.phase === 'cancelling'
+  const canCompare = !live && run?.entry?.recipe.cache.enabled === true
+  return (
+    <div className="view generate-view" data-testid="generate-view">
+      <RecipePanel />
+      <main className="workspace">
+        <div className="workspace-top">
+          <RunViewer run={run} />
+          <div className="run-side card">
+            <div className="card-head">
+              <h2>{live ? 'Running' : run?.entry ? 'Output' : 'No run yet'}</h2>
+              {canCompare && run?.entry && (
+                <button
+                  type="button"
+                  className="secondary-button"
+                  data-testid="compare-uncached"
+                  onClick={() => {
+                    setView('compare')
+                    void compareWithUncached(run.entry!.id)
+                  }}
+                >
+                  Compare with uncached
+                </button>
+              )}
+            </div>
+            {run ? (
+              <RunFacts run={run} />
+            ) : (
+              <p className="dim pad">The recipe and times of the run show here.</p>
+            )}
+            {run?.entry && <p className="prompt-quote">“{run.entry.recipe.prompt}”</p>}
+          </div>
+        </div>
+        <section className="card chart-card">
+          <div className="card-head">
+            <h2>Cache per step</h2>
+            <span className="dim">
+              relative L1 distance of the Fn residual · hover a step for its numbers
+            </span>
+          </div>
+          {run ? (
+            <>
+              <CacheChart traces={run.traces} totalSteps={run.totalSteps} warmupSteps={run.warmupSteps} />
+              <SummaryTable
+                traces={run.traces}
+                summary={live ? undefined : run.entry?.summary}
+                measuredSpeedup={speedup}
+              />
+            </>
+          ) : (
+            <p className="empty-note">The chart fills in step by step while a run is under way.</p>
+          )}
+        </section>
+      </main>
+    </div>
+  )
+}

@@ -1,0 +1,33 @@
+import { ModelPicker } from '../../components/ModelPicker'
+import { PresetPicker } from '../../components/PresetPicker'
+import { PromptField } from '../../components/PromptField'
+import { SamplingFields } from '../../components/SamplingFields'
+import { SeedField } from '../../components/SeedField'
+import { useStudioStore } from '../../store'
+import { isGenerating } from '../../store/slices/generation'
+import { GenerateButton } from './GenerateButton'
+
+/** The left column of the generate view: the whole recipe, then the action. Locked while a run is under way. */
+export function RecipePanel() {
+  const busy = useStudioStore(isGenerating)
+  return (
+    <aside className="recipe-panel">
+      <div className="panel-scroll">
+        <section className="panel-section">
+          <ModelPicker disabled={busy} />
+          <PromptField disabled={busy} />
+        </section>
+        <section className="panel-section">
+          <SeedField disabled={busy} />
+          <SamplingFields disabled={busy} />
+        </section>
+        <section className="panel-section">
+          <PresetPicker disabled={busy} />
+        </section>
+      </div>
+      <div className="panel-footer">
+        <GenerateButton />
+      </div>
+    </aside>
+  )
+}

@@ -1,0 +1,40 @@
+import { presetById } from '../../../../shared/presets'
+import { formatMs } from '../../components/format'
+import type { DisplayedRun } from './displayed-run'
+
+/** The run's recipe and times in a compact key/value list beside the picture. */
+export function RunFacts({ run }: { run: DisplayedRun }) {
+  const e = run.entry
+  const request = run.job?.request
+  const rows: [string, string][] = e
+    ? [
+        ['Model', e.recipe.modelName],
+        ['Seed', String(e.recipe.seed)],
+        ['Steps', String(e.recipe.steps)],
+        ['Guidance', String(e.recipe.guidanceScale)],
+        ['Cache', presetById(e.recipe.preset).label],
+        ['Provider', e.recipe.provider],
+        ['Total', formatMs(e.timings.totalMs)],
+        ['Denoise', formatMs(e.timings.denoiseMs)],
+        ['Per step', formatMs(e.timings.denoiseMs / Math.max(1, e.recipe.steps))]
+      ]
+    : request
+      ? [
+          ['Model', request.model],
+          ['Seed', String(request.seed)],
+          ['Steps', String(request.steps ?? '')],
+          ['Guidance', String(request.guidanceScale ?? '')],
+          ['Cache', presetById(request.cache?.preset ?? 'none').label]
+        ]
+      : []
+  return (
+    <dl className="facts" data-testid="run-facts">
+      {rows.map(([k, v]) => (
+        <div key={k} className="fact">
+          <dt>{k}</dt>
+          <dd className="num">{v}</dd>
+        </div>
+      ))}
+    </dl>
+  )
+}
