@@ -92,7 +92,9 @@ export class EngineHost {
     options: { onProgress?: (event: ProgressEvent) => void; signal?: AbortSignal } = {}
   ): Promise<GenerationResult> {
     const { signal, onProgress } = options
+    let started = false
     const run = async (): Promise<GenerationResult> => {
+      started = true
       if (signal?.aborted) throw cancelled()
       await this.#whenReady()
       if (signal?.aborted) throw cancelled()
@@ -111,11 +113,11 @@ export class EngineHost {
     const turn = this.#generateQueue.then(run, run)
     this.#generateQueue = turn.catch(() => undefined)
     if (!signal) return turn
-    // A queued generate that is cancelled answers now, not when its turn comes.
-    const aborted = new Promise<never>((_, reject) =>
-      signal.addEventListener('abort', () => reject(cancelled()), { once: true })
+    // A generate cancelled while queued answers now; a running one answers when the engine stops.
+    const droppedFromQueue = new Promise<never>((_, reject) =>
+      signal.addEventListener('abort', () => !started && reject(cancelled()), { once: true })
     )
-    return Promise.race([turn, aborted])
+    return Promise.race([turn, droppedFromQueue])
   }
 
   async dispose(): Promise<void> {

@@ -4,7 +4,7 @@ import type { ProgressEvent } from '../../shared/generation'
 import { EngineFailure } from '../engine/errors'
 
 /** The envelope of what the engine sends; results are typed by the method that asked for them. */
-const EngineMessageSchema = z.discriminatedUnion('kind', [
+const EngineMessageSchema = z.union([
   z.object({ kind: z.literal('ready'), version: z.string() }),
   z.object({
     kind: z.literal('progress'),

@@ -1,0 +1,33 @@
+import { z } from 'zod'
+import { ProviderSchema } from '../../../shared/providers'
+import { describeIssues } from '../../../shared/validation'
+import type { EngineOptions } from '../engine'
+
+/**
+ * The engine's options cross the process boundary as one argv entry of JSON, written by the host
+ * (`engineArgs`) and read by the worker (`readEngineArgs`). The thread entry is a path because
+ * the worker can't know where the bundle put it; the host can (electron-vite `?modulePath`).
+ */
+const FLAG = '--engine-options='
+
+const EngineArgsSchema = z
+  .object({
+    modelDirs: z.object({ embedded: z.array(z.string()), user: z.array(z.string()).optional() }),
+    thread: z.object({ url: z.string(), tsx: z.boolean().optional() }),
+    defaultProvider: ProviderSchema.optional(),
+    tuning: z.object({ intraOpThreads: z.number().int().min(0) }).optional()
+  })
+  .strict()
+export type EngineArgs = z.infer<typeof EngineArgsSchema>
+
+export function engineArgs(options: EngineArgs): string[] {
+  return [FLAG + JSON.stringify(options)]
+}
+
+export function readEngineArgs(argv: readonly string[]): EngineOptions {
+  const arg = argv.find((a) => a.startsWith(FLAG))
+  if (!arg) throw new Error(`engine worker: missing ${FLAG}<json> argument`)
+  const parsed = EngineArgsSchema.safeParse(JSON.parse(arg.slice(FLAG.length)))
+  if (!parsed.success) throw new Error(describeIssues('engine worker options', parsed.error))
+  return parsed.data
+}
