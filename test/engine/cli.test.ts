@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/index'
+import { parseFlags } from '../../src/cli/flags'
+import { GENERATE_OPTIONS, requestFromFlags } from '../../src/cli/generate-request'
 import type { CliIO } from '../../src/cli/io'
 import { readPngRecipe } from '../../src/main/engine/pipeline/png'
 import { decode } from 'fast-png'
@@ -63,25 +65,37 @@ describe('studio CLI', () => {
     ).toBe(true)
   })
 
-  it('generate --batched-cfg records CFG as one call; a video writes a GIF and its frames into a folder', async () => {
-    const r = await studio(
-      'generate',
-      '--models-dir',
-      FIXTURES,
+  it('generate flags map onto the request (CFG mode, cache preset and field flags)', async () => {
+    const dirs = ['--models-dir', FIXTURES]
+    const flags = (argv: string[]) =>
+      requestFromFlags(parseFlags([...dirs, ...argv], GENERATE_OPTIONS).values)
+    const { request } = await flags([
       '--model',
       'tiny-p5',
       '--prompt',
       'a',
       '--seed',
-      '1',
-      '--steps',
-      '1',
+      '4',
       '--batched-cfg',
-      '--out',
-      join(tmp, 'p5.png')
+      '--cache',
+      'F1B0',
+      '--threshold',
+      '0.2'
+    ])
+    expect(request).toMatchObject({
+      model: fixture('tiny-p5'),
+      seed: 4,
+      separateCfg: false,
+      provider: 'auto'
+    })
+    expect(request.cache).toEqual({ preset: 'F1B0', overrides: { residualDiffThreshold: 0.2 } })
+    expect((await flags(['--model', 'tiny-p5', '--prompt', 'a', '--separate-cfg'])).request.separateCfg).toBe(
+      true
     )
-    expect(r.code).toBe(0)
-    expect(readPngRecipe(readFileSync(join(tmp, 'p5.png')))?.separateCfg).toBe(false)
+    expect((await flags(['--model', 'tiny-p5', '--prompt', 'a'])).request.separateCfg).toBeUndefined()
+  })
+
+  it('generate writes a video as a GIF and its frames into a folder', async () => {
     const v = await studio(
       'generate',
       '--model',

@@ -1,0 +1,110 @@
+import { randomInt } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { readPngRecipe, RECIPE_KEY } from '../main/engine/pipeline/png'
+import type { ModelDirs } from '../main/engine/model/registry'
+import {
+  GenerateRequestSchema,
+  MAX_SEED,
+  type GenerateRequest,
+  type GenerateRequestInput,
+  type Recipe
+} from '../shared/generation'
+import { describeIssues } from '../shared/validation'
+import { CACHE_FLAG_OPTIONS, cacheChoiceFromFlags, CacheFlagError, type CacheFlagValues } from './cache-flags'
+import { intFlag, numberFlag, providerFlag } from './flags'
+import { UsageError } from './io'
+import { modelDirs, pickModel } from './models'
+
+/**
+ * `studio generate`'s flags → a validated GenerateRequest. With `--from OUTPUT.png` the recipe in
+ * the PNG fills every setting, and flags given beside it override single fields.
+ */
+
+export const GENERATE_OPTIONS = {
+  model: { type: 'string' },
+  from: { type: 'string' },
+  prompt: { type: 'string' },
+  negative: { type: 'string' },
+  seed: { type: 'string' },
+  steps: { type: 'string' },
+  guidance: { type: 'string' },
+  'batched-cfg': { type: 'boolean' },
+  out: { type: 'string' },
+  provider: { type: 'string' },
+  'models-dir': { type: 'string', multiple: true },
+  help: { type: 'boolean', short: 'h' },
+  ...CACHE_FLAG_OPTIONS
+} as const
+
+/** The recipe a generated PNG carries. */
+export function recipeOf(path: string): Recipe {
+  let bytes: Uint8Array
+  try {
+    bytes = readFileSync(path)
+  } catch (e) {
+    throw new UsageError(
+      `--from: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`
+    )
+  }
+  let recipe: Recipe | null
+  try {
+    recipe = readPngRecipe(bytes)
+  } catch (e) {
+    throw new UsageError(`--from: ${path} is not a PNG (${(e as Error).message})`)
+  }
+  if (!recipe) throw new UsageError(`--from: ${path} has no ${RECIPE_KEY} metadata`)
+  return recipe
+}
+
+export type GenerateFlagValues = CacheFlagValues & {
+  model?: string
+  from?: string
+  prompt?: string
+  negative?: string
+  seed?: string
+  steps?: string
+  guidance?: string
+  'batched-cfg'?: boolean
+  provider?: string
+  'models-dir'?: string[]
+}
+
+export async function requestFromFlags(
+  values: GenerateFlagValues
+): Promise<{ request: GenerateRequest; dirs: ModelDirs }> {
+  const recipe = values.from === undefined ? null : recipeOf(values.from)
+  const prompt = values.prompt ?? recipe?.prompt
+  if (prompt === undefined) throw new UsageError('--prompt is required')
+  if (values['separate-cfg'] && values['batched-cfg']) {
+    throw new UsageError('--separate-cfg and --batched-cfg contradict each other')
+  }
+  let cache
+  try {
+    cache = cacheChoiceFromFlags(values)
+  } catch (e) {
+    if (e instanceof CacheFlagError) throw new UsageError(e.message)
+    throw e
+  }
+  const cacheFlagsGiven = Object.keys(CACHE_FLAG_OPTIONS).some((k) => k in values && k !== 'separate-cfg')
+  const seed = intFlag('seed', values.seed, 0, MAX_SEED) ?? recipe?.seed ?? randomInt(0, MAX_SEED)
+  const cfgFlag = values['separate-cfg'] ? true : values['batched-cfg'] ? false : undefined
+  const input: GenerateRequestInput = {
+    model: '',
+    prompt,
+    negativePrompt: values.negative ?? recipe?.negativePrompt,
+    seed,
+    steps: intFlag('steps', values.steps, 1, 1000) ?? recipe?.steps,
+    guidanceScale: numberFlag('guidance', values.guidance, 0, 50) ?? recipe?.guidanceScale,
+    separateCfg: cfgFlag ?? recipe?.separateCfg,
+    cache: recipe && !cacheFlagsGiven ? { preset: recipe.preset, overrides: recipe.cache } : cache,
+    provider:
+      values.provider === undefined && recipe ? providerFlag(recipe.provider) : providerFlag(values.provider)
+  }
+  const dirs = modelDirs(values['models-dir'] ?? [])
+  input.model = await pickModel(values.model ?? recipe?.model, dirs)
+  const parsed = GenerateRequestSchema.safeParse(input)
+  if (!parsed.success) throw new UsageError(describeIssues('generate', parsed.error))
+  const request = parsed.data
+
+  return { request, dirs }
+}
