@@ -17,6 +17,8 @@ export interface Calibrator {
   readonly dims: readonly number[] | null
   /** Adds the value for cached step `step` to `out` (same size as the stored value). */
   accumulateInto(out: Float32Array, step: number): void
+  /** Bytes of the buffers it holds (the bench reports the cache's share of memory). */
+  heldBytes(): number
 }
 
 /** Copies `src` into `dst` when sizes match, else into a fresh array; returns the array holding it. */

@@ -86,6 +86,17 @@ export class ContextState {
     return this.probe
   }
 
+  /** Bytes of every buffer this context holds: probe, reference, scratch and the calibrators'. */
+  heldBytes(): number {
+    return (
+      (this.reference?.byteLength ?? 0) +
+      this.probe.byteLength +
+      this.#scratch.byteLength +
+      this.hidden.heldBytes() +
+      this.encoder.heldBytes()
+    )
+  }
+
   recordDiff(step: number, distance: number): void {
     if (this.residualDiffs.has(step)) return
     this.residualDiffs.set(step, distance)

@@ -54,6 +54,12 @@ export class DBCache implements StepCache {
     return summarizeTraces(this.#traces)
   }
 
+  heldBytes(): number {
+    let n = 0
+    for (const group of this.#groups.values()) for (const st of group.states.values()) n += st.heldBytes()
+    return n
+  }
+
   async runBlocks(call: CallInfo, runner: BlockRunner, input: Streams): Promise<Streams> {
     const c = this.config
     const n = runner.blockCount

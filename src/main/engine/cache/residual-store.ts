@@ -22,6 +22,10 @@ export class ResidualStore implements Calibrator {
     this.#dims = [...dims]
   }
 
+  heldBytes(): number {
+    return this.#value?.byteLength ?? 0
+  }
+
   accumulateInto(out: Float32Array): void {
     const v = this.#value
     if (this.#dims === null || v === null) throw new Error('ResidualStore: nothing stored to reuse')

@@ -42,6 +42,11 @@ export interface StepCache {
   /** Decisions recorded since the last drain (for progress events). */
   drainTraces(): StepTrace[]
   summary(): CacheSummary
+  /**
+   * Bytes of the tensors the cache holds now (residuals, probes, TaylorSeer ladders); they stay
+   * until the next beginGeneration. Optional so that test doubles need not count.
+   */
+  heldBytes?(): number
 }
 
 export type CreateStepCache = (config: CacheConfig) => StepCache

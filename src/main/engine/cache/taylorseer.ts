@@ -76,6 +76,13 @@ export class TaylorSeer implements Calibrator {
     this.#dims = [...dims]
   }
 
+  /** Both ladders: the buffers stay allocated across updates (they swap roles). */
+  heldBytes(): number {
+    let n = 0
+    for (const b of [...this.#cur, ...this.#prev]) n += b?.byteLength ?? 0
+    return n
+  }
+
   accumulateInto(out: Float32Array, step: number): void {
     if (this.#curCount === 0) throw new Error('TaylorSeer: no computed step to extrapolate from')
     const elapsed = step - this.#lastStep
