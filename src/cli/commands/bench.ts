@@ -1,80 +1,112 @@
-import { benchCache, type CacheBenchResult } from '../../main/engine/bench/cache-bench'
-import { CACHE_FLAG_OPTIONS, CACHE_FLAGS_HELP, cacheChoiceFromFlags, CacheFlagError } from '../cache-flags'
-import { intFlag, parseFlags, providerFlag } from '../flags'
+import { listModels, resolveModel } from '../../main/engine/model/registry'
+import { writeReport } from '../../main/engine/bench/report/write'
+import { runBench } from '../../main/engine/bench/run-bench'
+import { textTable } from '../../main/engine/bench/report/table'
+import { DEFAULT_TORCH } from '../../main/engine/bench/torch-compare'
+import { defaultVariants, parseVariants } from '../../main/engine/bench/variants'
+import { intFlag, numberFlag, parseFlags, providerFlag } from '../flags'
 import { consoleIO, UsageError, type CliIO } from '../io'
-import { modelDirs, pickModel } from '../models'
+import { modelDirs } from '../models'
+import { ciCommand } from './bench-ci'
 
 /**
- * `studio bench`: the cache against no cache on one model — blocks run, time, and whether the
- * time saved matches the blocks skipped.
+ * `studio bench` (npm run bench): every preset and a threshold sweep on each embedded model —
+ * time, speedup vs none in the same run, blocks skipped, theoretical speedup, PSNR/SSIM vs the
+ * uncached output, prompt adherence, peak RSS — and the PyTorch original of the same model.
+ * Prints a table, writes JSON, a markdown report and SVG charts. `--ci`: a small run that checks
+ * the ratios and exits 1 when one does not hold.
  */
 
-export const BENCH_USAGE = `Usage: studio bench [--model ID|FOLDER] [options] [cache flags]
-  --steps N       denoising steps per run (default 20)
-  --repeats N     timed runs per variant, interleaved, after one warm-up each (default 3)
-  --provider P    auto|cpu|cuda|dml|coreml (default: cpu)
-  --json          print the result as JSON
-${CACHE_FLAGS_HELP}
-  (default cache: F8B0)`
+export const BENCH_USAGE = `Usage: studio bench [--model ID|FOLDER]... [options]
+  --prompts N        prompts from the caption grammar's examples (default 16)
+  --seeds N          seeds 0..N-1 per prompt (default 2)
+  --repeats N        timed uncached/cached pairs per prompt, seed and variant (default 1)
+  --steps N          denoising steps (default: each model's)
+  --threads N        ONNX Runtime intra-op threads, and PyTorch's (default 2)
+  --variants LIST    e.g. none,F8B0,F8B8-taylorseer,F1B0,F8B0-R0.2 (default: all presets + sweep)
+  --thresholds LIST  F8B0 thresholds to sweep (default 0.04,0.12,0.16,0.24)
+  --no-torch         skip the PyTorch comparison
+  --torch-repeats N  timed PyTorch runs per preset (default 2)
+  --out DIR          write bench.json, README.md and the SVG charts here (default docs/bench)
+  --no-write         print only
+  --json             print the JSON report instead of the table
+  --note TEXT        a line for the report on the machine's load (what else was running)
+  --ci               small run that checks ratios (see studio bench --ci --help)`
 
 const OPTIONS = {
-  model: { type: 'string' },
-  steps: { type: 'string' },
+  model: { type: 'string', multiple: true },
+  prompts: { type: 'string' },
+  seeds: { type: 'string' },
   repeats: { type: 'string' },
+  steps: { type: 'string' },
+  threads: { type: 'string' },
   provider: { type: 'string' },
+  variants: { type: 'string' },
+  thresholds: { type: 'string' },
+  'no-torch': { type: 'boolean' },
+  'torch-repeats': { type: 'string' },
+  out: { type: 'string' },
+  'no-write': { type: 'boolean' },
   json: { type: 'boolean' },
+  note: { type: 'string' },
   'models-dir': { type: 'string', multiple: true },
-  help: { type: 'boolean', short: 'h' },
-  ...CACHE_FLAG_OPTIONS
+  help: { type: 'boolean', short: 'h' }
 } as const
 
 export async function benchCommand(argv: readonly string[], io: CliIO = consoleIO): Promise<number> {
+  if (argv.includes('--ci')) return ciCommand(argv.filter((a) => a !== '--ci'), io)
   const { values, positionals } = parseFlags(argv, OPTIONS)
   if (values.help) {
     io.out(BENCH_USAGE)
     return 0
   }
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`)
-  let cache
-  try {
-    cache = cacheChoiceFromFlags({ ...values, cache: values.cache ?? 'F8B0' })
-  } catch (e) {
-    if (e instanceof CacheFlagError) throw new UsageError(e.message)
-    throw e
-  }
-  if (cache.preset === 'none') throw new UsageError('--cache none: nothing to compare with no cache')
-  const dir = await pickModel(values.model, modelDirs(values['models-dir'] ?? []))
-  const result = await benchCache({
-    dir,
-    cache,
-    steps: intFlag('steps', values.steps, 1, 1000) ?? 20,
-    repeats: intFlag('repeats', values.repeats, 1, 100) ?? 3,
+  const dirs = modelDirs(values['models-dir'] ?? [])
+  const models = values.model?.length
+    ? await Promise.all(values.model.map((m) => resolveModel(m, dirs)))
+    : (await listModels(dirs)).models.filter((m) => m.embedded).map((m) => m.path)
+  if (models.length === 0) throw new UsageError('no embedded model found; pass --model ID|FOLDER')
+  const variants = values.variants
+    ? usage(() => parseVariants(values.variants as string))
+    : defaultVariants(values.thresholds ? thresholds(values.thresholds) : undefined)
+  const threads = intFlag('threads', values.threads, 1, 256) ?? 2
+  const report = await runBench({
+    dirs: models,
+    command: `npm run bench -- ${argv.join(' ')}`.trim(),
+    variants,
+    promptCount: intFlag('prompts', values.prompts, 1, 64) ?? 16,
+    seeds: range(intFlag('seeds', values.seeds, 1, 64) ?? 2),
+    repeats: intFlag('repeats', values.repeats, 1, 100) ?? 1,
+    steps: intFlag('steps', values.steps, 1, 1000),
     provider: values.provider === undefined ? 'cpu' : providerFlag(values.provider),
-    onRun: (variant, repeat, ms) => {
-      const text = `run ${repeat + 1} ${variant}: ${ms.toFixed(1)} ms`
-      if (io.status) io.status(text)
-      else io.err(text)
-    }
+    threads,
+    torch: values['no-torch']
+      ? null
+      : { ...DEFAULT_TORCH, repeats: intFlag('torch-repeats', values['torch-repeats'], 1, 20) ?? 2 },
+    onRun: (line) => (io.status ? io.status(line) : undefined)
   })
   if (io.status) io.status('')
-  if (values.json) io.out(JSON.stringify(result, null, 2))
-  else for (const line of formatCacheBench(result)) io.out(line)
+  if (values.json) io.out(JSON.stringify(report, null, 2))
+  else for (const b of report.models) for (const l of [`${b.name} (${b.model})`, ...textTable(b), '']) io.out(l)
+  if (!values['no-write']) {
+    const written = await writeReport(report, values.out ?? 'docs/bench', values.note ?? null)
+    io.err(`wrote ${written.join(', ')}`)
+  }
   return 0
 }
 
-export function formatCacheBench(r: CacheBenchResult): string[] {
-  const row = (name: string, v: CacheBenchResult['none']) =>
-    `  ${name.padEnd(36)} ${`${v.blocksRun}/${v.blocksTotal}`.padStart(11)} ${v.blockMs.toFixed(1).padStart(10)} ${v.denoiseMs.toFixed(1).padStart(11)}`
-  const ratio = r.predictedSavedMs > 0 ? r.measuredSavedMs / r.predictedSavedMs : Number.NaN
-  return [
-    `${r.model} on ${r.provider}: ${r.steps} steps, median of ${r.repeats} runs per variant`,
-    `  ${'variant'.padEnd(36)} ${'blocks run'.padStart(11)} ${'block ms'.padStart(10)} ${'denoise ms'.padStart(11)}`,
-    row('none', r.none),
-    row(r.config, r.cached),
-    `  cached calls: ${r.cachedSteps}; block speedup ${(r.cached.blocksTotal / r.cached.blocksRun).toFixed(2)}×, ` +
-      `measured speedup ${r.speedup.toFixed(2)}×`,
-    `  time saved: ${r.measuredSavedMs.toFixed(1)} ms measured vs ${r.predictedSavedMs.toFixed(1)} ms predicted ` +
-      `from the blocks skipped (ratio ${ratio.toFixed(2)})`,
-    `  PSNR vs no cache: ${Number.isFinite(r.psnr) ? `${r.psnr.toFixed(2)} dB` : 'identical'}`
-  ]
+function thresholds(text: string): number[] {
+  return text.split(',').map((t) => numberFlag('thresholds', t, 0, 10) as number)
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i)
+}
+
+function usage<T>(f: () => T): T {
+  try {
+    return f()
+  } catch (e) {
+    throw new UsageError((e as Error).message)
+  }
 }

@@ -14,7 +14,10 @@ export interface Command {
 export const COMMANDS: Record<string, Command> = {
   generate: { summary: 'generate an image or video from a prompt', run: generateCommand },
   inspect: { summary: "show a model's blocks, patterns, parameters and files", run: inspectCommand },
-  bench: { summary: 'the cache vs no cache: blocks run, time saved, PSNR', run: benchCommand },
+  bench: {
+    summary: 'speed and fidelity of every cache preset, vs none and vs PyTorch (--ci: check ratios)',
+    run: benchCommand
+  },
   'bench-segments': {
     summary: 'time per step: segments vs blocks one by one vs one graph',
     run: benchSegmentsCommand

@@ -1,0 +1,53 @@
+import type { ModelBench } from './result'
+
+/**
+ * The issue's acceptance figures, checked by code on a bench result so the report states them
+ * the same way every time: F8B0 ≥ 1.5× with PSNR ≥ 30 dB, adherence within 0.03 of uncached,
+ * achieved ≥ 90 % of the theoretical speedup; the engine uncached ≥ 1.3× PyTorch eager per step.
+ */
+
+export interface Check {
+  what: string
+  value: number | null
+  target: string
+  ok: boolean
+}
+
+export const TARGETS = {
+  speedup: 1.5,
+  psnr: 30,
+  adherenceDelta: 0.03,
+  achievedOverTheoretical: 0.9,
+  engineOverTorch: 1.3
+} as const
+
+export function acceptanceChecks(b: ModelBench, preset = 'F8B0'): Check[] {
+  const v = b.variants.find((x) => x.id === preset)
+  const checks: Check[] = []
+  const add = (what: string, value: number | null | undefined, target: string, ok: (x: number) => boolean) =>
+    checks.push({ what, value: value ?? null, target, ok: value != null && Number.isFinite(value) && ok(value) })
+  if (v && v.skipped === null) {
+    add(`${v.label} speedup over none`, v.timing?.speedup, `≥ ${TARGETS.speedup}×`, (x) => x >= TARGETS.speedup)
+    add(`${v.label} PSNR vs uncached (mean)`, v.psnrMean, `≥ ${TARGETS.psnr} dB`, (x) => x >= TARGETS.psnr)
+    add(
+      `${v.label} adherence − uncached`,
+      v.adherenceDelta,
+      `≥ −${TARGETS.adherenceDelta}`,
+      (x) => x >= -TARGETS.adherenceDelta
+    )
+    add(
+      `${v.label} achieved / theoretical speedup`,
+      v.achievedOverTheoretical,
+      `≥ ${TARGETS.achievedOverTheoretical * 100} %`,
+      (x) => x >= TARGETS.achievedOverTheoretical
+    )
+  }
+  if (b.torch)
+    add(
+      'engine uncached vs PyTorch eager, per step',
+      b.torch.engineSpeedupUncached,
+      `≥ ${TARGETS.engineOverTorch}×`,
+      (x) => x >= TARGETS.engineOverTorch
+    )
+  return checks
+}

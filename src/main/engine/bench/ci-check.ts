@@ -1,0 +1,74 @@
+import type { BenchReport, ModelBench } from './result'
+
+/**
+ * The CI bench's verdict: the figures that do not depend on the machine's speed — blocks skipped,
+ * theoretical speedup, PSNR and adherence vs uncached — against floors, and against a committed
+ * baseline run (same model, variant, prompt and seed) when there is one. Times are not checked:
+ * a busy CI machine must not fail a correct engine.
+ */
+
+export interface CiFloors {
+  /** Variants the floors apply to (the rest are reported only). */
+  variants: readonly string[]
+  minPsnr: number
+  minTheoretical: number
+  maxAdherenceDrop: number
+  /** Per sample, theoretical speedup may fall at most this share under the baseline's. */
+  baselineTolerance: number
+}
+
+export const DEFAULT_CI_FLOORS: CiFloors = {
+  variants: ['F8B0'],
+  minPsnr: 30,
+  minTheoretical: 1.5,
+  maxAdherenceDrop: 0.03,
+  baselineTolerance: 0.1
+}
+
+export interface CiFinding {
+  ok: boolean
+  line: string
+}
+
+export function ciCheck(b: ModelBench, floors: CiFloors, baseline: BenchReport | null): CiFinding[] {
+  const out: CiFinding[] = []
+  const base = baseline?.models.find((m) => m.model === b.model && m.steps === b.steps) ?? null
+  for (const id of floors.variants) {
+    const v = b.variants.find((x) => x.id === id)
+    if (!v) {
+      out.push({ ok: false, line: `${b.model} ${id}: not in this run` })
+      continue
+    }
+    if (v.skipped !== null) {
+      out.push({ ok: false, line: `${b.model} ${id}: could not run (${v.skipped})` })
+      continue
+    }
+    const at = `${b.model} ${id}`
+    const check = (ok: boolean, what: string) => out.push({ ok, line: `${at}: ${what}` })
+    check(v.blocksRun < v.blocksTotal, `blocks skipped ${v.blocksTotal - v.blocksRun} of ${v.blocksTotal} (must be > 0)`)
+    check(
+      v.theoreticalSpeedup >= floors.minTheoretical,
+      `theoretical speedup ${v.theoreticalSpeedup.toFixed(3)}× (floor ${floors.minTheoretical}×)`
+    )
+    check(
+      v.psnrMean !== null && v.psnrMean >= floors.minPsnr,
+      `PSNR ${v.psnrMean?.toFixed(2) ?? '—'} dB vs uncached (floor ${floors.minPsnr} dB)`
+    )
+    check(
+      v.adherenceDelta !== null && v.adherenceDelta >= -floors.maxAdherenceDrop,
+      `adherence vs uncached ${v.adherenceDelta?.toFixed(3) ?? '—'} (floor −${floors.maxAdherenceDrop})`
+    )
+    const bv = base?.variants.find((x) => x.id === id)
+    for (const s of v.samples) {
+      const bs = bv?.samples.find((x) => x.prompt === s.prompt && x.seed === s.seed)
+      if (!bs) continue
+      const now = s.blocksTotal / s.blocksRun
+      const then = bs.blocksTotal / bs.blocksRun
+      check(
+        now >= then * (1 - floors.baselineTolerance),
+        `"${s.prompt}" seed ${s.seed}: theoretical ${now.toFixed(3)}× vs baseline ${then.toFixed(3)}× (tolerance ${floors.baselineTolerance * 100} %)`
+      )
+    }
+  }
+  return out
+}

@@ -1,0 +1,72 @@
+import type { CacheConfig } from '../../../shared/cache-config'
+import { GenerateRequestSchema, type GenerationResult } from '../../../shared/generation'
+import type { CacheSummary } from '../../../shared/trace'
+import { createStepCache } from '../cache/index'
+import type { StepCache } from '../cache/seam'
+import type { LoadedModel } from '../model/loaded-model'
+import { runPipeline } from '../pipeline/generate'
+import type { Tensor } from '../tensor'
+import { RssSampler } from './rss'
+import type { BenchVariant } from './variants'
+
+/** One generation of the bench: the engine's own pipeline, with what the bench needs to see. */
+
+export interface Measured {
+  result: GenerationResult
+  summary: CacheSummary
+  /** Wall time inside the block lists (the trace's per-context ms, summed). */
+  blockMs: number
+  peakRssBytes: number
+  /** What the step cache held at the end of the run (its buffers live until the next run). */
+  cacheBytes: number
+  /** Every residual diff the cache computed (its trace's distances). */
+  distances: number[]
+  latent: Tensor
+  image: Tensor
+}
+
+export interface MeasureInput {
+  prompt: string
+  seed: number
+  steps?: number
+}
+
+export async function measure(model: LoadedModel, v: BenchVariant, input: MeasureInput): Promise<Measured> {
+  const request = GenerateRequestSchema.parse({
+    model: model.pkg.dir,
+    prompt: input.prompt,
+    seed: input.seed,
+    steps: input.steps,
+    cache: { preset: v.preset, overrides: v.overrides },
+    provider: model.provider
+  })
+  let cache: StepCache | null = null
+  let decoded: { latent: Tensor; image: Tensor } | null = null
+  const rss = new RssSampler()
+  rss.start()
+  let result: GenerationResult
+  let peakRssBytes = 0
+  try {
+    result = await runPipeline(model, request, {
+      createStepCache: (config: CacheConfig) => (cache = createStepCache(config)),
+      beforeCall: () => {},
+      onProgress: () => rss.sample(),
+      onDecoded: (latent, image) => (decoded = { latent, image })
+    })
+  } finally {
+    peakRssBytes = rss.stop()
+  }
+  const got = decoded as { latent: Tensor; image: Tensor } | null
+  if (!got) throw new Error('the pipeline finished without decoding')
+  const stepCache = cache as StepCache | null
+  return {
+    result,
+    summary: result.summary,
+    blockMs: result.trace.reduce((s, t) => s + t.ms, 0),
+    peakRssBytes,
+    cacheBytes: stepCache?.heldBytes?.() ?? 0,
+    distances: result.trace.flatMap((t) => (t.distance === null ? [] : [t.distance])),
+    latent: got.latent,
+    image: got.image
+  }
+}

@@ -1,0 +1,251 @@
+import { checkBlockBudget } from '../../../shared/cache-config'
+import type { Provider } from '../../../shared/providers'
+import { resolveCacheConfig } from '../../../shared/presets'
+import { quantiles } from '../../../shared/cache-summary'
+import { scoreAdherence } from '../eval/adherence'
+import { compareImages } from '../eval/compare'
+import { LoadedModel } from '../model/loaded-model'
+import { loadPackage } from '../model/package'
+import type { ModelBench, SampleResult, VariantResult } from './result'
+import { measure, type Measured } from './measure'
+import { mean, median } from './stats'
+import { compareWithTorch, type TorchOptions } from './torch-compare'
+import { variantTag, type BenchVariant } from './variants'
+
+/**
+ * The preset bench of one model: every variant on every (prompt, seed), each cached run timed
+ * between two uncached ones so that a busy machine slows them alike; speedups are the median
+ * over those runs. Fidelity (PSNR, SSIM vs the uncached output, prompt adherence) and
+ * block counts are deterministic; times are not, hence the pairs and the medians.
+ */
+
+export interface ModelBenchOptions {
+  dir: string
+  variants: readonly BenchVariant[]
+  prompts: readonly string[]
+  seeds: readonly number[]
+  /** Timed pairs per (variant, prompt, seed). */
+  repeats: number
+  steps?: number
+  provider: Provider
+  /** ONNX Runtime intra-op threads (PyTorch gets the same). */
+  threads: number
+  /** null: no PyTorch comparison. */
+  torch: Omit<TorchOptions, 'threads'> | null
+  onRun?: (line: string) => void
+}
+
+interface Acc {
+  totalMs: number[]
+  denoiseMs: number[]
+  stepMs: number[]
+  blockShare: number[]
+  pairTotal: number[]
+  pairDenoise: number[]
+  peakRss: number
+  cacheBytes: number
+  distances: number[]
+  samples: SampleResult[]
+}
+
+export async function benchModel(o: ModelBenchOptions): Promise<ModelBench> {
+  const pkg = await loadPackage(o.dir)
+  const model = await LoadedModel.load(pkg, { provider: o.provider, tuning: { intraOpThreads: o.threads } })
+  try {
+    return await benchLoaded(model, o)
+  } finally {
+    await model.release()
+  }
+}
+
+async function benchLoaded(model: LoadedModel, o: ModelBenchOptions): Promise<ModelBench> {
+  const m = model.manifest
+  const none = o.variants.find((v) => v.preset === 'none' && Object.keys(v.overrides).length === 0)
+  if (!none) throw new Error('the bench needs the `none` variant: speedups and PSNR are measured against it')
+  const skipped = new Map(o.variants.map((v) => [v.id, whyNotRunnable(model, v)]))
+  const runnable = o.variants.filter((v) => skipped.get(v.id) === null)
+  const acc = new Map<string, Acc>(runnable.map((v) => [v.id, emptyAcc()]))
+  const log = o.onRun ?? (() => {})
+
+  // Warm-up: each variant compiles its block ranges and touches its buffers once, untimed.
+  for (const v of runnable) await measure(model, v, { prompt: o.prompts[0], seed: o.seeds[0], steps: o.steps })
+
+  let reference0: Measured | null = null
+  for (const prompt of o.prompts) {
+    for (const seed of o.seeds) {
+      const input = { prompt, seed, steps: o.steps }
+      const reference = await measure(model, none, input)
+      reference0 ??= reference
+      record(acc.get(none.id) as Acc, reference)
+      ;(acc.get(none.id) as Acc).samples.push(sampleOf(prompt, seed, reference, null))
+      // none, A, none, B, none …: each cached run sits between two uncached ones, and its speedup
+      // is against their mean, so load that drifts during the run cancels out.
+      let before = reference
+      for (let r = 0; r < o.repeats; r++) {
+        for (const v of runnable) {
+          if (v === none) continue
+          const run = await measure(model, v, input)
+          const after = await measure(model, none, input)
+          record(acc.get(none.id) as Acc, after)
+          const a = acc.get(v.id) as Acc
+          record(a, run)
+          const base = (x: Measured, key: 'totalMs' | 'denoiseMs') =>
+            (x.result.timings[key] + after.result.timings[key]) / 2
+          const ratio = base(before, 'totalMs') / run.result.timings.totalMs
+          a.pairTotal.push(ratio)
+          a.pairDenoise.push(base(before, 'denoiseMs') / run.result.timings.denoiseMs)
+          before = after
+          if (r === 0) {
+            a.samples.push(sampleOf(prompt, seed, run, reference))
+            a.distances.push(...run.distances)
+          }
+          log(`${m.id} ${v.id} "${prompt}" seed ${seed}: ${ratio.toFixed(2)}×`)
+        }
+      }
+    }
+  }
+
+  const variants = o.variants.map((v) => summarize(v, skipped.get(v.id) ?? null, acc.get(v.id) ?? null))
+  const noneResult = variants.find((v) => v.id === none.id)
+  for (const v of variants) {
+    if (v.adherence !== null && noneResult?.adherence != null) v.adherenceDelta = v.adherence - noneResult.adherence
+  }
+
+  let torch: ModelBench['torch'] = null
+  let torchError: string | null = null
+  if (o.torch && reference0) {
+    const stepMs = (id: string) => median(acc.get(id)?.stepMs ?? [])
+    try {
+      torch = await compareWithTorch({
+        ...o.torch,
+        threads: o.threads,
+        dir: model.pkg.dir,
+        prompt: o.prompts[0],
+        seed: o.seeds[0],
+        steps: reference0.result.recipe.steps,
+        engine: reference0,
+        engineStepMs: { none: stepMs(none.id), F8B0: stepMs('F8B0') },
+        video: m.kind === 'video'
+      })
+    } catch (e) {
+      torchError = (e as Error).message
+    }
+  }
+
+  const t0 = model.transformers[0]
+  return {
+    model: m.id,
+    name: m.name,
+    kind: m.kind,
+    path: model.pkg.dir,
+    steps: reference0?.result.recipe.steps ?? o.steps ?? m.defaults.steps,
+    guidanceScale: m.defaults.guidanceScale,
+    separateCfg: m.defaults.separateCfg,
+    blocksPerCall: t0.manifest.blockLists.reduce((n, l) => n + l.blocks.length, 0),
+    prompts: [...o.prompts],
+    seeds: [...o.seeds],
+    variants,
+    torch,
+    torchError
+  }
+}
+
+/** Null when every cache context of every transformer has room for the variant's Fn + Bn. */
+function whyNotRunnable(model: LoadedModel, v: BenchVariant): string | null {
+  const config = resolveCacheConfig(v.preset, v.overrides)
+  const merge = config.mergeBlockLists ?? model.manifest.cache?.mergeBlockLists ?? false
+  for (const t of model.transformers) {
+    for (const p of t.contexts(merge)) {
+      const problem = checkBlockBudget(config, p.blockCount, `${t.manifest.name}/${p.name}`)
+      if (problem) return problem
+    }
+  }
+  return null
+}
+
+function emptyAcc(): Acc {
+  return {
+    totalMs: [],
+    denoiseMs: [],
+    stepMs: [],
+    blockShare: [],
+    pairTotal: [],
+    pairDenoise: [],
+    peakRss: 0,
+    cacheBytes: 0,
+    distances: [],
+    samples: []
+  }
+}
+
+function record(a: Acc, run: Measured): void {
+  const t = run.result.timings
+  a.totalMs.push(t.totalMs)
+  a.denoiseMs.push(t.denoiseMs)
+  a.stepMs.push(...t.perStepMs)
+  a.blockShare.push(run.blockMs / t.denoiseMs)
+  a.peakRss = Math.max(a.peakRss, run.peakRssBytes)
+  a.cacheBytes = Math.max(a.cacheBytes, run.cacheBytes)
+}
+
+function sampleOf(prompt: string, seed: number, run: Measured, reference: Measured | null): SampleResult {
+  const r = run.result
+  const meta = { width: r.width, height: r.height, frames: r.frames }
+  const cmp = reference ? compareImages({ ...meta, a: reference.result.pixels, b: r.pixels }) : null
+  return {
+    prompt,
+    seed,
+    blocksRun: run.summary.blocksRun,
+    blocksTotal: run.summary.blocksTotal,
+    cachedCalls: r.trace.filter((t) => t.cached).length,
+    psnr: cmp?.psnr ?? null,
+    ssim: cmp?.ssim ?? null,
+    adherence: scoreAdherence(r.pixels, meta, prompt)?.overall ?? null
+  }
+}
+
+function summarize(v: BenchVariant, skipped: string | null, a: Acc | null): VariantResult {
+  const clean = a?.samples ?? []
+  const blocksRun = clean.reduce((n, s) => n + s.blocksRun, 0)
+  const blocksTotal = clean.reduce((n, s) => n + s.blocksTotal, 0)
+  const theoretical = blocksRun === 0 ? 1 : blocksTotal / blocksRun
+  const psnrs = clean.flatMap((s) => (s.psnr === null ? [] : [s.psnr]))
+  const ssims = clean.flatMap((s) => (s.ssim === null ? [] : [s.ssim]))
+  const adh = clean.flatMap((s) => (s.adherence === null ? [] : [s.adherence]))
+  const isNone = v.preset === 'none'
+  const timing =
+    a && a.totalMs.length > 0
+      ? {
+          runs: a.totalMs.length,
+          medianTotalMs: median(a.totalMs),
+          medianDenoiseMs: median(a.denoiseMs),
+          medianStepMs: median(a.stepMs),
+          blockShare: median(a.blockShare),
+          speedup: isNone ? 1 : median(a.pairTotal),
+          denoiseSpeedup: isNone ? 1 : median(a.pairDenoise)
+        }
+      : null
+  return {
+    id: v.id,
+    label: v.label,
+    preset: v.preset,
+    overrides: v.overrides,
+    tag: variantTag(v),
+    skipped,
+    timing,
+    blocksRun,
+    blocksTotal,
+    skippedFraction: blocksTotal === 0 ? 0 : 1 - blocksRun / blocksTotal,
+    theoreticalSpeedup: theoretical,
+    achievedOverTheoretical: timing ? timing.speedup / theoretical : null,
+    psnrMean: psnrs.length ? mean(psnrs) : null,
+    psnrMin: psnrs.length ? Math.min(...psnrs) : null,
+    ssimMean: ssims.length ? mean(ssims) : null,
+    adherence: adh.length ? mean(adh) : null,
+    adherenceDelta: null,
+    peakRssBytes: a?.peakRss ?? 0,
+    cacheBytes: a?.cacheBytes ?? 0,
+    diffQuantiles: quantiles(a?.distances ?? []),
+    samples: clean
+  }
+}

@@ -1,0 +1,15 @@
+/** Number formats shared by the terminal table and the markdown report. */
+
+export const fx = (x: number | null | undefined, digits = 2): string =>
+  x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(digits)
+
+export const times = (x: number | null | undefined): string => (x == null ? '—' : `${fx(x)}×`)
+
+export const pct = (x: number | null | undefined): string => (x == null ? '—' : `${(x * 100).toFixed(0)} %`)
+
+export const mib = (bytes: number): string => `${(bytes / (1 << 20)).toFixed(1)}`
+
+export const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)}`
+
+export const signed = (x: number | null | undefined, digits = 3): string =>
+  x == null ? '—' : `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`

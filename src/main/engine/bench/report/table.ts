@@ -1,0 +1,55 @@
+import type { ModelBench, VariantResult } from '../result'
+import { fx, kib, mib, pct, signed, times } from './format'
+
+/**
+ * The bench's figures as rows of one table, used by the terminal output and the markdown report
+ * alike, so both always show the same columns.
+ */
+
+export const COLUMNS = [
+  'preset',
+  'ms/image',
+  'ms/step',
+  'speedup',
+  'blocks skipped',
+  'theoretical',
+  'achieved/theor.',
+  'PSNR dB (min)',
+  'SSIM',
+  'adherence (Δ)',
+  'peak RSS MiB',
+  'cache KiB'
+] as const
+
+export function variantRow(v: VariantResult): string[] {
+  if (v.skipped !== null) return [v.label, `skipped: ${v.skipped}`, ...COLUMNS.slice(2).map(() => '')]
+  const t = v.timing
+  const none = v.preset === 'none'
+  return [
+    v.label,
+    fx(t?.medianTotalMs, 0),
+    fx(t?.medianStepMs),
+    times(t?.speedup),
+    pct(v.skippedFraction),
+    times(v.theoreticalSpeedup),
+    none ? '—' : pct(v.achievedOverTheoretical),
+    none ? '—' : `${fx(v.psnrMean, 1)} (${fx(v.psnrMin, 1)})`,
+    none ? '—' : fx(v.ssimMean, 3),
+    none ? fx(v.adherence, 3) : `${fx(v.adherence, 3)} (${signed(v.adherenceDelta)})`,
+    mib(v.peakRssBytes),
+    kib(v.cacheBytes)
+  ]
+}
+
+/** Fixed-width text table for the terminal. */
+export function textTable(b: ModelBench): string[] {
+  const rows = [COLUMNS as readonly string[], ...b.variants.map(variantRow)]
+  const widths = COLUMNS.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)))
+  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '))
+}
+
+export function markdownTable(b: ModelBench): string[] {
+  const header = `| ${COLUMNS.join(' | ')} |`
+  const rule = `|${COLUMNS.map((_, c) => (c === 0 ? ' --- ' : ' ---: ')).join('|')}|`
+  return [header, rule, ...b.variants.map((v) => `| ${variantRow(v).join(' | ')} |`)]
+}

@@ -1,0 +1,137 @@
+import { z } from 'zod'
+import { CacheOverridesSchema } from '../../../shared/cache-config'
+import { PRESET_IDS } from '../../../shared/presets'
+import { QuantilesSchema } from '../../../shared/trace'
+
+/**
+ * What `studio bench` measures and writes as JSON (docs/bench/bench.json). A schema, not only a
+ * type: the CI check reads a committed result back as its baseline, and a file on disk is
+ * untrusted input.
+ */
+
+/** One (prompt, seed) of one variant: the deterministic figures, comparable across machines. */
+export const SampleResultSchema = z.object({
+  prompt: z.string(),
+  seed: z.number().int(),
+  blocksRun: z.number().int(),
+  blocksTotal: z.number().int(),
+  /** Transformer calls (per context) whose middle blocks were skipped. */
+  cachedCalls: z.number().int(),
+  /** vs the uncached output of the same prompt and seed; null for `none` itself. */
+  psnr: z.number().nullable(),
+  ssim: z.number().nullable(),
+  /** Prompt adherence 0..1 (null for a prompt outside the caption grammar). */
+  adherence: z.number().nullable()
+})
+export type SampleResult = z.infer<typeof SampleResultSchema>
+
+export const VariantTimingSchema = z.object({
+  /** Timed runs (every prompt × seed × repeat). */
+  runs: z.number().int(),
+  /** Median wall time of a whole generation: prompt encoding, denoising, decoding. */
+  medianTotalMs: z.number(),
+  medianDenoiseMs: z.number(),
+  /** Median over every denoising step of every run. */
+  medianStepMs: z.number(),
+  /** Median share of the denoising time spent inside the block lists (the rest is overhead). */
+  blockShare: z.number(),
+  /** Median of t(none) / t(variant) over pairs run back to back; 1 for `none`. */
+  speedup: z.number(),
+  /** The same, on the denoising loop alone. */
+  denoiseSpeedup: z.number()
+})
+
+export const VariantResultSchema = z.object({
+  id: z.string(),
+  label: z.string(),
+  preset: z.enum(PRESET_IDS),
+  overrides: CacheOverridesSchema,
+  /** CacheDiT's tag of the resolved config, e.g. DBCache_F8B0_W8I1M0MC0_R0.08_T0O0. */
+  tag: z.string(),
+  /** Why the variant could not run on this model (Fn + Bn over its blocks), or null. */
+  skipped: z.string().nullable(),
+  timing: VariantTimingSchema.nullable(),
+  blocksRun: z.number().int(),
+  blocksTotal: z.number().int(),
+  /** 1 − blocksRun / blocksTotal. */
+  skippedFraction: z.number(),
+  /** blocksTotal / blocksRun: the speedup of the blocks alone, if nothing else took time. */
+  theoreticalSpeedup: z.number(),
+  /** timing.speedup / theoreticalSpeedup. */
+  achievedOverTheoretical: z.number().nullable(),
+  psnrMean: z.number().nullable(),
+  psnrMin: z.number().nullable(),
+  ssimMean: z.number().nullable(),
+  adherence: z.number().nullable(),
+  /** adherence − adherence of `none` (negative = worse). */
+  adherenceDelta: z.number().nullable(),
+  /** Highest process RSS seen during this variant's runs, in bytes. */
+  peakRssBytes: z.number(),
+  /** Bytes the step cache itself held at the end of a run (residuals, probes, TaylorSeer). */
+  cacheBytes: z.number(),
+  /** Quantiles of the residual diffs the cache computed (all samples, all contexts). */
+  diffQuantiles: QuantilesSchema.nullable(),
+  samples: z.array(SampleResultSchema)
+})
+export type VariantResult = z.infer<typeof VariantResultSchema>
+
+export const TorchComparisonSchema = z.object({
+  prompt: z.string(),
+  seed: z.number().int(),
+  torchVersion: z.string(),
+  threads: z.number().int(),
+  /** Median ms per denoising step, PyTorch eager, by preset ('none', 'F8B0'). */
+  torchStepMs: z.record(z.string(), z.number()),
+  /** Median ms per step of this engine for the same presets, from this bench run. */
+  engineStepMs: z.record(z.string(), z.number()),
+  /** torchStepMs.none / engineStepMs.none. */
+  engineSpeedupUncached: z.number(),
+  /** PyTorch's DBCache: transformer calls cached / all calls, for F8B0. */
+  torchCachedCalls: z.record(z.string(), z.tuple([z.number().int(), z.number().int()])),
+  /** Uncached, same noise: max |engine − torch| of the final latent and of the decoded image. */
+  latentMaxDiff: z.number(),
+  imageMaxDiff: z.number().nullable(),
+  /** PSNR of the two uncached outputs as RGBA8. */
+  imagePsnr: z.number().nullable()
+})
+export type TorchComparison = z.infer<typeof TorchComparisonSchema>
+
+export const ModelBenchSchema = z.object({
+  model: z.string(),
+  name: z.string(),
+  kind: z.enum(['image', 'video']),
+  path: z.string(),
+  steps: z.number().int(),
+  guidanceScale: z.number(),
+  separateCfg: z.boolean(),
+  /** Blocks per transformer call (all lists). */
+  blocksPerCall: z.number().int(),
+  prompts: z.array(z.string()),
+  seeds: z.array(z.number().int()),
+  variants: z.array(VariantResultSchema),
+  torch: TorchComparisonSchema.nullable(),
+  /** Why the PyTorch comparison is missing, when it is. */
+  torchError: z.string().nullable()
+})
+export type ModelBench = z.infer<typeof ModelBenchSchema>
+
+export const BenchReportSchema = z.object({
+  format: z.literal('cache-studio-bench/1'),
+  createdAt: z.string(),
+  engineVersion: z.string(),
+  /** The command line that produced this report. */
+  command: z.string(),
+  machine: z.object({
+    cpus: z.number().int(),
+    cpuModel: z.string(),
+    /** 1-minute load average at the start and the end of the run. */
+    loadStart: z.number(),
+    loadEnd: z.number(),
+    node: z.string(),
+    provider: z.string(),
+    threads: z.number().int()
+  }),
+  repeats: z.number().int(),
+  models: z.array(ModelBenchSchema)
+})
+export type BenchReport = z.infer<typeof BenchReportSchema>

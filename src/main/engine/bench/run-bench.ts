@@ -1,0 +1,42 @@
+import { cpus, loadavg } from 'node:os'
+import { ENGINE_VERSION } from '../../../shared/engine-protocol'
+import { examplePrompts } from '../../../shared/prompt-grammar'
+import { readManifest } from '../model/manifest-file'
+import { benchModel, type ModelBenchOptions } from './model-bench'
+import type { BenchReport, ModelBench } from './result'
+
+/** `studio bench` for a list of models: one report with the machine it ran on and its load. */
+
+export interface BenchOptions extends Omit<ModelBenchOptions, 'dir' | 'prompts'> {
+  dirs: readonly string[]
+  /** Prompts per model: the caption grammar's first examples of the model's kind. */
+  promptCount: number
+  /** The command line, recorded in the report so anyone can rerun it. */
+  command: string
+}
+
+export async function runBench(o: BenchOptions): Promise<BenchReport> {
+  const loadStart = loadavg()[0]
+  const models: ModelBench[] = []
+  for (const dir of o.dirs) {
+    const prompts = examplePrompts((await readManifest(dir)).kind, o.promptCount)
+    models.push(await benchModel({ ...o, dir, prompts }))
+  }
+  return {
+    format: 'cache-studio-bench/1',
+    createdAt: new Date().toISOString(),
+    engineVersion: ENGINE_VERSION,
+    command: o.command,
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      loadStart,
+      loadEnd: loadavg()[0],
+      node: process.version,
+      provider: String(o.provider),
+      threads: o.threads
+    },
+    repeats: o.repeats,
+    models
+  }
+}
