@@ -68,6 +68,27 @@ describe('custom cache form', () => {
     const model = fakeModel()
     const { overrides, errors } = parseCacheDraft({ ...DEFAULT_CACHE_DRAFT, Fn: '8', Bn: '8' }, model)
     expect(overrides).toBeNull()
-    expect(errors.Bn).toBe('Fn + Bn = 16 exceeds the 12 blocks of main/blocks')
+    expect(errors.Bn).toBe('Fn + Bn = 16 exceeds the 12 blocks of main')
+  })
+})
+
+describe('block budget', () => {
+  const twoLists = fakeModel({
+    transformers: [
+      {
+        name: 'transformer',
+        timestepRange: [0, 1],
+        blockLists: [
+          { name: 'double', pattern: 'Pattern_1', blocks: 3 },
+          { name: 'single', pattern: 'Pattern_1', blocks: 3 }
+        ]
+      }
+    ]
+  })
+
+  it('counts merged lists together unless the config says not to merge', () => {
+    expect(parseCacheDraft({ ...DEFAULT_CACHE_DRAFT, Fn: '4' }, twoLists).errors).toEqual({})
+    const split = parseCacheDraft({ ...DEFAULT_CACHE_DRAFT, Fn: '4', mergeBlockLists: 'false' }, twoLists)
+    expect(split.errors.Fn).toBe('Fn = 4 exceeds the 3 blocks of transformer/double')
   })
 })

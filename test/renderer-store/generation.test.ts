@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import type { GenerateCall } from '../../src/shared/api'
 import type { StepTrace } from '../../src/shared/trace'
 import { buildRequest, isGenerating, whyCannotGenerate } from '../../src/renderer/src/store/slices/generation'
-import { FakeStudio, storeWith } from './fake-studio'
+import { FakeStudio, fakeModel, storeWith } from './fake-studio'
 
 const trace = (step: number, cached: boolean): StepTrace => ({
   step,
@@ -119,5 +119,26 @@ describe('generation slice', () => {
     const [call] = fake.called('generate')[0] as [GenerateCall]
     expect(call.request.cache?.preset).toBe('custom')
     expect(call.request.cache?.overrides).toMatchObject({ Fn: 1, Bn: 0, residualDiffThreshold: 0.2 })
+  })
+})
+
+describe('generation slice with a small model', () => {
+  it('EXPECTED FAILURE - a preset that needs more blocks than the model has is refused before calling main', async () => {
+    const fake = new FakeStudio()
+    fake.models = [
+      fakeModel({
+        transformers: [
+          { name: 't', timestepRange: [0, 1], blockLists: [{ name: 'b', pattern: 'Pattern_1', blocks: 6 }] }
+        ]
+      })
+    ]
+    const store = storeWith(fake)
+    await store.getState().loadModels()
+    store.getState().setPreset('F8B0')
+    expect(whyCannotGenerate(store.getState())).toBe(
+      'F8B0 does not fit this model: Fn = 8 exceeds the 6 blocks of t'
+    )
+    store.getState().setPreset('F1B0')
+    expect(whyCannotGenerate(store.getState())).toBeNull()
   })
 })

@@ -123,13 +123,13 @@ function DecisionDot({ cx, cy, payload, value, series }: DotItemDotProps & { ser
   if (value === null || value === undefined || cx === undefined || cy === undefined) return <g />
   const cached = (payload as Record<string, unknown>)[`c:${series.key}`] === true
   if (cached) {
-    const r = 4
+    const r = 4.5
     return (
       <path
         d={`M${cx} ${cy - r}L${cx + r} ${cy}L${cx} ${cy + r}L${cx - r} ${cy}Z`}
-        fill={series.color}
-        stroke="var(--chart-cached)"
-        strokeWidth={1}
+        fill="var(--cached)"
+        stroke={series.color}
+        strokeWidth={1.2}
         data-cached="true"
       />
     )
@@ -158,7 +158,7 @@ function ChartLegend({ series, threshold }: { series: Series[]; threshold: numbe
       ))}
       <span className="chart-legend-item">
         <svg width="10" height="10" viewBox="-5 -5 10 10">
-          <path d="M0 -4L4 0L0 4L-4 0Z" fill="var(--text-dim)" stroke="var(--chart-cached)" />
+          <path d="M0 -4L4 0L0 4L-4 0Z" fill="var(--cached)" />
         </svg>
         cached
       </span>

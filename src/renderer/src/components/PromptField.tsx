@@ -1,5 +1,5 @@
 import { useMemo } from 'react'
-import { examplePrompts } from '../../../shared/prompt-grammar'
+import { examplePrompts, parseCaption } from '../../../shared/prompt-grammar'
 import { useStudioStore } from '../store'
 import { selectedModel } from '../store/slices/models'
 
@@ -11,8 +11,8 @@ export function PromptField({ disabled }: { disabled?: boolean }) {
   const modelExamples = useStudioStore((s) => selectedModel(s)?.examples)
   const setForm = useStudioStore((s) => s.setForm)
   const suggestions = useMemo(() => {
-    const all = [...(modelExamples ?? []), ...examplePrompts(kind, 6)]
-    return [...new Set(all)].slice(0, 6)
+    const all = [...(modelExamples ?? []), ...examplePrompts(kind, 4)]
+    return [...new Set(all)].slice(0, 4)
   }, [kind, modelExamples])
   return (
     <>
@@ -40,7 +40,7 @@ export function PromptField({ disabled }: { disabled?: boolean }) {
               title={text}
               onClick={() => setForm({ prompt: text })}
             >
-              {text.replace(/^an? /, '').replace(/ background$/, '')}
+              {chipLabel(text)}
             </button>
           ))}
         </div>
@@ -61,4 +61,11 @@ export function PromptField({ disabled }: { disabled?: boolean }) {
       </div>
     </>
   )
+}
+
+/** "a red circle at the top left on a blue background" → "red circle · top left · on blue". */
+function chipLabel(text: string): string {
+  const c = parseCaption(text)
+  if (!c) return text
+  return `${c.color} ${c.shape} · ${c.kind === 'image' ? c.position : `moving ${c.direction}`} · on ${c.background}`
 }

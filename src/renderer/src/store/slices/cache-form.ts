@@ -195,10 +195,27 @@ function blockBudgetError(
   config: CacheConfig,
   model: Pick<ModelInfo, 'transformers'>
 ): { field: 'Fn' | 'Bn'; message: string } | null {
+  const message = blockBudgetProblem(config, model)
+  return message ? { field: message.startsWith('Fn =') ? 'Fn' : 'Bn', message } : null
+}
+
+/**
+ * Fn + Bn must fit the block lists the cache wraps. Lists are checked one by one only when the
+ * config says not to merge them; with `auto` the model's hint is not known here, so the merged
+ * count is used (never refusing what the engine would accept; it has the last word).
+ */
+export function blockBudgetProblem(
+  config: CacheConfig,
+  model: Pick<ModelInfo, 'transformers'>
+): string | null {
   for (const t of model.transformers) {
-    for (const list of t.blockLists) {
-      const message = checkBlockBudget(config, list.blocks, `${t.name}/${list.name}`)
-      if (message) return { field: message.startsWith('Fn =') ? 'Fn' : 'Bn', message }
+    const lists =
+      config.mergeBlockLists === false
+        ? t.blockLists.map((l) => ({ name: `${t.name}/${l.name}`, blocks: l.blocks }))
+        : [{ name: t.name, blocks: t.blockLists.reduce((n, l) => n + l.blocks, 0) }]
+    for (const list of lists) {
+      const message = checkBlockBudget(config, list.blocks, list.name)
+      if (message) return message
     }
   }
   return null

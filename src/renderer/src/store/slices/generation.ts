@@ -5,7 +5,8 @@ import {
   type Recipe
 } from '../../../../shared/generation'
 import type { StepTrace } from '../../../../shared/trace'
-import { cacheChoice } from './cache'
+import { cacheChoice, presetLabel, resolvedCache } from './cache'
+import { blockBudgetProblem } from './cache-form'
 import { selectedModel } from './models'
 import { errorText, StudioCallError, studio, unwrap } from './studio-api'
 import type { SliceCreator, StudioSlices } from './types'
@@ -207,8 +208,12 @@ export const isGenerating = (s: Pick<GenerationSlice, 'job'>): boolean =>
 
 /** Why Generate is disabled, in words; null when it can run. */
 export function whyCannotGenerate(s: StudioSlices): string | null {
-  if (!selectedModel(s)) return s.models.length === 0 ? 'No model available' : 'Pick a model'
-  if (!cacheChoice(s)) return 'Fix the custom cache settings'
+  const model = selectedModel(s)
+  if (!model) return s.models.length === 0 ? 'No model available' : 'Pick a model'
+  const cache = resolvedCache(s)
+  if (!cache) return 'Fix the custom cache settings'
+  const budget = blockBudgetProblem(cache, model)
+  if (budget) return `${presetLabel(s.preset)} does not fit this model: ${budget}`
   if (!Number.isInteger(s.form.steps) || s.form.steps < 1 || s.form.steps > 1000)
     return 'Steps must be 1–1000'
   if (!(s.form.guidanceScale >= 0 && s.form.guidanceScale <= 50)) return 'Guidance must be 0–50'

@@ -24,7 +24,9 @@ export function RunFacts({ run }: { run: DisplayedRun }) {
           ['Seed', String(request.seed)],
           ['Steps', String(request.steps ?? '')],
           ['Guidance', String(request.guidanceScale ?? '')],
-          ['Cache', presetById(request.cache?.preset ?? 'none').label]
+          ['Cache', presetById(request.cache?.preset ?? 'none').label],
+          ['Cached so far', liveCached(run)],
+          ['Elapsed', formatMs(run.job?.elapsedMs ?? 0)]
         ]
       : []
   return (
@@ -37,4 +39,10 @@ export function RunFacts({ run }: { run: DisplayedRun }) {
       ))}
     </dl>
   )
+}
+
+/** Decisions that cached, of those made so far (every branch and context counts). */
+function liveCached(run: DisplayedRun): string {
+  const cached = run.traces.filter((t) => t.cached).length
+  return `${cached} of ${run.traces.length} decisions`
 }
