@@ -6,9 +6,9 @@ import { TaylorSeer } from './taylorseer'
 
 /**
  * Cache state of one (transformer, block list, CFG branch): the buffers DBCache compares and
- * reuses, the counters its gates read, and the statistics the summary reports. Like diffusers'
- * `FBCSharedBlockState`, one object per context name with a `reset()`; CacheDiT keeps the same
- * things in `CachedContext` (with a `cfg_` twin for the uncond branch).
+ * reuses and the counters its gates read (the summary is computed from the trace). Like
+ * diffusers' `FBCSharedBlockState`, one object per context name with a reset (`restart()`);
+ * CacheDiT keeps the same things in `CachedContext` (with a `cfg_` twin for the uncond branch).
  */
 export class ContextState {
   readonly transformer: string
