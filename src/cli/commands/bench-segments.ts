@@ -9,16 +9,14 @@ import { modelDirs, pickModel } from '../models'
  */
 
 export const BENCH_SEGMENTS_USAGE = `Usage: studio bench-segments [--model ID|FOLDER] [options]
-  --steps N       denoising steps per run (default 8)
-  --repeats N     timed runs per variant, interleaved, after one warm-up each (default 5)
+  --rounds N      timed steps per variant, interleaved step by step (default 30)
   --threads N     ONNX Runtime intra-op threads (default: ORT's choice)
   --provider P    auto|cpu|cuda|dml|coreml (default: cpu)
   --json          print the result as JSON`
 
 const OPTIONS = {
   model: { type: 'string' },
-  steps: { type: 'string' },
-  repeats: { type: 'string' },
+  rounds: { type: 'string' },
   threads: { type: 'string' },
   provider: { type: 'string' },
   json: { type: 'boolean' },
@@ -36,15 +34,14 @@ export async function benchSegmentsCommand(argv: readonly string[], io: CliIO = 
   const dir = await pickModel(values.model, modelDirs(values['models-dir'] ?? []))
   const result = await benchSegments({
     dir,
-    steps: intFlag('steps', values.steps, 1, 1000) ?? 8,
-    repeats: intFlag('repeats', values.repeats, 1, 100) ?? 5,
+    rounds: intFlag('rounds', values.rounds, 1, 10000) ?? 30,
     provider: values.provider === undefined ? 'cpu' : providerFlag(values.provider),
     tuning: { intraOpThreads: intFlag('threads', values.threads, 0, 256) ?? 0 },
-    onRun: (variant, repeat, ms) => {
-      const mean = ms.reduce((a, b) => a + b, 0) / ms.length
-      const text = `run ${repeat + 1} ${variant}: ${mean.toFixed(2)} ms/step`
+    onRound: (round, ms) => {
+      const text = `round ${round + 1}: ${Object.entries(ms)
+        .map(([v, t]) => `${v} ${t.toFixed(2)} ms`)
+        .join(', ')}`
       if (io.status) io.status(text)
-      else io.err(text)
     }
   })
   if (io.status) io.status('')
@@ -55,7 +52,7 @@ export async function benchSegmentsCommand(argv: readonly string[], io: CliIO = 
 
 export function formatBench(r: SegmentBenchResult): string[] {
   const lines = [
-    `${r.model} on ${r.provider}: ${r.steps} steps × ${r.repeats} runs per variant, CFG ${r.separateCfg ? 'separate' : 'batched'}, cache off`,
+    `${r.model} on ${r.provider}: ${r.rounds} steps per variant, interleaved, CFG ${r.separateCfg ? 'separate' : 'batched'}, cache off`,
     `  variant    median ms/step   mean    min    session calls per transformer call`
   ]
   for (const t of r.timings) {

@@ -10,12 +10,14 @@ import type { TransformerCall } from '../pipeline/transformer-call'
 import type { Tensor } from '../tensor'
 
 /**
- * Time per denoising step of one model run three ways, in one process and interleaved so that a
- * busy machine slows all three alike:
+ * Time per denoising step of one model run three ways, in one process, interleaved step by step
+ * so that a busy machine slows all three alike:
  * - `segments`: each cache context's blocks fused into one graph (what the engine runs, cache off);
  * - `blocks`:   one session per block, chained in JS (the naive way);
  * - `whole`:    embed + every block + final fused into one graph (the yardstick).
- * The same loop runs all three (same noise, CFG mode and scheduler); only the transformer call differs.
+ * The same loop runs all three (same noise, CFG mode and scheduler); only the transformer call
+ * differs. A sample is one denoising step (every CFG branch): each round runs a one-step
+ * generation per variant, in an order that rotates every round, after one warm-up round.
  */
 
 export const BENCH_VARIANTS = ['segments', 'blocks', 'whole'] as const
@@ -23,17 +25,16 @@ export type BenchVariant = (typeof BENCH_VARIANTS)[number]
 
 export interface SegmentBenchOptions {
   dir: string
-  steps: number
-  /** Timed runs per variant (after one warm-up run each). */
-  repeats: number
+  /** Timed steps per variant. */
+  rounds: number
   provider: Provider
   tuning?: SessionTuning
-  onRun?: (variant: BenchVariant, repeat: number, perStepMs: number[]) => void
+  onRound?: (round: number, stepMs: Record<BenchVariant, number>) => void
 }
 
 export interface VariantTiming {
   variant: BenchVariant
-  /** Median over every timed step of every repeat. */
+  /** Median over the timed steps. */
   medianStepMs: number
   meanStepMs: number
   minStepMs: number
@@ -43,13 +44,12 @@ export interface VariantTiming {
 export interface SegmentBenchResult {
   model: string
   provider: string
-  steps: number
-  repeats: number
+  rounds: number
   separateCfg: boolean
   timings: VariantTiming[]
   /** segments median / whole median − 1 (0.05 = 5 % slower than one graph). */
   segmentsOverWhole: number
-  /** Largest difference of the final latents between variants: they must agree. */
+  /** Largest difference of the latents after the step between variants: they must agree. */
   maxLatentDiff: number
 }
 
@@ -64,7 +64,7 @@ export async function benchSegments(o: SegmentBenchOptions): Promise<SegmentBenc
     model: o.dir,
     prompt: m.examples?.[0] ?? '',
     seed: 0,
-    steps: o.steps,
+    steps: 1,
     provider: segments.provider
   })
   const variants: Record<BenchVariant, { model: LoadedModel; call?: TransformerCall }> = {
@@ -74,18 +74,22 @@ export async function benchSegments(o: SegmentBenchOptions): Promise<SegmentBenc
   }
   const samples: Record<BenchVariant, number[]> = { segments: [], blocks: [], whole: [] }
   const latents: Partial<Record<BenchVariant, Tensor>> = {}
-  for (let r = -1; r < o.repeats; r++) {
-    for (const v of BENCH_VARIANTS) {
+  for (let round = -1; round < o.rounds; round++) {
+    const shift = ((round % 3) + 3) % 3
+    const order = [...BENCH_VARIANTS.slice(shift), ...BENCH_VARIANTS.slice(0, shift)]
+    const stepMs = {} as Record<BenchVariant, number>
+    for (const v of order) {
       const result = await runPipeline(variants[v].model, request, {
         createStepCache,
         beforeCall: () => {},
         transformerCall: variants[v].call,
         onDecoded: (latent) => (latents[v] = latent)
       })
-      if (r < 0) continue // warm-up: session creation, compilation, first-run allocations
-      samples[v].push(...result.timings.perStepMs)
-      o.onRun?.(v, r, result.timings.perStepMs)
+      stepMs[v] = result.timings.perStepMs[0]
     }
+    if (round < 0) continue // warm-up: first-run allocations
+    for (const v of BENCH_VARIANTS) samples[v].push(stepMs[v])
+    o.onRound?.(round, stepMs)
   }
   const timings = BENCH_VARIANTS.map((variant) => ({
     variant,
@@ -102,8 +106,7 @@ export async function benchSegments(o: SegmentBenchOptions): Promise<SegmentBenc
   const result: SegmentBenchResult = {
     model: m.id,
     provider: segments.provider,
-    steps: o.steps,
-    repeats: o.repeats,
+    rounds: o.rounds,
     separateCfg: m.defaults.separateCfg,
     timings,
     segmentsOverWhole: byName('segments').medianStepMs / byName('whole').medianStepMs - 1,
