@@ -18,7 +18,7 @@ import { ciCommand } from './bench-ci'
  */
 
 export const BENCH_USAGE = `Usage: studio bench [--model ID|FOLDER]... [options]
-  --prompts N        prompts from the caption grammar's examples (default 16)
+  --prompts N        prompts from the caption grammar's examples (default 8)
   --seeds N          seeds 0..N-1 per prompt (default 2)
   --repeats N        timed uncached/cached pairs per prompt, seed and variant (default 1)
   --steps N          denoising steps (default: each model's)
@@ -74,7 +74,7 @@ export async function benchCommand(argv: readonly string[], io: CliIO = consoleI
     dirs: models,
     command: `npm run bench -- ${argv.join(' ')}`.trim(),
     variants,
-    promptCount: intFlag('prompts', values.prompts, 1, 64) ?? 16,
+    promptCount: intFlag('prompts', values.prompts, 1, 64) ?? 8,
     seeds: range(intFlag('seeds', values.seeds, 1, 64) ?? 2),
     repeats: intFlag('repeats', values.repeats, 1, 100) ?? 1,
     steps: intFlag('steps', values.steps, 1, 1000),

@@ -1,6 +1,7 @@
 import type { CliIO } from '../io'
 import { benchCommand } from './bench'
 import { benchSegmentsCommand } from './bench-segments'
+import { calibrateCommand } from './calibrate'
 import { generateCommand } from './generate'
 import { inspectCommand } from './inspect'
 import { summaryCommand } from './summary'
@@ -17,6 +18,10 @@ export const COMMANDS: Record<string, Command> = {
   bench: {
     summary: 'speed and fidelity of every cache preset, vs none and vs PyTorch (--ci: check ratios)',
     run: benchCommand
+  },
+  calibrate: {
+    summary: 'find the largest cache threshold that keeps a PSNR target; save it as a preset',
+    run: calibrateCommand
   },
   'bench-segments': {
     summary: 'time per step: segments vs blocks one by one vs one graph',

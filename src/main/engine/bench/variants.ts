@@ -21,12 +21,12 @@ export function presetVariant(id: PresetId): BenchVariant {
   return { id, label: p?.label ?? id, preset: id, overrides: {} }
 }
 
-/** F8B0 with another threshold: `F8B0-R0.12`. */
-export function sweepVariant(threshold: number): BenchVariant {
+/** A cached preset with another threshold: `F8B0-R0.12`. */
+export function sweepVariant(threshold: number, base: PresetId = 'F8B0'): BenchVariant {
   return {
-    id: `F8B0-R${threshold}`,
-    label: `F8B0 R${threshold}`,
-    preset: 'F8B0',
+    id: `${base}-R${threshold}`,
+    label: `${presetVariant(base).label} R${threshold}`,
+    preset: base,
     overrides: { residualDiffThreshold: threshold }
   }
 }
@@ -34,21 +34,20 @@ export function sweepVariant(threshold: number): BenchVariant {
 export function defaultVariants(sweep: readonly number[] = DEFAULT_SWEEP): BenchVariant[] {
   const presets = (['none', 'F8B0', 'F8B8-taylorseer', 'F1B0'] as const).map(presetVariant)
   const base = resolveCacheConfig('F8B0').residualDiffThreshold
-  return [...presets, ...sweep.filter((t) => t !== base).map(sweepVariant)]
+  return [...presets, ...sweep.filter((t) => t !== base).map((t) => sweepVariant(t))]
 }
 
-/** Parses `none,F8B0,F1B0` (preset ids) and `F8B0-R0.2` (sweep points) into variants. */
+/** Parses `none,F8B0,F1B0` (preset ids) and `F8B0-R0.2` (a preset with another threshold). */
 export function parseVariants(list: string): BenchVariant[] {
+  const known = PRESETS.filter((p) => p.id !== 'custom').map((p) => p.id)
   return list.split(',').map((raw) => {
     const id = raw.trim()
-    const sweep = /^F8B0-R(\d*\.?\d+)$/.exec(id)
-    if (sweep) return sweepVariant(Number(sweep[1]))
-    const preset = PRESETS.find((p) => p.id === id && p.id !== 'custom')
-    if (!preset) {
-      const known = PRESETS.filter((p) => p.id !== 'custom').map((p) => p.id)
-      throw new Error(`unknown variant "${id}" (one of ${known.join(', ')}, or F8B0-R<threshold>)`)
-    }
-    return presetVariant(preset.id)
+    const sweep = /^(.+)-R(\d*\.?\d+)$/.exec(id)
+    const presetId = sweep ? sweep[1] : id
+    const preset = PRESETS.find((p) => p.id === presetId && p.id !== 'custom')
+    if (!preset || (sweep && preset.id === 'none'))
+      throw new Error(`unknown variant "${id}" (one of ${known.join(', ')}, or a cached preset with -R<threshold>)`)
+    return sweep ? sweepVariant(Number(sweep[2]), preset.id) : presetVariant(preset.id)
   })
 }
 
