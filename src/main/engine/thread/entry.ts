@@ -8,8 +8,8 @@ import type { FromThread, ThreadGenerate, ThreadInit, ToThread } from './protoco
 import { runPipeline } from '../pipeline/generate'
 
 /**
- * The generation thread: loads models (once per model and provider), runs the pipeline, posts
- * progress and the result. One generation at a time; the Engine queues the rest.
+ * The generation thread: loads models (once per model and provider, the last few kept), runs the
+ * pipeline, posts progress and the result. One generation at a time; the Engine queues the rest.
  */
 
 const port = parentPort
@@ -19,16 +19,28 @@ const models = new Map<string, Promise<LoadedModel>>()
 
 const post = (message: FromThread) => port.postMessage(message)
 
-function model(dir: string, provider: ThreadGenerate['request']['provider']): Promise<LoadedModel> {
+/** Loaded models kept at once: the app switches between a few; each holds its sessions' weights. */
+const KEEP_MODELS = 2
+
+async function model(dir: string, provider: ThreadGenerate['request']['provider']): Promise<LoadedModel> {
   const key = `${dir}\n${provider}`
   let loaded = models.get(key)
-  if (!loaded) {
-    loaded = loadPackage(dir).then((pkg) =>
-      LoadedModel.load(pkg, { provider, tuning: init.tuning ?? undefined })
-    )
-    // A failed load is not remembered: fixing the files and retrying must work.
-    loaded.catch(() => models.delete(key))
+  if (loaded) {
+    // Most recently used last: Map keeps insertion order.
+    models.delete(key)
     models.set(key, loaded)
+    return loaded
+  }
+  loaded = loadPackage(dir).then((pkg) =>
+    LoadedModel.load(pkg, { provider, tuning: init.tuning ?? undefined })
+  )
+  // A failed load is not remembered: fixing the files and retrying must work.
+  loaded.catch(() => models.delete(key))
+  models.set(key, loaded)
+  while (models.size > KEEP_MODELS) {
+    const [oldest, evicted] = models.entries().next().value as [string, Promise<LoadedModel>]
+    models.delete(oldest)
+    await evicted.then((m) => m.release()).catch(() => undefined)
   }
   return loaded
 }
