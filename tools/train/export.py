@@ -71,7 +71,10 @@ def model_card(meta, cfg, ck, manifest, size, scores, guidance, shift):
               f"- Text encoder: word-level tokens (maxLength {cfg['max_length']}), "
               f"{cfg['model']['text_layers']} transformer layers, width {cfg['model']['text_dim']}.",
               f"- Autoencoder: conv, 32x32x3 <-> {cfg['latent_ch']}x8x8 per frame "
-              "(decoder.onnx; latents scaled to unit variance).",
+              "(decoder.onnx; latents scaled to unit variance). Encoder: `train_ae.py` "
+              "(`configs/ae.json`); shipped decoder: " + (
+                  "`train_decoder.py` (`configs/decoder.json`, wider, trained on the frozen encoder)"
+                  if "ae_dec" in ck.get("ae_used", "") else "the autoencoder's own") + ".",
               f"- Transformer width {cfg['model']['dim']}, {cfg['model']['heads']} heads, "
               f"MLP ratio {cfg['model']['mlp_ratio']}, patch {cfg['model']['patch']} -> "
               f"{n_tokens(cfg)} latent tokens."]
