@@ -3,7 +3,7 @@ import type { EngineHostStatus } from '../../shared/engine-status'
 import type { GenerateRequestInput, GenerationResult, ProgressEvent } from '../../shared/generation'
 import { EngineFailure, cancelled } from '../engine/errors'
 import { PendingRequests, parseEngineMessage } from './pending'
-import type { ChildExit, EngineChild, EngineSpawner } from './spawner'
+import { failedChild, type ChildExit, type EngineChild, type EngineSpawner } from './spawner'
 import * as timing from './timing'
 
 export type QuickMethod = Exclude<EngineMethod, 'generate' | 'cancel'>
@@ -135,7 +135,13 @@ export class EngineHost {
 
   #spawn(state: 'starting' | 'restarting'): void {
     this.#setStatus({ state })
-    const child = this.#spawner.spawn()
+    let child: EngineChild
+    try {
+      child = this.#spawner.spawn()
+    } catch (e) {
+      // A spawn that throws (missing worker file, bad path) is a crash at start: same backoff, same limit.
+      child = failedChild(e instanceof Error ? e.message : String(e))
+    }
     this.#child = child
     child.onMessage((raw) => this.#onMessage(child, raw))
     child.onExit((exit) => this.#onExit(child, exit))

@@ -48,3 +48,15 @@ export function once<T>(listener: (value: T) => void): (value: T) => void {
     listener(value)
   }
 }
+
+/** Stands for a process that could not be started: it "exits" at once with the reason. */
+export function failedChild(error: string): EngineChild {
+  return {
+    pid: undefined,
+    postMessage: () => undefined,
+    onMessage: () => undefined,
+    onExit: (listener) => queueMicrotask(() => listener({ code: null, signal: null, error })),
+    stderrTail: () => '',
+    kill: () => undefined
+  }
+}

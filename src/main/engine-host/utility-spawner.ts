@@ -3,14 +3,17 @@ import { TailBuffer, once, type ChildExit, type EngineChild, type EngineSpawner 
 
 /** Spawns the bundled engine worker as an Electron utility process (the app's engine). */
 export class UtilityProcessSpawner implements EngineSpawner {
-  /** @param workerPath the built worker, from `import workerPath from '../engine/worker?modulePath'`. */
+  /**
+   * @param workerPath the built worker, from `import workerPath from '../engine/worker?modulePath'`.
+   * @param args read at each spawn, so a restart picks up changed settings.
+   */
   constructor(
     readonly workerPath: string,
-    readonly args: string[] = []
+    readonly args: () => string[]
   ) {}
 
   spawn(): EngineChild {
-    const child = utilityProcess.fork(this.workerPath, this.args, {
+    const child = utilityProcess.fork(this.workerPath, this.args(), {
       serviceName: 'Cache Studio engine',
       stdio: 'pipe'
     })

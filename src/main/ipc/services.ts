@@ -1,0 +1,13 @@
+import type { BrowserWindow } from 'electron'
+import type { EngineHost } from '../engine-host/engine-host'
+import type { GalleryStore } from '../gallery/gallery-store'
+import type { SettingsStore } from '../settings/settings-store'
+
+/** What the IPC handlers work with; index.ts builds it once at startup. */
+export interface Services {
+  engine: EngineHost
+  settings: SettingsStore
+  /** The gallery in the current output folder (it follows the outputDir setting). */
+  gallery(): Promise<GalleryStore>
+  window(): BrowserWindow | undefined
+}

@@ -1,0 +1,95 @@
+import { z } from 'zod'
+import type { CompareResult, EngineErrorCode } from './engine-protocol'
+import type { EngineHostStatus } from './engine-status'
+import { EntryIdSchema, type GalleryEntry, type GalleryEntryMeta } from './gallery'
+import { GenerateRequestSchema, type GenerationResult, type ProgressEvent } from './generation'
+import type { ModelInfo } from './manifest'
+import type { ConcreteProvider } from './providers'
+import { SettingsPatchSchema, type Settings } from './settings'
+import type { StudioCall, StudioEvent } from './api-channels'
+
+export * from './api-channels'
+
+/**
+ * The renderer ↔ main contract: every call `window.studio` offers, its payload schema and its
+ * answer. Main validates each payload with the schema here; the preload forwards exactly these
+ * names; the renderer gets these types. (After Comfy-Org/desktop's ipcChannels, with the payload
+ * types here instead of in the preload.)
+ */
+
+/** A generate from the studio: the renderer picks `jobId` so it can cancel and match progress. */
+export const GenerateCallSchema = z
+  .object({ jobId: z.string().min(1).max(100), request: GenerateRequestSchema })
+  .strict()
+export type GenerateCall = z.input<typeof GenerateCallSchema>
+
+export const JobIdSchema = z.object({ jobId: z.string().min(1) }).strict()
+export const EntryRefSchema = z.object({ id: EntryIdSchema }).strict()
+export const ComparePairSchema = z.object({ a: EntryIdSchema, b: EntryIdSchema }).strict()
+
+/** Payload schema per call; `null` for calls without one. */
+export const REQUEST_SCHEMAS = {
+  getEngineStatus: null,
+  restartEngine: null,
+  listProviders: null,
+  listModels: null,
+  addModel: null,
+  generate: GenerateCallSchema,
+  cancelGenerate: JobIdSchema,
+  compare: ComparePairSchema,
+  listGallery: null,
+  getGalleryEntry: EntryRefSchema,
+  deleteGalleryEntry: EntryRefSchema,
+  restoreGalleryEntry: EntryRefSchema,
+  exportGalleryEntry: EntryRefSchema,
+  getSettings: null,
+  setSettings: SettingsPatchSchema
+} as const satisfies Record<StudioCall, z.ZodType | null>
+
+/** What a generate answers: the output's metadata and where the gallery keeps it (pixels stay in main). */
+export type GenerateReply = Omit<GenerationResult, 'pixels' | 'files' | 'trace'> & { entryId: string }
+
+/** The contract: call name → { params: named tuple; return: T }. */
+export interface StudioCalls {
+  getEngineStatus: { params: []; return: EngineHostStatus }
+  restartEngine: { params: []; return: EngineHostStatus }
+  /** Providers this machine's ONNX Runtime can use. */
+  listProviders: { params: []; return: ConcreteProvider[] }
+  listModels: { params: []; return: ModelInfo[] }
+  /** Opens a folder dialog in main; null when the user cancels it. */
+  addModel: { params: []; return: ModelInfo | null }
+  generate: { params: [call: GenerateCall]; return: GenerateReply }
+  cancelGenerate: { params: [job: z.input<typeof JobIdSchema>]; return: { cancelled: boolean } }
+  compare: { params: [pair: z.input<typeof ComparePairSchema>]; return: CompareResult }
+  listGallery: { params: []; return: GalleryEntryMeta[] }
+  getGalleryEntry: { params: [entry: z.input<typeof EntryRefSchema>]; return: GalleryEntry }
+  /** Moves the entry to the trash; restoreGalleryEntry undoes it. */
+  deleteGalleryEntry: { params: [entry: z.input<typeof EntryRefSchema>]; return: { id: string } }
+  restoreGalleryEntry: { params: [entry: z.input<typeof EntryRefSchema>]; return: GalleryEntryMeta }
+  /** Opens a folder dialog in main and copies the entry there; null when the user cancels. */
+  exportGalleryEntry: { params: [entry: z.input<typeof EntryRefSchema>]; return: { path: string } | null }
+  getSettings: { params: []; return: Settings }
+  setSettings: { params: [patch: z.input<typeof SettingsPatchSchema>]; return: Settings }
+}
+
+/** Events main pushes to the renderer: event name → payload. */
+export interface StudioEvents {
+  engineStatus: EngineHostStatus
+  generateProgress: { jobId: string; event: ProgressEvent }
+}
+
+/** Errors travel as values: `invoke` would flatten them into a message string and lose the code. */
+export type ApiErrorCode = EngineErrorCode | 'not_found'
+export interface ApiError {
+  code: ApiErrorCode
+  message: string
+}
+export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError }
+
+/** `window.studio`: one method per call, one `on…` subscription per event. */
+export type StudioApi = {
+  [C in StudioCall]: (...params: StudioCalls[C]['params']) => Promise<ApiResult<StudioCalls[C]['return']>>
+} & {
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<E extends StudioEvent>(event: E, listener: (payload: StudioEvents[E]) => void): () => void
+}

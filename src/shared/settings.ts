@@ -1,0 +1,23 @@
+import { z } from 'zod'
+import { ProviderSchema } from './providers'
+
+/** User settings, stored as JSON in the app's userData folder and validated on every read. */
+export const SettingsSchema = z
+  .object({
+    /** Execution provider for new generations; `auto` lets the engine pick the best available. */
+    provider: ProviderSchema.default('auto'),
+    /** Where the gallery keeps outputs; null = `<userData>/gallery`. */
+    outputDir: z.string().min(1).nullable().default(null),
+    /** ONNX Runtime intra-op threads; 0 = ORT's default (one per core). */
+    threads: z.number().int().min(0).max(256).default(0),
+    /** Model folders the user added, besides the embedded ones. */
+    extraModelDirs: z.array(z.string().min(1)).default([])
+  })
+  .strict()
+export type Settings = z.infer<typeof SettingsSchema>
+
+/** A change to some settings; unknown keys are an error, not silently dropped. */
+export const SettingsPatchSchema = SettingsSchema.partial().strict()
+export type SettingsPatch = z.infer<typeof SettingsPatchSchema>
+
+export const DEFAULT_SETTINGS: Settings = SettingsSchema.parse({})
