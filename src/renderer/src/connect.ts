@@ -1,0 +1,28 @@
+import type { StudioApi } from '../../shared/api'
+import { useStudioStore } from './store'
+import { isEngineReady } from './store/selectors'
+
+/**
+ * Pushes main's events into the store from outside React, then asks for the current state (an
+ * event may have been sent before the page subscribed). Models are (re)loaded each time the
+ * engine becomes ready, since a restarted engine may see other folders. Returns the unsubscribe.
+ */
+export function connectStudio(studio: StudioApi): () => void {
+  const offStatus = studio.on('engineStatus', (engine) => useStudioStore.setState({ engine }))
+  const offProgress = studio.on('generateProgress', ({ jobId, event }) => {
+    const s = useStudioStore.getState()
+    s.applyProgress(jobId, event)
+    s.applyCompareProgress(jobId, event)
+  })
+  const offReady = useStudioStore.subscribe((now, before) => {
+    if (isEngineReady(now) && !isEngineReady(before)) void now.loadModels()
+  })
+  void studio.getEngineStatus().then((reply) => {
+    if (reply.ok) useStudioStore.setState({ engine: reply.value })
+  })
+  return () => {
+    offStatus()
+    offProgress()
+    offReady()
+  }
+}
