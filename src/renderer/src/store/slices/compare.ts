@@ -53,6 +53,8 @@ export const createCompareSlice: SliceCreator<CompareSlice> = (set, get) => {
       if (isComparing(get())) return
       set({ compare: { ...IDLE, phase: 'comparing', cachedId } })
       try {
+        // The stored runs of earlier sessions count too: list them before looking for a twin.
+        await get().loadGallery()
         const cached = await get().fetchEntry(cachedId)
         if (!cached.recipe.cache.enabled)
           throw new Error('This run is uncached already: pick a run made with a cache preset.')
