@@ -72,7 +72,10 @@ export function presetsForModel(modelId: string, calibrated: readonly Calibrated
 }
 
 /** Adds or replaces (same model, base and target) a calibrated preset in a file's list. */
-export function withCalibrated(file: CalibratedPresetsFile | null, c: CalibratedPreset): CalibratedPresetsFile {
+export function withCalibrated(
+  file: CalibratedPresetsFile | null,
+  c: CalibratedPreset
+): CalibratedPresetsFile {
   const kept = (file?.presets ?? []).filter(
     (p) => !(p.modelId === c.modelId && p.base === c.base && p.targetPsnrDb === c.targetPsnrDb)
   )

@@ -60,9 +60,11 @@ export async function ciCommand(argv: readonly string[], io: CliIO): Promise<num
     ...DEFAULT_CI_FLOORS,
     variants: values.check ? values.check.split(',').map((s) => s.trim()) : DEFAULT_CI_FLOORS.variants,
     minPsnr: numberFlag('min-psnr', values['min-psnr'], 0, 200) ?? DEFAULT_CI_FLOORS.minPsnr,
-    minTheoretical: numberFlag('min-theoretical', values['min-theoretical'], 0, 1000) ?? DEFAULT_CI_FLOORS.minTheoretical,
+    minTheoretical:
+      numberFlag('min-theoretical', values['min-theoretical'], 0, 1000) ?? DEFAULT_CI_FLOORS.minTheoretical,
     maxAdherenceDrop:
-      numberFlag('max-adherence-drop', values['max-adherence-drop'], 0, 1) ?? DEFAULT_CI_FLOORS.maxAdherenceDrop
+      numberFlag('max-adherence-drop', values['max-adherence-drop'], 0, 1) ??
+      DEFAULT_CI_FLOORS.maxAdherenceDrop
   }
   const baseline = await readBaseline(values.baseline)
   const report = await runBench({
@@ -100,6 +102,7 @@ async function readBaseline(path: string | undefined): Promise<BenchReport | nul
     return null
   }
   const parsed = BenchReportSchema.safeParse(JSON.parse(text))
-  if (!parsed.success) throw new UsageError(`${file}: not a bench report (${parsed.error.issues[0]?.message})`)
+  if (!parsed.success)
+    throw new UsageError(`${file}: not a bench report (${parsed.error.issues[0]?.message})`)
   return parsed.data
 }

@@ -54,7 +54,11 @@ const OPTIONS = {
 } as const
 
 export async function benchCommand(argv: readonly string[], io: CliIO = consoleIO): Promise<number> {
-  if (argv.includes('--ci')) return ciCommand(argv.filter((a) => a !== '--ci'), io)
+  if (argv.includes('--ci'))
+    return ciCommand(
+      argv.filter((a) => a !== '--ci'),
+      io
+    )
   const { values, positionals } = parseFlags(argv, OPTIONS)
   if (values.help) {
     io.out(BENCH_USAGE)
@@ -87,7 +91,8 @@ export async function benchCommand(argv: readonly string[], io: CliIO = consoleI
   })
   if (io.status) io.status('')
   if (values.json) io.out(JSON.stringify(report, null, 2))
-  else for (const b of report.models) for (const l of [`${b.name} (${b.model})`, ...textTable(b), '']) io.out(l)
+  else
+    for (const b of report.models) for (const l of [`${b.name} (${b.model})`, ...textTable(b), '']) io.out(l)
   if (!values['no-write']) {
     const written = await writeReport(report, values.out ?? 'docs/bench', values.note ?? null)
     io.err(`wrote ${written.join(', ')}`)

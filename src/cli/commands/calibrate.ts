@@ -67,7 +67,9 @@ export async function calibrateCommand(argv: readonly string[], io: CliIO = cons
   if (target === undefined) throw new UsageError('--target-psnr DB is required (e.g. 30)')
   const base = (values.base ?? 'F8B0') as PresetId
   if (!PRESET_IDS.includes(base) || base === 'none' || base === 'custom')
-    throw new UsageError(`--base: expected a cached preset (F8B0, F8B8-taylorseer, F1B0), got "${values.base}"`)
+    throw new UsageError(
+      `--base: expected a cached preset (F8B0, F8B8-taylorseer, F1B0), got "${values.base}"`
+    )
   const criterion = values.criterion ?? 'mean'
   if (criterion !== 'mean' && criterion !== 'min')
     throw new UsageError(`--criterion: expected mean or min, got "${criterion}"`)
@@ -75,8 +77,13 @@ export async function calibrateCommand(argv: readonly string[], io: CliIO = cons
   const dir = await pickModel(values.model, dirs)
   const manifest = await readManifest(dir)
   const nPrompts = intFlag('prompts', values.prompts, 1, 64) ?? 4
-  const prompts = examplePrompts(manifest.kind, FIRST_CALIBRATION_PROMPT + nPrompts).slice(FIRST_CALIBRATION_PROMPT)
-  const seeds = Array.from({ length: intFlag('seeds', values.seeds, 1, 64) ?? 2 }, (_, i) => FIRST_CALIBRATION_SEED + i)
+  const prompts = examplePrompts(manifest.kind, FIRST_CALIBRATION_PROMPT + nPrompts).slice(
+    FIRST_CALIBRATION_PROMPT
+  )
+  const seeds = Array.from(
+    { length: intFlag('seeds', values.seeds, 1, 64) ?? 2 },
+    (_, i) => FIRST_CALIBRATION_SEED + i
+  )
 
   const result = await calibrate({
     dir,

@@ -25,9 +25,19 @@ export function acceptanceChecks(b: ModelBench, preset = 'F8B0'): Check[] {
   const v = b.variants.find((x) => x.id === preset)
   const checks: Check[] = []
   const add = (what: string, value: number | null | undefined, target: string, ok: (x: number) => boolean) =>
-    checks.push({ what, value: value ?? null, target, ok: value != null && Number.isFinite(value) && ok(value) })
+    checks.push({
+      what,
+      value: value ?? null,
+      target,
+      ok: value != null && Number.isFinite(value) && ok(value)
+    })
   if (v && v.skipped === null) {
-    add(`${v.label} speedup over none`, v.timing?.speedup, `≥ ${TARGETS.speedup}×`, (x) => x >= TARGETS.speedup)
+    add(
+      `${v.label} speedup over none`,
+      v.timing?.speedup,
+      `≥ ${TARGETS.speedup}×`,
+      (x) => x >= TARGETS.speedup
+    )
     add(`${v.label} PSNR vs uncached (mean)`, v.psnrMean, `≥ ${TARGETS.psnr} dB`, (x) => x >= TARGETS.psnr)
     add(
       `${v.label} adherence − uncached`,

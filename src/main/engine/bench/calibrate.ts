@@ -61,7 +61,12 @@ export async function calibrate(o: CalibrateOptions): Promise<CalibrationResult>
     for (const s of samples) references.push(await measure(model, none, s))
     const probes: Probe[] = []
     const probe = async (threshold: number): Promise<Probe> => {
-      const v = { id: 'probe', label: 'probe', preset: o.base, overrides: { residualDiffThreshold: threshold } }
+      const v = {
+        id: 'probe',
+        label: 'probe',
+        preset: o.base,
+        overrides: { residualDiffThreshold: threshold }
+      }
       const psnrs: number[] = []
       let run = 0
       let total = 0
@@ -69,7 +74,10 @@ export async function calibrate(o: CalibrateOptions): Promise<CalibrationResult>
         const m = await measure(model, v, s)
         const r = m.result
         const ref = references[i].result
-        psnrs.push(compareImages({ width: r.width, height: r.height, frames: r.frames, a: ref.pixels, b: r.pixels }).psnr)
+        psnrs.push(
+          compareImages({ width: r.width, height: r.height, frames: r.frames, a: ref.pixels, b: r.pixels })
+            .psnr
+        )
         run += m.summary.blocksRun
         total += m.summary.blocksTotal
       }

@@ -23,7 +23,8 @@ export function defaultUserDataDir(): string {
   if (process.env.CACHE_STUDIO_USER_DATA) return process.env.CACHE_STUDIO_USER_DATA
   const home = homedir()
   if (process.platform === 'darwin') return join(home, 'Library', 'Application Support', 'cache-studio')
-  if (process.platform === 'win32') return join(process.env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'cache-studio')
+  if (process.platform === 'win32')
+    return join(process.env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'cache-studio')
   return join(process.env.XDG_CONFIG_HOME ?? join(home, '.config'), 'cache-studio')
 }
 

@@ -45,7 +45,10 @@ export function ciCheck(b: ModelBench, floors: CiFloors, baseline: BenchReport |
     }
     const at = `${b.model} ${id}`
     const check = (ok: boolean, what: string) => out.push({ ok, line: `${at}: ${what}` })
-    check(v.blocksRun < v.blocksTotal, `blocks skipped ${v.blocksTotal - v.blocksRun} of ${v.blocksTotal} (must be > 0)`)
+    check(
+      v.blocksRun < v.blocksTotal,
+      `blocks skipped ${v.blocksTotal - v.blocksRun} of ${v.blocksTotal} (must be > 0)`
+    )
     check(
       v.theoreticalSpeedup >= floors.minTheoretical,
       `theoretical speedup ${v.theoreticalSpeedup.toFixed(3)}× (floor ${floors.minTheoretical}×)`

@@ -68,7 +68,8 @@ async function benchLoaded(model: LoadedModel, o: ModelBenchOptions): Promise<Mo
   const log = o.onRun ?? (() => {})
 
   // Warm-up: each variant compiles its block ranges and touches its buffers once, untimed.
-  for (const v of runnable) await measure(model, v, { prompt: o.prompts[0], seed: o.seeds[0], steps: o.steps })
+  for (const v of runnable)
+    await measure(model, v, { prompt: o.prompts[0], seed: o.seeds[0], steps: o.steps })
 
   let reference0: Measured | null = null
   for (const prompt of o.prompts) {
@@ -108,7 +109,8 @@ async function benchLoaded(model: LoadedModel, o: ModelBenchOptions): Promise<Mo
   const variants = o.variants.map((v) => summarize(v, skipped.get(v.id) ?? null, acc.get(v.id) ?? null))
   const noneResult = variants.find((v) => v.id === none.id)
   for (const v of variants) {
-    if (v.adherence !== null && noneResult?.adherence != null) v.adherenceDelta = v.adherence - noneResult.adherence
+    if (v.adherence !== null && noneResult?.adherence != null)
+      v.adherenceDelta = v.adherence - noneResult.adherence
   }
 
   let torch: ModelBench['torch'] = null

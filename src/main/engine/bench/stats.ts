@@ -4,7 +4,10 @@ import { percentile } from '../../../shared/cache-summary'
 
 export function median(xs: readonly number[]): number {
   if (xs.length === 0) return Number.NaN
-  return percentile([...xs].sort((a, b) => a - b), 50)
+  return percentile(
+    [...xs].sort((a, b) => a - b),
+    50
+  )
 }
 
 export function mean(xs: readonly number[]): number {

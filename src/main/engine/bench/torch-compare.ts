@@ -74,15 +74,24 @@ export async function compareWithTorch(i: CompareWithTorchInput): Promise<TorchC
     const presets = Object.keys(i.engineStepMs)
     const args = [
       i.script,
-      '--model', i.dir,
-      '--prompt', i.prompt,
-      '--seed', String(i.seed),
-      '--steps', String(i.steps),
-      '--threads', String(i.threads),
-      '--noise', noisePath,
-      '--bench-json', jsonPath,
-      '--bench-caches', presets.join(','),
-      '--repeats', String(i.repeats)
+      '--model',
+      i.dir,
+      '--prompt',
+      i.prompt,
+      '--seed',
+      String(i.seed),
+      '--steps',
+      String(i.steps),
+      '--threads',
+      String(i.threads),
+      '--noise',
+      noisePath,
+      '--bench-json',
+      jsonPath,
+      '--bench-caches',
+      presets.join(','),
+      '--repeats',
+      String(i.repeats)
     ]
     // glibc's allocator otherwise returns and re-faults PyTorch's buffers on every op (the
     // model engineer measured it): the settings tools/train uses for every run.
@@ -107,7 +116,13 @@ export async function compareWithTorch(i: CompareWithTorchInput): Promise<TorchC
     if (image) {
       const theirs = toFrames(tensor(image, i.engine.image.dims), i.video)
       const r = i.engine.result
-      imagePsnr = compareImages({ width: r.width, height: r.height, frames: r.frames, a: r.pixels, b: theirs.pixels }).psnr
+      imagePsnr = compareImages({
+        width: r.width,
+        height: r.height,
+        frames: r.frames,
+        a: r.pixels,
+        b: theirs.pixels
+      }).psnr
     }
     return {
       prompt: i.prompt,

@@ -46,7 +46,9 @@ export function parseVariants(list: string): BenchVariant[] {
     const presetId = sweep ? sweep[1] : id
     const preset = PRESETS.find((p) => p.id === presetId && p.id !== 'custom')
     if (!preset || (sweep && preset.id === 'none'))
-      throw new Error(`unknown variant "${id}" (one of ${known.join(', ')}, or a cached preset with -R<threshold>)`)
+      throw new Error(
+        `unknown variant "${id}" (one of ${known.join(', ')}, or a cached preset with -R<threshold>)`
+      )
     return sweep ? sweepVariant(Number(sweep[2]), preset.id) : presetVariant(preset.id)
   })
 }

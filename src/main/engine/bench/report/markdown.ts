@@ -59,14 +59,22 @@ function modelSection(b: ModelBench): string[] {
   if (checks.length) {
     lines.push('Acceptance figures:', '')
     for (const c of checks)
-      lines.push(`- ${c.ok ? '✅' : '❌'} ${c.what}: **${fx(c.value, c.what.includes('adherence') ? 3 : 2)}** (target ${c.target})`)
+      lines.push(
+        `- ${c.ok ? '✅' : '❌'} ${c.what}: **${fx(c.value, c.what.includes('adherence') ? 3 : 2)}** (target ${c.target})`
+      )
     lines.push('')
   }
   lines.push('Residual diffs the cache saw (relative L1 of the Fn residual, all calls after the first):', '')
-  lines.push('| preset | min | P25 | P50 | P75 | P95 | max |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: |')
+  lines.push(
+    '| preset | min | P25 | P50 | P75 | P95 | max |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |'
+  )
   for (const v of b.variants) {
     const q = v.diffQuantiles
-    if (q) lines.push(`| ${v.label} | ${[q.min, q.p25, q.p50, q.p75, q.p95, q.max].map((x) => fx(x, 3)).join(' | ')} |`)
+    if (q)
+      lines.push(
+        `| ${v.label} | ${[q.min, q.p25, q.p50, q.p75, q.p95, q.max].map((x) => fx(x, 3)).join(' | ')} |`
+      )
   }
   lines.push('')
   const t = b.torch

@@ -39,7 +39,9 @@ export function speedupPsnrSvg(b: ModelBench): string {
     out.push(text(M.left - 6, py(y) + 4, `${y.toFixed(1)}×`, 'end'))
   }
   out.push(line(px(x0), py(y0), px(x1), py(y0), '#333'), line(px(x0), py(y0), px(x0), py(y1), '#333'))
-  out.push(text((px(x0) + px(x1)) / 2, H - 12, 'PSNR vs uncached output (dB, mean over prompts and seeds)', 'middle'))
+  out.push(
+    text((px(x0) + px(x1)) / 2, H - 12, 'PSNR vs uncached output (dB, mean over prompts and seeds)', 'middle')
+  )
   out.push(
     `<text transform="translate(14 ${(py(y0) + py(y1)) / 2}) rotate(-90)" text-anchor="middle">speedup over none (×)</text>`
   )
@@ -48,17 +50,20 @@ export function speedupPsnrSvg(b: ModelBench): string {
   out.push(line(px(x0), py(TARGET_SPEEDUP), px(x1), py(TARGET_SPEEDUP), '#999', '4 3'))
   out.push(text(px(TARGET_PSNR) + 4, py(y1) + 12, `${TARGET_PSNR} dB`, 'start', '#777'))
   // The F8B0 sweep as a line, by threshold.
-  const sweep = points
-    .filter((v) => v.preset === 'F8B0')
-    .sort((a, c) => threshold(a) - threshold(c))
+  const sweep = points.filter((v) => v.preset === 'F8B0').sort((a, c) => threshold(a) - threshold(c))
   if (sweep.length > 1) {
-    const d = sweep.map((v, i) => `${i ? 'L' : 'M'}${px(v.psnrMean as number).toFixed(1)} ${py(v.timing?.speedup ?? 1).toFixed(1)}`)
+    const d = sweep.map(
+      (v, i) =>
+        `${i ? 'L' : 'M'}${px(v.psnrMean as number).toFixed(1)} ${py(v.timing?.speedup ?? 1).toFixed(1)}`
+    )
     out.push(`<path d="${d.join(' ')}" fill="none" stroke="#bbb" stroke-width="1.5"/>`)
   }
   points.forEach((v, i) => {
     const c = COLORS[i % COLORS.length]
     const x = px(v.psnrMean as number)
-    out.push(`<circle cx="${x.toFixed(1)}" cy="${py(v.theoreticalSpeedup).toFixed(1)}" r="5" fill="none" stroke="${c}" stroke-width="1.5"/>`)
+    out.push(
+      `<circle cx="${x.toFixed(1)}" cy="${py(v.theoreticalSpeedup).toFixed(1)}" r="5" fill="none" stroke="${c}" stroke-width="1.5"/>`
+    )
     out.push(`<circle cx="${x.toFixed(1)}" cy="${py(v.timing?.speedup ?? 1).toFixed(1)}" r="5" fill="${c}"/>`)
     // Legend.
     const ly = M.top + 10 + i * 18
@@ -66,7 +71,10 @@ export function speedupPsnrSvg(b: ModelBench): string {
     out.push(text(W - M.right + 26, ly + 4, v.label))
   })
   const ly = M.top + 10 + points.length * 18 + 8
-  out.push(`<circle cx="${W - M.right + 16}" cy="${ly}" r="5" fill="#333"/>`, text(W - M.right + 26, ly + 4, 'achieved'))
+  out.push(
+    `<circle cx="${W - M.right + 16}" cy="${ly}" r="5" fill="#333"/>`,
+    text(W - M.right + 26, ly + 4, 'achieved')
+  )
   out.push(
     `<circle cx="${W - M.right + 16}" cy="${ly + 18}" r="5" fill="none" stroke="#333" stroke-width="1.5"/>`,
     text(W - M.right + 26, ly + 22, 'theoretical (blocks)')

@@ -45,7 +45,9 @@ export function variantRow(v: VariantResult): string[] {
 export function textTable(b: ModelBench): string[] {
   const rows = [COLUMNS as readonly string[], ...b.variants.map(variantRow)]
   const widths = COLUMNS.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)))
-  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '))
+  return rows.map((r) =>
+    r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ')
+  )
 }
 
 export function markdownTable(b: ModelBench): string[] {

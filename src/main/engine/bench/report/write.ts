@@ -5,7 +5,11 @@ import { chartFile, markdownReport } from './markdown'
 import { speedupPsnrSvg } from './svg-chart'
 
 /** Writes bench.json, README.md and one SVG chart per model into `dir`; returns the paths. */
-export async function writeReport(r: BenchReport, dir: string, note: string | null = null): Promise<string[]> {
+export async function writeReport(
+  r: BenchReport,
+  dir: string,
+  note: string | null = null
+): Promise<string[]> {
   await mkdir(dir, { recursive: true })
   const written: string[] = []
   const put = async (name: string, text: string) => {

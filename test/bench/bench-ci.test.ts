@@ -1,0 +1,89 @@
+import { existsSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { main } from '../../src/cli/index'
+import type { CliIO } from '../../src/cli/io'
+
+/**
+ * `npm run bench -- --ci`: the real check on the embedded image model (when it is in the repo),
+ * and on a fixture, that it passes figures that hold and fails, naming them, figures that do not.
+ */
+
+const FIXTURE = resolve(__dirname, '../fixtures/models/tiny-image')
+const EMBEDDED_IMAGE = resolve(__dirname, '../../resources/models/shapes-flux-tiny')
+
+async function studio(...argv: string[]) {
+  const out: string[] = []
+  const err: string[] = []
+  const io: CliIO = { out: (l) => out.push(l), err: (l) => err.push(l), status: null }
+  const code = await main(argv, io)
+  return { code, out, err }
+}
+
+// F1B0 with threshold 1 caches every step after warmup, so 10 steps skip blocks even on random weights.
+const FIXTURE_RUN = [
+  'bench',
+  '--ci',
+  '--model',
+  FIXTURE,
+  '--variants',
+  'none,F1B0-R1',
+  '--check',
+  'F1B0-R1',
+  '--steps',
+  '10'
+]
+const NO_BASELINE = ['--baseline', join(__dirname, 'no-such-baseline.json')]
+
+describe('studio bench --ci', () => {
+  it('exits 0 when every checked figure holds', async () => {
+    const r = await studio(
+      ...FIXTURE_RUN,
+      '--min-psnr',
+      '0',
+      '--min-theoretical',
+      '1.1',
+      '--max-adherence-drop',
+      '1'
+    )
+    expect(r.err).toEqual([])
+    expect(r.code).toBe(0)
+    expect(r.out.filter((l) => l.startsWith('ok   '))).toHaveLength(4)
+    // 10 steps × 2 branches × 6 blocks = 120 per prompt; steps 8 and 9 run 1 block of 6.
+    expect(r.out).toContain('ok   tiny-image F1B0-R1: blocks skipped 40 of 240 (must be > 0)')
+  })
+
+  it('EXPECTED FAILURE - exits 1 naming the figure under its floor', async () => {
+    const r = await studio(
+      ...FIXTURE_RUN,
+      '--min-psnr',
+      '99.5',
+      '--min-theoretical',
+      '1.1',
+      '--max-adherence-drop',
+      '1'
+    )
+    expect(r.code).toBe(1)
+    expect(
+      r.out.some((l) => /^FAIL tiny-image F1B0-R1: PSNR [\d.]+ dB vs uncached \(floor 99\.5 dB\)$/.test(l))
+    ).toBe(true)
+    expect(r.err[0]).toMatch(/^studio bench --ci: 1 figure\(s\) do not hold: tiny-image F1B0-R1: PSNR/)
+  })
+
+  it('BAD CALL - a baseline that is not a bench report is a usage error', async () => {
+    const r = await studio(...FIXTURE_RUN, '--baseline', join(FIXTURE, 'model.json'))
+    expect(r.code).toBe(2)
+    expect(r.err[0]).toMatch(/model\.json: not a bench report/)
+    expect((await studio(...FIXTURE_RUN, ...NO_BASELINE)).err[0]).toMatch(/--baseline: cannot read/)
+  })
+
+  it.skipIf(!existsSync(EMBEDDED_IMAGE))(
+    'the embedded image model keeps F8B0 over its floors (PSNR ≥ 30 dB, ≥ 1.5× fewer blocks)',
+    async () => {
+      const r = await studio('bench', '--ci')
+      expect(r.err).toEqual([])
+      expect(r.code).toBe(0)
+    },
+    120_000
+  )
+})

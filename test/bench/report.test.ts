@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest'
+import { acceptanceChecks } from '../../src/main/engine/bench/acceptance'
+import { markdownReport } from '../../src/main/engine/bench/report/markdown'
+import { speedupPsnrSvg } from '../../src/main/engine/bench/report/svg-chart'
+import { textTable } from '../../src/main/engine/bench/report/table'
+import type { BenchReport } from '../../src/main/engine/bench/result'
+import { modelBench, noneVariant, variant } from './synthetic'
+
+const sweep = variant({
+  id: 'F8B0-R0.2',
+  label: 'F8B0 R0.2',
+  overrides: { residualDiffThreshold: 0.2 },
+  psnrMean: 28
+})
+
+describe('bench report', () => {
+  it('the table has one row per variant, a skipped variant says why', () => {
+    const b = modelBench([
+      noneVariant(),
+      variant(),
+      variant({ id: 'F1B0', label: 'F1B0', skipped: 'Fn too big' })
+    ])
+    const lines = textTable(b)
+    expect(lines).toHaveLength(4)
+    expect(lines[0]).toMatch(/^preset\s+ms\/image\s+ms\/step\s+speedup/)
+    expect(lines[2]).toMatch(
+      /^F8B0\s+300\s+10\.00\s+1\.90×\s+55 %\s+2\.24×\s+85 %\s+34\.5 \(31\.0\)\s+0\.970\s+0\.980 \(-0\.010\)/
+    )
+    expect(lines[3]).toContain('skipped: Fn too big')
+  })
+
+  it('acceptance checks follow the issue: 1.5×, 30 dB, 0.03 adherence, 90 % of theoretical', () => {
+    const checks = acceptanceChecks(modelBench())
+    expect(checks.map((c) => [c.target, c.ok])).toEqual([
+      ['≥ 1.5×', true],
+      ['≥ 30 dB', true],
+      ['≥ −0.03', true],
+      ['≥ 90 %', false] // 1.9 / 2.24 = 85 %
+    ])
+  })
+
+  it('the chart is SVG with one achieved and one theoretical marker per cached variant, text escaped', () => {
+    const svg = speedupPsnrSvg(modelBench([noneVariant(), variant(), sweep]))
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true)
+    expect(svg.trim().endsWith('</svg>')).toBe(true)
+    expect(svg).toContain('Shapes &lt;test&gt; &amp; co')
+    expect(svg).not.toContain('<test>')
+    // 2 variants × (achieved + theoretical) + 2 legend dots + 2 key dots.
+    expect(svg.match(/<circle /g)).toHaveLength(8)
+    // The sweep line joins the two F8B0 points.
+    expect(svg).toMatch(/<path d="M[\d.]+ [\d.]+ L[\d.]+ [\d.]+"/)
+  })
+
+  it('the markdown report states the command, the load and links the chart', () => {
+    const r: BenchReport = {
+      format: 'cache-studio-bench/1',
+      createdAt: '2026-11-25T09:00:00Z',
+      engineVersion: '0.1.0',
+      command: 'npm run bench -- --prompts 8',
+      machine: {
+        cpus: 2,
+        cpuModel: 'Xeon',
+        loadStart: 2.5,
+        loadEnd: 2.1,
+        node: 'v22',
+        provider: 'cpu',
+        threads: 2
+      },
+      repeats: 1,
+      models: [modelBench()]
+    }
+    const md = markdownReport(r, 'a training run used both cores')
+    expect(md).toContain('npm run bench -- --prompts 8')
+    expect(md).toContain('**Load:** a training run used both cores')
+    expect(md).toContain('load average 2.50 at the start')
+    expect(md).toContain('![speedup vs PSNR](shapes-test-speedup-psnr.svg)')
+    expect(md).toContain('| F8B0 | 0.010 | 0.030 | 0.050 | 0.090 | 0.200 | 0.400 |')
+  })
+})

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest'
+import { defaultVariants, parseVariants, variantTag } from '../../src/main/engine/bench/variants'
+
+describe('bench variants', () => {
+  it('default: the four presets, then the F8B0 sweep without its own threshold', () => {
+    expect(defaultVariants([0.04, 0.08, 0.2]).map((v) => v.id)).toEqual([
+      'none',
+      'F8B0',
+      'F8B8-taylorseer',
+      'F1B0',
+      'F8B0-R0.04',
+      'F8B0-R0.2'
+    ])
+  })
+
+  it('parses presets and preset-with-threshold, with the tag CacheDiT would print', () => {
+    const [a, b] = parseVariants('F1B0, F8B8-taylorseer-R0.3')
+    expect(variantTag(a)).toBe('DBCache_F1B0_W8I1M0MC0_R0.12_T0O0')
+    expect(b.overrides).toEqual({ residualDiffThreshold: 0.3 })
+    expect(variantTag(b)).toBe('DBCache_F8B8_W8I1M0MC0_R0.3_T1O1')
+  })
+
+  it('BAD CALL - unknown names, custom and none with a threshold are refused', () => {
+    expect(() => parseVariants('F2B0')).toThrow(
+      'unknown variant "F2B0" (one of none, F8B0, F8B8-taylorseer, F1B0'
+    )
+    expect(() => parseVariants('custom')).toThrow('unknown variant "custom"')
+    expect(() => parseVariants('none-R0.1')).toThrow('unknown variant "none-R0.1"')
+  })
+})
