@@ -54,6 +54,10 @@ describe('ciCheck', () => {
     const f = failed(modelBench(), base)
     expect(f).toHaveLength(1)
     expect(f[0].line).toMatch(/seed 0: theoretical 2\.240× vs baseline 3\.360×/)
+    const sharper = report(modelBench([noneVariant(), variant({ samples: [sample({ psnr: 36 })] })]))
+    expect(failed(modelBench(), sharper).map((x) => x.line)).toEqual([
+      'shapes-test F8B0: "a red circle at the center on a blue background" seed 0: PSNR 34.50 dB vs baseline 36.00 dB (tolerance 1 dB)'
+    ])
     // Another seed in the baseline is not compared.
     expect(
       failed(

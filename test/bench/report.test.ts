@@ -1,10 +1,39 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { acceptanceChecks } from '../../src/main/engine/bench/acceptance'
 import { markdownReport } from '../../src/main/engine/bench/report/markdown'
+import {
+  README_END,
+  README_START,
+  readmeBlock,
+  updateReadme
+} from '../../src/main/engine/bench/report/readme-block'
 import { speedupPsnrSvg } from '../../src/main/engine/bench/report/svg-chart'
 import { textTable } from '../../src/main/engine/bench/report/table'
 import type { BenchReport } from '../../src/main/engine/bench/result'
 import { modelBench, noneVariant, variant } from './synthetic'
+
+function benchReport(): BenchReport {
+  return {
+    format: 'cache-studio-bench/1',
+    createdAt: '2026-11-25T09:00:00Z',
+    engineVersion: '0.1.0',
+    command: 'npm run bench -- --prompts 8',
+    machine: {
+      cpus: 2,
+      cpuModel: 'Xeon',
+      loadStart: 2.5,
+      loadEnd: 2.1,
+      node: 'v22',
+      provider: 'cpu',
+      threads: 2
+    },
+    repeats: 1,
+    models: [modelBench()]
+  }
+}
 
 const sweep = variant({
   id: 'F8B0-R0.2',
@@ -49,6 +78,30 @@ describe('bench report', () => {
     expect(svg.match(/<circle /g)).toHaveLength(8)
     // The sweep line joins the two F8B0 points.
     expect(svg).toMatch(/<path d="M[\d.]+ [\d.]+ L[\d.]+ [\d.]+"/)
+  })
+
+  it("rewrites only the README's marked block, and leaves a README without markers alone", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cs-readme-'))
+    try {
+      const path = join(dir, 'README.md')
+      writeFileSync(
+        path,
+        `# Studio\n\n## Benchmarks\n\n${README_START}\nold table\n${README_END}\n\n## After\n`
+      )
+      expect(await updateReadme(path, readmeBlock(benchReport(), 'docs/bench', 'idle machine'))).toBe(true)
+      const text = readFileSync(path, 'utf8')
+      expect(text).not.toContain('old table')
+      expect(text).toMatch(/^# Studio\n\n## Benchmarks\n\n<!-- bench:start/)
+      expect(text).toContain('Made by `npm run bench -- --prompts 8` on 2026-11-25')
+      expect(text).toContain('(idle machine)')
+      expect(text).toContain('](docs/bench/shapes-test-speedup-psnr.svg)')
+      expect(text.endsWith(`${README_END}\n\n## After\n`)).toBe(true)
+      writeFileSync(path, '# no markers\n')
+      expect(await updateReadme(path, 'x')).toBe(false)
+      expect(readFileSync(path, 'utf8')).toBe('# no markers\n')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('the markdown report states the command, the load and links the chart', () => {

@@ -1,4 +1,5 @@
 import { listModels, resolveModel } from '../../main/engine/model/registry'
+import { readmeBlock, updateReadme } from '../../main/engine/bench/report/readme-block'
 import { writeReport } from '../../main/engine/bench/report/write'
 import { runBench } from '../../main/engine/bench/run-bench'
 import { textTable } from '../../main/engine/bench/report/table'
@@ -29,6 +30,7 @@ export const BENCH_USAGE = `Usage: studio bench [--model ID|FOLDER]... [options]
   --torch-repeats N  timed PyTorch runs per preset (default 2)
   --out DIR          write bench.json, README.md and the SVG charts here (default docs/bench)
   --no-write         print only
+                     (writing also refreshes README.md's Benchmarks table between its markers)
   --json             print the JSON report instead of the table
   --note TEXT        a line for the report on the machine's load (what else was running)
   --ci               small run that checks ratios (see studio bench --ci --help)`
@@ -94,7 +96,11 @@ export async function benchCommand(argv: readonly string[], io: CliIO = consoleI
   else
     for (const b of report.models) for (const l of [`${b.name} (${b.model})`, ...textTable(b), '']) io.out(l)
   if (!values['no-write']) {
-    const written = await writeReport(report, values.out ?? 'docs/bench', values.note ?? null)
+    const dir = values.out ?? 'docs/bench'
+    const written = await writeReport(report, dir, values.note ?? null)
+    // The README's Benchmarks section shows the same table (only when its markers are there).
+    if (await updateReadme('README.md', readmeBlock(report, dir, values.note ?? null)))
+      written.push('README.md')
     io.err(`wrote ${written.join(', ')}`)
   }
   return 0

@@ -15,6 +15,8 @@ export interface CiFloors {
   maxAdherenceDrop: number
   /** Per sample, theoretical speedup may fall at most this share under the baseline's. */
   baselineTolerance: number
+  /** Per sample, PSNR may fall at most this many dB under the baseline's. */
+  baselinePsnrDropDb: number
 }
 
 export const DEFAULT_CI_FLOORS: CiFloors = {
@@ -22,7 +24,8 @@ export const DEFAULT_CI_FLOORS: CiFloors = {
   minPsnr: 30,
   minTheoretical: 1.5,
   maxAdherenceDrop: 0.03,
-  baselineTolerance: 0.1
+  baselineTolerance: 0.1,
+  baselinePsnrDropDb: 1
 }
 
 export interface CiFinding {
@@ -71,6 +74,11 @@ export function ciCheck(b: ModelBench, floors: CiFloors, baseline: BenchReport |
         now >= then * (1 - floors.baselineTolerance),
         `"${s.prompt}" seed ${s.seed}: theoretical ${now.toFixed(3)}× vs baseline ${then.toFixed(3)}× (tolerance ${floors.baselineTolerance * 100} %)`
       )
+      if (s.psnr !== null && bs.psnr !== null)
+        check(
+          s.psnr >= bs.psnr - floors.baselinePsnrDropDb,
+          `"${s.prompt}" seed ${s.seed}: PSNR ${s.psnr.toFixed(2)} dB vs baseline ${bs.psnr.toFixed(2)} dB (tolerance ${floors.baselinePsnrDropDb} dB)`
+        )
     }
   }
   return out
