@@ -24,7 +24,7 @@ export function StepTooltip({ active, label, data }: Partial<TooltipContentProps
   return (
     <div className="chart-tooltip">
       <div className="chart-tooltip-head">
-        <span>Step {row.step + 1}</span>
+        <span>Step {row.step}</span>
         <span className="num dim">σ {row.timestep.toFixed(3)}</span>
       </div>
       <table>

@@ -57,7 +57,7 @@ export function CacheFieldInput({ field, value, error, disabled }: Props) {
   return (
     <div className={`knob ${k.type === 'mask' ? 'wide' : ''}`} data-field={field.key}>
       <label htmlFor={id} className="knob-label">
-        {field.label}
+        <span className="knob-text">{field.label}</span>
         <InfoTip text={field.doc} />
       </label>
       <div className="knob-input">{input}</div>

@@ -1,5 +1,6 @@
 import { useEffect } from 'react'
 import { useStudioStore } from '../store'
+import { whyEngineCannotRun } from '../store/selectors'
 import { isComparing } from '../store/slices/compare'
 import { isGenerating } from '../store/slices/generation'
 
@@ -10,7 +11,7 @@ export function useStudioShortcuts(): void {
       const s = useStudioStore.getState()
       if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
         e.preventDefault()
-        if (isGenerating(s)) return
+        if (isGenerating(s) || whyEngineCannotRun(s)) return
         if (s.view !== 'generate') s.setView('generate')
         void s.generate()
       } else if (e.key === 'Escape') {

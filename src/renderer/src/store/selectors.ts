@@ -9,3 +9,22 @@ export const isEngineReady = (s: StudioState): boolean =>
 
 export const canRestartEngine = (s: StudioState): boolean =>
   s.engine?.state === 'crashed' || s.engine?.state === 'stopped'
+
+/** Why the engine cannot take a generate now, in words; null when it can (busy queues the request). */
+export function whyEngineCannotRun(s: StudioState): string | null {
+  switch (engineState(s)) {
+    case 'ready':
+    case 'busy':
+      return null
+    case 'starting':
+      return 'Engine starting…'
+    case 'restarting':
+      return 'Engine restarting…'
+    case 'crashed':
+      return s.engine?.gaveUp
+        ? 'Engine crashed: restart it from the status bar'
+        : 'Engine crashed, restarting…'
+    case 'stopped':
+      return 'Engine stopped: restart it from the status bar'
+  }
+}

@@ -58,10 +58,10 @@ export const CACHE_FIELDS: readonly CacheField[] = [
   field('enabled', 'Cache enabled', { type: 'bool' }, 'DBCache'),
   field('Fn', 'Fn (front blocks)', { type: 'int' }, 'DBCache'),
   field('Bn', 'Bn (back blocks)', { type: 'int' }, 'DBCache'),
-  field('residualDiffThreshold', 'Residual diff threshold', { type: 'float' }, 'DBCache'),
+  field('residualDiffThreshold', 'Threshold', { type: 'float' }, 'DBCache'),
   field(
     'maxAccumulatedResidualDiffThreshold',
-    'Accumulated diff budget',
+    'Diff budget',
     { type: 'optional-number', integer: false },
     'DBCache'
   ),
@@ -69,23 +69,18 @@ export const CACHE_FIELDS: readonly CacheField[] = [
   field('maxWarmupSteps', 'Warmup steps', { type: 'int' }, 'Warmup & limits'),
   field('warmupInterval', 'Warmup interval', { type: 'int' }, 'Warmup & limits'),
   field('maxCachedSteps', 'Max cached steps', { type: 'int' }, 'Warmup & limits'),
-  field('maxContinuousCachedSteps', 'Max consecutive cached', { type: 'int' }, 'Warmup & limits'),
+  field('maxContinuousCachedSteps', 'Max in a row', { type: 'int' }, 'Warmup & limits'),
   field('enableSeparateCfg', 'Separate CFG caches', { type: 'tristate' }, 'CFG & contexts'),
-  field('cfgDiffComputeSeparate', 'Uncond computes own diff', { type: 'bool' }, 'CFG & contexts'),
+  field('cfgDiffComputeSeparate', 'Uncond own diff', { type: 'bool' }, 'CFG & contexts'),
   field('mergeBlockLists', 'Merge block lists', { type: 'tristate' }, 'CFG & contexts'),
-  field('stepsComputationMask', 'Steps computation mask', { type: 'mask' }, 'Schedule'),
+  field('stepsComputationMask', 'Computation mask (per step)', { type: 'mask' }, 'Schedule'),
   field(
     'stepsComputationPolicy',
     'Mask policy',
     { type: 'enum', options: ['dynamic', 'static'] },
     'Schedule'
   ),
-  field(
-    'forceRefreshStepHint',
-    'Force refresh at call',
-    { type: 'optional-number', integer: true },
-    'Schedule'
-  ),
+  field('forceRefreshStepHint', 'Refresh at call', { type: 'optional-number', integer: true }, 'Schedule'),
   field(
     'forceRefreshStepPolicy',
     'Refresh policy',
@@ -94,7 +89,7 @@ export const CACHE_FIELDS: readonly CacheField[] = [
   ),
   taylor('enabled', 'TaylorSeer', { type: 'bool' }),
   taylor('order', 'Taylor order', { type: 'int' }),
-  taylor('encoder', 'Forecast encoder stream', { type: 'bool' }),
+  taylor('encoder', 'Forecast encoder', { type: 'bool' }),
   taylor('cacheType', 'Forecast target', { type: 'enum', options: ['residual', 'hidden_states'] })
 ]
 

@@ -1,4 +1,5 @@
 import { useStudioStore } from '../../store'
+import { whyEngineCannotRun } from '../../store/selectors'
 import { isGenerating, whyCannotGenerate } from '../../store/slices/generation'
 
 const MOD = typeof navigator !== 'undefined' && /Mac/.test(navigator.platform) ? '⌘' : 'Ctrl'
@@ -7,7 +8,7 @@ const MOD = typeof navigator !== 'undefined' && /Mac/.test(navigator.platform) ?
 export function GenerateButton() {
   const busy = useStudioStore(isGenerating)
   const cancelling = useStudioStore((s) => s.job?.phase === 'cancelling')
-  const why = useStudioStore(whyCannotGenerate)
+  const why = useStudioStore((s) => whyEngineCannotRun(s) ?? whyCannotGenerate(s))
   const generate = useStudioStore((s) => s.generate)
   const cancel = useStudioStore((s) => s.cancelGenerate)
   if (busy) {

@@ -24,7 +24,15 @@ export function GenerateView() {
           <div className="run-side card">
             <div className="card-head">
               <h2>{live ? 'Running' : run?.entry ? 'Output' : 'No run yet'}</h2>
-              {canCompare && run?.entry && (
+            </div>
+            {run ? (
+              <RunFacts run={run} />
+            ) : (
+              <p className="dim pad">The recipe and times of the run show here.</p>
+            )}
+            {run?.entry && <p className="prompt-quote">“{run.entry.recipe.prompt}”</p>}
+            {canCompare && run?.entry && (
+              <div className="side-action">
                 <button
                   type="button"
                   className="secondary-button"
@@ -36,14 +44,8 @@ export function GenerateView() {
                 >
                   Compare with uncached
                 </button>
-              )}
-            </div>
-            {run ? (
-              <RunFacts run={run} />
-            ) : (
-              <p className="dim pad">The recipe and times of the run show here.</p>
+              </div>
             )}
-            {run?.entry && <p className="prompt-quote">“{run.entry.recipe.prompt}”</p>}
           </div>
         </div>
         <section className="card chart-card">
