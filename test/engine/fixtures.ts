@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { isAbsolute, join, resolve } from 'node:path'
 import { z } from 'zod'
 import {
   GenerateRequestSchema,
@@ -14,8 +14,18 @@ import { runPipeline, type PipelineHooks } from '../../src/main/engine/pipeline/
 /** Fixture packages (tools/make_fixtures.py) and helpers the engine tests share. */
 
 export const FIXTURES = resolve(__dirname, '../fixtures/models')
-export const fixture = (name: string) => join(FIXTURES, name)
+/** A fixture by name, or any package folder given as a path. */
+export const fixture = (name: string) => (isAbsolute(name) ? name : join(FIXTURES, name))
 export const ALL_FIXTURES = ['tiny-image', 'tiny-video', 'tiny-p0', 'tiny-p3', 'tiny-p4', 'tiny-p5'] as const
+
+/** Embedded models (resources/models) that ship parity data, as absolute paths. */
+export function embeddedWithReference(): string[] {
+  const root = resolve(__dirname, '../../resources/models')
+  if (!existsSync(root)) return []
+  return readdirSync(root)
+    .map((d) => join(root, d))
+    .filter((d) => existsSync(join(d, 'model.json')) && existsSync(join(d, 'reference.json')))
+}
 
 const ReferenceSchema = z.object({
   prompt: z.string(),

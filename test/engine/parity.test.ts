@@ -1,10 +1,20 @@
+import { basename } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { Tensor } from '../../src/main/engine/tensor'
-import { ALL_FIXTURES, fixture, generate, loadFixture, maxAbsDiff, readReference, request } from './fixtures'
+import {
+  ALL_FIXTURES,
+  embeddedWithReference,
+  fixture,
+  generate,
+  loadFixture,
+  maxAbsDiff,
+  readReference,
+  request
+} from './fixtures'
 
 describe('engine run vs the PyTorch reference (reference.json, stored noise)', () => {
-  for (const name of ALL_FIXTURES) {
-    it(`${name}: final latent and image within 1e-4`, async () => {
+  for (const name of [...ALL_FIXTURES, ...embeddedWithReference()]) {
+    it(`${basename(name)}: final latent and image within 1e-4`, async () => {
       const ref = readReference(name)
       const model = await loadFixture(name)
       expect(model.tokenizer.encode(ref.prompt)).toEqual(ref.inputIds)
@@ -24,7 +34,7 @@ describe('engine run vs the PyTorch reference (reference.json, stored noise)', (
       )
       expect(latent!.dims).toEqual(ref.latentShape)
       const dLatent = maxAbsDiff(latent!.data, ref.latentOut)
-      console.log(`${name}: max |latent - reference| = ${dLatent.toExponential(2)}`)
+      console.log(`${basename(name)}: max |latent - reference| = ${dLatent.toExponential(2)}`)
       expect(dLatent).toBeLessThan(1e-4)
       if (ref.image) {
         expect(image!.dims).toEqual(ref.imageShape)

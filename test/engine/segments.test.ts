@@ -33,7 +33,7 @@ async function embedOnce(
   return { streams: { hidden: hidden_states, encoder: encoder_hidden_states ?? null }, context, inputs }
 }
 
-function programOf(model: LoadedModel, mode: BlockMode): BlockProgram {
+function programOf(model: LoadedModel, mode: BlockMode, maxSegmentBlocks?: number): BlockProgram {
   const t = model.manifest.transformers[0]
   const blocks = t.blockLists.flatMap((l) => l.blocks)
   return new BlockProgram(
@@ -43,7 +43,8 @@ function programOf(model: LoadedModel, mode: BlockMode): BlockProgram {
     blocks.map((file) => ({ file, bytes: model.pkg.files.get(file)!, model: model.pkg.graph(file) })),
     'cpu',
     { intraOpThreads: 1 },
-    mode
+    mode,
+    maxSegmentBlocks
   )
 }
 
@@ -77,6 +78,23 @@ describe('segment compiler', () => {
     })
   }
 
+  // Chained cut segments: encoder chained (Pattern_1), shared (Pattern_2), returned only (Pattern_4).
+  for (const name of ['tiny-image', 'tiny-video', 'tiny-p4']) {
+    it(`${name}: a range longer than maxSegmentBlocks runs as several segments, same numbers`, async () => {
+      const model = await loadFixture(name)
+      const { streams, context } = await embedOnce(model)
+      const blocks = programOf(model, 'blocks')
+      const cut = programOf(model, 'segments', 3)
+      const n = blocks.blockCount
+      expectClose(
+        await cut.run(0, n, streams, context, none),
+        await blocks.run(0, n, streams, context, none),
+        1e-5
+      )
+      await Promise.all([blocks.release(), cut.release()])
+    })
+  }
+
   it('a Pattern_4 segment reads only hidden_states and temb, and returns the last block encoder stream', async () => {
     const model = await loadFixture('tiny-p4')
     const t = model.manifest.transformers[0]
@@ -88,6 +106,13 @@ describe('segment compiler', () => {
     expect([...session.inputNames].sort()).toEqual(['hidden_states', 'temb'])
     expect(session.outputNames).toEqual(['hidden_states_out', 'encoder_hidden_states_out'])
     await session.release()
+  })
+
+  it('BAD CALL - maxSegmentBlocks must be a positive integer', async () => {
+    const model = await loadFixture('tiny-p3')
+    expect(() => programOf(model, 'segments', 0)).toThrow(
+      'maxSegmentBlocks must be a positive integer, got 0'
+    )
   })
 
   it('EXPECTED FAILURE - a bad block range names the context', async () => {

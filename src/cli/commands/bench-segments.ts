@@ -1,4 +1,5 @@
 import { benchSegments, type SegmentBenchResult } from '../../main/engine/bench/segment-bench'
+import { DEFAULT_MAX_SEGMENT_BLOCKS } from '../../main/engine/model/block-program'
 import { intFlag, parseFlags, providerFlag } from '../flags'
 import { consoleIO, UsageError, type CliIO } from '../io'
 import { modelDirs, pickModel } from '../models'
@@ -11,6 +12,7 @@ import { modelDirs, pickModel } from '../models'
 export const BENCH_SEGMENTS_USAGE = `Usage: studio bench-segments [--model ID|FOLDER] [options]
   --rounds N      timed steps per variant, interleaved step by step (default 30)
   --threads N     ONNX Runtime intra-op threads (default: ORT's choice)
+  --max-segment N longest run of blocks fused into one graph (default ${DEFAULT_MAX_SEGMENT_BLOCKS})
   --provider P    auto|cpu|cuda|dml|coreml (default: cpu)
   --json          print the result as JSON`
 
@@ -18,6 +20,7 @@ const OPTIONS = {
   model: { type: 'string' },
   rounds: { type: 'string' },
   threads: { type: 'string' },
+  'max-segment': { type: 'string' },
   provider: { type: 'string' },
   json: { type: 'boolean' },
   'models-dir': { type: 'string', multiple: true },
@@ -37,6 +40,7 @@ export async function benchSegmentsCommand(argv: readonly string[], io: CliIO = 
     rounds: intFlag('rounds', values.rounds, 1, 10000) ?? 30,
     provider: values.provider === undefined ? 'cpu' : providerFlag(values.provider),
     tuning: { intraOpThreads: intFlag('threads', values.threads, 0, 256) ?? 0 },
+    maxSegmentBlocks: intFlag('max-segment', values['max-segment'], 1, 10000),
     onRound: (round, ms) => {
       const text = `round ${round + 1}: ${Object.entries(ms)
         .map(([v, t]) => `${v} ${t.toFixed(2)} ms`)

@@ -1,6 +1,7 @@
 import { GenerateRequestSchema } from '../../../shared/generation'
 import type { Provider } from '../../../shared/providers'
 import { createStepCache } from '../cache/index'
+import { DEFAULT_MAX_SEGMENT_BLOCKS } from '../model/block-program'
 import { LoadedModel, type LoadedTransformer } from '../model/loaded-model'
 import { loadPackage } from '../model/package'
 import { compileWholeTransformer } from '../model/segments'
@@ -29,6 +30,7 @@ export interface SegmentBenchOptions {
   rounds: number
   provider: Provider
   tuning?: SessionTuning
+  maxSegmentBlocks?: number
   onRound?: (round: number, stepMs: Record<BenchVariant, number>) => void
 }
 
@@ -56,7 +58,12 @@ export interface SegmentBenchResult {
 export async function benchSegments(o: SegmentBenchOptions): Promise<SegmentBenchResult> {
   const tuning = o.tuning ?? DEFAULT_TUNING
   const pkg = await loadPackage(o.dir)
-  const segments = await LoadedModel.load(pkg, { provider: o.provider, tuning, blockMode: 'segments' })
+  const segments = await LoadedModel.load(pkg, {
+    provider: o.provider,
+    tuning,
+    blockMode: 'segments',
+    maxSegmentBlocks: o.maxSegmentBlocks
+  })
   const blocks = await LoadedModel.load(pkg, { provider: segments.provider, tuning, blockMode: 'blocks' })
   const whole = await wholeTransformerCall(segments, tuning)
   const m = pkg.manifest
@@ -99,7 +106,8 @@ export async function benchSegments(o: SegmentBenchOptions): Promise<SegmentBenc
     sessionCallsPerTransformerCall: sessionCalls(
       variant,
       segments.transformers[0],
-      m.cache?.mergeBlockLists ?? false
+      m.cache?.mergeBlockLists ?? false,
+      o.maxSegmentBlocks ?? DEFAULT_MAX_SEGMENT_BLOCKS
     )
   }))
   const byName = (v: BenchVariant) => timings.find((t) => t.variant === v) as VariantTiming
@@ -141,11 +149,16 @@ async function wholeTransformerCall(model: LoadedModel, tuning: SessionTuning) {
   return { call, release: () => Promise.all([...sessions.values()].map((s) => s.release())) }
 }
 
-function sessionCalls(variant: BenchVariant, t: LoadedTransformer, merge: boolean): number {
+function sessionCalls(
+  variant: BenchVariant,
+  t: LoadedTransformer,
+  merge: boolean,
+  maxBlocks: number
+): number {
   if (variant === 'whole') return 1
   const contexts = t.contexts(merge)
-  if (variant === 'segments') return 2 + contexts.length
-  return 2 + contexts.reduce((n, c) => n + c.blockCount, 0)
+  const per = (n: number) => (variant === 'segments' ? Math.ceil(n / maxBlocks) : n)
+  return 2 + contexts.reduce((n, c) => n + per(c.blockCount), 0)
 }
 
 function median(xs: number[]): number {

@@ -14,6 +14,8 @@ export interface LoadOptions {
   tuning?: SessionTuning
   /** `segments` (default) fuses block ranges; `blocks` runs one session per block (benchmark baseline). */
   blockMode?: BlockMode
+  /** Longest run of blocks fused into one graph (default DEFAULT_MAX_SEGMENT_BLOCKS). */
+  maxSegmentBlocks?: number
 }
 
 export class LoadedTransformer {
@@ -111,7 +113,8 @@ export class LoadedModel {
               })),
               provider,
               tuning,
-              mode
+              mode,
+              options.maxSegmentBlocks
             )
         )
       }
