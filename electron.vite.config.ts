@@ -1,6 +1,7 @@
 import { resolve } from 'node:path'
 import { defineConfig } from 'electron-vite'
 import react from '@vitejs/plugin-react'
+import type { Plugin } from 'vite'
 
 export default defineConfig({
   // The engine worker and its generation thread are bundled through `?modulePath` imports in src/main.
@@ -18,6 +19,21 @@ export default defineConfig({
   },
   renderer: {
     resolve: { alias: { '@renderer': resolve('src/renderer/src') } },
-    plugins: [react()]
+    plugins: [react(), devServerCsp()]
   }
 })
+
+/**
+ * `npm run dev` only: React Refresh injects an inline script and Vite's HMR talks over a
+ * websocket, which the CSP of index.html forbids. Built pages keep the strict policy.
+ */
+function devServerCsp(): Plugin {
+  return {
+    name: 'cache-studio:dev-csp',
+    apply: 'serve',
+    transformIndexHtml: (html) =>
+      html
+        .replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
+        .replace("connect-src 'self'", "connect-src 'self' ws://localhost:*")
+  }
+}
