@@ -3,6 +3,7 @@
  * It wires the engine to the host's message channel and does nothing else.
  */
 import { Engine } from './engine'
+import { compareImages } from './eval/compare'
 import { EngineServer } from './server/server'
 import { readEngineArgs } from './server/options'
 import { hostTransport } from './server/transport'
@@ -12,8 +13,8 @@ async function main(): Promise<void> {
   const transport = hostTransport()
   // 2. The engine, with the options the host passed on the command line.
   const engine = await Engine.create(readEngineArgs(process.argv))
-  // 3. Serve requests; the server says `ready`. compare is wired when src/main/engine/eval/compare.ts lands.
-  new EngineServer(engine, transport).start()
+  // 3. Serve requests (compare: PSNR, SSIM and the difference heatmap); the server says `ready`.
+  new EngineServer(engine, transport, compareImages).start()
 }
 
 main().catch((e: unknown) => {
