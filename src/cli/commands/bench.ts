@@ -89,7 +89,7 @@ export async function benchCommand(argv: readonly string[], io: CliIO = consoleI
     torch: values['no-torch']
       ? null
       : { ...DEFAULT_TORCH, repeats: intFlag('torch-repeats', values['torch-repeats'], 1, 20) ?? 2 },
-    onRun: (line) => (io.status ? io.status(line) : undefined)
+    onRun: (line) => (io.status ? io.status(line) : io.err(line))
   })
   if (io.status) io.status('')
   if (values.json) io.out(JSON.stringify(report, null, 2))

@@ -117,6 +117,7 @@ async function benchLoaded(model: LoadedModel, o: ModelBenchOptions): Promise<Mo
   let torchError: string | null = null
   if (o.torch && reference0) {
     const stepMs = (id: string) => median(acc.get(id)?.stepMs ?? [])
+    log(`${m.id}: PyTorch eager reference (${o.torch.python} ${o.torch.script})…`)
     try {
       torch = await compareWithTorch({
         ...o.torch,
