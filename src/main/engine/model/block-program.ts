@@ -1,6 +1,7 @@
 import type { ForwardPattern } from '../../../shared/manifest'
 import type { ConcreteProvider } from '../../../shared/providers'
 import type { BlockRunner, Streams } from '../cache/seam'
+import { EngineFailure } from '../errors'
 import type { Tensor } from '../tensor'
 import type { ModelProto } from './onnx-graph'
 import { ENCODER, ENCODER_OUT, HIDDEN, HIDDEN_OUT, PATTERN_IO } from './patterns'
@@ -151,7 +152,18 @@ export class BlockProgram {
     const key = `${from}:${to}`
     let session = this.#sessions.get(key)
     if (!session) {
-      const label = `${this.transformer}/${this.name}[${from}, ${to})`
+      session = this.#create(from, to)
+      // A failed compile must not poison the memo: the next request tries again.
+      session.catch(() => this.#sessions.delete(key))
+      this.#sessions.set(key, session)
+    }
+    return session
+  }
+
+  async #create(from: number, to: number): Promise<Session> {
+    const label = `${this.transformer}/${this.name}[${from}, ${to})`
+    const files = `${this.#blocks[from].file}${to - from > 1 ? ` … ${this.#blocks[to - 1].file}` : ''}`
+    try {
       const bytes =
         to - from === 1 && this.mode === 'blocks'
           ? this.#blocks[from].bytes
@@ -160,11 +172,12 @@ export class BlockProgram {
               from,
               label
             )
-      session = Session.create(bytes, label, this.#provider, this.#tuning)
-      // A failed compile must not poison the memo: the next request tries again.
-      session.catch(() => this.#sessions.delete(key))
-      this.#sessions.set(key, session)
+      return await Session.create(bytes, label, this.#provider, this.#tuning)
+    } catch (e) {
+      throw new EngineFailure(
+        'model_invalid',
+        `${files}: cannot run blocks ${label} (${(e as Error).message})`
+      )
     }
-    return session
   }
 }

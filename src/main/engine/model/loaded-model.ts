@@ -84,10 +84,34 @@ export class LoadedModel {
   static async load(pkg: ModelPackage, options: LoadOptions): Promise<LoadedModel> {
     const m = pkg.manifest
     const tuning = options.tuning ?? DEFAULT_TUNING
-    const mode = options.blockMode ?? 'segments'
     const tokenizer = new PromptTokenizer(pkg.text(m.tokenizer.file), m.tokenizer.maxLength, m.tokenizer.file)
     const { provider, session: textEncoder } = await firstWorkingProvider(pkg, options.provider, tuning)
-    const session = (file: string) => createSession(pkg, file, provider, tuning)
+    // Sessions made before a later one fails are released, not leaked.
+    const made: Session[] = [textEncoder]
+    const session = async (file: string) => {
+      const s = await createSession(pkg, file, provider, tuning)
+      made.push(s)
+      return s
+    }
+    try {
+      return await LoadedModel.#build(pkg, options, provider, tuning, tokenizer, textEncoder, session)
+    } catch (e) {
+      await Promise.all(made.map((s) => s.release().catch(() => undefined)))
+      throw e
+    }
+  }
+
+  static async #build(
+    pkg: ModelPackage,
+    options: LoadOptions,
+    provider: ConcreteProvider,
+    tuning: SessionTuning,
+    tokenizer: PromptTokenizer,
+    textEncoder: Session,
+    session: (file: string) => Promise<Session>
+  ): Promise<LoadedModel> {
+    const m = pkg.manifest
+    const mode = options.blockMode ?? 'segments'
     const transformers: LoadedTransformer[] = []
     for (const t of m.transformers) {
       const make = (merge: boolean): BlockProgram[] => {
