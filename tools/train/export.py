@@ -47,7 +47,7 @@ def n_tokens(cfg):
     return (cfg.get("frames", 1) // pt) * (8 // ph) * (8 // pw)
 
 
-def model_card(meta, cfg, ck, manifest, size, scores, guidance, shift):
+def model_card(meta, cfg, ck, manifest, size, scores, guidance, shift, note=""):
     video = cfg["kind"] == "video"
     n_params = sum(p.numel() for m in ck["_modules"] for p in m.parameters())
     tr = manifest["transformers"]
@@ -93,7 +93,7 @@ def model_card(meta, cfg, ck, manifest, size, scores, guidance, shift):
               f"`/usr/bin/python3 tools/train/train_ae.py tools/train/configs/ae.json` then "
               f"`/usr/bin/python3 tools/train/train_dit.py tools/train/configs/{cfg['name']}.json`, "
               f"`/usr/bin/python3 tools/train/export.py tools/train/runs/{cfg['name']}/ckpt_final.pt <dir> --eval 64`.",
-              "", "## Scores", ""]
+              ""] + ([note, ""] if note else []) + ["## Scores", ""]
     if scores:
         keys = [k for k in scores["train"] if k != "n"]
         lines += [f"`tools/train/evaluate.py` (Python monitor; the app's evaluator is separate), "
@@ -118,6 +118,7 @@ def main():
     ap.add_argument("--shift", type=float, default=None)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--ae", help="autoencoder checkpoint whose decoder to ship (same encoder)")
+    ap.add_argument("--note", default="", help="extra paragraph for the model card's Training")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     ck, cfg, te, experts, dec = load(a.ckpt, a.ae)
@@ -150,7 +151,7 @@ def main():
                    "guidanceScale": g, "separateCfg": True, "seed": 0})
     size = sum(os.path.getsize(os.path.join(r, f)) for r, _, fs in os.walk(a.outdir) for f in fs)
     with open(os.path.join(a.outdir, "README.md"), "w") as f:
-        f.write(model_card(meta, cfg, ck, manifest, size, scores, g, shift))
+        f.write(model_card(meta, cfg, ck, manifest, size, scores, g, shift, a.note))
     if scores:
         with open(os.path.join(a.outdir, "scores.json"), "w") as f:
             json.dump(scores, f, indent=1)

@@ -3,6 +3,10 @@ matching on latents of the frozen autoencoder (train_ae.py), on CPU.
 
   /usr/bin/python3 tools/train/train_dit.py tools/train/configs/image.json
 
+Data parallel on one machine (more processes = more share of a CPU shared with other jobs):
+  WORLD_SIZE=3 MASTER_ADDR=127.0.0.1 MASTER_PORT=29511 RANK=<i> ... train_dit.py cfg.json
+(see run_ddp.sh); each rank takes batch / WORLD_SIZE samples, gradients are averaged (gloo).
+
 The run lasts `minutes` of wall-clock time (the LR schedule follows elapsed time, so it ends on
 time whatever the machine's load); checkpoints (with EMA weights) go to runs/<name>/ every
 `ckpt_minutes`, the log to runs/<name>/log.txt. Resumes from runs/<name>/ckpt_latest.pt.
@@ -85,15 +89,21 @@ def main(cfg_path):
     cfg = json.load(open(cfg_path))
     torch.set_num_threads(cfg.get("threads", 2))
     torch.manual_seed(cfg["seed"])
+    rank, world = int(os.environ.get("RANK", 0)), int(os.environ.get("WORLD_SIZE", 1))
+    dist = None
+    if world > 1:
+        import torch.distributed as dist
+        dist.init_process_group("gloo", init_method="env://", rank=rank, world_size=world)
     rng = random.Random(cfg["seed"])
     out = os.path.join(HERE, "runs", cfg["name"])
     os.makedirs(out, exist_ok=True)
-    log = open(os.path.join(out, "log.txt"), "a")
+    log = open(os.path.join(out, "log.txt"), "a") if rank == 0 else None
 
     def say(msg):
-        print(msg, flush=True)
-        log.write(msg + "\n")
-        log.flush()
+        if rank == 0:
+            print(msg, flush=True)
+            log.write(msg + "\n")
+            log.flush()
 
     enc, aeck = load_ae(os.path.join(HERE, cfg["ae"]))
     std = aeck["latent_std"]
@@ -119,14 +129,24 @@ def main(cfg_path):
         step, elapsed0 = ck["step"], ck["elapsed"]
         rng.setstate(ck["rng"])
         torch.set_rng_state(ck["torch_rng"])
-        say(f"resumed at step {step}, {elapsed0 / 60:.1f} min")
+        say(f"resumed at step {step}, {elapsed0 / 60:.1f} min, world size {world}")
+    if world > 1:  # distinct data per rank; identical weights (broadcast from rank 0)
+        rng.seed(cfg["seed"] * 1000 + rank * 7919 + step)
+        torch.manual_seed(cfg["seed"] * 1000 + rank * 7919 + step)
+        with torch.no_grad():
+            for m in modules + ema:
+                for t_ in list(m.parameters()) + list(m.buffers()):
+                    dist.broadcast(t_, 0)
+        t0b = torch.tensor([elapsed0], dtype=torch.float64)
+        dist.broadcast(t0b, 0)
+        elapsed0 = float(t0b[0])
     tok = WordTokenizer(VOCAB, cfg["max_length"])
     total = cfg["minutes"] * 60.0
     t_start = time.time() - elapsed0
     last_ck = time.time()
     snap_every = cfg.get("snapshot_minutes", 20) * 60.0
     next_snap = (math.floor(elapsed0 / snap_every) + 1) * snap_every
-    bs = cfg["batch"]
+    bs = cfg["batch"] // world
     run_loss, run_n, t_log = 0.0, 0, time.time()
 
     def save(path):
@@ -139,6 +159,10 @@ def main(cfg_path):
 
     while True:
         elapsed = time.time() - t_start
+        if world > 1:  # all ranks follow rank 0's clock, so they stop together
+            te_ = torch.tensor([elapsed], dtype=torch.float64)
+            dist.broadcast(te_, 0)
+            elapsed = float(te_[0])
         if elapsed >= total:
             break
         frac = elapsed / total
@@ -169,6 +193,17 @@ def main(cfg_path):
             loss = loss + F.mse_loss(pred, target[sel], reduction="sum") / target[0].numel() / bs
         opt.zero_grad()
         loss.backward()
+        if world > 1:
+            for p in params:
+                if p.grad is None:
+                    p.grad = torch.zeros_like(p)
+            flat = torch.cat([p.grad.reshape(-1) for p in params])
+            dist.all_reduce(flat)
+            flat /= world
+            i0 = 0
+            for p in params:
+                p.grad.copy_(flat[i0:i0 + p.numel()].view_as(p))
+                i0 += p.numel()
         gn = torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
         step += 1
@@ -184,15 +219,18 @@ def main(cfg_path):
             say(f"step {step} min {(now - t_start) / 60:.1f} loss {run_loss / run_n:.4f} "
                 f"gnorm {gn:.2f} lr {lr:.2e} s/step {(now - t_log) / run_n:.2f}")
             run_loss, run_n, t_log = 0.0, 0, now
-        if time.time() - last_ck > cfg["ckpt_minutes"] * 60:
+        if rank == 0 and time.time() - last_ck > cfg["ckpt_minutes"] * 60:
             save(ck_path)
             last_ck = time.time()
-        if time.time() - t_start >= next_snap:
+        if rank == 0 and time.time() - t_start >= next_snap:
             save(os.path.join(out, f"ckpt_{int(next_snap / 60):03d}min.pt"))
             next_snap += snap_every
-    save(ck_path)
-    save(os.path.join(out, "ckpt_final.pt"))
-    say(f"done: {step} steps in {(time.time() - t_start) / 60:.1f} min")
+    if rank == 0:
+        save(ck_path)
+        save(os.path.join(out, "ckpt_final.pt"))
+        say(f"done: {step} steps in {(time.time() - t_start) / 60:.1f} min")
+    if world > 1:
+        dist.barrier()
 
 
 if __name__ == "__main__":
