@@ -7,13 +7,13 @@ import type { EngineChild, EngineSpawner } from '../../src/main/engine-host/spaw
 export const FIXTURE_MODELS = resolve('test/fixtures/models')
 export const WORKER_ENTRY = resolve('src/main/engine/worker.ts')
 
-/** The real engine worker, forked under tsx, serving the test fixture models. */
-export function realEngineSpawner(): ForkSpawner {
+/** The real engine worker, forked under tsx, serving the test fixture models (or the given folders). */
+export function realEngineSpawner(embedded: string[] = [FIXTURE_MODELS]): ForkSpawner {
   const thread = sourceThreadEntry()
   return new ForkSpawner({
     entry: WORKER_ENTRY,
     args: engineArgs({
-      modelDirs: { embedded: [FIXTURE_MODELS] },
+      modelDirs: { embedded },
       thread: { url: String(thread.url), tsx: thread.tsx },
       tuning: { intraOpThreads: 1 }
     })

@@ -1,6 +1,7 @@
+import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import type { BrowserWindow } from 'electron'
 import { callChannel, type StudioCall, type StudioEvent } from '../../../src/shared/api'
 import { EngineHost } from '../../../src/main/engine-host/engine-host'
@@ -8,8 +9,12 @@ import { GalleryStore } from '../../../src/main/gallery/gallery-store'
 import { registerIpcHandlers } from '../../../src/main/ipc/register'
 import { trustRenderer } from '../../../src/main/security/trusted-url'
 import { SettingsStore } from '../../../src/main/settings/settings-store'
-import { realEngineSpawner } from '../../engine-host/real-engine'
+import { FIXTURE_MODELS, realEngineSpawner } from '../../engine-host/real-engine'
 import { electronMock } from '../../main/electron-mock'
+
+/** The app's embedded models (once trained and committed) beside the test fixtures, as the app lists them. */
+export const EMBEDDED_MODELS = resolve('resources/models')
+const STUDIO_MODEL_DIRS = existsSync(EMBEDDED_MODELS) ? [EMBEDDED_MODELS, FIXTURE_MODELS] : [FIXTURE_MODELS]
 
 export interface StudioBackend {
   engine: EngineHost
@@ -29,7 +34,7 @@ export async function startStudioBackend(appUrl: string): Promise<StudioBackend>
   await settings.load()
   const gallery = new GalleryStore(join(dir, 'gallery'))
   await gallery.open()
-  const engine = new EngineHost(realEngineSpawner())
+  const engine = new EngineHost(realEngineSpawner(STUDIO_MODEL_DIRS))
   let send: (event: StudioEvent, payload: unknown) => void = () => undefined
   const webContents = {
     isDestroyed: () => false,

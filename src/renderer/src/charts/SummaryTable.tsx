@@ -86,7 +86,7 @@ export function SummaryTable({ summary, traces, measuredSpeedup }: Props) {
         </div>
         {measuredSpeedup != null && (
           <div className="metric accent">
-            <span className="metric-label">Measured vs uncached</span>
+            <span className="metric-label">Measured vs uncached (denoise)</span>
             <span className="metric-value num" data-testid="measured-speedup">
               {formatSpeedup(measuredSpeedup)}
             </span>

@@ -49,10 +49,10 @@ export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get) => ({
   }
 })
 
-/** Embedded image models first: what a new user should see selected. */
+/** Embedded image models first, the largest of them first: what a new user should see selected. */
 export function preferredModel(models: readonly ModelInfo[]): ModelInfo {
   const rank = (m: ModelInfo): number => (m.embedded ? 0 : 2) + (m.kind === 'image' ? 0 : 1)
-  return [...models].sort((a, b) => rank(a) - rank(b))[0]
+  return [...models].sort((a, b) => rank(a) - rank(b) || b.sizeBytes - a.sizeBytes)[0]
 }
 
 export const selectedModel = (

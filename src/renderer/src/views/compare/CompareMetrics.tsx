@@ -13,7 +13,11 @@ interface Props {
 
 const psnrText = (db: number): string => (db >= PSNR_CAP_DB ? `≥ ${PSNR_CAP_DB} dB` : `${db.toFixed(2)} dB`)
 
-/** PSNR, SSIM, the two times and the speedup, in one strip of large numbers. */
+/**
+ * PSNR, SSIM, the two times and the speedup, in one strip of large numbers. The denoise loop is
+ * what the cache speeds up; totals also hold one-off work (a first run loads the model), so they
+ * are the small print.
+ */
 export function CompareMetrics({ result, cached, uncached, frame }: Props) {
   const perFrame = result.perFrame.length > 1 ? result.perFrame[frame] : null
   const speedup = uncached.timings.totalMs / cached.timings.totalMs
@@ -33,22 +37,22 @@ export function CompareMetrics({ result, cached, uncached, frame }: Props) {
         note={perFrame ? `frame ${frame + 1}: ${perFrame.ssim.toFixed(4)}` : 'luma, mean of frames'}
       />
       <Metric
-        label="Cached"
-        value={formatMs(cached.timings.totalMs)}
+        label="Cached · denoise"
+        value={formatMs(cached.timings.denoiseMs)}
         testId="time-cached"
-        note={`denoise ${formatMs(cached.timings.denoiseMs)}`}
+        note={`total ${formatMs(cached.timings.totalMs)}`}
       />
       <Metric
-        label="Uncached"
-        value={formatMs(uncached.timings.totalMs)}
+        label="Uncached · denoise"
+        value={formatMs(uncached.timings.denoiseMs)}
         testId="time-uncached"
-        note={`denoise ${formatMs(uncached.timings.denoiseMs)}`}
+        note={`total ${formatMs(uncached.timings.totalMs)}`}
       />
       <Metric
-        label="Speedup"
-        value={formatSpeedup(speedup)}
+        label="Speedup · denoise"
+        value={formatSpeedup(denoiseSpeedup)}
         testId="speedup"
-        note={`denoise ${formatSpeedup(denoiseSpeedup)}`}
+        note={`total ${formatSpeedup(speedup)}`}
         accent
       />
     </div>

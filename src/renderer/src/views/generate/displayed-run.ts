@@ -40,9 +40,12 @@ export function displayedRun(s: StudioSlices): DisplayedRun | null {
   }
 }
 
-/** Uncached time over the entry's time, when the gallery holds an uncached run of the same recipe. */
+/**
+ * Uncached denoise time over the entry's, when the gallery holds an uncached run of the same
+ * recipe (denoise only: a total may include loading the model on a first run).
+ */
 export function measuredSpeedup(s: StudioSlices, entry: GalleryEntry): number | null {
   if (!entry.recipe.cache.enabled) return null
   const twin = uncachedTwin(s.entries, entry.recipe)
-  return twin ? twin.timings.totalMs / entry.timings.totalMs : null
+  return twin ? twin.timings.denoiseMs / entry.timings.denoiseMs : null
 }

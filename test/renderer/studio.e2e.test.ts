@@ -1,0 +1,201 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ModelInfo } from '../../src/shared/manifest'
+import { screenshot } from './harness/screenshots'
+import { openStudio, type StudioPage } from './harness/studio-page'
+
+/**
+ * The studio UI against the real engine: generate with F8B0 and watch the chart fill, compare
+ * with the uncached run, the gallery, cancel, and the custom form refusing bad values. One page
+ * for the file: each test starts where the previous one left the app, as a user would.
+ */
+let studio: StudioPage
+let model: ModelInfo
+
+beforeAll(async () => {
+  studio = await openStudio()
+  const { page } = studio
+  await page.locator('[data-testid="engine-status"][data-state="ready"]').waitFor({ timeout: 90_000 })
+  // The embedded image model the app ships (the largest embedded image model listed).
+  const models = (await studio.backend.invoke('listModels', [])) as { ok: true; value: ModelInfo[] }
+  model = models.value
+    .filter((m) => m.embedded && m.kind === 'image')
+    .sort((a, b) => b.sizeBytes - a.sizeBytes)[0]
+  await page.getByTestId('model-select').selectOption(model.id)
+})
+afterAll(() => studio?.close())
+
+const chartSteps = (page: StudioPage['page']): Promise<number> =>
+  page.getByTestId('cache-chart').first().getAttribute('data-steps').then(Number)
+
+describe('studio UI in Chromium, real engine', () => {
+  it('generates an image with F8B0: the chart fills in step by step and marks the cached steps', async () => {
+    const { page } = studio
+    await page.locator('.suggestions .chip').nth(1).click()
+    const prompt = await page.getByTestId('prompt').inputValue()
+    expect(prompt).toMatch(/^a \w+ \w+ at the .+ on a \w+ background$/)
+    await page.locator('[data-preset="F8B0"]').click()
+    await page.getByTestId('seed').fill('7')
+    await page.getByTestId('seed-lock').click()
+
+    // Every value the chart's step count takes, recorded in the page as it renders: it must grow a
+    // step at a time while the run is under way, not jump to the end.
+    await page.evaluate(() => {
+      const g = globalThis as unknown as {
+        __steps: number[]
+        MutationObserver: new (cb: () => void) => { observe(n: unknown, o: unknown): void }
+        document: {
+          body: unknown
+          querySelector(s: string): { getAttribute(a: string): string | null } | null
+        }
+      }
+      g.__steps = []
+      new g.MutationObserver(() => {
+        const n = Number(
+          g.document.querySelector('[data-testid="cache-chart"]')?.getAttribute('data-steps') ?? 0
+        )
+        if (g.__steps[g.__steps.length - 1] !== n) g.__steps.push(n)
+      }).observe(g.document.body, {
+        subtree: true,
+        childList: true,
+        attributes: true,
+        attributeFilter: ['data-steps']
+      })
+    })
+    await page.keyboard.press('Control+Enter')
+    await page.getByTestId('progress').waitFor()
+    await expect
+      .poll(() => chartSteps(page), { timeout: 60_000 })
+      .toBeGreaterThanOrEqual(Math.floor(model.defaults.steps / 3))
+    await screenshot(page, 'generate-running')
+    await page.locator('[data-testid="output-image"][data-ready="true"]').waitFor()
+    expect(await chartSteps(page)).toBe(model.defaults.steps)
+    const steps = await page.evaluate(() => (globalThis as unknown as { __steps: number[] }).__steps)
+    const partial = steps.filter((n) => n > 0 && n < model.defaults.steps)
+    expect(partial.length).toBeGreaterThanOrEqual(model.defaults.steps / 2)
+    expect(partial).toEqual([...partial].sort((a, b) => a - b))
+    // Cached steps are drawn apart: diamonds on the lines, teal cells in the lanes, counted in the table.
+    const cachedDots = await page.locator('.cache-chart path[data-cached="true"]').count()
+    const cachedCells = await page.locator('.lane-cell[data-state="cached"]').count()
+    const counts = await page.getByTestId('cached-count').allTextContents()
+    const cachedInTable = counts.reduce((n, c) => n + Number(c), 0)
+    expect(cachedInTable).toBeGreaterThan(0)
+    expect(cachedCells).toBe(cachedInTable)
+    expect(cachedDots).toBe(cachedInTable)
+    await expect(page.getByTestId('block-speedup').textContent()).resolves.toMatch(/^\d+\.\d\d×$/)
+
+    // Hovering a step shows its numbers.
+    const box = (await page.locator('.cache-chart .recharts-surface').first().boundingBox())!
+    await page.mouse.move(box.x + box.width * 0.75, box.y + box.height / 2)
+    await page.locator('.chart-tooltip').waitFor()
+    await expect(page.locator('.chart-tooltip').textContent()).resolves.toMatch(/Step \d+.*(cached|computed)/)
+    await screenshot(page, 'generate-done')
+  })
+
+  it('compares with the same recipe uncached and shows PSNR, SSIM, both times and the speedup', async () => {
+    const { page } = studio
+    await page.getByTestId('compare-uncached').click()
+    await page.getByTestId('compare-view').waitFor()
+    await page
+      .locator('[data-testid="psnr"], [data-testid="compare-error"]')
+      .first()
+      .waitFor({ timeout: 100_000 })
+    expect(
+      await page.getByTestId('compare-error').count(),
+      (await page.getByTestId('compare-error').allTextContents()).join()
+    ).toBe(0)
+    const psnr = (await page.getByTestId('psnr').textContent())!
+    const ssim = Number(await page.getByTestId('ssim').textContent())
+    const speedup = (await page.getByTestId('speedup').textContent())!
+    expect(psnr).toMatch(/^(\d+\.\d\d dB|≥ 99 dB)$/)
+    expect(parseFloat(psnr.replace('≥ ', ''))).toBeGreaterThan(10)
+    expect(ssim).toBeGreaterThan(0)
+    expect(ssim).toBeLessThanOrEqual(1)
+    expect(speedup).toMatch(/^\d+\.\d\d×$/)
+    await expect(page.getByTestId('time-cached').textContent()).resolves.toMatch(/\d+(\.\d+)? (ms|s)$/)
+    await expect(page.getByTestId('time-uncached').textContent()).resolves.toMatch(/\d+(\.\d+)? (ms|s)$/)
+    for (const id of ['compare-cached', 'compare-uncached', 'compare-heatmap']) {
+      await page.locator(`[data-testid="${id}"][data-ready="true"]`).waitFor()
+    }
+    await expect(page.locator('.compare-charts .cache-chart').count()).resolves.toBe(2)
+    // Zoom is synced: wheel over one pane scales all three.
+    const pane = (await page.getByTestId('pane-cached').boundingBox())!
+    await page.mouse.move(pane.x + pane.width / 2, pane.y + pane.height / 2)
+    await page.mouse.wheel(0, -300)
+    const transforms = (): Promise<(string | null)[]> =>
+      page.locator('.zoom-content').evaluateAll((els) => els.map((e) => e.getAttribute('style')))
+    await expect.poll(async () => (await transforms())[0]).toContain('scale(1.25)')
+    expect(new Set(await transforms()).size).toBe(1)
+    await page.locator('.zoom-stage').first().dblclick()
+    await screenshot(page, 'compare')
+  })
+
+  it('keeps both runs in the gallery with their recipe and chart; delete can be undone', async () => {
+    const { page } = studio
+    await page.getByRole('button', { name: 'Gallery' }).click()
+    const cards = page.getByTestId('gallery-card')
+    await expect(cards.count()).resolves.toBe(2)
+    await cards.last().click()
+    await page.getByTestId('gallery-detail').waitFor()
+    await page.locator('[data-testid="gallery-image"][data-ready="true"]').waitFor()
+    await expect(page.getByTestId('recipe').textContent()).resolves.toContain('F8B0')
+    await screenshot(page, 'gallery')
+    await page.getByTestId('delete').click()
+    await page.getByTestId('undo-toast').waitFor()
+    await expect(cards.count()).resolves.toBe(1)
+    await page.getByTestId('undo').click()
+    await expect.poll(() => cards.count()).toBe(2)
+  })
+
+  it('cancels a run with Esc and says so', async () => {
+    const { page } = studio
+    await page.getByRole('button', { name: 'Generate' }).first().click()
+    await page.getByTestId('steps').fill('300')
+    await page.getByTestId('generate').click()
+    await page.getByTestId('progress').waitFor()
+    await expect.poll(() => chartSteps(page), { timeout: 60_000 }).toBeGreaterThan(1)
+    await page.keyboard.press('Escape')
+    await page.getByTestId('run-cancelled').waitFor({ timeout: 60_000 })
+    await expect(page.getByTestId('run-cancelled').textContent()).resolves.toMatch(
+      /^Cancelled at step \d+ of 300$/
+    )
+    await expect(page.getByTestId('generate').isEnabled()).resolves.toBe(true)
+    // Nothing half-made reaches the gallery.
+    const list = (await studio.backend.invoke('listGallery', [])) as { ok: true; value: unknown[] }
+    expect(list.value).toHaveLength(2)
+  })
+
+  it('refuses bad custom-preset values next to the field and will not generate until they are fixed', async () => {
+    const { page } = studio
+    await page.getByTestId('steps').fill(String(model.defaults.steps))
+    await page.locator('[data-preset="custom"]').click()
+    await page.getByTestId('custom-cache-form').waitFor()
+    await page.locator('#cache-Fn').fill('0')
+    await expect(page.getByTestId('error-Fn').textContent()).resolves.toMatch(/>=1/)
+    await page.locator('#cache-residualDiffThreshold').fill('abc')
+    await expect(page.getByTestId('error-residualDiffThreshold').textContent()).resolves.toBe(
+      '"abc" is not a number'
+    )
+    await page.locator('#cache-taylorSeer-order').fill('9')
+    await expect(page.getByTestId('error-taylorSeer.order').textContent()).resolves.toMatch(/<=4/)
+    await expect(page.getByTestId('generate').isDisabled()).resolves.toBe(true)
+    await page.locator('#cache-Fn').fill('1')
+    await page.locator('#cache-residualDiffThreshold').fill('0.1')
+    await expect(page.getByTestId('generate').isDisabled()).resolves.toBe(true)
+    await page.locator('#cache-taylorSeer-order').fill('2')
+    await expect(page.getByTestId('error-Fn').count()).resolves.toBe(0)
+    await expect(page.getByTestId('generate').isEnabled()).resolves.toBe(true)
+
+    // The smallest supported window: nothing spills sideways.
+    await page.setViewportSize({ width: 1024, height: 700 })
+    await page.locator('#cache-Fn').fill('0')
+    await page.locator('#cache-Fn').scrollIntoViewIfNeeded()
+    // (The page function runs in Chromium; `globalThis` keeps it free of DOM types here.)
+    const width = await page.evaluate(
+      () =>
+        (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document
+          .documentElement.scrollWidth
+    )
+    expect(width).toBeLessThanOrEqual(1024)
+    await screenshot(page, 'generate-custom-1024')
+  })
+})
