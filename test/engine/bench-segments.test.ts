@@ -20,6 +20,9 @@ describe('benchSegments', () => {
     ])
     for (const t of r.timings) expect(t.medianStepMs).toBeGreaterThan(0)
     expect(r.maxLatentDiff).toBeLessThan(1e-5)
-    expect(formatBench(r).join('\n')).toMatch(/segments vs whole graph: [+-]\d+\.\d %/)
+    expect(formatBench(r).join('\n')).toMatch(
+      /segments vs whole graph: [+-]\d+\.\d % wall, [+-]\d+\.\d % CPU/
+    )
+    for (const t of r.timings) expect(t.medianCpuMs).toBeGreaterThan(0)
   })
 })

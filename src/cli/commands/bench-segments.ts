@@ -55,23 +55,29 @@ export async function benchSegmentsCommand(argv: readonly string[], io: CliIO = 
 }
 
 export function formatBench(r: SegmentBenchResult): string[] {
+  const cfg = r.separateCfg ? 'separate' : 'batched'
   const lines = [
-    `${r.model} on ${r.provider}: ${r.rounds} steps per variant, interleaved, CFG ${r.separateCfg ? 'separate' : 'batched'}, cache off`,
-    `  variant    median ms/step   mean    min    session calls per transformer call`
+    `${r.model} on ${r.provider}: ${r.rounds} steps per variant, interleaved, CFG ${cfg}, cache off`,
+    `  variant    wall ms/step: median    mean     min   CPU ms/step: median   session calls per transformer call`
   ]
+  const num = (x: number, w: number) => x.toFixed(2).padStart(w)
   for (const t of r.timings) {
     lines.push(
-      `  ${t.variant.padEnd(9)}  ${t.medianStepMs.toFixed(2).padStart(14)}  ${t.meanStepMs.toFixed(2).padStart(6)}  ${t.minStepMs.toFixed(2).padStart(5)}    ${t.sessionCallsPerTransformerCall}`
+      `  ${t.variant.padEnd(9)}  ${num(t.medianStepMs, 20)}  ${num(t.meanStepMs, 6)}  ${num(t.minStepMs, 6)}  ` +
+        `${num(t.medianCpuMs, 19)}   ${t.sessionCallsPerTransformerCall}`
     )
   }
   const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`
   const blocks = r.timings.find((t) => t.variant === 'blocks')
   const whole = r.timings.find((t) => t.variant === 'whole')
-  lines.push(`  segments vs whole graph: ${pct(r.segmentsOverWhole)} (median)`)
-  if (blocks && whole)
-    lines.push(
-      `  blocks one by one vs whole graph: ${pct(blocks.medianStepMs / whole.medianStepMs - 1)} (median)`
-    )
+  lines.push(
+    `  segments vs whole graph: ${pct(r.segmentsOverWhole)} wall, ${pct(r.segmentsOverWholeCpu)} CPU (medians)`
+  )
+  if (blocks && whole) {
+    const wall = blocks.medianStepMs / whole.medianStepMs - 1
+    const cpu = blocks.medianCpuMs / whole.medianCpuMs - 1
+    lines.push(`  blocks one by one vs whole graph: ${pct(wall)} wall, ${pct(cpu)} CPU (medians)`)
+  }
   lines.push(`  max |latent difference| between variants: ${r.maxLatentDiff.toExponential(2)}`)
   return lines
 }

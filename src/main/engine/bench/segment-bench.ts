@@ -7,7 +7,7 @@ import { loadPackage } from '../model/package'
 import { compileWholeTransformer } from '../model/segments'
 import { DEFAULT_TUNING, Session, type SessionTuning } from '../model/session'
 import { runPipeline } from '../pipeline/generate'
-import type { TransformerCall } from '../pipeline/transformer-call'
+import { callTransformer, type TransformerCall } from '../pipeline/transformer-call'
 import type { Tensor } from '../tensor'
 
 /**
@@ -40,6 +40,12 @@ export interface VariantTiming {
   medianStepMs: number
   meanStepMs: number
   minStepMs: number
+  /**
+   * Median CPU time (all of the process's threads) of a step's transformer calls: unlike wall
+   * time it barely moves when other processes compete for the cores, so on a busy machine it is
+   * the steadier comparison (with --threads 1 it is the compute of the step itself).
+   */
+  medianCpuMs: number
   sessionCallsPerTransformerCall: number
 }
 
@@ -51,6 +57,8 @@ export interface SegmentBenchResult {
   timings: VariantTiming[]
   /** segments median / whole median − 1 (0.05 = 5 % slower than one graph). */
   segmentsOverWhole: number
+  /** The same from the CPU-time medians. */
+  segmentsOverWholeCpu: number
   /** Largest difference of the latents after the step between variants: they must agree. */
   maxLatentDiff: number
 }
@@ -80,22 +88,39 @@ export async function benchSegments(o: SegmentBenchOptions): Promise<SegmentBenc
     whole: { model: segments, call: whole.call }
   }
   const samples: Record<BenchVariant, number[]> = { segments: [], blocks: [], whole: [] }
+  const cpuSamples: Record<BenchVariant, number[]> = { segments: [], blocks: [], whole: [] }
+  let cpuMs = 0
+  const cpuTimed =
+    (inner: TransformerCall): TransformerCall =>
+    async (t, inputs, site) => {
+      const c0 = process.cpuUsage()
+      const out = await inner(t, inputs, site)
+      const c = process.cpuUsage(c0)
+      cpuMs += (c.user + c.system) / 1000
+      return out
+    }
   const latents: Partial<Record<BenchVariant, Tensor>> = {}
   for (let round = -1; round < o.rounds; round++) {
     const shift = ((round % 3) + 3) % 3
     const order = [...BENCH_VARIANTS.slice(shift), ...BENCH_VARIANTS.slice(0, shift)]
     const stepMs = {} as Record<BenchVariant, number>
+    const stepCpuMs = {} as Record<BenchVariant, number>
     for (const v of order) {
+      cpuMs = 0
       const result = await runPipeline(variants[v].model, request, {
         createStepCache,
         beforeCall: () => {},
-        transformerCall: variants[v].call,
+        transformerCall: cpuTimed(variants[v].call ?? callTransformer),
         onDecoded: (latent) => (latents[v] = latent)
       })
       stepMs[v] = result.timings.perStepMs[0]
+      stepCpuMs[v] = cpuMs
     }
     if (round < 0) continue // warm-up: first-run allocations
-    for (const v of BENCH_VARIANTS) samples[v].push(stepMs[v])
+    for (const v of BENCH_VARIANTS) {
+      samples[v].push(stepMs[v])
+      cpuSamples[v].push(stepCpuMs[v])
+    }
     o.onRound?.(round, stepMs)
   }
   const timings = BENCH_VARIANTS.map((variant) => ({
@@ -103,6 +128,7 @@ export async function benchSegments(o: SegmentBenchOptions): Promise<SegmentBenc
     medianStepMs: median(samples[variant]),
     meanStepMs: samples[variant].reduce((a, b) => a + b, 0) / samples[variant].length,
     minStepMs: Math.min(...samples[variant]),
+    medianCpuMs: median(cpuSamples[variant]),
     sessionCallsPerTransformerCall: sessionCalls(
       variant,
       segments.transformers[0],
@@ -118,6 +144,7 @@ export async function benchSegments(o: SegmentBenchOptions): Promise<SegmentBenc
     separateCfg: m.defaults.separateCfg,
     timings,
     segmentsOverWhole: byName('segments').medianStepMs / byName('whole').medianStepMs - 1,
+    segmentsOverWholeCpu: byName('segments').medianCpuMs / byName('whole').medianCpuMs - 1,
     maxLatentDiff: Math.max(diff(latents.segments, latents.blocks), diff(latents.segments, latents.whole))
   }
   await Promise.all([segments.release(), blocks.release(), whole.release()])
