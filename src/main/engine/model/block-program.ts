@@ -17,8 +17,13 @@ import { Session, type SessionTuning } from './session'
 
 export type BlockMode = 'segments' | 'blocks'
 
-/** Longest run of blocks compiled into one graph (see #pieces for why there is a limit). */
-export const DEFAULT_MAX_SEGMENT_BLOCKS = 8
+/**
+ * Longest run of blocks compiled into one graph (see #pieces for why there is a limit). Each cut
+ * costs a session call per transformer call: on shapes-wan-tiny (20 blocks, 1 thread) one graph
+ * was 5 % above the whole transformer in CPU time, three graphs of ≤ 8 blocks 11 %; 12 keeps the
+ * cache's usual ranges ([0, 8), [8, N)) whole in models of up to 20 blocks.
+ */
+export const DEFAULT_MAX_SEGMENT_BLOCKS = 12
 
 export interface BlockSource {
   file: string
@@ -111,8 +116,8 @@ export class BlockProgram {
   /**
    * The session calls a range takes: one per block in `blocks` mode; in `segments` mode one per
    * run of at most maxSegmentBlocks blocks. ONNX Runtime's session creation grows about
-   * quadratically with a graph's length (20 Wan-like blocks in one graph: 12.6 s to create,
-   * as 2 graphs of 10: 6.2 s, 4 of 5: 3.6 s; the step time barely moves), so long ranges are cut.
+   * quadratically with a graph's length (20 Wan-like blocks in one graph: 12.6 s to create on our
+   * busy 2-core machine, as 2 graphs of 10: 6.2 s, 4 of 5: 3.6 s), so long ranges are cut.
    */
   #pieces(from: number, to: number): [number, number][] {
     const size = this.mode === 'blocks' ? 1 : this.#maxSegmentBlocks
