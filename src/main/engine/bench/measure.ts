@@ -13,6 +13,11 @@ import type { BenchVariant } from './variants'
 
 export interface Measured {
   result: GenerationResult
+  /**
+   * CPU time of the whole process during the run (all threads, ONNX Runtime's included). On a
+   * machine shared with other work, wall time includes waiting for a core; CPU time does not.
+   */
+  cpuMs: number
   summary: CacheSummary
   /** Wall time inside the block lists (the trace's per-context ms, summed). */
   blockMs: number
@@ -46,6 +51,7 @@ export async function measure(model: LoadedModel, v: BenchVariant, input: Measur
   rss.start()
   let result: GenerationResult
   let peakRssBytes = 0
+  const cpu0 = process.cpuUsage()
   try {
     result = await runPipeline(model, request, {
       createStepCache: (config: CacheConfig) => (cache = createStepCache(config)),
@@ -56,11 +62,13 @@ export async function measure(model: LoadedModel, v: BenchVariant, input: Measur
   } finally {
     peakRssBytes = rss.stop()
   }
+  const cpu = process.cpuUsage(cpu0)
   const got = decoded as { latent: Tensor; image: Tensor } | null
   if (!got) throw new Error('the pipeline finished without decoding')
   const stepCache = cache as StepCache | null
   return {
     result,
+    cpuMs: (cpu.user + cpu.system) / 1000,
     summary: result.summary,
     blockMs: result.trace.reduce((s, t) => s + t.ms, 0),
     peakRssBytes,

@@ -42,6 +42,8 @@ interface Acc {
   blockShare: number[]
   pairTotal: number[]
   pairDenoise: number[]
+  cpuMs: number[]
+  pairCpu: number[]
   peakRss: number
   cacheBytes: number
   distances: number[]
@@ -95,6 +97,7 @@ async function benchLoaded(model: LoadedModel, o: ModelBenchOptions): Promise<Mo
           const ratio = base(before, 'totalMs') / run.result.timings.totalMs
           a.pairTotal.push(ratio)
           a.pairDenoise.push(base(before, 'denoiseMs') / run.result.timings.denoiseMs)
+          a.pairCpu.push((before.cpuMs + after.cpuMs) / 2 / run.cpuMs)
           before = after
           if (r === 0) {
             a.samples.push(sampleOf(prompt, seed, run, reference))
@@ -174,6 +177,8 @@ function emptyAcc(): Acc {
     blockShare: [],
     pairTotal: [],
     pairDenoise: [],
+    cpuMs: [],
+    pairCpu: [],
     peakRss: 0,
     cacheBytes: 0,
     distances: [],
@@ -185,6 +190,7 @@ function record(a: Acc, run: Measured): void {
   const t = run.result.timings
   a.totalMs.push(t.totalMs)
   a.denoiseMs.push(t.denoiseMs)
+  a.cpuMs.push(run.cpuMs)
   a.stepMs.push(...t.perStepMs)
   a.blockShare.push(run.blockMs / t.denoiseMs)
   a.peakRss = Math.max(a.peakRss, run.peakRssBytes)
@@ -225,7 +231,9 @@ function summarize(v: BenchVariant, skipped: string | null, a: Acc | null): Vari
           medianStepMs: median(a.stepMs),
           blockShare: median(a.blockShare),
           speedup: isNone ? 1 : median(a.pairTotal),
-          denoiseSpeedup: isNone ? 1 : median(a.pairDenoise)
+          denoiseSpeedup: isNone ? 1 : median(a.pairDenoise),
+          medianCpuMs: median(a.cpuMs),
+          cpuSpeedup: isNone ? 1 : median(a.pairCpu)
         }
       : null
   return {
@@ -241,6 +249,7 @@ function summarize(v: BenchVariant, skipped: string | null, a: Acc | null): Vari
     skippedFraction: blocksTotal === 0 ? 0 : 1 - blocksRun / blocksTotal,
     theoreticalSpeedup: theoretical,
     achievedOverTheoretical: timing ? timing.speedup / theoretical : null,
+    cpuAchievedOverTheoretical: timing ? timing.cpuSpeedup / theoretical : null,
     psnrMean: psnrs.length ? mean(psnrs) : null,
     psnrMin: psnrs.length ? Math.min(...psnrs) : null,
     ssimMean: ssims.length ? mean(ssims) : null,

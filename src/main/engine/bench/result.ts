@@ -38,7 +38,11 @@ export const VariantTimingSchema = z.object({
   /** Median of t(none) / t(variant) over pairs run back to back; 1 for `none`. */
   speedup: z.number(),
   /** The same, on the denoising loop alone. */
-  denoiseSpeedup: z.number()
+  denoiseSpeedup: z.number(),
+  /** Median process CPU time of a generation (all threads). */
+  medianCpuMs: z.number(),
+  /** Median of cpu(none) / cpu(variant) over the same pairs: robust to a busy machine. */
+  cpuSpeedup: z.number()
 })
 
 export const VariantResultSchema = z.object({
@@ -59,6 +63,8 @@ export const VariantResultSchema = z.object({
   theoreticalSpeedup: z.number(),
   /** timing.speedup / theoreticalSpeedup. */
   achievedOverTheoretical: z.number().nullable(),
+  /** timing.cpuSpeedup / theoreticalSpeedup. */
+  cpuAchievedOverTheoretical: z.number().nullable(),
   psnrMean: z.number().nullable(),
   psnrMin: z.number().nullable(),
   ssimMean: z.number().nullable(),

@@ -27,15 +27,17 @@ export function markdownReport(r: BenchReport, note: string | null): string {
   ]
   if (note) lines.push(`**Load:** ${note}`, '')
   lines.push(
-    'How it is measured: every cached variant runs back to back with an uncached run of the same',
-    'prompt and seed (none, F8B0, none, F8B8…), after one untimed warm-up run per variant; speedups',
-    'are the median of those pairs, times are medians. PSNR/SSIM compare with the uncached output',
-    'of the same prompt and seed; adherence is the model-free caption check of',
-    '`src/main/engine/eval/adherence.ts` (0..1). *Theoretical* = block evaluations uncached / block',
-    'evaluations run: the speedup if the blocks were all the work. The rest — embed and final graphs,',
-    'text encoder, decoder, the loop itself — is overhead that lowers the *achieved* figure. Peak RSS is',
-    'the process RSS sampled during each run; *cache KiB* is what the step cache itself held',
-    '(residuals, probes, TaylorSeer ladders).',
+    'How it is measured: each cached variant runs between two uncached runs of the same prompt and',
+    'seed (none, F8B0, none, F8B8 + TaylorSeer, none, …), after one untimed warm-up run per variant;',
+    'its speedup is against the mean of its two neighbours, and the table gives the median over all',
+    'prompts and seeds. *wall* is elapsed time; *CPU* is the process CPU time (every thread), which',
+    'does not count waiting for a core and so holds up on a machine busy with other work. PSNR/SSIM',
+    'compare with the uncached output of the same prompt and seed; adherence is the model-free',
+    'caption check of `src/main/engine/eval/adherence.ts` (0..1). *Theoretical* = block evaluations',
+    'uncached / block evaluations run: the speedup if the blocks were all the work. The rest — embed',
+    'and final graphs, text encoder, decoder, the loop itself — is overhead that lowers the *achieved*',
+    'figure. Peak RSS is the process RSS sampled during each run; *cache KiB* is what the step cache',
+    'itself held (residuals, probes, TaylorSeer ladders).',
     ''
   )
   for (const b of r.models) lines.push(...modelSection(b))
