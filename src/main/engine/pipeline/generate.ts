@@ -68,6 +68,8 @@ export async function runPipeline(
         `${t.manifest.name}/${program.name}`
       )
       if (problem) throw new EngineFailure('bad_request', `cache ${req.cache.preset}: ${problem}`)
+      // Compiling a model's segments the first time can take seconds: stay cancellable.
+      hooks.beforeCall()
       await program.prepare(cacheRanges(contextConfig, program.blockCount))
     }
   }
