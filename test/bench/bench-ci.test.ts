@@ -78,7 +78,7 @@ describe('studio bench --ci', () => {
   })
 
   it.skipIf(!existsSync(EMBEDDED_IMAGE))(
-    'the embedded image model keeps F8B0 over its floors (PSNR ≥ 30 dB, ≥ 1.5× fewer blocks)',
+    'the embedded image model keeps F8B0 over its floors (PSNR ≥ 30 dB, ≥ 1.2× fewer blocks, the committed figures)',
     async () => {
       const r = await studio('bench', '--ci')
       expect(r.err).toEqual([])

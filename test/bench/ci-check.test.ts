@@ -32,7 +32,7 @@ describe('ciCheck', () => {
     const f = failed(modelBench([noneVariant(), variant({ blocksRun: 1344, theoreticalSpeedup: 1 })]))
     expect(f.map((x) => x.line)).toEqual([
       'shapes-test F8B0: blocks skipped 0 of 1344 (must be > 0)',
-      'shapes-test F8B0: theoretical speedup 1.000× (floor 1.5×)'
+      'shapes-test F8B0: theoretical speedup 1.000× (floor 1.2×)'
     ])
   })
 

@@ -20,7 +20,7 @@ export const BENCH_CI_USAGE = `Usage: studio bench --ci [--model ID|FOLDER] [opt
   --variants LIST           variants run (default none,F8B0); none is always needed
   --check LIST              variants the floors apply to (default F8B0)
   --min-psnr DB             PSNR floor vs uncached (default 30)
-  --min-theoretical X       theoretical speedup floor (default 1.5)
+  --min-theoretical X       theoretical speedup floor (default 1.2)
   --max-adherence-drop X    adherence may fall at most this much (default 0.03)
   --baseline FILE           committed bench JSON to compare per-sample figures with
                             (default docs/bench/bench.json; missing = floors only)

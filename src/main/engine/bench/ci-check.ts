@@ -22,7 +22,9 @@ export interface CiFloors {
 export const DEFAULT_CI_FLOORS: CiFloors = {
   variants: ['F8B0'],
   minPsnr: 30,
-  minTheoretical: 1.5,
+  // A sanity floor (the cache must skip a real share of the blocks); the per-sample comparison
+  // with the committed baseline is the tight check that the figures of the report still hold.
+  minTheoretical: 1.2,
   maxAdherenceDrop: 0.03,
   baselineTolerance: 0.1,
   baselinePsnrDropDb: 1
