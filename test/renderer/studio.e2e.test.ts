@@ -198,4 +198,41 @@ describe('studio UI in Chromium, real engine', () => {
     expect(width).toBeLessThanOrEqual(1024)
     await screenshot(page, 'generate-custom-1024')
   })
+
+  it('generates a video from the two-expert model: a series per transformer and branch, compared frame by frame with synced playback', async () => {
+    const { page } = studio
+    const video = (
+      (await studio.backend.invoke('listModels', [])) as { ok: true; value: ModelInfo[] }
+    ).value.find((m) => m.embedded && m.kind === 'video' && m.transformers.length > 1)
+    expect(video, 'an embedded video model with high- and low-noise experts').toBeDefined()
+    await page.setViewportSize({ width: 1280, height: 800 })
+    await page.getByTestId('model-select').selectOption(video!.id)
+    await page.locator('[data-preset="F8B0"]').click()
+    await page.getByTestId('steps').fill('16')
+    await page.locator('.suggestions .chip').first().click()
+    await page.getByTestId('generate').click()
+    await page.locator('[data-testid="output-image"][data-ready="true"]').waitFor({ timeout: 100_000 })
+    const legend = await page.locator('.cache-chart .chart-legend-item').allTextContents()
+    for (const t of video!.transformers) {
+      expect(legend).toContain(`${t.name} · cond`)
+      expect(legend).toContain(`${t.name} · uncond`)
+    }
+    await expect(page.getByTestId('playback').count()).resolves.toBe(1)
+
+    await page.getByTestId('compare-uncached').click()
+    await page
+      .locator('[data-testid="psnr"], [data-testid="compare-error"]')
+      .first()
+      .waitFor({ timeout: 100_000 })
+    expect(await page.getByTestId('compare-error').count()).toBe(0)
+    // Scrub to frame 4: the three panes and the per-frame numbers all follow.
+    await page.getByRole('button', { name: 'Pause' }).click()
+    const slider = page.getByLabel('Frame')
+    await slider.focus()
+    await slider.press('Home')
+    for (let i = 0; i < 3; i++) await slider.press('ArrowRight')
+    await expect(page.locator('.metric-note').first().textContent()).resolves.toMatch(/^frame 4: /)
+    await expect(page.getByTestId('playback').textContent()).resolves.toContain(`4/${video!.output.frames}`)
+    await screenshot(page, 'compare-video')
+  })
 })

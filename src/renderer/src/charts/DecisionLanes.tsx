@@ -23,7 +23,7 @@ export function DecisionLanes({
         <div
           key={s.key}
           className="decision-lane"
-          style={{ gridTemplateColumns: `repeat(${steps}, 1fr)` }}
+          style={{ gridTemplateColumns: `repeat(${steps}, 1fr)`, gap: steps > 150 ? 0 : steps > 60 ? 1 : 2 }}
           title={s.label}
         >
           {Array.from({ length: steps }, (_, step) => {

@@ -55,7 +55,7 @@ const taylor = (key: keyof CacheConfig['taylorSeer'], label: string, kind: Cache
 })
 
 export const CACHE_FIELDS: readonly CacheField[] = [
-  field('enabled', 'Cache enabled', { type: 'bool' }, 'DBCache'),
+  field('enabled', 'Enabled', { type: 'bool' }, 'DBCache'),
   field('Fn', 'Fn (front blocks)', { type: 'int' }, 'DBCache'),
   field('Bn', 'Bn (back blocks)', { type: 'int' }, 'DBCache'),
   field('residualDiffThreshold', 'Threshold', { type: 'float' }, 'DBCache'),
@@ -65,12 +65,12 @@ export const CACHE_FIELDS: readonly CacheField[] = [
     { type: 'optional-number', integer: false },
     'DBCache'
   ),
-  field('downsampleFactor', 'Probe downsample', { type: 'int' }, 'DBCache'),
+  field('downsampleFactor', 'Downsample', { type: 'int' }, 'DBCache'),
   field('maxWarmupSteps', 'Warmup steps', { type: 'int' }, 'Warmup & limits'),
   field('warmupInterval', 'Warmup interval', { type: 'int' }, 'Warmup & limits'),
-  field('maxCachedSteps', 'Max cached steps', { type: 'int' }, 'Warmup & limits'),
+  field('maxCachedSteps', 'Max cached', { type: 'int' }, 'Warmup & limits'),
   field('maxContinuousCachedSteps', 'Max in a row', { type: 'int' }, 'Warmup & limits'),
-  field('enableSeparateCfg', 'Separate CFG caches', { type: 'tristate' }, 'CFG & contexts'),
+  field('enableSeparateCfg', 'Separate CFG', { type: 'tristate' }, 'CFG & contexts'),
   field('cfgDiffComputeSeparate', 'Uncond own diff', { type: 'bool' }, 'CFG & contexts'),
   field('mergeBlockLists', 'Merge block lists', { type: 'tristate' }, 'CFG & contexts'),
   field('stepsComputationMask', 'Computation mask (per step)', { type: 'mask' }, 'Schedule'),

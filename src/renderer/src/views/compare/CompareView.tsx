@@ -1,5 +1,6 @@
 import { useMemo } from 'react'
 import { CacheChart } from '../../charts/CacheChart'
+import { StepTimeChart } from '../../charts/StepTimeChart'
 import { EntryCanvas, PlaybackBar, usePlayback } from '../../components/FramePlayer'
 import { PixelCanvas } from '../../components/PixelCanvas'
 import { ProgressBar } from '../../components/ProgressBar'
@@ -106,7 +107,7 @@ export function CompareView() {
             <div className="compare-charts">
               <section className="card chart-card">
                 <div className="card-head">
-                  <h2>Cached run</h2>
+                  <h2>Cache per step · cached run</h2>
                 </div>
                 <CacheChart
                   traces={cached.trace}
@@ -117,13 +118,18 @@ export function CompareView() {
               </section>
               <section className="card chart-card">
                 <div className="card-head">
-                  <h2>Uncached run</h2>
+                  <h2>Time per step (ms)</h2>
+                  <span className="dim">the uncached run computes every block, so it has no cache chart</span>
                 </div>
-                <CacheChart
-                  traces={uncached.trace}
-                  totalSteps={uncached.recipe.steps}
-                  warmupSteps={0}
-                  height={170}
+                <StepTimeChart
+                  runs={[
+                    {
+                      label: `cached · ${presetById(cached.recipe.preset).label}`,
+                      color: 'var(--cached)',
+                      perStepMs: cached.timings.perStepMs
+                    },
+                    { label: 'uncached', color: '#8b93a1', perStepMs: uncached.timings.perStepMs }
+                  ]}
                 />
               </section>
             </div>

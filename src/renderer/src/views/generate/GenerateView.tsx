@@ -23,7 +23,7 @@ export function GenerateView() {
           <RunViewer run={run} />
           <div className="run-side card">
             <div className="card-head">
-              <h2>{live ? 'Running' : run?.entry ? 'Output' : 'No run yet'}</h2>
+              <h2>{runTitle(run)}</h2>
             </div>
             {run ? (
               <RunFacts run={run} />
@@ -71,4 +71,19 @@ export function GenerateView() {
       </main>
     </div>
   )
+}
+
+function runTitle(run: ReturnType<typeof displayedRun>): string {
+  if (!run) return 'No run yet'
+  if (run.entry) return 'Output'
+  switch (run.job?.phase) {
+    case 'cancelled':
+      return 'Cancelled'
+    case 'failed':
+      return 'Failed'
+    case 'cancelling':
+      return 'Cancelling…'
+    default:
+      return 'Running'
+  }
 }
