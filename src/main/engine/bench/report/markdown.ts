@@ -105,10 +105,23 @@ function modelSection(b: ModelBench): string[] {
     lines.push(`PyTorch comparison failed: ${b.torchError}`, '')
   }
   const none = b.variants.find((v) => v.preset === 'none')
-  if (none?.timing)
+  if (none?.timing) {
+    const share = none.timing.blockShare
     lines.push(
-      `Uncached, the blocks take ${fx(none.timing.blockShare * 100, 0)} % of the denoising time; peak RSS ${mib(none.peakRssBytes)} MiB.`,
+      `Uncached, the blocks take ${fx(share * 100, 0)} % of the denoising time (peak RSS ${mib(none.peakRssBytes)} MiB). ` +
+        'By Amdahl, skipping blocks for a theoretical speedup T can make the loop at most ' +
+        `1 / (${fx(1 - share)} + ${fx(share)} / T) faster:`,
       ''
     )
+    for (const v of b.variants) {
+      if (v.preset === 'none' || !v.timing) continue
+      const bound = 1 / (1 - share + share / v.theoreticalSpeedup)
+      lines.push(
+        `- ${v.label}: T = ${times(v.theoreticalSpeedup)} → at most ${times(bound)} on the loop; measured ` +
+          `${times(v.timing.denoiseSpeedup)} on the loop, ${times(v.timing.speedup)} per output (wall).`
+      )
+    }
+    lines.push('')
+  }
   return lines
 }
