@@ -31,6 +31,7 @@ export const GENERATE_OPTIONS = {
   'batched-cfg': { type: 'boolean' },
   out: { type: 'string' },
   provider: { type: 'string' },
+  threads: { type: 'string' },
   'models-dir': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
   ...CACHE_FLAG_OPTIONS

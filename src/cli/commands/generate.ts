@@ -1,7 +1,7 @@
 import { Engine, EngineFailure, sourceThreadEntry } from '../../main/engine/engine'
 import { MAX_SEED } from '../../shared/generation'
 import { CACHE_FLAGS_HELP } from '../cache-flags'
-import { parseFlags } from '../flags'
+import { intFlag, parseFlags } from '../flags'
 import { GENERATE_OPTIONS, requestFromFlags } from '../generate-request'
 import { consoleIO, UsageError, type CliIO } from '../io'
 import { DEFAULT_OUT_DIR, writeOutputs } from '../outputs'
@@ -20,6 +20,7 @@ export const GENERATE_USAGE = `Usage: studio generate --prompt TEXT [options]
   --separate-cfg | --batched-cfg   CFG as two calls or one batched call (default: the model's)
   --out PATH             .png/.gif file, or a folder (default: ${DEFAULT_OUT_DIR}/)
   --provider P           auto|cpu|cuda|dml|coreml (default: auto)
+  --threads N            ONNX Runtime intra-op threads per session (default: ORT's choice)
   --models-dir DIR       also look for models here (repeatable)
 ${CACHE_FLAGS_HELP}`
 
@@ -33,7 +34,12 @@ export async function generateCommand(argv: readonly string[], io: CliIO = conso
     throw new UsageError(`unexpected argument "${positionals[0]}" (flags take --name VALUE)`)
   const { request, dirs } = await requestFromFlags(values)
 
-  const engine = await Engine.create({ modelDirs: dirs, thread: sourceThreadEntry() })
+  const intraOpThreads = intFlag('threads', values.threads, 0, 256) ?? 0
+  const engine = await Engine.create({
+    modelDirs: dirs,
+    thread: sourceThreadEntry(),
+    tuning: { intraOpThreads }
+  })
   const controller = new AbortController()
   const onSigint = () => controller.abort()
   process.once('SIGINT', onSigint)
