@@ -1,16 +1,14 @@
 import { checkBlockBudget } from '../../../shared/cache-config'
 import type { Provider } from '../../../shared/providers'
 import { resolveCacheConfig } from '../../../shared/presets'
-import { quantiles } from '../../../shared/cache-summary'
-import { scoreAdherence } from '../eval/adherence'
-import { compareImages } from '../eval/compare'
 import { LoadedModel } from '../model/loaded-model'
 import { loadPackage } from '../model/package'
-import type { ModelBench, SampleResult, VariantResult } from './result'
+import { emptyAcc, record, sampleOf, summarize, type Acc } from './aggregate'
 import { measure, type Measured } from './measure'
-import { mean, median } from './stats'
+import type { ModelBench } from './result'
+import { median } from './stats'
 import { compareWithTorch, type TorchOptions } from './torch-compare'
-import { variantTag, type BenchVariant } from './variants'
+import type { BenchVariant } from './variants'
 
 /**
  * The preset bench of one model: every variant on every (prompt, seed), each cached run timed
@@ -33,21 +31,6 @@ export interface ModelBenchOptions {
   /** null: no PyTorch comparison. */
   torch: Omit<TorchOptions, 'threads'> | null
   onRun?: (line: string) => void
-}
-
-interface Acc {
-  totalMs: number[]
-  denoiseMs: number[]
-  stepMs: number[]
-  blockShare: number[]
-  pairTotal: number[]
-  pairDenoise: number[]
-  cpuMs: number[]
-  pairCpu: number[]
-  peakRss: number
-  cacheBytes: number
-  distances: number[]
-  samples: SampleResult[]
 }
 
 export async function benchModel(o: ModelBenchOptions): Promise<ModelBench> {
@@ -130,7 +113,10 @@ async function benchLoaded(model: LoadedModel, o: ModelBenchOptions): Promise<Mo
         seed: o.seeds[0],
         steps: reference0.result.recipe.steps,
         engine: reference0,
-        engineStepMs: { none: stepMs(none.id), F8B0: stepMs('F8B0') },
+        // PyTorch's side has none and a plain DBCache with F8B0's settings.
+        engineStepMs: Object.fromEntries(
+          [none.id, 'F8B0'].filter((id) => acc.has(id)).map((id) => [id, stepMs(id)])
+        ),
         video: m.kind === 'video'
       })
     } catch (e) {
@@ -167,97 +153,4 @@ function whyNotRunnable(model: LoadedModel, v: BenchVariant): string | null {
     }
   }
   return null
-}
-
-function emptyAcc(): Acc {
-  return {
-    totalMs: [],
-    denoiseMs: [],
-    stepMs: [],
-    blockShare: [],
-    pairTotal: [],
-    pairDenoise: [],
-    cpuMs: [],
-    pairCpu: [],
-    peakRss: 0,
-    cacheBytes: 0,
-    distances: [],
-    samples: []
-  }
-}
-
-function record(a: Acc, run: Measured): void {
-  const t = run.result.timings
-  a.totalMs.push(t.totalMs)
-  a.denoiseMs.push(t.denoiseMs)
-  a.cpuMs.push(run.cpuMs)
-  a.stepMs.push(...t.perStepMs)
-  a.blockShare.push(run.blockMs / t.denoiseMs)
-  a.peakRss = Math.max(a.peakRss, run.peakRssBytes)
-  a.cacheBytes = Math.max(a.cacheBytes, run.cacheBytes)
-}
-
-function sampleOf(prompt: string, seed: number, run: Measured, reference: Measured | null): SampleResult {
-  const r = run.result
-  const meta = { width: r.width, height: r.height, frames: r.frames }
-  const cmp = reference ? compareImages({ ...meta, a: reference.result.pixels, b: r.pixels }) : null
-  return {
-    prompt,
-    seed,
-    blocksRun: run.summary.blocksRun,
-    blocksTotal: run.summary.blocksTotal,
-    cachedCalls: r.trace.filter((t) => t.cached).length,
-    psnr: cmp?.psnr ?? null,
-    ssim: cmp?.ssim ?? null,
-    adherence: scoreAdherence(r.pixels, meta, prompt)?.overall ?? null
-  }
-}
-
-function summarize(v: BenchVariant, skipped: string | null, a: Acc | null): VariantResult {
-  const clean = a?.samples ?? []
-  const blocksRun = clean.reduce((n, s) => n + s.blocksRun, 0)
-  const blocksTotal = clean.reduce((n, s) => n + s.blocksTotal, 0)
-  const theoretical = blocksRun === 0 ? 1 : blocksTotal / blocksRun
-  const psnrs = clean.flatMap((s) => (s.psnr === null ? [] : [s.psnr]))
-  const ssims = clean.flatMap((s) => (s.ssim === null ? [] : [s.ssim]))
-  const adh = clean.flatMap((s) => (s.adherence === null ? [] : [s.adherence]))
-  const isNone = v.preset === 'none'
-  const timing =
-    a && a.totalMs.length > 0
-      ? {
-          runs: a.totalMs.length,
-          medianTotalMs: median(a.totalMs),
-          medianDenoiseMs: median(a.denoiseMs),
-          medianStepMs: median(a.stepMs),
-          blockShare: median(a.blockShare),
-          speedup: isNone ? 1 : median(a.pairTotal),
-          denoiseSpeedup: isNone ? 1 : median(a.pairDenoise),
-          medianCpuMs: median(a.cpuMs),
-          cpuSpeedup: isNone ? 1 : median(a.pairCpu)
-        }
-      : null
-  return {
-    id: v.id,
-    label: v.label,
-    preset: v.preset,
-    overrides: v.overrides,
-    tag: variantTag(v),
-    skipped,
-    timing,
-    blocksRun,
-    blocksTotal,
-    skippedFraction: blocksTotal === 0 ? 0 : 1 - blocksRun / blocksTotal,
-    theoreticalSpeedup: theoretical,
-    achievedOverTheoretical: timing ? timing.speedup / theoretical : null,
-    cpuAchievedOverTheoretical: timing ? timing.cpuSpeedup / theoretical : null,
-    psnrMean: psnrs.length ? mean(psnrs) : null,
-    psnrMin: psnrs.length ? Math.min(...psnrs) : null,
-    ssimMean: ssims.length ? mean(ssims) : null,
-    adherence: adh.length ? mean(adh) : null,
-    adherenceDelta: null,
-    peakRssBytes: a?.peakRss ?? 0,
-    cacheBytes: a?.cacheBytes ?? 0,
-    diffQuantiles: quantiles(a?.distances ?? []),
-    samples: clean
-  }
 }

@@ -1,0 +1,122 @@
+import { quantiles } from '../../../shared/cache-summary'
+import { scoreAdherence } from '../eval/adherence'
+import { compareImages } from '../eval/compare'
+import type { Measured } from './measure'
+import type { SampleResult, VariantResult } from './result'
+import { mean, median } from './stats'
+import { variantTag, type BenchVariant } from './variants'
+
+/** What the bench collects per variant while it runs, and the figures it turns into. */
+
+export interface Acc {
+  totalMs: number[]
+  denoiseMs: number[]
+  stepMs: number[]
+  blockShare: number[]
+  pairTotal: number[]
+  pairDenoise: number[]
+  cpuMs: number[]
+  pairCpu: number[]
+  peakRss: number
+  cacheBytes: number
+  distances: number[]
+  samples: SampleResult[]
+}
+
+export function emptyAcc(): Acc {
+  return {
+    totalMs: [],
+    denoiseMs: [],
+    stepMs: [],
+    blockShare: [],
+    pairTotal: [],
+    pairDenoise: [],
+    cpuMs: [],
+    pairCpu: [],
+    peakRss: 0,
+    cacheBytes: 0,
+    distances: [],
+    samples: []
+  }
+}
+
+export function record(a: Acc, run: Measured): void {
+  const t = run.result.timings
+  a.totalMs.push(t.totalMs)
+  a.denoiseMs.push(t.denoiseMs)
+  a.cpuMs.push(run.cpuMs)
+  a.stepMs.push(...t.perStepMs)
+  a.blockShare.push(run.blockMs / t.denoiseMs)
+  a.peakRss = Math.max(a.peakRss, run.peakRssBytes)
+  a.cacheBytes = Math.max(a.cacheBytes, run.cacheBytes)
+}
+
+export function sampleOf(
+  prompt: string,
+  seed: number,
+  run: Measured,
+  reference: Measured | null
+): SampleResult {
+  const r = run.result
+  const meta = { width: r.width, height: r.height, frames: r.frames }
+  const cmp = reference ? compareImages({ ...meta, a: reference.result.pixels, b: r.pixels }) : null
+  return {
+    prompt,
+    seed,
+    blocksRun: run.summary.blocksRun,
+    blocksTotal: run.summary.blocksTotal,
+    cachedCalls: r.trace.filter((t) => t.cached).length,
+    psnr: cmp?.psnr ?? null,
+    ssim: cmp?.ssim ?? null,
+    adherence: scoreAdherence(r.pixels, meta, prompt)?.overall ?? null
+  }
+}
+
+export function summarize(v: BenchVariant, skipped: string | null, a: Acc | null): VariantResult {
+  const clean = a?.samples ?? []
+  const blocksRun = clean.reduce((n, s) => n + s.blocksRun, 0)
+  const blocksTotal = clean.reduce((n, s) => n + s.blocksTotal, 0)
+  const theoretical = blocksRun === 0 ? 1 : blocksTotal / blocksRun
+  const psnrs = clean.flatMap((s) => (s.psnr === null ? [] : [s.psnr]))
+  const ssims = clean.flatMap((s) => (s.ssim === null ? [] : [s.ssim]))
+  const adh = clean.flatMap((s) => (s.adherence === null ? [] : [s.adherence]))
+  const isNone = v.preset === 'none'
+  const timing =
+    a && a.totalMs.length > 0
+      ? {
+          runs: a.totalMs.length,
+          medianTotalMs: median(a.totalMs),
+          medianDenoiseMs: median(a.denoiseMs),
+          medianStepMs: median(a.stepMs),
+          blockShare: median(a.blockShare),
+          speedup: isNone ? 1 : median(a.pairTotal),
+          denoiseSpeedup: isNone ? 1 : median(a.pairDenoise),
+          medianCpuMs: median(a.cpuMs),
+          cpuSpeedup: isNone ? 1 : median(a.pairCpu)
+        }
+      : null
+  return {
+    id: v.id,
+    label: v.label,
+    preset: v.preset,
+    overrides: v.overrides,
+    tag: variantTag(v),
+    skipped,
+    timing,
+    blocksRun,
+    blocksTotal,
+    skippedFraction: blocksTotal === 0 ? 0 : 1 - blocksRun / blocksTotal,
+    theoreticalSpeedup: theoretical,
+    achievedOverTheoretical: timing ? timing.speedup / theoretical : null,
+    cpuAchievedOverTheoretical: timing ? timing.cpuSpeedup / theoretical : null,
+    psnrMean: psnrs.length ? mean(psnrs) : null,
+    psnrMin: psnrs.length ? Math.min(...psnrs) : null,
+    ssimMean: ssims.length ? mean(ssims) : null,
+    adherence: adh.length ? mean(adh) : null,
+    adherenceDelta: null,
+    peakRssBytes: a?.peakRss ?? 0,
+    cacheBytes: a?.cacheBytes ?? 0,
+    diffQuantiles: quantiles(a?.distances ?? []),
+    samples: clean
+  }
+}
