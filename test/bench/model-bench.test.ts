@@ -68,7 +68,8 @@ describe('benchModel on a fixture', () => {
       const t = b.torch
       expect(t?.latentMaxDiff).toBeLessThan(1e-4)
       expect(t?.imagePsnr).toBeGreaterThan(60)
-      expect(Object.keys(t?.torchStepMs ?? {})).toEqual(['none', 'F8B0'])
+      // F8B0 does not fit the fixture's 6 blocks, so only the uncached run is compared.
+      expect(Object.keys(t?.torchStepMs ?? {})).toEqual(['none'])
       expect(t?.engineSpeedupUncached).toBeGreaterThan(0)
     }
   )
