@@ -16,8 +16,22 @@ export const SettingsSchema = z
   .strict()
 export type Settings = z.infer<typeof SettingsSchema>
 
-/** A change to some settings; unknown keys are an error, not silently dropped. */
-export const SettingsPatchSchema = SettingsSchema.partial().strict()
+/**
+ * A change to some settings; unknown keys are an error, not silently dropped. Built from the
+ * fields without their defaults: zod 4 applies a default even inside `.partial()`, which would
+ * turn `{ threads: 2 }` into a patch that also resets every other setting.
+ */
+export const SettingsPatchSchema = z
+  .object(
+    Object.fromEntries(
+      Object.entries(SettingsSchema.shape).map(([key, field]) => [key, field.unwrap().optional()])
+    ) as {
+      [K in keyof typeof SettingsSchema.shape]: z.ZodOptional<
+        ReturnType<(typeof SettingsSchema.shape)[K]['unwrap']>
+      >
+    }
+  )
+  .strict()
 export type SettingsPatch = z.infer<typeof SettingsPatchSchema>
 
 export const DEFAULT_SETTINGS: Settings = SettingsSchema.parse({})

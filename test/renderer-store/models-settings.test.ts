@@ -66,3 +66,11 @@ describe('settings slice', () => {
     expect(fake.called('generate')[0][0]).toMatchObject({ request: { provider: 'cpu' } })
   })
 })
+
+describe('settings patch schema', () => {
+  it('a patch of one field leaves the others alone (no defaults filled in)', async () => {
+    const { SettingsPatchSchema } = await import('../../src/shared/settings')
+    expect(SettingsPatchSchema.parse({ threads: 2 })).toEqual({ threads: 2 })
+    expect(SettingsPatchSchema.safeParse({ threads: 2, colour: 'red' }).success).toBe(false)
+  })
+})
