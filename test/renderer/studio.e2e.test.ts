@@ -1,5 +1,9 @@
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ModelInfo } from '../../src/shared/manifest'
+import { electronMock } from '../main/electron-mock'
 import { screenshot } from './harness/screenshots'
 import { openStudio, type StudioPage } from './harness/studio-page'
 
@@ -234,5 +238,50 @@ describe('studio UI in Chromium, real engine', () => {
     await expect(page.locator('.metric-note').first().textContent()).resolves.toMatch(/^frame 4: /)
     await expect(page.getByTestId('playback').textContent()).resolves.toContain(`4/${video!.output.frames}`)
     await screenshot(page, 'compare-video')
+  })
+
+  it('adds a model folder or refuses it with the reason; settings are validated and kept by main', async () => {
+    const { page } = studio
+    await page.getByRole('button', { name: 'Settings' }).click()
+    await page.getByTestId('settings-view').waitFor()
+    await expect(page.getByTestId('provider-field').textContent()).resolves.toContain('available')
+
+    // A folder that is not a model package: refused, with the engine's reason.
+    electronMock.dialogResult = { canceled: false, filePaths: [resolve('test/fixtures')] }
+    await page.getByRole('button', { name: 'Add model folder…' }).click()
+    await expect(page.getByRole('alert').filter({ hasText: 'Refused:' }).textContent()).resolves.toMatch(
+      /^Refused: .+/
+    )
+
+    // A valid package (a fixture copied under a new id): listed and selected.
+    const dir = await mkdtemp(join(tmpdir(), 'studio-model-'))
+    await cp(resolve('test/fixtures/models/tiny-p3'), join(dir, 'tiny-added'), { recursive: true })
+    const manifest = join(dir, 'tiny-added', 'model.json')
+    await writeFile(
+      manifest,
+      (await readFile(manifest, 'utf8')).replace(/"id": "[^"]+"/, '"id": "tiny-added"')
+    )
+    electronMock.dialogResult = { canceled: false, filePaths: [join(dir, 'tiny-added')] }
+    await page.getByRole('button', { name: 'Add model folder…' }).click()
+    await page.locator('.data-table td', { hasText: 'added' }).first().waitFor()
+
+    // Threads: a bad value is refused in the page; a good one is saved by main.
+    await page.getByTestId('threads').fill('-2')
+    await page.getByTestId('threads').locator('..').getByRole('button', { name: 'Save' }).click()
+    await expect(page.getByTestId('settings-error').textContent()).resolves.toMatch(/threads/)
+    await page.getByTestId('threads').fill('2')
+    await page.getByTestId('threads').locator('..').getByRole('button', { name: 'Save' }).click()
+    await expect.poll(() => page.getByTestId('settings-error').count()).toBe(0)
+    const saved = (await studio.backend.invoke('getSettings', [])) as {
+      ok: true
+      value: { threads: number; extraModelDirs: string[] }
+    }
+    expect(saved.value.threads).toBe(2)
+    expect(saved.value.extraModelDirs).toContain(join(dir, 'tiny-added'))
+    await screenshot(page, 'settings')
+    // The added model is the one selected in Generate.
+    await page.getByRole('button', { name: 'Generate' }).first().click()
+    await expect(page.getByTestId('model-select').inputValue()).resolves.toBe('tiny-added')
+    await rm(dir, { recursive: true, force: true })
   })
 })

@@ -53,7 +53,7 @@ export function CompareMetrics({ result, cached, uncached, frame }: Props) {
         value={formatSpeedup(denoiseSpeedup)}
         testId="speedup"
         note={`total ${formatSpeedup(speedup)}`}
-        accent
+        accent={denoiseSpeedup >= 1}
       />
     </div>
   )
