@@ -21,8 +21,12 @@ export const CalibratedPresetSchema = z
     /** On top of the base preset's own fields: the calibrated threshold. */
     overrides: CacheOverridesSchema,
     targetPsnrDb: z.number(),
+    /** Which figure met the target: pooled over the set, mean of the samples' dB, or every sample. */
+    criterion: z.enum(['pooled', 'mean', 'min']),
     /** What the calibration measured at this threshold on its prompt set. */
     measured: z.object({
+      /** PSNR of the whole calibration set, from its mean squared error. */
+      psnrPooled: z.number(),
       psnrMean: z.number(),
       psnrMin: z.number(),
       theoreticalSpeedup: z.number()
@@ -52,7 +56,7 @@ export function calibratedAsPreset(c: CalibratedPreset): CachePreset {
     label: c.label,
     description:
       `Calibrated for ${c.modelId}: ${c.base} with the largest threshold keeping PSNR ≥ ${c.targetPsnrDb} dB ` +
-      `vs uncached (measured ${c.measured.psnrMean.toFixed(1)} dB mean, ` +
+      `vs uncached (measured ${c.measured.psnrPooled.toFixed(1)} dB pooled, ${c.measured.psnrMin.toFixed(1)} dB worst, ` +
       `${c.measured.theoreticalSpeedup.toFixed(2)}× fewer block evaluations on ${c.prompts.length} prompts).`,
     overrides: {
       ...base,

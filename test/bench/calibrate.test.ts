@@ -14,7 +14,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }))
 const base = {
   dir: FIXTURE,
   base: 'F1B0' as const,
-  criterion: 'mean' as const,
+  criterion: 'pooled' as const,
   prompts: ['a red circle at the center on a blue background'],
   seeds: [100],
   steps: 10,
@@ -28,7 +28,7 @@ describe('calibrate', () => {
     const r = await calibrate({ ...base, targetPsnr: 45 })
     const passing = r.probes.filter((p) => p.passes)
     expect(r.best?.threshold).toBe(Math.max(...passing.map((p) => p.threshold)))
-    for (const p of r.probes) expect(p.passes).toBe(p.psnrMean >= 45)
+    for (const p of r.probes) expect(p.passes).toBe(p.psnrPooled >= 45)
     const above = r.probes.filter((p) => p.threshold > (r.best?.threshold ?? 0))
     expect(above.every((p) => !p.passes)).toBe(true)
     if (above.length === 0) expect(r.best?.threshold).toBe(1)
@@ -74,9 +74,9 @@ describe('calibrate', () => {
     const preset = file?.presets[0]
     expect(preset?.modelId).toBe('tiny-image')
     expect(preset?.base).toBe('F1B0')
-    expect(preset?.measured.psnrMean).toBeGreaterThanOrEqual(45)
+    expect(preset?.measured.psnrPooled).toBeGreaterThanOrEqual(45)
     const t = preset?.overrides.residualDiffThreshold
-    expect(out.at(-2)).toContain(`tiny-image: F1B0 threshold ${t} (default 0.12) keeps mean PSNR`)
+    expect(out.at(-2)).toContain(`tiny-image: F1B0 threshold ${t} (default 0.12) keeps pooled PSNR`)
     expect(out.at(-1)).toBe(`saved as preset "F1B0 calibrated (PSNR ≥ 45 dB)" in ${save}`)
   })
 

@@ -24,8 +24,10 @@ describe('ciCheck', () => {
   })
 
   it('fails a PSNR under the floor and names it', () => {
-    const f = failed(modelBench([noneVariant(), variant({ psnrMean: 29.9 })]))
-    expect(f.map((x) => x.line)).toEqual(['shapes-test F8B0: PSNR 29.90 dB vs uncached (floor 30 dB)'])
+    const f = failed(modelBench([noneVariant(), variant({ psnrPooled: 29.9 })]))
+    expect(f.map((x) => x.line)).toEqual([
+      'shapes-test F8B0: PSNR 29.90 dB vs uncached, pooled (floor 30 dB)'
+    ])
   })
 
   it('fails when nothing was skipped and the theoretical speedup is 1', () => {

@@ -2,7 +2,13 @@ import { CALIBRATED_PRESETS_FILE, type CalibratedPreset } from '../../shared/cal
 import { ENGINE_VERSION } from '../../shared/engine-protocol'
 import { PRESET_IDS, type PresetId } from '../../shared/presets'
 import { examplePrompts } from '../../shared/prompt-grammar'
-import { baseThreshold, calibrate, type Probe } from '../../main/engine/bench/calibrate'
+import {
+  baseThreshold,
+  calibrate,
+  criterionValue,
+  CRITERIA,
+  type Probe
+} from '../../main/engine/bench/calibrate'
 import {
   calibratedPresetsPath,
   defaultUserDataDir,
@@ -22,7 +28,8 @@ import { modelDirs, pickModel } from '../models'
 
 export const CALIBRATE_USAGE = `Usage: studio calibrate [--model ID|FOLDER] --target-psnr DB [options]
   --base PRESET      preset whose threshold is calibrated (default F8B0)
-  --criterion C      mean (default): the mean PSNR meets the target; min: every sample does
+  --criterion C      pooled (default): the PSNR of the whole set (from its mean squared error)
+                     meets the target; mean: the mean of the samples' dB; min: every sample does
   --prompts N        calibration prompts (default 4; the caption grammar's examples 9..)
   --seeds N          seeds 100..100+N-1 per prompt (default 2)
   --steps N          denoising steps (default: the model's)
@@ -70,9 +77,8 @@ export async function calibrateCommand(argv: readonly string[], io: CliIO = cons
     throw new UsageError(
       `--base: expected a cached preset (F8B0, F8B8-taylorseer, F1B0), got "${values.base}"`
     )
-  const criterion = values.criterion ?? 'mean'
-  if (criterion !== 'mean' && criterion !== 'min')
-    throw new UsageError(`--criterion: expected mean or min, got "${criterion}"`)
+  const criterion = CRITERIA.find((c) => c === (values.criterion ?? 'pooled'))
+  if (!criterion) throw new UsageError(`--criterion: expected pooled, mean or min, got "${values.criterion}"`)
   const dirs = modelDirs(values['models-dir'] ?? [])
   const dir = await pickModel(values.model, dirs)
   const manifest = await readManifest(dir)
@@ -112,7 +118,13 @@ export async function calibrateCommand(argv: readonly string[], io: CliIO = cons
     base,
     overrides: { residualDiffThreshold: best.threshold },
     targetPsnrDb: target,
-    measured: { psnrMean: best.psnrMean, psnrMin: best.psnrMin, theoreticalSpeedup: best.theoreticalSpeedup },
+    criterion,
+    measured: {
+      psnrPooled: best.psnrPooled,
+      psnrMean: best.psnrMean,
+      psnrMin: best.psnrMin,
+      theoreticalSpeedup: best.theoreticalSpeedup
+    },
     prompts,
     seeds,
     steps: result.steps,
@@ -131,7 +143,7 @@ export async function calibrateCommand(argv: readonly string[], io: CliIO = cons
   }
   io.out(
     `${manifest.id}: ${base} threshold ${best.threshold} (default ${baseThreshold(base)}) keeps ${criterion} PSNR ` +
-      `${(criterion === 'mean' ? best.psnrMean : best.psnrMin).toFixed(2)} dB ≥ ${target} dB on ${prompts.length} prompts × ` +
+      `${criterionValue(best, criterion).toFixed(2)} dB ≥ ${target} dB on ${prompts.length} prompts × ` +
       `${seeds.length} seeds; ${best.theoreticalSpeedup.toFixed(2)}× fewer block evaluations`
   )
   if (savedTo) io.out(`saved as preset "${preset.label}" in ${savedTo}`)
@@ -140,7 +152,8 @@ export async function calibrateCommand(argv: readonly string[], io: CliIO = cons
 
 function probeLine(p: Probe): string {
   return (
-    `  threshold ${p.threshold.toFixed(4).padEnd(7)} PSNR mean ${p.psnrMean.toFixed(2).padStart(6)} dB, ` +
+    `  threshold ${p.threshold.toFixed(4).padEnd(7)} PSNR pooled ${p.psnrPooled.toFixed(2).padStart(6)} dB, ` +
+    `mean ${p.psnrMean.toFixed(2).padStart(6)} dB, ` +
     `min ${p.psnrMin.toFixed(2).padStart(6)} dB, theoretical ${p.theoreticalSpeedup.toFixed(2)}× ${p.passes ? 'pass' : 'miss'}`
   )
 }

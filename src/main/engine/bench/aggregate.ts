@@ -3,7 +3,7 @@ import { scoreAdherence } from '../eval/adherence'
 import { compareImages } from '../eval/compare'
 import type { Measured } from './measure'
 import type { SampleResult, VariantResult } from './result'
-import { mean, median } from './stats'
+import { mean, median, pooledPsnr } from './stats'
 import { variantTag, type BenchVariant } from './variants'
 
 /** What the bench collects per variant while it runs, and the figures it turns into. */
@@ -109,6 +109,7 @@ export function summarize(v: BenchVariant, skipped: string | null, a: Acc | null
     theoreticalSpeedup: theoretical,
     achievedOverTheoretical: timing ? timing.speedup / theoretical : null,
     cpuAchievedOverTheoretical: timing ? timing.cpuSpeedup / theoretical : null,
+    psnrPooled: psnrs.length ? pooledPsnr(psnrs) : null,
     psnrMean: psnrs.length ? mean(psnrs) : null,
     psnrMin: psnrs.length ? Math.min(...psnrs) : null,
     ssimMean: ssims.length ? mean(ssims) : null,

@@ -5,7 +5,7 @@ import { compareImages } from '../eval/compare'
 import { LoadedModel } from '../model/loaded-model'
 import { loadPackage } from '../model/package'
 import { measure, type Measured } from './measure'
-import { mean } from './stats'
+import { mean, pooledPsnr } from './stats'
 
 /**
  * Threshold auto-calibration: the largest residual-diff threshold of a base preset whose outputs
@@ -19,8 +19,11 @@ export interface CalibrateOptions {
   dir: string
   base: PresetId
   targetPsnr: number
-  /** 'mean': the mean PSNR over the set must meet the target; 'min': every sample must. */
-  criterion: 'mean' | 'min'
+  /**
+   * 'pooled': the PSNR of the whole set (from its mean squared error) meets the target; 'mean':
+   * the mean of the samples' dB; 'min': every sample does.
+   */
+  criterion: Criterion
   prompts: readonly string[]
   seeds: readonly number[]
   steps?: number
@@ -31,8 +34,12 @@ export interface CalibrateOptions {
   onProbe?: (p: Probe) => void
 }
 
+export const CRITERIA = ['pooled', 'mean', 'min'] as const
+export type Criterion = (typeof CRITERIA)[number]
+
 export interface Probe {
   threshold: number
+  psnrPooled: number
   psnrMean: number
   psnrMin: number
   theoreticalSpeedup: number
@@ -81,14 +88,12 @@ export async function calibrate(o: CalibrateOptions): Promise<CalibrationResult>
         run += m.summary.blocksRun
         total += m.summary.blocksTotal
       }
-      const psnrMean = mean(psnrs)
-      const psnrMin = Math.min(...psnrs)
+      const figures = { psnrPooled: pooledPsnr(psnrs), psnrMean: mean(psnrs), psnrMin: Math.min(...psnrs) }
       const p: Probe = {
         threshold,
-        psnrMean,
-        psnrMin,
+        ...figures,
         theoreticalSpeedup: run === 0 ? 1 : total / run,
-        passes: (o.criterion === 'mean' ? psnrMean : psnrMin) >= o.targetPsnr
+        passes: criterionValue(figures, o.criterion) >= o.targetPsnr
       }
       probes.push(p)
       o.onProbe?.(p)
@@ -128,6 +133,10 @@ export async function calibrate(o: CalibrateOptions): Promise<CalibrationResult>
 /** The base preset's own threshold (for the report: calibrated vs default). */
 export function baseThreshold(base: PresetId): number {
   return resolveCacheConfig(base).residualDiffThreshold
+}
+
+export function criterionValue(p: Pick<Probe, 'psnrPooled' | 'psnrMean' | 'psnrMin'>, c: Criterion): number {
+  return c === 'pooled' ? p.psnrPooled : c === 'mean' ? p.psnrMean : p.psnrMin
 }
 
 function round4(x: number): number {

@@ -65,6 +65,8 @@ export const VariantResultSchema = z.object({
   achievedOverTheoretical: z.number().nullable(),
   /** timing.cpuSpeedup / theoreticalSpeedup. */
   cpuAchievedOverTheoretical: z.number().nullable(),
+  /** PSNR of all samples pooled (from their mean squared error): the headline fidelity figure. */
+  psnrPooled: z.number().nullable(),
   psnrMean: z.number().nullable(),
   psnrMin: z.number().nullable(),
   ssimMean: z.number().nullable(),

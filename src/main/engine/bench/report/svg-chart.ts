@@ -16,8 +16,8 @@ const TARGET_SPEEDUP = 1.5
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf']
 
 export function speedupPsnrSvg(b: ModelBench): string {
-  const points = b.variants.filter((v) => v.preset !== 'none' && v.timing && v.psnrMean !== null)
-  const psnrs = points.map((v) => v.psnrMean as number)
+  const points = b.variants.filter((v) => v.preset !== 'none' && v.timing && v.psnrPooled !== null)
+  const psnrs = points.map((v) => v.psnrPooled as number)
   const speeds = points.flatMap((v) => [
     v.timing?.speedup ?? 1,
     v.timing?.cpuSpeedup ?? 1,
@@ -45,7 +45,12 @@ export function speedupPsnrSvg(b: ModelBench): string {
   }
   out.push(line(px(x0), py(y0), px(x1), py(y0), '#333'), line(px(x0), py(y0), px(x0), py(y1), '#333'))
   out.push(
-    text((px(x0) + px(x1)) / 2, H - 12, 'PSNR vs uncached output (dB, mean over prompts and seeds)', 'middle')
+    text(
+      (px(x0) + px(x1)) / 2,
+      H - 12,
+      'PSNR vs uncached output (dB, pooled over prompts and seeds)',
+      'middle'
+    )
   )
   out.push(
     `<text transform="translate(14 ${(py(y0) + py(y1)) / 2}) rotate(-90)" text-anchor="middle">speedup over none (×)</text>`
@@ -59,13 +64,13 @@ export function speedupPsnrSvg(b: ModelBench): string {
   if (sweep.length > 1) {
     const d = sweep.map(
       (v, i) =>
-        `${i ? 'L' : 'M'}${px(v.psnrMean as number).toFixed(1)} ${py(v.timing?.speedup ?? 1).toFixed(1)}`
+        `${i ? 'L' : 'M'}${px(v.psnrPooled as number).toFixed(1)} ${py(v.timing?.speedup ?? 1).toFixed(1)}`
     )
     out.push(`<path d="${d.join(' ')}" fill="none" stroke="#bbb" stroke-width="1.5"/>`)
   }
   points.forEach((v, i) => {
     const c = COLORS[i % COLORS.length]
-    const x = px(v.psnrMean as number)
+    const x = px(v.psnrPooled as number)
     out.push(
       `<circle cx="${x.toFixed(1)}" cy="${py(v.theoreticalSpeedup).toFixed(1)}" r="5" fill="none" stroke="${c}" stroke-width="1.5"/>`
     )
