@@ -17,6 +17,10 @@ export function connectStudio(studio: StudioApi): () => void {
   const offReady = useStudioStore.subscribe((now, before) => {
     if (isEngineReady(now) && !isEngineReady(before)) void now.loadModels()
   })
+  // Settings (the provider new runs use) and the gallery (stored runs Compare can reuse) don't
+  // need the engine: load them now rather than when their view first opens.
+  void useStudioStore.getState().loadSettings()
+  void useStudioStore.getState().loadGallery()
   void studio.getEngineStatus().then((reply) => {
     if (reply.ok) useStudioStore.setState({ engine: reply.value })
   })
