@@ -43,12 +43,17 @@ app.whenReady().then(async () => {
   // 6. The window, loading only the app's own page.
   const entry = rendererEntry()
   trustRenderer(entry)
-  window = createMainWindow(isDev)
-  window.on('closed', () => (window = undefined))
-  await window.loadURL(entry.href)
+  const openWindow = async (): Promise<void> => {
+    const opened = createMainWindow(isDev)
+    window = opened
+    opened.on('closed', () => (window = undefined))
+    await opened.loadURL(entry.href)
+  }
+  await openWindow()
 
-  // 7. Quit with the last window (macOS keeps apps alive, as users expect there).
+  // 7. Quit with the last window, except on macOS, where the dock icon reopens it.
   app.on('window-all-closed', () => process.platform !== 'darwin' && app.quit())
+  app.on('activate', () => void (window ? undefined : openWindow()))
   app.on('before-quit', () => void engine.dispose())
 })
 
