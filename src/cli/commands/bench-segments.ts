@@ -78,6 +78,8 @@ export function formatBench(r: SegmentBenchResult): string[] {
     const cpu = blocks.medianCpuMs / whole.medianCpuMs - 1
     lines.push(`  blocks one by one vs whole graph: ${pct(wall)} wall, ${pct(cpu)} CPU (medians)`)
   }
+  const setup = r.timings.map((t) => `${t.variant} ${(t.setupMs / 1000).toFixed(1)} s`).join(', ')
+  lines.push(`  block sessions compiled and created in: ${setup}`)
   lines.push(`  max |latent difference| between variants: ${r.maxLatentDiff.toExponential(2)}`)
   return lines
 }

@@ -47,6 +47,8 @@ export interface VariantTiming {
    */
   medianCpuMs: number
   sessionCallsPerTransformerCall: number
+  /** Wall time to compile and create the block sessions a cache-off step uses. */
+  setupMs: number
 }
 
 export interface SegmentBenchResult {
@@ -73,7 +75,15 @@ export async function benchSegments(o: SegmentBenchOptions): Promise<SegmentBenc
     maxSegmentBlocks: o.maxSegmentBlocks
   })
   const blocks = await LoadedModel.load(pkg, { provider: segments.provider, tuning, blockMode: 'blocks' })
+  const merge = pkg.manifest.cache?.mergeBlockLists ?? false
+  const setupMs: Record<BenchVariant, number> = {
+    segments: await timed(() => prepareAll(segments, merge)),
+    blocks: await timed(() => prepareAll(blocks, merge)),
+    whole: 0
+  }
+  const t0 = performance.now()
   const whole = await wholeTransformerCall(segments, tuning)
+  setupMs.whole = performance.now() - t0
   const m = pkg.manifest
   const request = GenerateRequestSchema.parse({
     model: o.dir,
@@ -134,7 +144,8 @@ export async function benchSegments(o: SegmentBenchOptions): Promise<SegmentBenc
       segments.transformers[0],
       m.cache?.mergeBlockLists ?? false,
       o.maxSegmentBlocks ?? DEFAULT_MAX_SEGMENT_BLOCKS
-    )
+    ),
+    setupMs: setupMs[variant]
   }))
   const byName = (v: BenchVariant) => timings.find((t) => t.variant === v) as VariantTiming
   const result: SegmentBenchResult = {
@@ -186,6 +197,19 @@ function sessionCalls(
   const contexts = t.contexts(merge)
   const per = (n: number) => (variant === 'segments' ? Math.ceil(n / maxBlocks) : n)
   return 2 + contexts.reduce((n, c) => n + per(c.blockCount), 0)
+}
+
+/** Every block range a cache-off step runs, compiled and created now. */
+async function prepareAll(model: LoadedModel, merge: boolean): Promise<void> {
+  for (const t of model.transformers) {
+    for (const p of t.contexts(merge)) await p.prepare([[0, p.blockCount]])
+  }
+}
+
+async function timed(f: () => Promise<void>): Promise<number> {
+  const t0 = performance.now()
+  await f()
+  return performance.now() - t0
 }
 
 function median(xs: number[]): number {
