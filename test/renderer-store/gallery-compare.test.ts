@@ -106,3 +106,23 @@ describe('compare slice', () => {
     expect(sameRecipeUncached(a, { ...a, provider: 'cuda' })).toBe(false)
   })
 })
+
+describe('compare progress', () => {
+  it("follows its own uncached job's progress and ignores others", async () => {
+    const fake = new FakeStudio()
+    fake.gallery = [fakeEntry('cached', recipeOf({ ...base, cache: { preset: 'F8B0' } }), 50)]
+    let release!: () => void
+    fake.hold = new Promise((r) => (release = r))
+    const store = storeWith(fake)
+    const running = store.getState().compareWithUncached('cached')
+    await expect.poll(() => store.getState().compare.phase).toBe('generating-uncached')
+    const jobId = store.getState().compare.jobId!
+    const event = { step: 3, totalSteps: 12, elapsedMs: 400, etaMs: 800, traces: [] }
+    store.getState().applyCompareProgress('job-other', { ...event, step: 9 })
+    store.getState().applyCompareProgress(jobId, event)
+    expect(store.getState().compare).toMatchObject({ step: 4, totalSteps: 12, elapsedMs: 400, etaMs: 800 })
+    release()
+    await running
+    expect(store.getState().compare.phase).toBe('ready')
+  })
+})

@@ -17,6 +17,8 @@ export interface CompareState {
   jobId: string | null
   step: number
   totalSteps: number
+  elapsedMs: number
+  etaMs: number
   result: CompareResult | null
   error: string | null
 }
@@ -40,6 +42,8 @@ const IDLE: CompareState = {
   jobId: null,
   step: 0,
   totalSteps: 0,
+  elapsedMs: 0,
+  etaMs: 0,
   result: null,
   error: null
 }
@@ -90,7 +94,12 @@ export const createCompareSlice: SliceCreator<CompareSlice> = (set, get) => {
 
     applyCompareProgress: (jobId, event) => {
       if (get().compare.jobId !== jobId) return
-      patch({ step: event.step + 1, totalSteps: event.totalSteps })
+      patch({
+        step: event.step + 1,
+        totalSteps: event.totalSteps,
+        elapsedMs: event.elapsedMs,
+        etaMs: event.etaMs
+      })
     }
   }
 }

@@ -51,8 +51,8 @@ export function CompareView() {
             <ProgressBar
               step={compare.step}
               total={compare.totalSteps}
-              elapsedMs={0}
-              etaMs={0}
+              elapsedMs={compare.elapsedMs}
+              etaMs={compare.etaMs}
               label="Generating the uncached reference"
             />
           </div>
