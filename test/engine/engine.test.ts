@@ -134,3 +134,18 @@ describe('Engine', () => {
     expect(e.message).toMatch(/Fn = 8 exceeds the 6 blocks/)
   })
 })
+
+describe('Engine.dispose', () => {
+  it('stops a running generation promptly and fails it with engine_crashed', async () => {
+    const own = await Engine.create({ modelDirs: { embedded: [FIXTURES] }, thread: sourceThreadEntry() })
+    let started: () => void = () => {}
+    const firstStep = new Promise<void>((r) => (started = r))
+    const run = own.generate(req({ steps: 1000 }), { onProgress: () => started() })
+    await firstStep
+    const t0 = performance.now()
+    await own.dispose()
+    expect(performance.now() - t0).toBeLessThan(4_000)
+    const e = await failure(run)
+    expect(e.code).toBe('engine_crashed')
+  })
+})

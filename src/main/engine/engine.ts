@@ -26,6 +26,9 @@ export { sourceThreadEntry, type ThreadEntry } from './thread/spawn'
  * while a step runs; a cancel takes effect before the next session call.
  */
 
+/** How long dispose waits for the thread to release its sessions before terminating it. */
+const RELEASE_TIMEOUT_MS = 5_000
+
 export interface EngineOptions {
   /** Embedded (resources/models) and user model folders: packages, or folders of packages. */
   modelDirs: { embedded: readonly string[]; user?: readonly string[] }
@@ -56,6 +59,8 @@ export class Engine {
   #nextId = 1
   #queue: Promise<unknown> = Promise.resolve()
   #busy = 0
+  /** Cancel flags of the generations in flight. */
+  readonly #running = new Set<Int32Array>()
   #disposed = false
 
   private constructor(options: EngineOptions) {
@@ -108,9 +113,13 @@ export class Engine {
     const thread = this.#thread
     this.#thread = null
     this.#ready = null
+    // Stop a running generation at its next session call, so the release below is not queued
+    // behind the rest of it; a thread that still does not answer is terminated.
+    for (const flag of this.#running) Atomics.store(flag, 0, 1)
     this.#failAll(new EngineFailure('engine_crashed', 'the engine was disposed'))
     if (thread) {
-      await this.#call(thread, { type: 'release', id: this.#nextId++ }).catch(() => undefined)
+      const released = this.#call(thread, { type: 'release', id: this.#nextId++ }).catch(() => undefined)
+      await Promise.race([released, new Promise((r) => setTimeout(r, RELEASE_TIMEOUT_MS).unref())])
       await thread.terminate()
     }
   }
@@ -123,6 +132,7 @@ export class Engine {
     const flag = new Int32Array(cancelFlag)
     const onAbort = () => Atomics.store(flag, 0, 1)
     opts.signal?.addEventListener('abort', onAbort, { once: true })
+    this.#running.add(flag)
     try {
       const id = this.#nextId++
       return (await this.#call(
@@ -131,6 +141,7 @@ export class Engine {
         opts.onProgress
       )) as GenerationResult
     } finally {
+      this.#running.delete(flag)
       opts.signal?.removeEventListener('abort', onAbort)
     }
   }
