@@ -24,19 +24,27 @@ beforeAll(async () => {
   model = models.value
     .filter((m) => m.embedded && m.kind === 'image')
     .sort((a, b) => b.sizeBytes - a.sizeBytes)[0]
-  // Warm the engine (sessions for the uncached and the F8B0 block segments) with two short runs
-  // and drop them, so the measured runs compare the steady state, not a first run's setup.
+  await warmUp(model.id)
+  await page.getByTestId('model-select').selectOption(model.id)
+})
+afterAll(() => studio?.close())
+
+/**
+ * Warms the engine for a model (sessions for the uncached and the F8B0 block segments) with two
+ * short runs and drops them, so the measured runs compare the steady state, not a first run's setup.
+ */
+async function warmUp(modelId: string): Promise<void> {
   for (const preset of ['none', 'F8B0'] as const) {
-    const request = { model: model.id, prompt: 'warm up', seed: 1, steps: 2, cache: { preset } }
-    const reply = (await studio.backend.invoke('generate', [{ jobId: `warm-${preset}`, request }])) as {
+    const request = { model: modelId, prompt: 'warm up', seed: 1, steps: 2, cache: { preset } }
+    const reply = (await studio.backend.invoke('generate', [
+      { jobId: `warm-${modelId}-${preset}`, request }
+    ])) as {
       ok: true
       value: { entryId: string }
     }
     await studio.backend.invoke('deleteGalleryEntry', [{ id: reply.value.entryId }])
   }
-  await page.getByTestId('model-select').selectOption(model.id)
-})
-afterAll(() => studio?.close())
+}
 
 const chartSteps = (page: StudioPage['page']): Promise<number> =>
   page.getByTestId('cache-chart').first().getAttribute('data-steps').then(Number)
@@ -220,6 +228,7 @@ describe('studio UI in Chromium, real engine', () => {
     ).value.find((m) => m.embedded && m.kind === 'video' && m.transformers.length > 1)
     expect(video, 'an embedded video model with high- and low-noise experts').toBeDefined()
     await page.setViewportSize({ width: 1280, height: 800 })
+    await warmUp(video!.id)
     await page.getByTestId('model-select').selectOption(video!.id)
     await page.locator('[data-preset="F8B0"]').click()
     await page.getByTestId('steps').fill('16')
