@@ -14,7 +14,7 @@ describe('benchSegments', () => {
     })
     expect(rounds).toEqual([0, 1])
     expect(r.timings.map((t) => [t.variant, t.sessionCallsPerTransformerCall])).toEqual([
-      ['segments', 3],
+      ['segments', 2],
       ['blocks', 6],
       ['whole', 1]
     ])

@@ -111,8 +111,8 @@ describe('denoising pipeline', () => {
     const req = request({ model: fixture('tiny-image'), prompt: 'a', steps: 1 })
     let checks = 0
     await generate(model, req, { beforeCall: () => void checks++ })
-    // segment preparation + step start + (embed, blocks [0,6) as one segment, final) × cond and uncond + decode
-    expect(checks).toBe(1 + 1 + 3 * 2 + 1)
+    // segment preparation + step start + (embed, blocks [0,6) + final as one graph) × cond and uncond + decode
+    expect(checks).toBe(1 + 1 + 2 * 2 + 1)
     let calls = 0
     const stop = generate(model, req, {
       beforeCall: () => {

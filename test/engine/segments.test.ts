@@ -7,7 +7,7 @@ import { gaussianNoise } from '../../src/main/engine/pipeline/noise'
 import { encodePrompt } from '../../src/main/engine/pipeline/text-encoder'
 import { callTransformer } from '../../src/main/engine/pipeline/transformer-call'
 import { tensor, type Tensor } from '../../src/main/engine/tensor'
-import type { Streams } from '../../src/main/engine/cache/seam'
+import type { StepCache, Streams } from '../../src/main/engine/cache/seam'
 import { createStepCache } from '../../src/main/engine/cache/index'
 import { resolveCacheConfig } from '../../src/shared/presets'
 import { ALL_FIXTURES, loadFixture, maxAbsDiff } from './fixtures'
@@ -147,4 +147,36 @@ describe('segment compiler', () => {
       await whole.release()
     })
   }
+
+  it('runs the final graph on its own when the cache hands back streams other than the last segment output', async () => {
+    const model = await loadFixture('tiny-image')
+    const { inputs } = await embedOnce(model)
+    // A cache that returns a copy: the fused velocity no longer belongs to these streams.
+    const copying: StepCache = {
+      beginGeneration: () => {},
+      runBlocks: async (_call, runner, streams) => {
+        const out = await runner.run(0, runner.blockCount, streams)
+        return { hidden: tensor(Float32Array.from(out.hidden.data), out.hidden.dims), encoder: out.encoder }
+      },
+      traces: () => [],
+      drainTraces: () => [],
+      summary: () => ({ contexts: [], blocksRun: 0, blocksTotal: 0, theoreticalBlockSpeedup: 1 })
+    }
+    const site = (stepCache: StepCache) => ({
+      stepCache,
+      step: 0,
+      sigma: 0.7,
+      branch: 'cond' as const,
+      mergeBlockLists: true,
+      beforeCall: none
+    })
+    const call = { latent: inputs.latent, timestep: inputs.timestep, text: inputs }
+    const fused = await callTransformer(
+      model.transformers[0],
+      call,
+      site(createStepCache(resolveCacheConfig('none')))
+    )
+    const separate = await callTransformer(model.transformers[0], call, site(copying))
+    expect(maxAbsDiff(fused.data, separate.data)).toBeLessThan(1e-6)
+  })
 })

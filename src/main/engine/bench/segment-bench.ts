@@ -195,8 +195,10 @@ function sessionCalls(
 ): number {
   if (variant === 'whole') return 1
   const contexts = t.contexts(merge)
-  const per = (n: number) => (variant === 'segments' ? Math.ceil(n / maxBlocks) : n)
-  return 2 + contexts.reduce((n, c) => n + per(c.blockCount), 0)
+  const blocks = contexts.reduce((n, c) => n + c.blockCount, 0)
+  // segments: embed + the pieces of each context, the final graph fused into the last piece.
+  if (variant === 'segments') return 1 + contexts.reduce((n, c) => n + Math.ceil(c.blockCount / maxBlocks), 0)
+  return 2 + blocks
 }
 
 /** Every block range a cache-off step runs, compiled and created now. */

@@ -34,6 +34,20 @@ export interface BlockSource {
 /** Called before every session call; throws to stop (cancel takes effect here). */
 export type BeforeCall = () => void
 
+/**
+ * A runner whose last segment may have computed the transformer's final graph too: when the
+ * streams the cache hands back are exactly that segment's output, the velocity is ready and the
+ * final graph needs no session call of its own.
+ */
+export interface FusedRunner extends BlockRunner {
+  velocityFor(hidden: Tensor): Tensor | null
+}
+
+interface FinalStash {
+  hidden: Tensor | null
+  velocity: Tensor | null
+}
+
 export class BlockProgram {
   /** The cache context name: the block list, or merged lists joined by '+'. */
   readonly name: string
@@ -45,6 +59,8 @@ export class BlockProgram {
   readonly #tuning: SessionTuning
   readonly mode: BlockMode
   readonly #maxSegmentBlocks: number
+  /** The final graph, fused into segments that end at the last block (segments mode only). */
+  readonly #final: ModelProto | null
 
   constructor(
     transformer: string,
@@ -54,7 +70,8 @@ export class BlockProgram {
     provider: ConcreteProvider,
     tuning: SessionTuning,
     mode: BlockMode,
-    maxSegmentBlocks = DEFAULT_MAX_SEGMENT_BLOCKS
+    maxSegmentBlocks = DEFAULT_MAX_SEGMENT_BLOCKS,
+    final: ModelProto | null = null
   ) {
     this.transformer = transformer
     this.name = name
@@ -67,6 +84,7 @@ export class BlockProgram {
       throw new Error(`maxSegmentBlocks must be a positive integer, got ${maxSegmentBlocks}`)
     }
     this.#maxSegmentBlocks = maxSegmentBlocks
+    this.#final = mode === 'segments' ? final : null
   }
 
   get blockCount(): number {
@@ -74,10 +92,12 @@ export class BlockProgram {
   }
 
   /** A runner for one transformer call, its context tensors (temb, …) bound. */
-  runner(context: Readonly<Record<string, Tensor>>, beforeCall: BeforeCall): BlockRunner {
+  runner(context: Readonly<Record<string, Tensor>>, beforeCall: BeforeCall): FusedRunner {
+    const stash: FinalStash = { hidden: null, velocity: null }
     return {
       blockCount: this.blockCount,
-      run: (from, to, input) => this.run(from, to, input, context, beforeCall)
+      run: (from, to, input) => this.run(from, to, input, context, beforeCall, stash),
+      velocityFor: (hidden) => (stash.hidden !== null && stash.hidden === hidden ? stash.velocity : null)
     }
   }
 
@@ -86,7 +106,8 @@ export class BlockProgram {
     to: number,
     input: Streams,
     context: Readonly<Record<string, Tensor>>,
-    beforeCall: BeforeCall
+    beforeCall: BeforeCall,
+    stash: FinalStash = { hidden: null, velocity: null }
   ): Promise<Streams> {
     if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to > this.blockCount || from > to) {
       throw new Error(
@@ -95,8 +116,9 @@ export class BlockProgram {
     }
     if (from === to) return input
     let streams = input
-    for (const [a, b] of this.#pieces(from, to))
-      streams = await this.#call(a, b, streams, context, beforeCall)
+    for (const [a, b] of this.#pieces(from, to)) {
+      streams = await this.#call(a, b, streams, context, beforeCall, stash)
+    }
     return streams
   }
 
@@ -131,7 +153,8 @@ export class BlockProgram {
     to: number,
     input: Streams,
     context: Readonly<Record<string, Tensor>>,
-    beforeCall: BeforeCall
+    beforeCall: BeforeCall,
+    stash: FinalStash
   ): Promise<Streams> {
     const session = await this.#session(from, to)
     const feeds: Record<string, Tensor> = {}
@@ -150,6 +173,8 @@ export class BlockProgram {
     beforeCall()
     const out = await session.run(feeds)
     const returnsEncoder = PATTERN_IO[this.pattern].returnsEncoder
+    stash.hidden = out.velocity ? out[HIDDEN_OUT] : null
+    stash.velocity = out.velocity ?? null
     return { hidden: out[HIDDEN_OUT], encoder: returnsEncoder ? out[ENCODER_OUT] : input.encoder }
   }
 
@@ -175,7 +200,8 @@ export class BlockProgram {
           : compileSegment(
               this.#blocks.slice(from, to).map((b) => ({ model: b.model, pattern: this.pattern })),
               from,
-              label
+              label,
+              to === this.blockCount ? (this.#final ?? undefined) : undefined
             )
       return await Session.create(bytes, label, this.#provider, this.#tuning)
     } catch (e) {

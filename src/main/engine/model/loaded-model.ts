@@ -124,8 +124,9 @@ export class LoadedModel {
               }
             ]
           : t.blockLists
+        // The last context's segments that end at its last block also run the final graph.
         return lists.map(
-          (l) =>
+          (l, i) =>
             new BlockProgram(
               t.name,
               l.name,
@@ -138,7 +139,8 @@ export class LoadedModel {
               provider,
               tuning,
               mode,
-              options.maxSegmentBlocks
+              options.maxSegmentBlocks,
+              i === lists.length - 1 ? pkg.graph(t.final.file) : null
             )
         )
       }

@@ -50,9 +50,15 @@ function wireBlocks(blocks: readonly BlockGraph[], start: StreamNames, firstInde
 
 /**
  * One graph for blocks[0..n): inputs `hidden_states` (+ `encoder_hidden_states` when the first
- * block reads it) + context tensors; outputs the pattern's outputs of the last block.
+ * block reads it) + context tensors; outputs the pattern's outputs of the last block. With
+ * `final`, the transformer's final graph is appended and `velocity` is one more output.
  */
-export function compileSegment(blocks: readonly BlockGraph[], firstIndex: number, name: string): Uint8Array {
+export function compileSegment(
+  blocks: readonly BlockGraph[],
+  firstIndex: number,
+  name: string,
+  final?: ModelProto
+): Uint8Array {
   if (blocks.length === 0) throw new Error('a segment needs at least one block')
   const first = PATTERN_IO[blocks[0].pattern]
   const last = PATTERN_IO[blocks[blocks.length - 1].pattern]
@@ -61,7 +67,19 @@ export function compileSegment(blocks: readonly BlockGraph[], firstIndex: number
   const lastPart = parts[parts.length - 1]
   for (const out of last.outputs) lastPart.outputs[out] = out
   const inputs = [HIDDEN, ...(first.takesEncoder ? [ENCODER] : []), ...contexts]
-  return mergeGraphs(parts, { name, inputs, outputs: last.outputs })
+  if (!final) return mergeGraphs(parts, { name, inputs, outputs: last.outputs })
+  const finalInputs: Record<string, string> = {}
+  for (const input of graphInputNames(final)) {
+    finalInputs[input] = input === HIDDEN ? HIDDEN_OUT : input
+    if (input !== HIDDEN && !inputs.includes(input)) inputs.push(input)
+  }
+  const finalPart: GraphPart = {
+    model: final,
+    prefix: 'final/',
+    inputs: finalInputs,
+    outputs: { velocity: 'velocity' }
+  }
+  return mergeGraphs([...parts, finalPart], { name, inputs, outputs: [...last.outputs, 'velocity'] })
 }
 
 /**

@@ -1,14 +1,15 @@
 import type { Branch } from '../../../shared/trace'
 import type { StepCache, Streams } from '../cache/seam'
-import type { BeforeCall } from '../model/block-program'
+import type { BeforeCall, FusedRunner } from '../model/block-program'
 import type { LoadedTransformer } from '../model/loaded-model'
 import { ENCODER, HIDDEN } from '../model/patterns'
 import type { Tensor } from '../tensor'
 
 /**
  * One transformer call: embed → every cache context through the step cache → final. The embed
- * and final graphs always run; only the block lists go through `stepCache.runBlocks`, which
- * decides what runs. Context tensors (temb, …) from the embed graph are bound to each runner.
+ * and final graphs always run (the final one inside the last segment when the cache kept that
+ * segment's output); only the block lists go through `stepCache.runBlocks`, which decides what
+ * runs. Context tensors (temb, …) from the embed graph are bound to each runner.
  */
 
 export interface TransformerInputs {
@@ -49,6 +50,7 @@ export async function callTransformer(
     if (name !== HIDDEN && name !== ENCODER) context[name] = value
   }
   let streams: Streams = { hidden: embedded[HIDDEN], encoder: embedded[ENCODER] ?? null }
+  let last: FusedRunner | null = null
   for (const program of t.contexts(site.mergeBlockLists)) {
     const call = {
       step: site.step,
@@ -57,8 +59,12 @@ export async function callTransformer(
       transformer: t.manifest.name,
       context: program.name
     }
-    streams = await site.stepCache.runBlocks(call, program.runner(context, site.beforeCall), streams)
+    last = program.runner(context, site.beforeCall)
+    streams = await site.stepCache.runBlocks(call, last, streams)
   }
+  // The last segment computed the final graph too, unless the cache replaced its output.
+  const fused = last?.velocityFor(streams.hidden)
+  if (fused) return fused
   const finalFeeds: Record<string, Tensor> = {}
   for (const name of t.final.inputNames) finalFeeds[name] = name === HIDDEN ? streams.hidden : context[name]
   site.beforeCall()
