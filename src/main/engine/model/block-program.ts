@@ -18,12 +18,12 @@ import { Session, type SessionTuning } from './session'
 export type BlockMode = 'segments' | 'blocks'
 
 /**
- * Longest run of blocks compiled into one graph (see #pieces for why there is a limit). Each cut
- * costs a session call per transformer call: on shapes-wan-tiny (20 blocks, 1 thread) one graph
- * was 5 % above the whole transformer in CPU time, three graphs of ≤ 8 blocks 11 %; 12 keeps the
- * cache's usual ranges ([0, 8), [8, N)) whole in models of up to 20 blocks.
+ * Longest run of blocks compiled into one graph (see #pieces for why there is a limit). A cut
+ * costs more than its session call: on shapes-flux-tiny (24 blocks, 1 thread; bench-segments)
+ * one segment ran +4 % CPU time per step over the whole transformer as one graph, two segments of
+ * 12 +9 %. 24 keeps every range of our models whole and bounds the creation time of bigger ones.
  */
-export const DEFAULT_MAX_SEGMENT_BLOCKS = 12
+export const DEFAULT_MAX_SEGMENT_BLOCKS = 24
 
 export interface BlockSource {
   file: string
