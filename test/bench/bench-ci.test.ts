@@ -65,7 +65,9 @@ describe('studio bench --ci', () => {
     )
     expect(r.code).toBe(1)
     expect(
-      r.out.some((l) => /^FAIL tiny-image F1B0-R1: PSNR [\d.]+ dB vs uncached, pooled \(floor 99\.5 dB\)$/.test(l))
+      r.out.some((l) =>
+        /^FAIL tiny-image F1B0-R1: PSNR [\d.]+ dB vs uncached, pooled \(floor 99\.5 dB\)$/.test(l)
+      )
     ).toBe(true)
     expect(r.err[0]).toMatch(/^studio bench --ci: 1 figure\(s\) do not hold: tiny-image F1B0-R1: PSNR/)
   })

@@ -84,6 +84,7 @@ export function modelBench(variants: VariantResult[] = [noneVariant(), variant()
     name: 'Shapes <test> & co',
     kind: 'image',
     path: '/models/shapes-test',
+    manifestSha256: '0123456789abcdef',
     steps: 28,
     guidanceScale: 4,
     separateCfg: true,

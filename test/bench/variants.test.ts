@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { shellQuote } from '../../src/main/engine/bench/report/format'
 import { defaultVariants, parseVariants, variantTag } from '../../src/main/engine/bench/variants'
 
 describe('bench variants', () => {
@@ -26,5 +27,15 @@ describe('bench variants', () => {
     )
     expect(() => parseVariants('custom')).toThrow('unknown variant "custom"')
     expect(() => parseVariants('none-R0.1')).toThrow('unknown variant "none-R0.1"')
+  })
+})
+
+describe('shellQuote', () => {
+  it('quotes what a shell would split or expand, so the recorded command pastes back', () => {
+    expect(
+      ['--note', "two training runs, it's busy", '--model', 'shapes-flux-tiny', '--thresholds', '0.1,0.2']
+        .map(shellQuote)
+        .join(' ')
+    ).toBe(`--note 'two training runs, it'\\''s busy' --model shapes-flux-tiny --thresholds 0.1,0.2`)
   })
 })

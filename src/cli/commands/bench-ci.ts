@@ -7,6 +7,7 @@ import { parseVariants } from '../../main/engine/bench/variants'
 import { intFlag, numberFlag, parseFlags } from '../flags'
 import { UsageError, type CliIO } from '../io'
 import { modelDirs, pickModel } from '../models'
+import { shellQuote } from '../../main/engine/bench/report/format'
 
 /**
  * `studio bench --ci`: the bench small enough for CI (a model, 2 prompts, 1 seed, none + F8B0, no
@@ -69,7 +70,7 @@ export async function ciCommand(argv: readonly string[], io: CliIO): Promise<num
   const baseline = await readBaseline(values.baseline)
   const report = await runBench({
     dirs: [dir],
-    command: `npm run bench -- --ci ${argv.join(' ')}`.trim(),
+    command: `npm run bench -- --ci ${argv.map(shellQuote).join(' ')}`.trim(),
     variants,
     promptCount: intFlag('prompts', values.prompts, 1, 64) ?? 2,
     seeds: Array.from({ length: intFlag('seeds', values.seeds, 1, 64) ?? 1 }, (_, i) => i),

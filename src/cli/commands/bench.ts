@@ -2,6 +2,7 @@ import { listModels, resolveModel } from '../../main/engine/model/registry'
 import { readmeBlock, updateReadme } from '../../main/engine/bench/report/readme-block'
 import { writeReport } from '../../main/engine/bench/report/write'
 import { runBench } from '../../main/engine/bench/run-bench'
+import { shellQuote } from '../../main/engine/bench/report/format'
 import { textTable } from '../../main/engine/bench/report/table'
 import { DEFAULT_TORCH } from '../../main/engine/bench/torch-compare'
 import { defaultVariants, parseVariants } from '../../main/engine/bench/variants'
@@ -78,7 +79,7 @@ export async function benchCommand(argv: readonly string[], io: CliIO = consoleI
   const threads = intFlag('threads', values.threads, 1, 256) ?? 2
   const report = await runBench({
     dirs: models,
-    command: `npm run bench -- ${argv.join(' ')}`.trim(),
+    command: `npm run bench -- ${argv.map(shellQuote).join(' ')}`.trim(),
     variants,
     promptCount: intFlag('prompts', values.prompts, 1, 64) ?? 8,
     seeds: range(intFlag('seeds', values.seeds, 1, 64) ?? 2),

@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { checkBlockBudget } from '../../../shared/cache-config'
 import type { Provider } from '../../../shared/providers'
 import { resolveCacheConfig } from '../../../shared/presets'
@@ -130,6 +133,9 @@ async function benchLoaded(model: LoadedModel, o: ModelBenchOptions): Promise<Mo
     name: m.name,
     kind: m.kind,
     path: model.pkg.dir,
+    manifestSha256: createHash('sha256')
+      .update(await readFile(join(model.pkg.dir, 'model.json')))
+      .digest('hex'),
     steps: reference0?.result.recipe.steps ?? o.steps ?? m.defaults.steps,
     guidanceScale: m.defaults.guidanceScale,
     separateCfg: m.defaults.separateCfg,

@@ -109,6 +109,8 @@ export const ModelBenchSchema = z.object({
   name: z.string(),
   kind: z.enum(['image', 'video']),
   path: z.string(),
+  /** sha256 of model.json (which holds every file's sha256): pins the exact weights measured. */
+  manifestSha256: z.string().default(''),
   steps: z.number().int(),
   guidanceScale: z.number(),
   separateCfg: z.boolean(),

@@ -13,3 +13,8 @@ export const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)}`
 
 export const signed = (x: number | null | undefined, digits = 3): string =>
   x == null ? '—' : `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`
+
+/** An argument as a POSIX shell would need it, so the recorded command can be pasted back. */
+export function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`
+}

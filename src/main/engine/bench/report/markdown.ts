@@ -50,7 +50,7 @@ function modelSection(b: ModelBench): string[] {
     '',
     `${b.kind}, ${b.blocksPerCall} blocks per transformer call, ${b.steps} steps, guidance ${b.guidanceScale}, ` +
       `CFG ${b.separateCfg ? 'as two calls (separate cache contexts)' : 'batched'}; ` +
-      `${b.prompts.length} prompts × ${b.seeds.length} seeds.`,
+      `${b.prompts.length} prompts × ${b.seeds.length} seeds; model.json sha256 \`${b.manifestSha256.slice(0, 12)}\`.`,
     '',
     ...markdownTable(b),
     '',
