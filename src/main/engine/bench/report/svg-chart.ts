@@ -26,7 +26,7 @@ export function speedupPsnrSvg(b: ModelBench): string {
   const x0 = Math.floor(Math.min(TARGET_PSNR - 5, ...psnrs) / 5) * 5
   const x1 = Math.ceil(Math.max(TARGET_PSNR + 5, ...psnrs) / 5) * 5
   const y1 = Math.ceil(Math.max(2, ...speeds) * 2) / 2
-  const y0 = 1
+  const y0 = Math.min(1, Math.floor(Math.min(...speeds) * 2) / 2)
   const px = (v: number) => M.left + ((v - x0) / (x1 - x0)) * (W - M.left - M.right)
   const py = (v: number) => H - M.bottom - ((v - y0) / (y1 - y0)) * (H - M.top - M.bottom)
   const out: string[] = [
