@@ -142,10 +142,12 @@ describe('Engine.dispose', () => {
     const firstStep = new Promise<void>((r) => (started = r))
     const run = own.generate(req({ steps: 1000 }), { onProgress: () => started() })
     await firstStep
+    // Observe the failure before disposing: the run rejects while dispose() is awaited.
+    const failed = failure(run)
     const t0 = performance.now()
     await own.dispose()
     expect(performance.now() - t0).toBeLessThan(4_000)
-    const e = await failure(run)
+    const e = await failed
     expect(e.code).toBe('engine_crashed')
   })
 })
