@@ -1,23 +1,35 @@
 #!/usr/bin/env bash
-# `npm test`: every test. Unit and integration tests (real ONNX models, real engine processes),
-# then the built renderer in a real headless Chromium.
+# `npm test`: every test. Unit and integration tests (real ONNX models, real engine processes,
+# the PyTorch original of a model), then the built renderer in a real headless Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# 1. A Chromium for the renderer tests. Debian's, installed with apt on a machine without one.
-if [[ -z "${CHROMIUM_PATH:-}" && ! -x /usr/bin/chromium ]]; then
-  echo "test.sh: /usr/bin/chromium is missing; installing Debian's chromium with apt-get"
-  sudo=()
+# Debian packages the tests need, installed on a machine that lacks them (nothing by hand).
+apt_install() {
+  local sudo=()
   [[ "$(id -u)" -ne 0 ]] && sudo=(sudo)
   # On a fresh machine another apt may hold the lock for a while: wait for it instead of failing.
-  apt=("${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -y -q)
+  local apt=("${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -y -q)
   "${apt[@]}" update
-  "${apt[@]}" install --no-install-recommends chromium fonts-dejavu-core
+  "${apt[@]}" install --no-install-recommends "$@"
+}
+
+# 1. A Chromium for the renderer tests: Debian's.
+if [[ -z "${CHROMIUM_PATH:-}" && ! -x /usr/bin/chromium ]]; then
+  echo "test.sh: /usr/bin/chromium is missing; installing Debian's chromium"
+  apt_install chromium fonts-dejavu-core
 fi
 
-# 2. Unit and integration tests.
+# 2. Debian's PyTorch, for the tests that run the PyTorch original of a model beside the engine
+#    (tools/train/torch_reference.py); without OpenBLAS torch falls back to a ~14x slower BLAS.
+if ! /usr/bin/python3 -c 'import torch' >/dev/null 2>&1; then
+  echo "test.sh: Debian's python3-torch is missing; installing it"
+  apt_install python3-torch libopenblas0-pthread
+fi
+
+# 3. Unit and integration tests.
 npx vitest run
 
-# 3. The renderer, built, in Chromium (playwright-core drives it; no download).
+# 4. The renderer, built, in Chromium (playwright-core drives it; no download).
 npx electron-vite build
 npx vitest run -c vitest.e2e.config.ts
