@@ -14,7 +14,8 @@ function report(b = modelBench()): BenchReport {
     command: 'npm run bench',
     machine: { cpus: 2, cpuModel: 'x', loadStart: 0, loadEnd: 0, node: 'v22', provider: 'cpu', threads: 2 },
     repeats: 1,
-    models: [b]
+    models: [b],
+    failures: []
   }
 }
 

@@ -31,7 +31,8 @@ function benchReport(): BenchReport {
       threads: 2
     },
     repeats: 1,
-    models: [modelBench()]
+    models: [modelBench()],
+    failures: []
   }
 }
 
@@ -123,7 +124,8 @@ describe('bench report', () => {
         threads: 2
       },
       repeats: 1,
-      models: [modelBench()]
+      models: [modelBench()],
+      failures: [{ dir: '/m/broken', error: 'model.json: bad' }]
     }
     const md = markdownReport(r, 'a training run used both cores')
     expect(md).toContain('npm run bench -- --prompts 8')
@@ -131,5 +133,6 @@ describe('bench report', () => {
     expect(md).toContain('load average 2.50 at the start')
     expect(md).toContain('![speedup vs PSNR](shapes-test-speedup-psnr.svg)')
     expect(md).toContain('| F8B0 | 0.010 | 0.030 | 0.050 | 0.090 | 0.200 | 0.400 |')
+    expect(md).toContain('Not benched: `/m/broken` (model.json: bad).')
   })
 })

@@ -142,6 +142,8 @@ export const BenchReportSchema = z.object({
     threads: z.number().int()
   }),
   repeats: z.number().int(),
-  models: z.array(ModelBenchSchema)
+  models: z.array(ModelBenchSchema),
+  /** Models the run could not bench, and why (the others are still reported). */
+  failures: z.array(z.object({ dir: z.string(), error: z.string() })).default([])
 })
 export type BenchReport = z.infer<typeof BenchReportSchema>

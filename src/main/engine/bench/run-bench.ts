@@ -18,10 +18,17 @@ export interface BenchOptions extends Omit<ModelBenchOptions, 'dir' | 'prompts'>
 export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const loadStart = loadavg()[0]
   const models: ModelBench[] = []
+  const failures: BenchReport['failures'] = []
   for (const dir of o.dirs) {
-    const prompts = examplePrompts((await readManifest(dir)).kind, o.promptCount)
-    models.push(await benchModel({ ...o, dir, prompts }))
+    try {
+      const prompts = examplePrompts((await readManifest(dir)).kind, o.promptCount)
+      models.push(await benchModel({ ...o, dir, prompts }))
+    } catch (e) {
+      // One broken (or half-rewritten) package must not throw away the other models' figures.
+      failures.push({ dir, error: (e as Error).message })
+    }
   }
+  if (models.length === 0 && failures.length > 0) throw new Error(failures[0].error)
   return {
     format: 'cache-studio-bench/1',
     createdAt: new Date().toISOString(),
@@ -37,6 +44,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       threads: o.threads
     },
     repeats: o.repeats,
-    models
+    models,
+    failures
   }
 }

@@ -41,6 +41,7 @@ export function markdownReport(r: BenchReport, note: string | null): string {
     ''
   )
   for (const b of r.models) lines.push(...modelSection(b))
+  for (const f of r.failures) lines.push(`Not benched: \`${f.dir}\` (${f.error}).`, '')
   return lines.join('\n') + '\n'
 }
 
