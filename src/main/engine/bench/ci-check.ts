@@ -37,7 +37,12 @@ export interface CiFinding {
 
 export function ciCheck(b: ModelBench, floors: CiFloors, baseline: BenchReport | null): CiFinding[] {
   const out: CiFinding[] = []
-  const base = baseline?.models.find((m) => m.model === b.model && m.steps === b.steps) ?? null
+  // A baseline measured on other weights (a retrained model) says nothing about these: only the
+  // floors apply until the report is regenerated.
+  const base =
+    baseline?.models.find(
+      (m) => m.model === b.model && m.steps === b.steps && m.manifestSha256 === b.manifestSha256
+    ) ?? null
   for (const id of floors.variants) {
     const v = b.variants.find((x) => x.id === id)
     if (!v) {
