@@ -60,7 +60,13 @@ async function generate(msg: ThreadGenerate): Promise<void> {
   post({ type: 'result', id: msg.id, result })
 }
 
+/** The generation in flight, settled or not: release waits for it. */
+let running: Promise<unknown> = Promise.resolve()
+
 async function release(): Promise<void> {
+  // A run() deferred by onnxruntime-node may still be queued on a session of this generation;
+  // releasing under it aborts the process. The cancel flag stops it at its next session call.
+  await running
   const all = [...models.values()]
   models.clear()
   for (const m of all) await m.then((x) => x.release()).catch(() => undefined)
@@ -69,6 +75,7 @@ async function release(): Promise<void> {
 port.on('message', (msg: ToThread) => {
   const work =
     msg.type === 'generate' ? generate(msg) : release().then(() => post({ type: 'released', id: msg.id }))
+  if (msg.type === 'generate') running = work.catch(() => undefined)
   work.catch((e: unknown) => post({ type: 'error', id: msg.id, error: toEngineError(e) }))
 })
 
