@@ -170,4 +170,11 @@ describe('studio CLI', () => {
     expect(text).toMatch(/transformer_blocks: 3 blocks, Pattern_1, [\d.]+k params/)
     expect(text).toMatch(/files {5}12, \d+ KiB, sha256 verified/)
   })
+
+  it('inspect counts the latent tokens of a call apart from the text tokens', async () => {
+    // shapes-wan-tiny: 8 latent frames in temporal patches of 4, 4x4 spatial -> 32 tokens
+    const r = await studio('inspect', 'shapes-wan-tiny')
+    expect(r.code).toBe(0)
+    expect(r.out.join('\n')).toContain('latent    [4, 8, 8, 8], 32 tokens per call, text 16 tokens')
+  })
 })

@@ -41,7 +41,7 @@ export function formatDescription(d: PackageDescription): string[] {
   const lines = [
     `${i.id} — ${i.name} (${i.kind} ${size}${i.embedded ? ', embedded' : ''})`,
     `  path      ${i.path}`,
-    `  latent    [${d.latent.join(', ')}], tokens ${d.maxLength}, flow-match Euler shift ${d.shift}`,
+    `  latent    [${d.latent.join(', ')}], ${d.latentTokens ?? '?'} tokens per call, text ${d.maxLength} tokens, flow-match Euler shift ${d.shift}`,
     `  defaults  ${i.defaults.steps} steps, guidance ${i.defaults.guidanceScale}, CFG ${i.defaults.separateCfg ? 'separate' : 'batched'}, negative "${i.defaults.negativePrompt}"`,
     `  cache     mergeBlockLists ${d.mergeBlockLists}`,
     `  params    ${count(d.parameters)} in ${d.graphs.length} graphs`

@@ -1,6 +1,6 @@
 import type { ModelInfo } from '../../../shared/manifest'
 import { modelInfo } from './model-info'
-import { graphInputNames, graphOutputNames, parameterCount } from './onnx-graph'
+import { graphInputNames, graphOutputNames, parameterCount, valueDims } from './onnx-graph'
 import { loadPackage } from './package'
 
 /**
@@ -19,6 +19,9 @@ export interface GraphDescription {
 export interface PackageDescription {
   info: ModelInfo
   latent: number[]
+  /** Image/video tokens each transformer call sees (the blocks' hidden_states length). */
+  latentTokens: number | null
+  /** Text tokens (the tokenizer pads or truncates every prompt to this length). */
   maxLength: number
   shift: number
   mergeBlockLists: boolean
@@ -49,9 +52,13 @@ export async function describePackage(dir: string, embedded = false): Promise<Pa
   }
   if (m.decoder) add('decoder', m.decoder.file)
   const { channels: C, frames: F, height: H, width: W } = m.latent
+  // The embed graph's output length is often symbolic after export; a block's input is fixed.
+  const firstBlock = m.transformers[0].blockLists[0].blocks[0]
+  const tokens = valueDims(pkg.graph(firstBlock), 'input', 'hidden_states')?.[1]
   return {
     info: await modelInfo(pkg.dir, m, embedded),
     latent: m.kind === 'video' ? [C, F, H, W] : [C, H, W],
+    latentTokens: typeof tokens === 'number' && tokens > 0 ? tokens : null,
     maxLength: m.tokenizer.maxLength,
     shift: m.scheduler.shift,
     mergeBlockLists: m.cache?.mergeBlockLists ?? false,

@@ -35,6 +35,17 @@ export function graphOutputNames(model: ModelProto): string[] {
   return (model.graph?.output ?? []).map((v) => v.name ?? '')
 }
 
+/** Declared dims of an input or output: numbers, symbolic names, or null when none are declared. */
+export function valueDims(
+  model: ModelProto,
+  where: 'input' | 'output',
+  name: string
+): (number | string)[] | null {
+  const dims = model.graph?.[where]?.find((v) => v.name === name)?.type?.tensorType?.shape?.dim
+  if (!dims) return null
+  return dims.map((d) => (d.dimParam ? d.dimParam : toNumber(d.dimValue)))
+}
+
 /** protobufjs gives int64 fields as numbers or Long objects. */
 export function toNumber(v: number | { toNumber(): number } | null | undefined): number {
   if (v === null || v === undefined) return 0
