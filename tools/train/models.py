@@ -126,10 +126,13 @@ class MLP(nn.Module):
         return self.fc2(F.gelu(self.fc1(x), approximate="tanh"))
 
 
-def timestep_embedding(t, dim, scale=1000.0):
-    """Sinusoidal embedding of t in [0,1] (scaled by 1000 as diffusers does)."""
+def timestep_embedding(t, dim, scale=1000.0, max_period=10000.0):
+    """Sinusoidal embedding of t in [0,1]. The defaults are diffusers' (t scaled by 1000, periods
+    up to 10000). With them a 28-step schedule moves the fastest features by ~40 rad per step, so
+    a small model's modulation jitters from step to step and the step cache sees that jitter as
+    change; a model config can ask for lower frequencies (`t_scale`, `t_max_period`)."""
     half = dim // 2
-    freqs = torch.exp(-math.log(10000.0) * torch.arange(half, dtype=torch.float32) / half)
+    freqs = torch.exp(-math.log(max_period) * torch.arange(half, dtype=torch.float32) / half)
     args = (t.float() * scale).unsqueeze(1) * freqs.unsqueeze(0)
     return torch.cat([torch.cos(args), torch.sin(args)], dim=1)
 
@@ -230,7 +233,9 @@ class Embed(nn.Module):
 
     def forward(self, latent, timestep, text_hidden):
         hs = self.x_in(patchify(latent, self.cfg["patch"])) + self.pos.unsqueeze(0)
-        temb = self.t_fc2(F.silu(self.t_fc1(timestep_embedding(timestep, self.cfg["t_freq"]))))
+        temb = self.t_fc2(F.silu(self.t_fc1(timestep_embedding(
+            timestep, self.cfg["t_freq"], self.cfg.get("t_scale", 1000.0),
+            self.cfg.get("t_max_period", 10000.0)))))
         temb = temb + self.pool_fc(text_hidden.mean(1))
         if self.encoder_stream:
             return hs, self.ctx_in(text_hidden), temb
@@ -435,6 +440,23 @@ class Transformer(nn.Module):
             for b in blocks:
                 h, e = run_block(b, pattern, h, e, temb)
         return self.final(h, temb)
+
+    def front_residual(self, latent, timestep, text_hidden, n):
+        """What DBCache probes: hidden_states after the first n blocks (lists in order, as when
+        they are merged) minus hidden_states entering them."""
+        out = self.embed(latent, timestep, text_hidden)
+        if self.cfg["encoder_stream"]:
+            h, e, temb = out
+        else:
+            (h, temb), e = out, None
+        h0, k = h, 0
+        for (name, pattern, btype, nb), blocks in zip(self.cfg["lists"], self.lists):
+            for b in blocks:
+                if k == n:
+                    return h - h0
+                h, e = run_block(b, pattern, h, e, temb)
+                k += 1
+        return h - h0
 
 
 # ----------------------------------------------------------------------------- autoencoder

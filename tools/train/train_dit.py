@@ -35,7 +35,9 @@ def transformer_cfg(cfg):
     lat = [c, cfg.get("frames", 1), 8, 8]
     return {"kind": cfg["kind"], "latent_shape": lat, "patch": m["patch"], "dim": m["dim"],
             "heads": m["heads"], "mlp_ratio": m["mlp_ratio"], "text_dim": m["text_dim"],
-            "t_freq": m["t_freq"], "encoder_stream": True, "lists": m["lists"]}
+            "t_freq": m["t_freq"], "t_scale": m.get("t_scale", 1000.0),
+            "t_max_period": m.get("t_max_period", 10000.0), "encoder_stream": True,
+            "lists": m["lists"]}
 
 
 def build(cfg):
@@ -85,6 +87,23 @@ def sample_t(n, shift):
     return shift * u / (1 + (shift - 1) * u)
 
 
+def smoothness(tr, x0, noise, t, th, opt):
+    """Relative L1 change of the front blocks' residual between t and an earlier point t - dt of
+    the same noising path: the quantity DBCache thresholds. Large DiTs change it little from one
+    sampling step to the next; a small model trained briefly does not (its residual follows
+    every change of the timestep modulation), so this term asks for that property directly,
+    as learning-to-cache methods do. opt: {"blocks": n, "max_dt": d, "weight": w}."""
+    dt = torch.rand_like(t) * opt["max_dt"]
+    t2 = (t - dt).clamp(min=0.0)
+    def at(tt):
+        tb = tt.reshape(-1, *([1] * (x0.dim() - 1)))
+        return tr.front_residual((1 - tb) * x0 + tb * noise, tt, th, opt["blocks"])
+    r1, r2 = at(t), at(t2)
+    dims = tuple(range(1, r1.dim()))
+    rel = (r1 - r2).abs().mean(dims) / (r1.detach().abs().mean(dims) + 1e-6)
+    return rel.mean()
+
+
 def main(cfg_path):
     cfg = json.load(open(cfg_path))
     torch.set_num_threads(cfg.get("threads", 2))
@@ -130,6 +149,12 @@ def main(cfg_path):
         rng.setstate(ck["rng"])
         torch.set_rng_state(ck["torch_rng"])
         say(f"resumed at step {step}, {elapsed0 / 60:.1f} min, world size {world}")
+    elif cfg.get("init"):  # fine-tune: start from another run's EMA weights, fresh optimizer
+        ck = torch.load(os.path.join(HERE, cfg["init"]), map_location="cpu")
+        for m, e, s in zip(modules, ema, ck["ema"]):
+            m.load_state_dict(s)
+            e.load_state_dict(s)
+        say(f"initialised from {cfg['init']} (step {ck['step']})")
     if world > 1:  # distinct data per rank; identical weights (broadcast from rank 0)
         rng.seed(cfg["seed"] * 1000 + rank * 7919 + step)
         torch.manual_seed(cfg["seed"] * 1000 + rank * 7919 + step)
@@ -141,13 +166,14 @@ def main(cfg_path):
         dist.broadcast(t0b, 0)
         elapsed0 = float(t0b[0])
     tok = WordTokenizer(VOCAB, cfg["max_length"])
+    smooth = cfg.get("smooth")
     total = cfg["minutes"] * 60.0
     t_start = time.time() - elapsed0
     last_ck = time.time()
     snap_every = cfg.get("snapshot_minutes", 20) * 60.0
     next_snap = (math.floor(elapsed0 / snap_every) + 1) * snap_every
     bs = cfg["batch"] // world
-    run_loss, run_n, t_log = 0.0, 0, time.time()
+    run_loss, run_smooth, run_n, t_log = 0.0, 0.0, 0, time.time()
 
     def save(path):
         torch.save({"model": [m.state_dict() for m in modules],
@@ -191,6 +217,10 @@ def main(cfg_path):
                 continue
             pred = tr(xt[sel], t[sel], th[sel])
             loss = loss + F.mse_loss(pred, target[sel], reduction="sum") / target[0].numel() / bs
+            if smooth:
+                sm = smoothness(tr, x0[sel], noise[sel], t[sel], th[sel], smooth) * sel.sum() / bs
+                loss = loss + smooth["weight"] * sm
+                run_smooth += sm.item()
         opt.zero_grad()
         loss.backward()
         if world > 1:
@@ -216,9 +246,10 @@ def main(cfg_path):
         run_n += 1
         if step % cfg.get("log_every", 25) == 0:
             now = time.time()
-            say(f"step {step} min {(now - t_start) / 60:.1f} loss {run_loss / run_n:.4f} "
+            sm_txt = f" (smoothness {run_smooth / run_n:.4f})" if smooth else ""
+            say(f"step {step} min {(now - t_start) / 60:.1f} loss {run_loss / run_n:.4f}{sm_txt} "
                 f"gnorm {gn:.2f} lr {lr:.2e} s/step {(now - t_log) / run_n:.2f}")
-            run_loss, run_n, t_log = 0.0, 0, now
+            run_loss, run_smooth, run_n, t_log = 0.0, 0.0, 0, now
         if rank == 0 and time.time() - last_ck > cfg["ckpt_minutes"] * 60:
             save(ck_path)
             last_ck = time.time()
