@@ -15,7 +15,7 @@ import { textTable } from '../../src/main/engine/bench/report/table'
 import type { BenchReport } from '../../src/main/engine/bench/result'
 import { modelBench, noneVariant, variant } from './synthetic'
 
-function benchReport(): BenchReport {
+function benchReport(over: Partial<BenchReport> = {}): BenchReport {
   return {
     format: 'cache-studio-bench/1',
     createdAt: '2026-11-25T09:00:00Z',
@@ -32,7 +32,8 @@ function benchReport(): BenchReport {
     },
     repeats: 1,
     models: [modelBench()],
-    failures: []
+    failures: [],
+    ...over
   }
 }
 
@@ -109,24 +110,7 @@ describe('bench report', () => {
   })
 
   it('the markdown report states the command, the load and links the chart', () => {
-    const r: BenchReport = {
-      format: 'cache-studio-bench/1',
-      createdAt: '2026-11-25T09:00:00Z',
-      engineVersion: '0.1.0',
-      command: 'npm run bench -- --prompts 8',
-      machine: {
-        cpus: 2,
-        cpuModel: 'Xeon',
-        loadStart: 2.5,
-        loadEnd: 2.1,
-        node: 'v22',
-        provider: 'cpu',
-        threads: 2
-      },
-      repeats: 1,
-      models: [modelBench()],
-      failures: [{ dir: '/m/broken', error: 'model.json: bad' }]
-    }
+    const r = benchReport({ failures: [{ dir: '/m/broken', error: 'model.json: bad' }] })
     const md = markdownReport(r, 'a training run used both cores')
     expect(md).toContain('npm run bench -- --prompts 8')
     expect(md).toContain('**Load:** a training run used both cores')

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createStepCache } from '../../src/main/engine/cache'
-import { call, config, FakeRunner, v0 } from './fake-runner'
+import { call, callSteps, config, FakeRunner, reasonsByStep, v0 } from './fake-runner'
 
 /** Two blocks, F1B0: block 0 adds probe[t] (the probe), block 1 adds mid[t] (the cached part). */
 const twoBlocks = (probe: number[], mid: number[]): FakeRunner =>
@@ -44,20 +44,12 @@ describe('separate CFG contexts', () => {
 
   it('shares the step index between branches, so warmup covers both calls of a step', async () => {
     const cache = createStepCache(config({ Fn: 1, Bn: 0, maxWarmupSteps: 2, residualDiffThreshold: 1 }))
-    const r = twoBlocks([1, 1, 1, 1], [1, 1, 1, 1])
-    for (let t = 0; t < 4; t++) {
-      await call(cache, r, t, { branch: 'cond' })
-      await call(cache, r, t, { branch: 'uncond' })
-    }
-    expect(cache.traces().map((x) => x.reason)).toEqual([
-      'warmup',
-      'warmup',
-      'warmup',
-      'warmup',
-      'similar',
-      'similar',
-      'similar',
-      'similar'
+    await callSteps(cache, twoBlocks([1, 1, 1, 1], [1, 1, 1, 1]), 4, ['cond', 'uncond'])
+    expect(reasonsByStep(cache)).toEqual([
+      ['warmup', 'warmup'],
+      ['warmup', 'warmup'],
+      ['similar', 'similar'],
+      ['similar', 'similar']
     ])
   })
 })

@@ -1,6 +1,6 @@
 import { CacheConfigSchema, type CacheConfig, type CacheConfigInput } from '../../src/shared/cache-config'
 import type { ForwardPattern } from '../../src/shared/manifest'
-import type { Branch } from '../../src/shared/trace'
+import type { Branch, DecisionReason } from '../../src/shared/trace'
 import type { BlockRunner, StepCache, Streams } from '../../src/main/engine/cache/seam'
 import { tensor, type Tensor } from '../../src/main/engine/tensor'
 
@@ -96,6 +96,39 @@ export async function call(
     runner,
     input
   )
+}
+
+/**
+ * Calls `runner` at steps 0 … steps - 1: at each step one call per branch in `branches`, in that
+ * order (one batched call by default).
+ */
+export async function callSteps(
+  cache: StepCache,
+  runner: FakeRunner,
+  steps: number,
+  branches: readonly Branch[] = ['batched']
+): Promise<void> {
+  for (let t = 0; t < steps; t++) for (const branch of branches) await call(cache, runner, t, { branch })
+}
+
+/** The reason of every decision so far, in call order. */
+export function reasons(cache: StepCache): DecisionReason[] {
+  return cache.traces().map((x) => x.reason)
+}
+
+/**
+ * The reason of every decision so far, one list per step (consecutive decisions of the same step),
+ * in call order: flattened, it is `reasons(cache)`.
+ */
+export function reasonsByStep(cache: StepCache): DecisionReason[][] {
+  const byStep: DecisionReason[][] = []
+  let step = -1
+  for (const x of cache.traces()) {
+    if (byStep.length === 0 || x.step !== step) byStep.push([])
+    byStep[byStep.length - 1].push(x.reason)
+    step = x.step
+  }
+  return byStep
 }
 
 export function defaultInput(pattern: ForwardPattern): Streams {

@@ -1,17 +1,20 @@
 import { describe, expect, it } from 'vitest'
 import { createStepCache } from '../../src/main/engine/cache'
-import { call, config, FakeRunner } from './fake-runner'
+import type { StepCache } from '../../src/main/engine/cache/seam'
+import type { CacheConfigInput } from '../../src/shared/cache-config'
+import { callSteps, config, FakeRunner, reasons, reasonsByStep } from './fake-runner'
 
 const flat = (): FakeRunner => new FakeRunner(2, () => 1)
 
 describe('force refresh', () => {
+  /** F1B0 with a threshold every `flat()` step passes: only warmup, a refresh or a cap computes. */
+  const refreshing = (o: CacheConfigInput): StepCache =>
+    createStepCache(config({ Fn: 1, Bn: 0, residualDiffThreshold: 1, ...o }))
+
   it("'once': after h transformer calls the context starts over (warmup again) and keeps its statistics", async () => {
-    const cache = createStepCache(
-      config({ Fn: 1, Bn: 0, maxWarmupSteps: 2, residualDiffThreshold: 1, forceRefreshStepHint: 4 })
-    )
-    const r = flat()
-    for (let t = 0; t < 10; t++) await call(cache, r, t)
-    expect(cache.traces().map((x) => x.reason)).toEqual([
+    const cache = refreshing({ maxWarmupSteps: 2, forceRefreshStepHint: 4 })
+    await callSteps(cache, flat(), 10)
+    expect(reasons(cache)).toEqual([
       'warmup',
       'warmup',
       'similar',
@@ -27,41 +30,14 @@ describe('force refresh', () => {
   })
 
   it('keeps counting cached steps for maxCachedSteps across the refresh, as CacheDiT', async () => {
-    const cache = createStepCache(
-      config({
-        Fn: 1,
-        Bn: 0,
-        maxWarmupSteps: 1,
-        residualDiffThreshold: 1,
-        maxCachedSteps: 3,
-        forceRefreshStepHint: 3
-      })
-    )
-    const r = flat()
-    for (let t = 0; t < 6; t++) await call(cache, r, t)
-    expect(cache.traces().map((x) => x.reason)).toEqual([
-      'warmup',
-      'similar',
-      'similar',
-      'warmup',
-      'similar',
-      'max_cached'
-    ])
+    const cache = refreshing({ maxWarmupSteps: 1, maxCachedSteps: 3, forceRefreshStepHint: 3 })
+    await callSteps(cache, flat(), 6)
+    expect(reasons(cache)).toEqual(['warmup', 'similar', 'similar', 'warmup', 'similar', 'max_cached'])
   })
 
   it("'repeat': starts over every h calls", async () => {
-    const cache = createStepCache(
-      config({
-        Fn: 1,
-        Bn: 0,
-        maxWarmupSteps: 1,
-        residualDiffThreshold: 1,
-        forceRefreshStepHint: 3,
-        forceRefreshStepPolicy: 'repeat'
-      })
-    )
-    const r = flat()
-    for (let t = 0; t < 9; t++) await call(cache, r, t)
+    const cache = refreshing({ maxWarmupSteps: 1, forceRefreshStepHint: 3, forceRefreshStepPolicy: 'repeat' })
+    await callSteps(cache, flat(), 9)
     expect(cache.traces().map((x) => x.cached)).toEqual([
       false,
       true,
@@ -76,24 +52,14 @@ describe('force refresh', () => {
   })
 
   it('counts both CFG branches as calls, like CacheDiT’s transformer step counter', async () => {
-    const cache = createStepCache(
-      config({ Fn: 1, Bn: 0, maxWarmupSteps: 1, residualDiffThreshold: 1, forceRefreshStepHint: 4 })
-    )
-    const r = flat()
-    for (let t = 0; t < 4; t++) {
-      await call(cache, r, t, { branch: 'cond' })
-      await call(cache, r, t, { branch: 'uncond' })
-    }
+    const cache = refreshing({ maxWarmupSteps: 1, forceRefreshStepHint: 4 })
+    await callSteps(cache, flat(), 4, ['cond', 'uncond'])
     // Calls 0–3 = steps 0–1; the refresh lands before step 2's cond call.
-    expect(cache.traces().map((x) => x.reason)).toEqual([
-      'warmup',
-      'warmup',
-      'similar',
-      'similar',
-      'warmup',
-      'warmup',
-      'similar',
-      'similar'
+    expect(reasonsByStep(cache)).toEqual([
+      ['warmup', 'warmup'],
+      ['similar', 'similar'],
+      ['warmup', 'warmup'],
+      ['similar', 'similar']
     ])
   })
 })
@@ -109,15 +75,7 @@ describe('steps computation mask through the cache', () => {
         stepsComputationMask: [1, 1, 0, 0, 1, 0]
       })
     )
-    const r = flat()
-    for (let t = 0; t < 6; t++) await call(cache, r, t)
-    expect(cache.traces().map((x) => x.reason)).toEqual([
-      'warmup',
-      'warmup',
-      'similar',
-      'similar',
-      'mask_compute',
-      'similar'
-    ])
+    await callSteps(cache, flat(), 6)
+    expect(reasons(cache)).toEqual(['warmup', 'warmup', 'similar', 'similar', 'mask_compute', 'similar'])
   })
 })
