@@ -118,16 +118,23 @@ FRAMES = 8
 TRAVEL = 14.0  # pixels moved from first to last frame
 
 
-def video_batch(rng, n, combos=None):
-    """Random videos [n,3,F,32,32] from `combos` (default: training combos)."""
+def video_batch(rng, n, combos=None, jitter=None):
+    """Random videos [n,3,F,32,32] from `combos` (default: training combos). The caption does
+    not say where the shape travels: by default anywhere (start and cross-axis position drawn
+    over the frame); with `jitter` (px) the path is centred, start and cross-axis position within
+    +-jitter of it, as image positions are jittered around their grid point."""
     combos = combos or VIDEO_TRAIN
     pick = [combos[rng.randrange(len(combos))] for _ in range(n)]
     out = np.zeros((n, 3, FRAMES, SIZE, SIZE), np.float32)
     shapes = [SHAPES.index(s) for _, s, _, _ in pick]
     fg, bg = _rgb([c for c, _, _, _ in pick]), _rgb([b for _, _, _, b in pick])
     r = np.array([rng.uniform(5.0, 6.0) for _ in pick])
-    start = np.array([rng.uniform(6.5, 25.5 - TRAVEL) for _ in pick])
-    other = np.array([rng.uniform(7.0, 25.0) for _ in pick])
+    if jitter is None:
+        start = np.array([rng.uniform(6.5, 25.5 - TRAVEL) for _ in pick])
+        other = np.array([rng.uniform(7.0, 25.0) for _ in pick])
+    else:
+        start = np.array([(SIZE - TRAVEL) / 2 + rng.uniform(-jitter, jitter) for _ in pick])
+        other = np.array([SIZE / 2 + rng.uniform(-jitter, jitter) for _ in pick])
     sign = np.array([1.0 if d in ("right", "down") else -1.0 for _, _, d, _ in pick])
     horiz = np.array([d in ("left", "right") for _, _, d, _ in pick])
     for f in range(FRAMES):

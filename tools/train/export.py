@@ -47,6 +47,26 @@ def n_tokens(cfg):
     return (cfg.get("frames", 1) // pt) * (8 // ph) * (8 // pw)
 
 
+def fine_tune_text(cfg):
+    """How a fine-tuned run started: the run it was initialised from and what it added."""
+    if not cfg.get("init"):
+        return ""
+    base = torch.load(os.path.join(HERE, cfg["init"]), map_location="cpu")
+    bc = base["cfg"]
+    text = (f", fine-tuned from `{cfg['init']}` ({base['step']} steps in {base['elapsed'] / 60:.0f} min, "
+            f"`configs/{bc['name']}.json`)")
+    m = cfg["model"]
+    if m.get("t_scale", 1000.0) != bc["model"].get("t_scale", 1000.0):
+        text += (f" with a lower-frequency timestep embedding (t x {m['t_scale']:g}, periods up to "
+                 f"{m.get('t_max_period', 10000.0):g})")
+    if cfg.get("smooth"):
+        sm = cfg["smooth"]
+        text += (f" and a smoothness term (weight {sm['weight']:g}) on the relative L1 change of the "
+                 f"first {sm['blocks']} blocks' residual over sigma steps up to {sm['max_dt']:g}, "
+                 "the quantity the step cache thresholds")
+    return text
+
+
 def model_card(meta, cfg, ck, manifest, size, scores, guidance, shift, note=""):
     video = cfg["kind"] == "video"
     n_params = sum(p.numel() for m in ck["_modules"] for p in m.parameters())
@@ -88,7 +108,7 @@ def model_card(meta, cfg, ck, manifest, size, scores, guidance, shift, note=""):
               "", "## Training", "",
               f"PyTorch {torch.__version__} on CPU ({cfg.get('threads', 2)} threads), batch {cfg['batch']}, "
               f"AdamW lr {cfg['lr']} cosine, EMA {cfg['ema']}: {ck['step']} steps in "
-              f"{ck['elapsed'] / 60:.0f} min (exported checkpoint). Config: "
+              f"{ck['elapsed'] / 60:.0f} min (exported checkpoint)" + fine_tune_text(cfg) + ". Config: "
               f"`tools/train/configs/{cfg['name']}.json`; "
               f"`/usr/bin/python3 tools/train/train_ae.py tools/train/configs/ae.json` then "
               f"`/usr/bin/python3 tools/train/train_dit.py tools/train/configs/{cfg['name']}.json`, "

@@ -197,7 +197,7 @@ def main(cfg_path):
         for g in opt.param_groups:
             g["lr"] = lr
         if cfg["kind"] == "video":
-            x, caps, _ = video_batch(rng, bs)
+            x, caps, _ = video_batch(rng, bs, jitter=cfg.get("video_jitter"))
         else:
             x, caps, _ = image_batch(rng, bs)
         x0 = encode(enc, torch.from_numpy(x), std)
