@@ -82,6 +82,11 @@ export const ManifestSchema = z
       .strict(),
     cache: z.object({ mergeBlockLists: z.boolean().default(false) }).strict().optional(),
     examples: z.array(z.string()).optional(),
+    /**
+     * Optional: what `studio evaluate` needs to tell generalisation from memorisation.
+     * `heldOutPrompts` are the captions whose attribute combinations were kept out of training.
+     */
+    evaluation: z.object({ heldOutPrompts: z.array(z.string().min(1)) }).strict().optional(),
     files: z.record(relativeFile, z.string().regex(/^[0-9a-f]{64}$/, 'sha256 as 64 lowercase hex digits')),
     reference: graphRef.optional()
   })

@@ -199,3 +199,81 @@ export function examplePrompts(kind: 'image' | 'video', count = 8): string[] {
   }
   return out
 }
+
+/** A set of captions `studio evaluate` scores together. */
+export interface CaptionSplit {
+  /** `train` and `held-out` when the model lists its held-out captions, else one split `all`. */
+  name: 'train' | 'held-out' | 'all'
+  captions: Caption[]
+}
+
+/**
+ * The captions of a kind split by a model's held-out list (manifest `evaluation.heldOutPrompts`),
+ * each split in `allCaptions` order. Held-out entries are matched by their parsed attributes, so
+ * case and spacing do not matter; `ignored` are those outside the grammar of this kind, which
+ * cannot be generated from it (a typo in the list should be seen, not silently shrink a split).
+ */
+export function splitCaptions(
+  kind: 'image' | 'video',
+  heldOutPrompts?: readonly string[]
+): { splits: CaptionSplit[]; ignored: string[] } {
+  const all = allCaptions(kind)
+  if (heldOutPrompts === undefined) return { splits: [{ name: 'all', captions: all }], ignored: [] }
+  const held = new Set<string>()
+  const ignored: string[] = []
+  for (const text of heldOutPrompts) {
+    const c = parseCaption(text)
+    if (c && c.kind === kind) held.add(formatCaption(c))
+    else ignored.push(text)
+  }
+  return {
+    splits: [
+      { name: 'train', captions: all.filter((c) => !held.has(formatCaption(c))) },
+      { name: 'held-out', captions: all.filter((c) => held.has(formatCaption(c))) }
+    ],
+    ignored
+  }
+}
+
+/** mulberry32: a tiny seeded PRNG, so a sample is the same on every machine and Node version. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** FNV-1a of a string: mixes a split's name into the seed. */
+function hashString(text: string): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193)
+  return h >>> 0
+}
+
+/**
+ * `n` captions of a split (all of them when it has fewer), drawn without replacement, each with
+ * a generation seed in 0..2^32−1: a pure function of (captions, n, seed, salt). The salt (the
+ * split's name) keeps one split's draw from changing when another split's size changes.
+ */
+export function sampleCaptions(
+  captions: readonly Caption[],
+  n: number,
+  seed: number,
+  salt = ''
+): { caption: Caption; seed: number }[] {
+  const rand = mulberry32((seed ^ hashString(salt)) >>> 0)
+  const pool = [...captions]
+  const count = Math.min(Math.max(0, Math.floor(n)), pool.length)
+  const out: { caption: Caption; seed: number }[] = []
+  // Partial Fisher–Yates: the first `count` places of a uniform shuffle.
+  for (let i = 0; i < count; i++) {
+    const j = i + Math.floor(rand() * (pool.length - i))
+    ;[pool[i], pool[j]] = [pool[j], pool[i]]
+    out.push({ caption: pool[i], seed: Math.floor(rand() * 4294967296) })
+  }
+  return out
+}

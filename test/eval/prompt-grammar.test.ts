@@ -8,7 +8,9 @@ import {
   examplePrompts,
   formatCaption,
   parseCaption,
-  positionCell
+  positionCell,
+  sampleCaptions,
+  splitCaptions
 } from '../../src/shared/prompt-grammar'
 
 describe('parseCaption', () => {
@@ -98,3 +100,72 @@ describe('palette and grid', () => {
     }
   })
 })
+
+describe('splitCaptions', () => {
+  it('enumerates every caption of a kind once: 8 colours × 3 shapes × 9 positions × 7 backgrounds', () => {
+    expect(allCaptions('image')).toHaveLength(8 * 3 * 9 * 7)
+    expect(allCaptions('video')).toHaveLength(8 * 3 * 4 * 7)
+    const texts = allCaptions('video').map(formatCaption)
+    expect(new Set(texts).size).toBe(texts.length)
+  })
+
+  it('without a held-out list gives one split "all" of every caption', () => {
+    const { splits, ignored } = splitCaptions('image')
+    expect(splits.map((s) => s.name)).toEqual(['all'])
+    expect(splits[0].captions).toEqual(allCaptions('image'))
+    expect(ignored).toEqual([])
+  })
+
+  it('puts the listed captions (matched however they are spaced or cased) in held-out, the rest in train', () => {
+    const held = [
+      'a red circle moving up on a blue background',
+      '  A Green Square moving LEFT on a red background.'
+    ]
+    const { splits, ignored } = splitCaptions('video', [
+      ...held,
+      'a red circle at the top on a blue background', // an image caption: not in the video grammar
+      'a red circle moving up on a red background' // shape coloured like its background
+    ])
+    const [train, heldOut] = splits
+    expect(train.name).toBe('train')
+    expect(heldOut.name).toBe('held-out')
+    expect(heldOut.captions.map(formatCaption)).toEqual([
+      'a red circle moving up on a blue background',
+      'a green square moving left on a red background'
+    ])
+    expect(train.captions).toHaveLength(allCaptions('video').length - 2)
+    expect(train.captions.map(formatCaption)).not.toContain('a red circle moving up on a blue background')
+    expect(ignored).toEqual([
+      'a red circle at the top on a blue background',
+      'a red circle moving up on a red background'
+    ])
+  })
+})
+
+describe('sampleCaptions', () => {
+  const captions = allCaptions('image')
+
+  it('draws n distinct captions with seeds, the same for the same seed and salt', () => {
+    const a = sampleCaptions(captions, 24, 7, 'train')
+    expect(a).toHaveLength(24)
+    expect(new Set(a.map((p) => formatCaption(p.caption))).size).toBe(24)
+    for (const p of a) expect(Number.isInteger(p.seed) && p.seed >= 0 && p.seed < 2 ** 32).toBe(true)
+    expect(sampleCaptions(captions, 24, 7, 'train')).toEqual(a)
+    expect(sampleCaptions(captions, 24, 8, 'train')).not.toEqual(a)
+    expect(sampleCaptions(captions, 24, 7, 'held-out')).not.toEqual(a)
+  })
+
+  it('takes the first n of the larger draw, and every caption when n exceeds them', () => {
+    expect(sampleCaptions(captions, 5, 3)).toEqual(sampleCaptions(captions, 24, 3).slice(0, 5))
+    const few = captions.slice(0, 4)
+    expect(
+      sampleCaptions(few, 10, 3)
+        .map((p) => p.caption)
+        .sort(byText)
+    ).toEqual([...few].sort(byText))
+  })
+})
+
+function byText(a: Parameters<typeof formatCaption>[0], b: Parameters<typeof formatCaption>[0]): number {
+  return formatCaption(a).localeCompare(formatCaption(b))
+}

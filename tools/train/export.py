@@ -17,7 +17,7 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from data import (FRAMES, IMAGE_HELD_OUT, IMAGE_TRAIN, PALETTE, TRAVEL,  # noqa: E402
-                  VIDEO_HELD_OUT, VIDEO_TRAIN)
+                  VIDEO_HELD_OUT, VIDEO_TRAIN, image_caption, video_caption)
 from package import write_package  # noqa: E402
 from sample_eval import load, run_eval  # noqa: E402
 
@@ -167,6 +167,8 @@ def main():
         text_encoder=te, experts=ex, decoder=dec, max_length=cfg["max_length"], shift=shift,
         defaults={"steps": steps, "guidanceScale": g, "separateCfg": True, "negativePrompt": ""},
         cache=None if video else {"mergeBlockLists": True}, examples=meta["examples"],
+        held_out_prompts=([video_caption(*c) for c in VIDEO_HELD_OUT] if video
+                          else [image_caption(*c) for c in IMAGE_HELD_OUT]),
         reference={"prompt": meta["prompt"], "negativePrompt": "", "steps": steps,
                    "guidanceScale": g, "separateCfg": True, "seed": 0})
     size = sum(os.path.getsize(os.path.join(r, f)) for r, _, fs in os.walk(a.outdir) for f in fs)

@@ -78,10 +78,12 @@ def _flat(t):
 
 
 def write_package(outdir, *, meta, text_encoder, experts, decoder, max_length, shift, defaults,
-                  cache=None, examples=None, reference=None, readme=None):
+                  cache=None, examples=None, reference=None, readme=None, held_out_prompts=None):
     """experts: list of dicts {name, range, model: Transformer, prefix}. meta: id, name, kind,
     description, output {width,height,frames,fps}. reference: dict(prompt, negativePrompt, steps,
-    guidanceScale, separateCfg, seed) -> reference.json computed with models.sample."""
+    guidanceScale, separateCfg, seed) -> reference.json computed with models.sample.
+    held_out_prompts: captions kept out of training -> manifest evaluation.heldOutPrompts, so
+    `studio evaluate` can score training and held-out combinations apart."""
     os.makedirs(outdir, exist_ok=True)
     text_encoder.eval()
     cfg0 = experts[0]["model"].cfg
@@ -182,6 +184,8 @@ def write_package(outdir, *, meta, text_encoder, experts, decoder, max_length, s
         manifest["cache"] = cache
     if examples:
         manifest["examples"] = examples
+    if held_out_prompts:
+        manifest["evaluation"] = {"heldOutPrompts": list(held_out_prompts)}
     manifest["files"] = {p: sha256(os.path.join(outdir, p)) for p in files}
     if reference is not None:
         manifest["reference"] = {"file": "reference.json"}

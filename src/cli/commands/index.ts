@@ -2,6 +2,7 @@ import type { CliIO } from '../io'
 import { benchCommand } from './bench'
 import { benchSegmentsCommand } from './bench-segments'
 import { calibrateCommand } from './calibrate'
+import { evaluateCommand } from './evaluate'
 import { generateCommand } from './generate'
 import { inspectCommand } from './inspect'
 import { summaryCommand } from './summary'
@@ -18,6 +19,10 @@ export const COMMANDS: Record<string, Command> = {
   bench: {
     summary: 'speed and fidelity of every cache preset, vs none and vs PyTorch (--ci: check ratios)',
     run: benchCommand
+  },
+  evaluate: {
+    summary: "score a model's prompt adherence on training and held-out captions (--grid: see them)",
+    run: evaluateCommand
   },
   calibrate: {
     summary: 'find the largest cache threshold that keeps a PSNR target; save it as a preset',
