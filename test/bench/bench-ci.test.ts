@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { main } from '../../src/cli/index'
-import type { CliIO } from '../../src/cli/io'
+import { studio } from '../cli-harness'
 
 /**
  * `npm run bench -- --ci`: the real check on the embedded image model (when it is in the repo),
@@ -11,14 +10,6 @@ import type { CliIO } from '../../src/cli/io'
 
 const FIXTURE = resolve(__dirname, '../fixtures/models/tiny-image')
 const EMBEDDED_IMAGE = resolve(__dirname, '../../resources/models/shapes-flux-tiny')
-
-async function studio(...argv: string[]) {
-  const out: string[] = []
-  const err: string[] = []
-  const io: CliIO = { out: (l) => out.push(l), err: (l) => err.push(l), status: null }
-  const code = await main(argv, io)
-  return { code, out, err }
-}
 
 // F1B0 with threshold 1 caches every step after warmup, so 10 steps skip blocks even on random weights.
 const FIXTURE_RUN = [

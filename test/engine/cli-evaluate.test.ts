@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { decode } from 'fast-png'
 import { afterAll, describe, expect, it } from 'vitest'
+import { studio } from '../cli-harness'
 import type { EvaluateReport } from '../../src/cli/commands/evaluate'
-import { main } from '../../src/cli/index'
-import type { CliIO } from '../../src/cli/io'
 import { parseCaption } from '../../src/shared/prompt-grammar'
 import { fixture } from './fixtures'
 
@@ -16,14 +15,6 @@ import { fixture } from './fixtures'
 
 const tmp = mkdtempSync(join(tmpdir(), 'cs-evaluate-'))
 afterAll(() => rmSync(tmp, { recursive: true, force: true }))
-
-async function studio(...argv: string[]) {
-  const out: string[] = []
-  const err: string[] = []
-  const io: CliIO = { out: (l) => out.push(l), err: (l) => err.push(l), status: null }
-  const code = await main(argv, io)
-  return { code, out, err }
-}
 
 async function evaluateJson(...argv: string[]): Promise<{ report: EvaluateReport; err: string[] }> {
   const r = await studio('evaluate', ...argv, '--steps', '2', '--provider', 'cpu', '--json')

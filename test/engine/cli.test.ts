@@ -2,24 +2,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:f
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { main } from '../../src/cli/index'
+import { studio } from '../cli-harness'
 import { parseFlags } from '../../src/cli/flags'
 import { GENERATE_OPTIONS, requestFromFlags } from '../../src/cli/generate-request'
-import type { CliIO } from '../../src/cli/io'
 import { readPngRecipe } from '../../src/main/engine/pipeline/png'
 import { decode } from 'fast-png'
 import { FIXTURES, fixture } from './fixtures'
 
 const tmp = mkdtempSync(join(tmpdir(), 'cs-cli-'))
 afterAll(() => rmSync(tmp, { recursive: true, force: true }))
-
-async function studio(...argv: string[]) {
-  const out: string[] = []
-  const err: string[] = []
-  const io: CliIO = { out: (l) => out.push(l), err: (l) => err.push(l), status: null }
-  const code = await main(argv, io)
-  return { code, out, err }
-}
 
 describe('studio CLI', () => {
   it('generate writes a PNG whose recipe regenerates the same pixels (--from)', async () => {

@@ -444,19 +444,27 @@ class Transformer(nn.Module):
     def front_residual(self, latent, timestep, text_hidden, n):
         """What DBCache probes: hidden_states after the first n blocks (lists in order, as when
         they are merged) minus hidden_states entering them."""
+        return self.front_residuals(latent, timestep, text_hidden, [n])[0]
+
+    def front_residuals(self, latent, timestep, text_hidden, depths):
+        """front_residual at several depths from one forward pass (the smoothness term asks for
+        the probe's and the whole stack's residual; running the blocks twice would double its
+        cost)."""
         out = self.embed(latent, timestep, text_hidden)
         if self.cfg["encoder_stream"]:
             h, e, temb = out
         else:
             (h, temb), e = out, None
-        h0, k = h, 0
+        h0, k, found = h, 0, {}
         for (name, pattern, btype, nb), blocks in zip(self.cfg["lists"], self.lists):
             for b in blocks:
-                if k == n:
-                    return h - h0
+                if k in depths:
+                    found[k] = h - h0
+                if k >= max(depths):
+                    return [found[d] for d in depths]
                 h, e = run_block(b, pattern, h, e, temb)
                 k += 1
-        return h - h0
+        return [found.get(d, h - h0) for d in depths]
 
 
 # ----------------------------------------------------------------------------- autoencoder

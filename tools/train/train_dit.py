@@ -92,16 +92,23 @@ def smoothness(tr, x0, noise, t, th, opt):
     the same noising path: the quantity DBCache thresholds. Large DiTs change it little from one
     sampling step to the next; a small model trained briefly does not (its residual follows
     every change of the timestep modulation), so this term asks for that property directly,
-    as learning-to-cache methods do. opt: {"blocks": n, "max_dt": d, "weight": w}."""
+    as learning-to-cache methods do. Smoothing only the probe (the first Fn blocks) makes the
+    cache skip steps whose later residual did change; so `blocks` can list several depths, e.g.
+    [8, 24]: the probe and the whole stack, whose residual is what a cached step reuses.
+    opt: {"blocks": n or [n, ...], "max_dt": d, "weight": w, "from": fraction of the run when
+    the term switches on (default 0: a fresh run can learn the task first, then smooth)}."""
     dt = torch.rand_like(t) * opt["max_dt"]
     t2 = (t - dt).clamp(min=0.0)
+    depths = opt["blocks"] if isinstance(opt["blocks"], list) else [opt["blocks"]]
     def at(tt):
         tb = tt.reshape(-1, *([1] * (x0.dim() - 1)))
-        return tr.front_residual((1 - tb) * x0 + tb * noise, tt, th, opt["blocks"])
-    r1, r2 = at(t), at(t2)
-    dims = tuple(range(1, r1.dim()))
-    rel = (r1 - r2).abs().mean(dims) / (r1.detach().abs().mean(dims) + 1e-6)
-    return rel.mean()
+        return tr.front_residuals((1 - tb) * x0 + tb * noise, tt, th, depths)
+    total = 0.0
+    for r1, r2 in zip(at(t), at(t2)):
+        dims = tuple(range(1, r1.dim()))
+        rel = (r1 - r2).abs().mean(dims) / (r1.detach().abs().mean(dims) + 1e-6)
+        total = total + rel.mean()
+    return total / len(depths)
 
 
 def main(cfg_path):
@@ -217,7 +224,7 @@ def main(cfg_path):
                 continue
             pred = tr(xt[sel], t[sel], th[sel])
             loss = loss + F.mse_loss(pred, target[sel], reduction="sum") / target[0].numel() / bs
-            if smooth:
+            if smooth and frac >= smooth.get("from", 0.0):
                 sm = smoothness(tr, x0[sel], noise[sel], t[sel], th[sel], smooth) * sel.sum() / bs
                 loss = loss + smooth["weight"] * sm
                 run_smooth += sm.item()

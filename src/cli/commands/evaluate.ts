@@ -1,6 +1,5 @@
 import { writeFileSync } from 'node:fs'
 import { encode } from 'fast-png'
-import { Engine, EngineFailure, sourceThreadEntry } from '../../main/engine/engine'
 import { scoreAdherence, scoreBatch, type AdherenceItem } from '../../main/engine/eval/adherence'
 import { readManifest } from '../../main/engine/model/manifest-file'
 import type { AdherenceAttribute, AdherenceAttributes, AdherenceDetected } from '../../shared/adherence'
@@ -17,6 +16,7 @@ import { describeIssues } from '../../shared/validation'
 import { CACHE_FLAG_OPTIONS, CACHE_FLAGS_HELP, cacheChoiceFromFlags, CacheFlagError } from '../cache-flags'
 import { intFlag, numberFlag, parseFlags, providerFlag } from '../flags'
 import { gridImage, type GridTile } from '../grid'
+import { isCancelled, withCliEngine } from '../engine-session'
 import { consoleIO, UsageError, type CliIO } from '../io'
 import { modelDirs, pickModel } from '../models'
 
@@ -140,87 +140,78 @@ export async function evaluateCommand(argv: readonly string[], io: CliIO = conso
     .map((s) => ({ split: s, picks: sampleCaptions(s.captions, perSplit, seed, s.name) }))
   const total = plan.reduce((n, p) => n + p.picks.length, 0)
 
-  const engine = await Engine.create({
-    modelDirs: dirs,
-    thread: sourceThreadEntry(),
-    tuning: { intraOpThreads }
-  })
-  const controller = new AbortController()
-  const onSigint = () => controller.abort()
-  process.once('SIGINT', onSigint)
   const evaluated: EvaluatedSplit[] = []
   const tiles: GridTile[][] = []
   let usedProvider = provider as string
   try {
-    let done = 0
-    for (const { split, picks } of plan) {
-      const items: AdherenceItem[] = []
-      const groupTiles: GridTile[] = []
-      for (const pick of picks) {
-        const prompt = formatCaption(pick.caption)
-        const input: GenerateRequestInput = {
-          model: dir,
-          prompt,
-          seed: pick.seed,
-          steps,
-          guidanceScale,
-          cache,
-          // --separate-cfg is one of the cache flags; as in generate it also makes CFG two calls.
-          separateCfg: values['separate-cfg'] ? true : undefined,
-          provider
-        }
-        const parsed = GenerateRequestSchema.safeParse(input)
-        if (!parsed.success) throw new UsageError(describeIssues('evaluate', parsed.error))
-        const result = await engine.generate(parsed.data, { signal: controller.signal })
-        usedProvider = result.recipe.provider
-        const meta = { width: result.width, height: result.height, frames: result.frames }
-        items.push({ pixels: result.pixels, meta, caption: pick.caption })
-        // Scored here only for the progress line; the split's figures come from scoreBatch below.
-        const score = scoreAdherence(result.pixels, meta, pick.caption)
-        groupTiles.push({ ...meta, pixels: result.pixels, score: score?.overall ?? null })
-        done++
-        io.err(
-          `[${done}/${total}] ${split.name} seed ${pick.seed} "${prompt}": ${score ? score.overall.toFixed(2) : 'n/a'}`
-        )
-      }
-      const batch = scoreBatch(items)
-      const outputs = batch.results.map((r, i): EvaluatedOutput => {
-        // Every caption comes from the grammar, so the evaluator scores each one.
-        if (!r)
-          throw new Error(
-            `evaluate: the evaluator refused its own caption "${formatCaption(picks[i].caption)}"`
+    await withCliEngine({ modelDirs: dirs, intraOpThreads }, async (engine, signal) => {
+      let done = 0
+      for (const { split, picks } of plan) {
+        const items: AdherenceItem[] = []
+        const groupTiles: GridTile[] = []
+        for (const pick of picks) {
+          const prompt = formatCaption(pick.caption)
+          const input: GenerateRequestInput = {
+            model: dir,
+            prompt,
+            seed: pick.seed,
+            steps,
+            guidanceScale,
+            cache,
+            // --separate-cfg is one of the cache flags; as in generate it also makes CFG two calls.
+            separateCfg: values['separate-cfg'] ? true : undefined,
+            provider
+          }
+          const parsed = GenerateRequestSchema.safeParse(input)
+          if (!parsed.success) throw new UsageError(describeIssues('evaluate', parsed.error))
+          const result = await engine.generate(parsed.data, { signal })
+          usedProvider = result.recipe.provider
+          const meta = { width: result.width, height: result.height, frames: result.frames }
+          items.push({ pixels: result.pixels, meta, caption: pick.caption })
+          // Scored here only for the progress line; the split's figures come from scoreBatch below.
+          const score = scoreAdherence(result.pixels, meta, pick.caption)
+          groupTiles.push({ ...meta, pixels: result.pixels, score: score?.overall ?? null })
+          done++
+          io.err(
+            `[${done}/${total}] ${split.name} seed ${pick.seed} "${prompt}": ${score ? score.overall.toFixed(2) : 'n/a'}`
           )
-        return {
-          prompt: formatCaption(picks[i].caption),
-          seed: picks[i].seed,
-          overall: r.overall,
-          attributes: r.attributes,
-          detected: r.detected
         }
-      })
-      const overall = batch.overall ?? 0
-      const threshold = adherenceThreshold(manifest.kind, split.name)
-      evaluated.push({
-        name: split.name,
-        available: split.captions.length,
-        n: outputs.length,
-        overall,
-        accuracy: batch.accuracy,
-        threshold,
-        pass: overall >= threshold,
-        outputs
-      })
-      tiles.push(groupTiles)
-    }
+        const batch = scoreBatch(items)
+        const outputs = batch.results.map((r, i): EvaluatedOutput => {
+          // Every caption comes from the grammar, so the evaluator scores each one.
+          if (!r)
+            throw new Error(
+              `evaluate: the evaluator refused its own caption "${formatCaption(picks[i].caption)}"`
+            )
+          return {
+            prompt: formatCaption(picks[i].caption),
+            seed: picks[i].seed,
+            overall: r.overall,
+            attributes: r.attributes,
+            detected: r.detected
+          }
+        })
+        const overall = batch.overall ?? 0
+        const threshold = adherenceThreshold(manifest.kind, split.name)
+        evaluated.push({
+          name: split.name,
+          available: split.captions.length,
+          n: outputs.length,
+          overall,
+          accuracy: batch.accuracy,
+          threshold,
+          pass: overall >= threshold,
+          outputs
+        })
+        tiles.push(groupTiles)
+      }
+    })
   } catch (e) {
-    if (e instanceof EngineFailure && e.code === 'cancelled') {
+    if (isCancelled(e)) {
       io.err('studio evaluate: cancelled')
       return 130
     }
     throw e
-  } finally {
-    process.off('SIGINT', onSigint)
-    await engine.dispose()
   }
 
   if (values.grid !== undefined) {

@@ -1,6 +1,6 @@
-import { Engine, EngineFailure, sourceThreadEntry } from '../../main/engine/engine'
 import { MAX_SEED } from '../../shared/generation'
 import { CACHE_FLAGS_HELP } from '../cache-flags'
+import { isCancelled, withCliEngine } from '../engine-session'
 import { intFlag, parseFlags } from '../flags'
 import { GENERATE_OPTIONS, requestFromFlags } from '../generate-request'
 import { consoleIO, UsageError, type CliIO } from '../io'
@@ -35,41 +35,29 @@ export async function generateCommand(argv: readonly string[], io: CliIO = conso
   const { request, dirs } = await requestFromFlags(values)
 
   const intraOpThreads = intFlag('threads', values.threads, 0, 256) ?? 0
-  const engine = await Engine.create({
-    modelDirs: dirs,
-    thread: sourceThreadEntry(),
-    tuning: { intraOpThreads }
-  })
-  const controller = new AbortController()
-  const onSigint = () => controller.abort()
-  process.once('SIGINT', onSigint)
   const progress = progressPrinter(io)
   try {
-    const result = await engine.generate(request, {
-      onProgress: progress.onProgress,
-      signal: controller.signal
+    return await withCliEngine({ modelDirs: dirs, intraOpThreads }, async (engine, signal) => {
+      const result = await engine.generate(request, { onProgress: progress.onProgress, signal })
+      progress.done()
+      const written = writeOutputs(result, values.out)
+      const t = result.timings
+      const perStep = t.perStepMs.reduce((a, b) => a + b, 0) / Math.max(1, t.perStepMs.length)
+      const r = result.recipe
+      io.out(
+        `${r.model} seed ${r.seed}: ${result.width}×${result.height}${result.frames > 1 ? `×${result.frames}` : ''}, ` +
+          `${r.steps} steps at ${perStep.toFixed(1)} ms/step (total ${(t.totalMs / 1000).toFixed(2)} s) on ${r.provider}, ` +
+          `cache ${r.preset}: ${result.summary.blocksRun}/${result.summary.blocksTotal} blocks run`
+      )
+      for (const path of written) io.out(`wrote ${path}`)
+      return 0
     })
-    progress.done()
-    const written = writeOutputs(result, values.out)
-    const t = result.timings
-    const perStep = t.perStepMs.reduce((a, b) => a + b, 0) / Math.max(1, t.perStepMs.length)
-    const r = result.recipe
-    io.out(
-      `${r.model} seed ${r.seed}: ${result.width}×${result.height}${result.frames > 1 ? `×${result.frames}` : ''}, ` +
-        `${r.steps} steps at ${perStep.toFixed(1)} ms/step (total ${(t.totalMs / 1000).toFixed(2)} s) on ${r.provider}, ` +
-        `cache ${r.preset}: ${result.summary.blocksRun}/${result.summary.blocksTotal} blocks run`
-    )
-    for (const path of written) io.out(`wrote ${path}`)
-    return 0
   } catch (e) {
     progress.done()
-    if (e instanceof EngineFailure && e.code === 'cancelled') {
+    if (isCancelled(e)) {
       io.err('studio generate: cancelled')
       return 130
     }
     throw e
-  } finally {
-    process.off('SIGINT', onSigint)
-    await engine.dispose()
   }
 }
