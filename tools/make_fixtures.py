@@ -23,7 +23,10 @@ sys.path.insert(0, os.path.join(HERE, "train"))
 
 import torch  # noqa: E402
 
-from models import (VOCAB, ImageDecoder, TextEncoder, Transformer, VideoDecoder)  # noqa: E402
+from autoencoder import ImageDecoder, VideoDecoder  # noqa: E402
+from dit import Transformer  # noqa: E402
+from text_encoder import TextEncoder  # noqa: E402
+from vocab import VOCAB  # noqa: E402
 from package import write_package  # noqa: E402
 
 torch.set_num_threads(2)

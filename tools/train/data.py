@@ -12,7 +12,7 @@ import random
 
 import numpy as np
 
-from models import COLORS, DIRECTIONS, POSITIONS, SHAPES
+from vocab import COLORS, DIRECTIONS, POSITIONS, SHAPES
 
 SIZE = 32
 PALETTE = {  # RGB 0..255; the evaluator's colour masks use the nearest of these
@@ -144,3 +144,13 @@ def video_batch(rng, n, combos=None, jitter=None):
         cy = np.where(horiz, other, along)
         out[:, :, f] = render(shapes, cx, cy, r, fg, bg)
     return out, [video_caption(*k) for k in pick], pick
+
+
+def frame_batch(rng, bs):
+    """What the autoencoder learns from: half random shapes anywhere, a quarter captioned images,
+    the rest frames of one video (the DiTs' latents come from both kinds)."""
+    a = random_shapes_batch(rng, bs // 2)
+    b, _, _ = image_batch(rng, bs // 4)
+    v, _, _ = video_batch(rng, 1)
+    v = v[0].transpose(1, 0, 2, 3)[: bs - bs // 2 - bs // 4]
+    return np.concatenate([a, b, v])

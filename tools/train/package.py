@@ -9,7 +9,9 @@ import warnings
 import torch
 import torch.nn as nn
 
-from models import (PATTERN_IO, WordTokenizer, flow_sigmas, sample, tokenizer_json, VOCAB)
+from dit import PATTERN_IO
+from sampling import flow_sigmas, sample
+from vocab import VOCAB, WordTokenizer, tokenizer_json
 
 OPSET = 17
 

@@ -18,7 +18,8 @@ from data import (IMAGE_HELD_OUT, IMAGE_TRAIN, VIDEO_HELD_OUT, VIDEO_TRAIN,  # n
                   image_caption, video_caption)
 from evaluate import score_image, score_video, summarise  # noqa: E402
 from imgio import save_grid  # noqa: E402
-from models import VOCAB, WordTokenizer, sample  # noqa: E402
+from sampling import sample  # noqa: E402
+from vocab import VOCAB, WordTokenizer  # noqa: E402
 
 
 def load(path, ae_path=None):
@@ -26,7 +27,7 @@ def load(path, ae_path=None):
     weights. ae_path: an autoencoder checkpoint with a better decoder for the same encoder
     (train_decoder.py); default: the one the DiT was trained with."""
     from train_dit import build
-    from models import ImageDecoder, VideoDecoder
+    from autoencoder import ImageDecoder, VideoDecoder
     ck = torch.load(path, map_location="cpu")
     cfg = ck["cfg"]
     te, experts = build(cfg)

@@ -20,8 +20,11 @@ import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from models import (ImageDecoder, TextEncoder, Transformer, VideoDecoder, WordTokenizer,  # noqa: E402
-                    flow_sigmas, run_block)
+from autoencoder import ImageDecoder, VideoDecoder  # noqa: E402
+from dit import Transformer, run_block  # noqa: E402
+from sampling import flow_sigmas  # noqa: E402
+from text_encoder import TextEncoder  # noqa: E402
+from vocab import WordTokenizer  # noqa: E402
 
 
 def _load_weights(module, path, wmap):
@@ -172,7 +175,7 @@ def main():
     if a.check_reference:
         ref = json.load(open(os.path.join(a.model, man["reference"]["file"])))
         noise = torch.tensor(ref["noise"]).reshape(ref["latentShape"])
-        from models import sample
+        from sampling import sample
         x = sample(te, [(r, m) for r, _, m in experts], tok([ref["prompt"]]),
                    tok([ref["negativePrompt"]]), noise, ref["steps"], man["scheduler"]["shift"],
                    ref["guidanceScale"], ref["separateCfg"])

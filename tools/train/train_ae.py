@@ -7,13 +7,12 @@ import random
 import sys
 import time
 
-import numpy as np
 import torch
-import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from data import image_batch, random_shapes_batch, video_batch  # noqa: E402
-from models import ImageDecoder, ImageEncoder  # noqa: E402
+from ae_training import warmup_cosine_lr, weighted_reconstruction  # noqa: E402
+from data import frame_batch, image_batch  # noqa: E402
+from autoencoder import ImageDecoder, ImageEncoder  # noqa: E402
 
 
 def main(cfg_path):
@@ -35,21 +34,14 @@ def main(cfg_path):
     t0 = time.time()
     bs = cfg["batch"]
     for step in range(1, cfg["steps"] + 1):
-        lr = cfg["lr"] * min(1.0, step / 100) * (0.1 + 0.9 * 0.5 * (1 + np.cos(np.pi * step / cfg["steps"])))
+        lr = warmup_cosine_lr(cfg["lr"], step, cfg["steps"], 0.1)
         for g in opt.param_groups:
             g["lr"] = lr
-        a = random_shapes_batch(rng, bs // 2)
-        b, _, _ = image_batch(rng, bs // 4)
-        v, _, _ = video_batch(rng, 1)
-        v = v[0].transpose(1, 0, 2, 3)[: bs - bs // 2 - bs // 4]
-        x = torch.from_numpy(np.concatenate([a, b, v]))
+        x = torch.from_numpy(frame_batch(rng, bs))
         z = enc(x)
         zn = z + cfg["latent_noise"] * torch.randn_like(z)
         y = dec(zn)
-        # weight shape pixels (those far from the image's median = background colour) x5
-        bgc = x.flatten(2).median(-1).values[:, :, None, None]
-        w = 1 + 4 * ((x - bgc).abs().sum(1, keepdim=True) > 0.1).float()
-        rec = (w * (y - x) ** 2).mean() + 0.5 * (w * (y - x).abs()).mean()
+        rec = weighted_reconstruction(y, x, 4)
         reg = (z * z).mean()
         loss = rec + cfg["latent_reg"] * reg
         opt.zero_grad()

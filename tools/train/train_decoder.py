@@ -8,13 +8,13 @@ import random
 import sys
 import time
 
-import numpy as np
 import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from data import image_batch, random_shapes_batch, video_batch  # noqa: E402
-from models import ImageDecoder, ImageEncoder  # noqa: E402
+from ae_training import warmup_cosine_lr, weighted_reconstruction  # noqa: E402
+from data import frame_batch  # noqa: E402
+from autoencoder import ImageDecoder, ImageEncoder  # noqa: E402
 
 
 def main(cfg_path):
@@ -41,20 +41,14 @@ def main(cfg_path):
                     "cfg": acfg, "encoder_ch": ae["cfg"]["ch"]}, os.path.join(out, "ae.pt"))
 
     for step in range(1, cfg["steps"] + 1):
-        lr = cfg["lr"] * min(1.0, step / 100) * (0.05 + 0.95 * 0.5 * (1 + np.cos(np.pi * step / cfg["steps"])))
+        lr = warmup_cosine_lr(cfg["lr"], step, cfg["steps"], 0.05)
         for g in opt.param_groups:
             g["lr"] = lr
-        a = random_shapes_batch(rng, bs // 2)
-        b, _, _ = image_batch(rng, bs // 4)
-        v, _, _ = video_batch(rng, 1)
-        v = v[0].transpose(1, 0, 2, 3)[: bs - bs // 2 - bs // 4]
-        x = torch.from_numpy(np.concatenate([a, b, v]))
+        x = torch.from_numpy(frame_batch(rng, bs))
         with torch.no_grad():
             z = enc(x)
         y = dec(z + cfg["latent_noise"] * std * torch.randn_like(z))
-        bgc = x.flatten(2).median(-1).values[:, :, None, None]
-        w = 1 + cfg["shape_weight"] * ((x - bgc).abs().sum(1, keepdim=True) > 0.1).float()
-        loss = (w * (y - x) ** 2).mean() + 0.5 * (w * (y - x).abs()).mean()
+        loss = weighted_reconstruction(y, x, cfg["shape_weight"])
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(dec.parameters(), 1.0)

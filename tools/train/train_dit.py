@@ -26,7 +26,10 @@ import torch.nn.functional as F
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from data import image_batch, video_batch  # noqa: E402
-from models import VOCAB, ImageEncoder, TextEncoder, Transformer, WordTokenizer  # noqa: E402
+from autoencoder import ImageEncoder  # noqa: E402
+from dit import Transformer  # noqa: E402
+from text_encoder import TextEncoder  # noqa: E402
+from vocab import VOCAB, WordTokenizer  # noqa: E402
 
 
 def transformer_cfg(cfg):
