@@ -9,10 +9,12 @@ describe('benchSegments', () => {
     const r = await benchSegments({
       dir: fixture('tiny-p0'),
       rounds: 2,
+      steps: 3,
       provider: 'cpu',
       onRound: (round) => rounds.push(round)
     })
     expect(rounds).toEqual([0, 1])
+    expect(r.steps).toBe(3)
     expect(r.timings.map((t) => [t.variant, t.sessionCallsPerTransformerCall])).toEqual([
       ['segments', 2],
       ['blocks', 6],

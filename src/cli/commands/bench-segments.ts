@@ -10,7 +10,8 @@ import { modelDirs, pickModel } from '../models'
  */
 
 export const BENCH_SEGMENTS_USAGE = `Usage: studio bench-segments [--model ID|FOLDER] [options]
-  --rounds N      timed steps per variant, interleaved step by step (default 30)
+  --rounds N      timed generations per variant, interleaved (default 20)
+  --steps N       denoising steps per generation (default 8)
   --threads N     ONNX Runtime intra-op threads (default: ORT's choice)
   --max-segment N longest run of blocks fused into one graph (default ${DEFAULT_MAX_SEGMENT_BLOCKS})
   --provider P    auto|cpu|cuda|dml|coreml (default: cpu)
@@ -19,6 +20,7 @@ export const BENCH_SEGMENTS_USAGE = `Usage: studio bench-segments [--model ID|FO
 const OPTIONS = {
   model: { type: 'string' },
   rounds: { type: 'string' },
+  steps: { type: 'string' },
   threads: { type: 'string' },
   'max-segment': { type: 'string' },
   provider: { type: 'string' },
@@ -37,7 +39,8 @@ export async function benchSegmentsCommand(argv: readonly string[], io: CliIO = 
   const dir = await pickModel(values.model, modelDirs(values['models-dir'] ?? []))
   const result = await benchSegments({
     dir,
-    rounds: intFlag('rounds', values.rounds, 1, 10000) ?? 30,
+    rounds: intFlag('rounds', values.rounds, 1, 10000) ?? 20,
+    steps: intFlag('steps', values.steps, 1, 1000) ?? 8,
     provider: values.provider === undefined ? 'cpu' : providerFlag(values.provider),
     tuning: { intraOpThreads: intFlag('threads', values.threads, 0, 256) ?? 0 },
     maxSegmentBlocks: intFlag('max-segment', values['max-segment'], 1, 10000),
@@ -57,7 +60,7 @@ export async function benchSegmentsCommand(argv: readonly string[], io: CliIO = 
 export function formatBench(r: SegmentBenchResult): string[] {
   const cfg = r.separateCfg ? 'separate' : 'batched'
   const lines = [
-    `${r.model} on ${r.provider}: ${r.rounds} steps per variant, interleaved, CFG ${cfg}, cache off`,
+    `${r.model} on ${r.provider}: ${r.rounds} generations of ${r.steps} steps per variant, interleaved, CFG ${cfg}, cache off`,
     `  variant    wall ms/step: median    mean     min   CPU ms/step: median   session calls per transformer call`
   ]
   const num = (x: number, w: number) => x.toFixed(2).padStart(w)
