@@ -47,23 +47,30 @@ def n_tokens(cfg):
     return (cfg.get("frames", 1) // pt) * (8 // ph) * (8 // pw)
 
 
-def fine_tune_text(cfg):
-    """How a fine-tuned run started: the run it was initialised from and what it added."""
-    if not cfg.get("init"):
-        return ""
-    base = torch.load(os.path.join(HERE, cfg["init"]), map_location="cpu")
-    bc = base["cfg"]
-    text = (f", fine-tuned from `{cfg['init']}` ({base['step']} steps in {base['elapsed'] / 60:.0f} min, "
-            f"`configs/{bc['name']}.json`)")
+def recipe_text(cfg):
+    """What the run did beyond plain flow matching: the run it was fine-tuned from, the timestep
+    embedding's frequencies, the smoothness term (and from when)."""
+    text = ""
+    base_m = {}
+    if cfg.get("init"):
+        base = torch.load(os.path.join(HERE, cfg["init"]), map_location="cpu")
+        bc = base["cfg"]
+        base_m = bc["model"]
+        text += (f", fine-tuned from `{cfg['init']}` ({base['step']} steps in {base['elapsed'] / 60:.0f} min, "
+                 f"`configs/{bc['name']}.json`)")
     m = cfg["model"]
-    if m.get("t_scale", 1000.0) != bc["model"].get("t_scale", 1000.0):
-        text += (f" with a lower-frequency timestep embedding (t x {m['t_scale']:g}, periods up to "
-                 f"{m.get('t_max_period', 10000.0):g})")
+    if m.get("t_scale", 1000.0) != base_m.get("t_scale", 1000.0):
+        text += (f"; lower-frequency timestep embedding (t x {m['t_scale']:g}, periods up to "
+                 f"{m.get('t_max_period', 10000.0):g}) so that the modulation moves little between "
+                 "sampling steps")
     if cfg.get("smooth"):
         sm = cfg["smooth"]
-        text += (f" and a smoothness term (weight {sm['weight']:g}) on the relative L1 change of the "
-                 f"first {sm['blocks']} blocks' residual over sigma steps up to {sm['max_dt']:g}, "
-                 "the quantity the step cache thresholds")
+        depths = sm["blocks"] if isinstance(sm["blocks"], list) else [sm["blocks"]]
+        where = " and of ".join(f"the first {d} blocks" for d in depths)
+        when = f" over the last {1 - sm.get('from', 0.0):.0%} of the run" if sm.get("from") else ""
+        text += (f"; a smoothness term (weight {sm['weight']:g}){when} on the relative L1 change of "
+                 f"the residual of {where} between sigmas up to {sm['max_dt']:g} apart on one noising "
+                 "path: the quantity the step cache thresholds, and the residual a cached step reuses")
     return text
 
 
@@ -75,8 +82,9 @@ def model_card(meta, cfg, ck, manifest, size, scores, guidance, shift, note=""):
              "## Data", ""]
     if video:
         lines += ['Captions: "a {color} {shape} moving {left|right|up|down} on a {color} background".',
-                  f"{FRAMES} frames of 32x32; the shape travels {TRAVEL:.0f} px from first to last frame,",
-                  "start and cross-axis position random.",
+                  f"{FRAMES} frames of 32x32; the shape travels {TRAVEL:.0f} px from first to last frame, " + (
+                      f"its path centred (start and cross-axis position within +-{cfg['video_jitter']:g} px)."
+                      if cfg.get("video_jitter") is not None else "start and cross-axis position random."),
                   f"{len(VIDEO_TRAIN)} caption combinations used in training, {len(VIDEO_HELD_OUT)} held out "
                   "(seeded 10 % split, `tools/train/data.py`)."]
     else:
@@ -108,11 +116,12 @@ def model_card(meta, cfg, ck, manifest, size, scores, guidance, shift, note=""):
               "", "## Training", "",
               f"PyTorch {torch.__version__} on CPU ({cfg.get('threads', 2)} threads), batch {cfg['batch']}, "
               f"AdamW lr {cfg['lr']} cosine, EMA {cfg['ema']}: {ck['step']} steps in "
-              f"{ck['elapsed'] / 60:.0f} min (exported checkpoint)" + fine_tune_text(cfg) + ". Config: "
+              f"{ck['elapsed'] / 60:.0f} min (exported checkpoint)" + recipe_text(cfg) + ". Config: "
               f"`tools/train/configs/{cfg['name']}.json`; "
-              f"`/usr/bin/python3 tools/train/train_ae.py tools/train/configs/ae.json` then "
+              "`/usr/bin/python3 tools/train/train_ae.py tools/train/configs/ae_v1.json`, the same with `configs/ae.json`, `tools/train/train_decoder.py tools/train/configs/decoder.json`, then "
               f"`/usr/bin/python3 tools/train/train_dit.py tools/train/configs/{cfg['name']}.json`, "
-              f"`/usr/bin/python3 tools/train/export.py tools/train/runs/{cfg['name']}/ckpt_final.pt <dir> --eval 64`.",
+              f"`/usr/bin/python3 tools/train/export.py tools/train/runs/{cfg['name']}/ckpt_final.pt <dir> "
+              f"--ae tools/train/runs/ae_dec/ae.pt --guidance {guidance:g} --eval {scores['train']['n'] if scores else 0}`.",
               ""] + ([note, ""] if note else []) + ["## Scores", ""]
     if scores:
         keys = [k for k in scores["train"] if k != "n"]
