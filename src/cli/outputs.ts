@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { basename, dirname, extname, join } from 'node:path'
 import type { GenerationResult } from '../shared/generation'
 import type { SavedTrace } from '../shared/trace'
@@ -29,10 +29,23 @@ export function writeOutputs(result: GenerationResult, out: string = DEFAULT_OUT
   return written
 }
 
-/** Temp file then rename: a reader never sees half an image. */
-function writeAtomic(path: string, bytes: Uint8Array): void {
+/**
+ * Temp file then rename: a reader never sees half an image, and a failed write (a full disk)
+ * leaves the file that was there before as it was. The error names the file and what to do.
+ */
+export function writeAtomic(path: string, bytes: Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true })
   const tmp = `${path}.${process.pid}.tmp`
-  writeFileSync(tmp, bytes)
-  renameSync(tmp, path)
+  try {
+    writeFileSync(tmp, bytes)
+    renameSync(tmp, path)
+  } catch (e) {
+    rmSync(tmp, { force: true })
+    const code = (e as NodeJS.ErrnoException).code
+    if (code === 'ENOSPC' || code === 'EDQUOT')
+      throw new Error(
+        `the disk is full: could not write ${path}; nothing saved before was changed, free some space and try again`
+      )
+    throw new Error(`could not write ${path}: ${(e as Error).message}`)
+  }
 }

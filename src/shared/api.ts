@@ -79,7 +79,7 @@ export interface StudioEvents {
 }
 
 /** Errors travel as values: `invoke` would flatten them into a message string and lose the code. */
-export type ApiErrorCode = EngineErrorCode | 'not_found'
+export type ApiErrorCode = EngineErrorCode | 'not_found' | 'disk_full'
 export interface ApiError {
   code: ApiErrorCode
   message: string

@@ -11,8 +11,12 @@ import { trustRenderer } from '../../src/main/security/trusted-url'
 import { SettingsStore } from '../../src/main/settings/settings-store'
 import { realEngineSpawner } from '../engine-host/real-engine'
 import { electronMock } from './electron-mock'
+import { disk } from './full-disk'
 
 vi.mock('electron', async () => (await import('./electron-mock')).electronModule())
+vi.mock('node:fs/promises', async (importOriginal) =>
+  (await import('./full-disk')).fullDiskFsPromises(await importOriginal())
+)
 
 /** The main process's generate path end to end: IPC handler → engine child → gallery on disk. */
 const APP_URL = 'file:///app/out/renderer/index.html'
@@ -89,5 +93,21 @@ describe('generate through IPC', () => {
       ok: true,
       value: { cancelled: false }
     })
+  })
+  it('a full disk fails the call with disk_full; the gallery keeps its entries and the next generate saves', async () => {
+    const before = await gallery.list()
+    const request = { model: 'tiny-image', prompt: 'a blue square', seed: 9, steps: 2 }
+    disk.full = true
+    const reply = await call<GenerateReply>('generate', { jobId: 'job-3', request }).finally(() => {
+      disk.full = false
+    })
+    expect(reply.ok).toBe(false)
+    if (reply.ok) return
+    expect(reply.error.code).toBe('disk_full')
+    expect(reply.error.message).toMatch(/generated but could not be saved: the disk is full/)
+    expect(await gallery.list()).toEqual(before)
+    const again = await call<GenerateReply>('generate', { jobId: 'job-4', request })
+    expect(again.ok).toBe(true)
+    expect((await gallery.list()).length).toBe(before.length + 1)
   })
 })

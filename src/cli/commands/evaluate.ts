@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs'
 import { encode } from 'fast-png'
 import { scoreAdherence, scoreBatch, type AdherenceItem } from '../../main/engine/eval/adherence'
 import { readManifest } from '../../main/engine/model/manifest-file'
@@ -19,6 +18,7 @@ import { gridImage, type GridTile } from '../grid'
 import { isCancelled, withCliEngine } from '../engine-session'
 import { consoleIO, UsageError, type CliIO } from '../io'
 import { modelDirs, pickModel } from '../models'
+import { writeAtomic } from '../outputs'
 
 /**
  * `studio evaluate`: prompt adherence of a model, measured the way its acceptance is stated.
@@ -216,7 +216,7 @@ export async function evaluateCommand(argv: readonly string[], io: CliIO = conso
 
   if (values.grid !== undefined) {
     const g = gridImage(tiles)
-    writeFileSync(
+    writeAtomic(
       values.grid,
       encode({ width: g.width, height: g.height, data: g.rgba, channels: 4, depth: 8 })
     )

@@ -11,6 +11,7 @@ import type { GenerationResult } from '../../shared/generation'
 import { CacheSummarySchema, StepTraceSchema } from '../../shared/trace'
 import { ApiFailure } from '../ipc/api-failure'
 import { syncDir, writeFileAtomic } from '../storage/atomic-write'
+import { isDiskFull, storageFailure } from '../storage/storage-failure'
 import { newEntryId } from './entry-id'
 
 /**
@@ -53,13 +54,20 @@ export class GalleryStore {
       files: result.files.map(({ name, mime }) => ({ name: FileNameSchema.parse(name), mime }))
     }
     const staging = join(this.#stagingDir, id)
-    await mkdir(staging)
-    for (const file of result.files) await writeFileAtomic(join(staging, file.name), file.bytes)
-    await writeFileAtomic(join(staging, 'trace.json'), JSON.stringify(result.trace))
-    await writeFileAtomic(join(staging, 'summary.json'), JSON.stringify(result.summary, null, 2))
-    // entry.json last: a folder with it is complete.
-    await writeFileAtomic(join(staging, 'entry.json'), JSON.stringify(meta, null, 2))
-    await rename(staging, join(this.entriesDir, id))
+    try {
+      await mkdir(staging)
+      for (const file of result.files) await writeFileAtomic(join(staging, file.name), file.bytes)
+      await writeFileAtomic(join(staging, 'trace.json'), JSON.stringify(result.trace))
+      await writeFileAtomic(join(staging, 'summary.json'), JSON.stringify(result.summary, null, 2))
+      // entry.json last: a folder with it is complete.
+      await writeFileAtomic(join(staging, 'entry.json'), JSON.stringify(meta, null, 2))
+      await rename(staging, join(this.entriesDir, id))
+    } catch (e) {
+      // The half-written folder goes now, not at the next start: on a full disk it holds the
+      // very space the user is about to free.
+      await rm(staging, { recursive: true, force: true }).catch(() => undefined)
+      throw storageFailure(e, 'gallery: the output was generated but could not be saved', this.root)
+    }
     await syncDir(this.entriesDir)
     return meta
   }
@@ -108,7 +116,12 @@ export class GalleryStore {
   async exportTo(id: string, dir: string): Promise<string> {
     await this.#readMeta(id)
     const target = join(dir, `cache-studio-${id}`)
-    await cp(join(this.entriesDir, id), target, { recursive: true, errorOnExist: true, force: false })
+    try {
+      await cp(join(this.entriesDir, id), target, { recursive: true, errorOnExist: true, force: false })
+    } catch (e) {
+      if (isDiskFull(e)) await rm(target, { recursive: true, force: true }).catch(() => undefined)
+      throw storageFailure(e, `gallery: could not export ${id}`, dir)
+    }
     return target
   }
 

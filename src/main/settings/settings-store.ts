@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { DEFAULT_SETTINGS, SettingsSchema, type Settings, type SettingsPatch } from '../../shared/settings'
 import { describeIssues } from '../../shared/validation'
 import { writeFileAtomic } from '../storage/atomic-write'
+import { storageFailure } from '../storage/storage-failure'
 
 /**
  * Settings as validated JSON in one file. A file that fails validation is kept (renamed aside)
@@ -49,7 +50,12 @@ export class SettingsStore {
   /** Applies a validated patch and writes the whole file atomically. */
   async set(patch: SettingsPatch): Promise<Settings> {
     const next = SettingsSchema.parse({ ...this.#current, ...patch })
-    await writeFileAtomic(this.path, JSON.stringify(next, null, 2) + '\n')
+    try {
+      await writeFileAtomic(this.path, JSON.stringify(next, null, 2) + '\n')
+    } catch (e) {
+      // The file still holds the previous settings, and so does the app: they stay in force.
+      throw storageFailure(e, 'settings: could not save', this.path)
+    }
     return (this.#current = next)
   }
 }

@@ -1,0 +1,48 @@
+import type * as FsPromises from 'node:fs/promises'
+import type * as Fs from 'node:fs'
+
+/**
+ * A full disk at the module boundary: while `disk.full` is set, every write through a file handle
+ * (and every copy) fails with ENOSPC, as the kernel reports it. Tests mock node:fs/promises with
+ * `fullDiskFsPromises` so the real code paths (temp file, rename, cleanup) run against it.
+ */
+export const disk = { full: false }
+
+export function enospc(path: string): NodeJS.ErrnoException {
+  const e: NodeJS.ErrnoException = new Error(`ENOSPC: no space left on device, write '${path}'`)
+  e.code = 'ENOSPC'
+  e.errno = -28
+  e.syscall = 'write'
+  e.path = path
+  return e
+}
+
+export function fullDiskFsPromises(real: typeof FsPromises): typeof FsPromises {
+  const open: typeof real.open = async (path, ...rest) => {
+    const handle = await real.open(path, ...rest)
+    return new Proxy(handle, {
+      get(target, prop) {
+        if ((prop === 'writeFile' || prop === 'write') && disk.full)
+          return async () => {
+            throw enospc(String(path))
+          }
+        const value: unknown = Reflect.get(target, prop)
+        return typeof value === 'function' ? value.bind(target) : value
+      }
+    })
+  }
+  const cp: typeof real.cp = async (source, destination, options) => {
+    if (disk.full) throw enospc(String(destination))
+    return real.cp(source, destination, options)
+  }
+  return { ...real, open, cp, default: { ...real, open, cp } } as typeof FsPromises
+}
+
+/** The same for node:fs's synchronous writes (the CLI writes its outputs with them). */
+export function fullDiskFs(real: typeof Fs): typeof Fs {
+  const writeFileSync: typeof real.writeFileSync = (file, data, options) => {
+    if (disk.full) throw enospc(String(file))
+    return real.writeFileSync(file, data, options)
+  }
+  return { ...real, writeFileSync, default: { ...real, writeFileSync } } as typeof Fs
+}
