@@ -1,3 +1,4 @@
+import { assertFinite } from '../cache/non-finite'
 import type { LoadedModel } from '../model/loaded-model'
 import type { Tensor } from '../tensor'
 
@@ -18,6 +19,8 @@ export interface Frames {
 export async function decodeLatent(model: LoadedModel, latent: Tensor): Promise<Tensor> {
   if (!model.decoder) return latent
   const out = await model.decoder.run({ latent }, ['image'])
+  // NaN would become black pixels in a PNG that looks like a real output.
+  assertFinite(out.image, 'the decoder output')
   return out.image
 }
 

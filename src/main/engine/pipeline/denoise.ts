@@ -1,4 +1,5 @@
 import type { Branch, StepTrace } from '../../../shared/trace'
+import { assertFinite } from '../cache/non-finite'
 import type { StepCache } from '../cache/seam'
 import type { BeforeCall } from '../model/block-program'
 import type { LoadedModel } from '../model/loaded-model'
@@ -92,7 +93,9 @@ export async function denoise(model: LoadedModel, input: DenoiseInput, hooks: De
       v = applyGuidance(vc, vu, g)
     }
 
-    // 3. Scheduler step.
+    // 3. Scheduler step. The velocity is checked first: the cache checks the block streams, but a
+    // final graph (or guidance) that overflows would otherwise reach the image unnoticed.
+    assertFinite(v, `the velocity of ${transformer.manifest.name} at step ${i} (sigma ${sigma.toFixed(4)})`)
     eulerStep(x, v.data, sigma, sigmas[i + 1])
 
     // 4. Step callback: traces of this step's decisions, timing, the latent for previews.
