@@ -1,11 +1,17 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { ModelInfo } from '../../src/shared/manifest'
 import { electronMock } from '../main/electron-mock'
+import { disk } from '../main/full-disk'
 import { screenshot } from './harness/screenshots'
 import { openStudio, type StudioPage } from './harness/studio-page'
+
+// The gallery writes through node:fs/promises in this process; a test fills the disk there.
+vi.mock('node:fs/promises', async (importOriginal) =>
+  (await import('../main/full-disk')).fullDiskFsPromises(await importOriginal())
+)
 
 /**
  * The studio UI against the real engine: generate with F8B0 and watch the chart fill, compare
@@ -184,6 +190,30 @@ describe('studio UI in Chromium, real engine', () => {
     // Nothing half-made reaches the gallery.
     const list = (await studio.backend.invoke('listGallery', [])) as { ok: true; value: unknown[] }
     expect(list.value).toHaveLength(2)
+  })
+
+  it('a full disk: the run ends with an error that says so, the gallery keeps its entries, the next run saves', async () => {
+    const { page } = studio
+    const gallery = async () =>
+      ((await studio.backend.invoke('listGallery', [])) as { ok: true; value: { id: string }[] }).value
+    const before = await gallery()
+    await page.getByTestId('steps').fill('3')
+    disk.full = true
+    try {
+      await page.getByTestId('generate').click()
+      await page.getByTestId('run-error').waitFor({ timeout: 60_000 })
+    } finally {
+      disk.full = false
+    }
+    await expect(page.getByTestId('run-error').textContent()).resolves.toMatch(
+      /could not be saved: the disk is full .*Nothing saved before was changed; free some space and try again/
+    )
+    await screenshot(page, 'generate-disk-full')
+    expect(await gallery()).toEqual(before)
+    await expect(page.getByTestId('generate').isEnabled()).resolves.toBe(true)
+    await page.getByTestId('generate').click()
+    await expect.poll(async () => (await gallery()).length, { timeout: 60_000 }).toBe(before.length + 1)
+    await expect(page.getByTestId('run-error').count()).resolves.toBe(0)
   })
 
   it('refuses bad custom-preset values next to the field and will not generate until they are fixed', async () => {
