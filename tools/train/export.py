@@ -67,8 +67,9 @@ def recipe_text(cfg):
         sm = cfg["smooth"]
         depths = sm["blocks"] if isinstance(sm["blocks"], list) else [sm["blocks"]]
         where = " and of ".join(f"the first {d} blocks" for d in depths)
-        when = f" over the last {1 - sm.get('from', 0.0):.0%} of the run" if sm.get("from") else ""
-        text += (f"; a smoothness term (weight {sm['weight']:g}){when} on the relative L1 change of "
+        steps = sm.get("weights") or [[sm.get("from", 0.0), sm["weight"]]]
+        when = ", then ".join(f"weight {w:g}" + (f" from {f:.0%} of the run" if f else "") for f, w in steps)
+        text += (f"; a smoothness term ({when}) on the relative L1 change of "
                  f"the residual of {where} between sigmas up to {sm['max_dt']:g} apart on one noising "
                  "path: the quantity the step cache thresholds, and the residual a cached step reuses")
     return text

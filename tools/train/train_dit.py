@@ -99,7 +99,8 @@ def smoothness(tr, x0, noise, t, th, opt):
     cache skip steps whose later residual did change; so `blocks` can list several depths, e.g.
     [8, 24]: the probe and the whole stack, whose residual is what a cached step reuses.
     opt: {"blocks": n or [n, ...], "max_dt": d, "weight": w, "from": fraction of the run when
-    the term switches on (default 0: a fresh run can learn the task first, then smooth)}."""
+    the term switches on (default 0: a fresh run can learn the task first, then smooth)}, or
+    "weights": [[from, w], ...] instead of weight/from (see smooth_weight)."""
     dt = torch.rand_like(t) * opt["max_dt"]
     t2 = (t - dt).clamp(min=0.0)
     depths = opt["blocks"] if isinstance(opt["blocks"], list) else [opt["blocks"]]
@@ -112,6 +113,20 @@ def smoothness(tr, x0, noise, t, th, opt):
         rel = (r1 - r2).abs().mean(dims) / (r1.detach().abs().mean(dims) + 1e-6)
         total = total + rel.mean()
     return total / len(depths)
+
+
+def smooth_weight(smooth, frac):
+    """The smoothness term's weight at this fraction of the run: 0 before `from`, then `weight`,
+    or a piecewise-constant `weights` [[from_fraction, weight], ...] (the shipped image run raised
+    it part-way, when the cache still skipped too little)."""
+    if not smooth:
+        return 0.0
+    steps = smooth.get("weights") or [[smooth.get("from", 0.0), smooth["weight"]]]
+    w = 0.0
+    for start, weight in steps:
+        if frac >= start:
+            w = weight
+    return w
 
 
 def main(cfg_path):
@@ -227,9 +242,10 @@ def main(cfg_path):
                 continue
             pred = tr(xt[sel], t[sel], th[sel])
             loss = loss + F.mse_loss(pred, target[sel], reduction="sum") / target[0].numel() / bs
-            if smooth and frac >= smooth.get("from", 0.0):
+            sw = smooth_weight(smooth, frac)
+            if sw > 0:
                 sm = smoothness(tr, x0[sel], noise[sel], t[sel], th[sel], smooth) * sel.sum() / bs
-                loss = loss + smooth["weight"] * sm
+                loss = loss + sw * sm
                 run_smooth += sm.item()
         opt.zero_grad()
         loss.backward()
