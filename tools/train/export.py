@@ -75,7 +75,7 @@ def recipe_text(cfg):
     return text
 
 
-def model_card(meta, cfg, ck, manifest, size, scores, guidance, shift, note=""):
+def model_card(meta, cfg, ck, manifest, size, scores, guidance, shift, note="", ckpt="ckpt_final.pt"):
     video = cfg["kind"] == "video"
     n_params = sum(p.numel() for m in ck["_modules"] for p in m.parameters())
     tr = manifest["transformers"]
@@ -121,7 +121,7 @@ def model_card(meta, cfg, ck, manifest, size, scores, guidance, shift, note=""):
               f"`tools/train/configs/{cfg['name']}.json`; "
               "`/usr/bin/python3 tools/train/train_ae.py tools/train/configs/ae_v1.json`, the same with `configs/ae.json`, `tools/train/train_decoder.py tools/train/configs/decoder.json`, then "
               f"`/usr/bin/python3 tools/train/train_dit.py tools/train/configs/{cfg['name']}.json`, "
-              f"`/usr/bin/python3 tools/train/export.py tools/train/runs/{cfg['name']}/ckpt_final.pt <dir> "
+              f"`/usr/bin/python3 tools/train/export.py tools/train/runs/{cfg['name']}/{os.path.basename(ckpt)} <dir> "
               f"--ae tools/train/runs/ae_dec/ae.pt --guidance {guidance:g} --eval {scores['train']['n'] if scores else 0}`.",
               ""] + ([note, ""] if note else []) + ["## Scores", ""]
     if scores:
@@ -183,7 +183,7 @@ def main():
                    "guidanceScale": g, "separateCfg": True, "seed": 0})
     size = sum(os.path.getsize(os.path.join(r, f)) for r, _, fs in os.walk(a.outdir) for f in fs)
     with open(os.path.join(a.outdir, "README.md"), "w") as f:
-        f.write(model_card(meta, cfg, ck, manifest, size, scores, g, shift, a.note))
+        f.write(model_card(meta, cfg, ck, manifest, size, scores, g, shift, a.note, a.ckpt))
     if scores:
         with open(os.path.join(a.outdir, "scores.json"), "w") as f:
             json.dump(scores, f, indent=1)
