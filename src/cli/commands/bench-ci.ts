@@ -25,7 +25,7 @@ export const BENCH_CI_USAGE = `Usage: studio bench --ci [--model ID|FOLDER] [opt
   --max-adherence-drop X    adherence may fall at most this much (default 0.03)
   --baseline FILE           committed bench JSON to compare per-sample figures with
                             (default docs/bench/bench.json; missing = floors only)
-  --threads N               ONNX Runtime intra-op threads (default 2)`
+  --threads N               ONNX Runtime intra-op threads (default 1)`
 
 const OPTIONS = {
   model: { type: 'string' },
@@ -77,7 +77,7 @@ export async function ciCommand(argv: readonly string[], io: CliIO): Promise<num
     repeats: 1,
     steps: intFlag('steps', values.steps, 1, 1000),
     provider: 'cpu',
-    threads: intFlag('threads', values.threads, 1, 256) ?? 2,
+    threads: intFlag('threads', values.threads, 1, 256) ?? 1,
     torch: null
   })
   const b = report.models[0]

@@ -24,7 +24,8 @@ export const BENCH_USAGE = `Usage: studio bench [--model ID|FOLDER]... [options]
   --seeds N          seeds 0..N-1 per prompt (default 2)
   --repeats N        timed uncached/cached pairs per prompt, seed and variant (default 1)
   --steps N          denoising steps (default: each model's)
-  --threads N        ONNX Runtime intra-op threads, and PyTorch's (default 2)
+  --threads N        ONNX Runtime intra-op threads, and PyTorch's (default 1: on the embedded models
+                     one thread ran 11.2 ms/step against 16.5 with two, idle 2-core machine)
   --variants LIST    e.g. none,F8B0,F8B8-taylorseer,F1B0,F8B0-R0.2 (default: all presets + sweep)
   --thresholds LIST  F8B0 thresholds to sweep (default 0.04,0.12,0.16,0.24)
   --no-torch         skip the PyTorch comparison
@@ -76,7 +77,7 @@ export async function benchCommand(argv: readonly string[], io: CliIO = consoleI
   const variants = values.variants
     ? usage(() => parseVariants(values.variants as string))
     : defaultVariants(values.thresholds ? thresholds(values.thresholds) : undefined)
-  const threads = intFlag('threads', values.threads, 1, 256) ?? 2
+  const threads = intFlag('threads', values.threads, 1, 256) ?? 1
   const report = await runBench({
     dirs: models,
     command: `npm run bench -- ${argv.map(shellQuote).join(' ')}`.trim(),

@@ -34,7 +34,7 @@ export const CALIBRATE_USAGE = `Usage: studio calibrate [--model ID|FOLDER] --ta
   --seeds N          seeds 100..100+N-1 per prompt (default 2)
   --steps N          denoising steps (default: the model's)
   --rounds N         bisection rounds after bracketing (default 5)
-  --threads N        ONNX Runtime intra-op threads (default 2)
+  --threads N        ONNX Runtime intra-op threads (default 1)
   --save FILE        where to save the preset (default: <model>/${CALIBRATED_PRESETS_FILE} for a
                      user model, <user data>/${CALIBRATED_PRESETS_FILE} for an embedded one)
   --user-data DIR    the app's user-data folder (default ${defaultUserDataDir()})
@@ -100,7 +100,7 @@ export async function calibrateCommand(argv: readonly string[], io: CliIO = cons
     seeds,
     steps: intFlag('steps', values.steps, 1, 1000),
     provider: 'cpu',
-    threads: intFlag('threads', values.threads, 1, 256) ?? 2,
+    threads: intFlag('threads', values.threads, 1, 256) ?? 1,
     rounds: intFlag('rounds', values.rounds, 0, 20) ?? 5,
     onProbe: (p) => (values.json ? undefined : io.out(probeLine(p)))
   })
