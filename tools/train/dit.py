@@ -148,17 +148,38 @@ class SingleStreamBlock(nn.Module):
         return x[:, :n_e], x[:, n_e:]
 
 
-class CrossAttnBlock(nn.Module):
-    """Wan-style block (Pattern_2): modulated self-attention, cross-attention to the text,
-    modulated MLP. Returns H only."""
+class ModulatedSelfAttention(nn.Module):
+    """What the Wan-style and plain DiT blocks share: adaLN modulation from temb (6 vectors),
+    modulated self-attention with QK norm, and the modulated MLP (`mlp_step`)."""
 
-    def __init__(self, dim, heads, mlp_ratio, pattern="Pattern_2"):
+    def __init__(self, dim, heads, mlp_ratio, pattern):
         super().__init__()
         self.heads, self.pattern = heads, pattern
         self.mod = nn.Linear(dim, 6 * dim)
         self.qkv = nn.Linear(dim, 3 * dim)
         self.qn, self.kn = QKNorm(dim, heads), QKNorm(dim, heads)
         self.proj = nn.Linear(dim, dim)
+        # Subclasses add `self.mlp` where their weights were created before, so that a seeded
+        # random init (tools/make_fixtures.py) draws the same numbers as it always did.
+
+    def attend(self, h, temb):
+        """h after the modulated self-attention, and the (shift, scale, gate) of the MLP step."""
+        sh1, sc1, g1, sh2, sc2, g2 = self.mod(F.silu(temb)).chunk(6, dim=-1)
+        q, k, v = self.qkv(modulate(layer_norm(h), sh1, sc1)).chunk(3, dim=-1)
+        h = h + g1.unsqueeze(1) * self.proj(attention(self.qn(q), self.kn(k), v, self.heads))
+        return h, (sh2, sc2, g2)
+
+    def mlp_step(self, h, mod2):
+        sh2, sc2, g2 = mod2
+        return h + g2.unsqueeze(1) * self.mlp(modulate(layer_norm(h), sh2, sc2))
+
+
+class CrossAttnBlock(ModulatedSelfAttention):
+    """Wan-style block (Pattern_2): modulated self-attention, cross-attention to the text,
+    modulated MLP. Returns H only."""
+
+    def __init__(self, dim, heads, mlp_ratio, pattern="Pattern_2"):
+        super().__init__(dim, heads, mlp_ratio, pattern)
         self.cq = nn.Linear(dim, dim)
         self.ckv = nn.Linear(dim, 2 * dim)
         self.cqn, self.ckn = QKNorm(dim, heads), QKNorm(dim, heads)
@@ -166,38 +187,26 @@ class CrossAttnBlock(nn.Module):
         self.mlp = MLP(dim, mlp_ratio)
 
     def forward(self, hidden_states, encoder_hidden_states, temb):
-        h = hidden_states
-        sh1, sc1, g1, sh2, sc2, g2 = self.mod(F.silu(temb)).chunk(6, dim=-1)
-        q, k, v = self.qkv(modulate(layer_norm(h), sh1, sc1)).chunk(3, dim=-1)
-        h = h + g1.unsqueeze(1) * self.proj(attention(self.qn(q), self.kn(k), v, self.heads))
+        h, mod2 = self.attend(hidden_states, temb)
         ck, cv = self.ckv(encoder_hidden_states).chunk(2, dim=-1)
         cq = self.cq(layer_norm(h))
         h = h + self.cproj(attention(self.cqn(cq), self.ckn(ck), cv, self.heads))
-        h = h + g2.unsqueeze(1) * self.mlp(modulate(layer_norm(h), sh2, sc2))
-        return h
+        return self.mlp_step(h, mod2)
 
 
-class SelfAttnBlock(nn.Module):
+class SelfAttnBlock(ModulatedSelfAttention):
     """DiT block on H only. Pattern_3 returns H; Pattern_4 returns (H, E) and Pattern_5 (E, H),
     where E = a projection of the block's output (the block *produces* an encoder stream)."""
 
     def __init__(self, dim, heads, mlp_ratio, pattern="Pattern_3"):
-        super().__init__()
-        self.heads, self.pattern = heads, pattern
-        self.mod = nn.Linear(dim, 6 * dim)
-        self.qkv = nn.Linear(dim, 3 * dim)
-        self.qn, self.kn = QKNorm(dim, heads), QKNorm(dim, heads)
-        self.proj = nn.Linear(dim, dim)
+        super().__init__(dim, heads, mlp_ratio, pattern)
         self.mlp = MLP(dim, mlp_ratio)
         if pattern in ("Pattern_4", "Pattern_5"):
             self.e_out = nn.Linear(dim, dim)
 
     def forward(self, hidden_states, temb):
-        h = hidden_states
-        sh1, sc1, g1, sh2, sc2, g2 = self.mod(F.silu(temb)).chunk(6, dim=-1)
-        q, k, v = self.qkv(modulate(layer_norm(h), sh1, sc1)).chunk(3, dim=-1)
-        h = h + g1.unsqueeze(1) * self.proj(attention(self.qn(q), self.kn(k), v, self.heads))
-        h = h + g2.unsqueeze(1) * self.mlp(modulate(layer_norm(h), sh2, sc2))
+        h, mod2 = self.attend(hidden_states, temb)
+        h = self.mlp_step(h, mod2)
         if self.pattern == "Pattern_3":
             return h
         e = self.e_out(layer_norm(h))
