@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { BlockProgram, type BlockMode } from '../../src/main/engine/model/block-program'
 import type { LoadedModel } from '../../src/main/engine/model/loaded-model'
 import { compileSegment, compileWholeTransformer } from '../../src/main/engine/model/segments'
+import { toNumber, tryDecodeModel } from '../../src/main/engine/model/onnx-graph'
 import { Session } from '../../src/main/engine/model/session'
 import { gaussianNoise } from '../../src/main/engine/pipeline/noise'
 import { encodePrompt } from '../../src/main/engine/pipeline/text-encoder'
@@ -106,6 +107,36 @@ describe('segment compiler', () => {
     expect([...session.inputNames].sort()).toEqual(['hidden_states', 'temb'])
     expect(session.outputNames).toEqual(['hidden_states_out', 'encoder_hidden_states_out'])
     await session.release()
+  })
+
+  it('a segment compiled for one batch size has a static batch axis and gives the same numbers', async () => {
+    const model = await loadFixture('tiny-image')
+    const t = model.manifest.transformers[0]
+    const graphs = t.blockLists.flatMap((l) =>
+      l.blocks.map((f) => ({ model: model.pkg.graph(f), pattern: l.pattern }))
+    )
+    const dynamicBytes = compileSegment(graphs, 0, 'dyn')
+    const staticBytes = compileSegment(graphs, 0, 'b1', undefined, 1)
+    const decoded = tryDecodeModel(staticBytes)
+    if (!('model' in decoded)) throw new Error(decoded.error)
+    for (const v of decoded.model.graph?.input ?? []) {
+      const first = v.type?.tensorType?.shape?.dim?.[0]
+      expect(first?.dimParam ?? '').toBe('')
+      expect(toNumber(first?.dimValue)).toBe(1)
+    }
+    const nodes = (bytes: Uint8Array) => {
+      const d = tryDecodeModel(bytes)
+      return 'model' in d ? (d.model.graph?.node?.length ?? 0) : 0
+    }
+    expect(nodes(staticBytes)).toBe(nodes(dynamicBytes)) // the same graph; ORT folds the shape ops at load
+    const dynamic = await Session.create(dynamicBytes, 'dyn', 'cpu', { intraOpThreads: 1 })
+    const fixed = await Session.create(staticBytes, 'b1', 'cpu', { intraOpThreads: 1 })
+    const { streams, context } = await embedOnce(model)
+    const feeds = { hidden_states: streams.hidden, encoder_hidden_states: streams.encoder!, ...context }
+    const a = await dynamic.run(feeds)
+    const b = await fixed.run(feeds)
+    for (const name of dynamic.outputNames) expect(maxAbsDiff(a[name].data, b[name].data)).toBe(0)
+    await Promise.all([dynamic.release(), fixed.release()])
   })
 
   it('BAD CALL - maxSegmentBlocks must be a positive integer', async () => {

@@ -88,7 +88,7 @@ export async function benchSegments(o: SegmentBenchOptions): Promise<SegmentBenc
     whole: 0
   }
   const t0 = performance.now()
-  const whole = await wholeTransformerCall(segments, tuning)
+  const whole = await wholeTransformerCall(segments, tuning, pkg.manifest.defaults.separateCfg ? 1 : 2)
   setupMs.whole = performance.now() - t0
   const m = pkg.manifest
   const steps = o.steps ?? 8
@@ -170,10 +170,13 @@ export async function benchSegments(o: SegmentBenchOptions): Promise<SegmentBenc
   return result
 }
 
-/** One fused graph per transformer, called with the same inputs the embed graph takes. */
-async function wholeTransformerCall(model: LoadedModel, tuning: SessionTuning) {
-  const sessions = new Map<LoadedTransformer, Session>()
-  for (const t of model.transformers) {
+/**
+ * One fused graph per transformer, called with the same inputs the embed graph takes; compiled
+ * for the call's batch size, as the engine's segments are.
+ */
+async function wholeTransformerCall(model: LoadedModel, tuning: SessionTuning, batch: number) {
+  const sessions = new Map<string, Session>()
+  const create = async (t: LoadedTransformer, b: number): Promise<Session> => {
     const m = t.manifest
     const graphs = m.blockLists.flatMap((l) =>
       l.blocks.map((f) => ({ model: model.pkg.graph(f), pattern: l.pattern }))
@@ -181,12 +184,17 @@ async function wholeTransformerCall(model: LoadedModel, tuning: SessionTuning) {
     const bytes = compileWholeTransformer(
       model.pkg.graph(m.embed.file),
       graphs,
-      model.pkg.graph(m.final.file)
+      model.pkg.graph(m.final.file),
+      b
     )
-    sessions.set(t, await Session.create(bytes, `${m.name} (whole)`, model.provider, tuning))
+    const session = await Session.create(bytes, `${m.name} (whole)`, model.provider, tuning)
+    sessions.set(`${m.name}:${b}`, session)
+    return session
   }
+  for (const t of model.transformers) await create(t, batch)
   const call: TransformerCall = async (t, inputs, site) => {
-    const session = sessions.get(t) as Session
+    const b = inputs.latent.dims[0]
+    const session = sessions.get(`${t.manifest.name}:${b}`) ?? (await create(t, b))
     const feeds: Record<string, Tensor> = { latent: inputs.latent, timestep: inputs.timestep }
     for (const name of session.inputNames) if (name in inputs.text) feeds[name] = inputs.text[name]
     site.beforeCall()
@@ -211,8 +219,10 @@ function sessionCalls(
 
 /** Every block range a cache-off step runs, compiled and created now. */
 async function prepareAll(model: LoadedModel, merge: boolean): Promise<void> {
+  // The manifest's CFG mode decides the batch: separate calls carry one sample.
+  const batch = model.pkg.manifest.defaults.separateCfg ? 1 : 2
   for (const t of model.transformers) {
-    for (const p of t.contexts(merge)) await p.prepare([[0, p.blockCount]])
+    for (const p of t.contexts(merge)) await p.prepare([[0, p.blockCount]], batch)
   }
 }
 

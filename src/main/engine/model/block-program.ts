@@ -122,10 +122,13 @@ export class BlockProgram {
     return streams
   }
 
-  /** Creates the sessions these ranges will use, so the first step does not pay for compiling. */
-  async prepare(ranges: readonly (readonly [number, number])[]): Promise<void> {
+  /**
+   * Creates the sessions these ranges will use at this batch size (segments are compiled for one
+   * batch size each), so the first step does not pay for compiling.
+   */
+  async prepare(ranges: readonly (readonly [number, number])[], batch = 1): Promise<void> {
     for (const [from, to] of ranges) {
-      for (const [a, b] of this.#pieces(from, to)) await this.#session(a, b)
+      for (const [a, b] of this.#pieces(from, to)) await this.#session(a, b, batch)
     }
   }
 
@@ -156,7 +159,7 @@ export class BlockProgram {
     beforeCall: BeforeCall,
     stash: FinalStash
   ): Promise<Streams> {
-    const session = await this.#session(from, to)
+    const session = await this.#session(from, to, input.hidden.dims[0])
     const feeds: Record<string, Tensor> = {}
     for (const name of session.inputNames) {
       if (name === HIDDEN) feeds[name] = input.hidden
@@ -178,11 +181,12 @@ export class BlockProgram {
     return { hidden: out[HIDDEN_OUT], encoder: returnsEncoder ? out[ENCODER_OUT] : input.encoder }
   }
 
-  #session(from: number, to: number): Promise<Session> {
-    const key = `${from}:${to}`
+  #session(from: number, to: number, batch: number): Promise<Session> {
+    // Blocks mode runs the package's own (batch-dynamic) files: one session serves every batch.
+    const key = this.mode === 'blocks' ? `${from}:${to}` : `${from}:${to}:${batch}`
     let session = this.#sessions.get(key)
     if (!session) {
-      session = this.#create(from, to)
+      session = this.#create(from, to, batch)
       // A failed compile must not poison the memo: the next request tries again.
       session.catch(() => this.#sessions.delete(key))
       this.#sessions.set(key, session)
@@ -190,7 +194,7 @@ export class BlockProgram {
     return session
   }
 
-  async #create(from: number, to: number): Promise<Session> {
+  async #create(from: number, to: number, batch: number): Promise<Session> {
     const label = `${this.transformer}/${this.name}[${from}, ${to})`
     const files = `${this.#blocks[from].file}${to - from > 1 ? ` … ${this.#blocks[to - 1].file}` : ''}`
     try {
@@ -201,7 +205,8 @@ export class BlockProgram {
               this.#blocks.slice(from, to).map((b) => ({ model: b.model, pattern: this.pattern })),
               from,
               label,
-              to === this.blockCount ? (this.#final ?? undefined) : undefined
+              to === this.blockCount ? (this.#final ?? undefined) : undefined,
+              this.mode === 'segments' ? batch : undefined
             )
       return await Session.create(bytes, label, this.#provider, this.#tuning)
     } catch (e) {

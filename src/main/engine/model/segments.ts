@@ -57,7 +57,8 @@ export function compileSegment(
   blocks: readonly BlockGraph[],
   firstIndex: number,
   name: string,
-  final?: ModelProto
+  final?: ModelProto,
+  batch?: number
 ): Uint8Array {
   if (blocks.length === 0) throw new Error('a segment needs at least one block')
   const first = PATTERN_IO[blocks[0].pattern]
@@ -67,7 +68,7 @@ export function compileSegment(
   const lastPart = parts[parts.length - 1]
   for (const out of last.outputs) lastPart.outputs[out] = out
   const inputs = [HIDDEN, ...(first.takesEncoder ? [ENCODER] : []), ...contexts]
-  if (!final) return mergeGraphs(parts, { name, inputs, outputs: last.outputs })
+  if (!final) return mergeGraphs(parts, { name, inputs, outputs: last.outputs, batch })
   const finalInputs: Record<string, string> = {}
   for (const input of graphInputNames(final)) {
     finalInputs[input] = input === HIDDEN ? HIDDEN_OUT : input
@@ -79,7 +80,12 @@ export function compileSegment(
     inputs: finalInputs,
     outputs: { velocity: 'velocity' }
   }
-  return mergeGraphs([...parts, finalPart], { name, inputs, outputs: [...last.outputs, 'velocity'] })
+  return mergeGraphs([...parts, finalPart], {
+    name,
+    inputs,
+    outputs: [...last.outputs, 'velocity'],
+    batch
+  })
 }
 
 /**
@@ -89,7 +95,8 @@ export function compileSegment(
 export function compileWholeTransformer(
   embed: ModelProto,
   blocks: readonly BlockGraph[],
-  final: ModelProto
+  final: ModelProto,
+  batch?: number
 ): Uint8Array {
   const embedInputs = graphInputNames(embed)
   const identity = (names: string[]) => Object.fromEntries(names.map((n) => [n, n]))
@@ -114,6 +121,7 @@ export function compileWholeTransformer(
   return mergeGraphs([embedPart, ...parts, finalPart], {
     name: 'transformer',
     inputs: embedInputs,
-    outputs: finalOut
+    outputs: finalOut,
+    batch
   })
 }

@@ -21,6 +21,7 @@ import { encodePng } from './png'
 import { flowMatchSigmas } from './scheduler'
 import { encodePrompt } from './text-encoder'
 import type { TransformerCall } from './transformer-call'
+import { needsUncond } from './guidance'
 
 /**
  * The pipeline, as diffusers' `__call__` reads: settings → prompt encoding → latents →
@@ -60,6 +61,8 @@ export async function runPipeline(
     mergeBlockLists,
     enableSeparateCfg: cache.enableSeparateCfg ?? separateCfg
   }
+  // What each transformer call carries on the batch axis: one sample, or cond + uncond batched.
+  const callBatch = separateCfg || !needsUncond(guidanceScale) ? 1 : 2
   for (const t of model.transformers) {
     for (const program of t.contexts(mergeBlockLists)) {
       const problem = checkBlockBudget(
@@ -70,7 +73,7 @@ export async function runPipeline(
       if (problem) throw new EngineFailure('bad_request', `cache ${req.cache.preset}: ${problem}`)
       // Compiling a model's segments the first time can take seconds: stay cancellable.
       hooks.beforeCall()
-      await program.prepare(cacheRanges(contextConfig, program.blockCount))
+      await program.prepare(cacheRanges(contextConfig, program.blockCount), callBatch)
     }
   }
   const recipe: Recipe = {
