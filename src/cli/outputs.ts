@@ -1,5 +1,6 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { basename, dirname, extname, join } from 'node:path'
+import { isDiskFull } from '../main/storage/storage-failure'
 import type { GenerationResult } from '../shared/generation'
 import type { SavedTrace } from '../shared/trace'
 
@@ -41,8 +42,7 @@ export function writeAtomic(path: string, bytes: Uint8Array): void {
     renameSync(tmp, path)
   } catch (e) {
     rmSync(tmp, { force: true })
-    const code = (e as NodeJS.ErrnoException).code
-    if (code === 'ENOSPC' || code === 'EDQUOT')
+    if (isDiskFull(e))
       throw new Error(
         `the disk is full: could not write ${path}; nothing saved before was changed, free some space and try again`
       )

@@ -271,15 +271,11 @@ class Transformer(nn.Module):
                 h, e = run_block(b, pattern, h, e, temb)
         return self.final(h, temb)
 
-    def front_residual(self, latent, timestep, text_hidden, n):
-        """What DBCache probes: hidden_states after the first n blocks (lists in order, as when
-        they are merged) minus hidden_states entering them."""
-        return self.front_residuals(latent, timestep, text_hidden, [n])[0]
-
     def front_residuals(self, latent, timestep, text_hidden, depths):
-        """front_residual at several depths from one forward pass (the smoothness term asks for
-        the probe's and the whole stack's residual; running the blocks twice would double its
-        cost)."""
+        """What DBCache probes, at each depth n in `depths`: hidden_states after the first n blocks
+        (lists in order, as when they are merged) minus hidden_states entering them. One forward
+        pass for all depths: the smoothness term asks for the probe's and the whole stack's
+        residual, and running the blocks once per depth would multiply its cost."""
         out = self.embed(latent, timestep, text_hidden)
         if self.cfg["encoder_stream"]:
             h, e, temb = out

@@ -7,6 +7,7 @@ import { loadPackage } from '../model/package'
 import { compileWholeTransformer } from '../model/segments'
 import { DEFAULT_TUNING, Session, type SessionTuning } from '../model/session'
 import { runPipeline } from '../pipeline/generate'
+import { cfgCallBatch } from '../pipeline/guidance'
 import { callTransformer, type TransformerCall } from '../pipeline/transformer-call'
 import type { Tensor } from '../tensor'
 
@@ -82,13 +83,15 @@ export async function benchSegments(o: SegmentBenchOptions): Promise<SegmentBenc
   })
   const blocks = await LoadedModel.load(pkg, { provider: segments.provider, tuning, blockMode: 'blocks' })
   const merge = pkg.manifest.cache?.mergeBlockLists ?? false
+  // The request below takes the manifest's CFG mode and guidance: they decide the calls' batch.
+  const batch = cfgCallBatch(pkg.manifest.defaults.separateCfg, pkg.manifest.defaults.guidanceScale)
   const setupMs: Record<BenchVariant, number> = {
-    segments: await timed(() => prepareAll(segments, merge)),
-    blocks: await timed(() => prepareAll(blocks, merge)),
+    segments: await timed(() => prepareAll(segments, merge, batch)),
+    blocks: await timed(() => prepareAll(blocks, merge, batch)),
     whole: 0
   }
   const t0 = performance.now()
-  const whole = await wholeTransformerCall(segments, tuning, pkg.manifest.defaults.separateCfg ? 1 : 2)
+  const whole = await wholeTransformerCall(segments, tuning, batch)
   setupMs.whole = performance.now() - t0
   const m = pkg.manifest
   const steps = o.steps ?? 8
@@ -218,9 +221,7 @@ function sessionCalls(
 }
 
 /** Every block range a cache-off step runs, compiled and created now. */
-async function prepareAll(model: LoadedModel, merge: boolean): Promise<void> {
-  // The manifest's CFG mode decides the batch: separate calls carry one sample.
-  const batch = model.pkg.manifest.defaults.separateCfg ? 1 : 2
+async function prepareAll(model: LoadedModel, merge: boolean, batch: number): Promise<void> {
   for (const t of model.transformers) {
     for (const p of t.contexts(merge)) await p.prepare([[0, p.blockCount]], batch)
   }

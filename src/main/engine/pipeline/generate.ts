@@ -17,11 +17,11 @@ import { decodeLatent, toFrames } from './decode'
 import { denoise, type StepReport } from './denoise'
 import { encodeGif } from './gif'
 import { gaussianNoise } from './noise'
+import { cfgCallBatch } from './guidance'
 import { encodePng } from './png'
 import { flowMatchSigmas } from './scheduler'
 import { encodePrompt } from './text-encoder'
 import type { TransformerCall } from './transformer-call'
-import { needsUncond } from './guidance'
 
 /**
  * The pipeline, as diffusers' `__call__` reads: settings → prompt encoding → latents →
@@ -61,8 +61,7 @@ export async function runPipeline(
     mergeBlockLists,
     enableSeparateCfg: cache.enableSeparateCfg ?? separateCfg
   }
-  // What each transformer call carries on the batch axis: one sample, or cond + uncond batched.
-  const callBatch = separateCfg || !needsUncond(guidanceScale) ? 1 : 2
+  const callBatch = cfgCallBatch(separateCfg, guidanceScale)
   for (const t of model.transformers) {
     for (const program of t.contexts(mergeBlockLists)) {
       const problem = checkBlockBudget(

@@ -15,3 +15,8 @@ export function applyGuidance(cond: Tensor, uncond: Tensor, scale: number): Tens
 export function needsUncond(scale: number): boolean {
   return scale !== 1
 }
+
+/** Samples on the batch axis of one transformer call: 2 when CFG's branches run as one call. */
+export function cfgCallBatch(separateCfg: boolean, scale: number): number {
+  return separateCfg || !needsUncond(scale) ? 1 : 2
+}
