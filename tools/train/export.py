@@ -20,6 +20,7 @@ from data import (FRAMES, IMAGE_HELD_OUT, IMAGE_TRAIN, PALETTE, TRAVEL,  # noqa:
                   VIDEO_HELD_OUT, VIDEO_TRAIN, image_caption, video_caption)
 from package import write_package  # noqa: E402
 from sample_eval import load, run_eval  # noqa: E402
+from train_dit import smooth_depths, smooth_schedule  # noqa: E402
 
 META = {
     "image": {"id": "shapes-flux-tiny", "name": "Shapes FLUX (tiny)",
@@ -65,10 +66,9 @@ def recipe_text(cfg):
                  "sampling steps")
     if cfg.get("smooth"):
         sm = cfg["smooth"]
-        depths = sm["blocks"] if isinstance(sm["blocks"], list) else [sm["blocks"]]
-        where = " and of ".join(f"the first {d} blocks" for d in depths)
-        steps = sm.get("weights") or [[sm.get("from", 0.0), sm["weight"]]]
-        when = ", then ".join(f"weight {w:g}" + (f" from {f:.0%} of the run" if f else "") for f, w in steps)
+        where = " and of ".join(f"the first {d} blocks" for d in smooth_depths(sm))
+        when = ", then ".join(f"weight {w:g}" + (f" from {f:.0%} of the run" if f else "")
+                              for f, w in smooth_schedule(sm))
         text += (f"; a smoothness term ({when}) on the relative L1 change of "
                  f"the residual of {where} between sigmas up to {sm['max_dt']:g} apart on one noising "
                  "path: the quantity the step cache thresholds, and the residual a cached step reuses")

@@ -103,7 +103,7 @@ def smoothness(tr, x0, noise, t, th, opt):
     "weights": [[from, w], ...] instead of weight/from (see smooth_weight)."""
     dt = torch.rand_like(t) * opt["max_dt"]
     t2 = (t - dt).clamp(min=0.0)
-    depths = opt["blocks"] if isinstance(opt["blocks"], list) else [opt["blocks"]]
+    depths = smooth_depths(opt)
     def at(tt):
         tb = tt.reshape(-1, *([1] * (x0.dim() - 1)))
         return tr.front_residuals((1 - tb) * x0 + tb * noise, tt, th, depths)
@@ -115,15 +115,23 @@ def smoothness(tr, x0, noise, t, th, opt):
     return total / len(depths)
 
 
+def smooth_depths(smooth):
+    """The block depths whose residual the smoothness term measures (`blocks`: n or [n, ...])."""
+    return smooth["blocks"] if isinstance(smooth["blocks"], list) else [smooth["blocks"]]
+
+
+def smooth_schedule(smooth):
+    """[[from_fraction, weight], ...]: `weights` as given (the shipped image run raised it part-way,
+    when the cache still skipped too little), or one step from `from` (default 0) at `weight`."""
+    return smooth.get("weights") or [[smooth.get("from", 0.0), smooth["weight"]]]
+
+
 def smooth_weight(smooth, frac):
-    """The smoothness term's weight at this fraction of the run: 0 before `from`, then `weight`,
-    or a piecewise-constant `weights` [[from_fraction, weight], ...] (the shipped image run raised
-    it part-way, when the cache still skipped too little)."""
+    """The smoothness term's weight at this fraction of the run (0 before its first step)."""
     if not smooth:
         return 0.0
-    steps = smooth.get("weights") or [[smooth.get("from", 0.0), smooth["weight"]]]
     w = 0.0
-    for start, weight in steps:
+    for start, weight in smooth_schedule(smooth):
         if frac >= start:
             w = weight
     return w
