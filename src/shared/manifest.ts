@@ -69,9 +69,7 @@ export const ManifestSchema = z
     textEncoder: graphRef,
     transformers: z.array(TransformerSchema).min(1),
     decoder: graphRef.optional(),
-    scheduler: z
-      .object({ type: z.literal('flow_match_euler'), shift: z.number().positive() })
-      .strict(),
+    scheduler: z.object({ type: z.literal('flow_match_euler'), shift: z.number().positive() }).strict(),
     defaults: z
       .object({
         steps: positiveInt.max(1000),
@@ -80,13 +78,19 @@ export const ManifestSchema = z
         negativePrompt: z.string().default('')
       })
       .strict(),
-    cache: z.object({ mergeBlockLists: z.boolean().default(false) }).strict().optional(),
+    cache: z
+      .object({ mergeBlockLists: z.boolean().default(false) })
+      .strict()
+      .optional(),
     examples: z.array(z.string()).optional(),
     /**
      * Optional: what `studio evaluate` needs to tell generalisation from memorisation.
      * `heldOutPrompts` are the captions whose attribute combinations were kept out of training.
      */
-    evaluation: z.object({ heldOutPrompts: z.array(z.string().min(1)) }).strict().optional(),
+    evaluation: z
+      .object({ heldOutPrompts: z.array(z.string().min(1)) })
+      .strict()
+      .optional(),
     files: z.record(relativeFile, z.string().regex(/^[0-9a-f]{64}$/, 'sha256 as 64 lowercase hex digits')),
     reference: graphRef.optional()
   })
@@ -104,7 +108,9 @@ export const ManifestSchema = z
 export type ModelManifest = z.infer<typeof ManifestSchema>
 
 /** Every file a manifest refers to, in load order. */
-export function manifestFiles(m: Pick<ModelManifest, 'tokenizer' | 'textEncoder' | 'transformers' | 'decoder' | 'reference'>): string[] {
+export function manifestFiles(
+  m: Pick<ModelManifest, 'tokenizer' | 'textEncoder' | 'transformers' | 'decoder' | 'reference'>
+): string[] {
   const files = [m.tokenizer.file, m.textEncoder.file]
   for (const t of m.transformers) {
     files.push(t.embed.file, ...t.blockLists.flatMap((l) => l.blocks), t.final.file)

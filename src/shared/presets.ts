@@ -38,8 +38,7 @@ export const PRESETS: readonly CachePreset[] = [
   {
     id: 'F1B0',
     label: 'F1B0 (aggressive)',
-    description:
-      'First-block cache: only block 0 probes, threshold 0.12. Fastest, loses the most detail.',
+    description: 'First-block cache: only block 0 probes, threshold 0.12. Fastest, loses the most detail.',
     overrides: { Fn: 1, Bn: 0, residualDiffThreshold: 0.12 }
   },
   {

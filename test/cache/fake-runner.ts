@@ -16,6 +16,8 @@ export class FakeRunner implements BlockRunner {
   step = 0
   /** Every [from, to) range run, in order. */
   readonly ranges: [number, number][] = []
+  /** The streams the next call enters with. */
+  input: Streams
 
   constructor(
     blockCount: number,
@@ -24,11 +26,17 @@ export class FakeRunner implements BlockRunner {
     readonly encoderOffset: (block: number, step: number) => number = (b) => 10 * (b + 1)
   ) {
     this.blockCount = blockCount
+    this.input = defaultInput(pattern)
   }
 
   /** Blocks run in total since the last reset of `ranges`. */
   get blocksRun(): number {
     return this.ranges.reduce((n, [a, b]) => n + b - a, 0)
+  }
+
+  async enter(to: number): Promise<{ input: Streams; output: Streams }> {
+    const input = this.input
+    return { input, output: await this.run(0, to, input) }
   }
 
   async run(from: number, to: number, input: Streams): Promise<Streams> {
@@ -84,7 +92,7 @@ export async function call(
   o: CallOptions = {}
 ): Promise<Streams> {
   runner.step = step
-  const input = o.input ?? defaultInput(runner.pattern)
+  runner.input = o.input ?? defaultInput(runner.pattern)
   return cache.runBlocks(
     {
       step,
@@ -93,8 +101,7 @@ export async function call(
       transformer: o.transformer ?? 'transformer',
       context: o.context ?? 'blocks'
     },
-    runner,
-    input
+    runner
   )
 }
 

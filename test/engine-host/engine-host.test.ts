@@ -94,7 +94,13 @@ describe('EngineHost with the real engine in a forked Node child', () => {
 
   it('compares two outputs in the engine: identical pixels score the PSNR cap and SSIM 1', async () => {
     const pixels = new Uint8Array(8 * 8 * 4).map((_, i) => (i * 37) % 256)
-    const result = await host.request('compare', { width: 8, height: 8, frames: 1, a: pixels, b: pixels.slice() })
+    const result = await host.request('compare', {
+      width: 8,
+      height: 8,
+      frames: 1,
+      a: pixels,
+      b: pixels.slice()
+    })
     expect(result.ssim).toBeCloseTo(1, 6)
     expect(result.heatmap).toBeInstanceOf(Uint8Array)
     expect(result.heatmap.length).toBe(pixels.length)

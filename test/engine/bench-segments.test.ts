@@ -16,7 +16,7 @@ describe('benchSegments', () => {
     expect(rounds).toEqual([0, 1])
     expect(r.steps).toBe(3)
     expect(r.timings.map((t) => [t.variant, t.sessionCallsPerTransformerCall])).toEqual([
-      ['segments', 2],
+      ['segments', 1],
       ['blocks', 6],
       ['whole', 1]
     ])

@@ -111,15 +111,15 @@ describe('denoising pipeline', () => {
     const req = request({ model: fixture('tiny-image'), prompt: 'a', steps: 1 })
     let checks = 0
     await generate(model, req, { beforeCall: () => void checks++ })
-    // segment preparation + step start + (embed, blocks [0,6) + final as one graph) × cond and uncond + decode
-    expect(checks).toBe(1 + 1 + 2 * 2 + 1)
+    // segment preparation + step start + (embed + blocks [0,6) + final as one graph) × cond and uncond + decode
+    expect(checks).toBe(1 + 1 + 2 * 1 + 1)
     let calls = 0
     const stop = generate(model, req, {
       beforeCall: () => {
-        if (++calls === 5) throw new EngineFailure('cancelled', 'generation cancelled')
+        if (++calls === 4) throw new EngineFailure('cancelled', 'generation cancelled')
       }
     })
     await expect(stop).rejects.toMatchObject({ code: 'cancelled' })
-    expect(calls).toBe(5)
+    expect(calls).toBe(4)
   })
 })

@@ -45,7 +45,7 @@ function programOf(model: LoadedModel, mode: BlockMode, maxSegmentBlocks?: numbe
     'cpu',
     { intraOpThreads: 1 },
     mode,
-    maxSegmentBlocks
+    { maxSegmentBlocks }
   )
 }
 
@@ -96,6 +96,72 @@ describe('segment compiler', () => {
     })
   }
 
+  // The embed graph fused into the first segment: plain (Pattern_1), cut (Pattern_2), no encoder in (Pattern_4).
+  for (const [name, cut] of [
+    ['tiny-image', undefined],
+    ['tiny-video', 3],
+    ['tiny-p4', 2]
+  ] as const) {
+    it(`${name}: entering with the embed feeds gives the embed graph's streams and context, then the blocks' output${cut ? ' (cut segments)' : ''}`, async () => {
+      const model = await loadFixture(name)
+      const { streams, context, inputs } = await embedOnce(model)
+      const blocks = programOf(model, 'blocks')
+      const t = model.manifest.transformers[0]
+      const fused = new BlockProgram(
+        t.name,
+        'fused',
+        t.blockLists[0].pattern,
+        t.blockLists
+          .flatMap((l) => l.blocks)
+          .map((file) => ({ file, bytes: model.pkg.files.get(file)!, model: model.pkg.graph(file) })),
+        'cpu',
+        { intraOpThreads: 1 },
+        'segments',
+        { embed: model.pkg.graph(t.embed.file), maxSegmentBlocks: cut }
+      )
+      expect(fused.fusesEmbed).toBe(true)
+      const n = blocks.blockCount
+      for (const to of [1, n]) {
+        const runner = fused.runner({ kind: 'embed', feeds: inputs }, none)
+        const entered = await runner.enter(to)
+        expectClose(entered.input, streams, 1e-6)
+        expect(Object.keys(runner.context()).sort()).toEqual(Object.keys(context).sort())
+        for (const k of Object.keys(context))
+          expect(maxAbsDiff(runner.context()[k].data, context[k].data)).toBeLessThan(1e-6)
+        expectClose(entered.output, await blocks.run(0, to, streams, context, none), 1e-5)
+        // The rest of the call runs on the context the first segment returned.
+        expectClose(
+          await runner.run(to, n, entered.output),
+          await blocks.run(0, n, streams, context, none),
+          1e-5
+        )
+      }
+      await Promise.all([blocks.release(), fused.release()])
+    })
+  }
+
+  it('a cache-off transformer call is one session call: embed and final graphs run inside its segment', async () => {
+    const model = await loadFixture('tiny-image')
+    const { inputs } = await embedOnce(model)
+    let calls = 0
+    const site = (preset: 'none' | 'F1B0') => ({
+      stepCache: createStepCache(resolveCacheConfig(preset)),
+      step: 0,
+      sigma: 0.7,
+      branch: 'cond' as const,
+      mergeBlockLists: true,
+      beforeCall: () => void calls++
+    })
+    const call = { latent: inputs.latent, timestep: inputs.timestep, text: inputs }
+    const off = await callTransformer(model.transformers[0], call, site('none'))
+    expect(calls).toBe(1)
+    calls = 0
+    // A computed step with a cache: embed + Fn blocks, then the rest of the blocks + final.
+    const computed = await callTransformer(model.transformers[0], call, site('F1B0'))
+    expect(calls).toBe(2)
+    expect(maxAbsDiff(off.data, computed.data)).toBeLessThan(1e-5)
+  })
+
   it('a Pattern_4 segment reads only hidden_states and temb, and returns the last block encoder stream', async () => {
     const model = await loadFixture('tiny-p4')
     const t = model.manifest.transformers[0]
@@ -103,7 +169,7 @@ describe('segment compiler', () => {
       model: model.pkg.graph(f),
       pattern: 'Pattern_4' as const
     }))
-    const session = await Session.create(compileSegment(graphs, 0, 'p4'), 'p4', 'cpu')
+    const session = await Session.create(compileSegment(graphs, { firstIndex: 0, name: 'p4' }), 'p4', 'cpu')
     expect([...session.inputNames].sort()).toEqual(['hidden_states', 'temb'])
     expect(session.outputNames).toEqual(['hidden_states_out', 'encoder_hidden_states_out'])
     await session.release()
@@ -115,8 +181,8 @@ describe('segment compiler', () => {
     const graphs = t.blockLists.flatMap((l) =>
       l.blocks.map((f) => ({ model: model.pkg.graph(f), pattern: l.pattern }))
     )
-    const dynamicBytes = compileSegment(graphs, 0, 'dyn')
-    const staticBytes = compileSegment(graphs, 0, 'b1', undefined, 1)
+    const dynamicBytes = compileSegment(graphs, { firstIndex: 0, name: 'dyn' })
+    const staticBytes = compileSegment(graphs, { firstIndex: 0, name: 'b1', batch: 1 })
     const decoded = tryDecodeModel(staticBytes)
     if (!('model' in decoded)) throw new Error(decoded.error)
     for (const v of decoded.model.graph?.input ?? []) {
@@ -185,8 +251,8 @@ describe('segment compiler', () => {
     // A cache that returns a copy: the fused velocity no longer belongs to these streams.
     const copying: StepCache = {
       beginGeneration: () => {},
-      runBlocks: async (_call, runner, streams) => {
-        const out = await runner.run(0, runner.blockCount, streams)
+      runBlocks: async (_call, runner) => {
+        const { output: out } = await runner.enter(runner.blockCount)
         return { hidden: tensor(Float32Array.from(out.hidden.data), out.hidden.dims), encoder: out.encoder }
       },
       traces: () => [],

@@ -74,7 +74,7 @@ export function formatBench(r: SegmentBenchResult): string[] {
   const blocks = r.timings.find((t) => t.variant === 'blocks')
   const whole = r.timings.find((t) => t.variant === 'whole')
   lines.push(
-    `  segments vs whole graph: ${pct(r.segmentsOverWhole)} wall, ${pct(r.segmentsOverWholeCpu)} CPU (medians)`
+    `  segments vs whole graph: ${pct(r.segmentsOverWhole)} wall, ${pct(r.segmentsOverWholeCpu)} CPU (median of the rounds' ratios)`
   )
   if (blocks && whole) {
     const wall = blocks.medianStepMs / whole.medianStepMs - 1

@@ -1,7 +1,6 @@
 import { GenerateRequestSchema } from '../../../shared/generation'
 import type { Provider } from '../../../shared/providers'
 import { createStepCache } from '../cache/index'
-import { DEFAULT_MAX_SEGMENT_BLOCKS } from '../model/block-program'
 import { LoadedModel, type LoadedTransformer } from '../model/loaded-model'
 import { loadPackage } from '../model/package'
 import { compileWholeTransformer } from '../model/segments'
@@ -18,7 +17,7 @@ import type { Tensor } from '../tensor'
  * - `blocks`:   one session per block, chained in JS (the naive way);
  * - `whole`:    embed + every block + final fused into one graph (the yardstick).
  * The same loop runs all three (same noise, CFG mode and scheduler); only the transformer call
- * differs. Each round runs one generation of `steps` steps per variant, in an order that rotates
+ * differs. Each round runs one generation of `steps` steps per variant, in an order that cycles
  * every round, after one warm-up round; a sample is that generation's mean time per step (every
  * CFG branch). Whole generations, not single steps: what the cache sets up once per generation
  * (its per-context state) is a cost per generation, and a one-step sample charged it all to one
@@ -27,6 +26,21 @@ import type { Tensor } from '../tensor'
 
 export const BENCH_VARIANTS = ['segments', 'blocks', 'whole'] as const
 export type BenchVariant = (typeof BENCH_VARIANTS)[number]
+
+/**
+ * Every order of the variants, one per round. A rotation of one order would always run each
+ * variant right after the same other one, and what that one leaves in the caches then biases the
+ * comparison: with rotation, segments (always after whole) ran +14 % over whole, against +2 % when
+ * the two alternated.
+ */
+const ORDERS: readonly (readonly BenchVariant[])[] = [
+  ['segments', 'blocks', 'whole'],
+  ['whole', 'segments', 'blocks'],
+  ['blocks', 'whole', 'segments'],
+  ['segments', 'whole', 'blocks'],
+  ['blocks', 'segments', 'whole'],
+  ['whole', 'blocks', 'segments']
+]
 
 export interface SegmentBenchOptions {
   dir: string
@@ -64,9 +78,13 @@ export interface SegmentBenchResult {
   steps: number
   separateCfg: boolean
   timings: VariantTiming[]
-  /** segments median / whole median − 1 (0.05 = 5 % slower than one graph). */
+  /**
+   * Median over the rounds of segments / whole − 1 within a round (0.05 = 5 % slower than one
+   * graph). Paired by round: the two ran within a fraction of a second of each other, so the
+   * machine's drift (10-15 % minute to minute on ours) cancels, which a ratio of medians keeps.
+   */
   segmentsOverWhole: number
-  /** The same from the CPU-time medians. */
+  /** The same from the CPU times. */
   segmentsOverWholeCpu: number
   /** Largest difference of the latents after the step between variants: they must agree. */
   maxLatentDiff: number
@@ -110,23 +128,32 @@ export async function benchSegments(o: SegmentBenchOptions): Promise<SegmentBenc
   const samples: Record<BenchVariant, number[]> = { segments: [], blocks: [], whole: [] }
   const cpuSamples: Record<BenchVariant, number[]> = { segments: [], blocks: [], whole: [] }
   let cpuMs = 0
+  // Session calls are counted, not derived: beforeCall runs before each one.
+  const counted = { sessionCalls: 0, transformerCalls: 0 }
+  const callsPer = {} as Record<BenchVariant, number>
   const cpuTimed =
     (inner: TransformerCall): TransformerCall =>
     async (t, inputs, site) => {
+      counted.transformerCalls++
+      const beforeCall = () => {
+        counted.sessionCalls++
+        site.beforeCall()
+      }
       const c0 = process.cpuUsage()
-      const out = await inner(t, inputs, site)
+      const out = await inner(t, inputs, { ...site, beforeCall })
       const c = process.cpuUsage(c0)
       cpuMs += (c.user + c.system) / 1000
       return out
     }
   const latents: Partial<Record<BenchVariant, Tensor>> = {}
   for (let round = -1; round < o.rounds; round++) {
-    const shift = ((round % 3) + 3) % 3
-    const order = [...BENCH_VARIANTS.slice(shift), ...BENCH_VARIANTS.slice(0, shift)]
+    const order = ORDERS[(round + ORDERS.length) % ORDERS.length]
     const stepMs = {} as Record<BenchVariant, number>
     const stepCpuMs = {} as Record<BenchVariant, number>
     for (const v of order) {
       cpuMs = 0
+      counted.sessionCalls = 0
+      counted.transformerCalls = 0
       const result = await runPipeline(variants[v].model, request, {
         createStepCache,
         beforeCall: () => {},
@@ -135,6 +162,7 @@ export async function benchSegments(o: SegmentBenchOptions): Promise<SegmentBenc
       })
       stepMs[v] = result.timings.perStepMs.reduce((a, b) => a + b, 0) / steps
       stepCpuMs[v] = cpuMs / steps
+      callsPer[v] = counted.sessionCalls / counted.transformerCalls
     }
     if (round < 0) continue // warm-up: first-run allocations
     for (const v of BENCH_VARIANTS) {
@@ -149,15 +177,9 @@ export async function benchSegments(o: SegmentBenchOptions): Promise<SegmentBenc
     meanStepMs: samples[variant].reduce((a, b) => a + b, 0) / samples[variant].length,
     minStepMs: Math.min(...samples[variant]),
     medianCpuMs: median(cpuSamples[variant]),
-    sessionCallsPerTransformerCall: sessionCalls(
-      variant,
-      segments.transformers[0],
-      m.cache?.mergeBlockLists ?? false,
-      o.maxSegmentBlocks ?? DEFAULT_MAX_SEGMENT_BLOCKS
-    ),
+    sessionCallsPerTransformerCall: callsPer[variant],
     setupMs: setupMs[variant]
   }))
-  const byName = (v: BenchVariant) => timings.find((t) => t.variant === v) as VariantTiming
   const result: SegmentBenchResult = {
     model: m.id,
     provider: segments.provider,
@@ -165,8 +187,8 @@ export async function benchSegments(o: SegmentBenchOptions): Promise<SegmentBenc
     steps,
     separateCfg: m.defaults.separateCfg,
     timings,
-    segmentsOverWhole: byName('segments').medianStepMs / byName('whole').medianStepMs - 1,
-    segmentsOverWholeCpu: byName('segments').medianCpuMs / byName('whole').medianCpuMs - 1,
+    segmentsOverWhole: pairedRatio(samples.segments, samples.whole) - 1,
+    segmentsOverWholeCpu: pairedRatio(cpuSamples.segments, cpuSamples.whole) - 1,
     maxLatentDiff: Math.max(diff(latents.segments, latents.blocks), diff(latents.segments, latents.whole))
   }
   await Promise.all([segments.release(), blocks.release(), whole.release()])
@@ -206,20 +228,6 @@ async function wholeTransformerCall(model: LoadedModel, tuning: SessionTuning, b
   return { call, release: () => Promise.all([...sessions.values()].map((s) => s.release())) }
 }
 
-function sessionCalls(
-  variant: BenchVariant,
-  t: LoadedTransformer,
-  merge: boolean,
-  maxBlocks: number
-): number {
-  if (variant === 'whole') return 1
-  const contexts = t.contexts(merge)
-  const blocks = contexts.reduce((n, c) => n + c.blockCount, 0)
-  // segments: embed + the pieces of each context, the final graph fused into the last piece.
-  if (variant === 'segments') return 1 + contexts.reduce((n, c) => n + Math.ceil(c.blockCount / maxBlocks), 0)
-  return 2 + blocks
-}
-
 /** Every block range a cache-off step runs, compiled and created now. */
 async function prepareAll(model: LoadedModel, merge: boolean, batch: number): Promise<void> {
   for (const t of model.transformers) {
@@ -231,6 +239,11 @@ async function timed(f: () => Promise<void>): Promise<number> {
   const t0 = performance.now()
   await f()
   return performance.now() - t0
+}
+
+/** Median of a[i] / b[i]: samples i of both were taken in the same round. */
+function pairedRatio(a: readonly number[], b: readonly number[]): number {
+  return median(a.map((x, i) => x / b[i]))
 }
 
 function median(xs: number[]): number {

@@ -60,22 +60,23 @@ export class DBCache implements StepCache {
     return n
   }
 
-  async runBlocks(call: CallInfo, runner: BlockRunner, input: Streams): Promise<Streams> {
+  async runBlocks(call: CallInfo, runner: BlockRunner): Promise<Streams> {
     const c = this.config
     const n = runner.blockCount
     const { state, step: s } = this.#enter(call)
     const where = `${state.label}, step ${call.step}`
     let ms = 0
-    const run = async (from: number, to: number, streams: Streams): Promise<Streams> => {
-      if (from === to) return streams
+    const timed = async <T>(f: () => Promise<T>): Promise<T> => {
       const t0 = performance.now()
-      const out = await runner.run(from, to, streams)
+      const out = await f()
       ms += performance.now() - t0
       return out
     }
+    const run = (from: number, to: number, streams: Streams): Promise<Streams> =>
+      from === to ? Promise.resolve(streams) : timed(() => runner.run(from, to, streams))
 
     if (!c.enabled) {
-      const out = await run(0, n, input)
+      const { output: out } = await timed(() => runner.enter(n))
       state.markComputed()
       return this.#finish(call, out, { cached: false, reason: 'disabled', distance: null }, n, n, ms, where)
     }
@@ -84,7 +85,7 @@ export class DBCache implements StepCache {
     const midEnd = n - c.Bn
 
     // (a) Front blocks, always; their hidden residual is the probe.
-    const front = await run(0, c.Fn, input)
+    const { input, output: front } = await timed(() => runner.enter(c.Fn))
     if (!sameShape(front.hidden, input.hidden)) {
       throw new Error(
         `${where}: the Fn blocks changed hidden_states from [${input.hidden.dims.join(', ')}] to [${front.hidden.dims.join(', ')}]`

@@ -14,9 +14,16 @@ export interface Streams {
   encoder: Tensor | null
 }
 
-/** Runs a contiguous range of one context's blocks, context tensors (temb, …) already bound. */
+/**
+ * Runs contiguous ranges of one context's blocks in one transformer call, context tensors (temb,
+ * …) bound. The runner holds the call's input: a call starts with `enter`, which also returns the
+ * streams that entered block 0, because the first context computes them (the embed graph) in the
+ * same session call as its first blocks.
+ */
 export interface BlockRunner {
   readonly blockCount: number
+  /** Runs blocks [0, to) on the call's input (to ≥ 1); returns that input and the output. */
+  enter(to: number): Promise<{ input: Streams; output: Streams }>
   /** Runs blocks [from, to) on `input`; from === to returns the input unchanged. */
   run(from: number, to: number, input: Streams): Promise<Streams>
 }
@@ -36,7 +43,7 @@ export interface StepCache {
   /** Forget every context: called at the start of each generation. */
   beginGeneration(): void
   /** Runs one context of one transformer call through the cache. */
-  runBlocks(call: CallInfo, runner: BlockRunner, input: Streams): Promise<Streams>
+  runBlocks(call: CallInfo, runner: BlockRunner): Promise<Streams>
   /** Every decision so far, in call order. */
   traces(): readonly StepTrace[]
   /** Decisions recorded since the last drain (for progress events). */

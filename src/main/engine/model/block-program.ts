@@ -3,10 +3,10 @@ import type { ConcreteProvider } from '../../../shared/providers'
 import type { BlockRunner, Streams } from '../cache/seam'
 import { EngineFailure } from '../errors'
 import type { Tensor } from '../tensor'
-import type { ModelProto } from './onnx-graph'
+import { graphOutputNames, type ModelProto } from './onnx-graph'
 import { ENCODER, ENCODER_OUT, HIDDEN, HIDDEN_OUT, PATTERN_IO } from './patterns'
 import { compileSegment } from './segments'
-import { Session, type SessionTuning } from './session'
+import { Session, type Feed, type SessionTuning } from './session'
 
 /**
  * One cache context's blocks (a block list, or several lists of one pattern merged) and the
@@ -34,12 +34,21 @@ export interface BlockSource {
 /** Called before every session call; throws to stop (cancel takes effect here). */
 export type BeforeCall = () => void
 
+/** Where a transformer call's blocks start. */
+export type Entry =
+  /** The embed graph's feeds: the program's first segment runs the embed graph too. */
+  | { kind: 'embed'; feeds: Readonly<Record<string, Feed>> }
+  /** Streams and context tensors made before this context (the embed session, an earlier context). */
+  | { kind: 'streams'; streams: Streams; context: Readonly<Record<string, Tensor>> }
+
 /**
- * A runner whose last segment may have computed the transformer's final graph too: when the
- * streams the cache hands back are exactly that segment's output, the velocity is ready and the
- * final graph needs no session call of its own.
+ * The runner of one context in one transformer call. Its last segment may have computed the
+ * final graph too: when the streams the cache hands back are exactly that segment's output, the
+ * velocity is ready and the final graph needs no session call of its own.
  */
-export interface FusedRunner extends BlockRunner {
+export interface CallRunner extends BlockRunner {
+  /** The call's context tensors (temb, …): with an embed entry, known once enter() has run. */
+  context(): Readonly<Record<string, Tensor>>
   velocityFor(hidden: Tensor): Tensor | null
 }
 
@@ -61,6 +70,12 @@ export class BlockProgram {
   readonly #maxSegmentBlocks: number
   /** The final graph, fused into segments that end at the last block (segments mode only). */
   readonly #final: ModelProto | null
+  /**
+   * The embed graph, fused into the first segment of a call that enters with embed feeds
+   * (segments mode, first context only): a cache-off call is then one session call, like the
+   * whole transformer as one graph, instead of an embed call and a segment call.
+   */
+  readonly #embed: ModelProto | null
 
   constructor(
     transformer: string,
@@ -70,8 +85,7 @@ export class BlockProgram {
     provider: ConcreteProvider,
     tuning: SessionTuning,
     mode: BlockMode,
-    maxSegmentBlocks = DEFAULT_MAX_SEGMENT_BLOCKS,
-    final: ModelProto | null = null
+    fused: { final?: ModelProto | null; embed?: ModelProto | null; maxSegmentBlocks?: number } = {}
   ) {
     this.transformer = transformer
     this.name = name
@@ -80,23 +94,45 @@ export class BlockProgram {
     this.#provider = provider
     this.#tuning = tuning
     this.mode = mode
+    const maxSegmentBlocks = fused.maxSegmentBlocks ?? DEFAULT_MAX_SEGMENT_BLOCKS
     if (!Number.isInteger(maxSegmentBlocks) || maxSegmentBlocks < 1) {
       throw new Error(`maxSegmentBlocks must be a positive integer, got ${maxSegmentBlocks}`)
     }
     this.#maxSegmentBlocks = maxSegmentBlocks
-    this.#final = mode === 'segments' ? final : null
+    this.#final = mode === 'segments' ? (fused.final ?? null) : null
+    this.#embed = mode === 'segments' ? (fused.embed ?? null) : null
+  }
+
+  /** Whether calls enter this program with the embed graph's feeds (else with streams). */
+  get fusesEmbed(): boolean {
+    return this.#embed !== null
   }
 
   get blockCount(): number {
     return this.#blocks.length
   }
 
-  /** A runner for one transformer call, its context tensors (temb, …) bound. */
-  runner(context: Readonly<Record<string, Tensor>>, beforeCall: BeforeCall): FusedRunner {
+  /** A runner for one transformer call of this context. */
+  runner(entry: Entry, beforeCall: BeforeCall): CallRunner {
     const stash: FinalStash = { hidden: null, velocity: null }
+    let context = entry.kind === 'streams' ? entry.context : null
+    const bound = (): Readonly<Record<string, Tensor>> => {
+      if (!context) throw new Error(`${this.transformer}/${this.name}: blocks asked for before enter()`)
+      return context
+    }
     return {
       blockCount: this.blockCount,
-      run: (from, to, input) => this.run(from, to, input, context, beforeCall, stash),
+      enter: async (to) => {
+        if (entry.kind === 'streams') {
+          const output = await this.run(0, to, entry.streams, entry.context, beforeCall, stash)
+          return { input: entry.streams, output }
+        }
+        const entered = await this.#enter(to, entry.feeds, beforeCall, stash)
+        context = entered.context
+        return { input: entered.input, output: entered.output }
+      },
+      run: (from, to, input) => this.run(from, to, input, bound(), beforeCall, stash),
+      context: bound,
       velocityFor: (hidden) => (stash.hidden !== null && stash.hidden === hidden ? stash.velocity : null)
     }
   }
@@ -109,11 +145,7 @@ export class BlockProgram {
     beforeCall: BeforeCall,
     stash: FinalStash = { hidden: null, velocity: null }
   ): Promise<Streams> {
-    if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to > this.blockCount || from > to) {
-      throw new Error(
-        `${this.transformer}/${this.name}: bad block range [${from}, ${to}) of ${this.blockCount}`
-      )
-    }
+    this.#checkRange(from, to)
     if (from === to) return input
     let streams = input
     for (const [a, b] of this.#pieces(from, to)) {
@@ -122,13 +154,50 @@ export class BlockProgram {
     return streams
   }
 
+  /** Embed graph + blocks [0, to) from the embed feeds; then the rest of the range as usual. */
+  async #enter(
+    to: number,
+    feeds: Readonly<Record<string, Feed>>,
+    beforeCall: BeforeCall,
+    stash: FinalStash
+  ): Promise<{ input: Streams; output: Streams; context: Record<string, Tensor> }> {
+    const embed = this.#embed
+    if (!embed)
+      throw new Error(`${this.transformer}/${this.name}: entered with embed feeds but fuses no embed graph`)
+    this.#checkRange(0, to)
+    if (to === 0)
+      throw new Error(`${this.transformer}/${this.name}: the embed graph runs with at least one block`)
+    const [, end] = this.#pieces(0, to)[0]
+    const latent = feeds.latent
+    if (!latent) throw new Error(`${this.transformer}/${this.name}: embed feeds lack "latent"`)
+    const session = await this.#session(0, end, latent.dims[0], true)
+    const picked: Record<string, Feed> = {}
+    for (const name of session.inputNames) {
+      const value = feeds[name]
+      if (!value) throw new Error(`${session.label}: embed input "${name}" was not provided`)
+      picked[name] = value
+    }
+    beforeCall()
+    const out = await session.run(picked)
+    const input: Streams = { hidden: out[HIDDEN], encoder: out[ENCODER] ?? null }
+    const context: Record<string, Tensor> = {}
+    for (const name of graphOutputNames(embed)) {
+      if (name !== HIDDEN && name !== ENCODER) context[name] = out[name]
+    }
+    const first = this.#streamsOut(out, input, stash)
+    const output = await this.run(end, to, first, context, beforeCall, stash)
+    return { input, output, context }
+  }
+
   /**
    * Creates the sessions these ranges will use at this batch size (segments are compiled for one
    * batch size each), so the first step does not pay for compiling.
    */
   async prepare(ranges: readonly (readonly [number, number])[], batch = 1): Promise<void> {
     for (const [from, to] of ranges) {
-      for (const [a, b] of this.#pieces(from, to)) await this.#session(a, b, batch)
+      // A fused program's calls start with the embed graph in the first piece.
+      for (const [a, b] of this.#pieces(from, to))
+        await this.#session(a, b, batch, a === 0 && this.fusesEmbed)
     }
   }
 
@@ -144,6 +213,14 @@ export class BlockProgram {
    * quadratically with a graph's length (20 Wan-like blocks in one graph: 12.6 s to create on our
    * busy 2-core machine, as 2 graphs of 10: 6.2 s, 4 of 5: 3.6 s), so long ranges are cut.
    */
+  #checkRange(from: number, to: number): void {
+    if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to > this.blockCount || from > to) {
+      throw new Error(
+        `${this.transformer}/${this.name}: bad block range [${from}, ${to}) of ${this.blockCount}`
+      )
+    }
+  }
+
   #pieces(from: number, to: number): [number, number][] {
     const size = this.mode === 'blocks' ? 1 : this.#maxSegmentBlocks
     const pieces: [number, number][] = []
@@ -174,19 +251,24 @@ export class BlockProgram {
       }
     }
     beforeCall()
-    const out = await session.run(feeds)
+    return this.#streamsOut(await session.run(feeds), input, stash)
+  }
+
+  /** A segment's output streams; a fused final graph's velocity goes to the stash. */
+  #streamsOut(out: Record<string, Tensor>, input: Streams, stash: FinalStash): Streams {
     const returnsEncoder = PATTERN_IO[this.pattern].returnsEncoder
     stash.hidden = out.velocity ? out[HIDDEN_OUT] : null
     stash.velocity = out.velocity ?? null
     return { hidden: out[HIDDEN_OUT], encoder: returnsEncoder ? out[ENCODER_OUT] : input.encoder }
   }
 
-  #session(from: number, to: number, batch: number): Promise<Session> {
+  #session(from: number, to: number, batch: number, withEmbed = false): Promise<Session> {
     // Blocks mode runs the package's own (batch-dynamic) files: one session serves every batch.
-    const key = this.mode === 'blocks' ? `${from}:${to}` : `${from}:${to}:${batch}`
+    const key =
+      this.mode === 'blocks' ? `${from}:${to}` : `${withEmbed ? 'embed+' : ''}${from}:${to}:${batch}`
     let session = this.#sessions.get(key)
     if (!session) {
-      session = this.#create(from, to, batch)
+      session = this.#create(from, to, batch, withEmbed)
       // A failed compile must not poison the memo: the next request tries again.
       session.catch(() => this.#sessions.delete(key))
       this.#sessions.set(key, session)
@@ -194,8 +276,8 @@ export class BlockProgram {
     return session
   }
 
-  async #create(from: number, to: number, batch: number): Promise<Session> {
-    const label = `${this.transformer}/${this.name}[${from}, ${to})`
+  async #create(from: number, to: number, batch: number, withEmbed: boolean): Promise<Session> {
+    const label = `${this.transformer}/${withEmbed ? 'embed + ' : ''}${this.name}[${from}, ${to})`
     const files = `${this.#blocks[from].file}${to - from > 1 ? ` … ${this.#blocks[to - 1].file}` : ''}`
     try {
       const bytes =
@@ -203,10 +285,13 @@ export class BlockProgram {
           ? this.#blocks[from].bytes
           : compileSegment(
               this.#blocks.slice(from, to).map((b) => ({ model: b.model, pattern: this.pattern })),
-              from,
-              label,
-              to === this.blockCount ? (this.#final ?? undefined) : undefined,
-              this.mode === 'segments' ? batch : undefined
+              {
+                firstIndex: from,
+                name: label,
+                embed: withEmbed ? (this.#embed ?? undefined) : undefined,
+                final: to === this.blockCount ? (this.#final ?? undefined) : undefined,
+                batch: this.mode === 'segments' ? batch : undefined
+              }
             )
       return await Session.create(bytes, label, this.#provider, this.#tuning)
     } catch (e) {

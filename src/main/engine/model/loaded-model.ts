@@ -124,7 +124,8 @@ export class LoadedModel {
               }
             ]
           : t.blockLists
-        // The last context's segments that end at its last block also run the final graph.
+        // The first context's first segment also runs the embed graph, the last context's
+        // segments that end at its last block the final graph.
         return lists.map(
           (l, i) =>
             new BlockProgram(
@@ -139,8 +140,11 @@ export class LoadedModel {
               provider,
               tuning,
               mode,
-              options.maxSegmentBlocks,
-              i === lists.length - 1 ? pkg.graph(t.final.file) : null
+              {
+                maxSegmentBlocks: options.maxSegmentBlocks,
+                embed: i === 0 ? pkg.graph(t.embed.file) : null,
+                final: i === lists.length - 1 ? pkg.graph(t.final.file) : null
+              }
             )
         )
       }

@@ -48,44 +48,40 @@ function wireBlocks(blocks: readonly BlockGraph[], start: StreamNames, firstInde
   return { parts, contexts: [...contexts], streams }
 }
 
+export interface SegmentSpec {
+  /** Index of blocks[0] in its list: the prefix of its names (`b<k>/`). */
+  firstIndex: number
+  name: string
+  /**
+   * The transformer's embed graph, put in front of the blocks: the segment then reads the embed
+   * graph's inputs, and the streams and context tensors it makes are outputs too (the cache needs
+   * the streams that entered the blocks, later segments the context tensors).
+   */
+  embed?: ModelProto
+  /** The transformer's final graph, appended: `velocity` is one more output. */
+  final?: ModelProto
+  /** Static batch size (MergeSpec.batch). */
+  batch?: number
+}
+
 /**
  * One graph for blocks[0..n): inputs `hidden_states` (+ `encoder_hidden_states` when the first
- * block reads it) + context tensors; outputs the pattern's outputs of the last block. With
- * `final`, the transformer's final graph is appended and `velocity` is one more output.
+ * block reads it) + context tensors, or the embed graph's inputs with `embed`; outputs the
+ * pattern's outputs of the last block, after the embed graph's outputs with `embed` and before
+ * `velocity` with `final`.
  */
-export function compileSegment(
-  blocks: readonly BlockGraph[],
-  firstIndex: number,
-  name: string,
-  final?: ModelProto,
-  batch?: number
-): Uint8Array {
+export function compileSegment(blocks: readonly BlockGraph[], spec: SegmentSpec): Uint8Array {
   if (blocks.length === 0) throw new Error('a segment needs at least one block')
-  const first = PATTERN_IO[blocks[0].pattern]
   const last = PATTERN_IO[blocks[blocks.length - 1].pattern]
-  const start = { hidden: HIDDEN, encoder: first.takesEncoder ? ENCODER : null }
-  const { parts, contexts } = wireBlocks(blocks, start, firstIndex)
+  const { parts, inputs, outputs } = frontParts(blocks, spec.firstIndex, spec.embed)
   const lastPart = parts[parts.length - 1]
   for (const out of last.outputs) lastPart.outputs[out] = out
-  const inputs = [HIDDEN, ...(first.takesEncoder ? [ENCODER] : []), ...contexts]
-  if (!final) return mergeGraphs(parts, { name, inputs, outputs: last.outputs, batch })
-  const finalInputs: Record<string, string> = {}
-  for (const input of graphInputNames(final)) {
-    finalInputs[input] = input === HIDDEN ? HIDDEN_OUT : input
-    if (input !== HIDDEN && !inputs.includes(input)) inputs.push(input)
+  outputs.push(...last.outputs)
+  if (spec.final) {
+    parts.push(finalPart(spec.final, HIDDEN_OUT, spec.embed ? null : inputs))
+    outputs.push('velocity')
   }
-  const finalPart: GraphPart = {
-    model: final,
-    prefix: 'final/',
-    inputs: finalInputs,
-    outputs: { velocity: 'velocity' }
-  }
-  return mergeGraphs([...parts, finalPart], {
-    name,
-    inputs,
-    outputs: [...last.outputs, 'velocity'],
-    batch
-  })
+  return mergeGraphs(parts, { name: spec.name, inputs, outputs, batch: spec.batch })
 }
 
 /**
@@ -98,30 +94,46 @@ export function compileWholeTransformer(
   final: ModelProto,
   batch?: number
 ): Uint8Array {
-  const embedInputs = graphInputNames(embed)
-  const identity = (names: string[]) => Object.fromEntries(names.map((n) => [n, n]))
+  const { parts, inputs, streams } = frontParts(blocks, 0, embed)
+  parts.push(finalPart(final, streams.hidden, null))
+  return mergeGraphs(parts, { name: 'transformer', inputs, outputs: ['velocity'], batch })
+}
+
+/**
+ * The parts up to the last block: the embed graph (when given) and the wired blocks, with the
+ * merged graph's inputs and the outputs the embed graph adds.
+ */
+function frontParts(blocks: readonly BlockGraph[], firstIndex: number, embed: ModelProto | undefined) {
+  const first = PATTERN_IO[blocks[0].pattern]
+  if (!embed) {
+    const start = { hidden: HIDDEN, encoder: first.takesEncoder ? ENCODER : null }
+    const { parts, contexts, streams } = wireBlocks(blocks, start, firstIndex)
+    const inputs = [HIDDEN, ...(first.takesEncoder ? [ENCODER] : []), ...contexts]
+    return { parts, inputs, outputs: [] as string[], streams }
+  }
+  const inputs = graphInputNames(embed)
   const embedOut = graphOutputNames(embed)
+  const identity = (names: string[]) => Object.fromEntries(names.map((n) => [n, n]))
   const embedPart: GraphPart = {
     model: embed,
     prefix: 'embed/',
-    inputs: identity(embedInputs),
+    inputs: identity(inputs),
     outputs: identity(embedOut)
   }
   const start = { hidden: HIDDEN, encoder: embedOut.includes(ENCODER) ? ENCODER : null }
-  const { parts, streams } = wireBlocks(blocks, start, 0)
-  const finalInputs: Record<string, string> = {}
-  for (const name of graphInputNames(final)) finalInputs[name] = name === HIDDEN ? streams.hidden : name
-  const finalOut = graphOutputNames(final)
-  const finalPart: GraphPart = {
-    model: final,
-    prefix: 'final/',
-    inputs: finalInputs,
-    outputs: identity(finalOut)
+  const { parts, streams } = wireBlocks(blocks, start, firstIndex)
+  return { parts: [embedPart, ...parts], inputs, outputs: [...embedOut], streams }
+}
+
+/**
+ * The final graph reading the hidden stream `hidden`. Its context tensors come from the embed
+ * part when there is one; otherwise they are graph inputs, added to `inputs`.
+ */
+function finalPart(final: ModelProto, hidden: string, inputs: string[] | null): GraphPart {
+  const wired: Record<string, string> = {}
+  for (const input of graphInputNames(final)) {
+    wired[input] = input === HIDDEN ? hidden : input
+    if (inputs && input !== HIDDEN && !inputs.includes(input)) inputs.push(input)
   }
-  return mergeGraphs([embedPart, ...parts, finalPart], {
-    name: 'transformer',
-    inputs: embedInputs,
-    outputs: finalOut,
-    batch
-  })
+  return { model: final, prefix: 'final/', inputs: wired, outputs: { velocity: 'velocity' } }
 }

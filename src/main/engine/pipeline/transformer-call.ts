@@ -1,15 +1,16 @@
 import type { Branch } from '../../../shared/trace'
 import type { StepCache, Streams } from '../cache/seam'
-import type { BeforeCall, FusedRunner } from '../model/block-program'
+import type { BeforeCall, CallRunner, Entry } from '../model/block-program'
 import type { LoadedTransformer } from '../model/loaded-model'
 import { ENCODER, HIDDEN } from '../model/patterns'
 import type { Tensor } from '../tensor'
 
 /**
  * One transformer call: embed → every cache context through the step cache → final. The embed
- * and final graphs always run (the final one inside the last segment when the cache kept that
- * segment's output); only the block lists go through `stepCache.runBlocks`, which decides what
- * runs. Context tensors (temb, …) from the embed graph are bound to each runner.
+ * and final graphs always run: in segments mode the embed graph inside the first context's first
+ * segment, the final one inside the last segment when the cache kept that segment's output. Only
+ * the block lists go through `stepCache.runBlocks`, which decides what runs. Context tensors
+ * (temb, …) from the embed graph are bound to each runner.
  */
 
 export interface TransformerInputs {
@@ -43,15 +44,26 @@ export async function callTransformer(
   for (const name of t.embed.inputNames) {
     if (name in inputs.text) embedFeeds[name] = inputs.text[name]
   }
-  site.beforeCall()
-  const embedded = await t.embed.run(embedFeeds)
-  const context: Record<string, Tensor> = {}
-  for (const [name, value] of Object.entries(embedded)) {
-    if (name !== HIDDEN && name !== ENCODER) context[name] = value
+  const programs = t.contexts(site.mergeBlockLists)
+  let entry: Entry
+  if (programs[0].fusesEmbed) {
+    entry = { kind: 'embed', feeds: embedFeeds }
+  } else {
+    site.beforeCall()
+    const embedded = await t.embed.run(embedFeeds)
+    const context: Record<string, Tensor> = {}
+    for (const [name, value] of Object.entries(embedded)) {
+      if (name !== HIDDEN && name !== ENCODER) context[name] = value
+    }
+    entry = {
+      kind: 'streams',
+      streams: { hidden: embedded[HIDDEN], encoder: embedded[ENCODER] ?? null },
+      context
+    }
   }
-  let streams: Streams = { hidden: embedded[HIDDEN], encoder: embedded[ENCODER] ?? null }
-  let last: FusedRunner | null = null
-  for (const program of t.contexts(site.mergeBlockLists)) {
+  let last: CallRunner | null = null
+  let streams: Streams | null = null
+  for (const program of programs) {
     const call = {
       step: site.step,
       timestep: site.sigma,
@@ -59,12 +71,15 @@ export async function callTransformer(
       transformer: t.manifest.name,
       context: program.name
     }
-    last = program.runner(context, site.beforeCall)
-    streams = await site.stepCache.runBlocks(call, last, streams)
+    last = program.runner(entry, site.beforeCall)
+    streams = await site.stepCache.runBlocks(call, last)
+    entry = { kind: 'streams', streams, context: last.context() }
   }
+  if (!last || !streams) throw new Error(`${t.manifest.name}: no block lists to run`)
   // The last segment computed the final graph too, unless the cache replaced its output.
-  const fused = last?.velocityFor(streams.hidden)
+  const fused = last.velocityFor(streams.hidden)
   if (fused) return fused
+  const context = last.context()
   const finalFeeds: Record<string, Tensor> = {}
   for (const name of t.final.inputNames) finalFeeds[name] = name === HIDDEN ? streams.hidden : context[name]
   site.beforeCall()
