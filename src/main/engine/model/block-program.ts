@@ -21,9 +21,10 @@ export type BlockMode = 'segments' | 'blocks'
  * Longest run of blocks compiled into one graph (see #pieces for why there is a limit). A cut
  * costs more than its session call: on shapes-flux-tiny (24 blocks, 1 thread; bench-segments)
  * one segment ran +4 % CPU time per step over the whole transformer as one graph, two segments of
- * 12 +9 %. 24 keeps every range of our models whole and bounds the creation time of bigger ones.
+ * 12 +9 %. 40 keeps every range of our models whole (the deepest, shapes-flux-tiny, has 32
+ * blocks) and bounds the creation time of bigger ones.
  */
-export const DEFAULT_MAX_SEGMENT_BLOCKS = 24
+export const DEFAULT_MAX_SEGMENT_BLOCKS = 40
 
 export interface BlockSource {
   file: string
