@@ -72,6 +72,9 @@ def recipe_text(cfg):
         text += (f"; a smoothness term ({when}) on the relative L1 change of "
                  f"the residual of {where} between sigmas up to {sm['max_dt']:g} apart on one noising "
                  "path: the quantity the step cache thresholds, and the residual a cached step reuses")
+        if sm.get("uncond"):
+            text += (f", {sm['uncond']:.0%} of its samples measured with the empty caption (CFG's "
+                     "unconditional branch has a cache state of its own)")
     return text
 
 
