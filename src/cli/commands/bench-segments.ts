@@ -84,5 +84,13 @@ export function formatBench(r: SegmentBenchResult): string[] {
   const setup = r.timings.map((t) => `${t.variant} ${(t.setupMs / 1000).toFixed(1)} s`).join(', ')
   lines.push(`  block sessions compiled and created in: ${setup}`)
   lines.push(`  max |latent difference| between variants: ${r.maxLatentDiff.toExponential(2)}`)
+  if (r.glibcMallocDefaults) {
+    // Measured on shapes-wan-tiny: +11 to +18 % with glibc's defaults, -0.5 % with the sessions
+    // created in the other order, +2 % with these settings (docs/engine.md).
+    lines.push(
+      '  note: glibc malloc defaults: the sessions created first can run ~10 % slower; for a fair',
+      '  comparison run with MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TOP_PAD_=1073741824'
+    )
+  }
   return lines
 }

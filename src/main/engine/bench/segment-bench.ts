@@ -88,6 +88,11 @@ export interface SegmentBenchResult {
   segmentsOverWholeCpu: number
   /** Largest difference of the latents after the step between variants: they must agree. */
   maxLatentDiff: number
+  /**
+   * Linux without MALLOC_MMAP_THRESHOLD_: glibc then maps each large allocation (session weights)
+   * on its own, and whichever variant's sessions were created first ran ~10 % slower in our runs.
+   */
+  glibcMallocDefaults: boolean
 }
 
 export async function benchSegments(o: SegmentBenchOptions): Promise<SegmentBenchResult> {
@@ -189,7 +194,8 @@ export async function benchSegments(o: SegmentBenchOptions): Promise<SegmentBenc
     timings,
     segmentsOverWhole: pairedRatio(samples.segments, samples.whole) - 1,
     segmentsOverWholeCpu: pairedRatio(cpuSamples.segments, cpuSamples.whole) - 1,
-    maxLatentDiff: Math.max(diff(latents.segments, latents.blocks), diff(latents.segments, latents.whole))
+    maxLatentDiff: Math.max(diff(latents.segments, latents.blocks), diff(latents.segments, latents.whole)),
+    glibcMallocDefaults: process.platform === 'linux' && process.env.MALLOC_MMAP_THRESHOLD_ === undefined
   }
   await Promise.all([segments.release(), blocks.release(), whole.release()])
   return result

@@ -19,7 +19,7 @@ export type BlockMode = 'segments' | 'blocks'
 
 /**
  * Longest run of blocks compiled into one graph (see #pieces for why there is a limit). A cut
- * costs more than its session call: on shapes-flux-tiny (24 blocks, 1 thread; bench-segments)
+ * costs more than its session call: on the 24-block shapes-flux-tiny of the time (1 thread; bench-segments)
  * one segment ran +4 % CPU time per step over the whole transformer as one graph, two segments of
  * 12 +9 %. 40 keeps every range of our models whole (the deepest, shapes-flux-tiny, has 32
  * blocks) and bounds the creation time of bigger ones.
