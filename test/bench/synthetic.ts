@@ -39,6 +39,7 @@ export function variant(over: Partial<VariantResult> = {}): VariantResult {
     blocksTotal: 1344,
     skippedFraction: 1 - 600 / 1344,
     theoreticalSpeedup: 1344 / 600,
+    blockTimeTheoreticalSpeedup: 2,
     achievedOverTheoretical: 1.9 / (1344 / 600),
     cpuAchievedOverTheoretical: 2.1 / (1344 / 600),
     psnrPooled: 33.9,

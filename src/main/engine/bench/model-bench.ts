@@ -6,7 +6,7 @@ import type { Provider } from '../../../shared/providers'
 import { resolveCacheConfig } from '../../../shared/presets'
 import { LoadedModel } from '../model/loaded-model'
 import { loadPackage } from '../model/package'
-import { emptyAcc, record, sampleOf, summarize, type Acc } from './aggregate'
+import { blockTimeTheoretical, emptyAcc, record, sampleOf, summarize, type Acc } from './aggregate'
 import { measure, type Measured } from './measure'
 import type { ModelBench } from './result'
 import { median } from './stats'
@@ -97,9 +97,12 @@ async function benchLoaded(model: LoadedModel, o: ModelBenchOptions): Promise<Mo
 
   const variants = o.variants.map((v) => summarize(v, skipped.get(v.id) ?? null, acc.get(v.id) ?? null))
   const noneResult = variants.find((v) => v.id === none.id)
+  const noneAcc = acc.get(none.id)
   for (const v of variants) {
     if (v.adherence !== null && noneResult?.adherence != null)
       v.adherenceDelta = v.adherence - noneResult.adherence
+    const a = acc.get(v.id)
+    if (a && noneAcc && v.id !== none.id) v.blockTimeTheoreticalSpeedup = blockTimeTheoretical(a, noneAcc)
   }
 
   let torch: ModelBench['torch'] = null

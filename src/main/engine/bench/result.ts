@@ -61,6 +61,8 @@ export const VariantResultSchema = z.object({
   skippedFraction: z.number(),
   /** blocksTotal / blocksRun: the speedup of the blocks alone, if nothing else took time. */
   theoreticalSpeedup: z.number(),
+  /** The same with blocks priced at their measured time (aggregate.ts blockTimeTheoretical). */
+  blockTimeTheoreticalSpeedup: z.number().nullable().default(null),
   /** timing.speedup / theoreticalSpeedup. */
   achievedOverTheoretical: z.number().nullable(),
   /** timing.cpuSpeedup / theoreticalSpeedup. */

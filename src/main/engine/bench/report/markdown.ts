@@ -1,6 +1,6 @@
 import type { BenchReport, ModelBench } from '../result'
 import { acceptanceChecks } from '../acceptance'
-import { fx, mib, times } from './format'
+import { fx, mib, pct, times } from './format'
 import { markdownTable } from './table'
 
 /** docs/bench/README.md: every figure comes from the JSON next to it, written by the same run. */
@@ -117,9 +117,13 @@ function modelSection(b: ModelBench): string[] {
     for (const v of b.variants) {
       if (v.preset === 'none' || !v.timing) continue
       const bound = 1 / (1 - share + share / v.theoreticalSpeedup)
+      const byTime = v.blockTimeTheoreticalSpeedup
       lines.push(
         `- ${v.label}: T = ${times(v.theoreticalSpeedup)} → at most ${times(bound)} on the loop; measured ` +
-          `${times(v.timing.denoiseSpeedup)} on the loop, ${times(v.timing.speedup)} per output (wall).`
+          `${times(v.timing.denoiseSpeedup)} on the loop, ${times(v.timing.speedup)} per output (wall).` +
+          (byTime === null
+            ? ''
+            : ` Priced by block time, the skips allow ${times(byTime)}: achieved ${pct(v.timing.speedup / byTime)} of it.`)
       )
     }
     lines.push('')
