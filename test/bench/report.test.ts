@@ -68,8 +68,13 @@ describe('bench report', () => {
       ['≥ 30 dB', true],
       ['≥ −0.03', true],
       ['≥ 90 %', false], // wall: 1.9 / 2.24 = 85 %
-      ['≥ 90 %', true] // CPU: 2.1 / 2.24 = 94 %
+      ['≥ 90 %', true], // CPU: 2.1 / 2.24 = 94 %
+      ['≥ 90 %', true] // priced by block time: 1.9 / 2 = 95 %
     ])
+    const byTime = acceptanceChecks(
+      modelBench([noneVariant(), variant({ blockTimeTheoreticalSpeedup: 2.2 })])
+    )
+    expect(byTime[6]).toMatchObject({ value: 1.9 / 2.2, ok: false })
   })
 
   it('the chart is SVG with one achieved and one theoretical marker per cached variant, text escaped', () => {
