@@ -42,7 +42,11 @@ export const StepTraceSchema = z.object({
   reason: DecisionReasonSchema,
   blocksRun: z.number().int().min(0),
   blocksTotal: z.number().int().min(0),
-  /** Wall time of this context's blocks in this call, in milliseconds. */
+  /**
+   * Wall time of this context's block segments in this call, in milliseconds: the embed graph
+   * runs inside the first context's first segment and the final graph inside the last one, so
+   * their time is counted here too (a cached Bn = 0 call runs the final graph outside).
+   */
   ms: z.number().min(0)
 })
 export type StepTrace = z.infer<typeof StepTraceSchema>

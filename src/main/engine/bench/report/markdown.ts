@@ -109,7 +109,7 @@ function modelSection(b: ModelBench): string[] {
   if (none?.timing) {
     const share = none.timing.blockShare
     lines.push(
-      `Uncached, the blocks take ${fx(share * 100, 0)} % of the denoising time (peak RSS ${mib(none.peakRssBytes)} MiB). ` +
+      `Uncached, the block segments (the embed and final graphs run inside them) take ${fx(share * 100, 0)} % of the denoising time (peak RSS ${mib(none.peakRssBytes)} MiB). ` +
         'By Amdahl, skipping blocks for a theoretical speedup T can make the loop at most ' +
         `1 / (${fx(1 - share)} + ${fx(share)} / T) faster:`,
       ''
