@@ -68,7 +68,7 @@ export function record(a: Acc, run: Measured): void {
  */
 export function blockTimeTheoretical(variant: Acc, none: Acc): number | null {
   const calls = variant.cachedCallMs.length + variant.computedCallMs.length
-  if (variant.cachedCallMs.length === 0 || none.computedCallMs.length === 0 || calls === 0) return null
+  if (variant.cachedCallMs.length === 0 || none.computedCallMs.length === 0) return null
   const front = median(variant.cachedCallMs) / median(none.computedCallMs)
   return calls / (variant.cachedCallMs.length * front + variant.computedCallMs.length)
 }

@@ -29,9 +29,9 @@ export type BenchVariant = (typeof BENCH_VARIANTS)[number]
 
 /**
  * Every order of the variants, one per round. A rotation of one order would always run each
- * variant right after the same other one, and what that one leaves in the caches then biases the
- * comparison: with rotation, segments (always after whole) ran +14 % over whole, against +2 % when
- * the two alternated.
+ * variant right after the same other one, so whatever that one leaves behind (caches, allocator
+ * state) lands on the same variant every time. (The rotation gave segments +14 % over whole; most
+ * of that turned out to be glibc's malloc defaults, see SegmentBenchResult.glibcMallocDefaults.)
  */
 const ORDERS: readonly (readonly BenchVariant[])[] = [
   ['segments', 'blocks', 'whole'],

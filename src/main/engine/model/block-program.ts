@@ -4,7 +4,7 @@ import type { BlockRunner, Streams } from '../cache/seam'
 import { EngineFailure } from '../errors'
 import type { Tensor } from '../tensor'
 import { graphOutputNames, type ModelProto } from './onnx-graph'
-import { ENCODER, ENCODER_OUT, HIDDEN, HIDDEN_OUT, PATTERN_IO } from './patterns'
+import { ENCODER, ENCODER_OUT, HIDDEN, HIDDEN_OUT, PATTERN_IO, splitEmbedOutputs } from './patterns'
 import { compileSegment } from './segments'
 import { Session, type Feed, type SessionTuning } from './session'
 
@@ -19,9 +19,9 @@ export type BlockMode = 'segments' | 'blocks'
 
 /**
  * Longest run of blocks compiled into one graph (see #pieces for why there is a limit). A cut
- * costs more than its session call: on the 24-block shapes-flux-tiny of the time (1 thread; bench-segments)
- * one segment ran +4 % CPU time per step over the whole transformer as one graph, two segments of
- * 12 +9 %. 40 keeps every range of our models whole (the deepest, shapes-flux-tiny, has 32
+ * costs more than its session call: on the 24-block shapes-flux-tiny of the time (1 thread;
+ * bench-segments) one segment ran +4 % CPU time per step over the whole transformer as one graph,
+ * two segments of 12 +9 %. 40 keeps every range of our models whole (the deepest, shapes-flux-tiny, has 32
  * blocks) and bounds the creation time of bigger ones.
  */
 export const DEFAULT_MAX_SEGMENT_BLOCKS = 40
@@ -77,6 +77,7 @@ export class BlockProgram {
    * whole transformer as one graph, instead of an embed call and a segment call.
    */
   readonly #embed: ModelProto | null
+  readonly #embedOutputs: readonly string[]
 
   constructor(
     transformer: string,
@@ -102,6 +103,7 @@ export class BlockProgram {
     this.#maxSegmentBlocks = maxSegmentBlocks
     this.#final = mode === 'segments' ? (fused.final ?? null) : null
     this.#embed = mode === 'segments' ? (fused.embed ?? null) : null
+    this.#embedOutputs = this.#embed ? graphOutputNames(this.#embed) : []
   }
 
   /** Whether calls enter this program with the embed graph's feeds (else with streams). */
@@ -162,8 +164,7 @@ export class BlockProgram {
     beforeCall: BeforeCall,
     stash: FinalStash
   ): Promise<{ input: Streams; output: Streams; context: Record<string, Tensor> }> {
-    const embed = this.#embed
-    if (!embed)
+    if (!this.#embed)
       throw new Error(`${this.transformer}/${this.name}: entered with embed feeds but fuses no embed graph`)
     this.#checkRange(0, to)
     if (to === 0)
@@ -180,11 +181,7 @@ export class BlockProgram {
     }
     beforeCall()
     const out = await session.run(picked)
-    const input: Streams = { hidden: out[HIDDEN], encoder: out[ENCODER] ?? null }
-    const context: Record<string, Tensor> = {}
-    for (const name of graphOutputNames(embed)) {
-      if (name !== HIDDEN && name !== ENCODER) context[name] = out[name]
-    }
+    const { streams: input, context } = splitEmbedOutputs(out, this.#embedOutputs)
     const first = this.#streamsOut(out, input, stash)
     const output = await this.run(end, to, first, context, beforeCall, stash)
     return { input, output, context }
@@ -208,12 +205,6 @@ export class BlockProgram {
     await Promise.all(sessions.map((s) => s.release()))
   }
 
-  /**
-   * The session calls a range takes: one per block in `blocks` mode; in `segments` mode one per
-   * run of at most maxSegmentBlocks blocks. ONNX Runtime's session creation grows about
-   * quadratically with a graph's length (20 Wan-like blocks in one graph: 12.6 s to create on our
-   * busy 2-core machine, as 2 graphs of 10: 6.2 s, 4 of 5: 3.6 s), so long ranges are cut.
-   */
   #checkRange(from: number, to: number): void {
     if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to > this.blockCount || from > to) {
       throw new Error(
@@ -222,6 +213,12 @@ export class BlockProgram {
     }
   }
 
+  /**
+   * The session calls a range takes: one per block in `blocks` mode; in `segments` mode one per
+   * run of at most maxSegmentBlocks blocks. ONNX Runtime's session creation grows about
+   * quadratically with a graph's length (20 Wan-like blocks in one graph: 12.6 s to create on our
+   * busy 2-core machine, as 2 graphs of 10: 6.2 s, 4 of 5: 3.6 s), so long ranges are cut.
+   */
   #pieces(from: number, to: number): [number, number][] {
     const size = this.mode === 'blocks' ? 1 : this.#maxSegmentBlocks
     const pieces: [number, number][] = []

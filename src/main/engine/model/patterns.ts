@@ -1,4 +1,6 @@
 import type { ForwardPattern } from '../../../shared/manifest'
+import type { Streams } from '../cache/seam'
+import type { Tensor } from '../tensor'
 
 /**
  * CacheDiT's forward patterns as data (docs/model-package.md): which streams a block takes and
@@ -36,4 +38,17 @@ export const PATTERN_IO: Record<ForwardPattern, PatternIO> = {
 /** Inputs of a block graph that are not streams: context tensors from the embed graph. */
 export function contextInputs(inputNames: readonly string[]): string[] {
   return inputNames.filter((n) => n !== HIDDEN && n !== ENCODER)
+}
+
+/**
+ * An embed graph's outputs (by name, from `out`, which may hold more) split into the streams
+ * that enter block 0 and the context tensors the blocks and the final graph read.
+ */
+export function splitEmbedOutputs(
+  out: Readonly<Record<string, Tensor>>,
+  embedOutputNames: readonly string[]
+): { streams: Streams; context: Record<string, Tensor> } {
+  const context: Record<string, Tensor> = {}
+  for (const name of contextInputs(embedOutputNames)) context[name] = out[name]
+  return { streams: { hidden: out[HIDDEN], encoder: out[ENCODER] ?? null }, context }
 }

@@ -2,7 +2,7 @@ import type { Branch } from '../../../shared/trace'
 import type { StepCache, Streams } from '../cache/seam'
 import type { BeforeCall, CallRunner, Entry } from '../model/block-program'
 import type { LoadedTransformer } from '../model/loaded-model'
-import { ENCODER, HIDDEN } from '../model/patterns'
+import { HIDDEN, splitEmbedOutputs } from '../model/patterns'
 import type { Tensor } from '../tensor'
 
 /**
@@ -51,15 +51,7 @@ export async function callTransformer(
   } else {
     site.beforeCall()
     const embedded = await t.embed.run(embedFeeds)
-    const context: Record<string, Tensor> = {}
-    for (const [name, value] of Object.entries(embedded)) {
-      if (name !== HIDDEN && name !== ENCODER) context[name] = value
-    }
-    entry = {
-      kind: 'streams',
-      streams: { hidden: embedded[HIDDEN], encoder: embedded[ENCODER] ?? null },
-      context
-    }
+    entry = { kind: 'streams', ...splitEmbedOutputs(embedded, Object.keys(embedded)) }
   }
   let last: CallRunner | null = null
   let streams: Streams | null = null
