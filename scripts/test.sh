@@ -20,11 +20,13 @@ if [[ -z "${CHROMIUM_PATH:-}" && ! -x /usr/bin/chromium ]]; then
   apt_install chromium fonts-dejavu-core
 fi
 
-# 2. Debian's PyTorch, for the tests that run the PyTorch original of a model beside the engine
-#    (tools/train/torch_reference.py); without OpenBLAS torch falls back to a ~14x slower BLAS.
-if ! /usr/bin/python3 -c 'import torch' >/dev/null 2>&1; then
-  echo "test.sh: Debian's python3-torch is missing; installing it"
-  apt_install python3-torch libopenblas0-pthread
+# 2. Debian's PyTorch and onnx, for the tests that run the PyTorch original of a model beside the
+#    engine (tools/train/torch_reference.py reads the weights from the package's ONNX files with
+#    onnx); without OpenBLAS torch falls back to a ~14x slower BLAS. Checked module by module, so a
+#    machine with torch but without onnx is completed too.
+if ! /usr/bin/python3 -c 'import torch, onnx, numpy' >/dev/null 2>&1; then
+  echo "test.sh: Debian's python3-torch / python3-onnx is missing; installing them"
+  apt_install python3-torch python3-onnx python3-numpy libopenblas0-pthread
 fi
 
 # 3. Unit and integration tests.
