@@ -2,7 +2,7 @@ import { z } from 'zod'
 
 /**
  * DBCache + TaylorSeer configuration, field for field the `BasicCacheConfig` and
- * `TaylorSeerCalibratorConfig` of CacheDiT (see ../shared/reference/cache-dit-algorithm.md §1),
+ * `TaylorSeerCalibratorConfig` of CacheDiT (docs/cache-algorithm.md §1),
  * in camelCase with the paper's names kept (`Fn`, `Bn`). Defaults are the library's own.
  * Where this port behaves differently on purpose, docs/cache-differences.md says so.
  */

@@ -1,7 +1,7 @@
 import type { CacheSummary, ContextSummary, Quantiles, StepTrace } from './trace'
 
 /**
- * What `cache_dit.summary` reports (cache-dit-algorithm.md §6), computed from the per-step trace
+ * What `cache_dit.summary` reports (docs/cache-algorithm.md §6), computed from the per-step trace
  * alone, so the engine, a saved output's trace (the CLI's `studio summary`) and the live chart
  * all get the same numbers. One entry per (transformer, block list, branch), labelled, instead of
  * CacheDiT's "Cache Steps" / "CFG Cache Steps" tables. Pure: no Node imports.

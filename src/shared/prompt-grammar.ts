@@ -5,7 +5,7 @@
  *   video: "a {color} {shape} moving {direction} on a {color} background"
  *
  * The shape's colour is never the background's. Vocabulary, palette and geometry are the twins of
- * `tools/train/models.py` (COLORS, SHAPES, POSITIONS, DIRECTIONS) and `tools/train/data.py`
+ * `tools/train/vocab.py` (COLORS, SHAPES, POSITIONS, DIRECTIONS) and `tools/train/data.py`
  * (PALETTE, POS_XY, render, image_batch, video_batch): the prompt-adherence evaluator reads
  * generated pixels against these numbers, so a change on either side must be made on both.
  * Pure data and functions: the renderer imports this file for its example prompts.

@@ -5,7 +5,7 @@ export const BranchSchema = z.enum(['cond', 'uncond', 'batched'])
 export type Branch = z.infer<typeof BranchSchema>
 
 /**
- * Why the cache decided what it did, in the order of CacheDiT's gates (§2.4 of the reference).
+ * Why the cache decided what it did, in the order of CacheDiT's gates (docs/cache-algorithm.md §2.4).
  * `similar` is the only reason a step is cached by the threshold test; `static_mask` caches a
  * mask-0 step under the static policy.
  */

@@ -22,7 +22,7 @@ interface ContextGroup {
  * DBCache (Dual Block Cache) over every block list the pipeline names, as CacheDiT's
  * `pattern_base.py` forward reads: run Fn → decide on the Fn residual → either add the cached
  * (or TaylorSeer-forecast) middle residual and run Bn, or run the middle, refresh the cache
- * and run Bn. State is kept per (transformer, context, branch); see algorithm §2 and §4–5.
+ * and run Bn. State is kept per (transformer, context, branch); see docs/cache-algorithm.md §2 and §4–5.
  */
 export class DBCache implements StepCache {
   readonly config: CacheConfig

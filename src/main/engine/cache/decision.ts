@@ -4,7 +4,7 @@ import { relativeL1 } from './distance'
 
 /**
  * The DBCache decision for one call of one context: CacheDiT's `can_cache` gates in their order
- * (algorithm §2.4), first match wins. Pure: it reads the counters and buffers it is given and
+ * (docs/cache-algorithm.md §2.4), first match wins. Pure: it reads the counters and buffers it is given and
  * changes nothing; the context state applies the outcome. The returned record is what the trace
  * shows, so every branch names its reason.
  */

@@ -1,7 +1,7 @@
 import type { Tensor } from '../tensor'
 
 /**
- * The probe DBCache compares: the Fn residual of the hidden stream (algorithm §2.2–2.3).
+ * The probe DBCache compares: the Fn residual of the hidden stream (docs/cache-algorithm.md §2.2–2.3).
  * Both functions write into a caller-owned buffer so a step allocates nothing once warm.
  */
 

@@ -2,7 +2,7 @@ import { copyInto, type Calibrator } from './calibrator'
 
 /**
  * Plain DBCache: keep the latest middle-block residual and add it unchanged on cached steps
- * (algorithm §2.2, CacheDiT's `..._Bn_residual` buffer). Only the latest value is kept; its
+ * (docs/cache-algorithm.md §2.2, CacheDiT's `..._Bn_residual` buffer). Only the latest value is kept; its
  * buffer is reused across steps.
  */
 export class ResidualStore implements Calibrator {

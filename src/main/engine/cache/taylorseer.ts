@@ -1,7 +1,7 @@
 import { copyInto, type Calibrator } from './calibrator'
 
 /**
- * TaylorSeer (arXiv 2503.06923) as CacheDiT uses it on DBCache's middle residual (algorithm §3):
+ * TaylorSeer (arXiv 2503.06923) as CacheDiT uses it on DBCache's middle residual (docs/cache-algorithm.md §3):
  * keep a ladder of finite-difference derivatives at the last computed step and extrapolate with
  * a Taylor series on cached steps.
  *
