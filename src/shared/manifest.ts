@@ -5,6 +5,34 @@ import { z } from 'zod'
  * ONNX tensor names every graph must use; this schema is the one source of truth for its shape.
  */
 
+/**
+ * Upper bounds of a manifest. A downloaded folder is untrusted: these refuse nonsense (a latent
+ * of a billion rows, a million blocks) with the field named, before anything is allocated for it.
+ * They sit well above any released DiT (FLUX.1 at 2048 px has a 256×256 latent, 57 blocks and a
+ * 512-token T5 prompt; Wan 2.2 has 81 frames); whether a model fits this machine's memory is a
+ * separate check at load (engine/model/memory-estimate.ts), since that depends on the machine.
+ */
+export const MANIFEST_LIMITS = {
+  /** model.json itself, refused before it is parsed. */
+  manifestBytes: 1024 * 1024,
+  /** One ONNX graph read into memory: protobuf cannot parse a message of 2 GiB or more. */
+  graphFileBytes: 2 ** 31 - 1,
+  /** tokenizer.json, reference.json and any other file of the package. */
+  otherFileBytes: 256 * 1024 * 1024,
+  /** Width and height, of the output and of the latent. */
+  side: 65536,
+  frames: 4096,
+  channels: 4096,
+  fps: 1000,
+  tokens: 16384,
+  transformers: 16,
+  blockLists: 16,
+  blocksPerList: 1024,
+  files: 8192,
+  examples: 1000,
+  text: 10000
+} as const
+
 export const FORWARD_PATTERNS = [
   'Pattern_0',
   'Pattern_1',
@@ -19,6 +47,7 @@ export type ForwardPattern = z.infer<typeof ForwardPatternSchema>
 const relativeFile = z
   .string()
   .min(1)
+  .max(1024)
   .refine((p) => !p.startsWith('/') && !p.split(/[\\/]/).includes('..') && !/^[a-zA-Z]:/.test(p), {
     message: 'must be a path inside the model folder'
   })
@@ -27,20 +56,20 @@ const graphRef = z.object({ file: relativeFile }).strict()
 
 export const BlockListSchema = z
   .object({
-    name: z.string().min(1),
+    name: z.string().min(1).max(200),
     pattern: ForwardPatternSchema,
-    blocks: z.array(relativeFile).min(1)
+    blocks: z.array(relativeFile).min(1).max(MANIFEST_LIMITS.blocksPerList)
   })
   .strict()
 export type BlockListManifest = z.infer<typeof BlockListSchema>
 
 export const TransformerSchema = z
   .object({
-    name: z.string().min(1),
+    name: z.string().min(1).max(200),
     /** Sigmas this expert serves, inclusive (Wan 2.2 style high-/low-noise experts split [0, 1]). */
     timestepRange: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]),
     embed: graphRef,
-    blockLists: z.array(BlockListSchema).min(1),
+    blockLists: z.array(BlockListSchema).min(1).max(MANIFEST_LIMITS.blockLists),
     final: graphRef
   })
   .strict()
@@ -51,23 +80,35 @@ export const TransformerSchema = z
 export type TransformerManifest = z.infer<typeof TransformerSchema>
 
 const positiveInt = z.number().int().positive()
+const upTo = (max: number) => positiveInt.max(max)
+const text = z.string().max(MANIFEST_LIMITS.text)
 
 export const ManifestSchema = z
   .object({
     format: z.literal('cache-studio-model/1'),
     id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits and dashes'),
-    name: z.string().min(1),
+    name: z.string().min(1).max(200),
     kind: z.enum(['image', 'video']),
-    description: z.string().default(''),
+    description: text.default(''),
     output: z
-      .object({ width: positiveInt, height: positiveInt, frames: positiveInt, fps: positiveInt.optional() })
+      .object({
+        width: upTo(MANIFEST_LIMITS.side),
+        height: upTo(MANIFEST_LIMITS.side),
+        frames: upTo(MANIFEST_LIMITS.frames),
+        fps: upTo(MANIFEST_LIMITS.fps).optional()
+      })
       .strict(),
     latent: z
-      .object({ channels: positiveInt, frames: positiveInt, height: positiveInt, width: positiveInt })
+      .object({
+        channels: upTo(MANIFEST_LIMITS.channels),
+        frames: upTo(MANIFEST_LIMITS.frames),
+        height: upTo(MANIFEST_LIMITS.side),
+        width: upTo(MANIFEST_LIMITS.side)
+      })
       .strict(),
-    tokenizer: z.object({ file: relativeFile, maxLength: positiveInt }).strict(),
+    tokenizer: z.object({ file: relativeFile, maxLength: upTo(MANIFEST_LIMITS.tokens) }).strict(),
     textEncoder: graphRef,
-    transformers: z.array(TransformerSchema).min(1),
+    transformers: z.array(TransformerSchema).min(1).max(MANIFEST_LIMITS.transformers),
     decoder: graphRef.optional(),
     scheduler: z.object({ type: z.literal('flow_match_euler'), shift: z.number().positive() }).strict(),
     defaults: z
@@ -75,23 +116,27 @@ export const ManifestSchema = z
         steps: positiveInt.max(1000),
         guidanceScale: z.number().min(0).max(50),
         separateCfg: z.boolean(),
-        negativePrompt: z.string().default('')
+        negativePrompt: text.default('')
       })
       .strict(),
     cache: z
       .object({ mergeBlockLists: z.boolean().default(false) })
       .strict()
       .optional(),
-    examples: z.array(z.string()).optional(),
+    examples: z.array(text).max(MANIFEST_LIMITS.examples).optional(),
     /**
      * Optional: what `studio evaluate` needs to tell generalisation from memorisation.
      * `heldOutPrompts` are the captions whose attribute combinations were kept out of training.
      */
     evaluation: z
-      .object({ heldOutPrompts: z.array(z.string().min(1)) })
+      .object({ heldOutPrompts: z.array(text.min(1)).max(MANIFEST_LIMITS.examples) })
       .strict()
       .optional(),
-    files: z.record(relativeFile, z.string().regex(/^[0-9a-f]{64}$/, 'sha256 as 64 lowercase hex digits')),
+    files: z
+      .record(relativeFile, z.string().regex(/^[0-9a-f]{64}$/, 'sha256 as 64 lowercase hex digits'))
+      .refine((f) => Object.keys(f).length <= MANIFEST_LIMITS.files, {
+        message: `at most ${MANIFEST_LIMITS.files} files`
+      }),
     reference: graphRef.optional()
   })
   .strict()

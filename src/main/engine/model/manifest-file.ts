@@ -1,23 +1,26 @@
-import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { z } from 'zod'
-import { ManifestSchema, type ModelManifest } from '../../../shared/manifest'
+import { MANIFEST_LIMITS, ManifestSchema, type ModelManifest } from '../../../shared/manifest'
 import { EngineFailure } from '../errors'
+import { readRegularText } from './safe-read'
 
 export const MANIFEST_FILE = 'model.json'
 
-/** Reads and validates `model.json`; every problem names the file and the field. */
+/**
+ * Reads and validates `model.json`; every problem names the file and the field. Only a regular
+ * file of at most MANIFEST_LIMITS.manifestBytes is read (a FIFO or a link to /dev/zero would
+ * hang or fill the engine before a parser saw a byte).
+ */
 export async function readManifest(dir: string): Promise<ModelManifest> {
   const path = join(dir, MANIFEST_FILE)
   let text: string
   try {
-    text = await readFile(path, 'utf8')
+    text = await readRegularText(path, { maxBytes: MANIFEST_LIMITS.manifestBytes, label: path })
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
+    if (e instanceof EngineFailure && e.code === 'model_not_found') {
       throw new EngineFailure('model_not_found', `no model at ${dir}: ${MANIFEST_FILE} not found`)
     }
-    throw new EngineFailure('io', `${path}: ${(e as Error).message}`)
+    throw e
   }
   let json: unknown
   try {

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { manifestFiles, type ModelManifest } from '../../../shared/manifest'
+import { MANIFEST_LIMITS, manifestFiles, type ModelManifest } from '../../../shared/manifest'
 import { EngineFailure } from '../errors'
 import { tryDecodeModel } from './onnx-graph'
+import { readRegularFile } from './safe-read'
 
 /**
  * Reads every file the manifest names and checks its sha256. A file that fails is reported with
@@ -29,14 +29,19 @@ export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex')
 }
 
+/** The most bytes a file of the package may have: a graph is bounded by protobuf, the rest lower. */
+export function maxFileBytes(file: string): number {
+  return file.endsWith('.onnx') ? MANIFEST_LIMITS.graphFileBytes : MANIFEST_LIMITS.otherFileBytes
+}
+
+/** Only a regular file inside `dir`, reached through real folders, is read (see safe-read.ts). */
 async function readModelFile(dir: string, file: string): Promise<Uint8Array> {
   try {
-    return new Uint8Array(await readFile(join(dir, file)))
+    return await readRegularFile(join(dir, file), { maxBytes: maxFileBytes(file), label: file, root: dir })
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code
-    if (code === 'ENOENT')
+    if (e instanceof EngineFailure && e.code === 'model_not_found')
       throw new EngineFailure('model_invalid', `${file}: missing (named in model.json, not in ${dir})`)
-    throw new EngineFailure('io', `${file}: cannot read (${(e as Error).message})`)
+    throw e
   }
 }
 
