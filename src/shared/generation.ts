@@ -59,12 +59,26 @@ export const OutputFileSchema = z.object({
 })
 export type OutputFile = z.infer<typeof OutputFileSchema>
 
+/**
+ * Where a generation's time went. `denoiseMs` is what the cache speeds up and what a comparison
+ * of two runs divides: the steps alone, on sessions that have all run before step 0.
+ */
 export const TimingsSchema = z.object({
   totalMs: z.number(),
-  denoiseMs: z.number(),
-  perStepMs: z.array(z.number()),
+  /**
+   * Session preparation before step 0: compiling block segments, creating their sessions and
+   * running each new session once (a first run plans and allocates). Absent in outputs recorded
+   * before it was timed apart: their denoiseMs may hold first runs and previews, so their times do
+   * not compare.
+   */
+  prepareMs: z.number().optional(),
   encodeMs: z.number(),
-  decodeMs: z.number()
+  /** The denoising steps' own time: the sum of perStepMs. */
+  denoiseMs: z.number(),
+  /** Live previews and progress events between the steps (not in denoiseMs). */
+  previewMs: z.number().optional(),
+  decodeMs: z.number(),
+  perStepMs: z.array(z.number())
 })
 export type Timings = z.infer<typeof TimingsSchema>
 

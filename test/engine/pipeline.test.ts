@@ -109,6 +109,7 @@ describe('denoising pipeline', () => {
   it('checks for cancel before every session call, so a cancel stops the step it lands in', async () => {
     const model = await loadFixture('tiny-image')
     const req = request({ model: fixture('tiny-image'), prompt: 'a', steps: 1 })
+    await generate(model, req) // the sessions' first runs (session preparation) are done here
     let checks = 0
     await generate(model, req, { beforeCall: () => void checks++ })
     // segment preparation + step start + (embed + blocks [0,6) + final as one graph) × cond and uncond + decode

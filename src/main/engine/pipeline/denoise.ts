@@ -113,7 +113,7 @@ export async function denoise(model: LoadedModel, input: DenoiseInput, hooks: De
 }
 
 /** cond first, then uncond, on the batch axis (the order the reference uses). */
-function batchTexts(cond: TextEmbedding, uncond: TextEmbedding): TextEmbedding {
+export function batchTexts(cond: TextEmbedding, uncond: TextEmbedding): TextEmbedding {
   const out: Record<string, Tensor> = {}
   for (const name of Object.keys(cond)) out[name] = concatBatch([cond[name], uncond[name]])
   return out

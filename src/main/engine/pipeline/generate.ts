@@ -22,6 +22,7 @@ import { encodePng } from './png'
 import { flowMatchSigmas } from './scheduler'
 import { encodePrompt } from './text-encoder'
 import type { TransformerCall } from './transformer-call'
+import { warmUp } from './warm-up'
 
 /**
  * The pipeline, as diffusers' `__call__` reads: settings → prompt encoding → latents →
@@ -62,6 +63,7 @@ export async function runPipeline(
     enableSeparateCfg: cache.enableSeparateCfg ?? separateCfg
   }
   const callBatch = cfgCallBatch(separateCfg, guidanceScale)
+  const tPrepare = performance.now()
   for (const t of model.transformers) {
     for (const program of t.contexts(mergeBlockLists)) {
       const problem = checkBlockBudget(
@@ -75,6 +77,7 @@ export async function runPipeline(
       await program.prepare(cacheRanges(contextConfig, program.blockCount), callBatch)
     }
   }
+  let prepareMs = performance.now() - tPrepare
   const recipe: Recipe = {
     model: m.id,
     modelName: m.name,
@@ -103,8 +106,12 @@ export async function runPipeline(
     ? tensor(Float32Array.from(hooks.noise), dims)
     : tensor(gaussianNoise(req.seed, C * F * H * W), dims)
   const sigmas = flowMatchSigmas(steps, m.scheduler.shift)
+  const denoiseInput = { noise, sigmas, cond, uncond, guidanceScale, separateCfg, mergeBlockLists }
 
-  // 4. Denoising loop, each transformer call through the step cache.
+  // 4. Denoising loop, each transformer call through the step cache, on warm sessions.
+  const tWarm = performance.now()
+  await warmUp(model, denoiseInput, contextConfig, { ...hooks, call: hooks.transformerCall })
+  prepareMs += performance.now() - tWarm
   const stepCache = hooks.createStepCache(contextConfig)
   stepCache.beginGeneration()
   const perStepMs: number[] = []
@@ -125,12 +132,15 @@ export async function runPipeline(
     }
     hooks.onProgress(event)
   }
-  const latent = await denoise(
-    model,
-    { noise, sigmas, cond, uncond, guidanceScale, separateCfg, mergeBlockLists },
-    { stepCache, beforeCall: hooks.beforeCall, onStep, call: hooks.transformerCall }
-  )
-  const denoiseMs = performance.now() - tDenoise
+  const latent = await denoise(model, denoiseInput, {
+    stepCache,
+    beforeCall: hooks.beforeCall,
+    onStep,
+    call: hooks.transformerCall
+  })
+  // The steps' own time: previews and progress events run between steps and are kept apart.
+  const denoiseMs = perStepMs.reduce((a, b) => a + b, 0)
+  const previewMs = performance.now() - tDenoise - denoiseMs
 
   // 5. Decode and encode the files, each carrying the recipe.
   hooks.beforeCall()
@@ -160,7 +170,15 @@ export async function runPipeline(
     files,
     trace: [...stepCache.traces()],
     summary: stepCache.summary(),
-    timings: { totalMs: performance.now() - t0, denoiseMs, perStepMs, encodeMs, decodeMs }
+    timings: {
+      totalMs: performance.now() - t0,
+      prepareMs,
+      encodeMs,
+      denoiseMs,
+      previewMs,
+      decodeMs,
+      perStepMs
+    }
   }
 }
 
