@@ -9,10 +9,23 @@ import { EngineFailure } from '../errors'
  * - it ignores the file's `padding` and `truncation` sections (we pad right to maxLength).
  */
 
+/**
+ * Model types the library encodes. It has no WordLevel class: a WordLevel vocab (word → id) is
+ * run by its fallback (a vocabulary lookup), which is right for WordLevel and silently wrong for a
+ * type it does not know, so any other type is refused here as a model error.
+ */
+const MODEL_TYPES = ['BPE', 'Unigram', 'WordLevel', 'WordPiece'] as const
+
 const TokenizerFileSchema = z
   .object({
     model: z
-      .object({ type: z.string(), vocab: z.unknown().optional(), unk_token: z.string().nullish() })
+      .object({
+        type: z.string().refine((t) => (MODEL_TYPES as readonly string[]).includes(t), {
+          message: `not a tokenizer model this studio reads (${MODEL_TYPES.join(', ')})`
+        }),
+        vocab: z.unknown().optional(),
+        unk_token: z.string().nullish()
+      })
       .passthrough(),
     padding: z.object({ pad_id: z.number().int() }).passthrough().nullish(),
     added_tokens: z.array(z.object({ id: z.number().int(), content: z.string() }).passthrough()).optional()
@@ -24,19 +37,23 @@ export class PromptTokenizer {
   readonly maxLength: number
   readonly padId: number
   readonly unkId: number | null
+  readonly #file: string
 
   constructor(json: string, maxLength: number, file = 'tokenizer.json') {
-    let parsed: z.infer<typeof TokenizerFileSchema>
     let raw: unknown
     try {
       raw = JSON.parse(json)
-      parsed = TokenizerFileSchema.parse(raw)
     } catch (e) {
+      throw new EngineFailure('model_invalid', `${file}: not valid JSON (${(e as Error).message})`)
+    }
+    const checked = TokenizerFileSchema.safeParse(raw)
+    if (!checked.success) {
       throw new EngineFailure(
         'model_invalid',
-        `${file}: not a tokenizer.json (${(e as Error).message.split('\n')[0]})`
+        `${file}: not a tokenizer.json (${describeFields(checked.error)})`
       )
     }
+    const parsed = checked.data
     try {
       this.#tokenizer = new Tokenizer(raw as object, {})
     } catch (e) {
@@ -46,18 +63,20 @@ export class PromptTokenizer {
       )
     }
     this.maxLength = maxLength
+    this.#file = file
     this.padId = parsed.padding?.pad_id ?? 0
     this.unkId = lookupUnk(parsed)
   }
 
   /** Token ids of one prompt, exactly maxLength long. */
   encode(text: string): number[] {
-    const ids = this.#tokenizer.encode(text).ids.map((id) => {
+    const encoded = this.#tokenizer.encode(text)
+    const ids = encoded.ids.map((id, i) => {
       if (id !== undefined && id !== null) return id
       if (this.unkId === null)
         throw new EngineFailure(
           'bad_request',
-          `the prompt has a word the tokenizer does not know and it has no unk token`
+          `the prompt's word "${encoded.tokens[i] ?? '?'}" is not in ${this.#file}'s vocabulary, which has no unk token to stand for it`
         )
       return this.unkId
     })
@@ -65,6 +84,14 @@ export class PromptTokenizer {
     while (out.length < this.maxLength) out.push(this.padId)
     return out
   }
+}
+
+/** `model.type: …; padding.pad_id: …`: the fields and what is wrong with each, on one line. */
+function describeFields(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
+    .join('; ')
 }
 
 function lookupUnk(t: z.infer<typeof TokenizerFileSchema>): number | null {
