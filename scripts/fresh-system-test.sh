@@ -42,7 +42,15 @@ cp -a /usr/include/node "$root/usr/include/node"
 ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$root/usr/bin/npm"
 ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$root/usr/bin/npx"
 [[ -f "$HOME/.npmrc" ]] && cp "$HOME/.npmrc" "$root/root/.npmrc"
+[[ -f /etc/npmrc ]] && cp /etc/npmrc "$root/etc/npmrc"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+# The machine's network trust (a proxy may sign the registry's certificates): its CA bundle, at the
+# same path, so npm and apt inside see the network as the machine does. No package comes with it.
+ca=${NODE_EXTRA_CA_CERTS:-/etc/ssl/certs/ca-certificates.crt}
+if [[ -f "$ca" ]]; then
+  mkdir -p "$root$(dirname "$ca")"
+  cp "$ca" "$root$ca"
+fi
 
 # 3. A clean clone of HEAD with ../shared beside it, as CI has it.
 rm -rf "$root/src"
@@ -57,5 +65,5 @@ mount --bind /dev "$root/dev"
 mount --bind /dev/pts "$root/dev/pts"
 mount -t tmpfs tmpfs "$root/dev/shm"
 chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
-  LANG=C.UTF-8 CI=true bash -c 'cd /src/main && npm ci && npm test'
+  LANG=C.UTF-8 CI=true NODE_EXTRA_CA_CERTS="$ca" SSL_CERT_FILE="$ca" bash -c 'cd /src/main && npm ci && npm test'
 echo "fresh-system-test.sh: npm ci && npm test passed on a fresh Debian bookworm"
