@@ -2,7 +2,7 @@ import { create } from 'zustand'
 import type { ApiResult, StudioApi, StudioCalls } from '../../src/shared/api'
 import { resolveCacheConfig } from '../../src/shared/presets'
 import type { GalleryEntry, GalleryEntryMeta } from '../../src/shared/gallery'
-import type { GenerateRequestInput, Recipe } from '../../src/shared/generation'
+import type { GenerateRequestInput, Recipe, Timings } from '../../src/shared/generation'
 import type { ModelInfo } from '../../src/shared/manifest'
 import { DEFAULT_SETTINGS, type Settings } from '../../src/shared/settings'
 import { createStudioSlices, type StudioSlices } from '../../src/renderer/src/store/slices'
@@ -56,7 +56,8 @@ export function fakeEntry(
   id: string,
   recipe: Recipe,
   totalMs: number,
-  createdAt = new Date().toISOString()
+  createdAt = new Date().toISOString(),
+  timings: Partial<Timings> = {}
 ): GalleryEntry {
   return {
     id,
@@ -66,7 +67,16 @@ export function fakeEntry(
     height: 32,
     frames: 1,
     recipe,
-    timings: { totalMs, denoiseMs: totalMs - 10, perStepMs: [], encodeMs: 5, decodeMs: 5 },
+    timings: {
+      totalMs,
+      prepareMs: 0,
+      denoiseMs: totalMs - 10,
+      previewMs: 0,
+      perStepMs: [],
+      encodeMs: 5,
+      decodeMs: 5,
+      ...timings
+    },
     files: [{ name: 'image.png', mime: 'image/png', bytes: new Uint8Array([1, 2, 3]) }],
     trace: [],
     summary: { contexts: [], blocksRun: 0, blocksTotal: 0, theoreticalBlockSpeedup: 1 }

@@ -1,6 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { GenerateCall } from '../../src/shared/api'
-import { compareSpeedup, sameRecipeUncached } from '../../src/renderer/src/store/slices/compare'
+import {
+  compareDenoise,
+  compareSpeedup,
+  sameRecipeUncached
+} from '../../src/renderer/src/store/slices/compare'
+import { measuredSpeedup } from '../../src/renderer/src/views/generate/displayed-run'
 import { selectedRun } from '../../src/renderer/src/store/slices/gallery'
 import { FakeStudio, fakeEntry, recipeOf, storeWith } from './fake-studio'
 
@@ -76,7 +81,66 @@ describe('compare slice', () => {
     expect(compare.result?.psnr).toBe(31.5)
     expect(fake.called('generate')).toHaveLength(0)
     expect(fake.called('compare')).toEqual([[{ a: 'cached', b: 'plain' }]])
-    expect(compareSpeedup(store.getState())?.total).toBe(2)
+    // Denoise over denoise (90 / 40), not total over total.
+    expect(compareSpeedup(store.getState())).toMatchObject({ comparable: true, speedup: 90 / 40 })
+  })
+
+  it('divides the denoise times only: session preparation of a first run makes no speedup', () => {
+    const cached = fakeEntry('cached', recipeOf({ ...base, cache: { preset: 'F8B0' } }), 0, undefined, {
+      prepareMs: 40,
+      denoiseMs: 600,
+      totalMs: 700
+    })
+    // The uncached run came first and paid for compiling its segments.
+    const uncached = fakeEntry('plain', recipeOf({ ...base, cache: { preset: 'none' } }), 0, undefined, {
+      prepareMs: 9000,
+      denoiseMs: 900,
+      totalMs: 10000
+    })
+    expect(compareDenoise(cached, uncached)).toEqual({
+      comparable: true,
+      speedup: 1.5,
+      cachedMs: 600,
+      uncachedMs: 900
+    })
+  })
+
+  it('says why instead of a number when a run was timed without its preparation apart', async () => {
+    const old = { prepareMs: undefined, previewMs: undefined }
+    const cachedOld = fakeEntry(
+      'cached',
+      recipeOf({ ...base, cache: { preset: 'F8B0' } }),
+      50,
+      undefined,
+      old
+    )
+    const plain = fakeEntry('plain', recipeOf({ ...base, cache: { preset: 'none' } }), 100)
+    const verdict = compareDenoise(cachedOld, plain)
+    expect(verdict.comparable).toBe(false)
+    expect(!verdict.comparable && verdict.why).toMatch(/cached run was timed by an older engine/)
+    expect(compareDenoise(plain, { ...plain, recipe: { ...plain.recipe, provider: 'cuda' } })).toMatchObject({
+      comparable: false,
+      why: expect.stringMatching(/different providers \(cpu and cuda\)/)
+    })
+    // The gallery's speedup line stays empty rather than showing a made-up ratio.
+    fake.gallery = [cachedOld, plain]
+    await store.getState().loadGallery()
+    expect(measuredSpeedup(store.getState(), cachedOld)).toBeNull()
+  })
+
+  it('passes over a stored uncached twin timed by an older engine and generates a fresh one', async () => {
+    const old = { prepareMs: undefined, previewMs: undefined }
+    fake.gallery = [
+      fakeEntry('cached', recipeOf({ ...base, cache: { preset: 'F8B0' } }), 50),
+      fakeEntry('plain-old', recipeOf({ ...base, cache: { preset: 'none' } }), 100, undefined, old)
+    ]
+    await store.getState().loadGallery()
+    await store.getState().compareWithUncached('cached')
+    expect(fake.called('generate')).toHaveLength(1)
+    const { compare } = store.getState()
+    expect(compare.reusedUncached).toBe(false)
+    expect(compare.uncachedId).not.toBe('plain-old')
+    expect(compareSpeedup(store.getState())).toMatchObject({ comparable: true })
   })
 
   it('generates the uncached twin when none is stored (different seed does not count)', async () => {

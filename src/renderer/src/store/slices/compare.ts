@@ -1,6 +1,6 @@
 import type { CompareResult } from '../../../../shared/engine-protocol'
 import type { GalleryEntryMeta } from '../../../../shared/gallery'
-import type { GenerateRequestInput, ProgressEvent, Recipe } from '../../../../shared/generation'
+import type { GenerateRequestInput, ProgressEvent, Recipe, Timings } from '../../../../shared/generation'
 import { ProviderSchema } from '../../../../shared/providers'
 import { newJobId } from './generation'
 import { errorText, StudioCallError, studio, unwrap } from './studio-api'
@@ -120,8 +120,54 @@ export function sameRecipeUncached(candidate: Recipe, recipe: Recipe): boolean {
   )
 }
 
+/**
+ * A stored uncached run of the same recipe whose times can be compared; one recorded before
+ * session preparation was timed apart is passed over, so the compare makes a fresh one.
+ */
 export function uncachedTwin(entries: readonly GalleryEntryMeta[], recipe: Recipe): GalleryEntryMeta | null {
-  return entries.find((e) => sameRecipeUncached(e.recipe, recipe)) ?? null
+  return entries.find((e) => sameRecipeUncached(e.recipe, recipe) && timedWarm(e.timings)) ?? null
+}
+
+/**
+ * Whether a run's denoise time was measured on warm sessions, with session preparation and
+ * previews apart (outputs of older engines lack `prepareMs`: their first step may hold a cold
+ * session's first run and their loop time the previews).
+ */
+export const timedWarm = (t: Timings): boolean => t.prepareMs !== undefined
+
+export type DenoiseComparison =
+  | { comparable: true; speedup: number; cachedMs: number; uncachedMs: number }
+  | { comparable: false; why: string }
+
+interface TimedRun {
+  recipe: Pick<Recipe, 'provider' | 'steps'>
+  timings: Timings
+}
+
+/**
+ * Uncached denoise time over cached denoise time: the steps alone, both on warm sessions. A pair
+ * whose times do not measure the same thing gets the reason instead of a number, never a ratio
+ * that session preparation or a cold start made up.
+ */
+export function compareDenoise(cached: TimedRun, uncached: TimedRun): DenoiseComparison {
+  const older = (which: string) =>
+    `the ${which} run was timed by an older engine (its denoise time may hold session preparation and previews); generate it again to measure the speedup`
+  if (!timedWarm(cached.timings)) return { comparable: false, why: older('cached') }
+  if (!timedWarm(uncached.timings)) return { comparable: false, why: older('uncached') }
+  if (cached.recipe.provider !== uncached.recipe.provider)
+    return {
+      comparable: false,
+      why: `the runs used different providers (${cached.recipe.provider} and ${uncached.recipe.provider})`
+    }
+  if (cached.recipe.steps !== uncached.recipe.steps)
+    return {
+      comparable: false,
+      why: `the runs have different step counts (${cached.recipe.steps} and ${uncached.recipe.steps})`
+    }
+  const cachedMs = cached.timings.denoiseMs
+  const uncachedMs = uncached.timings.denoiseMs
+  if (!(cachedMs > 0 && uncachedMs > 0)) return { comparable: false, why: 'a run has no timed steps' }
+  return { comparable: true, speedup: uncachedMs / cachedMs, cachedMs, uncachedMs }
 }
 
 /** The recipe again with the cache off. */
@@ -143,11 +189,11 @@ export function uncachedRequest(recipe: Recipe): GenerateRequestInput {
 export const isComparing = (s: Pick<CompareSlice, 'compare'>): boolean =>
   s.compare.phase === 'generating-uncached' || s.compare.phase === 'comparing'
 
-/** Uncached time over cached time, total and denoise loop; null until both runs are known. */
-export function compareSpeedup(s: StudioSlices): { total: number; denoise: number } | null {
+/** The compared pair's denoise speedup (or why there is none); null until both runs are known. */
+export function compareSpeedup(s: StudioSlices): DenoiseComparison | null {
   const { cachedId, uncachedId } = s.compare
   const a = cachedId ? s.loadedEntries[cachedId] : undefined
   const b = uncachedId ? s.loadedEntries[uncachedId] : undefined
   if (!a || !b) return null
-  return { total: b.timings.totalMs / a.timings.totalMs, denoise: b.timings.denoiseMs / a.timings.denoiseMs }
+  return compareDenoise(a, b)
 }

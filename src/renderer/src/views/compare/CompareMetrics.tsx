@@ -2,6 +2,7 @@ import type { CompareResult } from '../../../../shared/engine-protocol'
 import { PSNR_CAP_DB } from '../../../../shared/engine-protocol'
 import type { GalleryEntry } from '../../../../shared/gallery'
 import { formatMs, formatSpeedup } from '../../components/format'
+import { compareDenoise } from '../../store/slices/compare'
 
 interface Props {
   result: CompareResult
@@ -13,15 +14,21 @@ interface Props {
 
 const psnrText = (db: number): string => (db >= PSNR_CAP_DB ? `≥ ${PSNR_CAP_DB} dB` : `${db.toFixed(2)} dB`)
 
+/** Session preparation and total of a run, the small print under its denoise time. */
+function timeNote(t: GalleryEntry['timings']): string {
+  const prep = t.prepareMs === undefined ? 'prep not timed' : `prep ${formatMs(t.prepareMs)}`
+  return `${prep} · total ${formatMs(t.totalMs)}`
+}
+
 /**
- * PSNR, SSIM, the two times and the speedup, in one strip of large numbers. The denoise loop is
- * what the cache speeds up; totals also hold one-off work (a first run loads the model), so they
- * are the small print.
+ * PSNR, SSIM, the two times and the speedup, in one strip of large numbers. The denoise steps,
+ * on warm sessions, are what the cache speeds up and the only times divided; session preparation
+ * (compiling segments, creating sessions, their first runs) is one-off work of whichever run came
+ * first, so it is shown apart and never enters the speedup.
  */
 export function CompareMetrics({ result, cached, uncached, frame }: Props) {
   const perFrame = result.perFrame.length > 1 ? result.perFrame[frame] : null
-  const speedup = uncached.timings.totalMs / cached.timings.totalMs
-  const denoiseSpeedup = uncached.timings.denoiseMs / cached.timings.denoiseMs
+  const denoise = compareDenoise(cached, uncached)
   return (
     <div className="metrics-strip" data-testid="compare-metrics">
       <Metric
@@ -40,21 +47,34 @@ export function CompareMetrics({ result, cached, uncached, frame }: Props) {
         label="Cached · denoise"
         value={formatMs(cached.timings.denoiseMs)}
         testId="time-cached"
-        note={`total ${formatMs(cached.timings.totalMs)}`}
+        note={timeNote(cached.timings)}
+        noteTestId="prep-cached"
       />
       <Metric
         label="Uncached · denoise"
         value={formatMs(uncached.timings.denoiseMs)}
         testId="time-uncached"
-        note={`total ${formatMs(uncached.timings.totalMs)}`}
+        note={timeNote(uncached.timings)}
+        noteTestId="prep-uncached"
       />
-      <Metric
-        label="Speedup · denoise"
-        value={formatSpeedup(denoiseSpeedup)}
-        testId="speedup"
-        note={`total ${formatSpeedup(speedup)}`}
-        accent={denoiseSpeedup >= 1}
-      />
+      {denoise.comparable ? (
+        <Metric
+          label="Speedup · denoise"
+          value={formatSpeedup(denoise.speedup)}
+          testId="speedup"
+          note="warm sessions, prep apart"
+          accent={denoise.speedup >= 1}
+        />
+      ) : (
+        <Metric
+          label="Speedup · denoise"
+          value="not comparable"
+          testId="speedup"
+          note={denoise.why}
+          noteTestId="speedup-why"
+          small
+        />
+      )}
     </div>
   )
 }
@@ -64,21 +84,29 @@ function Metric({
   value,
   note,
   testId,
-  accent
+  noteTestId,
+  accent,
+  small
 }: {
   label: string
   value: string
   note: string
   testId: string
+  noteTestId?: string
   accent?: boolean
+  /** A sentence instead of a number: smaller type, the note wraps. */
+  small?: boolean
 }) {
+  const classes = ['metric', 'big', accent ? 'accent' : '', small ? 'wordy' : ''].filter(Boolean).join(' ')
   return (
-    <div className={accent ? 'metric big accent' : 'metric big'}>
+    <div className={classes}>
       <span className="metric-label">{label}</span>
       <span className="metric-value num" data-testid={testId}>
         {value}
       </span>
-      <span className="metric-note num">{note}</span>
+      <span className="metric-note num" data-testid={noteTestId} title={note}>
+        {note}
+      </span>
     </div>
   )
 }

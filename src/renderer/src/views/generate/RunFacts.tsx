@@ -15,6 +15,8 @@ export function RunFacts({ run }: { run: DisplayedRun }) {
         ['Cache', presetById(e.recipe.preset).label],
         ['Provider', e.recipe.provider],
         ['Total', formatMs(e.timings.totalMs)],
+        // Compiling segments, creating sessions, their first runs: once per model and preset.
+        ['Preparation', e.timings.prepareMs === undefined ? 'not timed' : formatMs(e.timings.prepareMs)],
         ['Denoise', formatMs(e.timings.denoiseMs)],
         ['Per step', formatMs(e.timings.denoiseMs / Math.max(1, e.recipe.steps))]
       ]

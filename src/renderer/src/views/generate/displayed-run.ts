@@ -1,7 +1,7 @@
 import type { GalleryEntry } from '../../../../shared/gallery'
 import { resolveCacheConfig } from '../../../../shared/presets'
 import type { StepTrace } from '../../../../shared/trace'
-import { uncachedTwin } from '../../store/slices/compare'
+import { compareDenoise, uncachedTwin } from '../../store/slices/compare'
 import type { Job } from '../../store/slices/generation'
 import type { StudioSlices } from '../../store/slices/types'
 
@@ -42,10 +42,12 @@ export function displayedRun(s: StudioSlices): DisplayedRun | null {
 
 /**
  * Uncached denoise time over the entry's, when the gallery holds an uncached run of the same
- * recipe (denoise only: a total may include loading the model on a first run).
+ * recipe and both were timed on warm sessions (a total holds session preparation; see
+ * compareDenoise); null otherwise.
  */
 export function measuredSpeedup(s: StudioSlices, entry: GalleryEntry): number | null {
   if (!entry.recipe.cache.enabled) return null
   const twin = uncachedTwin(s.entries, entry.recipe)
-  return twin ? twin.timings.denoiseMs / entry.timings.denoiseMs : null
+  const c = twin ? compareDenoise(entry, twin) : null
+  return c?.comparable ? c.speedup : null
 }
