@@ -1,0 +1,206 @@
+import { z } from 'zod'
+import { BlockListSchema } from './manifest'
+
+/**
+ * The manifest (`model.json`) of a package made by `studio import` from an ONNX diffusers folder
+ * (optimum-onnx layout). Unlike `cache-studio-model/1` it holds no weights: the cut transformer
+ * graphs sit in the package and point at the source folder's external-data file, and the text
+ * encoders, VAE decoder and tokenizers are read from the source folder where they are.
+ * docs/model-package.md ("Imported packages") explains the fields.
+ */
+
+export const IMPORT_FORMAT = 'cache-studio-import/1'
+
+/** A relative path without `..`: inside the source folder or the package, as the field says. */
+const relativePath = z
+  .string()
+  .min(1)
+  .max(1024)
+  .refine((p) => !p.startsWith('/') && !p.split(/[\\/]/).includes('..') && !/^[a-zA-Z]:/.test(p), {
+    message: 'must be a path inside the source folder'
+  })
+
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'sha256 as 64 lowercase hex digits')
+
+export const ImportedGraphSchema = z
+  .object({
+    /** model.onnx of the component, relative to source.dir. */
+    file: relativePath,
+    /**
+     * The folder (relative to source.dir) its external-data locations resolve in; absent when
+     * every initializer is inside the graph file.
+     */
+    externalDataDir: relativePath.optional(),
+    inputs: z.array(z.string()).max(64),
+    outputs: z.array(z.string()).max(64)
+  })
+  .strict()
+export type ImportedGraph = z.infer<typeof ImportedGraphSchema>
+
+export const ImportedTokenizerSchema = z
+  .object({
+    /** tokenizer.json, relative to source.dir. */
+    file: relativePath,
+    /** model_max_length of tokenizer_config.json. */
+    maxLength: z
+      .number()
+      .int()
+      .positive()
+      .max(1 << 20)
+  })
+  .strict()
+
+/** TransformerSchema of manifest.ts (the engine loads it as such) plus where its weights are. */
+export const ImportedTransformerSchema = z
+  .object({
+    name: z.string().min(1).max(200),
+    timestepRange: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]),
+    embed: z.object({ file: relativePath }).strict(),
+    blockLists: z.array(BlockListSchema).min(1).max(16),
+    final: z.object({ file: relativePath }).strict(),
+    /** Relative to source.dir: where the cut graphs' external-data locations resolve. */
+    externalDataDir: relativePath
+  })
+  .strict()
+export type ImportedTransformer = z.infer<typeof ImportedTransformerSchema>
+
+/** FlowMatchEulerDiscreteScheduler's config fields the FLUX pipeline uses. */
+export const FlowMatchSchedulerConfigSchema = z.object({
+  _class_name: z.literal('FlowMatchEulerDiscreteScheduler'),
+  num_train_timesteps: z.number().int().positive().default(1000),
+  shift: z.number().positive().default(1),
+  use_dynamic_shifting: z.boolean().default(false),
+  base_shift: z.number().default(0.5),
+  max_shift: z.number().default(1.15),
+  base_image_seq_len: z.number().int().positive().default(256),
+  max_image_seq_len: z.number().int().positive().default(4096),
+  time_shift_type: z.enum(['exponential', 'linear']).default('exponential'),
+  invert_sigmas: z.boolean().default(false),
+  shift_terminal: z.number().nullable().default(null),
+  stochastic_sampling: z.boolean().default(false),
+  use_karras_sigmas: z.boolean().default(false),
+  use_exponential_sigmas: z.boolean().default(false),
+  use_beta_sigmas: z.boolean().default(false)
+})
+export type FlowMatchSchedulerConfig = z.infer<typeof FlowMatchSchedulerConfigSchema>
+
+/** AutoencoderKL config fields the decode step uses. */
+export const VaeConfigSchema = z.object({
+  _class_name: z.string(),
+  latent_channels: z.number().int().positive(),
+  block_out_channels: z.array(z.number().int().positive()).min(1).max(16),
+  scaling_factor: z.number(),
+  shift_factor: z.number().nullable().default(null)
+})
+export type VaeConfig = z.infer<typeof VaeConfigSchema>
+
+/** FluxTransformer2DModel config fields the pipeline uses. */
+export const FluxTransformerConfigSchema = z.object({
+  _class_name: z.literal('FluxTransformer2DModel'),
+  in_channels: z.number().int().positive(),
+  out_channels: z.number().int().positive().nullable().default(null),
+  patch_size: z.number().int().positive().default(1),
+  guidance_embeds: z.boolean().default(false),
+  num_layers: z.number().int().nonnegative(),
+  num_single_layers: z.number().int().nonnegative(),
+  attention_head_dim: z.number().int().positive(),
+  num_attention_heads: z.number().int().positive(),
+  joint_attention_dim: z.number().int().positive(),
+  pooled_projection_dim: z.number().int().positive(),
+  axes_dims_rope: z.array(z.number().int().positive()).max(8)
+})
+export type FluxTransformerConfig = z.infer<typeof FluxTransformerConfigSchema>
+
+/** What the partitioner found, for `studio inspect` and the app's model card (not read to run). */
+export const ImportAnalysisSchema = z
+  .object({
+    lists: z.array(
+      z
+        .object({
+          name: z.string(),
+          blocks: z.number().int().nonnegative(),
+          pattern: z.string(),
+          /** Original tensor names of the streams entering the list's first block. */
+          streamsIn: z.object({ hidden: z.string(), encoder: z.string().nullable() }).strict()
+        })
+        .strict()
+    ),
+    /** Context tensors: their name in the cut graphs, element type, and which segments read them. */
+    contexts: z.array(z.object({ name: z.string(), type: z.string(), readBy: z.number().int() }).strict()),
+    /** Nodes assigned to a block but moved into the embed graph (they do not depend on the streams). */
+    hoisted: z.object({ count: z.number().int(), examples: z.array(z.string()).max(20) }).strict(),
+    nodes: z.number().int(),
+    notes: z.array(z.string()).max(100)
+  })
+  .strict()
+export type ImportAnalysis = z.infer<typeof ImportAnalysisSchema>
+
+export const ImportedManifestSchema = z
+  .object({
+    format: z.literal(IMPORT_FORMAT),
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits and dashes'),
+    name: z.string().min(1).max(200),
+    description: z.string().max(10000).default(''),
+    family: z.literal('flux'),
+    kind: z.literal('image'),
+    source: z
+      .object({
+        /** Absolute path of the imported folder. */
+        dir: z.string().min(1).max(4096),
+        modelIndexSha256: sha256,
+        exporter: z.enum(['torchscript', 'dynamo']),
+        precision: z.enum(['fp32', 'fp16'])
+      })
+      .strict(),
+    components: z
+      .object({
+        tokenizer: ImportedTokenizerSchema,
+        tokenizer_2: ImportedTokenizerSchema,
+        text_encoder: ImportedGraphSchema,
+        text_encoder_2: ImportedGraphSchema,
+        vae_decoder: ImportedGraphSchema
+      })
+      .strict(),
+    configs: z
+      .object({
+        scheduler: FlowMatchSchedulerConfigSchema,
+        vae: VaeConfigSchema,
+        transformer: FluxTransformerConfigSchema
+      })
+      .strict(),
+    transformers: z.array(ImportedTransformerSchema).min(1).max(16),
+    defaults: z
+      .object({
+        steps: z.number().int().positive().max(1000),
+        guidanceScale: z.number().min(0).max(50),
+        width: z.number().int().positive().max(65536),
+        height: z.number().int().positive().max(65536)
+      })
+      .strict(),
+    /** Width and height must be multiples of multipleOf, at most max. */
+    sizes: z
+      .object({
+        multipleOf: z.number().int().positive().max(1024),
+        max: z.number().int().positive().max(65536)
+      })
+      .strict(),
+    /** sha256 of every file of the package (the cut graphs), relative to the package folder. */
+    files: z.record(z.string(), sha256),
+    /**
+     * Size and mtime of every source file the package uses, checked at load. Not a sha256: hashing
+     * a 24 GB FLUX folder at every load would take minutes; a changed file almost always changes
+     * its size or mtime, and the cut graphs themselves are hashed (`files`).
+     */
+    sourceFiles: z.record(
+      relativePath,
+      z.object({ size: z.number().int().nonnegative(), mtimeMs: z.number() }).strict()
+    ),
+    analysis: ImportAnalysisSchema
+  })
+  .strict()
+export type ImportedManifest = z.infer<typeof ImportedManifestSchema>
+
+/** Whether a parsed model.json is an imported package's (by its format field). */
+export function isImportedFormat(json: unknown): boolean {
+  return typeof json === 'object' && json !== null && (json as { format?: unknown }).format === IMPORT_FORMAT
+}
