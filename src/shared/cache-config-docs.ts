@@ -18,7 +18,7 @@ export const CACHE_FIELD_DOCS: Readonly<Record<Exclude<keyof CacheConfig, 'taylo
   maxCachedSteps: 'Cap on cached steps per generation and branch; -1 = unlimited.',
   maxContinuousCachedSteps: 'Cap on consecutive cached steps before a forced compute; -1 = unlimited.',
   enableSeparateCfg:
-    'Keep separate cache state for the cond and uncond CFG branches. Auto = follow the model (whether its CFG runs as two calls).',
+    "On: CFG runs its cond and uncond branches as two transformer calls, each with its own cache state. Off: one batched call, one state. Auto = the model's default.",
   cfgDiffComputeSeparate:
     "With separate CFG: off lets the uncond branch reuse the cond branch's distance of the step.",
   stepsComputationMask:

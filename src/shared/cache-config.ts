@@ -46,9 +46,10 @@ export const CacheConfigSchema = z
     /** Cap on consecutive cached steps before a forced compute; -1 = unlimited. */
     maxContinuousCachedSteps: z.number().int().min(-1).default(-1),
     /**
-     * Keep separate cache state for the cond and uncond CFG branches. null = follow the model
-     * (its manifest says whether CFG runs as two calls). Branches are identified explicitly,
-     * never by call parity.
+     * CFG's cond and uncond branches as two transformer calls, each with its own cache state
+     * (true), or as one batched call with one state (false); null = follow the model (its
+     * manifest says whether CFG runs as two calls). The pipeline runs what this says (a request's
+     * own `separateCfg` wins over it). Branches are identified explicitly, never by call parity.
      */
     enableSeparateCfg: z.boolean().nullable().default(null),
     /** With separate CFG: false lets the uncond branch reuse the cond branch's diff of the step. */

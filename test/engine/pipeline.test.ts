@@ -27,6 +27,42 @@ describe('denoising pipeline', () => {
     })
   }
 
+  it("the cache's Separate CFG decides whether the branches run as two calls with their own contexts", async () => {
+    const base = { prompt: 'a red circle', steps: 2 }
+    // tiny-p3 runs CFG batched by default, tiny-image as two calls.
+    const split = await finalLatent('tiny-p3', {
+      ...base,
+      model: fixture('tiny-p3'),
+      cache: { preset: 'custom', overrides: { Fn: 1, Bn: 0, enableSeparateCfg: true } }
+    })
+    expect(split.result.trace.map((t) => t.branch)).toEqual(['cond', 'uncond', 'cond', 'uncond'])
+    expect(split.result.summary.contexts.map((c) => c.branch).sort()).toEqual(['cond', 'uncond'])
+    expect(split.result.recipe).toMatchObject({ separateCfg: true, cache: { enableSeparateCfg: true } })
+
+    const joined = await finalLatent('tiny-image', {
+      ...base,
+      model: fixture('tiny-image'),
+      cache: { preset: 'custom', overrides: { Fn: 1, Bn: 0, enableSeparateCfg: false } }
+    })
+    expect(joined.result.trace.map((t) => t.branch)).toEqual(['batched', 'batched'])
+    expect(joined.result.recipe).toMatchObject({ separateCfg: false, cache: { enableSeparateCfg: false } })
+
+    // Auto follows the model; the request's own separateCfg wins over the cache's.
+    const auto = await finalLatent('tiny-p3', {
+      ...base,
+      model: fixture('tiny-p3'),
+      cache: { preset: 'F1B0' }
+    })
+    expect(new Set(auto.result.trace.map((t) => t.branch))).toEqual(new Set(['batched']))
+    const explicit = await finalLatent('tiny-p3', {
+      ...base,
+      model: fixture('tiny-p3'),
+      separateCfg: false,
+      cache: { preset: 'custom', overrides: { Fn: 1, Bn: 0, enableSeparateCfg: true } }
+    })
+    expect(explicit.result.recipe).toMatchObject({ separateCfg: false, cache: { enableSeparateCfg: false } })
+  })
+
   it('guidance 1 runs the conditional branch only', async () => {
     const { result } = await finalLatent('tiny-p3', {
       model: fixture('tiny-p3'),

@@ -53,15 +53,14 @@ export async function runPipeline(
   // 1. Settings: request over manifest defaults; the cache config resolved from its preset.
   const steps = req.steps ?? m.defaults.steps
   const guidanceScale = req.guidanceScale ?? m.defaults.guidanceScale
-  const separateCfg = req.separateCfg ?? m.defaults.separateCfg
   const negativePrompt = req.negativePrompt ?? m.defaults.negativePrompt
   const cache = resolveCache(req)
+  // The cache's enableSeparateCfg (CacheDiT's enable_separate_cfg) says whether CFG's branches
+  // run as two calls, each with its own cache state, or as one batched call with one state; the
+  // request's own separateCfg wins (the CLI's --batched-cfg on a replayed recipe), then the model.
+  const separateCfg = req.separateCfg ?? cache.enableSeparateCfg ?? m.defaults.separateCfg
   const mergeBlockLists = cache.mergeBlockLists ?? m.cache?.mergeBlockLists ?? false
-  const contextConfig: CacheConfig = {
-    ...cache,
-    mergeBlockLists,
-    enableSeparateCfg: cache.enableSeparateCfg ?? separateCfg
-  }
+  const contextConfig: CacheConfig = { ...cache, mergeBlockLists, enableSeparateCfg: separateCfg }
   const callBatch = cfgCallBatch(separateCfg, guidanceScale)
   const tPrepare = performance.now()
   for (const t of model.transformers) {
