@@ -20,6 +20,20 @@ module.exports = {
   directories: { output: 'dist', buildResources: 'build' },
   files: ['out/**/*', 'package.json', '!**/*.map'],
   asar: true,
+  // Electron's fuses, flipped in the binary before signing: the shipped app can't be turned into a
+  // plain Node (ELECTRON_RUN_AS_NODE; the engine runs as a utility process, not a fork), NODE_OPTIONS
+  // and --inspect can't inject code, the code is read only from the asar and checked against its
+  // integrity hash, cookies are encrypted, and file:// pages get no extra privileges (the page is
+  // served from app://, see src/main/security/app-protocol.ts). test/main/fuses.test.ts checks them.
+  electronFuses: {
+    runAsNode: false,
+    enableNodeOptionsEnvironmentVariable: false,
+    enableNodeCliInspectArguments: false,
+    enableCookieEncryption: true,
+    enableEmbeddedAsarIntegrityValidation: true,
+    onlyLoadAppFromAsar: true,
+    grantFileProtocolExtraPrivileges: false
+  },
   asarUnpack: [`${ORT_BIN}/**/*.{node,so,so.*,dylib,dll}`],
   // Embedded default models, read by the engine from process.resourcesPath/models.
   extraResources: [{ from: 'resources/models', to: 'models' }],
