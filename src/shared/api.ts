@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { CompareResult, EngineErrorCode } from './engine-protocol'
 import type { EngineHostStatus } from './engine-status'
+import type { CalibratedPreset } from './calibrated-presets'
 import { EntryIdSchema, type GalleryEntry, type GalleryEntryMeta } from './gallery'
 import { GenerateRequestSchema, type GenerationResult, type ProgressEvent } from './generation'
 import type { ModelInfo } from './manifest'
@@ -26,6 +27,8 @@ export type GenerateCall = z.input<typeof GenerateCallSchema>
 export const JobIdSchema = z.object({ jobId: z.string().min(1) }).strict()
 export const EntryRefSchema = z.object({ id: EntryIdSchema }).strict()
 export const ComparePairSchema = z.object({ a: EntryIdSchema, b: EntryIdSchema }).strict()
+/** A model by the id listModels gave it. */
+export const ModelRefSchema = z.object({ modelId: z.string().min(1).max(200) }).strict()
 
 /** Payload schema per call; `null` for calls without one. */
 export const REQUEST_SCHEMAS = {
@@ -34,6 +37,7 @@ export const REQUEST_SCHEMAS = {
   listProviders: null,
   listModels: null,
   addModel: null,
+  listCalibratedPresets: ModelRefSchema,
   generate: GenerateCallSchema,
   cancelGenerate: JobIdSchema,
   compare: ComparePairSchema,
@@ -58,6 +62,8 @@ export interface StudioCalls {
   listModels: { params: []; return: ModelInfo[] }
   /** Opens a folder dialog in main; null when the user cancels it. */
   addModel: { params: []; return: ModelInfo | null }
+  /** The presets `studio calibrate` saved for this model (validated; newest first). */
+  listCalibratedPresets: { params: [model: z.input<typeof ModelRefSchema>]; return: CalibratedPreset[] }
   generate: { params: [call: GenerateCall]; return: GenerateReply }
   cancelGenerate: { params: [job: z.input<typeof JobIdSchema>]; return: { cancelled: boolean } }
   compare: { params: [pair: z.input<typeof ComparePairSchema>]; return: CompareResult }

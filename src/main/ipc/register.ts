@@ -1,3 +1,4 @@
+import { registerCalibratedHandlers } from './calibrated-handlers'
 import { registerEngineHandlers } from './engine-handlers'
 import { registerGalleryHandlers } from './gallery-handlers'
 import { registerGenerateHandlers } from './generate-handlers'
@@ -9,6 +10,7 @@ import { registerSettingsHandlers } from './settings-handlers'
 export function registerIpcHandlers(services: Services): void {
   registerEngineHandlers(services)
   registerModelHandlers(services)
+  registerCalibratedHandlers(services)
   registerGenerateHandlers(services)
   registerGalleryHandlers(services)
   registerSettingsHandlers(services)

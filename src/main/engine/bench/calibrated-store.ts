@@ -1,4 +1,4 @@
-import { mkdir, readFile } from 'node:fs/promises'
+import { lstat, mkdir, readFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { dirname, join } from 'node:path'
 import {
@@ -32,13 +32,35 @@ export function calibratedPresetsPath(modelDir: string, embedded: boolean, userD
   return join(embedded ? userDataDir : modelDir, CALIBRATED_PRESETS_FILE)
 }
 
-/** The file's presets; none when it does not exist; an invalid file is an error naming it. */
+/** A file of a few hundred presets is well under this; anything larger is not one of ours. */
+export const MAX_CALIBRATED_PRESETS_BYTES = 1024 * 1024
+
+/**
+ * The file's presets; none when it does not exist; an invalid file is an error naming it. The
+ * file may sit in a downloaded model folder: only a regular file of a sane size is read (a FIFO
+ * would hang the read, a link could point anywhere).
+ */
 export async function readCalibratedPresets(path: string): Promise<CalibratedPresetsFile | null> {
+  let size: number
+  try {
+    const st = await lstat(path)
+    if (!st.isFile()) throw new EngineFailure('bad_request', `${path}: not a regular file`)
+    size = st.size
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null
+    if (e instanceof EngineFailure) throw e
+    throw new EngineFailure('io', `${path}: cannot read it (${(e as Error).message})`)
+  }
+  if (size > MAX_CALIBRATED_PRESETS_BYTES)
+    throw new EngineFailure(
+      'bad_request',
+      `${path}: ${size} bytes, more than the ${MAX_CALIBRATED_PRESETS_BYTES} a presets file may have`
+    )
   let text: string
   try {
     text = await readFile(path, 'utf8')
-  } catch {
-    return null
+  } catch (e) {
+    throw new EngineFailure('io', `${path}: cannot read it (${(e as Error).message})`)
   }
   let json: unknown
   try {
