@@ -19,6 +19,8 @@ export const EngineErrorCodeSchema = z.enum([
   'numeric',
   'provider_unavailable',
   'io',
+  /** The model needs more memory (or another resource) than the machine has. */
+  'resources',
   'engine_crashed',
   'internal'
 ])

@@ -1,7 +1,7 @@
 import type { ForwardPattern } from '../../../shared/manifest'
 import type { ConcreteProvider } from '../../../shared/providers'
 import type { BlockRunner, Streams } from '../cache/seam'
-import { EngineFailure } from '../errors'
+import { runtimeFailure } from '../errors'
 import type { Tensor } from '../tensor'
 import { graphOutputNames, type ModelProto } from './onnx-graph'
 import { ENCODER, ENCODER_OUT, HIDDEN, HIDDEN_OUT, PATTERN_IO, splitEmbedOutputs } from './patterns'
@@ -293,10 +293,10 @@ export class BlockProgram {
             )
       return await Session.create(bytes, label, this.#provider, this.#tuning)
     } catch (e) {
-      throw new EngineFailure(
-        'model_invalid',
-        `${files}: cannot run blocks ${label} (${(e as Error).message})`
-      )
+      throw runtimeFailure(e, label, {
+        code: 'model_invalid',
+        message: `${files}: cannot run blocks ${label} (${(e as Error).message})`
+      })
     }
   }
 }

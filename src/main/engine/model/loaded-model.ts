@@ -1,6 +1,6 @@
 import type { TransformerManifest } from '../../../shared/manifest'
 import type { ConcreteProvider, Provider } from '../../../shared/providers'
-import { EngineFailure } from '../errors'
+import { EngineFailure, isEngineFailure, runtimeFailure } from '../errors'
 import { PromptTokenizer } from '../pipeline/tokenizer'
 import { BlockProgram, type BlockMode } from './block-program'
 import type { ModelPackage } from './package'
@@ -188,10 +188,10 @@ async function createSession(
   try {
     return await Session.create(pkg.files.get(file) as Uint8Array, file, provider, tuning)
   } catch (e) {
-    throw new EngineFailure(
-      'model_invalid',
-      `${file}: ONNX Runtime refused it on ${provider} (${(e as Error).message})`
-    )
+    throw runtimeFailure(e, `${pkg.manifest.id}: ${file}`, {
+      code: 'model_invalid',
+      message: `${file}: ONNX Runtime refused it on ${provider} (${(e as Error).message})`
+    })
   }
 }
 
@@ -210,6 +210,9 @@ async function firstWorkingProvider(pkg: ModelPackage, requested: Provider, tuni
         session: await Session.create(pkg.files.get(file) as Uint8Array, file, provider, tuning)
       }
     } catch (e) {
+      const failure = runtimeFailure(e, `${pkg.manifest.id}: ${file}`)
+      // Out of memory on one provider is not a reason to try the next: it needs the same weights.
+      if (isEngineFailure(failure) && failure.code === 'resources') throw failure
       errors.push(`${provider}: ${(e as Error).message}`)
     }
   }

@@ -3,6 +3,7 @@ import type { ModelManifest } from '../../../shared/manifest'
 import { EngineFailure } from '../errors'
 import { checkGraphs } from './graph-check'
 import { readManifest } from './manifest-file'
+import { assertFitsMemory, graphMemory, manifestMemory } from './memory-estimate'
 import { tryDecodeModel, type ModelProto } from './onnx-graph'
 import { readVerifiedFiles } from './verify-files'
 
@@ -21,9 +22,16 @@ export interface ModelPackage {
   text(file: string): string
 }
 
-export async function loadPackage(dir: string): Promise<ModelPackage> {
+export interface LoadPackageOptions {
+  /** Memory the model must fit in (default: the machine's RAM); see memory-estimate.ts. */
+  memoryBytes?: number
+}
+
+export async function loadPackage(dir: string, options: LoadPackageOptions = {}): Promise<ModelPackage> {
   const abs = resolve(dir)
   const manifest = await readManifest(abs)
+  // Before the files are read: a latent that cannot fit is refused without reading gigabytes.
+  assertFitsMemory(manifest.id, manifestMemory(manifest), options.memoryBytes)
   const files = await readVerifiedFiles(abs, manifest)
   const graphs = new Map<string, ModelProto>()
   const graph = (file: string): ModelProto => {
@@ -38,6 +46,11 @@ export async function loadPackage(dir: string): Promise<ModelPackage> {
     return decoded.model
   }
   checkGraphs(manifest, graph)
+  assertFitsMemory(
+    manifest.id,
+    [...manifestMemory(manifest), ...graphMemory(files, graph)],
+    options.memoryBytes
+  )
   const text = (file: string): string => {
     const bytes = files.get(file)
     if (!bytes) throw new EngineFailure('internal', `${file} is not a file of ${manifest.id}`)

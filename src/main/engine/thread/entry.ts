@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { createStepCache } from '../cache/index'
-import { cancelled, toEngineError } from '../errors'
+import { cancelled, namingModel, toEngineError } from '../errors'
 import { LoadedModel } from '../model/loaded-model'
 import { loadPackage } from '../model/package'
 import { availableProviders } from '../model/providers'
@@ -56,6 +56,8 @@ async function generate(msg: ThreadGenerate): Promise<void> {
     createStepCache,
     beforeCall,
     onProgress: (event) => post({ type: 'progress', id: msg.id, event })
+  }).catch((e: unknown) => {
+    throw namingModel(e, loaded.manifest.id)
   })
   post({ type: 'result', id: msg.id, result })
 }
