@@ -1,5 +1,6 @@
 import { create } from 'zustand'
 import type { ApiResult, StudioApi, StudioCalls } from '../../src/shared/api'
+import type { CalibratedPreset } from '../../src/shared/calibrated-presets'
 import { resolveCacheConfig } from '../../src/shared/presets'
 import type { GalleryEntry, GalleryEntryMeta } from '../../src/shared/gallery'
 import type { GenerateRequestInput, Recipe, Timings } from '../../src/shared/generation'
@@ -92,6 +93,8 @@ export class FakeStudio {
   trash: GalleryEntry[] = []
   settings: Settings = { ...DEFAULT_SETTINGS }
   addModelAnswer: ApiResult<ModelInfo | null> = { ok: true, value: null }
+  /** What listCalibratedPresets answers per model id (none by default); a string is an error. */
+  calibrated: Record<string, CalibratedPreset[] | string> = {}
   /** How the next generates end; default: success in 100 ms. */
   outcomes: Outcome[] = []
   /** Resolves a pending generate by hand when set: lets a test look at the store mid-run. */
@@ -108,6 +111,15 @@ export class FakeStudio {
     const api: Partial<StudioApi> = {
       listModels: () => (rec('listModels', []), ok(this.models)),
       addModel: () => (rec('addModel', []), Promise.resolve(this.addModelAnswer)),
+      listCalibratedPresets: ({ modelId }) => {
+        rec('listCalibratedPresets', [modelId])
+        const answer = this.calibrated[modelId] ?? []
+        return Promise.resolve(
+          typeof answer === 'string'
+            ? { ok: false, error: { code: 'bad_request', message: answer } }
+            : { ok: true, value: answer }
+        )
+      },
       listGallery: () => (rec('listGallery', []), ok(this.gallery.map(metaOf))),
       getGalleryEntry: ({ id }) => {
         rec('getGalleryEntry', [id])

@@ -1,48 +1,94 @@
+import { calibratedAsPreset } from '../../../shared/calibrated-presets'
 import { PRESETS } from '../../../shared/presets'
 import { useStudioStore } from '../store'
+import { calibratedForModel, calibratedKey } from '../store/slices/cache'
 import { CustomCacheForm } from './CustomCacheForm'
 import { InfoTip } from './InfoTip'
 
-/** The cache presets as a segmented list, each explained; Custom opens every knob. */
+/**
+ * The cache presets as a segmented list, each explained; Custom opens every knob. Below them, the
+ * presets `studio calibrate` found for the selected model, each named by the PSNR target it was
+ * calibrated for; one runs as Custom with its fields.
+ */
 export function PresetPicker({ disabled }: { disabled?: boolean }) {
   const preset = useStudioStore((s) => s.preset)
+  const picked = useStudioStore((s) => s.pickedCalibrated)
+  const calibrated = useStudioStore(calibratedForModel)
+  const calibratedError = useStudioStore((s) => s.calibratedError)
   const setPreset = useStudioStore((s) => s.setPreset)
   const customizeFrom = useStudioStore((s) => s.customizeFrom)
+  const pickCalibrated = useStudioStore((s) => s.pickCalibrated)
+  const customizeCalibrated = useStudioStore((s) => s.customizeCalibrated)
   const current = PRESETS.find((p) => p.id === preset)
+  const hint = picked ? calibratedAsPreset(picked).description : current?.description
+  const canCustomize = picked !== null || (preset !== 'custom' && preset !== 'none')
   return (
     <div className="field">
       <div className="field-label">
         <span>Cache</span>
-        {preset !== 'custom' && preset !== 'none' && (
+        {canCustomize && (
           <button
             type="button"
             className="link-button"
             disabled={disabled}
-            onClick={() => customizeFrom(preset)}
+            onClick={() => (picked ? customizeCalibrated() : customizeFrom(preset))}
           >
             Customize…
           </button>
         )}
       </div>
       <div className="segmented" role="radiogroup" aria-label="Cache preset" data-testid="preset-picker">
-        {PRESETS.map((p) => (
-          <InfoTip key={p.id} text={p.description}>
-            <button
-              type="button"
-              role="radio"
-              aria-checked={preset === p.id}
-              className={preset === p.id ? 'segment on' : 'segment'}
-              disabled={disabled}
-              data-preset={p.id}
-              onClick={() => setPreset(p.id)}
-            >
-              {p.id === 'F8B8-taylorseer' ? 'F8B8+TS' : p.id === 'F1B0' ? 'F1B0' : p.label}
-            </button>
-          </InfoTip>
-        ))}
+        {PRESETS.map((p) => {
+          const on = preset === p.id && picked === null
+          return (
+            <InfoTip key={p.id} text={p.description}>
+              <button
+                type="button"
+                role="radio"
+                aria-checked={on}
+                className={on ? 'segment on' : 'segment'}
+                disabled={disabled}
+                data-preset={p.id}
+                onClick={() => setPreset(p.id)}
+              >
+                {p.id === 'F8B8-taylorseer' ? 'F8B8+TS' : p.id === 'F1B0' ? 'F1B0' : p.label}
+              </button>
+            </InfoTip>
+          )
+        })}
       </div>
-      {current && <p className="field-hint">{current.description}</p>}
-      {preset === 'custom' && <CustomCacheForm disabled={disabled} />}
+      {calibrated.length > 0 && (
+        <div className="calibrated-presets" data-testid="calibrated-presets">
+          <span className="calibrated-title">Calibrated for this model</span>
+          <div className="suggestions" role="radiogroup" aria-label="Calibrated presets">
+            {calibrated.map((c) => {
+              const on = picked !== null && calibratedKey(picked) === calibratedKey(c)
+              return (
+                <InfoTip key={calibratedKey(c)} text={calibratedAsPreset(c).description}>
+                  <button
+                    type="button"
+                    role="radio"
+                    aria-checked={on}
+                    className={on ? 'chip active' : 'chip'}
+                    disabled={disabled}
+                    data-calibrated={calibratedKey(c)}
+                    onClick={() => pickCalibrated(c)}
+                  >
+                    {c.base} · PSNR ≥ {c.targetPsnrDb} dB
+                  </button>
+                </InfoTip>
+              )
+            })}
+          </div>
+        </div>
+      )}
+      {calibratedError && (
+        <p className="field-error" role="alert" data-testid="calibrated-error">
+          Calibrated presets: {calibratedError}
+        </p>
+      )}
+      {hint && <p className="field-hint">{hint}</p>}
+      {preset === 'custom' && picked === null && <CustomCacheForm disabled={disabled} />}
     </div>
   )
 }

@@ -5,7 +5,7 @@ import {
   type Recipe
 } from '../../../../shared/generation'
 import type { StepTrace } from '../../../../shared/trace'
-import { cacheChoice, presetLabel, resolvedCache } from './cache'
+import { cacheChoice, chosenPresetLabel, resolvedCache } from './cache'
 import { blockBudgetProblem } from './cache-form'
 import { selectedModel } from './models'
 import { errorText, StudioCallError, studio, unwrap } from './studio-api'
@@ -97,6 +97,7 @@ export const createGenerationSlice: SliceCreator<GenerationSlice> = (set, get) =
           : {})
       }
     }))
+    void get().loadCalibrated(modelId)
   },
 
   rollSeed: () => set((s) => ({ form: { ...s.form, seed: randomSeed() } })),
@@ -162,6 +163,7 @@ export const createGenerationSlice: SliceCreator<GenerationSlice> = (set, get) =
       }
     }))
     get().loadCacheConfig(recipe.preset, recipe.cache)
+    void get().loadCalibrated(recipe.model)
   }
 })
 
@@ -213,7 +215,7 @@ export function whyCannotGenerate(s: StudioSlices): string | null {
   const cache = resolvedCache(s)
   if (!cache) return 'Fix the custom cache settings'
   const budget = blockBudgetProblem(cache, model)
-  if (budget) return `${presetLabel(s.preset)} does not fit this model: ${budget}`
+  if (budget) return `${chosenPresetLabel(s)} does not fit this model: ${budget}`
   if (!Number.isInteger(s.form.steps) || s.form.steps < 1 || s.form.steps > 1000)
     return 'Steps must be 1–1000'
   if (!(s.form.guidanceScale >= 0 && s.form.guidanceScale <= 50)) return 'Guidance must be 0–50'
