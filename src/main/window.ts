@@ -20,3 +20,10 @@ export function createMainWindow(isDev: boolean): BrowserWindow {
   window.once('ready-to-show', () => window.show())
   return window
 }
+
+/** Shows the studio window to a user who started the app again: restored if minimised, focused. */
+export function bringToFront(window: BrowserWindow): void {
+  if (window.isDestroyed()) return
+  if (window.isMinimized()) window.restore()
+  window.focus()
+}

@@ -19,7 +19,7 @@ vi.mock('node:fs/promises', async (importOriginal) =>
 )
 
 /** The main process's generate path end to end: IPC handler → engine child → gallery on disk. */
-const APP_URL = 'file:///app/out/renderer/index.html'
+const APP_URL = 'app://studio/index.html'
 const progress: StudioEvents['generateProgress'][] = []
 let dir: string
 let engine: EngineHost

@@ -13,7 +13,7 @@ import { electronMock } from './electron-mock'
 
 vi.mock('electron', async () => (await import('./electron-mock')).electronModule())
 
-const APP_URL = 'file:///app/out/renderer/index.html'
+const APP_URL = 'app://studio/index.html'
 const fromApp = { senderFrame: { url: APP_URL } }
 
 /** An engine host whose process never starts: these tests must be answered before the engine is asked. */

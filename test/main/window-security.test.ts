@@ -7,7 +7,7 @@ import { FakeBrowserWindow } from './electron-mock'
 
 vi.mock('electron', async () => (await import('./electron-mock')).electronModule())
 
-const APP = new URL('file:///opt/studio/out/renderer/index.html')
+const APP = new URL('app://studio/index.html')
 
 function navigation(url: string, event = 'will-navigate'): boolean {
   const window = FakeBrowserWindow.last!
@@ -77,12 +77,12 @@ describe('permissions', () => {
 })
 
 describe('trusted renderer url', () => {
-  it('trusts the built page in production and the dev server origin in development', () => {
-    const built = rendererEntry({}, '/opt/studio/out/renderer')
-    expect(built.href).toBe('file:///opt/studio/out/renderer/index.html')
-    expect(isTrustedUrl('file:///opt/studio/out/renderer/index.html?x#y', built)).toBe(true)
-    expect(isTrustedUrl('file:///opt/studio/out/renderer/other.html', built)).toBe(false)
-    const dev = rendererEntry({ ELECTRON_RENDERER_URL: 'http://localhost:5173' })
+  it('trusts the app:// page in production and the dev server origin in a development build', () => {
+    const built = rendererEntry({ devBuild: false, env: {} })
+    expect(built.href).toBe('app://studio/index.html')
+    expect(isTrustedUrl('app://studio/index.html?x#y', built)).toBe(true)
+    expect(isTrustedUrl('file:///opt/studio/out/renderer/index.html', built)).toBe(false)
+    const dev = rendererEntry({ devBuild: true, env: { ELECTRON_RENDERER_URL: 'http://localhost:5173' } })
     expect(isTrustedUrl('http://localhost:5173/src/main.tsx', dev)).toBe(true)
     expect(isTrustedUrl('http://localhost:5174/', dev)).toBe(false)
     expect(isTrustedUrl('not a url', dev)).toBe(false)

@@ -1,17 +1,20 @@
-import { join } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { APP_ENTRY } from './app-protocol'
+
+export interface RendererSource {
+  /** A development build (`electron-vite dev`, not packaged): the only one that may use a dev server. */
+  devBuild: boolean
+  env?: NodeJS.ProcessEnv
+}
 
 /**
- * Where the renderer comes from: electron-vite's dev server in `npm run dev`
- * (ELECTRON_RENDERER_URL), the built index.html otherwise. IPC calls and navigation are allowed
- * only for this one page.
+ * Where the renderer comes from: electron-vite's dev server (ELECTRON_RENDERER_URL) in a
+ * development build, the app's own `app://studio/index.html` otherwise. A packaged or production
+ * build ignores the variable, so nobody can point the installed app's window (and its IPC trust)
+ * at another page by setting it. IPC calls and navigation are allowed only for this one origin.
  */
-export function rendererEntry(
-  env: NodeJS.ProcessEnv = process.env,
-  rendererDir = join(__dirname, '../renderer')
-): URL {
-  const devUrl = env['ELECTRON_RENDERER_URL']
-  return devUrl ? new URL(devUrl) : pathToFileURL(join(rendererDir, 'index.html'))
+export function rendererEntry({ devBuild, env = process.env }: RendererSource): URL {
+  const devUrl = devBuild ? env['ELECTRON_RENDERER_URL'] : undefined
+  return devUrl ? new URL(devUrl) : new URL(APP_ENTRY)
 }
 
 let entry: URL | undefined
@@ -21,17 +24,23 @@ export function trustRenderer(url: URL): void {
   entry = url
 }
 
-/** True for the app's own page (any hash or query), false for everything else. */
+/**
+ * True for any page of the trusted origin (scheme, host and port), false for everything else.
+ * Compared part by part: Node's URL gives every non-http(s) scheme, app: included, the origin
+ * "null", so comparing origins would trust all of them. A file: entry trusts nothing.
+ */
 export function isTrustedUrl(url: string, trusted: URL | undefined = entry): boolean {
-  if (!trusted) return false
+  if (!trusted || trusted.protocol === 'file:' || trusted.host === '') return false
   let candidate: URL
   try {
     candidate = new URL(url)
   } catch {
     return false
   }
-  if (trusted.protocol === 'file:') {
-    return candidate.protocol === 'file:' && fileURLToPath(candidate) === fileURLToPath(trusted)
-  }
-  return candidate.origin === trusted.origin
+  return (
+    candidate.protocol === trusted.protocol &&
+    candidate.host.toLowerCase() === trusted.host.toLowerCase() &&
+    candidate.username === '' &&
+    candidate.password === ''
+  )
 }
