@@ -2,6 +2,7 @@ import type { EngineMethod, EngineMethodResults, EngineParams } from '../../shar
 import type { EngineHostStatus } from '../../shared/engine-status'
 import type { GenerateRequestInput, GenerationResult, ProgressEvent } from '../../shared/generation'
 import { EngineFailure, cancelled } from '../engine/errors'
+import { memoryCrashReason } from './memory-crash'
 import { PendingRequests, parseEngineMessage } from './pending'
 import { failedChild, type ChildExit, type EngineChild, type EngineSpawner } from './spawner'
 import * as timing from './timing'
@@ -17,7 +18,10 @@ export interface EngineHostOptions {
 /**
  * Supervises the engine process: spawns it through an adapter, waits for its `ready`, numbers
  * requests, runs one generate at a time, forwards cancel, and when the process dies fails what it
- * was doing with `engine_crashed` and starts a new one (with backoff, up to a limit).
+ * was doing with `engine_crashed` and starts a new one (with backoff, up to a limit). A death that
+ * looks like memory running out during a generate fails it with `resources` naming the model, and
+ * that model is not sent to the engine again until a restart by hand, so it cannot crash it in a
+ * loop while the other models keep working.
  */
 export class EngineHost {
   readonly #spawner: EngineSpawner
@@ -40,6 +44,10 @@ export class EngineHost {
   #restartTimer: NodeJS.Timeout | undefined
   #crashTimes: number[] = []
   #generating = 0
+  /** The model of the generate in flight (one runs at a time). */
+  #generatingModel: string | undefined
+  /** Models whose generate ended the engine for lack of memory, with the message to answer. */
+  readonly #exhausted = new Map<string, string>()
   #generateQueue: Promise<unknown> = Promise.resolve()
   #disposed = false
 
@@ -61,6 +69,7 @@ export class EngineHost {
   restart(): void {
     if (this.#disposed) return
     this.#crashTimes = []
+    this.#exhausted.clear()
     clearTimeout(this.#restartTimer)
     this.#setStatus({ gaveUp: false })
     this.#child?.kill() // its exit is then a crash like any other, and restarts it
@@ -96,9 +105,12 @@ export class EngineHost {
     const run = async (): Promise<GenerationResult> => {
       started = true
       if (signal?.aborted) throw cancelled()
+      const exhausted = this.#exhausted.get(params.model)
+      if (exhausted) throw new EngineFailure('resources', exhausted)
       await this.#whenReady()
       if (signal?.aborted) throw cancelled()
       const { id, response } = this.#send('generate', params, { onProgress })
+      this.#generatingModel = params.model
       const cancel = (): void =>
         void this.#send('cancel', { requestId: id }, {}).response.catch(() => undefined)
       signal?.addEventListener('abort', cancel, { once: true })
@@ -106,6 +118,7 @@ export class EngineHost {
       try {
         return (await response) as GenerationResult
       } finally {
+        this.#generatingModel = undefined
         signal?.removeEventListener('abort', cancel)
         this.#setBusy(-1)
       }
@@ -175,7 +188,19 @@ export class EngineHost {
     this.#hungAtStart = undefined
     const tail = child.stderrTail()
     const detail = `the engine stopped unexpectedly (${why})${tail ? `: ${tail}` : ''}`
-    this.#pending.failAll((method) => new EngineFailure('engine_crashed', `${method} failed: ${detail}`))
+    const memory = memoryCrashReason(exit, tail)
+    const model = this.#generatingModel
+    if (memory && model) {
+      this.#exhausted.set(
+        model,
+        `${model}: the engine ran out of memory generating with it (${memory}); it is not run again until the engine is restarted`
+      )
+    }
+    this.#pending.failAll((method) =>
+      method === 'generate' && memory && model
+        ? new EngineFailure('resources', this.#exhausted.get(model) as string)
+        : new EngineFailure('engine_crashed', `${method} failed: ${detail}`)
+    )
 
     const now = Date.now()
     this.#crashTimes = [...this.#crashTimes.filter((t) => now - t < timing.CRASH_WINDOW_MS), now]

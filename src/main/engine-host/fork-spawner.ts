@@ -37,6 +37,7 @@ function forkedChild(child: ChildProcess, echoStderr: boolean): EngineChild {
     stderr.push(chunk)
     if (echoStderr) process.stderr.write(chunk)
   })
+  let killedByUs = false
   return {
     pid: child.pid,
     postMessage(message) {
@@ -49,10 +50,13 @@ function forkedChild(child: ChildProcess, echoStderr: boolean): EngineChild {
     onExit(listener) {
       const report = once<ChildExit>(listener)
       // 'close', not 'exit': it comes after stderr is drained, so the tail holds the last words.
-      child.on('close', (code, signal) => report({ code, signal }))
+      child.on('close', (code, signal) => report({ code, signal, ...(killedByUs ? { killedByUs } : {}) }))
       child.on('error', (error) => report({ code: null, signal: null, error: error.message }))
     },
     stderrTail: () => stderr.lastLines(),
-    kill: () => void child.kill('SIGKILL')
+    kill: () => {
+      killedByUs = true
+      child.kill('SIGKILL')
+    }
   }
 }

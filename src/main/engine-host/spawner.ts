@@ -19,6 +19,8 @@ export interface ChildExit {
   signal: string | null
   /** Set when the process could not be started or the channel failed. */
   error?: string
+  /** True when it ended after our own kill(): a signal that came from elsewhere (the OOM killer) is not ours. */
+  killedByUs?: boolean
 }
 
 export interface EngineSpawner {

@@ -28,6 +28,7 @@ function utilityChild(child: UtilityProcess): EngineChild {
     process.stderr.write(chunk)
   })
   child.stdout?.on('data', (chunk: Buffer) => process.stdout.write(chunk))
+  let killedByUs = false
   return {
     get pid() {
       return child.pid
@@ -38,9 +39,12 @@ function utilityChild(child: UtilityProcess): EngineChild {
       const report = once<ChildExit>(listener)
       // Electron emits 'exit' after 'error' too, so 'error' only adds its words to the report.
       child.on('error', (type, location) => stderr.push(`\n${type} at ${location}\n`))
-      child.on('exit', (code) => report({ code, signal: null }))
+      child.on('exit', (code) => report({ code, signal: null, ...(killedByUs ? { killedByUs } : {}) }))
     },
     stderrTail: () => stderr.lastLines(),
-    kill: () => void child.kill()
+    kill: () => {
+      killedByUs = true
+      child.kill()
+    }
   }
 }
