@@ -1,0 +1,115 @@
+import type { FlowMatchSchedulerConfig } from '../../../shared/imported-manifest'
+
+/**
+ * diffusers' FlowMatchEulerDiscreteScheduler as FluxPipeline drives it (docs/model-package.md,
+ * "Imported packages"): the pipeline hands the scheduler the sigmas linspace(1, 1/n, n) and, with
+ * dynamic shifting, mu from the image's token count (calculate_shift). The scheduler shifts them
+ * in float32 (NumPy float32 arrays with Python scalars), appends 0, and its timesteps are
+ * sigma · num_train_timesteps in float32; the transformer sees timestep / 1000.
+ *
+ * Every value here is rounded to float32 exactly where the reference rounds, so the schedule is
+ * the reference's bit for bit, not merely close: a cached step that flips on a last-digit
+ * difference of sigma would not match CacheDiT's decision.
+ */
+
+export interface FlowMatchSchedule {
+  /** steps + 1 float32 values, the last one 0 (1 with invert_sigmas, which is refused). */
+  sigmas: number[]
+  /** steps float32 values: sigma · num_train_timesteps. */
+  timesteps: number[]
+  /** The transformer's timestep input per step: timestep / 1000 in float32, as FluxPipeline passes it. */
+  modelTimesteps: number[]
+  /** mu of the dynamic shift (null with a static shift). */
+  mu: number | null
+}
+
+const f = Math.fround
+
+/**
+ * FluxPipeline's calculate_shift, in float64 as Python computes it: mu grows linearly with the
+ * image's token count from base_shift at base_image_seq_len to max_shift at max_image_seq_len.
+ */
+export function calculateShift(
+  imageSeqLen: number,
+  baseSeqLen: number,
+  maxSeqLen: number,
+  baseShift: number,
+  maxShift: number
+): number {
+  const m = (maxShift - baseShift) / (maxSeqLen - baseSeqLen)
+  const b = baseShift - m * baseSeqLen
+  return imageSeqLen * m + b
+}
+
+/**
+ * What of a scheduler_config.json this scheduler does not implement, in words (null: all of it).
+ * Karras/exponential/beta sigmas, stochastic sampling and inverted sigmas change the schedule or
+ * the step; running without them would silently give another model's images.
+ */
+export function unsupportedSchedulerField(c: FlowMatchSchedulerConfig): string | null {
+  if (c.use_karras_sigmas) return 'use_karras_sigmas is true (Karras sigmas are not implemented)'
+  if (c.use_exponential_sigmas) return 'use_exponential_sigmas is true (not implemented)'
+  if (c.use_beta_sigmas) return 'use_beta_sigmas is true (not implemented)'
+  if (c.stochastic_sampling)
+    return 'stochastic_sampling is true (only the deterministic Euler step is implemented)'
+  if (c.invert_sigmas) return 'invert_sigmas is true (not implemented)'
+  return null
+}
+
+/** FluxPipeline's default sigmas: np.linspace(1.0, 1 / steps, steps) in float64. */
+export function fluxInputSigmas(steps: number): number[] {
+  if (!Number.isInteger(steps) || steps < 1) throw new Error(`steps must be a positive integer, got ${steps}`)
+  const end = 1 / steps
+  if (steps === 1) return [1]
+  // NumPy's linspace: start + i·step, the last value set to `end` exactly.
+  const step = (end - 1) / (steps - 1)
+  return Array.from({ length: steps }, (_, i) => (i === steps - 1 ? end : 1 + i * step))
+}
+
+/**
+ * set_timesteps(sigmas=inputSigmas, mu) of the scheduler with this config. `imageSeqLen` is the
+ * packed latent's token count (FluxPipeline's latents.shape[1]); it only matters with dynamic
+ * shifting.
+ */
+export function flowMatchSchedule(
+  config: FlowMatchSchedulerConfig,
+  steps: number,
+  imageSeqLen: number,
+  inputSigmas: readonly number[] = fluxInputSigmas(steps)
+): FlowMatchSchedule {
+  const unsupported = unsupportedSchedulerField(config)
+  if (unsupported) throw new Error(unsupported)
+  if (inputSigmas.length !== steps) throw new Error(`${inputSigmas.length} sigmas for ${steps} steps`)
+  let sigmas = inputSigmas.map(f)
+  let mu: number | null = null
+  if (config.use_dynamic_shifting) {
+    mu = calculateShift(
+      imageSeqLen,
+      config.base_image_seq_len,
+      config.max_image_seq_len,
+      config.base_shift,
+      config.max_shift
+    )
+    // time_shift(mu, 1.0, t): the Python scalar is cast to float32, every operation rounds.
+    const num = f(config.time_shift_type === 'exponential' ? Math.exp(mu) : mu)
+    sigmas = sigmas.map((t) => f(num / f(num + f(f(1 / t) - 1))))
+  } else {
+    const shift = f(config.shift)
+    const shiftMinusOne = f(config.shift - 1)
+    sigmas = sigmas.map((s) => f(f(shift * s) / f(1 + f(shiftMinusOne * s))))
+  }
+  if (config.shift_terminal) {
+    // stretch_shift_to_terminal: the schedule is stretched to end at shift_terminal.
+    const oneMinus = sigmas.map((s) => f(1 - s))
+    const scale = f(oneMinus[oneMinus.length - 1] / f(1 - config.shift_terminal))
+    sigmas = oneMinus.map((z) => f(1 - f(z / scale)))
+  }
+  const train = config.num_train_timesteps
+  const timesteps = sigmas.map((s) => f(s * train))
+  return {
+    sigmas: [...sigmas, 0],
+    timesteps,
+    modelTimesteps: timesteps.map((t) => f(t / 1000)),
+    mu
+  }
+}
