@@ -2,7 +2,7 @@ import type { Branch, StepTrace } from '../../../shared/trace'
 import { assertFinite } from '../cache/non-finite'
 import type { StepCache } from '../cache/seam'
 import type { BeforeCall } from '../model/block-program'
-import type { LoadedModel } from '../model/loaded-model'
+import type { LoadedTransformer } from '../model/loaded-model'
 import { tensor, type Tensor } from '../tensor'
 import { concatBatch, filled, splitBatch } from './batch'
 import { applyGuidance, needsUncond } from './guidance'
@@ -12,9 +12,19 @@ import { callTransformer, type TransformerCall } from './transformer-call'
 
 /** The denoising loop: one Euler step per sigma, CFG as two calls or one batched call. */
 
+/** What the loop needs of a model: the expert of each sigma (a LoadedModel, a FLUX import). */
+export interface DenoiseModel {
+  transformerFor(sigma: number): LoadedTransformer
+}
+
 export interface DenoiseInput {
   noise: Tensor
   sigmas: readonly number[]
+  /**
+   * The transformer's timestep input of each step where it is not the sigma itself (FLUX: the
+   * scheduler's float32 timestep / 1000, which can differ from the sigma in its last digit).
+   */
+  timesteps?: readonly number[]
   cond: TextEmbedding
   uncond: TextEmbedding
   guidanceScale: number
@@ -41,7 +51,7 @@ export interface DenoiseHooks {
   call?: TransformerCall
 }
 
-export async function denoise(model: LoadedModel, input: DenoiseInput, hooks: DenoiseHooks): Promise<Tensor> {
+export async function denoise(model: DenoiseModel, input: DenoiseInput, hooks: DenoiseHooks): Promise<Tensor> {
   const { sigmas, guidanceScale: g } = input
   const steps = sigmas.length - 1
   const x = Float32Array.from(input.noise.data)
@@ -55,6 +65,7 @@ export async function denoise(model: LoadedModel, input: DenoiseInput, hooks: De
     hooks.beforeCall()
     const t0 = performance.now()
     const sigma = sigmas[i]
+    const t = input.timesteps?.[i] ?? sigma
     const transformer = model.transformerFor(sigma)
     const latent = tensor(x, dims)
     const site = (branch: Branch) => ({
@@ -69,16 +80,16 @@ export async function denoise(model: LoadedModel, input: DenoiseInput, hooks: De
     // 2. Model call(s) in named cache contexts: the branch tells the cache whose state to use.
     let v: Tensor
     if (!needsUncond(g)) {
-      v = await call(transformer, { latent, timestep: filled(sigma, batch), text: input.cond }, site('cond'))
+      v = await call(transformer, { latent, timestep: filled(t, batch), text: input.cond }, site('cond'))
     } else if (batchedText === null) {
       const vc = await call(
         transformer,
-        { latent, timestep: filled(sigma, batch), text: input.cond },
+        { latent, timestep: filled(t, batch), text: input.cond },
         site('cond')
       )
       const vu = await call(
         transformer,
-        { latent, timestep: filled(sigma, batch), text: input.uncond },
+        { latent, timestep: filled(t, batch), text: input.uncond },
         site('uncond')
       )
       v = applyGuidance(vc, vu, g)
@@ -86,7 +97,7 @@ export async function denoise(model: LoadedModel, input: DenoiseInput, hooks: De
       const both = concatBatch([latent, latent])
       const vv = await call(
         transformer,
-        { latent: both, timestep: filled(sigma, 2 * batch), text: batchedText },
+        { latent: both, timestep: filled(t, 2 * batch), text: batchedText },
         site('batched')
       )
       const [vc, vu] = splitBatch(vv, 2)

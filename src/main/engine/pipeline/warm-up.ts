@@ -1,10 +1,10 @@
 import type { CacheConfig } from '../../../shared/cache-config'
 import type { CreateStepCache } from '../cache/seam'
 import type { BeforeCall } from '../model/block-program'
-import type { LoadedModel, LoadedTransformer } from '../model/loaded-model'
+import type { LoadedTransformer } from '../model/loaded-model'
 import type { Tensor } from '../tensor'
 import { concatBatch, filled } from './batch'
-import { batchTexts, type DenoiseInput } from './denoise'
+import { batchTexts, type DenoiseInput, type DenoiseModel } from './denoise'
 import { needsUncond } from './guidance'
 import { callTransformer, type TransformerCall } from './transformer-call'
 
@@ -31,7 +31,7 @@ interface WarmUpHooks {
 const warmed = new WeakMap<TransformerCall, WeakMap<LoadedTransformer, Set<string>>>()
 
 export async function warmUp(
-  model: LoadedModel,
+  model: DenoiseModel,
   input: DenoiseInput,
   config: CacheConfig,
   hooks: WarmUpHooks
@@ -64,7 +64,7 @@ export async function warmUp(
     for (let c = 0; c < calls; c++) {
       await call(
         t,
-        { latent, timestep: filled(sigma, latent.dims[0]), text },
+        { latent, timestep: filled(input.timesteps?.[i] ?? sigma, latent.dims[0]), text },
         {
           stepCache: cache,
           step: i + c,

@@ -1,0 +1,187 @@
+import { checkBlockBudget, type CacheConfig } from '../../../../shared/cache-config'
+import { assertFinite } from '../../cache/non-finite'
+import type { CreateStepCache, StepCache } from '../../cache/seam'
+import { EngineFailure } from '../../errors'
+import type { BeforeCall } from '../../model/block-program'
+import { tensor, type Tensor } from '../../tensor'
+import { denoise, type DenoiseInput, type StepReport } from '../denoise'
+import type { FlowMatchSchedule } from '../flow-match'
+import type { TextEmbedding } from '../text-encoder'
+import { warmUp } from '../warm-up'
+import { latentImageIds, textIds, unpackLatents } from './latents'
+import type { FluxModel } from './model'
+
+/**
+ * FluxPipeline's steps after the settings, shared by generate and replay: prompt → CLIP pooled +
+ * T5 states; the denoising loop (the engine's, through the step cache) with the image and text
+ * ids and the distilled guidance as extra embed inputs; unpack → VAE scaling → decode.
+ */
+
+export interface FluxText {
+  text_hidden: Tensor
+  text_pooled: Tensor
+}
+
+export interface FluxTokenIds {
+  clip: readonly (number | bigint)[] | BigInt64Array
+  t5: readonly (number | bigint)[] | BigInt64Array
+}
+
+/** Token ids of a prompt as FluxPipeline makes them: CLIP to its 77, T5 to `t5Length`. */
+export function tokenizeFlux(model: FluxModel, prompt: string, t5Length = model.t5.maxLength): FluxTokenIds {
+  return {
+    clip: model.clip.tokenizer.encode(prompt, model.clip.maxLength),
+    t5: model.t5.tokenizer.encode(prompt, t5Length)
+  }
+}
+
+/** text_encoder(ids).pooler_output and text_encoder_2(ids).last_hidden_state. */
+export async function encodeFlux(
+  model: FluxModel,
+  ids: FluxTokenIds,
+  beforeCall: BeforeCall
+): Promise<FluxText> {
+  const feed = (x: FluxTokenIds['clip']) => ({
+    int64: BigInt64Array.from(x as ArrayLike<number | bigint>, (v) => BigInt(v)),
+    dims: [1, x.length]
+  })
+  const run = async (encoder: FluxModel['clip']['encoder'], x: FluxTokenIds['clip'], output: string) => {
+    if (!encoder.outputNames.includes(output))
+      throw new EngineFailure(
+        'model_invalid',
+        `${encoder.label}: has no output "${output}" (it has ${encoder.outputNames.join(', ')})`
+      )
+    beforeCall()
+    const out = await encoder.run({ [encoder.inputNames[0]]: feed(x) }, [output])
+    assertFinite(out[output], `${encoder.label}'s ${output}`)
+    return out[output]
+  }
+  return {
+    text_pooled: await run(model.clip.encoder, ids.clip, 'pooler_output'),
+    text_hidden: await run(model.t5.encoder, ids.t5, 'last_hidden_state')
+  }
+}
+
+export interface FluxDenoiseInput {
+  text: FluxText
+  /** Packed initial latents [1, (h/2)(w/2), 4C]. */
+  noise: Tensor
+  /** The unpacked latent's height and width. */
+  latent: { h: number; w: number }
+  schedule: FlowMatchSchedule
+  /** The distilled guidance (FLUX.1-dev); ignored by a transformer without guidance_embeds. */
+  guidance: number
+  /** mergeBlockLists resolved. */
+  cache: CacheConfig
+}
+
+export interface FluxDenoiseHooks {
+  createStepCache: CreateStepCache
+  beforeCall: BeforeCall
+  onStep?: (r: StepReport) => void | Promise<void>
+  /** Run every session once before step 0 (generate does; replay needs no timings). */
+  warm?: boolean
+}
+
+export interface FluxDenoised {
+  latent: Tensor
+  stepCache: StepCache
+  prepareMs: number
+}
+
+export async function fluxDenoise(
+  model: FluxModel,
+  input: FluxDenoiseInput,
+  hooks: FluxDenoiseHooks
+): Promise<FluxDenoised> {
+  const { cache } = input
+  if (cache.enabled && !model.cacheable)
+    throw new EngineFailure(
+      'bad_request',
+      `${model.name}: its transformer is one whole graph, which cannot be cached (import the folder first)`
+    )
+  const merge = cache.mergeBlockLists ?? true
+  const t0 = performance.now()
+  for (const t of model.transformers) {
+    for (const program of t.contexts(merge)) {
+      const problem = checkBlockBudget(cache, program.blockCount, `${t.manifest.name}/${program.name}`)
+      if (problem) throw new EngineFailure('bad_request', `cache: ${problem}`)
+      hooks.beforeCall()
+      const n = program.blockCount
+      await program.prepare(
+        cache.enabled
+          ? [
+              [0, cache.Fn],
+              [cache.Fn, n - cache.Bn],
+              [n - cache.Bn, n]
+            ]
+          : [[0, n]],
+        1
+      )
+    }
+  }
+  const cond: TextEmbedding = {
+    ...input.text,
+    img_ids: latentImageIds(input.latent.h, input.latent.w),
+    txt_ids: textIds(input.text.text_hidden.dims[1]),
+    // FluxPipeline passes guidance only to a guidance-distilled transformer (FLUX.1-dev).
+    ...(model.configs.transformer.guidance_embeds
+      ? { guidance: tensor(Float32Array.of(input.guidance), [1]) }
+      : {})
+  }
+  // No CFG: one call per step, branch 'cond' (FluxPipeline's true_cfg_scale is not offered).
+  const denoiseInput: DenoiseInput = {
+    noise: input.noise,
+    sigmas: input.schedule.sigmas,
+    timesteps: input.schedule.modelTimesteps,
+    cond,
+    uncond: cond,
+    guidanceScale: 1,
+    separateCfg: true,
+    mergeBlockLists: merge
+  }
+  if (hooks.warm) await warmUp(model, denoiseInput, cache, { ...hooks, call: model.call })
+  const prepareMs = performance.now() - t0
+  const stepCache = hooks.createStepCache(cache)
+  stepCache.beginGeneration()
+  const latent = await denoise(model, denoiseInput, {
+    stepCache,
+    beforeCall: hooks.beforeCall,
+    onStep: hooks.onStep,
+    call: model.call
+  })
+  return { latent, stepCache, prepareMs }
+}
+
+export interface FluxDecoded {
+  /** The VAE's input: unpacked latents / scaling_factor + shift_factor. */
+  vaeInput: Tensor
+  /** The VAE's output, in about [-1, 1]. */
+  decoded: Tensor
+  /** (decoded / 2 + 0.5) clamped to [0, 1], as diffusers' image processor post-processes it. */
+  image: Tensor
+}
+
+export async function fluxDecode(
+  model: FluxModel,
+  packed: Tensor,
+  latent: { h: number; w: number },
+  beforeCall: BeforeCall
+): Promise<FluxDecoded> {
+  const unpacked = unpackLatents(packed, latent.h, latent.w)
+  const scale = Math.fround(model.configs.vae.scaling_factor)
+  const shift = Math.fround(model.configs.vae.shift_factor ?? 0)
+  const x = new Float32Array(unpacked.data.length)
+  for (let i = 0; i < x.length; i++) x[i] = Math.fround(unpacked.data[i] / scale) + shift
+  const vaeInput = tensor(x, unpacked.dims)
+  const vae = model.vaeDecoder
+  beforeCall()
+  const out = await vae.run({ [vae.inputNames[0]]: vaeInput }, [vae.outputNames[0]])
+  const decoded = out[vae.outputNames[0]]
+  // NaN would become black pixels in a PNG that looks like a real output.
+  assertFinite(decoded, `${vae.label}'s output`)
+  const img = new Float32Array(decoded.data.length)
+  for (let i = 0; i < img.length; i++)
+    img[i] = Math.min(1, Math.max(0, Math.fround(decoded.data[i] / 2) + 0.5))
+  return { vaeInput, decoded, image: tensor(img, decoded.dims) }
+}

@@ -1,0 +1,243 @@
+import { basename, join } from 'node:path'
+import { z } from 'zod'
+import type { CacheConfig } from '../../../shared/cache-config'
+import { readRegularFile, readRegularText } from '../model/safe-read'
+import { tensor, type Tensor } from '../tensor'
+import { parseCacheDitConfig } from './cachedit-config'
+import { parseNpy } from './npy'
+
+/**
+ * A golden folder (`manifest.json` + `.npy` tensors, made with diffusers and CacheDiT) read into
+ * what a replay needs: the inputs of each run and the reference's results. Goldens differ between
+ * families (FLUX saves packed latents and token ids, Wan per-call CFG branches, SD3 a batched CFG
+ * prediction): the family is recognised from the manifest's keys, and only what replay can run
+ * (FLUX pipelines, with and without CacheDiT) is read; any other golden is refused by name.
+ */
+
+export interface ReferenceContext {
+  transformer: string
+  branch: 'cond' | 'uncond'
+  cachedSteps: number[]
+  /** step (as a decimal string, 0-based per context) → CacheDiT's residual diff. */
+  residualDiffs: Record<string, number>
+}
+
+export interface GoldenRun {
+  name: string
+  /** The engine's form of the CacheDiT config the run used; null = no cache. */
+  cache: CacheConfig | null
+  finalLatents: Tensor
+  /** The decoded image in [0, 1] (diffusers' output_type='pt'), where the golden saved one. */
+  image: Tensor | null
+  reference: { contexts: ReferenceContext[] }
+}
+
+export interface FluxGolden {
+  family: 'flux'
+  dir: string
+  prompt: string
+  width: number
+  height: number
+  steps: number
+  guidanceScale: number
+  maxSequenceLength: number
+  /** Token ids of each tokenizer where the golden saved them (else replay tokenizes the prompt). */
+  tokenIds: { tokenizer: BigInt64Array; tokenizer_2: BigInt64Array } | null
+  /** The packed initial latents, as diffusers drew them. */
+  initialLatents: Tensor
+  schedule: { sigmas: number[]; timesteps: number[]; mu: number | null }
+  /** The transformer's timestep input of each step, where saved. */
+  stepTimesteps: number[] | null
+  runs: GoldenRun[]
+}
+
+const ScheduleSchema = z.object({
+  mu: z.number().optional(),
+  timesteps: z.array(z.number()),
+  scheduler_sigmas: z.array(z.number()).optional(),
+  sigmas: z.array(z.number()).optional()
+})
+
+const FluxAboutSchema = z.object({
+  prompt: z.string(),
+  height: z.number().int().positive(),
+  width: z.number().int().positive(),
+  num_inference_steps: z.number().int().positive(),
+  guidance_scale: z.number(),
+  max_sequence_length: z.number().int().positive(),
+  schedule: ScheduleSchema,
+  results: z.record(z.string(), z.unknown()).optional()
+})
+
+const FluxResultSchema = z.object({
+  cached_steps: z.array(z.number().int()),
+  residual_diffs: z.record(z.string(), z.number()),
+  cache_config: z.string()
+})
+
+const EntrySchema = z.object({ file: z.string(), dtype: z.string(), shape: z.array(z.number().int()) })
+type Entries = Record<string, z.infer<typeof EntrySchema>>
+
+/** At most this many bytes per tensor file: goldens of the tiny fixtures are kilobytes. */
+const MAX_NPY_BYTES = 512 * 1024 * 1024
+
+/** Which family's golden a manifest is, from its keys (null: not a golden replay knows). */
+export function goldenFamily(keys: readonly string[], about: Record<string, unknown>): string | null {
+  const has = (k: string) => keys.includes(k)
+  if (has('tokenizer_3.input_ids')) return 'sd3'
+  if (has('prompt_attention_mask')) return 'pixart-sigma'
+  if (keys.some((k) => /^(uncached\.)?call\d+\./.test(k)) || has('initial_latents')) return 'wan'
+  if (has('initial_latents_packed')) return 'flux'
+  if (typeof about.call === 'string' && about.call.includes('transformer(')) return 'transformer'
+  return null
+}
+
+export async function readGolden(dir: string): Promise<FluxGolden> {
+  const name = basename(dir)
+  const manifestPath = join(dir, 'manifest.json')
+  let raw: unknown
+  try {
+    raw = JSON.parse(await readRegularText(manifestPath, { maxBytes: 16 * 1024 * 1024 }))
+  } catch (e) {
+    throw new Error(`${manifestPath}: not a golden manifest (${(e as Error).message})`)
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new Error(`${manifestPath}: not a golden manifest (not a JSON object)`)
+  const all = raw as Record<string, unknown>
+  const about = (all._about ?? {}) as Record<string, unknown>
+  const keys = Object.keys(all).filter((k) => k !== '_about')
+  const family = goldenFamily(keys, about)
+  if (family !== 'flux') {
+    const what = family === null ? 'a golden of a kind replay does not know' : `a ${family} golden`
+    throw new Error(
+      `${manifestPath}: ${what}; replay runs FLUX pipeline goldens (pipeline_4steps, dbcache_10steps) only`
+    )
+  }
+  const entries: Entries = {}
+  for (const k of keys) {
+    const e = EntrySchema.safeParse(all[k])
+    if (!e.success) throw new Error(`${manifestPath}: entry "${k}" has no file, dtype and shape`)
+    entries[k] = e.data
+  }
+  const parsedAbout = FluxAboutSchema.safeParse(about)
+  if (!parsedAbout.success)
+    throw new Error(
+      `${manifestPath}: _about ${parsedAbout.error.issues[0].path.join('.')}: ${parsedAbout.error.issues[0].message}`
+    )
+  const a = parsedAbout.data
+  const read = (key: string) => readEntry(dir, entries, key)
+  const float = async (key: string) => toTensor(await read(key), `${name}/${key}`)
+  const sigmas = a.schedule.scheduler_sigmas ?? a.schedule.sigmas
+  if (!sigmas) throw new Error(`${manifestPath}: _about.schedule has no scheduler_sigmas`)
+
+  const tokenIds =
+    'tokenizer.input_ids' in entries && 'tokenizer_2.input_ids' in entries
+      ? {
+          tokenizer: await ids(read, 'tokenizer.input_ids'),
+          tokenizer_2: await ids(read, 'tokenizer_2.input_ids')
+        }
+      : null
+  const steps = a.num_inference_steps
+  const stepKey = (i: number) =>
+    [`step${i}.timestep`, `uncached.step${i}.timestep`].find((k) => k in entries) ?? null
+  const stepTimesteps: number[] = []
+  for (let i = 0; i < steps; i++) {
+    const k = stepKey(i)
+    if (k === null) break
+    stepTimesteps.push((await float(k)).data[0])
+  }
+
+  const runs: GoldenRun[] = []
+  const merge = true // CacheDiT's Flux adapter caches both block lists as one (its _about.adapter)
+  if ('final_latents_packed' in entries) {
+    runs.push({
+      name,
+      cache: null,
+      finalLatents: await float('final_latents_packed'),
+      image: 'image_pt' in entries ? await float('image_pt') : null,
+      reference: { contexts: [] }
+    })
+  }
+  if ('uncached.final_latents_packed' in entries) {
+    runs.push({
+      name: 'uncached',
+      cache: null,
+      finalLatents: await float('uncached.final_latents_packed'),
+      image: null,
+      reference: { contexts: [] }
+    })
+  }
+  for (const [runName, value] of Object.entries(a.results ?? {})) {
+    const latentKey = `${runName}.final_latents_packed`
+    // The probe run (threshold 1e-6) recorded diffs only; it has no latents to compare.
+    if (!(latentKey in entries)) continue
+    const r = FluxResultSchema.safeParse(value)
+    if (!r.success)
+      throw new Error(
+        `${manifestPath}: _about.results.${runName} has no cached_steps, residual_diffs and cache_config`
+      )
+    let cache: CacheConfig
+    try {
+      cache = parseCacheDitConfig(r.data.cache_config, merge)
+    } catch (e) {
+      throw new Error(`${manifestPath}: _about.results.${runName}: ${(e as Error).message}`)
+    }
+    runs.push({
+      name: runName,
+      cache,
+      finalLatents: await float(latentKey),
+      image: null,
+      reference: {
+        contexts: [
+          {
+            transformer: 'transformer',
+            branch: 'cond',
+            cachedSteps: r.data.cached_steps,
+            residualDiffs: r.data.residual_diffs
+          }
+        ]
+      }
+    })
+  }
+  if (runs.length === 0) throw new Error(`${manifestPath}: no run with final latents to compare`)
+
+  const initialKey = 'initial_latents_packed'
+  return {
+    family: 'flux',
+    dir,
+    prompt: a.prompt,
+    width: a.width,
+    height: a.height,
+    steps,
+    guidanceScale: a.guidance_scale,
+    maxSequenceLength: a.max_sequence_length,
+    tokenIds,
+    initialLatents: await float(initialKey),
+    schedule: { sigmas, timesteps: a.schedule.timesteps, mu: a.schedule.mu ?? null },
+    stepTimesteps: stepTimesteps.length === steps ? stepTimesteps : null,
+    runs
+  }
+}
+
+async function readEntry(dir: string, entries: Entries, key: string) {
+  const e = entries[key]
+  if (!e) throw new Error(`${join(dir, 'manifest.json')}: no "${key}" entry`)
+  if (e.file.includes('/') || e.file.includes('\\') || e.file.startsWith('.'))
+    throw new Error(`${join(dir, 'manifest.json')}: "${key}" names a file outside the folder`)
+  const label = join(dir, e.file)
+  const arr = parseNpy(await readRegularFile(label, { maxBytes: MAX_NPY_BYTES, root: dir }), label)
+  if (arr.shape.join() !== e.shape.join())
+    throw new Error(`${label}: shape [${arr.shape.join(', ')}], the manifest says [${e.shape.join(', ')}]`)
+  return { arr, label }
+}
+
+function toTensor(r: Awaited<ReturnType<typeof readEntry>>, label: string): Tensor {
+  if (r.arr.kind !== 'float32') throw new Error(`${r.label}: ${label} is int64, expected floats`)
+  return tensor(r.arr.data, r.arr.shape)
+}
+
+async function ids(read: (k: string) => ReturnType<typeof readEntry>, key: string): Promise<BigInt64Array> {
+  const r = await read(key)
+  if (r.arr.kind !== 'int64') throw new Error(`${r.label}: token ids are not int64`)
+  return r.arr.data
+}

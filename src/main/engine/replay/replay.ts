@@ -1,0 +1,138 @@
+import { CacheConfigSchema } from '../../../shared/cache-config'
+import type { CreateStepCache } from '../cache/seam'
+import { EngineFailure } from '../errors'
+import type { BeforeCall } from '../model/block-program'
+import { flowMatchSchedule } from '../pipeline/flow-match'
+import { latentSize, vaeScaleFactor } from '../pipeline/flux/latents'
+import type { FluxModel } from '../pipeline/flux/model'
+import { encodeFlux, fluxDecode, fluxDenoise, tokenizeFlux, type FluxTokenIds } from '../pipeline/flux/run'
+import type { Tensor } from '../tensor'
+import type { FluxGolden, ReferenceContext } from './golden'
+
+/**
+ * `studio replay`: every run of a golden through the engine from the golden's own inputs (its
+ * token ids, or its prompt tokenized at its max_sequence_length; its initial latents; its steps
+ * and guidance; its CacheDiT config), compared with what diffusers and CacheDiT produced.
+ */
+
+export interface ReplayContext {
+  transformer: string
+  branch: string
+  cachedSteps: number[]
+  residualDiffs: Record<string, number>
+}
+
+export interface ReplayRun {
+  name: string
+  latentMaxAbsDiff: number
+  imageMaxAbsDiff: number | null
+  contexts: ReplayContext[]
+  reference: { contexts: ReferenceContext[] }
+}
+
+export interface ReplayChecks {
+  /** Whether the engine's tokenizers give the golden's ids for its prompt (null: none saved). */
+  tokenIdsMatch: boolean | null
+  /** Largest |Δ| of the engine's sigmas against the golden's scheduler sigmas. */
+  sigmaMaxAbsDiff: number
+}
+
+export interface ReplayResult {
+  runs: ReplayRun[]
+  checks: ReplayChecks
+}
+
+export interface ReplayHooks {
+  createStepCache: CreateStepCache
+  beforeCall?: BeforeCall
+  /** Called as each run ends (the CLI prints as it goes). */
+  onRun?: (run: ReplayRun) => void
+}
+
+export async function replayFlux(
+  model: FluxModel,
+  golden: FluxGolden,
+  hooks: ReplayHooks
+): Promise<ReplayResult> {
+  const beforeCall = hooks.beforeCall ?? (() => undefined)
+  const own = tokenizeFlux(model, golden.prompt, golden.maxSequenceLength)
+  const saved = golden.tokenIds
+  const ids: FluxTokenIds = saved ? { clip: saved.tokenizer, t5: saved.tokenizer_2 } : own
+  const tokenIdsMatch = saved
+    ? sameIds(own.clip, saved.tokenizer) && sameIds(own.t5, saved.tokenizer_2)
+    : null
+  const text = await encodeFlux(model, ids, beforeCall)
+
+  const latent = latentSize(golden.width, golden.height, vaeScaleFactor(model.configs.vae.block_out_channels))
+  const channels = model.configs.transformer.in_channels
+  const tokens = (latent.h / 2) * (latent.w / 2)
+  const want = [1, tokens, channels]
+  if (golden.initialLatents.dims.join() !== want.join())
+    throw new EngineFailure(
+      'bad_request',
+      `${golden.dir}: initial latents [${golden.initialLatents.dims.join(', ')}], the model packs a ${golden.width}×${golden.height} image to [${want.join(', ')}]`
+    )
+  const schedule = flowMatchSchedule(model.configs.scheduler, golden.steps, tokens)
+  const sigmaMaxAbsDiff = maxAbsDiff(
+    Float64Array.from(schedule.sigmas),
+    Float64Array.from(golden.schedule.sigmas)
+  )
+
+  const runs: ReplayRun[] = []
+  for (const run of golden.runs) {
+    const cache = run.cache ?? CacheConfigSchema.parse({ enabled: false, mergeBlockLists: true })
+    const { latent: final, stepCache } = await fluxDenoise(
+      model,
+      { text, noise: golden.initialLatents, latent, schedule, guidance: golden.guidanceScale, cache },
+      { createStepCache: hooks.createStepCache, beforeCall }
+    )
+    let imageMaxAbsDiff: number | null = null
+    if (run.image) {
+      const { image } = await fluxDecode(model, final, latent, beforeCall)
+      imageMaxAbsDiff = tensorDiff(image, run.image, `${run.name} image`)
+    }
+    const contexts = run.cache
+      ? stepCache.summary().contexts.map((c) => ({
+          transformer: c.transformer,
+          branch: c.branch,
+          cachedSteps: [...c.cachedSteps],
+          residualDiffs: { ...c.residualDiffs }
+        }))
+      : []
+    const result: ReplayRun = {
+      name: run.name,
+      latentMaxAbsDiff: tensorDiff(final, run.finalLatents, `${run.name} final latents`),
+      imageMaxAbsDiff,
+      contexts,
+      reference: run.reference
+    }
+    hooks.onRun?.(result)
+    runs.push(result)
+  }
+  return { runs, checks: { tokenIdsMatch, sigmaMaxAbsDiff } }
+}
+
+function sameIds(a: FluxTokenIds['clip'], b: BigInt64Array): boolean {
+  return (
+    a.length === b.length && Array.from(a as ArrayLike<number | bigint>).every((v, i) => BigInt(v) === b[i])
+  )
+}
+
+function tensorDiff(a: Tensor, b: Tensor, what: string): number {
+  if (a.dims.join() !== b.dims.join())
+    throw new EngineFailure(
+      'bad_request',
+      `${what}: the engine's are [${a.dims.join(', ')}], the golden's [${b.dims.join(', ')}]`
+    )
+  return maxAbsDiff(a.data, b.data)
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Infinity
+  let m = 0
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i] - b[i])
+    if (!(d <= m)) m = d // NaN wins
+  }
+  return m
+}
