@@ -5,6 +5,7 @@ import { calibrateCommand } from './calibrate'
 import { evaluateCommand } from './evaluate'
 import { generateCommand } from './generate'
 import { inspectCommand } from './inspect'
+import { replayCommand } from './replay'
 import { summaryCommand } from './summary'
 
 /** Every `studio` subcommand: one file each; add yours here. */
@@ -31,6 +32,10 @@ export const COMMANDS: Record<string, Command> = {
   'bench-segments': {
     summary: 'time per step: segments vs blocks one by one vs one graph',
     run: benchSegmentsCommand
+  },
+  replay: {
+    summary: 'replay a diffusers/CacheDiT golden through the engine and compare (latents, image, cached steps)',
+    run: replayCommand
   },
   summary: {
     summary: "print the cache summary of a saved output's trace",

@@ -78,6 +78,13 @@ const FluxResultSchema = z.object({
 const EntrySchema = z.object({ file: z.string(), dtype: z.string(), shape: z.array(z.number().int()) })
 type Entries = Record<string, z.infer<typeof EntrySchema>>
 
+const FAMILY_WORDS: Record<string, string> = {
+  sd3: 'an SD3 pipeline golden',
+  'pixart-sigma': 'a PixArt-Σ pipeline golden',
+  wan: 'a Wan pipeline golden',
+  transformer: 'a golden of one transformer call (no pipeline to replay)'
+}
+
 /** At most this many bytes per tensor file: goldens of the tiny fixtures are kilobytes. */
 const MAX_NPY_BYTES = 512 * 1024 * 1024
 
@@ -108,7 +115,7 @@ export async function readGolden(dir: string): Promise<FluxGolden> {
   const keys = Object.keys(all).filter((k) => k !== '_about')
   const family = goldenFamily(keys, about)
   if (family !== 'flux') {
-    const what = family === null ? 'a golden of a kind replay does not know' : `a ${family} golden`
+    const what = family === null ? 'a golden of a kind replay does not know' : FAMILY_WORDS[family]
     throw new Error(
       `${manifestPath}: ${what}; replay runs FLUX pipeline goldens (pipeline_4steps, dbcache_10steps) only`
     )

@@ -1,0 +1,65 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { isImportedFormat } from '../../../../shared/imported-manifest'
+import type { Provider } from '../../../../shared/providers'
+import { EngineFailure } from '../../errors'
+import { readRegularText } from '../../model/safe-read'
+import type { SessionTuning } from '../../model/session'
+import { unsupportedSchedulerField } from '../flow-match'
+import type { FluxModel } from './model'
+import { loadWholeGraphFlux } from './whole-graph'
+
+/**
+ * A FLUX model from a folder: an imported package (model.json of format cache-studio-import/1,
+ * its transformer cut into blocks) or a plain ONNX FluxPipeline folder (model_index.json, run
+ * with its transformer whole).
+ */
+
+export interface LoadFluxOptions {
+  provider: Provider
+  tuning?: SessionTuning
+}
+
+export async function loadFluxModel(dir: string, options: LoadFluxOptions): Promise<FluxModel> {
+  let model: FluxModel
+  if (existsSync(join(dir, 'model.json'))) {
+    const text = await readRegularText(join(dir, 'model.json'), {
+      maxBytes: 1024 * 1024,
+      root: dir,
+      label: 'model.json'
+    })
+    let raw: unknown
+    try {
+      raw = JSON.parse(text)
+    } catch (e) {
+      throw new EngineFailure(
+        'model_invalid',
+        `${join(dir, 'model.json')}: not valid JSON (${(e as Error).message})`
+      )
+    }
+    if (!isImportedFormat(raw))
+      throw new EngineFailure(
+        'bad_request',
+        `${join(dir, 'model.json')}: not an imported FLUX package (studio import makes one)`
+      )
+    model = await loadImportedFlux(dir, options)
+  } else if (existsSync(join(dir, 'model_index.json'))) {
+    model = await loadWholeGraphFlux(dir, options)
+  } else {
+    throw new EngineFailure(
+      'model_not_found',
+      `${dir}: neither an imported package (model.json) nor an ONNX diffusers folder (model_index.json)`
+    )
+  }
+  const unsupported = unsupportedSchedulerField(model.configs.scheduler)
+  if (unsupported) {
+    await model.release()
+    throw new EngineFailure('model_invalid', `${model.id}: scheduler_config.json: ${unsupported}`)
+  }
+  return model
+}
+
+async function loadImportedFlux(dir: string, options: LoadFluxOptions): Promise<FluxModel> {
+  void options
+  throw new EngineFailure('bad_request', `${dir}: imported packages cannot be loaded by this build yet`)
+}
