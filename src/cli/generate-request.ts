@@ -28,6 +28,8 @@ export const GENERATE_OPTIONS = {
   seed: { type: 'string' },
   steps: { type: 'string' },
   guidance: { type: 'string' },
+  width: { type: 'string' },
+  height: { type: 'string' },
   'batched-cfg': { type: 'boolean' },
   out: { type: 'string' },
   provider: { type: 'string' },
@@ -65,6 +67,8 @@ export type GenerateFlagValues = CacheFlagValues & {
   seed?: string
   steps?: string
   guidance?: string
+  width?: string
+  height?: string
   'batched-cfg'?: boolean
   provider?: string
   'models-dir'?: string[]
@@ -96,6 +100,8 @@ export async function requestFromFlags(
     seed,
     steps: intFlag('steps', values.steps, 1, 1000) ?? recipe?.steps,
     guidanceScale: numberFlag('guidance', values.guidance, 0, 50) ?? recipe?.guidanceScale,
+    width: intFlag('width', values.width, 1, 65536) ?? recipe?.width,
+    height: intFlag('height', values.height, 1, 65536) ?? recipe?.height,
     separateCfg: cfgFlag ?? recipe?.separateCfg,
     cache: recipe && !cacheFlagsGiven ? { preset: recipe.preset, overrides: recipe.cache } : cache,
     provider:

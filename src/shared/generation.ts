@@ -24,6 +24,9 @@ export const GenerateRequestSchema = z
     seed: z.number().int().min(0).max(MAX_SEED),
     steps: z.number().int().min(1).max(1000).optional(),
     guidanceScale: z.number().min(0).max(50).optional(),
+    /** Image size in pixels where the model makes more than one (imported FLUX); default: the model's. */
+    width: z.number().int().min(1).max(65536).optional(),
+    height: z.number().int().min(1).max(65536).optional(),
     /** Run CFG as two calls (true) or one batched call (false); default: the model's manifest. */
     separateCfg: z.boolean().optional(),
     cache: CacheChoiceSchema.default({ preset: 'none', overrides: {} }),
@@ -48,7 +51,10 @@ export const RecipeSchema = z.object({
   preset: z.enum(PRESET_IDS),
   cache: CacheConfigSchema,
   provider: z.string(),
-  engineVersion: z.string()
+  engineVersion: z.string(),
+  /** The image size asked for, on models that make more than one size. */
+  width: z.number().int().optional(),
+  height: z.number().int().optional()
 })
 export type Recipe = z.infer<typeof RecipeSchema>
 

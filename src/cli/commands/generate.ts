@@ -16,7 +16,8 @@ export const GENERATE_USAGE = `Usage: studio generate --prompt TEXT [options]
   --negative TEXT        negative prompt (default: the model's)
   --seed N               0..${MAX_SEED} (default: random, printed)
   --steps N              denoising steps (default: the model's)
-  --guidance G           CFG scale (default: the model's; 1 = no CFG)
+  --guidance G           CFG scale (default: the model's; 1 = no CFG); FLUX: its distilled guidance
+  --width W --height H   image size on models that make several (FLUX: multiples of VAE scale × 2)
   --separate-cfg | --batched-cfg   CFG as two calls or one batched call (default: the model's)
   --out PATH             .png/.gif file, or a folder (default: ${DEFAULT_OUT_DIR}/)
   --provider P           auto|cpu|cuda|dml|coreml (default: auto)

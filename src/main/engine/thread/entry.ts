@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads'
+import type { ProgressEvent } from '../../../shared/generation'
 import { createStepCache } from '../cache/index'
 import { cancelled, namingModel, toEngineError } from '../errors'
 import { LoadedModel } from '../model/loaded-model'
@@ -6,6 +7,9 @@ import { loadPackage } from '../model/package'
 import { availableProviders } from '../model/providers'
 import type { FromThread, ThreadGenerate, ThreadInit, ToThread } from './protocol'
 import { runPipeline } from '../pipeline/generate'
+import { runFluxPipeline } from '../pipeline/flux/generate'
+import { isImportedPackage, loadFluxModel } from '../pipeline/flux/load'
+import type { FluxModel } from '../pipeline/flux/model'
 
 /**
  * The generation thread: loads models (once per model and provider, the last few kept), runs the
@@ -15,14 +19,16 @@ import { runPipeline } from '../pipeline/generate'
 const port = parentPort
 if (!port) throw new Error('engine/thread/entry.ts runs as a worker thread')
 const init = (workerData ?? { tuning: null }) as ThreadInit
-const models = new Map<string, Promise<LoadedModel>>()
+/** A studio package, or an imported FLUX folder (the family pipeline runs it). */
+type AnyModel = LoadedModel | FluxModel
+const models = new Map<string, Promise<AnyModel>>()
 
 const post = (message: FromThread) => port.postMessage(message)
 
 /** Loaded models kept at once: the app switches between a few; each holds its sessions' weights. */
 const KEEP_MODELS = 2
 
-async function model(dir: string, provider: ThreadGenerate['request']['provider']): Promise<LoadedModel> {
+async function model(dir: string, provider: ThreadGenerate['request']['provider']): Promise<AnyModel> {
   const key = `${dir}\n${provider}`
   let loaded = models.get(key)
   if (loaded) {
@@ -31,14 +37,17 @@ async function model(dir: string, provider: ThreadGenerate['request']['provider'
     models.set(key, loaded)
     return loaded
   }
-  loaded = loadPackage(dir).then((pkg) =>
-    LoadedModel.load(pkg, { provider, tuning: init.tuning ?? undefined })
+  const tuning = init.tuning ?? undefined
+  loaded = isImportedPackage(dir).then((imported) =>
+    imported
+      ? loadFluxModel(dir, { provider, tuning })
+      : loadPackage(dir).then((pkg) => LoadedModel.load(pkg, { provider, tuning }))
   )
   // A failed load is not remembered: fixing the files and retrying must work.
   loaded.catch(() => models.delete(key))
   models.set(key, loaded)
   while (models.size > KEEP_MODELS) {
-    const [oldest, evicted] = models.entries().next().value as [string, Promise<LoadedModel>]
+    const [oldest, evicted] = models.entries().next().value as [string, Promise<AnyModel>]
     models.delete(oldest)
     await evicted.then((m) => m.release()).catch(() => undefined)
   }
@@ -52,12 +61,17 @@ async function generate(msg: ThreadGenerate): Promise<void> {
   }
   beforeCall()
   const loaded = await model(msg.modelDir, msg.request.provider)
-  const result = await runPipeline(loaded, msg.request, {
+  const hooks = {
     createStepCache,
     beforeCall,
-    onProgress: (event) => post({ type: 'progress', id: msg.id, event })
-  }).catch((e: unknown) => {
-    throw namingModel(e, loaded.manifest.id)
+    onProgress: (event: ProgressEvent) => post({ type: 'progress', id: msg.id, event })
+  }
+  const run =
+    loaded instanceof LoadedModel
+      ? runPipeline(loaded, msg.request, hooks)
+      : runFluxPipeline(loaded, msg.request, hooks)
+  const result = await run.catch((e: unknown) => {
+    throw namingModel(e, loaded instanceof LoadedModel ? loaded.manifest.id : loaded.id)
   })
   post({ type: 'result', id: msg.id, result })
 }

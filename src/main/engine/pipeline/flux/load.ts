@@ -20,6 +20,22 @@ export interface LoadFluxOptions {
   tuning?: SessionTuning
 }
 
+/** Whether a package folder is an imported one (its model.json's format), which the FLUX pipeline runs. */
+export async function isImportedPackage(dir: string): Promise<boolean> {
+  if (!existsSync(join(dir, 'model.json'))) return false
+  try {
+    const text = await readRegularText(join(dir, 'model.json'), {
+      maxBytes: 1024 * 1024,
+      root: dir,
+      label: 'model.json'
+    })
+    return isImportedFormat(JSON.parse(text))
+  } catch {
+    // Not readable or not JSON: the package loader says what is wrong with it.
+    return false
+  }
+}
+
 export async function loadFluxModel(dir: string, options: LoadFluxOptions): Promise<FluxModel> {
   let model: FluxModel
   if (existsSync(join(dir, 'model.json'))) {
