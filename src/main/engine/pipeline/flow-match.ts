@@ -1,8 +1,8 @@
 import type { FlowMatchSchedulerConfig } from '../../../shared/imported-manifest'
 
 /**
- * diffusers' FlowMatchEulerDiscreteScheduler as FluxPipeline drives it (docs/model-package.md,
- * "Imported packages"): the pipeline hands the scheduler the sigmas linspace(1, 1/n, n) and, with
+ * diffusers' FlowMatchEulerDiscreteScheduler as FluxPipeline drives it (docs/flux-pipeline.md,
+ * step 4): the pipeline hands the scheduler the sigmas linspace(1, 1/n, n) and, with
  * dynamic shifting, mu from the image's token count (calculate_shift). The scheduler shifts them
  * in float32 (NumPy float32 arrays with Python scalars), appends 0, and its timesteps are
  * sigma · num_train_timesteps in float32; the transformer sees timestep / 1000.
