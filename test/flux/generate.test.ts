@@ -7,7 +7,7 @@ import { loadWholeGraphFlux } from '../../src/main/engine/pipeline/flux/whole-gr
 import { readRegularFile } from '../../src/main/engine/model/safe-read'
 import { readGolden } from '../../src/main/engine/replay/golden'
 import { parseNpy } from '../../src/main/engine/replay/npy'
-import type { Tensor } from '../../src/main/engine/tensor'
+import { tensor, type Tensor } from '../../src/main/engine/tensor'
 import { GenerateRequestSchema, type GenerateRequestInput } from '../../src/shared/generation'
 
 const FLUX = join(__dirname, '../fixtures/diffusers/flux-tiny')
@@ -65,6 +65,34 @@ describe('FLUX generate (runFluxPipeline) on the whole-graph flux-tiny', () => {
     await expect(runFluxPipeline(model, request({ width: 30, height: 32 }), hooks)).rejects.toThrow(
       /width 30: .* multiples of 4/
     )
+  })
+
+  it('guidance goes to the transformer only when its config has guidance_embeds (FLUX.1-dev, not schnell)', async () => {
+    const seen: Record<string, number[]>[] = []
+    const recording = (guidanceEmbeds: boolean): FluxModel => ({
+      ...model,
+      configs: {
+        ...model.configs,
+        transformer: { ...model.configs.transformer, guidance_embeds: guidanceEmbeds }
+      },
+      call: async (_t, inputs) => {
+        seen.push(Object.fromEntries(Object.entries(inputs.text).map(([k, v]) => [k, v.dims.slice()])))
+        if (guidanceEmbeds) expect(Array.from(inputs.text.guidance.data)).toEqual([2.5])
+        return tensor(new Float32Array(inputs.latent.data.length), inputs.latent.dims)
+      }
+    })
+    await runFluxPipeline(recording(true), request({ width: 32, height: 32, guidanceScale: 2.5 }), hooks)
+    expect(Object.keys(seen.at(-1)!).sort()).toEqual([
+      'guidance',
+      'img_ids',
+      'text_hidden',
+      'text_pooled',
+      'txt_ids'
+    ])
+    expect(seen.at(-1)!.img_ids).toEqual([64, 3])
+    expect(seen.at(-1)!.txt_ids).toEqual([512, 3])
+    await runFluxPipeline(recording(false), request({ width: 32, height: 32, guidanceScale: 2.5 }), hooks)
+    expect(Object.keys(seen.at(-1)!)).not.toContain('guidance')
   })
 
   it('a cache preset is refused on a whole transformer graph (nothing to skip)', async () => {
