@@ -12,6 +12,7 @@ import { LoadedTransformer } from '../../model/loaded-model'
 import { providerCandidates } from '../../model/providers'
 import { readRegularFile, readRegularText } from '../../model/safe-read'
 import { DEFAULT_TUNING, Session, type SessionTuning } from '../../model/session'
+import type { Tensor } from '../../tensor'
 import type { TransformerCall } from '../transformer-call'
 import { vaeScaleFactor } from './latents'
 import type { FluxModel } from './model'
@@ -150,7 +151,7 @@ export function wholeGraphCall(whole: Session): TransformerCall {
   }
   const output = whole.outputNames[0]
   return async (_t, inputs, site) => {
-    const feeds: Record<string, import('../../tensor').Tensor> = {}
+    const feeds: Record<string, Tensor> = {}
     for (const name of whole.inputNames) {
       const engineName = rename[name] ?? name
       const value =
