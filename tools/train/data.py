@@ -12,7 +12,7 @@ import random
 
 import numpy as np
 
-from vocab import COLORS, DIRECTIONS, POSITIONS, SHAPES
+from .vocab import COLORS, DIRECTIONS, POSITIONS, SHAPES
 
 SIZE = 32
 PALETTE = {  # RGB 0..255; the evaluator's colour masks use the nearest of these

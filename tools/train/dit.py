@@ -10,7 +10,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from layers import MLP, QKNorm, attention, layer_norm, modulate, sincos_pos, timestep_embedding
+from .layers import MLP, QKNorm, attention, layer_norm, modulate, sincos_pos, timestep_embedding
 
 
 def patchify(latent, patch):
@@ -160,7 +160,7 @@ class ModulatedSelfAttention(nn.Module):
         self.qn, self.kn = QKNorm(dim, heads), QKNorm(dim, heads)
         self.proj = nn.Linear(dim, dim)
         # Subclasses add `self.mlp` where their weights were created before, so that a seeded
-        # random init (tools/make_fixtures.py) draws the same numbers as it always did.
+        # random init (tools/train/make_fixtures.py) draws the same numbers as it always did.
 
     def attend(self, h, temb):
         """h after the modulated self-attention, and the (shift, scale, gate) of the MLP step."""

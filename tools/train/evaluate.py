@@ -7,7 +7,7 @@ from collections import deque
 
 import numpy as np
 
-from data import PALETTE
+from .data import PALETTE
 
 _NAMES = list(PALETTE)
 _RGB = np.array([PALETTE[n] for n in _NAMES], np.float64)

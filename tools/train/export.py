@@ -1,6 +1,6 @@
 """Exports a training checkpoint (any: latest, snapshot or final; EMA weights) to a model package.
 
-  /usr/bin/python3 tools/train/export.py <checkpoint.pt> <outdir> [--eval 64] [--guidance G]
+  PYTHONPATH=tools /usr/bin/python3 -m train.export <checkpoint.pt> <outdir> [--eval 64] [--guidance G]
 
 Writes per-block ONNX graphs, tokenizer.json, model.json (sha256s), reference.json (the
 PyTorch output for a fixed prompt and noise at the default steps and guidance) and README.md
@@ -10,17 +10,18 @@ import argparse
 import json
 import os
 import shutil
-import sys
 
 import torch
 
+from .data import (FRAMES, IMAGE_HELD_OUT, IMAGE_TRAIN, PALETTE, TRAVEL,
+                   VIDEO_HELD_OUT, VIDEO_TRAIN, image_caption, video_caption)
+from .package import write_package
+from .sample_eval import load, run_eval
+from .train_dit import smooth_depths, smooth_schedule
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-from data import (FRAMES, IMAGE_HELD_OUT, IMAGE_TRAIN, PALETTE, TRAVEL,  # noqa: E402
-                  VIDEO_HELD_OUT, VIDEO_TRAIN, image_caption, video_caption)
-from package import write_package  # noqa: E402
-from sample_eval import load, run_eval  # noqa: E402
-from train_dit import smooth_depths, smooth_schedule  # noqa: E402
+# How the model card says to run this package's commands from the repository root.
+RUN = "PYTHONPATH=tools /usr/bin/python3 -m train"
 
 META = {
     "image": {"id": "shapes-flux-tiny", "name": "Shapes FLUX (tiny)",
@@ -122,10 +123,12 @@ def model_card(meta, cfg, ck, manifest, size, scores, guidance, shift, note="", 
               f"AdamW lr {cfg['lr']} cosine, EMA {cfg['ema']}: {ck['step']} steps in "
               f"{ck['elapsed'] / 60:.0f} min (exported checkpoint)" + recipe_text(cfg) + ". Config: "
               f"`tools/train/configs/{cfg['name']}.json`; "
-              "`/usr/bin/python3 tools/train/train_ae.py tools/train/configs/ae_v1.json`, the same with `configs/ae.json`, `tools/train/train_decoder.py tools/train/configs/decoder.json`, then "
-              f"`/usr/bin/python3 tools/train/train_dit.py tools/train/configs/{cfg['name']}.json`, "
-              f"`/usr/bin/python3 tools/train/export.py tools/train/runs/{cfg['name']}/{os.path.basename(ckpt)} <dir> "
-              f"--ae tools/train/runs/ae_dec/ae.pt --guidance {guidance:g} --eval {scores['train']['n'] if scores else 0}`.",
+              f"`{RUN}.train_ae tools/train/configs/ae_v1.json`, the same with `configs/ae.json`, "
+              f"`{RUN}.train_decoder tools/train/configs/decoder.json`, then "
+              f"`{RUN}.train_dit tools/train/configs/{cfg['name']}.json`, "
+              f"`{RUN}.export tools/train/runs/{cfg['name']}/{os.path.basename(ckpt)} <dir> "
+              f"--ae tools/train/runs/ae_dec/ae.pt --guidance {guidance:g} "
+              f"--eval {scores['train']['n'] if scores else 0}`.",
               ""] + ([note, ""] if note else []) + ["## Scores", ""]
     if scores:
         keys = [k for k in scores["train"] if k != "n"]

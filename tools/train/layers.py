@@ -1,6 +1,6 @@
 """The DiT's building blocks, written so that torch 1.13 exports them to clean ONNX opset 17:
-LayerNorm by hand (nn.LayerNorm(elementwise_affine=False) exports an invalid graph with torch 1.13,
-see /work/shared/reference/onnxruntime-node-electron.md), attention as explicit matmul + softmax,
+LayerNorm by hand (nn.LayerNorm(elementwise_affine=False) exports an invalid graph with torch 1.13),
+attention as explicit matmul + softmax,
 reshapes that keep the batch axis dynamic."""
 import math
 

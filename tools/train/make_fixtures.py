@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 """Writes tiny model packages with random (seeded) weights into test/fixtures/models/ for the
 engine's tests. Each is a real DiT split per docs/model-package.md, far under 1 MB.
 
@@ -12,24 +11,22 @@ engine's tests. Each is a real DiT split per docs/model-package.md, far under 1 
   tiny-p5      pixel space, 4 Pattern_5 blocks (take H, return (E, H))
 
 Each has reference.json: 4 steps of the engine's scheduler + CFG computed in PyTorch (float32).
-Run: /usr/bin/python3 tools/make_fixtures.py [outdir]
+Run: PYTHONPATH=tools /usr/bin/python3 -m train.make_fixtures [outdir]
 """
 import os
 import shutil
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "train"))
+import torch
 
-import torch  # noqa: E402
+from .autoencoder import ImageDecoder, VideoDecoder
+from .dit import Transformer
+from .package import write_package
+from .text_encoder import TextEncoder
+from .vocab import VOCAB
 
-from autoencoder import ImageDecoder, VideoDecoder  # noqa: E402
-from dit import Transformer  # noqa: E402
-from text_encoder import TextEncoder  # noqa: E402
-from vocab import VOCAB  # noqa: E402
-from package import write_package  # noqa: E402
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-torch.set_num_threads(2)
 MAXLEN = 16
 PROMPT = "a red circle at the center on a blue background"
 VPROMPT = "a red circle moving right on a blue background"
@@ -108,7 +105,11 @@ def main(outdir):
     return written
 
 
+def cli():
+    """Entry point: [outdir], default test/fixtures/models of this repository."""
+    torch.set_num_threads(2)
+    main(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "test", "fixtures", "models"))
+
+
 if __name__ == "__main__":
-    root = os.path.dirname(HERE)
-    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(root, "test", "fixtures", "models")
-    main(out)
+    cli()

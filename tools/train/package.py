@@ -1,5 +1,5 @@
 """Writes a model package (docs/model-package.md): per-graph ONNX files, tokenizer.json,
-reference.json, model.json with sha256s. Used by tools/make_fixtures.py and tools/train/export.py.
+reference.json, model.json with sha256s. Used by tools/train/make_fixtures.py and tools/train/export.py.
 """
 import hashlib
 import json
@@ -9,9 +9,9 @@ import warnings
 import torch
 import torch.nn as nn
 
-from dit import PATTERN_IO
-from sampling import flow_sigmas, sample
-from vocab import VOCAB, WordTokenizer, tokenizer_json
+from .dit import PATTERN_IO
+from .sampling import flow_sigmas, sample
+from .vocab import VOCAB, WordTokenizer, tokenizer_json
 
 OPSET = 17
 
@@ -92,7 +92,7 @@ def write_package(outdir, *, meta, text_encoder, experts, decoder, max_length, s
     c, f, h, w = cfg0["latent_shape"]
     video = meta["kind"] == "video"
     lat1 = (1, c, f, h, w) if video else (1, c, h, w)
-    L, Dt, D = max_length, cfg0["text_dim"], cfg0["dim"]
+    L, Dt = max_length, cfg0["text_dim"]
 
     files = []
     tmap = {"vocab": VOCAB, "max_length": max_length, "text_encoder": text_encoder.arch,

@@ -1,33 +1,30 @@
 """Samples a checkpoint with the engine's scheduler + CFG and scores it with evaluate.py.
 
-  /usr/bin/python3 tools/train/sample_eval.py <checkpoint.pt> [--n 64] [--steps 28]
+  PYTHONPATH=tools /usr/bin/python3 -m train.sample_eval <checkpoint.pt> [--n 64] [--steps 28]
       [--guidance 4] [--grid out.png] [--json out.json]
 """
 import argparse
 import json
 import os
 import random
-import sys
 
 import numpy as np
 import torch
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-from data import (IMAGE_HELD_OUT, IMAGE_TRAIN, VIDEO_HELD_OUT, VIDEO_TRAIN,  # noqa: E402
-                  image_caption, video_caption)
-from evaluate import score_image, score_video, summarise  # noqa: E402
-from imgio import save_grid  # noqa: E402
-from sampling import sample  # noqa: E402
-from vocab import VOCAB, WordTokenizer  # noqa: E402
+from .data import (IMAGE_HELD_OUT, IMAGE_TRAIN, VIDEO_HELD_OUT, VIDEO_TRAIN,
+                   image_caption, video_caption)
+from .evaluate import score_image, score_video, summarise
+from .imgio import save_grid
+from .sampling import sample
+from .vocab import VOCAB, WordTokenizer
 
 
 def load(path, ae_path=None):
     """Checkpoint -> (ck, cfg, text_encoder, [(name, (lo,hi), Transformer)], decoder) with EMA
     weights. ae_path: an autoencoder checkpoint with a better decoder for the same encoder
     (train_decoder.py); default: the one the DiT was trained with."""
-    from train_dit import build
-    from autoencoder import ImageDecoder, VideoDecoder
+    from .train_dit import build
+    from .autoencoder import ImageDecoder, VideoDecoder
     ck = torch.load(path, map_location="cpu")
     cfg = ck["cfg"]
     te, experts = build(cfg)

@@ -3,7 +3,7 @@
 import torch
 import torch.nn as nn
 
-from layers import MLP, attention, layer_norm
+from .layers import MLP, attention, layer_norm
 
 
 class TextEncoderLayer(nn.Module):

@@ -2,7 +2,7 @@
 uncached or with a simple DBCache (Fn/Bn, residual-diff threshold, warmup), for benchmarks and
 for checking the engine against PyTorch.
 
-  /usr/bin/python3 tools/train/torch_reference.py --model resources/models/shapes-flux-tiny \
+  PYTHONPATH=tools /usr/bin/python3 -m train.torch_reference --model resources/models/shapes-flux-tiny \
       --prompt "a red circle at the center on a blue background" [--steps 28] [--guidance G]
       [--seed 0] [--cache F8B0|F8B8|F1B0|none] [--threshold 0.08] [--warmup 8]
       [--out out.png] [--check-reference]
@@ -12,19 +12,16 @@ Noise: torch.randn(latent shape, generator=manual_seed(seed)), as reference.json
 import argparse
 import json
 import os
-import sys
 import time
 
 import numpy as np
 import torch
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-from autoencoder import ImageDecoder, VideoDecoder  # noqa: E402
-from dit import Transformer, run_block  # noqa: E402
-from sampling import flow_sigmas  # noqa: E402
-from text_encoder import TextEncoder  # noqa: E402
-from vocab import WordTokenizer  # noqa: E402
+from .autoencoder import ImageDecoder, VideoDecoder
+from .dit import Transformer, run_block
+from .sampling import flow_sigmas
+from .text_encoder import TextEncoder
+from .vocab import WordTokenizer
 
 
 def _load_weights(module, path, wmap):
@@ -175,7 +172,7 @@ def main():
     if a.check_reference:
         ref = json.load(open(os.path.join(a.model, man["reference"]["file"])))
         noise = torch.tensor(ref["noise"]).reshape(ref["latentShape"])
-        from sampling import sample
+        from .sampling import sample
         x = sample(te, [(r, m) for r, _, m in experts], tok([ref["prompt"]]),
                    tok([ref["negativePrompt"]]), noise, ref["steps"], man["scheduler"]["shift"],
                    ref["guidanceScale"], ref["separateCfg"])
@@ -198,7 +195,7 @@ def main():
         info["calls"] = len(cache.trace)
     print(json.dumps(info))
     if a.out and img is not None:
-        from imgio import save_grid
+        from .imgio import save_grid
         im = img[0].numpy()
         frames = im.transpose(1, 0, 2, 3) if im.ndim == 4 else im[None]
         save_grid(a.out, frames, ncol=len(frames), scale=4)

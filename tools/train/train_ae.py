@@ -1,5 +1,5 @@
 """Trains the shared frame autoencoder (32x32x3 <-> 4x8x8) on procedural shapes.
-  /usr/bin/python3 tools/train/train_ae.py configs/ae.json
+  PYTHONPATH=tools /usr/bin/python3 -m train.train_ae tools/train/configs/ae.json
 Writes runs/<name>/ae.pt (encoder, decoder, latent_std) and runs/<name>/log.txt."""
 import json
 import os
@@ -9,10 +9,9 @@ import time
 
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ae_training import warmup_cosine_lr, weighted_reconstruction  # noqa: E402
-from data import frame_batch, image_batch  # noqa: E402
-from autoencoder import ImageDecoder, ImageEncoder  # noqa: E402
+from .ae_training import warmup_cosine_lr, weighted_reconstruction
+from .data import frame_batch, image_batch
+from .autoencoder import ImageDecoder, ImageEncoder
 
 
 def main(cfg_path):
@@ -70,5 +69,12 @@ def main(cfg_path):
                 "cfg": cfg}, os.path.join(out, "ae.pt"))
 
 
-if __name__ == "__main__":
+def cli():
+    """Entry point: the one argument is the config file."""
+    if len(sys.argv) != 2:
+        sys.exit("usage: python3 -m train.train_ae <config.json>")
     main(sys.argv[1])
+
+
+if __name__ == "__main__":
+    cli()

@@ -1,6 +1,6 @@
 """Trains a (wider) decoder for the frozen encoder of an autoencoder checkpoint, so the decoder
 can be improved while DiTs train on the encoder's latents.
-  /usr/bin/python3 tools/train/train_decoder.py configs/decoder.json
+  PYTHONPATH=tools /usr/bin/python3 -m train.train_decoder tools/train/configs/decoder.json
 Writes runs/<name>/ae.pt in train_ae.py's format (encoder copied, new decoder, same latent_std)."""
 import json
 import os
@@ -10,11 +10,11 @@ import time
 
 import torch
 
+from .ae_training import warmup_cosine_lr, weighted_reconstruction
+from .data import frame_batch
+from .autoencoder import ImageDecoder, ImageEncoder
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-from ae_training import warmup_cosine_lr, weighted_reconstruction  # noqa: E402
-from data import frame_batch  # noqa: E402
-from autoencoder import ImageDecoder, ImageEncoder  # noqa: E402
 
 
 def main(cfg_path):
@@ -63,5 +63,12 @@ def main(cfg_path):
     save()
 
 
-if __name__ == "__main__":
+def cli():
+    """Entry point: the one argument is the config file."""
+    if len(sys.argv) != 2:
+        sys.exit("usage: python3 -m train.train_decoder <config.json>")
     main(sys.argv[1])
+
+
+if __name__ == "__main__":
+    cli()

@@ -1,10 +1,10 @@
 """Trains a text-to-image (FLUX-like) or text-to-video (Wan-like, two experts) DiT with flow
 matching on latents of the frozen autoencoder (train_ae.py), on CPU.
 
-  /usr/bin/python3 tools/train/train_dit.py tools/train/configs/image.json
+  PYTHONPATH=tools /usr/bin/python3 -m train.train_dit tools/train/configs/image.json
 
 Data parallel on one machine (more processes = more share of a CPU shared with other jobs):
-  WORLD_SIZE=3 MASTER_ADDR=127.0.0.1 MASTER_PORT=29511 RANK=<i> ... train_dit.py cfg.json
+  WORLD_SIZE=3 MASTER_ADDR=127.0.0.1 MASTER_PORT=29511 RANK=<i> ... -m train.train_dit cfg.json
 (see run_ddp.sh); each rank takes batch / WORLD_SIZE samples, gradients are averaged (gloo).
 
 The run lasts `minutes` of wall-clock time (the LR schedule follows elapsed time, so it ends on
@@ -19,17 +19,16 @@ import random
 import sys
 import time
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .data import image_batch, video_batch
+from .autoencoder import ImageEncoder
+from .dit import Transformer
+from .text_encoder import TextEncoder
+from .vocab import VOCAB, WordTokenizer
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-from data import image_batch, video_batch  # noqa: E402
-from autoencoder import ImageEncoder  # noqa: E402
-from dit import Transformer  # noqa: E402
-from text_encoder import TextEncoder  # noqa: E402
-from vocab import VOCAB, WordTokenizer  # noqa: E402
 
 
 def transformer_cfg(cfg):
@@ -112,6 +111,7 @@ def smoothness(tr, x0, noise, t, th, opt, th_empty=None):
     dt = torch.rand_like(t) * opt["max_dt"]
     t2 = (t - dt).clamp(min=0.0)
     depths = smooth_depths(opt)
+
     def at(tt):
         tb = tt.reshape(-1, *([1] * (x0.dim() - 1)))
         return tr.front_residuals((1 - tb) * x0 + tb * noise, tt, th, depths)
@@ -307,5 +307,12 @@ def main(cfg_path):
         dist.barrier()
 
 
-if __name__ == "__main__":
+def cli():
+    """Entry point: the one argument is the config file."""
+    if len(sys.argv) != 2:
+        sys.exit("usage: python3 -m train.train_dit <config.json>")
     main(sys.argv[1])
+
+
+if __name__ == "__main__":
+    cli()

@@ -10,7 +10,7 @@ import { blockTimeTheoretical, emptyAcc, record, sampleOf, summarize, type Acc }
 import { measure, type Measured } from './measure'
 import type { ModelBench } from './result'
 import { median } from './stats'
-import { compareWithTorch, type TorchOptions } from './torch-compare'
+import { compareWithTorch, TORCH_MODULE, type TorchOptions } from './torch-compare'
 import type { BenchVariant } from './variants'
 
 /**
@@ -109,7 +109,7 @@ async function benchLoaded(model: LoadedModel, o: ModelBenchOptions): Promise<Mo
   let torchError: string | null = null
   if (o.torch && reference0) {
     const stepMs = (id: string) => median(acc.get(id)?.stepMs ?? [])
-    log(`${m.id}: PyTorch eager reference (${o.torch.python} ${o.torch.script})…`)
+    log(`${m.id}: PyTorch eager reference (${o.torch.python} -m ${TORCH_MODULE})…`)
     try {
       torch = await compareWithTorch({
         ...o.torch,

@@ -14,7 +14,8 @@ import type { TorchComparison } from './result'
 import { maxAbsDiff, median } from './stats'
 
 /**
- * The PyTorch original of the same package (tools/train/torch_reference.py, weights read back
+ * The PyTorch original of the same package (`python3 -m train.torch_reference`, the module
+ * tools/train/torch_reference.py of the `train` package in tools/; weights read back
  * from the ONNX files), run as a child process with the engine's initial noise, the same steps,
  * guidance, CFG mode (two calls per step) and thread count, after a warm-up run. It times each
  * step uncached and with its plain DBCache (F8B0) and writes its final latent and image, which
@@ -23,16 +24,20 @@ import { maxAbsDiff, median } from './stats'
 
 export interface TorchOptions {
   python: string
-  script: string
+  /** The folder that holds the `train` package (tools/), put on PYTHONPATH. */
+  toolsDir: string
   /** Timed runs per preset on the PyTorch side. */
   repeats: number
   threads: number
   timeoutMs: number
 }
 
+/** The PyTorch reference, run as a module of the `train` package (tools/pyproject.toml). */
+export const TORCH_MODULE = 'train.torch_reference'
+
 export const DEFAULT_TORCH: Omit<TorchOptions, 'threads'> = {
   python: '/usr/bin/python3',
-  script: fileURLToPath(new URL('../../../../tools/train/torch_reference.py', import.meta.url)),
+  toolsDir: fileURLToPath(new URL('../../../../tools', import.meta.url)),
   repeats: 2,
   timeoutMs: 30 * 60_000
 }
@@ -73,7 +78,8 @@ export async function compareWithTorch(i: CompareWithTorchInput): Promise<TorchC
     const jsonPath = join(work, 'torch.json')
     const presets = Object.keys(i.engineStepMs)
     const args = [
-      i.script,
+      '-m',
+      TORCH_MODULE,
       '--model',
       i.dir,
       '--prompt',
@@ -95,13 +101,18 @@ export async function compareWithTorch(i: CompareWithTorchInput): Promise<TorchC
     ]
     // glibc's allocator otherwise returns and re-faults PyTorch's buffers on every op (the
     // model engineer measured it): the settings tools/train uses for every run.
-    const env = { ...process.env, MALLOC_MMAP_THRESHOLD_: '33554432', MALLOC_TOP_PAD_: '1073741824' }
+    const env = {
+      ...process.env,
+      PYTHONPATH: i.toolsDir,
+      MALLOC_MMAP_THRESHOLD_: '33554432',
+      MALLOC_TOP_PAD_: '1073741824'
+    }
     try {
       await execFileAsync(i.python, args, { env, timeout: i.timeoutMs, maxBuffer: 16 << 20 })
     } catch (e) {
       const err = e as Error & { stderr?: string }
       const tail = (err.stderr ?? '').trim().split('\n').slice(-1)[0] ?? ''
-      throw new Error(`${i.python} ${i.script} failed: ${tail || err.message}`)
+      throw new Error(`${i.python} -m ${TORCH_MODULE} failed: ${tail || err.message}`)
     }
     const out = TorchOutputSchema.parse(JSON.parse(await readFile(jsonPath, 'utf8')))
     const latent = await readF32(`${jsonPath}.none.latent.f32`)
