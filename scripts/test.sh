@@ -29,9 +29,19 @@ if ! /usr/bin/python3 -c 'import torch, onnx, numpy' >/dev/null 2>&1; then
   apt_install python3-torch python3-onnx python3-numpy libopenblas0-pthread
 fi
 
-# 3. Unit and integration tests.
+# 3. Python tools: lint + tests. Debian's flake8 (ruff, which tools/pyproject.toml configures for
+#    developers, is not packaged in Debian 12) with tools/.flake8, then the pytest tests of what the
+#    app depends on (export, package writer, PyTorch reference).
+if ! /usr/bin/python3 -c 'import flake8, pytest' >/dev/null 2>&1; then
+  echo "test.sh: Debian's flake8 / python3-pytest is missing; installing them"
+  apt_install flake8 python3-pytest
+fi
+/usr/bin/python3 -m flake8 --config tools/.flake8 tools
+/usr/bin/python3 -m pytest -q tools/tests
+
+# 4. Unit and integration tests.
 npx vitest run
 
-# 4. The renderer, built, in Chromium (playwright-core drives it; no download).
+# 5. The renderer, built, in Chromium (playwright-core drives it; no download).
 npx electron-vite build
 npx vitest run -c vitest.e2e.config.ts

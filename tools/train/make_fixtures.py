@@ -65,37 +65,44 @@ def package(outdir, pid, name, kind, output, te, experts, dec, shift, sep_cfg, c
     return d
 
 
-def main(outdir):
+def main(outdir, only=None):
+    """Writes the fixtures into outdir; only: the ids to write (default: all). Each fixture is
+    seeded on its own, so writing some of them writes them exactly as writing all does."""
     os.makedirs(outdir, exist_ok=True)
     written = []
+    want = (lambda pid: True) if only is None else (lambda pid: pid in only)
 
-    # tiny-image: FLUX-like, latent [4,8,8] -> 32x32 RGB, 16 tokens
-    cfg = tcfg("image", (4, 1, 8, 8), (1, 2, 2),
-               [["transformer_blocks", "Pattern_1", "double", 3],
-                ["single_transformer_blocks", "Pattern_1", "single", 3]], True)
-    te, (m,), dec = build(101, [cfg], lambda: ImageDecoder(4, 16, 2))
-    written.append(package(outdir, "tiny-image", "Tiny image (FLUX-like)", "image",
-                           {"width": 32, "height": 32, "frames": 1}, te,
-                           [{"name": "transformer", "range": [0, 1], "model": m,
-                             "prefix": "transformer"}], dec, 3.0, True,
-                           cache={"mergeBlockLists": True}))
+    if want("tiny-image"):
+        # tiny-image: FLUX-like, latent [4,8,8] -> 32x32 RGB, 16 tokens
+        cfg = tcfg("image", (4, 1, 8, 8), (1, 2, 2),
+                   [["transformer_blocks", "Pattern_1", "double", 3],
+                    ["single_transformer_blocks", "Pattern_1", "single", 3]], True)
+        te, (m,), dec = build(101, [cfg], lambda: ImageDecoder(4, 16, 2))
+        written.append(package(outdir, "tiny-image", "Tiny image (FLUX-like)", "image",
+                               {"width": 32, "height": 32, "frames": 1}, te,
+                               [{"name": "transformer", "range": [0, 1], "model": m,
+                                 "prefix": "transformer"}], dec, 3.0, True,
+                               cache={"mergeBlockLists": True}))
 
-    # tiny-video: Wan-like, latent [4,4,4,4] -> 4 frames of 16x16, two experts.
-    # shift 2.0 so no 4-step sigma lands exactly on the 0.5 expert boundary.
-    vcfg = tcfg("video", (4, 4, 4, 4), (1, 2, 2), [["blocks", "Pattern_2", "cross", 4]], True)
-    te, (hi, lo), dec = build(202, [vcfg, vcfg], lambda: VideoDecoder(ImageDecoder(4, 16, 2)))
-    written.append(package(outdir, "tiny-video", "Tiny video (Wan-like, 2 experts)", "video",
-                           {"width": 16, "height": 16, "frames": 4, "fps": 4}, te,
-                           [{"name": "high_noise", "range": [0.5, 1], "model": hi,
-                             "prefix": "transformer_high"},
-                            {"name": "low_noise", "range": [0, 0.5], "model": lo,
-                             "prefix": "transformer_low"}], dec, 2.0, True, prompt=VPROMPT))
+    if want("tiny-video"):
+        # tiny-video: Wan-like, latent [4,4,4,4] -> 4 frames of 16x16, two experts.
+        # shift 2.0 so no 4-step sigma lands exactly on the 0.5 expert boundary.
+        vcfg = tcfg("video", (4, 4, 4, 4), (1, 2, 2), [["blocks", "Pattern_2", "cross", 4]], True)
+        te, (hi, lo), dec = build(202, [vcfg, vcfg], lambda: VideoDecoder(ImageDecoder(4, 16, 2)))
+        written.append(package(outdir, "tiny-video", "Tiny video (Wan-like, 2 experts)", "video",
+                               {"width": 16, "height": 16, "frames": 4, "fps": 4}, te,
+                               [{"name": "high_noise", "range": [0.5, 1], "model": hi,
+                                 "prefix": "transformer_high"},
+                                {"name": "low_noise", "range": [0, 0.5], "model": lo,
+                                 "prefix": "transformer_low"}], dec, 2.0, True, prompt=VPROMPT))
 
     # pixel-space pattern fixtures: latent [3,8,8] is the image, 16 tokens
     for pid, pattern, btype, enc, sep in [("tiny-p0", "Pattern_0", "double", True, True),
                                           ("tiny-p3", "Pattern_3", "self", False, False),
                                           ("tiny-p4", "Pattern_4", "self", False, True),
                                           ("tiny-p5", "Pattern_5", "self", False, True)]:
+        if not want(pid):
+            continue
         pc = tcfg("image", (3, 1, 8, 8), (1, 2, 2), [["blocks", pattern, btype, 4]], enc)
         te, (m,), _ = build(300 + int(pattern[-1]), [pc])
         written.append(package(outdir, pid, f"Tiny {pattern} (pixel space)", "image",
