@@ -11,7 +11,7 @@ import { LoadedModel, type LoadOptions } from '../../src/main/engine/model/loade
 import { loadPackage } from '../../src/main/engine/model/package'
 import { runPipeline, type PipelineHooks } from '../../src/main/engine/pipeline/generate'
 
-/** Fixture packages (tools/make_fixtures.py) and helpers the engine tests share. */
+/** Fixture packages (tools/train/make_fixtures.py) and helpers the engine tests share. */
 
 export const FIXTURES = resolve(__dirname, '../fixtures/models')
 /** A fixture by name, or any package folder given as a path. */
