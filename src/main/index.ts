@@ -1,7 +1,7 @@
 import { app, BrowserWindow, protocol, session } from 'electron'
 import { join } from 'node:path'
 import { createEngineHost } from './engine-setup'
-import { GalleryStore } from './gallery/gallery-store'
+import { GalleryFolders } from './gallery/gallery-folders'
 import { registerIpcHandlers } from './ipc/register'
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, serveAppFile } from './security/app-protocol'
 import { blockNavigation, denyPermissions } from './security/harden'
@@ -42,16 +42,13 @@ function startStudio(): void {
     engine.start()
 
     // 7. IPC handlers before the page loads, so its first calls find them.
-    const galleries = new Map<string, Promise<GalleryStore>>()
+    const galleries = new GalleryFolders()
     registerIpcHandlers({
       engine,
       settings,
       window: () => window,
-      gallery: () => {
-        const root = settings.get().outputDir ?? join(app.getPath('userData'), 'gallery')
-        if (!galleries.has(root)) galleries.set(root, openGallery(root))
-        return galleries.get(root)!
-      }
+      gallery: (outputDir) =>
+        galleries.at(outputDir ?? settings.get().outputDir ?? join(app.getPath('userData'), 'gallery'))
     })
 
     // 8. The built page is served from app://studio/ out of the renderer folder; only that origin
@@ -74,10 +71,4 @@ function startStudio(): void {
     app.on('activate', () => void (window ? undefined : openWindow?.()))
     app.on('before-quit', () => void engine.dispose())
   })
-}
-
-async function openGallery(root: string): Promise<GalleryStore> {
-  const store = new GalleryStore(root)
-  await store.open()
-  return store
 }

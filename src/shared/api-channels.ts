@@ -10,6 +10,7 @@ export const STUDIO_CALLS = [
   'listModels',
   'addModel',
   'listCalibratedPresets',
+  'countTokens',
   'generate',
   'cancelGenerate',
   'compare',
@@ -19,7 +20,8 @@ export const STUDIO_CALLS = [
   'restoreGalleryEntry',
   'exportGalleryEntry',
   'getSettings',
-  'setSettings'
+  'setSettings',
+  'listNotices'
 ] as const
 export type StudioCall = (typeof STUDIO_CALLS)[number]
 

@@ -3,7 +3,13 @@ import type { CompareResult, EngineErrorCode } from './engine-protocol'
 import type { EngineHostStatus } from './engine-status'
 import type { CalibratedPreset } from './calibrated-presets'
 import { EntryIdSchema, type GalleryEntry, type GalleryEntryMeta } from './gallery'
-import { GenerateRequestSchema, type GenerationResult, type ProgressEvent } from './generation'
+import {
+  GenerateRequestSchema,
+  PromptTextSchema,
+  type GenerationResult,
+  type ProgressEvent,
+  type PromptTokens
+} from './generation'
 import type { ModelInfo } from './manifest'
 import type { ConcreteProvider } from './providers'
 import { SettingsPatchSchema, type Settings } from './settings'
@@ -27,6 +33,10 @@ export type GenerateCall = z.input<typeof GenerateCallSchema>
 export const JobIdSchema = z.object({ jobId: z.string().min(1) }).strict()
 export const EntryRefSchema = z.object({ id: EntryIdSchema }).strict()
 export const ComparePairSchema = z.object({ a: EntryIdSchema, b: EntryIdSchema }).strict()
+/** A prompt to count against a model's tokenizer. */
+export const CountTokensSchema = z
+  .object({ model: z.string().min(1).max(200), text: PromptTextSchema })
+  .strict()
 /** A model by the id listModels gave it. */
 export const ModelRefSchema = z.object({ modelId: z.string().min(1).max(200) }).strict()
 
@@ -38,6 +48,7 @@ export const REQUEST_SCHEMAS = {
   listModels: null,
   addModel: null,
   listCalibratedPresets: ModelRefSchema,
+  countTokens: CountTokensSchema,
   generate: GenerateCallSchema,
   cancelGenerate: JobIdSchema,
   compare: ComparePairSchema,
@@ -47,7 +58,8 @@ export const REQUEST_SCHEMAS = {
   restoreGalleryEntry: EntryRefSchema,
   exportGalleryEntry: EntryRefSchema,
   getSettings: null,
-  setSettings: SettingsPatchSchema
+  setSettings: SettingsPatchSchema,
+  listNotices: null
 } as const satisfies Record<StudioCall, z.ZodType | null>
 
 /** What a generate answers: the output's metadata and where the gallery keeps it (pixels stay in main). */
@@ -64,6 +76,8 @@ export interface StudioCalls {
   addModel: { params: []; return: ModelInfo | null }
   /** The presets `studio calibrate` saved for this model (validated; newest first). */
   listCalibratedPresets: { params: [model: z.input<typeof ModelRefSchema>]; return: CalibratedPreset[] }
+  /** The prompt's tokens against the model's limit: what is kept, dropped and unknown. */
+  countTokens: { params: [prompt: z.input<typeof CountTokensSchema>]; return: PromptTokens }
   generate: { params: [call: GenerateCall]; return: GenerateReply }
   cancelGenerate: { params: [job: z.input<typeof JobIdSchema>]; return: { cancelled: boolean } }
   compare: { params: [pair: z.input<typeof ComparePairSchema>]; return: CompareResult }
@@ -76,6 +90,11 @@ export interface StudioCalls {
   exportGalleryEntry: { params: [entry: z.input<typeof EntryRefSchema>]; return: { path: string } | null }
   getSettings: { params: []; return: Settings }
   setSettings: { params: [patch: z.input<typeof SettingsPatchSchema>]; return: Settings }
+  /**
+   * What main found wrong with the user's files this session and set aside (renamed, not deleted):
+   * a settings file it could not read, a corrupt gallery entry, a refused output folder. One line each.
+   */
+  listNotices: { params: []; return: string[] }
 }
 
 /** Events main pushes to the renderer: event name → payload. */
@@ -85,7 +104,8 @@ export interface StudioEvents {
 }
 
 /** Errors travel as values: `invoke` would flatten them into a message string and lose the code. */
-export type ApiErrorCode = EngineErrorCode | 'not_found' | 'disk_full'
+/** `corrupt`: a file on disk is not what the studio wrote (it has been set aside, see listNotices). */
+export type ApiErrorCode = EngineErrorCode | 'not_found' | 'disk_full' | 'corrupt'
 export interface ApiError {
   code: ApiErrorCode
   message: string

@@ -1,5 +1,11 @@
 import { z } from 'zod'
-import { GenerateRequestSchema, type GenerationResult, type ProgressEvent } from './generation'
+import {
+  GenerateRequestSchema,
+  PromptTextSchema,
+  type GenerationResult,
+  type ProgressEvent,
+  type PromptTokens
+} from './generation'
 import type { ModelInfo } from './manifest'
 import type { ConcreteProvider } from './providers'
 
@@ -73,7 +79,15 @@ export const EngineMethodParams = {
   inspectModel: z.object({ path: z.string().min(1) }).strict(),
   generate: GenerateRequestSchema,
   compare: CompareRequestSchema,
-  cancel: z.object({ requestId: z.string().min(1) }).strict()
+  cancel: z.object({ requestId: z.string().min(1) }).strict(),
+  /** The prompt through the model's tokenizer (no session is loaded for it). */
+  countTokens: z
+    .object({
+      model: z.string().min(1),
+      text: PromptTextSchema,
+      extraModelDirs: z.array(z.string()).default([])
+    })
+    .strict()
 } as const
 
 export interface EngineMethodResults {
@@ -83,6 +97,7 @@ export interface EngineMethodResults {
   generate: GenerationResult
   compare: CompareResult
   cancel: { cancelled: boolean }
+  countTokens: PromptTokens
 }
 
 export type EngineMethod = keyof typeof EngineMethodParams

@@ -15,12 +15,34 @@ export type CacheChoice = z.infer<typeof CacheChoiceSchema>
 
 export const MAX_SEED = 0xffffffff
 
+/**
+ * The longest prompt accepted, far past any tokenizer's window: a long prompt is not an error,
+ * the tokenizer keeps its first maxLength tokens (countTokens says which).
+ */
+export const MAX_PROMPT_CHARS = 100_000
+export const PromptTextSchema = z
+  .string()
+  .max(MAX_PROMPT_CHARS, `too long: at most ${MAX_PROMPT_CHARS.toLocaleString('en')} characters`)
+
+/** A prompt against its model's tokenizer: what the text encoder will see of it. */
+export interface PromptTokens {
+  /** Tokens of the whole prompt, before truncation. */
+  count: number
+  /** The model's window: tokens past it are dropped. */
+  maxLength: number
+  /** The kept tokens decoded (unknown words show as the unk token), and the dropped ones. */
+  kept: string
+  dropped: string
+  /** Words the tokenizer does not know; they become its unk token. */
+  unknown: string[]
+}
+
 export const GenerateRequestSchema = z
   .object({
     /** Model id of an embedded or added model, or a path to a model folder. */
     model: z.string().min(1),
-    prompt: z.string().max(2000),
-    negativePrompt: z.string().max(2000).optional(),
+    prompt: PromptTextSchema,
+    negativePrompt: PromptTextSchema.optional(),
     seed: z.number().int().min(0).max(MAX_SEED),
     steps: z.number().int().min(1).max(1000).optional(),
     guidanceScale: z.number().min(0).max(50).optional(),

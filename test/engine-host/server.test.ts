@@ -33,6 +33,9 @@ function engineThatWaits(): ServedEngine & { seen: GenerateRequest[] } {
     inspectModel: async (path) => {
       throw new EngineFailure('model_not_found', `no model at ${path}`)
     },
+    countTokens: async ({ model }) => {
+      throw new EngineFailure('model_not_found', `no model ${model}`)
+    },
     generate: (request, { onProgress, signal }) => {
       seen.push(request)
       const event: ProgressEvent = { step: 0, totalSteps: 2, elapsedMs: 1, etaMs: 1, traces: [] }

@@ -21,7 +21,7 @@ vi.mock('electron', async () => {
 })
 
 /** `studio calibrate` writes presets; the preset picker asks main for its model's through this call. */
-const APP_URL = 'file:///app/out/renderer/index.html'
+const APP_URL = 'app://studio/index.html'
 let dir: string
 let engine: EngineHost
 let userModel: string

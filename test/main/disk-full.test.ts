@@ -43,7 +43,7 @@ describe('a full disk', () => {
     expect(e.message).toMatch(
       /generated but could not be saved: the disk is full .*Nothing saved before was changed/
     )
-    expect(await readdir(join(root, 'staging'))).toEqual([])
+    expect(await readdir(join(root, '.cache-studio', 'staging'))).toEqual([])
     expect(await readdir(store.entriesDir)).toEqual([kept.id])
     expect((await store.list()).map((m) => m.recipe.prompt)).toEqual(['saved before'])
     expect(await readFile(join(store.entriesDir, kept.id, 'image.png'))).toEqual(keptPng)

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -44,10 +44,13 @@ describe('GalleryStore', () => {
     expect((await store.list()).map((e) => e.id)).toEqual([id])
   })
 
-  it('drops half-written outputs left by a crash when it opens', async () => {
-    await mkdir(join(root, 'staging', '20260101-000000-abcdef'), { recursive: true })
+  it('drops half-written outputs left by a crash when it opens (those its index lists)', async () => {
+    const id = '20260101-000000-abcdef'
+    const index = JSON.parse(await readFile(join(root, '.cache-studio', 'gallery.json'), 'utf8'))
+    await writeFile(join(root, '.cache-studio', 'gallery.json'), JSON.stringify({ ...index, staging: [id] }))
+    await mkdir(join(root, '.cache-studio', 'staging', id, 'x'), { recursive: true })
     await new GalleryStore(root).open()
-    expect(await readdir(join(root, 'staging'))).toEqual([])
+    expect(await readdir(join(root, '.cache-studio', 'staging'))).toEqual([])
   })
 
   it('EXPECTED FAILURE - unknown ids are not_found, unsafe file names are refused', async () => {

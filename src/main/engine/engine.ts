@@ -4,16 +4,19 @@ import {
   GenerateRequestSchema,
   type GenerateRequest,
   type GenerationResult,
-  type ProgressEvent
+  type ProgressEvent,
+  type PromptTokens
 } from '../../shared/generation'
 import type { ModelInfo } from '../../shared/manifest'
 import type { ConcreteProvider, Provider } from '../../shared/providers'
 import { describeIssues } from '../../shared/validation'
 import { cancelled, EngineFailure } from './errors'
 import { readManifest } from './model/manifest-file'
+import { assertFitsMemory, manifestMemory } from './model/memory-estimate'
 import { modelInfo } from './model/model-info'
 import { listModels, resolveModel, type ModelDirs } from './model/registry'
 import type { SessionTuning } from './model/session'
+import { countPromptTokens } from './pipeline/prompt-tokens'
 import type { FromThread, ToThread } from './thread/protocol'
 import { spawnThread, type ThreadEntry } from './thread/spawn'
 
@@ -84,13 +87,28 @@ export class Engine {
     return models
   }
 
-  /** A model folder's info; errors name what is wrong with it (the files are not hashed here). */
+  /**
+   * A model folder's info; errors name what is wrong with it (the files are not hashed here, but
+   * each is checked to be a regular file within its bound, and the latent to fit this machine).
+   */
   async inspectModel(path: string): Promise<ModelInfo> {
     const dir = await resolveModel(path, this.#dirs([]))
     const embedded = (await listModels({ embedded: this.#options.modelDirs.embedded, user: [] })).models.some(
       (m) => m.path === dir
     )
-    return modelInfo(dir, await readManifest(dir), embedded)
+    const manifest = await readManifest(dir)
+    assertFitsMemory(manifest.id, manifestMemory(manifest))
+    return modelInfo(dir, manifest, embedded)
+  }
+
+  /** The prompt against the model's tokenizer; answers while a generation runs (no session needed). */
+  async countTokens(params: {
+    model: string
+    text: string
+    extraModelDirs: string[]
+  }): Promise<PromptTokens> {
+    const dir = await resolveModel(params.model, this.#dirs(params.extraModelDirs))
+    return countPromptTokens(dir, params.text)
   }
 
   generate(req: GenerateRequest, opts: GenerateOptions = {}): Promise<GenerationResult> {

@@ -1,45 +1,49 @@
-import { cp, mkdir, readFile, readdir, rename, rm } from 'node:fs/promises'
+import { cp, mkdir, readdir, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { z } from 'zod'
-import {
-  EntryIdSchema,
-  GalleryEntryMetaSchema,
-  type GalleryEntry,
-  type GalleryEntryMeta
-} from '../../shared/gallery'
+import { EntryIdSchema, type GalleryEntry, type GalleryEntryMeta } from '../../shared/gallery'
 import type { GenerationResult } from '../../shared/generation'
-import { CacheSummarySchema, StepTraceSchema } from '../../shared/trace'
 import { ApiFailure } from '../ipc/api-failure'
 import { syncDir, writeFileAtomic } from '../storage/atomic-write'
+import { PLAIN_FILE_NAME } from '../storage/confined-read'
 import { isDiskFull, storageFailure } from '../storage/storage-failure'
-import { newEntryId } from './entry-id'
+import { CorruptEntry, readEntryBody, readEntryMeta } from './entry-reader'
+import { isOwnEntryId, newEntryId } from './entry-id'
+import type { GalleryIndex } from './gallery-index'
+import { galleryPaths, openGalleryLayout, type GalleryPaths } from './gallery-layout'
 
 /**
- * Outputs on disk, one folder per output: the encoded files plus entry.json (what the list shows,
- * with the full recipe), trace.json and summary.json. A folder is written under a staging name and
- * renamed into place when complete, so the gallery never shows half an output. Delete moves the
- * folder to trash/ so it can be restored.
+ * Outputs on disk, one folder per output in `entries/`: the encoded files plus entry.json (what the
+ * list shows, with the full recipe), trace.json and summary.json. A folder is written under
+ * `.cache-studio/staging/` and renamed into place when complete, so the gallery never shows half an
+ * output. Delete moves the folder to `.cache-studio/trash/` so it can be restored. The layout, and
+ * what the gallery may remove, is in gallery-layout.ts.
  */
 export class GalleryStore {
   readonly entriesDir: string
   readonly trashDir: string
-  readonly #stagingDir: string
+  readonly #paths: GalleryPaths
+  #index: GalleryIndex | undefined
+  readonly #notices: string[] = []
+  readonly #settingAside = new Map<string, Promise<string>>()
 
   constructor(readonly root: string) {
-    this.entriesDir = join(root, 'entries')
-    this.trashDir = join(root, 'trash')
-    this.#stagingDir = join(root, 'staging')
+    this.#paths = galleryPaths(root)
+    this.entriesDir = this.#paths.entries
+    this.trashDir = this.#paths.trash
   }
 
-  /** Creates the folders and drops what a crash left half-written or what was deleted last session. */
+  /** Refuses a folder that is not the studio's (see openGalleryLayout), then drops last session's leftovers. */
   async open(): Promise<void> {
-    await rm(this.#stagingDir, { recursive: true, force: true })
-    await rm(this.trashDir, { recursive: true, force: true })
-    for (const dir of [this.entriesDir, this.trashDir, this.#stagingDir])
-      await mkdir(dir, { recursive: true })
+    this.#index = await openGalleryLayout(this.root, this.#notices)
+  }
+
+  /** One line for each thing found wrong on disk and set aside (not deleted) this session. */
+  notices(): readonly string[] {
+    return this.#notices
   }
 
   async save(result: GenerationResult, now = new Date()): Promise<GalleryEntryMeta> {
+    const index = this.#opened()
     const id = newEntryId(now)
     const meta: GalleryEntryMeta = {
       id,
@@ -51,11 +55,14 @@ export class GalleryStore {
       ...(result.fps !== undefined ? { fps: result.fps } : {}),
       recipe: result.recipe,
       timings: result.timings,
-      files: result.files.map(({ name, mime }) => ({ name: FileNameSchema.parse(name), mime }))
+      files: result.files.map(({ name, mime }) => ({ name: plainName(name), mime }))
     }
-    const staging = join(this.#stagingDir, id)
+    const staging = join(this.#paths.staging, id)
+    let made = false
     try {
+      await index.add('staging', id) // listed before it exists: a crash's leftover is known as ours
       await mkdir(staging)
+      made = true
       for (const file of result.files) await writeFileAtomic(join(staging, file.name), file.bytes)
       await writeFileAtomic(join(staging, 'trace.json'), JSON.stringify(result.trace))
       await writeFileAtomic(join(staging, 'summary.json'), JSON.stringify(result.summary, null, 2))
@@ -63,58 +70,74 @@ export class GalleryStore {
       await writeFileAtomic(join(staging, 'entry.json'), JSON.stringify(meta, null, 2))
       await rename(staging, join(this.entriesDir, id))
     } catch (e) {
-      // The half-written folder goes now, not at the next start: on a full disk it holds the
-      // very space the user is about to free.
-      await rm(staging, { recursive: true, force: true }).catch(() => undefined)
+      // The half-written folder (made just now, by this call) goes now, not at the next start: on
+      // a full disk it holds the very space the user is about to free.
+      if (made) await rm(staging, { recursive: true, force: true }).catch(() => undefined)
+      await index.remove('staging', id).catch(() => undefined)
       throw storageFailure(e, 'gallery: the output was generated but could not be saved', this.root)
     }
     await syncDir(this.entriesDir)
+    // The output is saved; if this fails the listed name is an absent folder, dropped at next open.
+    await index.remove('staging', id).catch(() => undefined)
     return meta
   }
 
-  /** Newest first. Folders that fail validation are left alone and not listed. */
+  /** Newest first. An entry that is not what the studio wrote is set aside, with a notice. */
   async list(): Promise<GalleryEntryMeta[]> {
-    const ids = (await readdir(this.entriesDir)).filter((name) => EntryIdSchema.safeParse(name).success)
-    const metas = await Promise.all(ids.map((id) => this.#readMeta(id).catch(() => undefined)))
+    this.#opened()
+    const ids = (await readdir(this.entriesDir)).filter(isOwnEntryId)
+    const metas = await Promise.all(
+      ids.map((id) =>
+        this.#meta(id).catch((e: unknown) => {
+          // Corrupt entries have their notice already; one that cannot be read (EACCES) gets one too.
+          if (!(e instanceof ApiFailure)) this.#notice(`gallery: entry ${id} could not be read: ${errorText(e)}`)
+          return undefined
+        })
+      )
+    )
     return metas
       .filter((m): m is GalleryEntryMeta => m !== undefined)
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
   }
 
   async get(id: string): Promise<GalleryEntry> {
-    const meta = await this.#readMeta(id)
-    const dir = join(this.entriesDir, id)
-    const files = await Promise.all(
-      meta.files.map(async ({ name, mime }) => ({
-        name,
-        mime,
-        bytes: new Uint8Array(await readFile(join(dir, name)))
-      }))
-    )
-    const trace = z.array(StepTraceSchema).parse(JSON.parse(await readFile(join(dir, 'trace.json'), 'utf8')))
-    const summary = CacheSummarySchema.parse(JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8')))
-    return { ...meta, files, trace, summary }
+    const meta = await this.#meta(id)
+    try {
+      return { ...meta, ...(await readEntryBody(join(this.entriesDir, id), meta)) }
+    } catch (e) {
+      throw await this.#failure(id, e)
+    }
   }
 
   async delete(id: string): Promise<{ id: string }> {
-    await this.#readMeta(id) // not_found for an unknown id
-    await rm(join(this.trashDir, id), { recursive: true, force: true })
-    await rename(join(this.entriesDir, id), join(this.trashDir, id))
+    const index = this.#opened()
+    await this.#meta(id) // not_found for an unknown id
+    if (index.has('trash', id)) await rm(join(this.trashDir, id), { recursive: true, force: true })
+    try {
+      await index.add('trash', id)
+      await rename(join(this.entriesDir, id), join(this.trashDir, id))
+    } catch (e) {
+      throw storageFailure(e, `gallery: could not delete ${id}`, this.root)
+    }
     return { id }
   }
 
   async restore(id: string): Promise<GalleryEntryMeta> {
+    const index = this.#opened()
+    EntryIdSchema.parse(id)
     try {
+      if (!index.has('trash', id)) throw new Error('not in the trash')
       await rename(join(this.trashDir, id), join(this.entriesDir, id))
     } catch {
       throw new ApiFailure('not_found', `gallery: nothing to restore for ${id}`)
     }
-    return this.#readMeta(id)
+    await index.remove('trash', id).catch(() => undefined) // listed and absent: dropped at next open
+    return this.#meta(id)
   }
 
-  /** Copies the entry's folder into `dir`; returns the new folder. */
+  /** Copies the entry's folder into `dir`, once it has been read as the studio's; returns the new folder. */
   async exportTo(id: string, dir: string): Promise<string> {
-    await this.#readMeta(id)
+    await this.get(id)
     const target = join(dir, `cache-studio-${id}`)
     try {
       await cp(join(this.entriesDir, id), target, { recursive: true, errorOnExist: true, force: false })
@@ -125,17 +148,54 @@ export class GalleryStore {
     return target
   }
 
-  async #readMeta(id: string): Promise<GalleryEntryMeta> {
+  #opened(): GalleryIndex {
+    if (!this.#index) throw new Error(`gallery: ${this.root} was not opened`)
+    return this.#index
+  }
+
+  async #meta(id: string): Promise<GalleryEntryMeta> {
+    this.#opened()
     EntryIdSchema.parse(id)
-    let text: string
+    if (!isOwnEntryId(id)) throw new ApiFailure('not_found', `gallery: no entry ${id}`)
     try {
-      text = await readFile(join(this.entriesDir, id, 'entry.json'), 'utf8')
-    } catch {
-      throw new ApiFailure('not_found', `gallery: no entry ${id}`)
+      return await readEntryMeta(join(this.entriesDir, id), id)
+    } catch (e) {
+      throw await this.#failure(id, e)
     }
-    return GalleryEntryMetaSchema.parse(JSON.parse(text))
+  }
+
+  /** What a failed read answers: a corrupt entry is set aside and reported; other errors pass. */
+  async #failure(id: string, e: unknown): Promise<unknown> {
+    if (!(e instanceof CorruptEntry)) return e
+    const line = `${e.message} (kept aside as ${await this.#setAside(id)})`
+    this.#notice(line)
+    return new ApiFailure('corrupt', line)
+  }
+
+  #notice(line: string): void {
+    if (!this.#notices.includes(line)) this.#notices.push(line)
+  }
+
+  /** Renames the entry's folder out of the list (a name no entry id has), never deleting it. */
+  #setAside(id: string): Promise<string> {
+    let moving = this.#settingAside.get(id)
+    if (!moving) {
+      const keptAs = join(this.entriesDir, `${id}.corrupt-${Date.now()}`)
+      moving = rename(join(this.entriesDir, id), keptAs).then(
+        () => keptAs,
+        (e: unknown) => `${join(this.entriesDir, id)}, where it could not be renamed: ${errorText(e)}`
+      )
+      this.#settingAside.set(id, moving)
+      void moving.then(() => this.#settingAside.delete(id))
+    }
+    return moving
   }
 }
 
+const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e))
+
 /** Engine file names become paths: one plain name, nothing that climbs out of the folder. */
-const FileNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'not a plain file name')
+function plainName(name: string): string {
+  if (!PLAIN_FILE_NAME.test(name)) throw new ApiFailure('bad_request', `gallery: ${name}: not a plain file name`)
+  return name
+}

@@ -32,6 +32,11 @@ export function registerGenerateHandlers({ engine, settings, gallery, window }: 
     }
   })
 
+  // What the text encoder will see of a prompt, as the user types it (the engine's tokenizer).
+  handleCall('countTokens', ({ model, text }) =>
+    engine.request('countTokens', { model, text, extraModelDirs: settings.get().extraModelDirs })
+  )
+
   handleCall('cancelGenerate', ({ jobId }) => {
     const job = jobs.get(jobId)
     job?.abort()

@@ -7,7 +7,10 @@ import type { SettingsStore } from '../settings/settings-store'
 export interface Services {
   engine: EngineHost
   settings: SettingsStore
-  /** The gallery in the current output folder (it follows the outputDir setting). */
-  gallery(): Promise<GalleryStore>
+  /**
+   * The gallery in the current output folder (it follows the outputDir setting), or in `outputDir`
+   * (setSettings opens a new folder before saving it). A folder that failed to open is tried again.
+   */
+  gallery(outputDir?: string): Promise<GalleryStore>
   window(): BrowserWindow | undefined
 }

@@ -1,5 +1,6 @@
 import { Tokenizer } from '@huggingface/tokenizers'
 import { z } from 'zod'
+import type { PromptTokens } from '../../../shared/generation'
 import { EngineFailure } from '../errors'
 
 /**
@@ -83,6 +84,25 @@ export class PromptTokenizer {
     const out = ids.slice(0, this.maxLength)
     while (out.length < this.maxLength) out.push(this.padId)
     return out
+  }
+
+  /** What `encode` makes of a prompt, in words: its length against maxLength, kept, dropped, unknown. */
+  count(text: string): PromptTokens {
+    const { ids, tokens } = this.#tokenizer.encode(text)
+    const unknown = new Set<string>()
+    const known = ids.map((id, i) => {
+      if (id !== undefined && id !== null && id !== this.unkId) return id
+      unknown.add(tokens[i])
+      return this.unkId ?? this.padId
+    })
+    const decode = (part: number[]) => (part.length === 0 ? '' : this.#tokenizer.decode(part))
+    return {
+      count: ids.length,
+      maxLength: this.maxLength,
+      kept: decode(known.slice(0, this.maxLength)),
+      dropped: decode(known.slice(this.maxLength)),
+      unknown: [...unknown]
+    }
   }
 }
 

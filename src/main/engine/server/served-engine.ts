@@ -1,5 +1,10 @@
 import type { CompareResult, EngineStatusInfo } from '../../../shared/engine-protocol'
-import type { GenerateRequest, GenerationResult, ProgressEvent } from '../../../shared/generation'
+import type {
+  GenerateRequest,
+  GenerationResult,
+  ProgressEvent,
+  PromptTokens
+} from '../../../shared/generation'
 import type { ModelInfo } from '../../../shared/manifest'
 import type { z } from 'zod'
 import type { CompareRequestSchema } from '../../../shared/engine-protocol'
@@ -9,6 +14,7 @@ export interface ServedEngine {
   status(): EngineStatusInfo | Promise<EngineStatusInfo>
   listModels(options: { extraModelDirs: string[] }): Promise<ModelInfo[]>
   inspectModel(path: string): Promise<ModelInfo>
+  countTokens(params: { model: string; text: string; extraModelDirs: string[] }): Promise<PromptTokens>
   generate(
     request: GenerateRequest,
     options: { onProgress: (event: ProgressEvent) => void; signal: AbortSignal }

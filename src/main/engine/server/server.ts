@@ -80,6 +80,8 @@ export class EngineServer {
       case 'compare':
         if (!this.#compare) throw new EngineFailure('internal', 'compare not available in this engine build')
         return this.#compare(params as P<'compare'>)
+      case 'countTokens':
+        return this.#engine.countTokens(params as P<'countTokens'>)
       case 'cancel': {
         const controller = this.#inFlight.get((params as P<'cancel'>).requestId)
         controller?.abort()
