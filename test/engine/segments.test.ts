@@ -127,7 +127,9 @@ describe('segment compiler', () => {
         expectClose(entered.input, streams, 1e-6)
         expect(Object.keys(runner.context()).sort()).toEqual(Object.keys(context).sort())
         for (const k of Object.keys(context))
-          expect(maxAbsDiff(runner.context()[k].data, context[k].data)).toBeLessThan(1e-6)
+          expect(
+            maxAbsDiff((runner.context()[k] as { data: Float32Array }).data, context[k].data)
+          ).toBeLessThan(1e-6)
         expectClose(entered.output, await blocks.run(0, to, streams, context, none), 1e-5)
         // The rest of the call runs on the context the first segment returned.
         expectClose(

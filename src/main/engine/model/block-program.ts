@@ -6,7 +6,7 @@ import type { Tensor } from '../tensor'
 import { graphOutputNames, type ModelProto } from './onnx-graph'
 import { ENCODER, ENCODER_OUT, HIDDEN, HIDDEN_OUT, PATTERN_IO, splitEmbedOutputs } from './patterns'
 import { compileSegment } from './segments'
-import { Session, type Feed, type SessionTuning } from './session'
+import { isOpaque, Session, type Feed, type Fetched, type SessionTuning } from './session'
 
 /**
  * One cache context's blocks (a block list, or several lists of one pattern merged) and the
@@ -40,7 +40,7 @@ export type Entry =
   /** The embed graph's feeds: the program's first segment runs the embed graph too. */
   | { kind: 'embed'; feeds: Readonly<Record<string, Feed>> }
   /** Streams and context tensors made before this context (the embed session, an earlier context). */
-  | { kind: 'streams'; streams: Streams; context: Readonly<Record<string, Tensor>> }
+  | { kind: 'streams'; streams: Streams; context: Readonly<Record<string, Fetched>> }
 
 /**
  * The runner of one context in one transformer call. Its last segment may have computed the
@@ -48,8 +48,11 @@ export type Entry =
  * velocity is ready and the final graph needs no session call of its own.
  */
 export interface CallRunner extends BlockRunner {
-  /** The call's context tensors (temb, …): with an embed entry, known once enter() has run. */
-  context(): Readonly<Record<string, Tensor>>
+  /**
+   * The call's context tensors (temb, …): with an embed entry, known once enter() has run. An
+   * imported model's may be opaque (int64 shapes, fp16), passed on to later graphs unread.
+   */
+  context(): Readonly<Record<string, Fetched>>
   velocityFor(hidden: Tensor): Tensor | null
 }
 
@@ -78,6 +81,7 @@ export class BlockProgram {
    */
   readonly #embed: ModelProto | null
   readonly #embedOutputs: readonly string[]
+  readonly #externalDataDir: string | undefined
 
   constructor(
     transformer: string,
@@ -87,7 +91,13 @@ export class BlockProgram {
     provider: ConcreteProvider,
     tuning: SessionTuning,
     mode: BlockMode,
-    fused: { final?: ModelProto | null; embed?: ModelProto | null; maxSegmentBlocks?: number } = {}
+    fused: {
+      final?: ModelProto | null
+      embed?: ModelProto | null
+      maxSegmentBlocks?: number
+      /** Where the graphs' external-data initializers resolve (imported models); see Session.create. */
+      externalDataDir?: string
+    } = {}
   ) {
     this.transformer = transformer
     this.name = name
@@ -104,6 +114,7 @@ export class BlockProgram {
     this.#final = mode === 'segments' ? (fused.final ?? null) : null
     this.#embed = mode === 'segments' ? (fused.embed ?? null) : null
     this.#embedOutputs = this.#embed ? graphOutputNames(this.#embed) : []
+    this.#externalDataDir = fused.externalDataDir
   }
 
   /** Whether calls enter this program with the embed graph's feeds (else with streams). */
@@ -119,7 +130,7 @@ export class BlockProgram {
   runner(entry: Entry, beforeCall: BeforeCall): CallRunner {
     const stash: FinalStash = { hidden: null, velocity: null }
     let context = entry.kind === 'streams' ? entry.context : null
-    const bound = (): Readonly<Record<string, Tensor>> => {
+    const bound = (): Readonly<Record<string, Fetched>> => {
       if (!context) throw new Error(`${this.transformer}/${this.name}: blocks asked for before enter()`)
       return context
     }
@@ -144,7 +155,7 @@ export class BlockProgram {
     from: number,
     to: number,
     input: Streams,
-    context: Readonly<Record<string, Tensor>>,
+    context: Readonly<Record<string, Fetched>>,
     beforeCall: BeforeCall,
     stash: FinalStash = { hidden: null, velocity: null }
   ): Promise<Streams> {
@@ -163,7 +174,7 @@ export class BlockProgram {
     feeds: Readonly<Record<string, Feed>>,
     beforeCall: BeforeCall,
     stash: FinalStash
-  ): Promise<{ input: Streams; output: Streams; context: Record<string, Tensor> }> {
+  ): Promise<{ input: Streams; output: Streams; context: Record<string, Fetched> }> {
     if (!this.#embed)
       throw new Error(`${this.transformer}/${this.name}: entered with embed feeds but fuses no embed graph`)
     this.#checkRange(0, to)
@@ -180,9 +191,9 @@ export class BlockProgram {
       picked[name] = value
     }
     beforeCall()
-    const out = await session.run(picked)
-    const { streams: input, context } = splitEmbedOutputs(out, this.#embedOutputs)
-    const first = this.#streamsOut(out, input, stash)
+    const out = await session.runMixed(picked)
+    const { streams: input, context } = splitEmbedOutputs(out, this.#embedOutputs, session.label)
+    const first = this.#streamsOut(out, input, stash, session.label)
     const output = await this.run(end, to, first, context, beforeCall, stash)
     return { input, output, context }
   }
@@ -230,12 +241,12 @@ export class BlockProgram {
     from: number,
     to: number,
     input: Streams,
-    context: Readonly<Record<string, Tensor>>,
+    context: Readonly<Record<string, Fetched>>,
     beforeCall: BeforeCall,
     stash: FinalStash
   ): Promise<Streams> {
     const session = await this.#session(from, to, input.hidden.dims[0])
-    const feeds: Record<string, Tensor> = {}
+    const feeds: Record<string, Feed> = {}
     for (const name of session.inputNames) {
       if (name === HIDDEN) feeds[name] = input.hidden
       else if (name === ENCODER) {
@@ -249,15 +260,17 @@ export class BlockProgram {
       }
     }
     beforeCall()
-    return this.#streamsOut(await session.run(feeds), input, stash)
+    return this.#streamsOut(await session.runMixed(feeds), input, stash, session.label)
   }
 
   /** A segment's output streams; a fused final graph's velocity goes to the stash. */
-  #streamsOut(out: Record<string, Tensor>, input: Streams, stash: FinalStash): Streams {
+  #streamsOut(out: Record<string, Fetched>, input: Streams, stash: FinalStash, label: string): Streams {
     const returnsEncoder = PATTERN_IO[this.pattern].returnsEncoder
-    stash.hidden = out.velocity ? out[HIDDEN_OUT] : null
-    stash.velocity = out.velocity ?? null
-    return { hidden: out[HIDDEN_OUT], encoder: returnsEncoder ? out[ENCODER_OUT] : input.encoder }
+    const hidden = float32(out, HIDDEN_OUT, label)
+    const velocity = out.velocity ? float32(out, 'velocity', label) : null
+    stash.hidden = velocity ? hidden : null
+    stash.velocity = velocity
+    return { hidden, encoder: returnsEncoder ? float32(out, ENCODER_OUT, label) : input.encoder }
   }
 
   #session(from: number, to: number, batch: number, withEmbed = false): Promise<Session> {
@@ -291,7 +304,7 @@ export class BlockProgram {
                 batch: this.mode === 'segments' ? batch : undefined
               }
             )
-      return await Session.create(bytes, label, this.#provider, this.#tuning)
+      return await Session.create(bytes, label, this.#provider, this.#tuning, this.#externalDataDir)
     } catch (e) {
       throw runtimeFailure(e, label, {
         code: 'model_invalid',
@@ -299,4 +312,13 @@ export class BlockProgram {
       })
     }
   }
+}
+
+/** A stream output, which is float32 in every graph the engine runs (imported ones cast to it). */
+function float32(out: Readonly<Record<string, Fetched>>, name: string, label: string): Tensor {
+  const value = out[name]
+  if (!value) throw new Error(`${label}: returned no "${name}"`)
+  if (isOpaque(value))
+    throw new Error(`${label}: output "${name}" is ${value.type}, the engine expects float32`)
+  return value
 }

@@ -1,11 +1,13 @@
 import type { onnx as Onnx } from 'onnx-proto'
-import { encodeModel, onnx, toNumber, usesExternalData, type ModelProto } from './onnx-graph'
+import { encodeModel, onnx, toNumber, type ModelProto } from './onnx-graph'
 
 /**
  * Merges several ONNX graphs into one by renaming: each part's names get a unique prefix, except
  * the inputs it is wired to (another part's output or a shared graph input) and the outputs the
  * merged graph exposes. ONNX Runtime then runs the whole chain in one session call, tensors stay
- * in its arena between parts, and one thread pool serves every operator.
+ * in its arena between parts, and one thread pool serves every operator. An initializer kept in
+ * an external-data file stays a reference (location, offset, length) under its new name: the
+ * session that runs the merged graph resolves it (Session.create's external-data folder).
  */
 
 export interface GraphPart {
@@ -46,8 +48,6 @@ export function mergeGraphs(parts: readonly GraphPart[], spec: MergeSpec): Uint8
   for (const part of parts) {
     const graph = part.model.graph
     if (!graph) throw new Error(`part ${part.prefix} has no graph`)
-    if (usesExternalData(graph))
-      throw new Error(`part ${part.prefix}: external-data initializers are not supported`)
     const initNames = new Set((graph.initializer ?? []).map((t) => t.name ?? ''))
     for (const input of graph.input ?? []) {
       const name = input.name ?? ''

@@ -1,6 +1,7 @@
 import type { ForwardPattern } from '../../../shared/manifest'
 import type { Streams } from '../cache/seam'
 import type { Tensor } from '../tensor'
+import { isOpaque, type Fetched } from './session'
 
 /**
  * CacheDiT's forward patterns as data (docs/model-package.md): which streams a block takes and
@@ -45,10 +46,20 @@ export function contextInputs(inputNames: readonly string[]): string[] {
  * that enter block 0 and the context tensors the blocks and the final graph read.
  */
 export function splitEmbedOutputs(
-  out: Readonly<Record<string, Tensor>>,
-  embedOutputNames: readonly string[]
-): { streams: Streams; context: Record<string, Tensor> } {
-  const context: Record<string, Tensor> = {}
+  out: Readonly<Record<string, Fetched>>,
+  embedOutputNames: readonly string[],
+  label = 'embed graph'
+): { streams: Streams; context: Record<string, Fetched> } {
+  const context: Record<string, Fetched> = {}
   for (const name of contextInputs(embedOutputNames)) context[name] = out[name]
-  return { streams: { hidden: out[HIDDEN], encoder: out[ENCODER] ?? null }, context }
+  const stream = (name: string): Tensor | null => {
+    const value = out[name]
+    if (value === undefined) return null
+    if (isOpaque(value))
+      throw new Error(`${label}: output "${name}" is ${value.type}, the engine expects float32`)
+    return value
+  }
+  const hidden = stream(HIDDEN)
+  if (!hidden) throw new Error(`${label}: returned no "${HIDDEN}"`)
+  return { streams: { hidden, encoder: stream(ENCODER) }, context }
 }

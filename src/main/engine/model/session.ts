@@ -14,7 +14,26 @@ export interface Int64Tensor {
   readonly dims: readonly number[]
 }
 
-export type Feed = Tensor | Int64Tensor
+/**
+ * A tensor of another element type than float32 that one graph returns and another reads
+ * unchanged: an imported model's int64 shape tensors or fp16 context tensors. The engine never
+ * reads its values; only this module knows what it holds.
+ */
+export interface OpaqueTensor {
+  readonly opaque: unknown
+  readonly dims: readonly number[]
+  /** ONNX Runtime's name of its element type (e.g. 'int64', 'float16'). */
+  readonly type: string
+}
+
+export type Feed = Tensor | Int64Tensor | OpaqueTensor
+
+/** What runMixed returns: float32 outputs as the engine's tensors, others opaque. */
+export type Fetched = Tensor | OpaqueTensor
+
+export function isOpaque(v: Feed | Fetched): v is OpaqueTensor {
+  return 'opaque' in v
+}
 
 export interface SessionTuning {
   /** Threads one operator may use; 0 lets ORT pick (all cores). */
@@ -33,8 +52,17 @@ export interface ValueInfo {
 
 function sessionOptions(
   provider: ConcreteProvider,
-  tuning: SessionTuning
+  tuning: SessionTuning,
+  externalDataDir: string | undefined
 ): ort.InferenceSession.SessionOptions {
+  const session: Record<string, unknown> = {
+    intra_op: { allow_spinning: '0' },
+    inter_op: { allow_spinning: '0' }
+  }
+  // A graph made from bytes has no folder of its own: ONNX Runtime resolves its external-data
+  // locations (relative, without '..': it refuses others) in this folder, and refuses external
+  // data altogether without it. Imported models' cut graphs point into their source folder.
+  if (externalDataDir !== undefined) session.model_external_initializers_file_folder_path = externalDataDir
   return {
     executionProviders: [provider],
     graphOptimizationLevel: 'all',
@@ -44,7 +72,7 @@ function sessionOptions(
     // Chained sessions spin their intra-op threads against each other when spinning is on:
     // 16 per-block sessions ran 10× slower than one graph with it, 1.3× without it
     // (measured, /work/shared/reference/onnxruntime-node-electron.md, last section).
-    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } }
+    extra: { session }
   }
 }
 
@@ -64,9 +92,13 @@ export class Session {
     model: Uint8Array,
     label: string,
     provider: ConcreteProvider,
-    tuning: SessionTuning = DEFAULT_TUNING
+    tuning: SessionTuning = DEFAULT_TUNING,
+    externalDataDir?: string
   ): Promise<Session> {
-    const session = await ort.InferenceSession.create(model, sessionOptions(provider, tuning))
+    const session = await ort.InferenceSession.create(
+      model,
+      sessionOptions(provider, tuning, externalDataDir)
+    )
     return new Session(session, provider, label)
   }
 
@@ -88,26 +120,33 @@ export class Session {
 
   /** Runs the graph; every output must be float32 (the engine's tensors are). */
   async run(feeds: Record<string, Feed>, fetch?: readonly string[]): Promise<Record<string, Tensor>> {
+    const out: Record<string, Tensor> = {}
+    for (const [name, value] of Object.entries(await this.runMixed(feeds, fetch))) {
+      if (isOpaque(value)) {
+        throw new Error(`${this.label}: output "${name}" is ${value.type}, the engine expects float32`)
+      }
+      out[name] = value
+    }
+    return out
+  }
+
+  /** Runs the graph; outputs that are not float32 come back opaque, to be fed to another graph. */
+  async runMixed(feeds: Record<string, Feed>, fetch?: readonly string[]): Promise<Record<string, Fetched>> {
     const ortFeeds: Record<string, ort.Tensor> = {}
     for (const [name, value] of Object.entries(feeds)) {
-      ortFeeds[name] =
-        'int64' in value
+      ortFeeds[name] = isOpaque(value)
+        ? (value.opaque as ort.Tensor)
+        : 'int64' in value
           ? new ort.Tensor('int64', value.int64, [...value.dims])
           : new ort.Tensor('float32', value.data, [...value.dims])
     }
-    let results: ort.InferenceSession.ReturnType
-    try {
-      results = fetch ? await this.#session.run(ortFeeds, [...fetch]) : await this.#session.run(ortFeeds)
-    } catch (e) {
-      // An allocation ORT could not make is the machine's limit (`resources`), not an engine bug.
-      throw runtimeFailure(e, this.label)
-    }
-    const out: Record<string, Tensor> = {}
+    const results = fetch ? await this.#session.run(ortFeeds, [...fetch]) : await this.#session.run(ortFeeds)
+    const out: Record<string, Fetched> = {}
     for (const [name, value] of Object.entries(results)) {
-      if (value.type !== 'float32') {
-        throw new Error(`${this.label}: output "${name}" is ${value.type}, the engine expects float32`)
-      }
-      out[name] = tensor(value.data as Float32Array, value.dims)
+      out[name] =
+        value.type === 'float32'
+          ? tensor(value.data as Float32Array, value.dims)
+          : { opaque: value, dims: value.dims, type: value.type }
     }
     return out
   }

@@ -2,6 +2,7 @@ import type { Branch } from '../../../shared/trace'
 import type { StepCache, Streams } from '../cache/seam'
 import type { BeforeCall, CallRunner, Entry } from '../model/block-program'
 import type { LoadedTransformer } from '../model/loaded-model'
+import type { Feed } from '../model/session'
 import { HIDDEN, splitEmbedOutputs } from '../model/patterns'
 import type { Tensor } from '../tensor'
 
@@ -50,7 +51,7 @@ export async function callTransformer(
     entry = { kind: 'embed', feeds: embedFeeds }
   } else {
     site.beforeCall()
-    const embedded = await t.embed.run(embedFeeds)
+    const embedded = await t.embed.runMixed(embedFeeds)
     entry = { kind: 'streams', ...splitEmbedOutputs(embedded, Object.keys(embedded)) }
   }
   let last: CallRunner | null = null
@@ -72,7 +73,7 @@ export async function callTransformer(
   const fused = last.velocityFor(streams.hidden)
   if (fused) return fused
   const context = last.context()
-  const finalFeeds: Record<string, Tensor> = {}
+  const finalFeeds: Record<string, Feed> = {}
   for (const name of t.final.inputNames) finalFeeds[name] = name === HIDDEN ? streams.hidden : context[name]
   site.beforeCall()
   const out = await t.final.run(finalFeeds, ['velocity'])
