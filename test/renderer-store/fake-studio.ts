@@ -3,7 +3,7 @@ import type { ApiResult, StudioApi, StudioCalls } from '../../src/shared/api'
 import type { CalibratedPreset } from '../../src/shared/calibrated-presets'
 import { resolveCacheConfig } from '../../src/shared/presets'
 import type { GalleryEntry, GalleryEntryMeta } from '../../src/shared/gallery'
-import type { GenerateRequestInput, Recipe, Timings } from '../../src/shared/generation'
+import type { GenerateRequestInput, PromptTokens, Recipe, Timings } from '../../src/shared/generation'
 import type { ModelInfo } from '../../src/shared/manifest'
 import { DEFAULT_SETTINGS, type Settings } from '../../src/shared/settings'
 import { createStudioSlices, type StudioSlices } from '../../src/renderer/src/store/slices'
@@ -95,6 +95,17 @@ export class FakeStudio {
   addModelAnswer: ApiResult<ModelInfo | null> = { ok: true, value: null }
   /** What listCalibratedPresets answers per model id (none by default); a string is an error. */
   calibrated: Record<string, CalibratedPreset[] | string> = {}
+  /** How countTokens answers (a string is an error); default: a word-per-token count, limit 16. */
+  countTokens: (text: string) => PromptTokens | string = (text) => {
+    const words = text.split(/\s+/).filter(Boolean)
+    return {
+      count: words.length,
+      maxLength: 16,
+      kept: words.slice(0, 16).join(' '),
+      dropped: words.slice(16).join(' '),
+      unknown: []
+    }
+  }
   /** How the next generates end; default: success in 100 ms. */
   outcomes: Outcome[] = []
   /** Resolves a pending generate by hand when set: lets a test look at the store mid-run. */
@@ -111,6 +122,15 @@ export class FakeStudio {
     const api: Partial<StudioApi> = {
       listModels: () => (rec('listModels', []), ok(this.models)),
       addModel: () => (rec('addModel', []), Promise.resolve(this.addModelAnswer)),
+      countTokens: ({ model, text }) => {
+        rec('countTokens', [model, text])
+        const answer = this.countTokens(text)
+        return Promise.resolve(
+          typeof answer === 'string'
+            ? { ok: false, error: { code: 'model_invalid', message: answer } }
+            : { ok: true, value: answer }
+        )
+      },
       listCalibratedPresets: ({ modelId }) => {
         rec('listCalibratedPresets', [modelId])
         const answer = this.calibrated[modelId] ?? []

@@ -1,7 +1,11 @@
-import { useMemo } from 'react'
+import { useEffect, useMemo } from 'react'
 import { examplePrompts, parseCaption } from '../../../shared/prompt-grammar'
 import { useStudioStore } from '../store'
 import { selectedModel } from '../store/slices/models'
+import { promptTokenNote } from '../store/slices/prompt-tokens'
+
+/** Wait this long after the last keystroke before asking the engine to count. */
+const COUNT_DELAY_MS = 250
 
 /** Prompt and negative prompt, with the grammar's example prompts as clickable suggestions. */
 export function PromptField({ disabled }: { disabled?: boolean }) {
@@ -10,6 +14,14 @@ export function PromptField({ disabled }: { disabled?: boolean }) {
   const kind = useStudioStore((s) => selectedModel(s)?.kind ?? 'image')
   const modelExamples = useStudioStore((s) => selectedModel(s)?.examples)
   const setForm = useStudioStore((s) => s.setForm)
+  const modelId = useStudioStore((s) => s.form.modelId)
+  const countPromptTokens = useStudioStore((s) => s.countPromptTokens)
+  const note = useStudioStore(promptTokenNote)
+  const countError = useStudioStore((s) => s.promptTokensError)
+  useEffect(() => {
+    const timer = setTimeout(() => void countPromptTokens(), COUNT_DELAY_MS)
+    return () => clearTimeout(timer)
+  }, [prompt, modelId, countPromptTokens])
   const suggestions = useMemo(() => {
     const all = [...(modelExamples ?? []), ...examplePrompts(kind, 4)]
     return [...new Set(all)].slice(0, 4)
@@ -17,9 +29,14 @@ export function PromptField({ disabled }: { disabled?: boolean }) {
   return (
     <>
       <div className="field">
-        <label className="field-label" htmlFor="prompt">
-          Prompt
-        </label>
+        <div className="field-label">
+          <label htmlFor="prompt">Prompt</label>
+          {note && (
+            <span className={note.over ? 'token-count over' : 'token-count'} data-testid="prompt-tokens">
+              {note.count}
+            </span>
+          )}
+        </div>
         <textarea
           id="prompt"
           data-testid="prompt"
@@ -30,6 +47,21 @@ export function PromptField({ disabled }: { disabled?: boolean }) {
           placeholder="a red circle at the center on a blue background"
           onChange={(e) => setForm({ prompt: e.target.value })}
         />
+        {note && note.warnings.length > 0 && (
+          <div className="token-warnings" role="status" data-testid="prompt-token-warning">
+            {note.warnings.map((w) => (
+              <p key={w} className="field-hint warn">
+                {w}
+              </p>
+            ))}
+            {note.kept !== null && (
+              <p className="field-hint" data-testid="prompt-kept">
+                The model reads: <q>{note.kept}</q>
+              </p>
+            )}
+          </div>
+        )}
+        {countError && <p className="field-error">Token count: {countError}</p>}
         <div className="suggestions" aria-label="Example prompts">
           {suggestions.map((text) => (
             <button

@@ -3,6 +3,7 @@ import { createCompareSlice } from './compare'
 import { createGallerySlice } from './gallery'
 import { createGenerationSlice } from './generation'
 import { createModelsSlice } from './models'
+import { createPromptTokensSlice } from './prompt-tokens'
 import { createSettingsSlice } from './settings'
 import { createUiSlice } from './ui'
 import type { SliceCreator, StudioSlices } from './types'
@@ -17,5 +18,6 @@ export const createStudioSlices: SliceCreator<StudioSlices> = (...a) => ({
   ...createGallerySlice(...a),
   ...createCompareSlice(...a),
   ...createSettingsSlice(...a),
-  ...createUiSlice(...a)
+  ...createUiSlice(...a),
+  ...createPromptTokensSlice(...a)
 })

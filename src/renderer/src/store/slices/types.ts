@@ -4,6 +4,7 @@ import type { CompareSlice } from './compare'
 import type { GallerySlice } from './gallery'
 import type { GenerationSlice } from './generation'
 import type { ModelsSlice } from './models'
+import type { PromptTokensSlice } from './prompt-tokens'
 import type { SettingsSlice } from './settings'
 import type { UiSlice } from './ui'
 
@@ -14,6 +15,7 @@ export type StudioSlices = GenerationSlice &
   GallerySlice &
   CompareSlice &
   SettingsSlice &
-  UiSlice
+  UiSlice &
+  PromptTokensSlice
 
 export type SliceCreator<T> = StateCreator<StudioSlices, [], [], T>
