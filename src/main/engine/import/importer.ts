@@ -1,0 +1,185 @@
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises'
+import { basename, join } from 'node:path'
+import {
+  IMPORT_FORMAT,
+  ImportedManifestSchema,
+  type ImportedGraph,
+  type ImportedManifest
+} from '../../../shared/imported-manifest'
+import { EngineFailure } from '../errors'
+import { encodeModel } from '../model/onnx-graph'
+import { sha256 } from '../model/verify-files'
+import { cutTransformer, FLUX_GRAPH } from './cut-transformer'
+import { readImportedManifest } from './imported-manifest-file'
+import { recogniseFolder, type Progress, type RecognisedGraph } from './recognise'
+
+/**
+ * `studio import FOLDER`: recognise an ONNX diffusers folder, cut its transformer and write a
+ * package (`model.json` + the cut graphs) into the models folder. No weight is copied: the cut
+ * graphs' external-data initializers point into the source folder, and the text encoders, VAE
+ * and tokenizers are used where they are. A folder imported before (same path, same
+ * model_index.json) gives back the package made then.
+ */
+
+export interface ImportOptions {
+  /** Folder the package is written into (as `<modelsDir>/<id>/`). */
+  modelsDir: string
+  name?: string
+  progress?: Progress
+}
+
+export interface ImportResult {
+  id: string
+  dir: string
+  /** True when the folder had been imported already and that package was returned. */
+  reused: boolean
+  manifest: ImportedManifest
+}
+
+export async function importFolder(folder: string, options: ImportOptions): Promise<ImportResult> {
+  const progress = options.progress ?? (() => undefined)
+  const src = await recogniseFolder(folder, progress)
+  const existing = await findImport(options.modelsDir, src.dir, src.modelIndexSha256)
+  if (existing) {
+    progress(`already imported as ${existing.manifest.id} (${existing.dir})`)
+    return { ...existing, reused: true }
+  }
+  progress(`cutting ${src.transformer.file} (${src.transformer.model.graph?.node?.length ?? 0} nodes)`)
+  const cut = cutTransformer(src.transformer.bytes, src.transformer.model, src.transformer.file, FLUX_GRAPH)
+  for (const l of cut.lists) progress(`  ${l.name}: ${l.size} blocks, ${l.pattern}`)
+  progress(`  ${cut.contexts.length} context tensors, ${cut.hoisted.length} nodes moved into the embed graph`)
+
+  const name = options.name ?? basename(src.dir)
+  const id = await freeId(options.modelsDir, slug(name))
+  const files: Record<string, Uint8Array> = { 'transformer/embed.onnx': encodeModel(cut.graphs.embed) }
+  const blockLists = cut.lists.map((l) => {
+    const blocks = cut.graphs.blocks.slice(l.firstSegment - 1, l.firstSegment - 1 + l.size).map((m, k) => {
+      const file = `transformer/${l.name}_${String(k).padStart(2, '0')}.onnx`
+      files[file] = encodeModel(m)
+      return file
+    })
+    return { name: l.name, pattern: l.pattern, blocks }
+  })
+  files['transformer/final.onnx'] = encodeModel(cut.graphs.final)
+
+  const component = (g: RecognisedGraph): ImportedGraph => ({
+    file: g.file,
+    ...(g.externalDataDir ? { externalDataDir: g.externalDataDir } : {}),
+    inputs: (g.model.graph?.input ?? []).map((v) => v.name ?? '').slice(0, 64),
+    outputs: (g.model.graph?.output ?? []).map((v) => v.name ?? '').slice(0, 64)
+  })
+  const t = src.transformerConfig
+  const vaeScale = 2 ** (src.vae.block_out_channels.length - 1)
+  const side = src.vae.sample_size ?? 1024
+  const manifest: ImportedManifest = ImportedManifestSchema.parse({
+    format: IMPORT_FORMAT,
+    id,
+    name,
+    description: `FLUX (${cut.lists.map((l) => `${l.size} ${l.name}`).join(', ')}) imported from ${src.dir}`,
+    family: 'flux',
+    kind: 'image',
+    source: {
+      dir: src.dir,
+      modelIndexSha256: src.modelIndexSha256,
+      exporter: cut.exporter,
+      precision: src.transformer.fp16 ? 'fp16' : 'fp32'
+    },
+    components: {
+      ...src.tokenizers,
+      text_encoder: component(src.textEncoder),
+      text_encoder_2: component(src.textEncoder2),
+      vae_decoder: component(src.vaeDecoder)
+    },
+    configs: { scheduler: src.scheduler, vae: src.vae, transformer: t },
+    transformers: [
+      {
+        name: 'transformer',
+        timestepRange: [0, 1],
+        embed: { file: 'transformer/embed.onnx' },
+        blockLists,
+        final: { file: 'transformer/final.onnx' },
+        externalDataDir: 'transformer'
+      }
+    ],
+    // FLUX.1-dev (guidance-distilled) defaults to 28 steps at guidance 3.5, schnell to 4 without.
+    defaults: t.guidance_embeds
+      ? { steps: 28, guidanceScale: 3.5, width: side, height: side }
+      : { steps: 4, guidanceScale: 0, width: side, height: side },
+    // The VAE's scale times FLUX's 2×2 latent packing.
+    sizes: { multipleOf: vaeScale * 2 * t.patch_size, max: Math.max(side * 2, 64) },
+    files: Object.fromEntries(Object.entries(files).map(([f, b]) => [f, sha256(b)])),
+    sourceFiles: src.sourceFiles,
+    analysis: {
+      lists: cut.lists.map((l) => ({
+        name: l.name,
+        blocks: l.size,
+        pattern: l.pattern,
+        streamsIn: l.streamsIn
+      })),
+      contexts: cut.contexts,
+      hoisted: { count: cut.hoisted.length, examples: cut.hoisted.slice(0, 20) },
+      nodes: cut.nodes,
+      notes: cut.notes.slice(0, 100)
+    }
+  })
+
+  // Written beside the target and renamed into place: a package is there whole or not at all.
+  const dir = join(options.modelsDir, id)
+  const partial = join(options.modelsDir, `.${id}.partial`)
+  await rm(partial, { recursive: true, force: true })
+  await mkdir(join(partial, 'transformer'), { recursive: true })
+  try {
+    for (const [file, bytes] of Object.entries(files)) await writeFile(join(partial, file), bytes)
+    await writeFile(join(partial, 'model.json'), `${JSON.stringify(manifest, null, 2)}\n`)
+    await rename(partial, dir)
+  } catch (e) {
+    await rm(partial, { recursive: true, force: true })
+    throw new EngineFailure(
+      'io',
+      `cannot write the package into ${options.modelsDir} (${(e as Error).message})`
+    )
+  }
+  progress(`imported as ${id} (${dir})`)
+  return { id, dir, reused: false, manifest }
+}
+
+/** The package an earlier import of this folder made, if the models folder holds one. */
+async function findImport(modelsDir: string, dir: string, indexSha: string) {
+  for (const entry of await listDirs(modelsDir)) {
+    const pkg = join(modelsDir, entry)
+    try {
+      const manifest = await readImportedManifest(pkg)
+      if (manifest.source.dir === dir && manifest.source.modelIndexSha256 === indexSha)
+        return { id: manifest.id, dir: pkg, manifest }
+    } catch {
+      // Not an imported package, or a broken one: not this folder's.
+    }
+  }
+  return null
+}
+
+async function listDirs(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir, { withFileTypes: true }))
+      .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+      .map((e) => e.name)
+      .sort()
+  } catch {
+    return []
+  }
+}
+
+async function freeId(modelsDir: string, base: string): Promise<string> {
+  const taken = new Set(await listDirs(modelsDir))
+  if (!taken.has(base)) return base
+  for (let k = 2; ; k++) if (!taken.has(`${base}-${k}`)) return `${base}-${k}`
+}
+
+function slug(name: string): string {
+  const s = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60)
+  return s || 'imported-model'
+}
