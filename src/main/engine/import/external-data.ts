@@ -66,11 +66,15 @@ export async function checkExternalData(
   return files
 }
 
+/** Initializers and the tensors of node attributes (Constant values can live in external data too). */
 function* allInitializers(graph: Onnx.IGraphProto): Generator<Onnx.ITensorProto> {
   yield* graph.initializer ?? []
   for (const n of graph.node ?? [])
-    for (const a of n.attribute ?? [])
+    for (const a of n.attribute ?? []) {
+      if (a.t) yield a.t
+      yield* a.tensors ?? []
       for (const g of [a.g, ...(a.graphs ?? [])]) if (g) yield* allInitializers(g)
+    }
 }
 
 const BYTES: Record<number, number> = {
