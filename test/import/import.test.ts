@@ -9,6 +9,7 @@ import {
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { onnx as Onnx } from 'onnx-proto'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { StepCache } from '../../src/main/engine/cache/seam'
 import { importFolder } from '../../src/main/engine/import/importer'
@@ -172,7 +173,7 @@ describe('importing flux-tiny', () => {
 })
 
 describe('broken folders are refused with one line naming the file', () => {
-  const edit = (dir: string, file: string, change: (m: onnx.ModelProto) => void) => {
+  const edit = (dir: string, file: string, change: (m: Onnx.ModelProto) => void) => {
     const m = onnx.ModelProto.decode(readFileSync(join(dir, file)))
     change(m)
     writeFileSync(join(dir, file), encodeModel(m))

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import type { onnx as Onnx } from 'onnx-proto'
 import { describe, expect, it } from 'vitest'
 import { cutTransformer, FLUX_GRAPH } from '../../src/main/engine/import/cut-transformer'
 import { encodeModel, onnx } from '../../src/main/engine/model/onnx-graph'
@@ -46,7 +47,7 @@ describe('the block partitioner on flux-tiny', () => {
     it(`${x.name}: each cut block alone reproduces diffusers' block outputs within 1e-5`, async () => {
       const r = cut(x.file)
       const dir = join(FLUX_TINY, x.file, '..')
-      const make = (m: onnx.IModelProto, label: string) =>
+      const make = (m: Onnx.IModelProto, label: string) =>
         Session.create(encodeModel(m), label, 'cpu', { intraOpThreads: 1 }, dir)
       const embed = await make(r.graphs.embed, 'embed')
       const out = await embed.runMixed(embedFeeds())
