@@ -188,6 +188,14 @@ export const ModelInfoSchema = z.object({
     negativePrompt: z.string()
   }),
   examples: z.array(z.string()),
-  sizeBytes: z.number()
+  sizeBytes: z.number(),
+  /** Imported packages (shared/imported-manifest.ts): the pipeline family, e.g. 'flux'. */
+  family: z.string().optional(),
+  /** Imported packages: the transformer's precision. */
+  precision: z.enum(['fp32', 'fp16']).optional(),
+  /** Imported packages: the package plus every source file it uses (weights included). */
+  sizeOnDisk: z.number().optional(),
+  /** Imported packages: the folder they were imported from. */
+  sourceDir: z.string().optional()
 })
 export type ModelInfo = z.infer<typeof ModelInfoSchema>

@@ -3,6 +3,7 @@ import { readdir } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { ModelInfo } from '../../../shared/manifest'
 import { EngineFailure } from '../errors'
+import { importedModelInfo, isImportedPackage } from '../import/imported-info'
 import { MANIFEST_FILE, readManifest } from './manifest-file'
 import { modelInfo } from './model-info'
 
@@ -33,7 +34,10 @@ export async function listModels(dirs: ModelDirs): Promise<ListedModels> {
   for (const { d, embedded } of roots) {
     for (const dir of await packageDirs(d)) {
       try {
-        const info = await modelInfo(dir, await readManifest(dir), embedded)
+        // Packages made by `studio import` (cache-studio-import/1) are listed beside our own.
+        const info = (await isImportedPackage(dir))
+          ? await importedModelInfo(dir)
+          : await modelInfo(dir, await readManifest(dir), embedded)
         if (seen.has(info.id)) {
           problems.push(`${dir}: id "${info.id}" is already listed; skipped`)
           continue

@@ -1,0 +1,60 @@
+import { join } from 'node:path'
+import { isImportedFormat } from '../../../shared/imported-manifest'
+import type { ModelInfo } from '../../../shared/manifest'
+import { EngineFailure } from '../errors'
+import { assertRegularFile, readRegularText } from '../model/safe-read'
+import { readImportedManifest } from './imported-manifest-file'
+
+/** What the registry lists about an imported package: read from its model.json and file sizes. */
+
+/** Whether dir/model.json is an imported package's (format cache-studio-import/1). */
+export async function isImportedPackage(dir: string): Promise<boolean> {
+  try {
+    const text = await readRegularText(join(dir, 'model.json'), { maxBytes: 16 * 1024 * 1024 })
+    return isImportedFormat(JSON.parse(text))
+  } catch {
+    return false
+  }
+}
+
+export async function importedModelInfo(dir: string): Promise<ModelInfo> {
+  const m = await readImportedManifest(dir)
+  let sizeBytes = 0
+  for (const file of Object.keys(m.files)) {
+    try {
+      sizeBytes += (
+        await assertRegularFile(join(dir, file), { maxBytes: 2 ** 31 - 1, label: file, root: dir })
+      ).size
+    } catch (e) {
+      if (e instanceof EngineFailure && e.code !== 'model_not_found') throw e
+      throw new EngineFailure('model_invalid', `${file}: missing (named in model.json, not in ${dir})`)
+    }
+  }
+  const sourceBytes = Object.values(m.sourceFiles).reduce((n, f) => n + f.size, 0)
+  return {
+    id: m.id,
+    name: m.name,
+    kind: m.kind,
+    description: m.description,
+    path: dir,
+    embedded: false,
+    output: { width: m.defaults.width, height: m.defaults.height, frames: 1 },
+    transformers: m.transformers.map((t) => ({
+      name: t.name,
+      timestepRange: t.timestepRange,
+      blockLists: t.blockLists.map((l) => ({ name: l.name, pattern: l.pattern, blocks: l.blocks.length }))
+    })),
+    defaults: {
+      steps: m.defaults.steps,
+      guidanceScale: m.defaults.guidanceScale,
+      separateCfg: false,
+      negativePrompt: ''
+    },
+    examples: [],
+    sizeBytes,
+    family: m.family,
+    precision: m.source.precision,
+    sizeOnDisk: sizeBytes + sourceBytes,
+    sourceDir: m.source.dir
+  }
+}
