@@ -85,5 +85,7 @@ describe('calibrated presets in the preset picker', () => {
     store.getState().selectModel('tiny-image')
     await expect.poll(() => store.getState().calibratedError).toMatch(/calibrated-presets\.json: not JSON/)
     expect(calibratedForModel(store.getState())).toEqual([])
+    // A store selector must answer the same reference while nothing changed (React re-renders on a new one).
+    expect(calibratedForModel(store.getState())).toBe(calibratedForModel(store.getState()))
   })
 })

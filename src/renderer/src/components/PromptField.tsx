@@ -16,7 +16,11 @@ export function PromptField({ disabled }: { disabled?: boolean }) {
   const setForm = useStudioStore((s) => s.setForm)
   const modelId = useStudioStore((s) => s.form.modelId)
   const countPromptTokens = useStudioStore((s) => s.countPromptTokens)
-  const note = useStudioStore(promptTokenNote)
+  const promptTokens = useStudioStore((s) => s.promptTokens)
+  const note = useMemo(
+    () => promptTokenNote({ promptTokens, form: { modelId, prompt } }),
+    [promptTokens, modelId, prompt]
+  )
   const countError = useStudioStore((s) => s.promptTokensError)
   useEffect(() => {
     const timer = setTimeout(() => void countPromptTokens(), COUNT_DELAY_MS)

@@ -81,10 +81,12 @@ export const createCacheSlice: SliceCreator<CacheSlice> = (set, get) => ({
   customizeCalibrated: () => set({ pickedCalibrated: null })
 })
 
-/** The calibrated presets offered for the selected model. */
+const NONE: CalibratedPreset[] = []
+
+/** The calibrated presets offered for the selected model (a stable reference: a store selector). */
 export function calibratedForModel(s: StudioSlices): CalibratedPreset[] {
   const modelId = s.form.modelId
-  return s.calibrated && s.calibrated.modelId === modelId ? s.calibrated.presets : []
+  return s.calibrated && s.calibrated.modelId === modelId ? s.calibrated.presets : NONE
 }
 
 /** Identifies a calibrated preset in a list (model, base and target make one, as the file keys them). */

@@ -45,8 +45,13 @@ export interface PromptTokenNote {
 const quote = (text: string, max = 120): string =>
   `“${text.length > max ? `${text.slice(0, max - 1)}…` : text}”`
 
-/** The note under the prompt, for the form's prompt and model; null until the engine has answered. */
-export function promptTokenNote(s: StudioSlices): PromptTokenNote | null {
+/**
+ * The note under the prompt, for the form's prompt and model; null until the engine has answered.
+ * A new object each call: components select `promptTokens` and the form and memoize this.
+ */
+export function promptTokenNote(
+  s: Pick<StudioSlices, 'promptTokens'> & { form: Pick<StudioSlices['form'], 'modelId' | 'prompt'> }
+): PromptTokenNote | null {
   const p = s.promptTokens
   if (!p || p.modelId !== s.form.modelId || p.text !== s.form.prompt) return null
   const t = p.tokens
