@@ -1,3 +1,5 @@
+import { homedir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ModelInfo } from '../shared/manifest'
 import { listModels, resolveModel, type ModelDirs } from '../main/engine/model/registry'
@@ -6,8 +8,16 @@ import { UsageError } from './io'
 /** The repo's embedded models (resources/models), plus folders given with --models-dir. */
 export const EMBEDDED_MODELS = fileURLToPath(new URL('../../resources/models', import.meta.url))
 
+/**
+ * Where `studio import` writes packages unless --models says otherwise ($CACHE_STUDIO_MODELS, else
+ * ~/.cache-studio/models); the CLI lists the packages there beside the embedded ones.
+ */
+export function importedModelsDir(): string {
+  return process.env.CACHE_STUDIO_MODELS || join(homedir(), '.cache-studio', 'models')
+}
+
 export function modelDirs(extra: readonly string[] = []): ModelDirs {
-  return { embedded: [EMBEDDED_MODELS], user: extra }
+  return { embedded: [EMBEDDED_MODELS], user: [...extra, importedModelsDir()] }
 }
 
 /** The model a command works on: --model (an id or a folder), else the embedded shapes image model. */

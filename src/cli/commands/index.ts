@@ -4,6 +4,7 @@ import { benchSegmentsCommand } from './bench-segments'
 import { calibrateCommand } from './calibrate'
 import { evaluateCommand } from './evaluate'
 import { generateCommand } from './generate'
+import { importCommand } from './import'
 import { inspectCommand } from './inspect'
 import { replayCommand } from './replay'
 import { summaryCommand } from './summary'
@@ -16,6 +17,10 @@ export interface Command {
 
 export const COMMANDS: Record<string, Command> = {
   generate: { summary: 'generate an image or video from a prompt', run: generateCommand },
+  import: {
+    summary: 'import an ONNX diffusers folder (FLUX) as a model package, weights left in place',
+    run: importCommand
+  },
   inspect: { summary: "show a model's blocks, patterns, parameters and files", run: inspectCommand },
   bench: {
     summary: 'speed and fidelity of every cache preset, vs none and vs PyTorch (--ci: check ratios)',
@@ -34,7 +39,8 @@ export const COMMANDS: Record<string, Command> = {
     run: benchSegmentsCommand
   },
   replay: {
-    summary: 'replay a diffusers/CacheDiT golden through the engine and compare (latents, image, cached steps)',
+    summary:
+      'replay a diffusers/CacheDiT golden through the engine and compare (latents, image, cached steps)',
     run: replayCommand
   },
   summary: {

@@ -1,18 +1,23 @@
+import { importedModelInfo, isImportedPackage } from '../../main/engine/import/imported-info'
+import { readImportedManifest } from '../../main/engine/import/imported-manifest-file'
 import { describePackage, type PackageDescription } from '../../main/engine/model/describe'
 import { listModels } from '../../main/engine/model/registry'
 import { parseFlags } from '../flags'
 import { consoleIO, UsageError, type CliIO } from '../io'
 import { modelDirs, pickModel } from '../models'
+import { formatImported } from './inspect-imported'
 
 /** `studio inspect MODEL`: a package's blocks, patterns, parameters and files, after full checks. */
 
-export const INSPECT_USAGE = `Usage: studio inspect [MODEL] [--json] [--models-dir DIR]
-  MODEL        model id or package folder (default: the embedded shapes image model)
+export const INSPECT_USAGE = `Usage: studio inspect [MODEL | --model MODEL] [--json] [--models-dir DIR]
+  MODEL        model id or package folder (default: the embedded shapes image model); an imported
+               package shows what the importer found (lists, patterns, streams, contexts, hoisted nodes)
   --json       print the description as JSON
 Loading checks the schema, every file's sha256 and every graph's inputs and outputs.`
 
 const OPTIONS = {
   json: { type: 'boolean' },
+  model: { type: 'string' },
   'models-dir': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' }
 } as const
@@ -25,7 +30,14 @@ export async function inspectCommand(argv: readonly string[], io: CliIO = consol
   }
   if (positionals.length > 1) throw new UsageError(`one MODEL at most, got ${positionals.length}`)
   const dirs = modelDirs(values['models-dir'] ?? [])
-  const dir = await pickModel(positionals[0], dirs)
+  const dir = await pickModel(values.model ?? positionals[0], dirs)
+  if (await isImportedPackage(dir)) {
+    const manifest = await readImportedManifest(dir)
+    const info = await importedModelInfo(dir)
+    if (values.json) io.out(JSON.stringify({ info, manifest }, null, 2))
+    else for (const line of formatImported(manifest, dir, info.sizeOnDisk ?? 0, info.sizeBytes)) io.out(line)
+    return 0
+  }
   const embedded = (await listModels({ embedded: dirs.embedded, user: [] })).models.some(
     (m) => m.path === dir
   )

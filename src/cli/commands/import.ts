@@ -1,0 +1,37 @@
+import { importFolder } from '../../main/engine/import/importer'
+import { parseFlags } from '../flags'
+import { consoleIO, UsageError, type CliIO } from '../io'
+import { importedModelsDir } from '../models'
+
+/** `studio import FOLDER`: an ONNX diffusers folder (optimum-onnx layout) becomes a model package. */
+
+export const IMPORT_USAGE = `Usage: studio import FOLDER [--name NAME] [--models DIR]
+  FOLDER        an ONNX diffusers folder (model_index.json, transformer/, text_encoder*/, vae_decoder/,
+                tokenizer*/, scheduler/), e.g. from optimum-cli export onnx
+  --name NAME   the model's name (default: the folder's name); its id is made from it
+  --models DIR  where the package is written (default: $CACHE_STUDIO_MODELS or ~/.cache-studio/models)
+No weight is copied: the package's cut transformer graphs point into FOLDER, which must stay.`
+
+const OPTIONS = {
+  name: { type: 'string' },
+  models: { type: 'string' },
+  help: { type: 'boolean', short: 'h' }
+} as const
+
+export async function importCommand(argv: readonly string[], io: CliIO = consoleIO): Promise<number> {
+  const { values, positionals } = parseFlags(argv, OPTIONS)
+  if (values.help) {
+    io.out(IMPORT_USAGE)
+    return 0
+  }
+  if (positionals.length !== 1) throw new UsageError(`expected one FOLDER, got ${positionals.length}`)
+  const modelsDir = values.models ?? importedModelsDir()
+  const r = await importFolder(positionals[0], {
+    modelsDir,
+    name: values.name,
+    progress: (line) => io.err(line)
+  })
+  io.out(`${r.reused ? 'already imported' : 'imported'}: ${r.id} (${r.dir})`)
+  io.out(`generate with: npm run studio -- generate --model ${r.id} --models-dir ${modelsDir} --prompt "..."`)
+  return 0
+}
