@@ -140,7 +140,13 @@ export class Session {
           ? new ort.Tensor('int64', value.int64, [...value.dims])
           : new ort.Tensor('float32', value.data, [...value.dims])
     }
-    const results = fetch ? await this.#session.run(ortFeeds, [...fetch]) : await this.#session.run(ortFeeds)
+    let results: ort.InferenceSession.ReturnType
+    try {
+      results = fetch ? await this.#session.run(ortFeeds, [...fetch]) : await this.#session.run(ortFeeds)
+    } catch (e) {
+      // An allocation ORT could not make is the machine's limit (`resources`), not an engine bug.
+      throw runtimeFailure(e, this.label)
+    }
     const out: Record<string, Fetched> = {}
     for (const [name, value] of Object.entries(results)) {
       out[name] =
