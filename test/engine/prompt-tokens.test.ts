@@ -1,4 +1,9 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { importFolder } from '../../src/main/engine/import/importer'
+import { fluxFolder } from '../import/helpers'
 import { GenerateRequestSchema, MAX_PROMPT_CHARS } from '../../src/shared/generation'
 import { countPromptTokens } from '../../src/main/engine/pipeline/prompt-tokens'
 import { fixture, generate, loadFixture, request } from './fixtures'
@@ -34,5 +39,23 @@ describe('prompt tokens', () => {
     })
     expect(tooLong.success).toBe(false)
     expect(tooLong.error?.issues[0].message).toMatch(/at most 100,000 characters/)
+  })
+})
+
+describe('prompt tokens of an imported FLUX package', () => {
+  it("counts against T5's window (tokenizer_2), read from the source folder", async () => {
+    const src = fluxFolder()
+    const models = mkdtempSync(join(tmpdir(), 'flux-tokens-'))
+    try {
+      const r = await importFolder(src.dir, { modelsDir: models })
+      const t5 = JSON.parse(readFileSync(join(r.dir, 'model.json'), 'utf8')).components.tokenizer_2
+      const t = await countPromptTokens(r.dir, 'a red circle at the center on a blue background')
+      expect(t.maxLength).toBe(t5.maxLength)
+      expect(t.count).toBeGreaterThan(5)
+      expect(t.dropped).toBe('')
+    } finally {
+      src.cleanup()
+      rmSync(models, { recursive: true, force: true })
+    }
   })
 })

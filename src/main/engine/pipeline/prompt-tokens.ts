@@ -1,6 +1,8 @@
 import { join } from 'node:path'
 import type { PromptTokens } from '../../../shared/generation'
 import { MANIFEST_LIMITS } from '../../../shared/manifest'
+import { isImportedPackage } from '../import/imported-info'
+import { readImportedManifest } from '../import/imported-manifest-file'
 import { readManifest } from '../model/manifest-file'
 import { assertRegularFile, readRegularText } from '../model/safe-read'
 import { PromptTokenizer } from './tokenizer'
@@ -19,10 +21,23 @@ export async function countPromptTokens(modelDir: string, text: string): Promise
   return (await tokenizerOf(modelDir)).count(text)
 }
 
+/**
+ * Which tokenizer reads the prompt, and its window. An imported FLUX package has two: CLIP's
+ * (77 tokens, only its pooled vector is used) and T5's, whose tokens are the text the
+ * transformer attends to, so the count is T5's. Its files stay in the source folder.
+ */
+async function tokenizerFile(modelDir: string): Promise<{ root: string; file: string; maxLength: number }> {
+  if (await isImportedPackage(modelDir)) {
+    const m = await readImportedManifest(modelDir)
+    return { root: m.source.dir, ...m.components.tokenizer_2 }
+  }
+  return { root: modelDir, ...(await readManifest(modelDir)).tokenizer }
+}
+
 async function tokenizerOf(modelDir: string): Promise<PromptTokenizer> {
-  const { file, maxLength } = (await readManifest(modelDir)).tokenizer
-  const path = join(modelDir, file)
-  const options = { maxBytes: MANIFEST_LIMITS.otherFileBytes, label: path, root: modelDir }
+  const { root, file, maxLength } = await tokenizerFile(modelDir)
+  const path = join(root, file)
+  const options = { maxBytes: MANIFEST_LIMITS.otherFileBytes, label: path, root }
   const st = await assertRegularFile(path, options)
   const key = `${path}\n${st.dev}:${st.ino}:${st.size}\n${maxLength}`
   let tokenizer = cache.get(key)
