@@ -8,7 +8,8 @@ import { availableProviders } from '../model/providers'
 import type { FromThread, ThreadGenerate, ThreadInit, ToThread } from './protocol'
 import { runPipeline } from '../pipeline/generate'
 import { runFluxPipeline } from '../pipeline/flux/generate'
-import { isImportedPackage, loadFluxModel } from '../pipeline/flux/load'
+import { isImportedPackage } from '../import/imported-info'
+import { loadFluxModel } from '../pipeline/flux/load'
 import type { FluxModel } from '../pipeline/flux/model'
 
 /**

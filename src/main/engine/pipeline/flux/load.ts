@@ -3,9 +3,11 @@ import { join } from 'node:path'
 import { isImportedFormat } from '../../../../shared/imported-manifest'
 import type { Provider } from '../../../../shared/providers'
 import { EngineFailure } from '../../errors'
+import { loadImportedModel } from '../../import/load-imported'
 import { readRegularText } from '../../model/safe-read'
 import type { SessionTuning } from '../../model/session'
 import { unsupportedSchedulerField } from '../flow-match'
+import { fluxFromImport } from './from-import'
 import type { FluxModel } from './model'
 import { loadWholeGraphFlux } from './whole-graph'
 
@@ -18,22 +20,6 @@ import { loadWholeGraphFlux } from './whole-graph'
 export interface LoadFluxOptions {
   provider: Provider
   tuning?: SessionTuning
-}
-
-/** Whether a package folder is an imported one (its model.json's format), which the FLUX pipeline runs. */
-export async function isImportedPackage(dir: string): Promise<boolean> {
-  if (!existsSync(join(dir, 'model.json'))) return false
-  try {
-    const text = await readRegularText(join(dir, 'model.json'), {
-      maxBytes: 1024 * 1024,
-      root: dir,
-      label: 'model.json'
-    })
-    return isImportedFormat(JSON.parse(text))
-  } catch {
-    // Not readable or not JSON: the package loader says what is wrong with it.
-    return false
-  }
 }
 
 export async function loadFluxModel(dir: string, options: LoadFluxOptions): Promise<FluxModel> {
@@ -76,6 +62,11 @@ export async function loadFluxModel(dir: string, options: LoadFluxOptions): Prom
 }
 
 async function loadImportedFlux(dir: string, options: LoadFluxOptions): Promise<FluxModel> {
-  void options
-  throw new EngineFailure('bad_request', `${dir}: imported packages cannot be loaded by this build yet`)
+  const imported = await loadImportedModel(dir, options)
+  try {
+    return await fluxFromImport(imported)
+  } catch (e) {
+    await imported.release().catch(() => undefined)
+    throw e
+  }
 }
