@@ -1,0 +1,126 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Engine, sourceThreadEntry } from '../../src/main/engine/engine'
+import { importFolder } from '../../src/main/engine/import/importer'
+import { studio } from '../cli-harness'
+
+const FLUX = join(__dirname, '../fixtures/diffusers/flux-tiny')
+const models = mkdtempSync(join(tmpdir(), 'flux-imported-'))
+let pkg: string
+let id: string
+
+beforeAll(async () => {
+  const imported = await importFolder(join(FLUX, 'onnx'), { modelsDir: models, name: 'flux-tiny' })
+  pkg = imported.dir
+  id = imported.id
+})
+afterAll(() => rmSync(models, { recursive: true, force: true }))
+
+interface JsonRun {
+  name: string
+  latentMaxAbsDiff: number
+  imageMaxAbsDiff: number | null
+  contexts: {
+    transformer: string
+    branch: string
+    cachedSteps: number[]
+    residualDiffs: Record<string, number>
+  }[]
+  reference: { contexts: { cachedSteps: number[]; residualDiffs: Record<string, number> }[] }
+}
+
+describe('an imported FLUX package (studio import of the flux-tiny ONNX folder)', () => {
+  it('studio replay pipeline_4steps --model <package>: final latents and image within 1e-4 of diffusers', async () => {
+    const r = await studio(
+      'replay',
+      join(FLUX, 'golden/pipeline_4steps'),
+      '--model',
+      pkg,
+      '--json',
+      '--provider',
+      'cpu'
+    )
+    expect(r.err).toEqual([])
+    const { runs } = JSON.parse(r.out.join('\n')) as { runs: JsonRun[] }
+    expect(runs[0].latentMaxAbsDiff).toBeLessThan(1e-4)
+    expect(runs[0].imageMaxAbsDiff).toBeLessThan(1e-4)
+  })
+
+  it("studio replay dbcache_10steps --model <id>: CacheDiT's cached steps at both thresholds, latents within 1e-4, exit 0", async () => {
+    const r = await studio(
+      'replay',
+      join(FLUX, 'golden/dbcache_10steps'),
+      '--model',
+      id,
+      '--models-dir',
+      models,
+      '--json',
+      '--provider',
+      'cpu'
+    )
+    expect(r.err).toEqual([])
+    expect(r.code).toBe(0)
+    const { runs } = JSON.parse(r.out.join('\n')) as { runs: JsonRun[] }
+    expect(runs.map((x) => x.name)).toEqual(['uncached', 'cached_0', 'cached_1'])
+    for (const run of runs) expect(run.latentMaxAbsDiff).toBeLessThan(1e-4)
+    for (const run of runs.slice(1)) {
+      expect(run.contexts).toHaveLength(1)
+      expect(run.contexts[0]).toMatchObject({ transformer: 'transformer', branch: 'cond' })
+      expect(run.contexts[0].cachedSteps).toEqual(run.reference.contexts[0].cachedSteps)
+      // Steps numbered from 0 as CacheDiT numbers them: step 0 is warmup, diffs from step 1.
+      expect(Object.keys(run.contexts[0].residualDiffs)).toEqual(
+        Object.keys(run.reference.contexts[0].residualDiffs)
+      )
+    }
+    expect(runs[1].contexts[0].cachedSteps).toEqual([1, 6, 8])
+    expect(runs[2].contexts[0].cachedSteps).toEqual([1, 6])
+  })
+
+  describe('generation through the engine', () => {
+    let engine: Engine
+    beforeAll(async () => {
+      engine = await Engine.create({
+        modelDirs: { embedded: [], user: [models] },
+        thread: sourceThreadEntry()
+      })
+    })
+    afterAll(() => engine?.dispose())
+
+    it('by id, at the requested size, cached and uncached: the cache skips blocks of the one merged context, and what it skips changes the image', async () => {
+      const base = {
+        model: id,
+        prompt: 'a red circle',
+        seed: 5,
+        steps: 6,
+        width: 48,
+        height: 32,
+        provider: 'cpu' as const
+      }
+      const plain = await engine.generate({ ...base, cache: { preset: 'none', overrides: {} } })
+      expect([plain.width, plain.height]).toEqual([48, 32])
+      expect(plain.recipe).toMatchObject({ width: 48, height: 32 })
+      const cached = await engine.generate({
+        ...base,
+        cache: {
+          preset: 'custom',
+          overrides: { Fn: 1, Bn: 0, maxWarmupSteps: 1, residualDiffThreshold: 0.5 }
+        }
+      })
+      const contexts = cached.summary.contexts
+      expect(contexts.map((c) => c.context)).toEqual(['transformer_blocks+single_transformer_blocks'])
+      expect(contexts[0].cachedSteps.length).toBeGreaterThan(0)
+      expect(cached.summary.blocksRun).toBeLessThan(plain.summary.blocksRun)
+      expect(Buffer.from(cached.pixels).equals(Buffer.from(plain.pixels))).toBe(false)
+    })
+
+    it('a size that is not a multiple of the model refuses the request and the engine keeps serving', async () => {
+      await expect(
+        engine.generate({ model: id, prompt: 'x', seed: 1, steps: 1, width: 30, height: 32, provider: 'cpu' })
+      ).rejects.toThrow(/width 30/)
+      const ok = await engine.generate({ model: id, prompt: 'x', seed: 1, steps: 1, provider: 'cpu' })
+      expect(ok.files[0].name).toBe('image.png')
+    })
+  })
+})
