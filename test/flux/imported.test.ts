@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { copyFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -123,4 +123,33 @@ describe('an imported FLUX package (studio import of the flux-tiny ONNX folder)'
       expect(ok.files[0].name).toBe('image.png')
     })
   })
+})
+
+describe('imported fp16 FLUX transformers (the folder with its transformer swapped for an fp16 export)', () => {
+  for (const variant of ['transformer-fp16', 'transformer-fp16-ort-converted']) {
+    it(`${variant}: pipeline_4steps and dbcache_10steps final latents within 5e-2, CacheDiT's cached steps`, async () => {
+      const folder = join(models, `src-${variant}`)
+      cpSync(join(FLUX, 'onnx'), folder, { recursive: true })
+      copyFileSync(join(FLUX, 'onnx-variants', variant, 'model.onnx'), join(folder, 'transformer/model.onnx'))
+      const imported = await importFolder(folder, { modelsDir: models, name: variant })
+      for (const golden of ['pipeline_4steps', 'dbcache_10steps']) {
+        const r = await studio(
+          'replay',
+          join(FLUX, 'golden', golden),
+          '--model',
+          imported.dir,
+          '--json',
+          '--provider',
+          'cpu'
+        )
+        expect(r.err).toEqual([])
+        const { runs } = JSON.parse(r.out.join('\n')) as { runs: JsonRun[] }
+        for (const run of runs) {
+          expect(run.latentMaxAbsDiff).toBeLessThan(5e-2)
+          if (run.reference.contexts.length > 0)
+            expect(run.contexts[0].cachedSteps).toEqual(run.reference.contexts[0].cachedSteps)
+        }
+      }
+    })
+  }
 })
