@@ -1,10 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { analyseBoundaries } from '../../src/main/engine/import/boundaries'
-import { emitCutGraphs } from '../../src/main/engine/import/emit'
-import { indexGraph } from '../../src/main/engine/import/graph-index'
-import { readNodeMetadata } from '../../src/main/engine/import/node-metadata'
-import { assignSegments } from '../../src/main/engine/import/partition'
-import { detectExporter, nodeScopes } from '../../src/main/engine/import/scopes'
+import { cutTransformer, FLUX_GRAPH } from '../../src/main/engine/import/cut-transformer'
 import { BlockProgram, type BlockSource } from '../../src/main/engine/model/block-program'
 import { LoadedTransformer } from '../../src/main/engine/model/loaded-model'
 import { encodeModel, onnx } from '../../src/main/engine/model/onnx-graph'
@@ -12,42 +7,23 @@ import { Session } from '../../src/main/engine/model/session'
 import type { TransformerManifest } from '../../src/shared/manifest'
 
 /**
- * A FLUX transformer graph cut into embed / blocks / final by the import partitioner, loaded as
- * the engine's LoadedTransformer (one BlockProgram per cache context, lists merged or not), in
- * memory: what an imported package's transformer is, without writing a package.
+ * A FLUX transformer graph cut into embed / blocks / final by the importer's cutTransformer,
+ * loaded as the engine's LoadedTransformer (one BlockProgram per cache context, lists merged or
+ * not), in memory: an imported package's transformer without writing a package, so one test can
+ * run every export of the graph.
  */
 export async function cutFluxTransformer(file: string): Promise<LoadedTransformer> {
   const bytes = readFileSync(file)
-  const model = onnx.ModelProto.decode(bytes)
-  const index = indexGraph(model.graph!)
-  const metadata = readNodeMetadata(bytes)
-  const exporter = detectExporter(index, metadata)
-  if (!exporter) throw new Error(`${file}: no module scopes`)
-  const part = assignSegments(index, nodeScopes(index, metadata, exporter), file)
-  const bounds = analyseBoundaries(
-    index,
-    part,
-    { hiddenInput: 'hidden_states', encoderInput: 'encoder_hidden_states', bothOrder: 'encoder-first' },
-    file
-  )
-  const cut = emitCutGraphs(model, index, part, bounds, {
-    inputNames: {
-      latent: 'hidden_states',
-      timestep: 'timestep',
-      text_hidden: 'encoder_hidden_states',
-      text_pooled: 'pooled_projections'
-    },
-    patterns: bounds.patterns
-  })
-  let next = 0
-  const lists = part.lists.map((l, i) => {
-    const blocks: BlockSource[] = cut.blocks.slice(next, next + l.size).map((g, k) => ({
-      file: `${l.name}.${k}.onnx`,
-      bytes: encodeModel(g),
-      model: g
-    }))
-    next += l.size
-    return { name: l.name, pattern: bounds.patterns[i], blocks }
+  const cut = cutTransformer(bytes, onnx.ModelProto.decode(bytes), file, FLUX_GRAPH)
+  const lists = cut.lists.map((l) => {
+    const blocks: BlockSource[] = cut.graphs.blocks
+      .slice(l.firstSegment - 1, l.firstSegment - 1 + l.size)
+      .map((g, k) => ({
+        file: `${l.name}.${k}.onnx`,
+        bytes: encodeModel(g),
+        model: g
+      }))
+    return { name: l.name, pattern: l.pattern, blocks }
   })
   const manifest: TransformerManifest = {
     name: 'transformer',
@@ -77,13 +53,13 @@ export async function cutFluxTransformer(file: string): Promise<LoadedTransforme
           { intraOpThreads: 0 },
           'segments',
           {
-            embed: i === 0 ? cut.embed : null,
-            final: i === contexts.length - 1 ? cut.final : null
+            embed: i === 0 ? cut.graphs.embed : null,
+            final: i === contexts.length - 1 ? cut.graphs.final : null
           }
         )
     )
   }
-  const embed = await Session.create(encodeModel(cut.embed), 'embed.onnx', 'cpu')
-  const final = await Session.create(encodeModel(cut.final), 'final.onnx', 'cpu')
+  const embed = await Session.create(encodeModel(cut.graphs.embed), 'embed.onnx', 'cpu')
+  const final = await Session.create(encodeModel(cut.graphs.final), 'final.onnx', 'cpu')
   return new LoadedTransformer(manifest, embed, final, make)
 }

@@ -4,7 +4,10 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Engine, sourceThreadEntry } from '../../src/main/engine/engine'
 import { importFolder } from '../../src/main/engine/import/importer'
+import { GenerateRequestSchema, type GenerateRequestInput } from '../../src/shared/generation'
 import { studio } from '../cli-harness'
+
+const req = (r: GenerateRequestInput) => GenerateRequestSchema.parse(r)
 
 const FLUX = join(__dirname, '../fixtures/diffusers/flux-tiny')
 const models = mkdtempSync(join(tmpdir(), 'flux-imported-'))
@@ -98,16 +101,11 @@ describe('an imported FLUX package (studio import of the flux-tiny ONNX folder)'
         height: 32,
         provider: 'cpu' as const
       }
-      const plain = await engine.generate({ ...base, cache: { preset: 'none', overrides: {} } })
+      const plain = await engine.generate(req({ ...base, cache: { preset: 'none', overrides: {} } }))
       expect([plain.width, plain.height]).toEqual([48, 32])
       expect(plain.recipe).toMatchObject({ width: 48, height: 32 })
-      const cached = await engine.generate({
-        ...base,
-        cache: {
-          preset: 'custom',
-          overrides: { Fn: 1, Bn: 0, maxWarmupSteps: 1, residualDiffThreshold: 0.5 }
-        }
-      })
+      const custom = { Fn: 1, Bn: 0, maxWarmupSteps: 1, residualDiffThreshold: 0.5 }
+      const cached = await engine.generate(req({ ...base, cache: { preset: 'custom', overrides: custom } }))
       const contexts = cached.summary.contexts
       expect(contexts.map((c) => c.context)).toEqual(['transformer_blocks+single_transformer_blocks'])
       expect(contexts[0].cachedSteps.length).toBeGreaterThan(0)
@@ -117,9 +115,11 @@ describe('an imported FLUX package (studio import of the flux-tiny ONNX folder)'
 
     it('a size that is not a multiple of the model refuses the request and the engine keeps serving', async () => {
       await expect(
-        engine.generate({ model: id, prompt: 'x', seed: 1, steps: 1, width: 30, height: 32, provider: 'cpu' })
+        engine.generate(
+          req({ model: id, prompt: 'x', seed: 1, steps: 1, width: 30, height: 32, provider: 'cpu' })
+        )
       ).rejects.toThrow(/width 30/)
-      const ok = await engine.generate({ model: id, prompt: 'x', seed: 1, steps: 1, provider: 'cpu' })
+      const ok = await engine.generate(req({ model: id, prompt: 'x', seed: 1, steps: 1, provider: 'cpu' }))
       expect(ok.files[0].name).toBe('image.png')
     })
   })
