@@ -1,9 +1,11 @@
-import { copyFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs'
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Engine, sourceThreadEntry } from '../../src/main/engine/engine'
 import { importFolder } from '../../src/main/engine/import/importer'
+import { encodeModel, onnx } from '../../src/main/engine/model/onnx-graph'
+import { loadFluxModel } from '../../src/main/engine/pipeline/flux/load'
 import { GenerateRequestSchema, type GenerateRequestInput } from '../../src/shared/generation'
 import { studio } from '../cli-harness'
 
@@ -152,4 +154,34 @@ describe('imported fp16 FLUX transformers (the folder with its transformer swapp
       }
     })
   }
+})
+
+describe('components the FLUX pipeline cannot feed', () => {
+  it('a VAE decoder with a float16 input is refused at load naming its file and input', async () => {
+    const folder = join(models, 'src-fp16-vae')
+    cpSync(join(FLUX, 'onnx'), folder, { recursive: true })
+    // The decoder's latent_sample becomes float16, cast to float32 inside (as an fp16 export has it).
+    const path = join(folder, 'vae_decoder/model.onnx')
+    const model = onnx.ModelProto.decode(readFileSync(path))
+    const g = model.graph!
+    const input = g.input!.find((i) => i.name === 'latent_sample')!
+    input.type!.tensorType!.elemType = onnx.TensorProto.DataType.FLOAT16
+    for (const n of g.node!) n.input = n.input!.map((x) => (x === 'latent_sample' ? 'latent_sample_f32' : x))
+    g.node!.unshift(
+      onnx.NodeProto.create({
+        opType: 'Cast',
+        input: ['latent_sample'],
+        output: ['latent_sample_f32'],
+        name: 'fp16_in',
+        attribute: [
+          { name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: onnx.TensorProto.DataType.FLOAT }
+        ]
+      })
+    )
+    writeFileSync(path, encodeModel(model))
+    const imported = await importFolder(folder, { modelsDir: models, name: 'fp16-vae' })
+    await expect(loadFluxModel(imported.dir, { provider: 'cpu' })).rejects.toThrow(
+      /vae_decoder\/model\.onnx: "latent_sample" is float16; the studio runs text encoders and VAE decoders with float32/
+    )
+  })
 })
