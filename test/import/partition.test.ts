@@ -86,3 +86,20 @@ describe('the block partitioner on flux-tiny', () => {
     ).toThrow(/transformer\/model\.onnx: the graph has no module scopes.*torch\.onnx\.export/)
   })
 })
+
+describe('cut graph interfaces', () => {
+  it('declare the streams as [batch, ?, ?] float32 where the export has no value_info, so segments can fix the batch', () => {
+    const r = cut('onnx/transformer/model.onnx')
+    const block = r.graphs.blocks[1]
+    const input = block.graph!.input!.find((v) => v.name === 'hidden_states')!
+    expect(input.type?.tensorType?.elemType).toBe(1)
+    expect(input.type?.tensorType?.shape?.dim?.map((d) => d.dimParam ?? null)).toEqual([
+      'batch_size',
+      null,
+      null
+    ])
+    // img_ids [packed_height_width, 3] must not look batched: its first dim is left unnamed.
+    const ids = r.graphs.embed.graph!.input!.find((v) => v.name === 'img_ids')!
+    expect(ids.type?.tensorType?.shape?.dim?.[0]?.dimParam ?? null).toBeNull()
+  })
+})

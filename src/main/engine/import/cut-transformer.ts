@@ -21,8 +21,9 @@ export interface CutResult {
 }
 
 /** FLUX: streams from the latent and T5 inputs; CacheDiT's Flux adapter runs both lists as Pattern_1. */
-export const FLUX_GRAPH: FamilyGraphSpec & { inputNames: Record<string, string> } = {
+export const FLUX_GRAPH: FamilyGraphSpec & { inputNames: Record<string, string>; streamRank: number } = {
   hiddenInput: 'hidden_states',
+  streamRank: 3,
   encoderInput: 'encoder_hidden_states',
   bothOrder: 'encoder-first',
   inputNames: {
@@ -54,7 +55,8 @@ export function cutTransformer(
   const bounds = analyseBoundaries(index, part, family, file)
   const graphs = emitCutGraphs(model, index, part, bounds, {
     inputNames: family.inputNames,
-    patterns: bounds.patterns
+    patterns: bounds.patterns,
+    streamRank: family.streamRank
   })
   const notes: string[] = []
   for (const s of bounds.encoderPassThrough)

@@ -20,6 +20,12 @@ export interface EmitSpec {
   /** Engine embed input name → the graph input it is (latent: hidden_states, …); others keep theirs. */
   inputNames: Readonly<Record<string, string>>
   patterns: readonly ForwardPattern[]
+  /**
+   * Rank of the residual streams ([B, tokens, D]: 3 for FLUX), declared on the stream inputs and
+   * outputs as [batch, ?, ?] where the graph has no value_info (TorchScript): the segment compiler
+   * can then fix the batch axis of later segments too (MergeSpec.batch).
+   */
+  streamRank?: number
 }
 
 export interface CutGraphs {
@@ -71,6 +77,12 @@ export function emitCutGraphs(
     // inputs (MergeSpec.batch), and img_ids' [packed_height_width, 3] must not become [1, 3].
     return { dim: dims.map((d) => (d.dimParam && d.dimParam !== batchSymbol ? {} : d)) }
   }
+  const streamTyped = (name: string, original: string): Onnx.IValueInfoProto => {
+    const v = typed(name, original, DT.FLOAT)
+    if (v.type?.tensorType?.shape || !spec.streamRank || !batchSymbol) return v
+    const dim = [{ dimParam: batchSymbol }, ...Array.from({ length: spec.streamRank - 1 }, () => ({}))]
+    return { name, type: { tensorType: { elemType: DT.FLOAT, shape: { dim } } } }
+  }
   const engineName = (input: string) =>
     Object.entries(spec.inputNames).find(([, orig]) => orig === input)?.[0] ?? input
   const contexts = new Map<string, number>()
@@ -117,10 +129,10 @@ export function emitCutGraphs(
   }
   const [h0, e0] = [bounds.streams[0].hidden, bounds.streams[0].encoder]
   embedEdges.after.push(convert(rename(h0), HIDDEN, index.elemType(h0), DT.FLOAT))
-  embedEdges.outputs.push(typed(HIDDEN, h0, DT.FLOAT))
+  embedEdges.outputs.push(streamTyped(HIDDEN, h0))
   if (e0) {
     embedEdges.after.push(convert(rename(e0), ENCODER, index.elemType(e0), DT.FLOAT))
-    embedEdges.outputs.push(typed(ENCODER, e0, DT.FLOAT))
+    embedEdges.outputs.push(streamTyped(ENCODER, e0))
   }
   for (const [t, c] of bounds.contexts) embedEdges.outputs.push(typed(rename(t), t, c.type))
   const embed = build(0, 'embed', embedEdges)
@@ -134,7 +146,7 @@ export function emitCutGraphs(
     const after = bounds.streams[s]
     const edges: Edges = { before: [], after: [], inputs: [], outputs: [] }
     const streamIn = (name: string, t: string) => {
-      edges.inputs.push(typed(name, t, DT.FLOAT))
+      edges.inputs.push(streamTyped(name, t))
       edges.before.push(convert(name, rename(t), DT.FLOAT, index.elemType(t)))
     }
     streamIn(HIDDEN, before.hidden)
@@ -143,7 +155,7 @@ export function emitCutGraphs(
     for (const out of io.outputs) {
       const t = out === HIDDEN_OUT ? after.hidden : (after.encoder as string)
       edges.after.push(convert(rename(t), out, index.elemType(t), DT.FLOAT))
-      edges.outputs.push(typed(out, t, DT.FLOAT))
+      edges.outputs.push(streamTyped(out, t))
     }
     blocks.push(build(s, `${part.segmentName(s)}`, edges))
   }
@@ -151,7 +163,7 @@ export function emitCutGraphs(
   const last = bounds.streams[part.blocks]
   const out = index.outputs[0]?.name ?? ''
   const finalEdges: Edges = { before: [], after: [], inputs: [], outputs: [] }
-  finalEdges.inputs.push(typed(HIDDEN, last.hidden, DT.FLOAT))
+  finalEdges.inputs.push(streamTyped(HIDDEN, last.hidden))
   finalEdges.before.push(convert(HIDDEN, rename(last.hidden), DT.FLOAT, index.elemType(last.hidden)))
   for (const t of bounds.contextsOf.get(part.finalSegment) ?? [])
     finalEdges.inputs.push(typed(rename(t), t, index.elemType(t)))
