@@ -57,8 +57,18 @@ export async function readEntryBody(
     const files = []
     for (const { name, mime } of meta.files)
       files.push({ name, mime, bytes: new Uint8Array(await readOwnFile(dir, name)) })
-    const trace = parseJson(meta.id, 'trace.json', await readOwnFile(dir, 'trace.json'), z.array(StepTraceSchema))
-    const summary = parseJson(meta.id, 'summary.json', await readOwnFile(dir, 'summary.json'), CacheSummarySchema)
+    const trace = parseJson(
+      meta.id,
+      'trace.json',
+      await readOwnFile(dir, 'trace.json'),
+      z.array(StepTraceSchema)
+    )
+    const summary = parseJson(
+      meta.id,
+      'summary.json',
+      await readOwnFile(dir, 'summary.json'),
+      CacheSummarySchema
+    )
     return { files, trace, summary }
   })
 }

@@ -90,7 +90,8 @@ export class GalleryStore {
       ids.map((id) =>
         this.#meta(id).catch((e: unknown) => {
           // Corrupt entries have their notice already; one that cannot be read (EACCES) gets one too.
-          if (!(e instanceof ApiFailure)) this.#notice(`gallery: entry ${id} could not be read: ${errorText(e)}`)
+          if (!(e instanceof ApiFailure))
+            this.#notice(`gallery: entry ${id} could not be read: ${errorText(e)}`)
           return undefined
         })
       )
@@ -196,6 +197,7 @@ const errorText = (e: unknown): string => (e instanceof Error ? e.message : Stri
 
 /** Engine file names become paths: one plain name, nothing that climbs out of the folder. */
 function plainName(name: string): string {
-  if (!PLAIN_FILE_NAME.test(name)) throw new ApiFailure('bad_request', `gallery: ${name}: not a plain file name`)
+  if (!PLAIN_FILE_NAME.test(name))
+    throw new ApiFailure('bad_request', `gallery: ${name}: not a plain file name`)
   return name
 }
