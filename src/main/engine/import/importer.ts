@@ -1,5 +1,5 @@
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises'
-import { basename, join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import {
   IMPORT_FORMAT,
   ImportedManifestSchema,
@@ -49,7 +49,7 @@ export async function importFolder(folder: string, options: ImportOptions): Prom
   for (const l of cut.lists) progress(`  ${l.name}: ${l.size} blocks, ${l.pattern}`)
   progress(`  ${cut.contexts.length} context tensors, ${cut.hoisted.length} nodes moved into the embed graph`)
 
-  const name = options.name ?? basename(src.dir)
+  const name = options.name ?? defaultName(src.dir)
   const id = await freeId(options.modelsDir, slug(name))
   const files: Record<string, Uint8Array> = { 'transformer/embed.onnx': encodeModel(cut.graphs.embed) }
   const blockLists = cut.lists.map((l) => {
@@ -173,6 +173,21 @@ async function freeId(modelsDir: string, base: string): Promise<string> {
   const taken = new Set(await listDirs(modelsDir))
   if (!taken.has(base)) return base
   for (let k = 2; ; k++) if (!taken.has(`${base}-${k}`)) return `${base}-${k}`
+}
+
+/**
+ * A name for a folder imported without --name. Exporters write into folders named for the format,
+ * not the model (`optimum-cli export onnx … out/`, a repository's `onnx/` subfolder): those take
+ * their parent's name, so two models do not both become "onnx".
+ */
+export function defaultName(dir: string): string {
+  const base = basename(dir)
+  const parent = basename(dirname(dir))
+  const generic = /^(onnx|out|output|export|exported|model|models)$/i
+  if (parent && generic.test(base)) return parent
+  const onnxVariant = /^onnx[-_](.+)$/i.exec(base)
+  if (parent && onnxVariant) return `${parent}-${onnxVariant[1]}`
+  return base
 }
 
 function slug(name: string): string {
