@@ -24,6 +24,9 @@ const FIXTURE_RUN = [
   '--steps',
   '10'
 ]
+// The fixture's sub-millisecond steps jitter more than a real model's on a shared machine: the
+// floor tests leave the steadiness bounds wide and the test below fails them on purpose.
+const WIDE_SPREAD = ['--max-step-spread', '100', '--max-run-spread', '100']
 const NO_BASELINE = ['--baseline', join(__dirname, 'no-such-baseline.json')]
 
 describe('studio bench --ci', () => {
@@ -35,11 +38,16 @@ describe('studio bench --ci', () => {
       '--min-theoretical',
       '1.1',
       '--max-adherence-drop',
-      '1'
+      '1',
+      ...WIDE_SPREAD
     )
     expect(r.err).toEqual([])
     expect(r.code).toBe(0)
-    expect(r.out.filter((l) => l.startsWith('ok   '))).toHaveLength(4)
+    // 4 floors on F1B0-R1, 2 steadiness bounds on none.
+    expect(r.out.filter((l) => l.startsWith('ok   '))).toHaveLength(6)
+    expect(
+      r.out.some((l) => /^none: step ms P10 [\d.]+ .* over 4 runs × 10 steps: P90\/P10 [\d.]+/.test(l))
+    ).toBe(true)
     // 10 steps × 2 branches × 6 blocks = 120 per prompt; steps 8 and 9 run 1 block of 6.
     expect(r.out).toContain('ok   tiny-image F1B0-R1: blocks skipped 40 of 240 (must be > 0)')
   })
@@ -52,7 +60,8 @@ describe('studio bench --ci', () => {
       '--min-theoretical',
       '1.1',
       '--max-adherence-drop',
-      '1'
+      '1',
+      ...WIDE_SPREAD
     )
     expect(r.code).toBe(1)
     expect(
@@ -61,6 +70,28 @@ describe('studio bench --ci', () => {
       )
     ).toBe(true)
     expect(r.err[0]).toMatch(/^studio bench --ci: 1 figure\(s\) do not hold: tiny-image F1B0-R1: PSNR/)
+  })
+
+  it('EXPECTED FAILURE - exits 1 naming a step-time spread over its bound', async () => {
+    // P90/P10 is at least 1 whatever the timings: a bound under 1 must fail.
+    const r = await studio(
+      ...FIXTURE_RUN,
+      '--min-psnr',
+      '0',
+      '--min-theoretical',
+      '1.1',
+      '--max-adherence-drop',
+      '1',
+      '--max-step-spread',
+      '0.99',
+      '--max-run-spread',
+      '100'
+    )
+    expect(r.code).toBe(1)
+    expect(r.out.filter((l) => l.startsWith('FAIL'))).toHaveLength(1)
+    expect(r.err[0]).toMatch(
+      /^studio bench --ci: 1 figure\(s\) do not hold: tiny-image none: step time P90\/P10 [\d.]+ over 40 steps \(bound 0\.99\)$/
+    )
   })
 
   it('BAD CALL - a baseline that is not a bench report is a usage error', async () => {

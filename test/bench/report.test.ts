@@ -125,3 +125,20 @@ describe('bench report', () => {
     expect(md).toContain('Not benched: `/m/broken` (model.json: bad).')
   })
 })
+
+describe('bench report: step-time spread', () => {
+  it('has one row per variant with the ratios of its warm steps', () => {
+    const md = markdownReport(benchReport(), null)
+    expect(md).toContain(
+      '| preset | runs × steps | P10 ms | median ms | P90 ms | max ms | P90/P10 | max/median | slowest/fastest run median |'
+    )
+    expect(md).toContain('| None | 4 × 28 | 9.60 | 10.00 | 10.50 | 12.00 | 1.09 | 1.20 | 1.04 |')
+  })
+
+  it('leaves the table out for a report written before the spread was measured', () => {
+    const none = noneVariant()
+    none.stepSpread = null
+    const md = markdownReport(benchReport({ models: [modelBench([none])] }), null)
+    expect(md).not.toContain('Step-time spread')
+  })
+})

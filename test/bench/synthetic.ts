@@ -1,4 +1,5 @@
 import type { ModelBench, SampleResult, VariantResult } from '../../src/main/engine/bench/result'
+import type { StepSpread } from '../../src/main/engine/bench/spread'
 
 /** Hand-made bench results for the pure parts (checks, report, chart): no model needed. */
 
@@ -51,6 +52,7 @@ export function variant(over: Partial<VariantResult> = {}): VariantResult {
     peakRssBytes: 300 << 20,
     cacheBytes: 24 << 10,
     diffQuantiles: { min: 0.01, p25: 0.03, p50: 0.05, p75: 0.09, p95: 0.2, max: 0.4 },
+    stepSpread: steadySpread(),
     samples: [sample()],
     ...over
   }
@@ -95,5 +97,21 @@ export function modelBench(variants: VariantResult[] = [noneVariant(), variant()
     variants,
     torch: null,
     torchError: null
+  }
+}
+
+/** A steady run: 4 runs × 28 steps within a few percent of 10 ms. */
+export function steadySpread(over: Partial<StepSpread> = {}): StepSpread {
+  return {
+    runs: 4,
+    steps: 112,
+    p10Ms: 9.6,
+    medianMs: 10,
+    p90Ms: 10.5,
+    maxMs: 12,
+    p90OverP10: 10.5 / 9.6,
+    maxOverMedian: 1.2,
+    runMedianRatio: 1.04,
+    ...over
   }
 }

@@ -8,10 +8,12 @@ import { intFlag, numberFlag, parseFlags } from '../flags'
 import { UsageError, type CliIO } from '../io'
 import { modelDirs, pickModel } from '../models'
 import { shellQuote } from '../../main/engine/bench/report/format'
+import { DEFAULT_SPREAD_BOUNDS, spreadLine } from '../../main/engine/bench/spread'
 
 /**
  * `studio bench --ci`: the bench small enough for CI (a model, 2 prompts, 1 seed, none + F8B0, no
- * PyTorch), checking ratios, not times; exit 1 naming every figure that does not hold.
+ * PyTorch), checking ratios, not times (the steadiness of the step times is a ratio within the
+ * run); exit 1 naming every figure that does not hold.
  */
 
 export const BENCH_CI_USAGE = `Usage: studio bench --ci [--model ID|FOLDER] [options]
@@ -23,6 +25,8 @@ export const BENCH_CI_USAGE = `Usage: studio bench --ci [--model ID|FOLDER] [opt
   --min-psnr DB             PSNR floor vs uncached (default 30)
   --min-theoretical X       theoretical speedup floor (default 1.2)
   --max-adherence-drop X    adherence may fall at most this much (default 0.03)
+  --max-step-spread X       uncached step time P90/P10 bound (default 2.5)
+  --max-run-spread X        uncached slowest/fastest run median step bound (default 1.6)
   --baseline FILE           committed bench JSON to compare per-sample figures with
                             (default docs/bench/bench.json; missing = floors only)
   --threads N               ONNX Runtime intra-op threads (default 1)`
@@ -37,6 +41,8 @@ const OPTIONS = {
   'min-psnr': { type: 'string' },
   'min-theoretical': { type: 'string' },
   'max-adherence-drop': { type: 'string' },
+  'max-step-spread': { type: 'string' },
+  'max-run-spread': { type: 'string' },
   baseline: { type: 'string' },
   threads: { type: 'string' },
   'models-dir': { type: 'string', multiple: true },
@@ -65,7 +71,16 @@ export async function ciCommand(argv: readonly string[], io: CliIO): Promise<num
       numberFlag('min-theoretical', values['min-theoretical'], 0, 1000) ?? DEFAULT_CI_FLOORS.minTheoretical,
     maxAdherenceDrop:
       numberFlag('max-adherence-drop', values['max-adherence-drop'], 0, 1) ??
-      DEFAULT_CI_FLOORS.maxAdherenceDrop
+      DEFAULT_CI_FLOORS.maxAdherenceDrop,
+    spread: {
+      ...DEFAULT_SPREAD_BOUNDS,
+      maxP90OverP10:
+        numberFlag('max-step-spread', values['max-step-spread'], 0, 1000) ??
+        DEFAULT_SPREAD_BOUNDS.maxP90OverP10,
+      maxRunMedianRatio:
+        numberFlag('max-run-spread', values['max-run-spread'], 0, 1000) ??
+        DEFAULT_SPREAD_BOUNDS.maxRunMedianRatio
+    }
   }
   const baseline = await readBaseline(values.baseline)
   const report = await runBench({
@@ -82,6 +97,7 @@ export async function ciCommand(argv: readonly string[], io: CliIO): Promise<num
   })
   const b = report.models[0]
   for (const l of [`${b.name} (${b.model}), ${b.steps} steps`, ...textTable(b)]) io.out(l)
+  for (const v of b.variants) io.out(spreadLine(v.id, v.stepSpread))
   const findings = ciCheck(b, floors, baseline)
   for (const f of findings) io.out(`${f.ok ? 'ok  ' : 'FAIL'} ${f.line}`)
   const failed = findings.filter((f) => !f.ok)

@@ -4,6 +4,7 @@ import { writeReport } from '../../main/engine/bench/report/write'
 import { runBench } from '../../main/engine/bench/run-bench'
 import { shellQuote } from '../../main/engine/bench/report/format'
 import { textTable } from '../../main/engine/bench/report/table'
+import { spreadLine } from '../../main/engine/bench/spread'
 import { DEFAULT_TORCH } from '../../main/engine/bench/torch-compare'
 import { defaultVariants, parseVariants } from '../../main/engine/bench/variants'
 import { intFlag, numberFlag, parseFlags, providerFlag } from '../flags'
@@ -96,7 +97,11 @@ export async function benchCommand(argv: readonly string[], io: CliIO = consoleI
   if (io.status) io.status('')
   if (values.json) io.out(JSON.stringify(report, null, 2))
   else
-    for (const b of report.models) for (const l of [`${b.name} (${b.model})`, ...textTable(b), '']) io.out(l)
+    for (const b of report.models) {
+      for (const l of [`${b.name} (${b.model})`, ...textTable(b)]) io.out(l)
+      for (const v of b.variants) io.out(spreadLine(v.id, v.stepSpread))
+      io.out('')
+    }
   if (!values['no-write']) {
     const dir = values.out ?? 'docs/bench'
     const written = await writeReport(report, dir, values.note ?? null)

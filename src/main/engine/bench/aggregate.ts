@@ -3,6 +3,7 @@ import { scoreAdherence } from '../eval/adherence'
 import { compareImages } from '../eval/compare'
 import type { Measured } from './measure'
 import type { SampleResult, VariantResult } from './result'
+import { stepSpread } from './spread'
 import { mean, median, pooledPsnr } from './stats'
 import { variantTag, type BenchVariant } from './variants'
 
@@ -12,6 +13,8 @@ export interface Acc {
   totalMs: number[]
   denoiseMs: number[]
   stepMs: number[]
+  /** Each timed run's per-step ms, for the spread between runs. */
+  runStepMs: number[][]
   blockShare: number[]
   pairTotal: number[]
   pairDenoise: number[]
@@ -31,6 +34,7 @@ export function emptyAcc(): Acc {
     totalMs: [],
     denoiseMs: [],
     stepMs: [],
+    runStepMs: [],
     blockShare: [],
     pairTotal: [],
     pairDenoise: [],
@@ -51,6 +55,7 @@ export function record(a: Acc, run: Measured): void {
   a.denoiseMs.push(t.denoiseMs)
   a.cpuMs.push(run.cpuMs)
   a.stepMs.push(...t.perStepMs)
+  a.runStepMs.push([...t.perStepMs])
   a.blockShare.push(run.blockMs / t.denoiseMs)
   a.peakRss = Math.max(a.peakRss, run.peakRssBytes)
   a.cacheBytes = Math.max(a.cacheBytes, run.cacheBytes)
@@ -141,6 +146,7 @@ export function summarize(v: BenchVariant, skipped: string | null, a: Acc | null
     peakRssBytes: a?.peakRss ?? 0,
     cacheBytes: a?.cacheBytes ?? 0,
     diffQuantiles: quantiles(a?.distances ?? []),
+    stepSpread: stepSpread(a?.runStepMs ?? []),
     samples: clean
   }
 }

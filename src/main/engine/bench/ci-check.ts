@@ -1,10 +1,12 @@
 import type { BenchReport, ModelBench } from './result'
+import { DEFAULT_SPREAD_BOUNDS, type SpreadBounds } from './spread'
 
 /**
  * The CI bench's verdict: the figures that do not depend on the machine's speed — blocks skipped,
  * theoretical speedup, PSNR and adherence vs uncached — against floors, and against a committed
  * baseline run (same model, variant, prompt and seed) when there is one. Times are not checked:
- * a busy CI machine must not fail a correct engine.
+ * a busy CI machine must not fail a correct engine. What is checked of them is how steady they
+ * are, as ratios of times taken in this one run (spread.ts), against generous bounds.
  */
 
 export interface CiFloors {
@@ -17,6 +19,7 @@ export interface CiFloors {
   baselineTolerance: number
   /** Per sample, PSNR may fall at most this many dB under the baseline's. */
   baselinePsnrDropDb: number
+  spread: SpreadBounds
 }
 
 export const DEFAULT_CI_FLOORS: CiFloors = {
@@ -27,7 +30,8 @@ export const DEFAULT_CI_FLOORS: CiFloors = {
   minTheoretical: 1.2,
   maxAdherenceDrop: 0.03,
   baselineTolerance: 0.1,
-  baselinePsnrDropDb: 1
+  baselinePsnrDropDb: 1,
+  spread: DEFAULT_SPREAD_BOUNDS
 }
 
 export interface CiFinding {
@@ -87,6 +91,29 @@ export function ciCheck(b: ModelBench, floors: CiFloors, baseline: BenchReport |
           `"${s.prompt}" seed ${s.seed}: PSNR ${s.psnr.toFixed(2)} dB vs baseline ${bs.psnr.toFixed(2)} dB (tolerance ${floors.baselinePsnrDropDb} dB)`
         )
     }
+  }
+  out.push(...spreadCheck(b, floors.spread))
+  return out
+}
+
+/** The steadiness of the uncached variant's step times within this run. */
+export function spreadCheck(b: ModelBench, bounds: SpreadBounds): CiFinding[] {
+  const out: CiFinding[] = []
+  for (const id of bounds.variants) {
+    const v = b.variants.find((x) => x.id === id)
+    const s = v?.stepSpread ?? null
+    if (!s) {
+      out.push({ ok: false, line: `${b.model} ${id}: no warm step times to measure the spread of` })
+      continue
+    }
+    out.push({
+      ok: s.p90OverP10 <= bounds.maxP90OverP10,
+      line: `${b.model} ${id}: step time P90/P10 ${s.p90OverP10.toFixed(2)} over ${s.steps} steps (bound ${bounds.maxP90OverP10})`
+    })
+    out.push({
+      ok: s.runMedianRatio <= bounds.maxRunMedianRatio,
+      line: `${b.model} ${id}: slowest/fastest run median step ${s.runMedianRatio.toFixed(2)} over ${s.runs} runs (bound ${bounds.maxRunMedianRatio})`
+    })
   }
   return out
 }

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { CacheOverridesSchema } from '../../../shared/cache-config'
 import { PRESET_IDS } from '../../../shared/presets'
 import { QuantilesSchema } from '../../../shared/trace'
+import { StepSpreadSchema } from './spread'
 
 /**
  * What `studio bench` measures and writes as JSON (docs/bench/bench.json). A schema, not only a
@@ -81,6 +82,8 @@ export const VariantResultSchema = z.object({
   cacheBytes: z.number(),
   /** Quantiles of the residual diffs the cache computed (all samples, all contexts). */
   diffQuantiles: QuantilesSchema.nullable(),
+  /** Spread of the warm runs' step times (spread.ts); null in reports written before it. */
+  stepSpread: StepSpreadSchema.nullable().default(null),
   samples: z.array(SampleResultSchema)
 })
 export type VariantResult = z.infer<typeof VariantResultSchema>

@@ -80,6 +80,7 @@ function modelSection(b: ModelBench): string[] {
       )
   }
   lines.push('')
+  lines.push(...spreadTable(b))
   const t = b.torch
   if (t) {
     lines.push(
@@ -128,5 +129,27 @@ function modelSection(b: ModelBench): string[] {
     }
     lines.push('')
   }
+  return lines
+}
+
+/** How steady the step times were, per variant (spread.ts); `npm run bench -- --ci` bounds none's. */
+function spreadTable(b: ModelBench): string[] {
+  const rows = b.variants.filter((v) => v.stepSpread)
+  if (rows.length === 0) return []
+  const lines = [
+    'Step-time spread over the warm runs of this bench (ratios of times taken in the same process;',
+    "a cached variant's steps are bimodal by design, cached and computed):",
+    '',
+    '| preset | runs × steps | P10 ms | median ms | P90 ms | max ms | P90/P10 | max/median | slowest/fastest run median |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'
+  ]
+  for (const v of rows) {
+    const s = v.stepSpread as NonNullable<typeof v.stepSpread>
+    lines.push(
+      `| ${v.label} | ${s.runs} × ${fx(s.steps / s.runs, 0)} | ${fx(s.p10Ms)} | ${fx(s.medianMs)} | ${fx(s.p90Ms)} | ` +
+        `${fx(s.maxMs)} | ${fx(s.p90OverP10)} | ${fx(s.maxOverMedian)} | ${fx(s.runMedianRatio)} |`
+    )
+  }
+  lines.push('')
   return lines
 }

@@ -1,0 +1,75 @@
+import { z } from 'zod'
+import { percentile } from '../../../shared/cache-summary'
+import { median } from './stats'
+
+/**
+ * How steady the step time is (issue 17: the same work took ~5 or ~9 ms per step from one run to
+ * the next). Two ratios, both of times taken in the same bench process so that a machine's
+ * overall speed cancels out: the spread of every warm step (P90 / P10, max / median) and the
+ * spread of whole runs (slowest run's median step / fastest run's). A cached variant's steps are
+ * bimodal by design (cached and computed steps), so its step ratios are shown, not checked.
+ */
+
+export const StepSpreadSchema = z.object({
+  /** Warm runs and steps the figures come from. */
+  runs: z.number().int(),
+  steps: z.number().int(),
+  p10Ms: z.number(),
+  medianMs: z.number(),
+  p90Ms: z.number(),
+  maxMs: z.number(),
+  p90OverP10: z.number(),
+  maxOverMedian: z.number(),
+  /** Slowest run's median step / fastest run's: 1 when every run took the same per step. */
+  runMedianRatio: z.number()
+})
+export type StepSpread = z.infer<typeof StepSpreadSchema>
+
+/** `runs`: each warm run's per-step ms. Null when there is no step to measure. */
+export function stepSpread(runs: readonly (readonly number[])[]): StepSpread | null {
+  const nonEmpty = runs.filter((r) => r.length > 0)
+  const all = nonEmpty.flat().sort((a, b) => a - b)
+  if (all.length === 0) return null
+  const p10 = percentile(all, 10)
+  const med = percentile(all, 50)
+  const p90 = percentile(all, 90)
+  const max = all[all.length - 1]
+  const medians = nonEmpty.map((r) => median(r))
+  return {
+    runs: nonEmpty.length,
+    steps: all.length,
+    p10Ms: p10,
+    medianMs: med,
+    p90Ms: p90,
+    maxMs: max,
+    p90OverP10: p90 / p10,
+    maxOverMedian: max / med,
+    runMedianRatio: Math.max(...medians) / Math.min(...medians)
+  }
+}
+
+export interface SpreadBounds {
+  /** Variants whose steps all do the same work (uncached): the ones checked. */
+  variants: readonly string[]
+  maxP90OverP10: number
+  maxRunMedianRatio: number
+}
+
+/**
+ * Generous on purpose: a shared CI machine adds noise of its own, and the check is there to catch
+ * a bimodal engine (the issue measured ~2× between runs), not a few percent.
+ */
+export const DEFAULT_SPREAD_BOUNDS: SpreadBounds = {
+  variants: ['none'],
+  maxP90OverP10: 2.5,
+  maxRunMedianRatio: 1.6
+}
+
+export function spreadLine(id: string, s: StepSpread | null): string {
+  if (!s) return `${id}: no warm steps`
+  return (
+    `${id}: step ms P10 ${s.p10Ms.toFixed(2)} / median ${s.medianMs.toFixed(2)} / P90 ${s.p90Ms.toFixed(2)} / ` +
+    `max ${s.maxMs.toFixed(2)} over ${s.runs} runs × ${s.steps / s.runs} steps: P90/P10 ${s.p90OverP10.toFixed(2)}, ` +
+    `max/median ${s.maxOverMedian.toFixed(2)}, slowest/fastest run median ${s.runMedianRatio.toFixed(2)}`
+  )
+}
