@@ -1,4 +1,5 @@
 import { NavRail } from './frame/NavRail'
+import { NoticeBar } from './frame/NoticeBar'
 import { StatusBar } from './frame/StatusBar'
 import { TitleBar } from './frame/TitleBar'
 import { useStudioShortcuts } from './components/useStudioShortcuts'
@@ -17,6 +18,7 @@ export function App(): React.JSX.Element {
         <ViewPanel view={view} />
       </main>
       <StatusBar />
+      <NoticeBar />
     </div>
   )
 }

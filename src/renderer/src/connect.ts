@@ -20,7 +20,8 @@ export function connectStudio(studio: StudioApi): () => void {
   // Settings (the provider new runs use) and the gallery (stored runs Compare can reuse) don't
   // need the engine: load them now rather than when their view first opens.
   void useStudioStore.getState().loadSettings()
-  void useStudioStore.getState().loadGallery()
+  // Notices after the gallery: listing it is what finds a corrupt entry.
+  void useStudioStore.getState().loadGallery().then(() => useStudioStore.getState().loadNotices())
   void studio.getEngineStatus().then((reply) => {
     if (reply.ok) useStudioStore.setState({ engine: reply.value })
   })

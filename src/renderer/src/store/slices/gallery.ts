@@ -45,6 +45,7 @@ export const createGallerySlice: SliceCreator<GallerySlice> = (set, get) => ({
       await get().fetchEntry(id)
     } catch (e) {
       set({ galleryError: errorText(e) })
+      void get().loadNotices() // a corrupt entry was set aside: say so beside the error
     }
   },
 

@@ -3,6 +3,7 @@ import { createCompareSlice } from './compare'
 import { createGallerySlice } from './gallery'
 import { createGenerationSlice } from './generation'
 import { createModelsSlice } from './models'
+import { createNoticesSlice } from './notices'
 import { createPromptTokensSlice } from './prompt-tokens'
 import { createSettingsSlice } from './settings'
 import { createUiSlice } from './ui'
@@ -19,5 +20,6 @@ export const createStudioSlices: SliceCreator<StudioSlices> = (...a) => ({
   ...createCompareSlice(...a),
   ...createSettingsSlice(...a),
   ...createUiSlice(...a),
+  ...createNoticesSlice(...a),
   ...createPromptTokensSlice(...a)
 })

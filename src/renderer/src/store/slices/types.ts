@@ -4,6 +4,7 @@ import type { CompareSlice } from './compare'
 import type { GallerySlice } from './gallery'
 import type { GenerationSlice } from './generation'
 import type { ModelsSlice } from './models'
+import type { NoticesSlice } from './notices'
 import type { PromptTokensSlice } from './prompt-tokens'
 import type { SettingsSlice } from './settings'
 import type { UiSlice } from './ui'
@@ -16,6 +17,7 @@ export type StudioSlices = GenerationSlice &
   CompareSlice &
   SettingsSlice &
   UiSlice &
-  PromptTokensSlice
+  PromptTokensSlice &
+  NoticesSlice
 
 export type SliceCreator<T> = StateCreator<StudioSlices, [], [], T>

@@ -1,0 +1,30 @@
+import { studio, unwrap } from './studio-api'
+import type { SliceCreator } from './types'
+
+export interface NoticesSlice {
+  /** What main found wrong with stored files and set aside (one line each), less those dismissed. */
+  notices: string[]
+  dismissedNotices: string[]
+  loadNotices: () => Promise<void>
+  dismissNotice: (line: string) => void
+}
+
+export const createNoticesSlice: SliceCreator<NoticesSlice> = (set, get) => ({
+  notices: [],
+  dismissedNotices: [],
+
+  loadNotices: async () => {
+    try {
+      const all = await unwrap(studio().listNotices())
+      set({ notices: all.filter((line) => !get().dismissedNotices.includes(line)) })
+    } catch {
+      // Notices are extra information: the call failing leaves the ones shown as they are.
+    }
+  },
+
+  dismissNotice: (line) =>
+    set((s) => ({
+      notices: s.notices.filter((n) => n !== line),
+      dismissedNotices: [...s.dismissedNotices, line]
+    }))
+})
