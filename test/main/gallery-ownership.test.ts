@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -145,6 +146,15 @@ describe('entry files are read only from inside the entry folder', () => {
     expect(e.message).toMatch(/is corrupt: image\.png is a symbolic link \(kept aside as /)
     expect(e.message).not.toContain('secret')
   })
+
+  it.skipIf(process.platform === 'win32')(
+    'EXPECTED FAILURE - a FIFO as a listed file is refused without hanging',
+    async () => {
+      await rm(join(store.entriesDir, id, 'image.png'))
+      execFileSync('mkfifo', [join(store.entriesDir, id, 'image.png')])
+      expect((await failure(store.get(id))).message).toMatch(/image\.png is not a regular file/)
+    }
+  )
 
   it('EXPECTED FAILURE - trace.json as a symlink is refused too', async () => {
     await rm(join(store.entriesDir, id, 'trace.json'))
