@@ -2,10 +2,9 @@ import type { PresetId } from '../../../shared/presets'
 import { resolveCacheConfig } from '../../../shared/presets'
 import type { Provider } from '../../../shared/providers'
 import { compareImages } from '../eval/compare'
-import { LoadedModel } from '../model/loaded-model'
-import { loadPackage } from '../model/package'
 import { measure, type Measured } from './measure'
 import { mean, pooledPsnr } from './stats'
+import { loadBenchTarget } from './bench-target'
 
 /**
  * Threshold auto-calibration: the largest residual-diff threshold of a base preset whose outputs
@@ -59,8 +58,7 @@ const MAX_THRESHOLD = 1
 const FIRST_PROBE = 0.02
 
 export async function calibrate(o: CalibrateOptions): Promise<CalibrationResult> {
-  const pkg = await loadPackage(o.dir)
-  const model = await LoadedModel.load(pkg, { provider: o.provider, tuning: { intraOpThreads: o.threads } })
+  const model = await loadBenchTarget(o.dir, o.provider, { intraOpThreads: o.threads })
   try {
     const none = { id: 'none', label: 'none', preset: 'none' as const, overrides: {} }
     const samples = o.prompts.flatMap((prompt) => o.seeds.map((seed) => ({ prompt, seed, steps: o.steps })))
@@ -124,7 +122,7 @@ export async function calibrate(o: CalibrateOptions): Promise<CalibrationResult>
     }
     const passing = probes.filter((p) => p.passes)
     const best = passing.length ? passing.reduce((x, y) => (y.threshold > x.threshold ? y : x)) : null
-    return { model: pkg.manifest.id, steps: references[0]?.result.recipe.steps ?? 0, best, probes }
+    return { model: model.id, steps: references[0]?.result.recipe.steps ?? 0, best, probes }
   } finally {
     await model.release()
   }

@@ -3,9 +3,8 @@ import { GenerateRequestSchema, type GenerationResult } from '../../../shared/ge
 import type { CacheSummary } from '../../../shared/trace'
 import { createStepCache } from '../cache/index'
 import type { StepCache } from '../cache/seam'
-import type { LoadedModel } from '../model/loaded-model'
-import { runPipeline } from '../pipeline/generate'
 import type { Tensor } from '../tensor'
+import type { BenchTarget } from './bench-target'
 import { RssSampler } from './rss'
 import type { BenchVariant } from './variants'
 
@@ -36,9 +35,9 @@ export interface MeasureInput {
   steps?: number
 }
 
-export async function measure(model: LoadedModel, v: BenchVariant, input: MeasureInput): Promise<Measured> {
+export async function measure(model: BenchTarget, v: BenchVariant, input: MeasureInput): Promise<Measured> {
   const request = GenerateRequestSchema.parse({
-    model: model.pkg.dir,
+    model: model.dir,
     prompt: input.prompt,
     seed: input.seed,
     steps: input.steps,
@@ -53,7 +52,7 @@ export async function measure(model: LoadedModel, v: BenchVariant, input: Measur
   let peakRssBytes = 0
   const cpu0 = process.cpuUsage()
   try {
-    result = await runPipeline(model, request, {
+    result = await model.run(request, {
       createStepCache: (config: CacheConfig) => (cache = createStepCache(config)),
       beforeCall: () => {},
       onProgress: () => rss.sample(),

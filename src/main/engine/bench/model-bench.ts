@@ -4,8 +4,7 @@ import { join } from 'node:path'
 import { checkBlockBudget } from '../../../shared/cache-config'
 import type { Provider } from '../../../shared/providers'
 import { resolveCacheConfig } from '../../../shared/presets'
-import { LoadedModel } from '../model/loaded-model'
-import { loadPackage } from '../model/package'
+import { loadBenchTarget, type BenchTarget } from './bench-target'
 import { blockTimeTheoretical, emptyAcc, record, sampleOf, summarize, type Acc } from './aggregate'
 import { measure, type Measured } from './measure'
 import type { ModelBench } from './result'
@@ -37,8 +36,7 @@ export interface ModelBenchOptions {
 }
 
 export async function benchModel(o: ModelBenchOptions): Promise<ModelBench> {
-  const pkg = await loadPackage(o.dir)
-  const model = await LoadedModel.load(pkg, { provider: o.provider, tuning: { intraOpThreads: o.threads } })
+  const model = await loadBenchTarget(o.dir, o.provider, { intraOpThreads: o.threads })
   try {
     return await benchLoaded(model, o)
   } finally {
@@ -46,8 +44,7 @@ export async function benchModel(o: ModelBenchOptions): Promise<ModelBench> {
   }
 }
 
-async function benchLoaded(model: LoadedModel, o: ModelBenchOptions): Promise<ModelBench> {
-  const m = model.manifest
+async function benchLoaded(model: BenchTarget, o: ModelBenchOptions): Promise<ModelBench> {
   const none = o.variants.find((v) => v.preset === 'none' && Object.keys(v.overrides).length === 0)
   if (!none) throw new Error('the bench needs the `none` variant: speedups and PSNR are measured against it')
   const skipped = new Map(o.variants.map((v) => [v.id, whyNotRunnable(model, v)]))
@@ -89,13 +86,16 @@ async function benchLoaded(model: LoadedModel, o: ModelBenchOptions): Promise<Mo
             a.samples.push(sampleOf(prompt, seed, run, reference))
             a.distances.push(...run.distances)
           }
-          log(`${m.id} ${v.id} "${prompt}" seed ${seed}: ${ratio.toFixed(2)}×`)
+          log(`${model.id} ${v.id} "${prompt}" seed ${seed}: ${ratio.toFixed(2)}×`)
         }
       }
     }
   }
 
   const variants = o.variants.map((v) => summarize(v, skipped.get(v.id) ?? null, acc.get(v.id) ?? null))
+  // The adherence evaluator reads the embedded models' caption grammar into their pixels; on any
+  // other model its score would be a number about nothing.
+  if (!model.embedded) for (const v of variants) v.adherence = null
   const noneResult = variants.find((v) => v.id === none.id)
   const noneAcc = acc.get(none.id)
   for (const v of variants) {
@@ -107,14 +107,16 @@ async function benchLoaded(model: LoadedModel, o: ModelBenchOptions): Promise<Mo
 
   let torch: ModelBench['torch'] = null
   let torchError: string | null = null
-  if (o.torch && reference0) {
+  if (o.torch && reference0 && !model.embedded) {
+    torchError = 'no PyTorch twin: tools/train rebuilds only the models it made'
+  } else if (o.torch && reference0) {
     const stepMs = (id: string) => median(acc.get(id)?.stepMs ?? [])
-    log(`${m.id}: PyTorch eager reference (${o.torch.python} -m ${TORCH_MODULE})…`)
+    log(`${model.id}: PyTorch eager reference (${o.torch.python} -m ${TORCH_MODULE})…`)
     try {
       torch = await compareWithTorch({
         ...o.torch,
         threads: o.threads,
-        dir: model.pkg.dir,
+        dir: model.dir,
         prompt: o.prompts[0],
         seed: o.seeds[0],
         steps: reference0.result.recipe.steps,
@@ -123,7 +125,7 @@ async function benchLoaded(model: LoadedModel, o: ModelBenchOptions): Promise<Mo
         engineStepMs: Object.fromEntries(
           [none.id, 'F8B0'].filter((id) => acc.has(id)).map((id) => [id, stepMs(id)])
         ),
-        video: m.kind === 'video'
+        video: model.kind === 'video'
       })
     } catch (e) {
       torchError = (e as Error).message
@@ -132,16 +134,16 @@ async function benchLoaded(model: LoadedModel, o: ModelBenchOptions): Promise<Mo
 
   const t0 = model.transformers[0]
   return {
-    model: m.id,
-    name: m.name,
-    kind: m.kind,
-    path: model.pkg.dir,
+    model: model.id,
+    name: model.name,
+    kind: model.kind,
+    path: model.dir,
     manifestSha256: createHash('sha256')
-      .update(await readFile(join(model.pkg.dir, 'model.json')))
+      .update(await readFile(join(model.dir, 'model.json')))
       .digest('hex'),
-    steps: reference0?.result.recipe.steps ?? o.steps ?? m.defaults.steps,
-    guidanceScale: m.defaults.guidanceScale,
-    separateCfg: m.defaults.separateCfg,
+    steps: reference0?.result.recipe.steps ?? o.steps ?? model.defaults.steps,
+    guidanceScale: model.defaults.guidanceScale,
+    separateCfg: model.defaults.separateCfg,
     blocksPerCall: t0.manifest.blockLists.reduce((n, l) => n + l.blocks.length, 0),
     prompts: [...o.prompts],
     seeds: [...o.seeds],
@@ -152,9 +154,9 @@ async function benchLoaded(model: LoadedModel, o: ModelBenchOptions): Promise<Mo
 }
 
 /** Null when every cache context of every transformer has room for the variant's Fn + Bn. */
-function whyNotRunnable(model: LoadedModel, v: BenchVariant): string | null {
+function whyNotRunnable(model: BenchTarget, v: BenchVariant): string | null {
   const config = resolveCacheConfig(v.preset, v.overrides)
-  const merge = config.mergeBlockLists ?? model.manifest.cache?.mergeBlockLists ?? false
+  const merge = config.mergeBlockLists ?? model.mergeBlockLists
   for (const t of model.transformers) {
     for (const p of t.contexts(merge)) {
       const problem = checkBlockBudget(config, p.blockCount, `${t.manifest.name}/${p.name}`)

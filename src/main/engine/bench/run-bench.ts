@@ -1,6 +1,7 @@
 import { cpus, loadavg } from 'node:os'
 import { ENGINE_VERSION } from '../../../shared/engine-protocol'
 import { examplePrompts } from '../../../shared/prompt-grammar'
+import { isImportedPackage } from '../import/imported-info'
 import { readManifest } from '../model/manifest-file'
 import { benchModel, type ModelBenchOptions } from './model-bench'
 import type { BenchReport, ModelBench } from './result'
@@ -21,7 +22,9 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const failures: BenchReport['failures'] = []
   for (const dir of o.dirs) {
     try {
-      const prompts = examplePrompts((await readManifest(dir)).kind, o.promptCount)
+      // Imported models are image models (FLUX); the grammar's captions serve as plain prompts there.
+      const kind = (await isImportedPackage(dir)) ? 'image' : (await readManifest(dir)).kind
+      const prompts = examplePrompts(kind, o.promptCount)
       models.push(await benchModel({ ...o, dir, prompts }))
     } catch (e) {
       // One broken (or half-rewritten) package must not throw away the other models' figures.

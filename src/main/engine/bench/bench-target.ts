@@ -1,0 +1,78 @@
+import type { GenerateRequest, GenerationResult } from '../../../shared/generation'
+import type { ConcreteProvider, Provider } from '../../../shared/providers'
+import { isImportedPackage } from '../import/imported-info'
+import { LoadedModel, type LoadedTransformer } from '../model/loaded-model'
+import { loadPackage } from '../model/package'
+import type { SessionTuning } from '../model/session'
+import { loadFluxModel } from '../pipeline/flux/load'
+import type { FluxModel } from '../pipeline/flux/model'
+import { runFluxPipeline } from '../pipeline/flux/generate'
+import { runPipeline, type PipelineHooks } from '../pipeline/generate'
+
+/**
+ * What the bench measures: one of the engine's models, an embedded-format package or an imported
+ * one (its family pipeline), behind the few things the bench reads. The engine's generation thread
+ * makes the same choice (thread/entry.ts); the bench runs in the CLI's process instead.
+ */
+export interface BenchTarget {
+  readonly id: string
+  readonly name: string
+  readonly kind: 'image' | 'video'
+  readonly dir: string
+  readonly provider: ConcreteProvider
+  readonly defaults: { steps: number; guidanceScale: number; separateCfg: boolean }
+  /** Whether the model's block lists form one cache context by default (CacheDiT's FLUX adapter). */
+  readonly mergeBlockLists: boolean
+  readonly transformers: readonly LoadedTransformer[]
+  /**
+   * Whether the embedded models' prompt-adherence evaluator and PyTorch twin apply: both know only
+   * the caption grammar and architecture of the models tools/train makes.
+   */
+  readonly embedded: boolean
+  run(request: GenerateRequest, hooks: PipelineHooks): Promise<GenerationResult>
+  release(): Promise<void>
+}
+
+export async function loadBenchTarget(
+  dir: string,
+  provider: Provider,
+  tuning: SessionTuning
+): Promise<BenchTarget> {
+  if (await isImportedPackage(dir)) return fluxTarget(dir, await loadFluxModel(dir, { provider, tuning }))
+  const model = await LoadedModel.load(await loadPackage(dir), { provider, tuning })
+  const m = model.manifest
+  return {
+    id: m.id,
+    name: m.name,
+    kind: m.kind,
+    dir: model.pkg.dir,
+    provider: model.provider,
+    defaults: m.defaults,
+    mergeBlockLists: m.cache?.mergeBlockLists ?? false,
+    transformers: model.transformers,
+    embedded: true,
+    run: (request, hooks) => runPipeline(model, request, hooks),
+    release: () => model.release()
+  }
+}
+
+function fluxTarget(dir: string, model: FluxModel): BenchTarget {
+  return {
+    id: model.id,
+    name: model.name,
+    kind: 'image',
+    dir,
+    provider: model.provider,
+    // Guidance-distilled FLUX: one call per step, the guidance goes in as an input (no CFG).
+    defaults: {
+      steps: model.defaults.steps,
+      guidanceScale: model.defaults.guidanceScale,
+      separateCfg: false
+    },
+    mergeBlockLists: true,
+    transformers: model.transformers,
+    embedded: false,
+    run: (request, hooks) => runFluxPipeline(model, request, hooks),
+    release: () => model.release()
+  }
+}
