@@ -89,6 +89,7 @@ describe('the gallery owns only what it made', () => {
     await mkdir(join(root, 'trash', '20250101-000000-bbbbbb'), { recursive: true })
     await mkdir(join(root, 'staging', '20250101-000000-cccccc'), { recursive: true })
     await mkdir(join(root, 'entries'))
+    await writeFile(join(root, 'entries', '.DS_Store'), '') // Finder's, in a folder the user looked into
     const { cp } = await import('node:fs/promises')
     await cp(join(old.entriesDir, kept.id), join(root, 'entries', kept.id), { recursive: true })
 

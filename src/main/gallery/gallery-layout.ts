@@ -129,7 +129,7 @@ async function isLegacyGallery(root: string, names: string[]): Promise<boolean> 
   for (const dir of LEGACY_DIRS) {
     const path = join(root, dir)
     if (!(await isRealDir(path))) return false
-    for (const id of await readdir(path)) {
+    for (const id of (await readdir(path)).filter((n) => !OS_LITTER.has(n))) {
       if (!isOwnEntryId(id) || !(await isRealDir(join(path, id)))) return false
       if (dir === 'entries' && !(await isRegularFile(join(path, id, 'entry.json')))) return false
     }
