@@ -64,6 +64,21 @@ describe('the gallery owns only what it made', () => {
     expect(await readFile(join(dir, 'notes.txt'), 'utf8')).toBe('also mine')
   })
 
+  it('EXPECTED FAILURE - a corrupt gallery.json is kept aside with a notice; the entries stay and nothing is removed', async () => {
+    const store = await opened(dir)
+    const { id } = await store.save(galleryOutput('kept'))
+    await mkdir(join(dir, '.cache-studio', 'trash', '20260101-000000-eeeeee'))
+    await writeFile(join(dir, '.cache-studio', 'gallery.json'), '{ "format": ')
+    const reopened = await opened(dir)
+    expect(reopened.notices()).toEqual([
+      expect.stringMatching(
+        /^gallery: .*gallery\.json: not valid JSON .*\(kept as .*gallery\.json\.invalid-\d+; a new index was started\)$/
+      )
+    ])
+    expect((await reopened.list()).map((m) => m.id)).toEqual([id])
+    expect(await readdir(join(dir, '.cache-studio', 'trash'))).toEqual(['20260101-000000-eeeeee'])
+  })
+
   it('EXPECTED FAILURE - a relative output folder is refused by name', async () => {
     const e = await failure(new GalleryFolders().at('outputs/gallery'))
     expect(e.message).toBe('gallery: the output folder must be an absolute path, not "outputs/gallery"')
