@@ -25,7 +25,7 @@ export const STUDIO_CALLS = [
 ] as const
 export type StudioCall = (typeof STUDIO_CALLS)[number]
 
-export const STUDIO_EVENTS = ['engineStatus', 'generateProgress'] as const
+export const STUDIO_EVENTS = ['engineStatus', 'generateProgress', 'addModelProgress'] as const
 export type StudioEvent = (typeof STUDIO_EVENTS)[number]
 
 /** Channel names: one namespace, so nothing else on ipcMain can collide with the studio. */

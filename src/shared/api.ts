@@ -11,6 +11,7 @@ import {
   type PromptTokens
 } from './generation'
 import type { ModelInfo } from './manifest'
+import type { AddModelProgress } from './model-import'
 import type { ConcreteProvider } from './providers'
 import { SettingsPatchSchema, type Settings } from './settings'
 import type { StudioCall, StudioEvent } from './api-channels'
@@ -72,7 +73,10 @@ export interface StudioCalls {
   /** Providers this machine's ONNX Runtime can use. */
   listProviders: { params: []; return: ConcreteProvider[] }
   listModels: { params: []; return: ModelInfo[] }
-  /** Opens a folder dialog in main; null when the user cancels it. */
+  /**
+   * Opens a folder dialog in main; null when the user cancels it. A package folder is added where
+   * it is; an ONNX diffusers folder is imported into the app's models folder (addModelProgress events).
+   */
   addModel: { params: []; return: ModelInfo | null }
   /** The presets `studio calibrate` saved for this model (validated; newest first). */
   listCalibratedPresets: { params: [model: z.input<typeof ModelRefSchema>]; return: CalibratedPreset[] }
@@ -101,6 +105,8 @@ export interface StudioCalls {
 export interface StudioEvents {
   engineStatus: EngineHostStatus
   generateProgress: { jobId: string; event: ProgressEvent }
+  /** A line of the importer's progress while Add model imports an ONNX diffusers folder. */
+  addModelProgress: AddModelProgress
 }
 
 /** Errors travel as values: `invoke` would flatten them into a message string and lose the code. */

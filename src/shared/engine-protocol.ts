@@ -7,6 +7,7 @@ import {
   type PromptTokens
 } from './generation'
 import type { ModelInfo } from './manifest'
+import { ImportModelParamsSchema, type ImportModelResult, type ImportProgress } from './model-import'
 import type { ConcreteProvider } from './providers'
 
 /**
@@ -77,7 +78,8 @@ export const EngineMethodParams = {
   status: z.object({}).strict(),
   listModels: z.object({ extraModelDirs: z.array(z.string()).default([]) }).strict(),
   inspectModel: z.object({ path: z.string().min(1) }).strict(),
-  generate: GenerateRequestSchema,
+  /** The request plus the user's model folders, where an added model's id is looked up. */
+  generate: GenerateRequestSchema.extend({ extraModelDirs: z.array(z.string()).default([]) }),
   compare: CompareRequestSchema,
   cancel: z.object({ requestId: z.string().min(1) }).strict(),
   /** The prompt through the model's tokenizer (no session is loaded for it). */
@@ -87,7 +89,9 @@ export const EngineMethodParams = {
       text: PromptTextSchema,
       extraModelDirs: z.array(z.string()).default([])
     })
-    .strict()
+    .strict(),
+  /** An ONNX diffusers folder made into a package in modelsDir; `importProgress` messages before the answer. */
+  importModel: ImportModelParamsSchema
 } as const
 
 export interface EngineMethodResults {
@@ -98,6 +102,7 @@ export interface EngineMethodResults {
   compare: CompareResult
   cancel: { cancelled: boolean }
   countTokens: PromptTokens
+  importModel: ImportModelResult
 }
 
 export type EngineMethod = keyof typeof EngineMethodParams
@@ -121,10 +126,17 @@ export interface EngineProgress {
   event: ProgressEvent
 }
 
+/** A line of an importModel request's progress (shared/model-import.ts). */
+export interface EngineImportProgress {
+  kind: 'importProgress'
+  id: string
+  event: ImportProgress
+}
+
 /** Sent once when the engine has loaded and can take requests. */
 export interface EngineReady {
   kind: 'ready'
   version: string
 }
 
-export type EngineMessage = EngineResponse | EngineProgress | EngineReady
+export type EngineMessage = EngineResponse | EngineProgress | EngineImportProgress | EngineReady

@@ -196,6 +196,8 @@ export const ModelInfoSchema = z.object({
   /** Imported packages: the package plus every source file it uses (weights included). */
   sizeOnDisk: z.number().optional(),
   /** Imported packages: the folder they were imported from. */
-  sourceDir: z.string().optional()
+  sourceDir: z.string().optional(),
+  /** Imported packages: the sizes a request may ask (width and height multiples of multipleOf, at most max). */
+  sizes: z.object({ multipleOf: z.number(), max: z.number() }).optional()
 })
 export type ModelInfo = z.infer<typeof ModelInfoSchema>

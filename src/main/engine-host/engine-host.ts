@@ -1,13 +1,14 @@
 import type { EngineMethod, EngineMethodResults, EngineParams } from '../../shared/engine-protocol'
 import type { EngineHostStatus } from '../../shared/engine-status'
 import type { GenerateRequestInput, GenerationResult, ProgressEvent } from '../../shared/generation'
+import type { ImportModelParams, ImportModelResult, ImportProgress } from '../../shared/model-import'
 import { EngineFailure, cancelled } from '../engine/errors'
 import { memoryCrashReason } from './memory-crash'
 import { PendingRequests, parseEngineMessage } from './pending'
 import { failedChild, type ChildExit, type EngineChild, type EngineSpawner } from './spawner'
 import * as timing from './timing'
 
-export type QuickMethod = Exclude<EngineMethod, 'generate' | 'cancel'>
+export type QuickMethod = Exclude<EngineMethod, 'generate' | 'cancel' | 'importModel'>
 
 export interface EngineHostOptions {
   readyTimeoutMs?: number
@@ -98,9 +99,15 @@ export class EngineHost {
    */
   generate(
     params: GenerateRequestInput,
-    options: { onProgress?: (event: ProgressEvent) => void; signal?: AbortSignal } = {}
+    options: {
+      onProgress?: (event: ProgressEvent) => void
+      signal?: AbortSignal
+      /** The user's model folders (settings), where the engine finds an added model's id. */
+      extraModelDirs?: readonly string[]
+    } = {}
   ): Promise<GenerationResult> {
     const { signal, onProgress } = options
+    const extraModelDirs = [...(options.extraModelDirs ?? [])]
     let started = false
     const run = async (): Promise<GenerationResult> => {
       started = true
@@ -109,7 +116,7 @@ export class EngineHost {
       if (exhausted) throw new EngineFailure('resources', exhausted)
       await this.#whenReady()
       if (signal?.aborted) throw cancelled()
-      const { id, response } = this.#send('generate', params, { onProgress })
+      const { id, response } = this.#send('generate', { ...params, extraModelDirs }, { onProgress })
       this.#generatingModel = params.model
       const cancel = (): void =>
         void this.#send('cancel', { requestId: id }, {}).response.catch(() => undefined)
@@ -131,6 +138,19 @@ export class EngineHost {
       signal.addEventListener('abort', () => !started && reject(cancelled()), { once: true })
     )
     return Promise.race([turn, droppedFromQueue])
+  }
+
+  /**
+   * Imports an ONNX diffusers folder (shared/model-import.ts). No timeout: reading a 24 GB
+   * model's graph takes a while, and an engine that dies fails it like any request.
+   */
+  async importModel(
+    params: ImportModelParams,
+    onProgress?: (event: ImportProgress) => void
+  ): Promise<ImportModelResult> {
+    await this.#whenReady()
+    const { response } = this.#send('importModel', params, { onImportProgress: onProgress })
+    return (await response) as ImportModelResult
   }
 
   async dispose(): Promise<void> {
@@ -221,7 +241,11 @@ export class EngineHost {
   #send(
     method: EngineMethod,
     params: unknown,
-    options: { timeoutMs?: number; onProgress?: (e: ProgressEvent) => void }
+    options: {
+      timeoutMs?: number
+      onProgress?: (e: ProgressEvent) => void
+      onImportProgress?: (e: ImportProgress) => void
+    }
   ) {
     const sent = this.#pending.add(method, options)
     this.#child?.postMessage({ kind: 'request', id: sent.id, method, params })

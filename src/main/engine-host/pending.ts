@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { EngineErrorSchema, type EngineMessage } from '../../shared/engine-protocol'
 import type { ProgressEvent } from '../../shared/generation'
+import { ImportProgressSchema, type ImportProgress } from '../../shared/model-import'
 import { EngineFailure } from '../engine/errors'
 
 /** The envelope of what the engine sends; results are typed by the method that asked for them. */
@@ -11,6 +12,7 @@ const EngineMessageSchema = z.union([
     id: z.string(),
     event: z.custom<ProgressEvent>((v) => typeof v === 'object')
   }),
+  z.object({ kind: z.literal('importProgress'), id: z.string(), event: ImportProgressSchema }),
   z.object({ kind: z.literal('response'), id: z.string(), ok: z.literal(true), result: z.unknown() }),
   z.object({ kind: z.literal('response'), id: z.string(), ok: z.literal(false), error: EngineErrorSchema })
 ])
@@ -25,6 +27,7 @@ interface Pending {
   resolve: (result: unknown) => void
   reject: (error: EngineFailure) => void
   onProgress?: (event: ProgressEvent) => void
+  onImportProgress?: (event: ImportProgress) => void
   timer?: NodeJS.Timeout
 }
 
@@ -36,11 +39,21 @@ export class PendingRequests {
   /** Registers a request; its promise settles with the response, a timeout, or failAll. */
   add(
     method: string,
-    options: { timeoutMs?: number; onProgress?: (event: ProgressEvent) => void }
+    options: {
+      timeoutMs?: number
+      onProgress?: (event: ProgressEvent) => void
+      onImportProgress?: (event: ImportProgress) => void
+    }
   ): { id: string; response: Promise<unknown> } {
     const id = `${method}-${++this.#next}`
     const response = new Promise<unknown>((resolve, reject) => {
-      const entry: Pending = { method, resolve, reject, onProgress: options.onProgress }
+      const entry: Pending = {
+        method,
+        resolve,
+        reject,
+        onProgress: options.onProgress,
+        onImportProgress: options.onImportProgress
+      }
       if (options.timeoutMs !== undefined) {
         const seconds = Math.round(options.timeoutMs / 1000)
         entry.timer = setTimeout(
@@ -65,6 +78,7 @@ export class PendingRequests {
   /** Routes a response or progress event to its request; unknown ids (late answers) are dropped. */
   deliver(message: EngineMessage): void {
     if (message.kind === 'progress') this.#byId.get(message.id)?.onProgress?.(message.event)
+    if (message.kind === 'importProgress') this.#byId.get(message.id)?.onImportProgress?.(message.event)
     if (message.kind !== 'response') return
     this.#settle(message.id, (p) =>
       message.ok

@@ -8,6 +8,8 @@ import {
   type PromptTokens
 } from '../../shared/generation'
 import type { ModelInfo } from '../../shared/manifest'
+import type { ImportModelParams, ImportModelResult, ImportProgress } from '../../shared/model-import'
+import { importModel } from './app-import/import-model'
 import type { ConcreteProvider, Provider } from '../../shared/providers'
 import { describeIssues } from '../../shared/validation'
 import { cancelled, EngineFailure } from './errors'
@@ -45,6 +47,8 @@ export interface EngineOptions {
 export interface GenerateOptions {
   onProgress?: (e: ProgressEvent) => void
   signal?: AbortSignal
+  /** The user's model folders (the app's settings), searched for the request's model id too. */
+  extraModelDirs?: readonly string[]
 }
 
 interface Pending {
@@ -101,6 +105,14 @@ export class Engine {
     return modelInfo(dir, manifest, embedded)
   }
 
+  /** An ONNX diffusers folder imported into params.modelsDir (app-import/import-model.ts). */
+  importModel(
+    params: ImportModelParams,
+    options: { onProgress?: (event: ImportProgress) => void } = {}
+  ): Promise<ImportModelResult> {
+    return importModel(params, options.onProgress)
+  }
+
   /** The prompt against the model's tokenizer; answers while a generation runs (no session needed). */
   async countTokens(params: {
     model: string
@@ -144,7 +156,7 @@ export class Engine {
 
   async #generate(request: GenerateRequest, opts: GenerateOptions): Promise<GenerationResult> {
     if (opts.signal?.aborted) throw cancelled()
-    const modelDir = await resolveModel(request.model, this.#dirs([]))
+    const modelDir = await resolveModel(request.model, this.#dirs(opts.extraModelDirs ?? []))
     const thread = await this.#start()
     const cancelFlag = new SharedArrayBuffer(4)
     const flag = new Int32Array(cancelFlag)

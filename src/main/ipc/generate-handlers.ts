@@ -21,6 +21,8 @@ export function registerGenerateHandlers({ engine, settings, gallery, window }: 
         { ...request, provider },
         {
           signal: controller.signal,
+          // An added model is found by its id in these folders (without them: model_not_found).
+          extraModelDirs: settings.get().extraModelDirs,
           onProgress: (event) => sendEvent(window()?.webContents, 'generateProgress', { jobId, event })
         }
       )

@@ -1,9 +1,21 @@
-import { dialog } from 'electron'
-import { handleCall } from './handle'
+import { app, dialog } from 'electron'
+import { lstat } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { ModelInfo } from '../../shared/manifest'
+import { MODEL_INDEX_FILE } from '../../shared/model-import'
+import { ApiFailure } from './api-failure'
+import { handleCall, sendEvent } from './handle'
 import type { Services } from './services'
 
-/** Embedded and added models; adding one asks for its folder and checks it before keeping it. */
-export function registerModelHandlers({ engine, settings, window }: Services): void {
+/**
+ * Embedded and added models. Adding one asks for its folder: our own package (model.json) is
+ * checked and kept where it is; an ONNX diffusers folder (model_index.json) is imported by the
+ * engine into the app's models folder, its progress pushed to the page, and that package kept.
+ */
+export function registerModelHandlers(services: Services): void {
+  const { engine, settings, window } = services
+  const modelsDir = (): string => services.modelsDir?.() ?? join(app.getPath('userData'), 'models')
+
   handleCall('listModels', () =>
     engine.request('listModels', { extraModelDirs: settings.get().extraModelDirs })
   )
@@ -15,9 +27,36 @@ export function registerModelHandlers({ engine, settings, window }: Services): v
       : await dialog.showOpenDialog(options)
     const dir = choice.canceled ? undefined : choice.filePaths[0]
     if (!dir) return null
-    const info = await engine.request('inspectModel', { path: dir }) // throws model_invalid with the reason
+    const info = (await isDiffusersFolder(dir))
+      ? await importFolder(dir)
+      : await engine.request('inspectModel', { path: dir }) // throws model_invalid with the reason
     const dirs = settings.get().extraModelDirs
     if (!dirs.includes(info.path)) await settings.set({ extraModelDirs: [...dirs, info.path] })
     return info
   })
+
+  // The engine refuses a broken folder with one line naming the file (EngineFailure), and keeps
+  // serving; a folder imported before answers the package made then (its last progress line says so).
+  async function importFolder(folder: string): Promise<ModelInfo> {
+    const { model } = await engine.importModel({ folder, modelsDir: modelsDir() }, (event) =>
+      sendEvent(window()?.webContents, 'addModelProgress', { folder, ...event })
+    )
+    return model
+  }
+}
+
+/**
+ * A diffusers pipeline folder: model_index.json and no model.json (a package of ours that also
+ * holds one is still ours). Only the names are looked at here; the engine reads the files.
+ */
+async function isDiffusersFolder(dir: string): Promise<boolean> {
+  const exists = async (file: string): Promise<boolean> =>
+    lstat(join(dir, file)).then(
+      () => true,
+      (e: NodeJS.ErrnoException) => {
+        if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return false
+        throw new ApiFailure('io', `${join(dir, file)}: cannot be read (${e.code ?? e.message})`)
+      }
+    )
+  return !(await exists('model.json')) && (await exists(MODEL_INDEX_FILE))
 }

@@ -13,4 +13,9 @@ export interface Services {
    */
   gallery(outputDir?: string): Promise<GalleryStore>
   window(): BrowserWindow | undefined
+  /**
+   * The app's own models folder, where Add model writes the packages it imports (default:
+   * `<userData>/models`; tests give a temporary one).
+   */
+  modelsDir?(): string
 }

@@ -55,6 +55,7 @@ export async function importedModelInfo(dir: string): Promise<ModelInfo> {
     family: m.family,
     precision: m.source.precision,
     sizeOnDisk: sizeBytes + sourceBytes,
-    sourceDir: m.source.dir
+    sourceDir: m.source.dir,
+    sizes: m.sizes
   }
 }

@@ -6,6 +6,7 @@ import type {
   PromptTokens
 } from '../../../shared/generation'
 import type { ModelInfo } from '../../../shared/manifest'
+import type { ImportModelParams, ImportModelResult, ImportProgress } from '../../../shared/model-import'
 import type { z } from 'zod'
 import type { CompareRequestSchema } from '../../../shared/engine-protocol'
 
@@ -17,8 +18,18 @@ export interface ServedEngine {
   countTokens(params: { model: string; text: string; extraModelDirs: string[] }): Promise<PromptTokens>
   generate(
     request: GenerateRequest,
-    options: { onProgress: (event: ProgressEvent) => void; signal: AbortSignal }
+    options: {
+      onProgress: (event: ProgressEvent) => void
+      signal: AbortSignal
+      /** The user's model folders (settings), where an added model's id is found. */
+      extraModelDirs?: readonly string[]
+    }
   ): Promise<GenerationResult>
+  /** Absent in an engine build without the importer. */
+  importModel?(
+    params: ImportModelParams,
+    options: { onProgress: (event: ImportProgress) => void }
+  ): Promise<ImportModelResult>
 }
 
 export type CompareFn = (

@@ -2,10 +2,12 @@ import {
   ENGINE_VERSION,
   EngineMethodParams,
   EngineRequestSchema,
+  type EngineImportProgress,
   type EngineMessage,
   type EngineMethod,
   type EngineResponse
 } from '../../../shared/engine-protocol'
+import { ImportProgressSchema } from '../../../shared/model-import'
 import { describeIssues } from '../../../shared/validation'
 import { EngineFailure, toEngineError } from '../errors'
 import type { CompareFn, ServedEngine } from './served-engine'
@@ -80,6 +82,8 @@ export class EngineServer {
       case 'compare':
         if (!this.#compare) throw new EngineFailure('internal', 'compare not available in this engine build')
         return this.#compare(params as P<'compare'>)
+      case 'importModel':
+        return this.#importModel(id, params as P<'importModel'>)
       case 'countTokens':
         return this.#engine.countTokens(params as P<'countTokens'>)
       case 'cancel': {
@@ -96,14 +100,29 @@ export class EngineServer {
   ): Promise<unknown> {
     const controller = new AbortController()
     this.#inFlight.set(id, controller)
+    const { extraModelDirs, ...generateRequest } = request
     try {
-      return await this.#engine.generate(request, {
+      return await this.#engine.generate(generateRequest, {
+        extraModelDirs,
         signal: controller.signal,
         onProgress: (event) => this.#send({ kind: 'progress', id, event })
       })
     } finally {
       this.#inFlight.delete(id)
     }
+  }
+
+  // Progress lines are checked against the shared schema before they leave, as the host checks them.
+  #importModel(id: string, params: ReturnType<(typeof EngineMethodParams)['importModel']['parse']>) {
+    if (!this.#engine.importModel)
+      throw new EngineFailure('internal', 'import not available in this engine build')
+    return this.#engine.importModel(params, {
+      onProgress: (event) => {
+        const parsed = ImportProgressSchema.safeParse(event)
+        if (parsed.success)
+          this.#send({ kind: 'importProgress', id, event: parsed.data } satisfies EngineImportProgress)
+      }
+    })
   }
 
   #send(message: EngineMessage): void {
