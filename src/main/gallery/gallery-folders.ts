@@ -27,9 +27,4 @@ export class GalleryFolders {
     return opening
   }
 
-  /** Notices of every gallery opened this session (the output folder may have changed). */
-  async notices(): Promise<string[]> {
-    const stores = await Promise.all([...this.#open.values()].map((p) => p.catch(() => undefined)))
-    return stores.flatMap((s) => (s ? [...s.notices()] : []))
-  }
 }
