@@ -26,5 +26,4 @@ export class GalleryFolders {
     })
     return opening
   }
-
 }
