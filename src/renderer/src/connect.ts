@@ -14,6 +14,9 @@ export function connectStudio(studio: StudioApi): () => void {
     s.applyProgress(jobId, event)
     s.applyCompareProgress(jobId, event)
   })
+  const offImport = studio.on('addModelProgress', (event) =>
+    useStudioStore.getState().applyAddModelProgress(event)
+  )
   const offReady = useStudioStore.subscribe((now, before) => {
     if (isEngineReady(now) && !isEngineReady(before)) void now.loadModels()
   })
@@ -21,13 +24,17 @@ export function connectStudio(studio: StudioApi): () => void {
   // need the engine: load them now rather than when their view first opens.
   void useStudioStore.getState().loadSettings()
   // Notices after the gallery: listing it is what finds a corrupt entry.
-  void useStudioStore.getState().loadGallery().then(() => useStudioStore.getState().loadNotices())
+  void useStudioStore
+    .getState()
+    .loadGallery()
+    .then(() => useStudioStore.getState().loadNotices())
   void studio.getEngineStatus().then((reply) => {
     if (reply.ok) useStudioStore.setState({ engine: reply.value })
   })
   return () => {
     offStatus()
     offProgress()
+    offImport()
     offReady()
   }
 }

@@ -1,20 +1,33 @@
+import type { ModelInfo } from '../../../shared/manifest'
 import { useStudioStore } from '../store'
 import { selectedModel } from '../store/slices/models'
-import { formatBytes } from './format'
+import { formatBytes, formatMs } from './format'
 
-/** Embedded and user-added models with kind, size and source; adding a folder shows its refusal reason. */
+/**
+ * Embedded and user-added models with kind, size and source; an imported model also shows its
+ * family, precision, size on disk (its source weights included) and block lists. Adding a folder
+ * shows the importer's progress while it runs, then what it said, or the refusal's reason.
+ */
 export function ModelPicker({ disabled }: { disabled?: boolean }) {
   const models = useStudioStore((s) => s.models)
   const model = useStudioStore(selectedModel)
   const selectModel = useStudioStore((s) => s.selectModel)
   const addModel = useStudioStore((s) => s.addModel)
   const addError = useStudioStore((s) => s.addModelError)
+  const adding = useStudioStore((s) => s.addingModel)
+  const notice = useStudioStore((s) => s.addModelNotice)
   const modelsError = useStudioStore((s) => s.modelsError)
   return (
     <div className="field">
       <div className="field-label">
         <label htmlFor="model-select">Model</label>
-        <button type="button" className="link-button" onClick={() => void addModel()} disabled={disabled}>
+        <button
+          type="button"
+          className="link-button"
+          data-testid="add-model"
+          onClick={() => void addModel()}
+          disabled={disabled || adding !== null}
+        >
           + Add folder…
         </button>
       </div>
@@ -28,30 +41,82 @@ export function ModelPicker({ disabled }: { disabled?: boolean }) {
         {models.length === 0 && <option value="">No models</option>}
         {models.map((m) => (
           <option key={m.id} value={m.id}>
-            {m.name} — {m.kind}, {formatBytes(m.sizeBytes)}
+            {m.name} — {m.family ? `${m.family} ${m.precision ?? ''}`.trim() : m.kind},{' '}
+            {formatBytes(m.sizeOnDisk ?? m.sizeBytes)}
           </option>
         ))}
       </select>
-      {model && (
-        <div className="model-meta">
-          <span className={`tag ${model.kind}`}>{model.kind}</span>
-          <span className="tag">{model.embedded ? 'embedded' : 'added'}</span>
-          <span className="num dim">
-            {model.output.width}×{model.output.height}
-            {model.output.frames > 1 ? ` · ${model.output.frames} frames` : ''}
-          </span>
-          <span className="num dim">{formatBytes(model.sizeBytes)}</span>
-          <span className="num dim">
-            {model.transformers.reduce((n, t) => n + t.blockLists.reduce((k, l) => k + l.blocks, 0), 0)}{' '}
-            blocks
-          </span>
+      {model && <ModelMeta model={model} />}
+      {adding && (
+        <div className="import-progress" role="status" data-testid="add-model-progress">
+          <span className="dim">Importing{adding.lines[0] ? ` ${adding.lines[0].folder}` : ''}…</span>
+          {adding.lines.slice(-4).map((l, k) => (
+            <span key={`${adding.lines.length}-${k}`} className="num dim">
+              {formatMs(l.elapsedMs)} · {l.line}
+            </span>
+          ))}
         </div>
+      )}
+      {notice && !adding && (
+        <p className="field-hint" data-testid="add-model-notice">
+          {notice}
+        </p>
       )}
       {modelsError && <p className="field-error">{modelsError}</p>}
       {addError && (
         <p className="field-error" role="alert" data-testid="add-model-error">
           Refused: {addError}
         </p>
+      )}
+    </div>
+  )
+}
+
+function ModelMeta({ model }: { model: ModelInfo }) {
+  const lists = model.transformers.flatMap((t) =>
+    t.blockLists.map((l) => ({
+      key: `${t.name}/${l.name}`,
+      ...l,
+      expert: model.transformers.length > 1 ? t.name : null
+    }))
+  )
+  const blocks = lists.reduce((n, l) => n + l.blocks, 0)
+  return (
+    <div className="model-meta" data-testid="model-meta">
+      <span className={`tag ${model.kind}`}>{model.kind}</span>
+      {model.family && <span className="tag accent">{model.family}</span>}
+      {model.precision && <span className="tag">{model.precision}</span>}
+      <span className="tag">{model.embedded ? 'embedded' : model.family ? 'imported' : 'added'}</span>
+      <span
+        className="num dim"
+        title={model.sizes ? 'Default size; the generate view offers the others' : undefined}
+      >
+        {model.output.width}×{model.output.height}
+        {model.output.frames > 1 ? ` · ${model.output.frames} frames` : ''}
+      </span>
+      <span
+        className="num dim"
+        title={
+          model.sizeOnDisk !== undefined
+            ? `On disk with its source files (weights included); the package itself is ${formatBytes(model.sizeBytes)}`
+            : undefined
+        }
+      >
+        {formatBytes(model.sizeOnDisk ?? model.sizeBytes)}
+        {model.sizeOnDisk !== undefined ? ' on disk' : ''}
+      </span>
+      <span className="num dim">{blocks} blocks</span>
+      {lists.length > 1 || model.family ? (
+        <span className="block-lists num dim" data-testid="block-lists">
+          {lists
+            .map((l) => `${l.expert ? `${l.expert}: ` : ''}${l.name} ${l.blocks} (${l.pattern})`)
+            .join(' · ')}
+        </span>
+      ) : null}
+      {model.sourceDir && (
+        <span className="num dim source-dir" title={model.sourceDir}>
+          from {model.sourceDir}
+        </span>
       )}
     </div>
   )

@@ -7,7 +7,7 @@ import {
 import type { StepTrace } from '../../../../shared/trace'
 import { cacheChoice, chosenPresetLabel, resolvedCache } from './cache'
 import { blockBudgetProblem } from './cache-form'
-import { selectedModel } from './models'
+import { selectedModel, sizeProblem } from './models'
 import { errorText, StudioCallError, studio, unwrap } from './studio-api'
 import type { SliceCreator, StudioSlices } from './types'
 
@@ -20,6 +20,12 @@ export interface GenerationForm {
   seedLocked: boolean
   steps: number
   guidanceScale: number
+  /**
+   * Output size for a model that makes more than one (imported FLUX: multiples of its
+   * sizes.multipleOf); null for one exported at a single size, which the request then leaves out.
+   */
+  width: number | null
+  height: number | null
 }
 
 export type JobPhase = 'running' | 'cancelling' | 'done' | 'cancelled' | 'failed'
@@ -75,7 +81,9 @@ export const createGenerationSlice: SliceCreator<GenerationSlice> = (set, get) =
     seed: 42,
     seedLocked: false,
     steps: 20,
-    guidanceScale: 4
+    guidanceScale: 4,
+    width: null,
+    height: null
   },
   job: null,
 
@@ -92,7 +100,9 @@ export const createGenerationSlice: SliceCreator<GenerationSlice> = (set, get) =
               steps: model.defaults.steps,
               guidanceScale: model.defaults.guidanceScale,
               negativePrompt: model.defaults.negativePrompt,
-              prompt: s.form.prompt || (model.examples[0] ?? '')
+              prompt: s.form.prompt || (model.examples[0] ?? ''),
+              width: model.sizes ? model.output.width : null,
+              height: model.sizes ? model.output.height : null
             }
           : {})
       }
@@ -159,7 +169,9 @@ export const createGenerationSlice: SliceCreator<GenerationSlice> = (set, get) =
         seed: recipe.seed,
         seedLocked: true,
         steps: recipe.steps,
-        guidanceScale: recipe.guidanceScale
+        guidanceScale: recipe.guidanceScale,
+        width: recipe.width ?? null,
+        height: recipe.height ?? null
       }
     }))
     get().loadCacheConfig(recipe.preset, recipe.cache)
@@ -199,6 +211,9 @@ export function buildRequest(s: StudioSlices): (GenerateRequestInput & { seed: n
     seed: s.form.seed,
     steps: s.form.steps,
     guidanceScale: s.form.guidanceScale,
+    ...(model.sizes && s.form.width !== null && s.form.height !== null
+      ? { width: s.form.width, height: s.form.height }
+      : {}),
     cache,
     provider: s.settings?.provider ?? 'auto',
     previewEvery: PREVIEW_EVERY
@@ -219,5 +234,7 @@ export function whyCannotGenerate(s: StudioSlices): string | null {
   if (!Number.isInteger(s.form.steps) || s.form.steps < 1 || s.form.steps > 1000)
     return 'Steps must be 1–1000'
   if (!(s.form.guidanceScale >= 0 && s.form.guidanceScale <= 50)) return 'Guidance must be 0–50'
+  const size = sizeProblem(model, s.form.width, s.form.height)
+  if (size) return size
   return null
 }

@@ -1,4 +1,5 @@
 import type { ModelInfo } from '../../../../shared/manifest'
+import type { AddModelProgress } from '../../../../shared/model-import'
 import type { SliceCreator } from './types'
 import { errorText, studio, unwrap } from './studio-api'
 
@@ -8,6 +9,12 @@ export interface ModelsSlice {
   modelsError: string | null
   /** Why the last folder the user picked was refused; null after a success or a cancel. */
   addModelError: string | null
+  /** While Add model runs: the importer's progress lines so far (an ONNX diffusers folder). */
+  addingModel: { lines: AddModelProgress[] } | null
+  /** What the last import said at its end ("imported as …", "already imported as …"). */
+  addModelNotice: string | null
+  /** A progress line from main while a folder is imported. */
+  applyAddModelProgress: (event: AddModelProgress) => void
   loadModels: () => Promise<void>
   /** Opens main's folder dialog; a valid package is listed and selected, a bad one refused with the reason. */
   addModel: () => Promise<ModelInfo | null>
@@ -18,6 +25,13 @@ export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get) => ({
   modelsLoaded: false,
   modelsError: null,
   addModelError: null,
+  addingModel: null,
+  addModelNotice: null,
+
+  applyAddModelProgress: (event) =>
+    set((s) =>
+      s.addingModel ? { addingModel: { lines: [...s.addingModel.lines, event].slice(-200) } } : {}
+    ),
 
   loadModels: async () => {
     try {
@@ -33,17 +47,24 @@ export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get) => ({
   },
 
   addModel: async () => {
+    set({ addingModel: { lines: [] }, addModelNotice: null })
     try {
       const model = await unwrap(studio().addModel())
       if (!model) {
-        set({ addModelError: null })
+        set({ addModelError: null, addingModel: null })
         return null
       }
-      set((s) => ({ models: [...s.models.filter((m) => m.id !== model.id), model], addModelError: null }))
+      const last = get().addingModel?.lines.at(-1)?.line ?? null
+      set((s) => ({
+        models: [...s.models.filter((m) => m.id !== model.id), model],
+        addModelError: null,
+        addingModel: null,
+        addModelNotice: last
+      }))
       get().selectModel(model.id)
       return model
     } catch (e) {
-      set({ addModelError: errorText(e) })
+      set({ addModelError: errorText(e), addingModel: null })
       return null
     }
   }
@@ -53,6 +74,27 @@ export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get) => ({
 export function preferredModel(models: readonly ModelInfo[]): ModelInfo {
   const rank = (m: ModelInfo): number => (m.embedded ? 0 : 2) + (m.kind === 'image' ? 0 : 1)
   return [...models].sort((a, b) => rank(a) - rank(b) || b.sizeBytes - a.sizeBytes)[0]
+}
+
+/** The widths (or heights) a model accepts: every multiple of sizes.multipleOf up to sizes.max. */
+export function sizeChoices(model: Pick<ModelInfo, 'sizes'>): number[] {
+  if (!model.sizes || model.sizes.multipleOf <= 0) return []
+  const { multipleOf, max } = model.sizes
+  return Array.from({ length: Math.floor(max / multipleOf) }, (_, k) => (k + 1) * multipleOf)
+}
+
+/** Why a width × height does not suit the model, in words; null when it does (or the size is fixed). */
+export function sizeProblem(model: ModelInfo, width: number | null, height: number | null): string | null {
+  if (!model.sizes) return null
+  const { multipleOf, max } = model.sizes
+  for (const [name, v] of [
+    ['Width', width],
+    ['Height', height]
+  ] as const) {
+    if (v === null || !Number.isInteger(v) || v < multipleOf || v > max || v % multipleOf !== 0)
+      return `${name} must be a multiple of ${multipleOf} up to ${max}`
+  }
+  return null
 }
 
 export const selectedModel = (
