@@ -3,6 +3,7 @@ import { resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { benchModel } from '../../src/main/engine/bench/model-bench'
 import { DEFAULT_TORCH } from '../../src/main/engine/bench/torch-compare'
+import type { ModelBench } from '../../src/main/engine/bench/result'
 import { parseVariants } from '../../src/main/engine/bench/variants'
 
 const FIXTURE = resolve(__dirname, '../fixtures/models/tiny-image')
@@ -73,6 +74,46 @@ describe('benchModel on a fixture', () => {
       // F8B0 does not fit the fixture's 6 blocks, so only the uncached run is compared.
       expect(Object.keys(t?.torchStepMs ?? {})).toEqual(['none'])
       expect(t?.engineSpeedupUncached).toBeGreaterThan(0)
-    }
+      expect([t?.threads, t?.engineThreads]).toEqual([1, 1])
+      expect(t?.torchInteropThreads).toBeGreaterThanOrEqual(1)
+      // The compile column asks for torch.compile: a PyTorch 1.x says why it is missing, and the
+      // eager figures above still come.
+      if (t?.torchVersion.startsWith('1.')) {
+        expect(t.compileError).toBe(`torch ${t.torchVersion} has no torch.compile (PyTorch 2.x has)`)
+        expect(t.torchCompileStepMs).toBeNull()
+      } else expectCompiled(t)
+    },
+    120_000
   )
+
+  // Opt-in (torch.compile's warm-up compiles for a minute or more): a Python with PyTorch 2.x.
+  const torch2 = process.env.CACHE_STUDIO_TORCH2_PYTHON
+  it.skipIf(!torch2)(
+    'under torch.compile the same model ends on the same latent, its compiling warm-up timed apart',
+    async () => {
+      const b = await benchModel({
+        dir: FIXTURE,
+        variants: parseVariants('none'),
+        prompts: PROMPTS.slice(0, 1),
+        seeds: [3],
+        repeats: 1,
+        steps: 4,
+        provider: 'cpu',
+        threads: 1,
+        torch: { ...DEFAULT_TORCH, python: torch2 as string, repeats: 1 }
+      })
+      expect(b.torchError).toBeNull()
+      expectCompiled(b.torch)
+    },
+    600_000
+  )
+
+  function expectCompiled(t: ModelBench['torch']): void {
+    expect(t?.compileError).toBeNull()
+    expect(Object.keys(t?.torchCompileStepMs ?? {})).toEqual(['none'])
+    expect(t?.engineSpeedupCompiled).toBeGreaterThan(0)
+    expect(t?.compileLatentMaxDiff).toBeLessThan(1e-4)
+    // The first run compiles: slower than eager's first run of the same steps.
+    expect(t?.compileWarmupMs).toBeGreaterThan(t?.eagerWarmupMs ?? Infinity)
+  }
 })

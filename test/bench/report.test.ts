@@ -142,3 +142,67 @@ describe('bench report: step-time spread', () => {
     expect(md).not.toContain('Step-time spread')
   })
 })
+
+describe('bench report: PyTorch', () => {
+  const torch = (over: Partial<NonNullable<BenchReport['models'][0]['torch']>> = {}) => ({
+    prompt: 'a red circle at the center on a blue background',
+    seed: 0,
+    torchVersion: '2.13.0+cpu',
+    threads: 2,
+    torchStepMs: { none: 14.3, F8B0: 9.4 },
+    engineStepMs: { none: 8.1, F8B0: 4.5 },
+    engineSpeedupUncached: 14.3 / 8.1,
+    torchCachedCalls: { F8B0: [34, 56] as [number, number] },
+    latentMaxDiff: 1e-6,
+    imageMaxDiff: 2e-6,
+    imagePsnr: 80,
+    torchInteropThreads: 2,
+    engineThreads: 2,
+    torchCompileStepMs: { none: 7.8, F8B0: 5.4 },
+    torchCompileCachedCalls: { F8B0: [34, 56] as [number, number] },
+    engineSpeedupCompiled: 7.8 / 8.1,
+    compileWarmupMs: 152_000,
+    compileWarmupSteps: 3,
+    eagerWarmupMs: 1260,
+    compileError: null,
+    compileLatentMaxDiff: 3e-6,
+    ...over
+  })
+  const md = (t: ReturnType<typeof torch>) =>
+    markdownReport(benchReport({ models: [{ ...modelBench(), torch: t }] }), null)
+
+  it('shows eager and torch.compile side by side, with both sides’ threads and the compile time apart', () => {
+    const text = md(torch())
+    expect(text).toContain(
+      'torch 2.13.0+cpu, 2 intra-op threads, 2 inter-op; the engine: ONNX Runtime, 2 intra-op threads'
+    )
+    expect(text).toContain(
+      '| preset | engine ms/step | PyTorch eager ms/step | torch.compile ms/step | engine vs eager | engine vs torch.compile |'
+    )
+    expect(text).toContain('| none | 8.10 | 14.30 | 7.80 | 1.77× | 0.96× |')
+    expect(text).toContain('| F8B0 | 4.50 | 9.40 | 5.40 | 2.09× | 1.20× |')
+    expect(text).toContain('took 152.0 s against eager')
+    expect(text).toContain('max |Δ| 3.00e-6.')
+  })
+
+  it('says why the torch.compile column is missing and keeps the eager table', () => {
+    const text = md(
+      torch({
+        torchVersion: '1.13.1',
+        torchCompileStepMs: null,
+        torchCompileCachedCalls: null,
+        engineSpeedupCompiled: null,
+        compileWarmupMs: null,
+        compileWarmupSteps: null,
+        eagerWarmupMs: null,
+        compileLatentMaxDiff: null,
+        compileError: 'torch 1.13.1 has no torch.compile (PyTorch 2.x has)'
+      })
+    )
+    expect(text).toContain(
+      'torch.compile: not measured (torch 1.13.1 has no torch.compile (PyTorch 2.x has)).'
+    )
+    expect(text).toContain('| none | 8.10 | 14.30 | 1.77× |')
+    expect(text).not.toContain('torch.compile ms/step')
+  })
+})

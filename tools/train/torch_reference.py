@@ -1,6 +1,7 @@
 """Runs a model package in PyTorch eager (weights read back from its ONNX files via torch.json),
 uncached or with a simple DBCache (Fn/Bn, residual-diff threshold, warmup), for benchmarks and
-for checking the engine against PyTorch.
+for checking the engine against PyTorch. Bench mode (`--bench-json`) can also time the same
+model under torch.compile (`--bench-compile`, PyTorch 2.x).
 
   PYTHONPATH=tools /usr/bin/python3 -m train.torch_reference --model resources/models/shapes-flux-tiny \
       --prompt "a red circle at the center on a blue background" [--steps 28] [--guidance G]
@@ -163,6 +164,8 @@ def main():
     ap.add_argument("--noise", help="bench mode: raw float32 initial latent (the engine's noise)")
     ap.add_argument("--bench-caches", default="none,F8B0", help="bench mode: presets, interleaved")
     ap.add_argument("--repeats", type=int, default=2, help="bench mode: timed runs per preset")
+    ap.add_argument("--bench-compile", action="store_true",
+                    help="bench mode: also time the model under torch.compile (PyTorch 2.x)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     man, tok, te, experts, dec = load_package(a.model)
@@ -201,10 +204,32 @@ def main():
         save_grid(a.out, frames, ncol=len(frames), scale=4)
 
 
+def compiled_experts(experts):
+    """torch.compile of each transformer, in the two shapes the bench calls: the whole model as
+    one graph (uncached), and a copy with embed, every block and final compiled on their own (the
+    DBCache path calls them one by one and decides in Python between them, where dynamo would
+    break the graph anyway). -> ([(range, name, whole)], [(range, name, parts)])."""
+    import copy
+    whole, parts = [], []
+    for r, name, m in experts:
+        whole.append((r, name, torch.compile(m)))
+        c = copy.deepcopy(m)
+        c.embed = torch.compile(c.embed)
+        for blocks in c.lists:
+            for k in range(len(blocks)):
+                blocks[k] = torch.compile(blocks[k])
+        c.final = torch.compile(c.final)
+        parts.append((r, name, c))
+    return whole, parts
+
+
 def bench(a, man, tok, te, experts, dec):
-    """Per-step timings of each preset after one warm-up run each, presets interleaved so a busy
-    machine slows them alike; final latent and decoded image of each preset's last run written
-    next to the JSON as raw float32 (<json>.<preset>.latent.f32 / .image.f32)."""
+    """Per-step timings of each preset after one warm-up run each, presets (and eager /
+    torch.compile) interleaved so a busy machine slows them alike; final latent and decoded image
+    of each preset's last eager run written next to the JSON as raw float32
+    (<json>.<preset>.latent.f32 / .image.f32; the compiled run's latent as
+    <json>.compile.<preset>.latent.f32). Under torch.compile the warm-up runs, which compile,
+    are timed apart (compileMs) and left out of the step times."""
     prompt = a.prompt if a.prompt is not None else (man.get("examples") or [""])[0]
     steps = a.steps or man["defaults"]["steps"]
     g = a.guidance if a.guidance is not None else man["defaults"]["guidanceScale"]
@@ -212,33 +237,63 @@ def bench(a, man, tok, te, experts, dec):
     if a.noise:
         noise = torch.from_numpy(np.fromfile(a.noise, dtype="<f4").copy())
     caches = a.bench_caches.split(",")
-    runs = {c: {"stepMs": [], "totalMs": [], "cachedCalls": 0, "calls": 0} for c in caches}
+    modes = {"eager": (experts, experts)}
+    compile_error = None
+    if a.bench_compile:
+        if not hasattr(torch, "compile"):
+            compile_error = f"torch {torch.__version__} has no torch.compile (PyTorch 2.x has)"
+        else:
+            modes["compile"] = compiled_experts(experts)
+    runs = {m: {c: {"stepMs": [], "totalMs": [], "cachedCalls": 0, "calls": 0} for c in caches}
+            for m in modes}
+    warmup_ms = {m: 0.0 for m in modes}
     for r in range(-1, a.repeats):
-        for c in caches:
-            cache = None
-            if PRESETS[c]:
-                fn, bn, thr = PRESETS[c]
-                cache = DBCache(fn, bn, a.threshold if a.threshold is not None else thr, a.warmup)
-            step_ms = []
-            t0 = time.perf_counter()
-            # The warm-up needs every code path once, not every step: 3 steps (Python is slow).
-            n = steps if r >= 0 else min(steps, 3)
-            _, x, img = run(man, tok, te, experts, dec, prompt, a.negative, n, g, a.seed, cache,
-                            noise=noise, step_ms=step_ms)
-            total = (time.perf_counter() - t0) * 1000
-            if r < 0:
-                continue  # warm-up: allocator, first-call paths
-            runs[c]["stepMs"] += step_ms
-            runs[c]["totalMs"].append(total)
-            if cache:
-                runs[c]["cachedCalls"] = sum(tr["cached"] for tr in cache.trace)
-                runs[c]["calls"] = len(cache.trace)
-            x.numpy().astype("<f4").tofile(f"{a.bench_json}.{c}.latent.f32")
-            if img is not None:
-                img.numpy().astype("<f4").tofile(f"{a.bench_json}.{c}.image.f32")
-    info = {"torch": torch.__version__, "threads": torch.get_num_threads(), "prompt": prompt,
+        for mode, (whole, parts) in list(modes.items()):
+            for c in caches:
+                cache = None
+                if PRESETS[c]:
+                    fn, bn, thr = PRESETS[c]
+                    cache = DBCache(fn, bn, a.threshold if a.threshold is not None else thr, a.warmup)
+                step_ms = []
+                t0 = time.perf_counter()
+                # The warm-up needs every code path once (and every graph compiled), not every
+                # step: 3 steps (Python is slow).
+                n = steps if r >= 0 else min(steps, 3)
+                try:
+                    _, x, img = run(man, tok, te, parts if cache else whole, dec, prompt, a.negative, n, g,
+                                    a.seed, cache, noise=noise, step_ms=step_ms)
+                except Exception as e:  # noqa: BLE001 - a compiler failure must not lose the eager figures
+                    if mode != "compile":
+                        raise
+                    compile_error = f"torch.compile failed: {str(e).strip().splitlines()[-1]}"
+                    del modes["compile"]
+                    del runs["compile"]
+                    break
+                total = (time.perf_counter() - t0) * 1000
+                if r < 0:
+                    warmup_ms[mode] += total
+                    continue  # warm-up: allocator, first-call paths, compilation
+                runs[mode][c]["stepMs"] += step_ms
+                runs[mode][c]["totalMs"].append(total)
+                if cache:
+                    runs[mode][c]["cachedCalls"] = sum(tr["cached"] for tr in cache.trace)
+                    runs[mode][c]["calls"] = len(cache.trace)
+                if mode == "eager":
+                    x.numpy().astype("<f4").tofile(f"{a.bench_json}.{c}.latent.f32")
+                    if img is not None:
+                        img.numpy().astype("<f4").tofile(f"{a.bench_json}.{c}.image.f32")
+                else:  # so the bench can show that the compiled model computes the same latent
+                    x.numpy().astype("<f4").tofile(f"{a.bench_json}.{mode}.{c}.latent.f32")
+            if mode not in modes:
+                break
+    compiled = None
+    if "compile" in runs:
+        compiled = {"runs": runs["compile"], "warmupMs": warmup_ms["compile"],
+                    "eagerWarmupMs": warmup_ms["eager"], "warmupSteps": min(steps, 3)}
+    info = {"torch": torch.__version__, "threads": torch.get_num_threads(),
+            "interopThreads": torch.get_num_interop_threads(), "prompt": prompt,
             "steps": steps, "guidance": g, "seed": a.seed, "noiseFromFile": noise is not None,
-            "runs": runs}
+            "runs": runs["eager"], "compiled": compiled, "compileError": compile_error}
     with open(a.bench_json, "w") as f:
         json.dump(info, f)
 

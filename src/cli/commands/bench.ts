@@ -31,6 +31,9 @@ export const BENCH_USAGE = `Usage: studio bench [--model ID|FOLDER]... [options]
   --thresholds LIST  F8B0 thresholds to sweep (default 0.04,0.12,0.16,0.24)
   --no-torch         skip the PyTorch comparison
   --torch-repeats N  timed PyTorch runs per preset (default 2)
+  --torch-python P   the Python that runs the PyTorch side (default /usr/bin/python3); point it at
+                     a virtual environment with PyTorch 2.x for the torch.compile column
+  --no-torch-compile time PyTorch eager only (torch.compile's warm-up compiles for minutes)
   --out DIR          write bench.json, README.md and the SVG charts here (default docs/bench)
   --no-write         print only
                      (writing also refreshes README.md's Benchmarks table between its markers)
@@ -50,6 +53,8 @@ const OPTIONS = {
   thresholds: { type: 'string' },
   'no-torch': { type: 'boolean' },
   'torch-repeats': { type: 'string' },
+  'torch-python': { type: 'string' },
+  'no-torch-compile': { type: 'boolean' },
   out: { type: 'string' },
   'no-write': { type: 'boolean' },
   json: { type: 'boolean' },
@@ -91,7 +96,12 @@ export async function benchCommand(argv: readonly string[], io: CliIO = consoleI
     threads,
     torch: values['no-torch']
       ? null
-      : { ...DEFAULT_TORCH, repeats: intFlag('torch-repeats', values['torch-repeats'], 1, 20) ?? 2 },
+      : {
+          ...DEFAULT_TORCH,
+          python: values['torch-python'] ?? DEFAULT_TORCH.python,
+          compile: !values['no-torch-compile'],
+          repeats: intFlag('torch-repeats', values['torch-repeats'], 1, 20) ?? 2
+        },
     onRun: (line) => (io.status ? io.status(line) : io.err(line))
   })
   if (io.status) io.status('')

@@ -105,7 +105,25 @@ export const TorchComparisonSchema = z.object({
   latentMaxDiff: z.number(),
   imageMaxDiff: z.number().nullable(),
   /** PSNR of the two uncached outputs as RGBA8. */
-  imagePsnr: z.number().nullable()
+  imagePsnr: z.number().nullable(),
+  /** PyTorch's intra-op threads are `threads`; these are its inter-op pool and the engine's. */
+  torchInteropThreads: z.number().int().nullable().default(null),
+  engineThreads: z.number().int().nullable().default(null),
+  /** The same under torch.compile (null when not run: see compileError). */
+  torchCompileStepMs: z.record(z.string(), z.number()).nullable().default(null),
+  torchCompileCachedCalls: z
+    .record(z.string(), z.tuple([z.number().int(), z.number().int()]))
+    .nullable()
+    .default(null),
+  /** torchCompileStepMs.none / engineStepMs.none. */
+  engineSpeedupCompiled: z.number().nullable().default(null),
+  /** Wall time of the compiling warm-up runs (compileWarmupSteps steps per preset) and of eager's. */
+  compileWarmupMs: z.number().nullable().default(null),
+  compileWarmupSteps: z.number().int().nullable().default(null),
+  eagerWarmupMs: z.number().nullable().default(null),
+  compileError: z.string().nullable().default(null),
+  /** Uncached: max |eager − compiled| of PyTorch's final latent. */
+  compileLatentMaxDiff: z.number().nullable().default(null)
 })
 export type TorchComparison = z.infer<typeof TorchComparisonSchema>
 

@@ -19,7 +19,9 @@ import { maxAbsDiff, median } from './stats'
  * from the ONNX files), run as a child process with the engine's initial noise, the same steps,
  * guidance, CFG mode (two calls per step) and thread count, after a warm-up run. It times each
  * step uncached and with its plain DBCache (F8B0) and writes its final latent and image, which
- * are compared with the engine's uncached output of the same noise.
+ * are compared with the engine's uncached output of the same noise. With `compile` it also times
+ * the same model under torch.compile (PyTorch 2.x; `python` then points at an interpreter that
+ * has it, e.g. a virtual environment: README.md, Benchmarks), its compiling warm-up apart.
  */
 
 export interface TorchOptions {
@@ -29,6 +31,8 @@ export interface TorchOptions {
   /** Timed runs per preset on the PyTorch side. */
   repeats: number
   threads: number
+  /** Also time torch.compile of the model (a torch without it is reported, not fatal). */
+  compile: boolean
   timeoutMs: number
 }
 
@@ -39,6 +43,7 @@ export const DEFAULT_TORCH: Omit<TorchOptions, 'threads'> = {
   python: '/usr/bin/python3',
   toolsDir: fileURLToPath(new URL('../../../../tools', import.meta.url)),
   repeats: 2,
+  compile: true,
   timeoutMs: 30 * 60_000
 }
 
@@ -51,9 +56,21 @@ const TorchRunSchema = z.object({
 const TorchOutputSchema = z.object({
   torch: z.string(),
   threads: z.number().int(),
+  interopThreads: z.number().int().nullable().default(null),
   steps: z.number().int(),
   noiseFromFile: z.literal(true),
-  runs: z.record(z.string(), TorchRunSchema)
+  runs: z.record(z.string(), TorchRunSchema),
+  compiled: z
+    .object({
+      runs: z.record(z.string(), TorchRunSchema),
+      /** The compiling warm-up runs (warmupSteps steps per preset), and eager's for scale. */
+      warmupMs: z.number(),
+      eagerWarmupMs: z.number(),
+      warmupSteps: z.number().int()
+    })
+    .nullable()
+    .default(null),
+  compileError: z.string().nullable().default(null)
 })
 
 export interface CompareWithTorchInput extends TorchOptions {
@@ -97,7 +114,8 @@ export async function compareWithTorch(i: CompareWithTorchInput): Promise<TorchC
       '--bench-caches',
       presets.join(','),
       '--repeats',
-      String(i.repeats)
+      String(i.repeats),
+      ...(i.compile ? ['--bench-compile'] : [])
     ]
     // glibc's allocator otherwise returns and re-faults PyTorch's buffers on every op (the
     // model engineer measured it): the settings tools/train uses for every run.
@@ -117,12 +135,9 @@ export async function compareWithTorch(i: CompareWithTorchInput): Promise<TorchC
     const out = TorchOutputSchema.parse(JSON.parse(await readFile(jsonPath, 'utf8')))
     const latent = await readF32(`${jsonPath}.none.latent.f32`)
     const image = i.engine.image ? await readF32(`${jsonPath}.none.image.f32`).catch(() => null) : null
-    const torchStepMs: Record<string, number> = {}
-    const torchCachedCalls: Record<string, [number, number]> = {}
-    for (const [p, run] of Object.entries(out.runs)) {
-      torchStepMs[p] = median(run.stepMs)
-      if (p !== 'none') torchCachedCalls[p] = [run.cachedCalls, run.calls]
-    }
+    const { stepMs: torchStepMs, cachedCalls: torchCachedCalls } = runFigures(out.runs)
+    const compiled = out.compiled ? runFigures(out.compiled.runs) : null
+    const compiledLatent = out.compiled ? await readF32(`${jsonPath}.compile.none.latent.f32`) : null
     let imagePsnr: number | null = null
     if (image) {
       const theirs = toFrames(tensor(image, i.engine.image.dims), i.video)
@@ -140,10 +155,20 @@ export async function compareWithTorch(i: CompareWithTorchInput): Promise<TorchC
       seed: i.seed,
       torchVersion: out.torch,
       threads: out.threads,
+      torchInteropThreads: out.interopThreads,
+      engineThreads: i.threads,
       torchStepMs,
       engineStepMs: i.engineStepMs,
       engineSpeedupUncached: torchStepMs.none / i.engineStepMs.none,
       torchCachedCalls,
+      torchCompileStepMs: compiled?.stepMs ?? null,
+      torchCompileCachedCalls: compiled?.cachedCalls ?? null,
+      engineSpeedupCompiled: compiled ? compiled.stepMs.none / i.engineStepMs.none : null,
+      compileWarmupMs: out.compiled?.warmupMs ?? null,
+      compileWarmupSteps: out.compiled?.warmupSteps ?? null,
+      eagerWarmupMs: out.compiled?.eagerWarmupMs ?? null,
+      compileError: out.compileError,
+      compileLatentMaxDiff: compiledLatent ? maxAbsDiff(latent, compiledLatent) : null,
       latentMaxDiff: maxAbsDiff(i.engine.latent.data, latent),
       imageMaxDiff: image ? maxAbsDiff(i.engine.image.data, image) : null,
       imagePsnr
@@ -151,6 +176,16 @@ export async function compareWithTorch(i: CompareWithTorchInput): Promise<TorchC
   } finally {
     await rm(work, { recursive: true, force: true })
   }
+}
+
+function runFigures(runs: Record<string, z.infer<typeof TorchRunSchema>>) {
+  const stepMs: Record<string, number> = {}
+  const cachedCalls: Record<string, [number, number]> = {}
+  for (const [p, run] of Object.entries(runs)) {
+    stepMs[p] = median(run.stepMs)
+    if (p !== 'none') cachedCalls[p] = [run.cachedCalls, run.calls]
+  }
+  return { stepMs, cachedCalls }
 }
 
 function f32Bytes(a: Float32Array): Uint8Array {

@@ -83,17 +83,7 @@ function modelSection(b: ModelBench): string[] {
   lines.push(...spreadTable(b))
   const t = b.torch
   if (t) {
-    lines.push(
-      `PyTorch eager (torch ${t.torchVersion}, ${t.threads} threads, \`tools/train/torch_reference.py\`) on the same`,
-      `weights, prompt "${t.prompt}", seed ${t.seed}, the engine's initial noise, same steps and CFG mode:`,
-      '',
-      '| preset | engine ms/step | PyTorch ms/step | engine speedup |',
-      '| --- | ---: | ---: | ---: |'
-    )
-    for (const p of Object.keys(t.torchStepMs)) {
-      const e = t.engineStepMs[p]
-      lines.push(`| ${p} | ${fx(e)} | ${fx(t.torchStepMs[p])} | ${times(t.torchStepMs[p] / e)} |`)
-    }
+    lines.push(...torchLines(t))
     lines.push(
       '',
       `Output difference, uncached, same noise: max |Δ| of the final latent ${t.latentMaxDiff.toExponential(2)}, ` +
@@ -103,6 +93,14 @@ function modelSection(b: ModelBench): string[] {
     )
     for (const [p, [cached, calls]] of Object.entries(t.torchCachedCalls))
       lines.push(`PyTorch's plain DBCache (${p}) cached ${cached} of ${calls} transformer calls.`, '')
+    if (t.compileWarmupMs !== null)
+      lines.push(
+        `torch.compile: the warm-up runs (${t.compileWarmupSteps ?? '—'} steps per preset), which compile, took ` +
+          `${fx(t.compileWarmupMs / 1000, 1)} s against eager's ${fx((t.eagerWarmupMs ?? Number.NaN) / 1000, 1)} s ` +
+          'and are left out of the step times; compiled vs eager final latent, uncached: max |Δ| ' +
+          `${t.compileLatentMaxDiff === null ? '—' : t.compileLatentMaxDiff.toExponential(2)}.`,
+        ''
+      )
   } else if (b.torchError) {
     lines.push(`PyTorch comparison failed: ${b.torchError}`, '')
   }
@@ -151,5 +149,42 @@ function spreadTable(b: ModelBench): string[] {
     )
   }
   lines.push('')
+  return lines
+}
+
+type Torch = NonNullable<ModelBench['torch']>
+
+/** The PyTorch table: eager and, when it ran, torch.compile, with both sides' thread counts. */
+function torchLines(t: Torch): string[] {
+  const c = t.torchCompileStepMs
+  const interop = t.torchInteropThreads === null ? '' : `, ${t.torchInteropThreads} inter-op`
+  const lines = [
+    `PyTorch (torch ${t.torchVersion}, ${t.threads} intra-op threads${interop}; the engine: ONNX Runtime, ` +
+      `${t.engineThreads ?? t.threads} intra-op threads) running \`tools/train/torch_reference.py\` on the same`,
+    `weights, prompt "${t.prompt}", seed ${t.seed}, the engine's initial noise, same steps and CFG mode` +
+      (c ? ', eager and under torch.compile:' : ', eager:'),
+    ''
+  ]
+  if (!c && t.compileError) lines.push(`torch.compile: not measured (${t.compileError}).`, '')
+  if (c) {
+    lines.push(
+      '| preset | engine ms/step | PyTorch eager ms/step | torch.compile ms/step | engine vs eager | engine vs torch.compile |',
+      '| --- | ---: | ---: | ---: | ---: | ---: |'
+    )
+  } else {
+    lines.push(
+      '| preset | engine ms/step | PyTorch ms/step | engine speedup |',
+      '| --- | ---: | ---: | ---: |'
+    )
+  }
+  for (const p of Object.keys(t.torchStepMs)) {
+    const e = t.engineStepMs[p]
+    const eager = `| ${p} | ${fx(e)} | ${fx(t.torchStepMs[p])} |`
+    lines.push(
+      c
+        ? `${eager} ${fx(c[p])} | ${times(t.torchStepMs[p] / e)} | ${times(c[p] === undefined ? null : c[p] / e)} |`
+        : `${eager} ${times(t.torchStepMs[p] / e)} |`
+    )
+  }
   return lines
 }
