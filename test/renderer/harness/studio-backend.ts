@@ -46,7 +46,9 @@ export async function startStudioBackend(appUrl: string): Promise<StudioBackend>
     engine,
     settings,
     gallery: async () => gallery,
-    window: () => ({ webContents }) as unknown as BrowserWindow
+    window: () => ({ webContents }) as unknown as BrowserWindow,
+    // Add model imports ONNX diffusers folders into the app's models folder: here, the temp dir.
+    modelsDir: () => join(dir, 'models')
   })
   engine.start()
   return {
