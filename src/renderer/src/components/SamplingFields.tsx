@@ -51,7 +51,7 @@ export function SamplingFields({ disabled }: { disabled?: boolean }) {
         />
       </div>
       {model?.sizes ? (
-        <div className="field">
+        <div className="field size-field">
           <span
             className="field-label"
             title={`Multiples of ${model.sizes.multipleOf} up to ${model.sizes.max}; default ${model.output.width}×${model.output.height}`}
