@@ -104,7 +104,9 @@ describe('studio bench --ci', () => {
   it.skipIf(!existsSync(EMBEDDED_IMAGE))(
     'the embedded image model keeps F8B0 over its floors (PSNR ≥ 30 dB, ≥ 1.2× fewer blocks, the committed figures)',
     async () => {
-      const r = await studio('bench', '--ci')
+      // Step-time spread is a timing, and this test runs beside others on a shared machine: it is
+      // `npm run bench -- --ci`'s to check, not a unit test's (the fixture tests above prove the check).
+      const r = await studio('bench', '--ci', ...WIDE_SPREAD)
       expect(r.err).toEqual([])
       expect(r.code).toBe(0)
     },

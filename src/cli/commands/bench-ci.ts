@@ -25,8 +25,8 @@ export const BENCH_CI_USAGE = `Usage: studio bench --ci [--model ID|FOLDER] [opt
   --min-psnr DB             PSNR floor vs uncached (default 30)
   --min-theoretical X       theoretical speedup floor (default 1.2)
   --max-adherence-drop X    adherence may fall at most this much (default 0.03)
-  --max-step-spread X       uncached step time P90/P10 bound (default 2.5)
-  --max-run-spread X        uncached slowest/fastest run median step bound (default 1.6)
+  --max-step-spread X       uncached step time P90/P10 bound (default 3)
+  --max-run-spread X        uncached slowest/fastest run median step bound (default 2)
   --baseline FILE           committed bench JSON to compare per-sample figures with
                             (default docs/bench/bench.json; missing = floors only)
   --threads N               ONNX Runtime intra-op threads (default 1)`
