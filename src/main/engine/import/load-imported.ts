@@ -4,7 +4,7 @@ import type { ImportedManifest } from '../../../shared/imported-manifest'
 import type { ConcreteProvider } from '../../../shared/providers'
 import { EngineFailure } from '../errors'
 import { BlockProgram } from '../model/block-program'
-import { LoadedTransformer } from '../model/loaded-model'
+import { contextLists, LoadedTransformer } from '../model/loaded-model'
 import { tryDecodeModel, type ModelProto } from '../model/onnx-graph'
 import { providerCandidates } from '../model/providers'
 import { readRegularFile, readRegularText } from '../model/safe-read'
@@ -135,15 +135,7 @@ export async function loadImportedModel(dir: string, options: LoadImportedOption
     for (const t of manifest.transformers) {
       const ext = join(src, t.externalDataDir)
       const make = (merge: boolean): BlockProgram[] => {
-        const lists = merge
-          ? [
-              {
-                name: t.blockLists.map((l) => l.name).join('+'),
-                pattern: t.blockLists[0].pattern,
-                blocks: t.blockLists.flatMap((l) => l.blocks)
-              }
-            ]
-          : t.blockLists
+        const lists = contextLists(t.blockLists, merge)
         return lists.map(
           (l, i) =>
             new BlockProgram(

@@ -1,4 +1,4 @@
-import type { TransformerManifest } from '../../../shared/manifest'
+import type { BlockListManifest, TransformerManifest } from '../../../shared/manifest'
 import type { ConcreteProvider, Provider } from '../../../shared/providers'
 import { EngineFailure, isEngineFailure, runtimeFailure } from '../errors'
 import { PromptTokenizer } from '../pipeline/tokenizer'
@@ -16,6 +16,24 @@ export interface LoadOptions {
   blockMode?: BlockMode
   /** Longest run of blocks fused into one graph (default DEFAULT_MAX_SEGMENT_BLOCKS). */
   maxSegmentBlocks?: number
+}
+
+/**
+ * The block lists of a transformer as its cache contexts will see them: merged into one list named
+ * 'a+b' (CacheDiT's FLUX adapter treats both lists as one), or as they are.
+ */
+export function contextLists(
+  blockLists: readonly BlockListManifest[],
+  merge: boolean
+): readonly BlockListManifest[] {
+  if (!merge) return blockLists
+  return [
+    {
+      name: blockLists.map((l) => l.name).join('+'),
+      pattern: blockLists[0].pattern,
+      blocks: blockLists.flatMap((l) => l.blocks)
+    }
+  ]
 }
 
 export class LoadedTransformer {
@@ -115,15 +133,7 @@ export class LoadedModel {
     const transformers: LoadedTransformer[] = []
     for (const t of m.transformers) {
       const make = (merge: boolean): BlockProgram[] => {
-        const lists = merge
-          ? [
-              {
-                name: t.blockLists.map((l) => l.name).join('+'),
-                pattern: t.blockLists[0].pattern,
-                blocks: t.blockLists.flatMap((l) => l.blocks)
-              }
-            ]
-          : t.blockLists
+        const lists = contextLists(t.blockLists, merge)
         // The first context's first segment also runs the embed graph, the last context's
         // segments that end at its last block the final graph.
         return lists.map(

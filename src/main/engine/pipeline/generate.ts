@@ -15,6 +15,7 @@ import type { LoadedModel } from '../model/loaded-model'
 import { tensor, type Tensor } from '../tensor'
 import { decodeLatent, toFrames } from './decode'
 import { denoise, type StepReport } from './denoise'
+import { stepProgress } from './step-progress'
 import { encodeGif } from './gif'
 import { gaussianNoise } from './noise'
 import { cfgCallBatch } from './guidance'
@@ -118,18 +119,7 @@ export async function runPipeline(
   const onStep = async (r: StepReport) => {
     perStepMs.push(r.stepMs)
     if (!hooks.onProgress) return
-    const elapsedMs = performance.now() - tDenoise
-    const event: ProgressEvent = {
-      step: r.step,
-      totalSteps: r.totalSteps,
-      elapsedMs,
-      etaMs: (elapsedMs / (r.step + 1)) * (r.totalSteps - r.step - 1),
-      traces: r.traces
-    }
-    if (req.previewEvery > 0 && (r.step + 1) % req.previewEvery === 0 && r.step + 1 < r.totalSteps) {
-      event.preview = await preview(model, r, video)
-    }
-    hooks.onProgress(event)
+    hooks.onProgress(await stepProgress(r, tDenoise, req.previewEvery, () => preview(model, r, video)))
   }
   const latent = await denoise(model, denoiseInput, {
     stepCache,

@@ -1,11 +1,12 @@
 import type { CacheConfig } from '../../../../shared/cache-config'
 import { ENGINE_VERSION } from '../../../../shared/engine-protocol'
-import type { GenerateRequest, GenerationResult, ProgressEvent, Recipe } from '../../../../shared/generation'
+import type { GenerateRequest, GenerationResult, Recipe } from '../../../../shared/generation'
 import { resolveCacheConfig } from '../../../../shared/presets'
 import { EngineFailure } from '../../errors'
 import { tensor } from '../../tensor'
 import { toFrames } from '../decode'
 import type { StepReport } from '../denoise'
+import { stepProgress } from '../step-progress'
 import { flowMatchSchedule } from '../flow-match'
 import type { PipelineHooks } from '../generate'
 import { gaussianNoise } from '../noise'
@@ -91,18 +92,9 @@ export async function runFluxPipeline(
   const onStep = async (r: StepReport) => {
     perStepMs.push(r.stepMs)
     if (!hooks.onProgress) return
-    const elapsedMs = performance.now() - tDenoise
-    const event: ProgressEvent = {
-      step: r.step,
-      totalSteps: r.totalSteps,
-      elapsedMs,
-      etaMs: (elapsedMs / (r.step + 1)) * (r.totalSteps - r.step - 1),
-      traces: r.traces
-    }
-    if (req.previewEvery > 0 && (r.step + 1) % req.previewEvery === 0 && r.step + 1 < r.totalSteps) {
-      event.preview = await preview(model, r, latent, hooks)
-    }
-    hooks.onProgress(event)
+    hooks.onProgress(
+      await stepProgress(r, tDenoise, req.previewEvery, () => preview(model, r, latent, hooks))
+    )
   }
   const tStart = performance.now()
   const denoised = await fluxDenoise(

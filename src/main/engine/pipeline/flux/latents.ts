@@ -24,17 +24,29 @@ export function packLatents(x: Tensor): Tensor {
   const [B, C, H, W] = x.dims
   if (x.dims.length !== 4 || H % 2 !== 0 || W % 2 !== 0)
     throw new Error(`cannot pack a latent of shape [${x.dims.join(', ')}] into 2×2 patches`)
-  const h = H / 2
-  const w = W / 2
   const out = new Float32Array(x.data.length)
+  forEachPatchValue(B, C, H, W, (packed, unpacked) => (out[packed] = x.data[unpacked]))
+  return tensor(out, [B, (H / 2) * (W / 2), C * 4])
+}
+
+/**
+ * Visits every value of a [B, C, H, W] latent in packed order ([B, (H/2)(W/2), C·2·2]), giving
+ * its packed and unpacked flat indices: packing and unpacking are the same walk, copied both ways.
+ */
+function forEachPatchValue(
+  B: number,
+  C: number,
+  H: number,
+  W: number,
+  visit: (packed: number, unpacked: number) => void
+): void {
   let o = 0
   for (let b = 0; b < B; b++)
-    for (let i = 0; i < h; i++)
-      for (let j = 0; j < w; j++)
+    for (let i = 0; i < H / 2; i++)
+      for (let j = 0; j < W / 2; j++)
         for (let c = 0; c < C; c++)
           for (let di = 0; di < 2; di++)
-            for (let dj = 0; dj < 2; dj++) out[o++] = x.data[((b * C + c) * H + 2 * i + di) * W + 2 * j + dj]
-  return tensor(out, [B, h * w, C * 4])
+            for (let dj = 0; dj < 2; dj++) visit(o++, ((b * C + c) * H + 2 * i + di) * W + 2 * j + dj)
 }
 
 /** The inverse of packLatents for a latent of height H and width W. */
@@ -46,14 +58,7 @@ export function unpackLatents(packed: Tensor, H: number, W: number): Tensor {
     throw new Error(`cannot unpack [${packed.dims.join(', ')}] into a ${H}×${W} latent`)
   const C = C4 / 4
   const out = new Float32Array(packed.data.length)
-  let o = 0
-  for (let b = 0; b < B; b++)
-    for (let i = 0; i < h; i++)
-      for (let j = 0; j < w; j++)
-        for (let c = 0; c < C; c++)
-          for (let di = 0; di < 2; di++)
-            for (let dj = 0; dj < 2; dj++)
-              out[((b * C + c) * H + 2 * i + di) * W + 2 * j + dj] = packed.data[o++]
+  forEachPatchValue(B, C, H, W, (p, unpacked) => (out[unpacked] = packed.data[p]))
   return tensor(out, [B, C, H, W])
 }
 
