@@ -11,6 +11,7 @@ model under torch.compile (`--bench-compile`, PyTorch 2.x).
 Noise: torch.randn(latent shape, generator=manual_seed(seed)), as reference.json's.
 """
 import argparse
+import functools
 import json
 import os
 import time
@@ -76,8 +77,11 @@ class DBCache:
     threshold (after `warmup` steps), the middle blocks are skipped and their cached residual
     added; the last Bn blocks always run."""
 
-    def __init__(self, fn, bn, threshold, warmup, merge=True):
+    def __init__(self, fn, bn, threshold, warmup, merge=True, ranges=None):
+        """ranges(model, name, blocks) -> f(h, e, temb) -> (h, e): how a run of blocks is called
+        (default: one by one, eager; the bench passes compiled ones)."""
         self.fn, self.bn, self.threshold, self.warmup, self.merge = fn, bn, threshold, warmup, merge
+        self.ranges = ranges or (lambda model, name, blocks: functools.partial(run_range, blocks))
         self.state = {}
         self.trace = []
 
@@ -89,8 +93,7 @@ class DBCache:
         blocks = [(pat, b) for (_, pat, _, _), bl in zip(model.cfg["lists"], model.lists) for b in bl]
         n = len(blocks)
         h0 = h
-        for pat, b in blocks[: self.fn]:
-            h, e = run_block(b, pat, h, e, temb)
+        h, e = self.ranges(model, "front", blocks[: self.fn])(h, e, temb)
         r = h - h0
         diff = None
         if "r" in st:
@@ -102,16 +105,22 @@ class DBCache:
                 e = e + st["mid_e"]
         else:
             hm, em = h, e
-            for pat, b in blocks[self.fn: n - self.bn]:
-                h, e = run_block(b, pat, h, e, temb)
+            h, e = self.ranges(model, "middle", blocks[self.fn: n - self.bn])(h, e, temb)
             st["mid_h"] = h - hm
             st["mid_e"] = (e - em) if (e is not None and em is not None) else None
             st["r"] = r
-        for pat, b in blocks[n - self.bn:]:
-            h, e = run_block(b, pat, h, e, temb)
+        if self.bn:
+            h, e = self.ranges(model, "back", blocks[n - self.bn:])(h, e, temb)
         st["calls"] += 1
         self.trace.append({"step": step, "branch": branch, "diff": diff, "cached": hit})
         return model.final(h, temb)
+
+
+def run_range(blocks, h, e, temb):
+    """blocks: [(pattern, block)], run in order."""
+    for pat, b in blocks:
+        h, e = run_block(b, pat, h, e, temb)
+    return h, e
 
 
 @torch.no_grad()
@@ -206,21 +215,31 @@ def main():
 
 def compiled_experts(experts):
     """torch.compile of each transformer, in the two shapes the bench calls: the whole model as
-    one graph (uncached), and a copy with embed, every block and final compiled on their own (the
-    DBCache path calls them one by one and decides in Python between them, where dynamo would
-    break the graph anyway). -> ([(range, name, whole)], [(range, name, parts)])."""
+    one graph (uncached), and for DBCache a copy with embed and final compiled, its blocks run by
+    compiled_ranges (DBCache decides in Python between its front, middle and back blocks, where
+    dynamo would break the graph anyway). -> ([(range, name, whole)], [(range, name, parts)])."""
     import copy
     whole, parts = [], []
     for r, name, m in experts:
         whole.append((r, name, torch.compile(m)))
         c = copy.deepcopy(m)
         c.embed = torch.compile(c.embed)
-        for blocks in c.lists:
-            for k in range(len(blocks)):
-                blocks[k] = torch.compile(blocks[k])
         c.final = torch.compile(c.final)
         parts.append((r, name, c))
     return whole, parts
+
+
+def compiled_ranges():
+    """A DBCache `ranges` that compiles each (model, front/middle/back) run of blocks once, as one
+    graph, and keeps it across runs."""
+    graphs = {}
+
+    def ranges(model, name, blocks):
+        key = (id(model), name, len(blocks))
+        if key not in graphs:
+            graphs[key] = torch.compile(functools.partial(run_range, blocks))
+        return graphs[key]
+    return ranges
 
 
 def bench(a, man, tok, te, experts, dec):
@@ -238,12 +257,14 @@ def bench(a, man, tok, te, experts, dec):
         noise = torch.from_numpy(np.fromfile(a.noise, dtype="<f4").copy())
     caches = a.bench_caches.split(",")
     modes = {"eager": (experts, experts)}
+    ranges = {"eager": None}
     compile_error = None
     if a.bench_compile:
         if not hasattr(torch, "compile"):
             compile_error = f"torch {torch.__version__} has no torch.compile (PyTorch 2.x has)"
         else:
             modes["compile"] = compiled_experts(experts)
+            ranges["compile"] = compiled_ranges()
     runs = {m: {c: {"stepMs": [], "totalMs": [], "cachedCalls": 0, "calls": 0} for c in caches}
             for m in modes}
     warmup_ms = {m: 0.0 for m in modes}
@@ -253,7 +274,8 @@ def bench(a, man, tok, te, experts, dec):
                 cache = None
                 if PRESETS[c]:
                     fn, bn, thr = PRESETS[c]
-                    cache = DBCache(fn, bn, a.threshold if a.threshold is not None else thr, a.warmup)
+                    cache = DBCache(fn, bn, a.threshold if a.threshold is not None else thr, a.warmup,
+                                    ranges=ranges[mode])
                 step_ms = []
                 t0 = time.perf_counter()
                 # The warm-up needs every code path once (and every graph compiled), not every
