@@ -67,3 +67,35 @@ def test_dbcache_skips_every_call_after_warmup_when_the_threshold_is_never_reach
         calls = [t for t in cache.trace if t["branch"] == branch]
         assert [t["cached"] for t in calls] == [False, False, True, True, True, True]
     assert not torch.equal(x, cached_run(d, None))
+
+
+def test_dbcache_calls_its_front_middle_and_back_blocks_through_ranges_with_the_same_result():
+    # The bench's torch.compile mode hands DBCache compiled runs of blocks this way.
+    from train.torch_reference import run_range
+    d = os.path.join(FIXTURES, "tiny-p3")
+    seen = []
+
+    def ranges(model, name, blocks):
+        seen.append((name, len(blocks)))
+        return lambda h, e, temb: run_range(blocks, h, e, temb)
+    plain, routed = DBCache(1, 1, float("inf"), 2), DBCache(1, 1, float("inf"), 2, ranges=ranges)
+    assert torch.equal(cached_run(d, plain), cached_run(d, routed))
+    assert [t["cached"] for t in routed.trace] == [t["cached"] for t in plain.trace]
+    n = sum(len(bl) for bl in load_package(d)[3][0][2].lists)  # every list: DBCache merges them
+    # Computed calls run front, middle, back; cached calls front and back.
+    assert seen[:3] == [("front", 1), ("middle", n - 2), ("back", 1)]
+    assert set(seen) == {("front", 1), ("middle", n - 2), ("back", 1)}
+
+
+@pytest.mark.skipif(hasattr(torch, "compile"), reason="this PyTorch has torch.compile")
+def test_bench_compile_without_torch_compile_says_why_and_keeps_the_eager_timings(tmp_path):
+    env = dict(os.environ, PYTHONPATH=os.path.join(REPO, "tools"))
+    out = tmp_path / "bench.json"
+    subprocess.run([sys.executable, "-m", "train.torch_reference", "--model", os.path.join(FIXTURES, "tiny-image"),
+                    "--bench-json", str(out), "--bench-caches", "none", "--repeats", "1", "--steps", "3",
+                    "--threads", "1", "--bench-compile"], env=env, capture_output=True, text=True, timeout=120,
+                   check=True)
+    info = json.loads(out.read_text())
+    assert info["compileError"] == f"torch {torch.__version__} has no torch.compile (PyTorch 2.x has)"
+    assert info["compiled"] is None
+    assert len(info["runs"]["none"]["stepMs"]) == 3
