@@ -13,6 +13,9 @@ export function PromptField({ disabled }: { disabled?: boolean }) {
   const negative = useStudioStore((s) => s.form.negativePrompt)
   const kind = useStudioStore((s) => selectedModel(s)?.kind ?? 'image')
   const modelExamples = useStudioStore((s) => selectedModel(s)?.examples)
+  // The caption grammar is the embedded models' language; an imported model is offered only the
+  // examples its own package names.
+  const imported = useStudioStore((s) => selectedModel(s)?.family !== undefined)
   const setForm = useStudioStore((s) => s.setForm)
   const modelId = useStudioStore((s) => s.form.modelId)
   const countPromptTokens = useStudioStore((s) => s.countPromptTokens)
@@ -27,9 +30,9 @@ export function PromptField({ disabled }: { disabled?: boolean }) {
     return () => clearTimeout(timer)
   }, [prompt, modelId, countPromptTokens])
   const suggestions = useMemo(() => {
-    const all = [...(modelExamples ?? []), ...examplePrompts(kind, 4)]
+    const all = [...(modelExamples ?? []), ...(imported ? [] : examplePrompts(kind, 4))]
     return [...new Set(all)].slice(0, 4)
-  }, [kind, modelExamples])
+  }, [kind, modelExamples, imported])
   return (
     <>
       <div className="field">
