@@ -71,7 +71,7 @@ function sessionOptions(
     interOpNumThreads: 1,
     // Chained sessions spin their intra-op threads against each other when spinning is on:
     // 16 per-block sessions ran 10× slower than one graph with it, 1.3× without it
-    // (measured, /work/shared/reference/onnxruntime-node-electron.md, last section).
+    // (measured; docs/engine.md, "Sessions").
     extra: { session }
   }
 }
