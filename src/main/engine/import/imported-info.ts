@@ -2,16 +2,16 @@ import { join } from 'node:path'
 import { isImportedFormat } from '../../../shared/imported-manifest'
 import type { ModelInfo } from '../../../shared/manifest'
 import { EngineFailure } from '../errors'
-import { assertRegularFile, readRegularText } from '../model/safe-read'
-import { readImportedManifest } from './imported-manifest-file'
+import { readManifestJson } from '../model/manifest-file'
+import { assertRegularFile } from '../model/safe-read'
+import { IMPORTED_MANIFEST_BYTES, readImportedManifest } from './imported-manifest-file'
 
 /** What the registry lists about an imported package: read from its model.json and file sizes. */
 
 /** Whether dir/model.json is an imported package's (format cache-studio-import/1). */
 export async function isImportedPackage(dir: string): Promise<boolean> {
   try {
-    const text = await readRegularText(join(dir, 'model.json'), { maxBytes: 16 * 1024 * 1024 })
-    return isImportedFormat(JSON.parse(text))
+    return isImportedFormat(await readManifestJson(dir, IMPORTED_MANIFEST_BYTES))
   } catch {
     return false
   }

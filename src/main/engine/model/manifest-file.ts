@@ -13,25 +13,40 @@ export const MANIFEST_FILE = 'model.json'
  */
 export async function readManifest(dir: string): Promise<ModelManifest> {
   const path = join(dir, MANIFEST_FILE)
-  let text: string
+  let json: unknown
   try {
-    text = await readRegularText(path, { maxBytes: MANIFEST_LIMITS.manifestBytes, label: path })
+    json = await readManifestJson(dir)
   } catch (e) {
     if (e instanceof EngineFailure && e.code === 'model_not_found') {
       throw new EngineFailure('model_not_found', `no model at ${dir}: ${MANIFEST_FILE} not found`)
     }
     throw e
   }
-  let json: unknown
+  return parseManifest(ManifestSchema, json, path)
+}
+
+/**
+ * The JSON of dir/model.json, whatever its format, read as readManifest reads it: only a regular
+ * file of at most `maxBytes`, and invalid JSON reported with the file's path. Both package
+ * formats (this one and imported packages) are read through it.
+ */
+export async function readManifestJson(
+  dir: string,
+  maxBytes: number = MANIFEST_LIMITS.manifestBytes
+): Promise<unknown> {
+  const path = join(dir, MANIFEST_FILE)
+  const text = await readRegularText(path, { maxBytes, label: path })
   try {
-    json = JSON.parse(text)
+    return JSON.parse(text)
   } catch (e) {
     throw new EngineFailure('model_invalid', `${path}: not valid JSON (${(e as Error).message})`)
   }
-  const parsed = ManifestSchema.safeParse(json)
-  if (!parsed.success) {
-    throw new EngineFailure('model_invalid', `${path}: ${describeIssues(parsed.error)}`)
-  }
+}
+
+/** Validates a manifest's JSON; a failure names the file and the fields (model_invalid). */
+export function parseManifest<T>(schema: z.ZodType<T>, json: unknown, path: string): T {
+  const parsed = schema.safeParse(json)
+  if (!parsed.success) throw new EngineFailure('model_invalid', `${path}: ${describeIssues(parsed.error)}`)
   return parsed.data
 }
 

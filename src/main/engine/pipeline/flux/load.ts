@@ -4,7 +4,7 @@ import { isImportedFormat } from '../../../../shared/imported-manifest'
 import type { Provider } from '../../../../shared/providers'
 import { EngineFailure } from '../../errors'
 import { loadImportedModel } from '../../import/load-imported'
-import { readRegularText } from '../../model/safe-read'
+import { readManifestJson } from '../../model/manifest-file'
 import type { SessionTuning } from '../../model/session'
 import { unsupportedSchedulerField } from '../flow-match'
 import { fluxFromImport } from './from-import'
@@ -25,20 +25,7 @@ export interface LoadFluxOptions {
 export async function loadFluxModel(dir: string, options: LoadFluxOptions): Promise<FluxModel> {
   let model: FluxModel
   if (existsSync(join(dir, 'model.json'))) {
-    const text = await readRegularText(join(dir, 'model.json'), {
-      maxBytes: 1024 * 1024,
-      root: dir,
-      label: 'model.json'
-    })
-    let raw: unknown
-    try {
-      raw = JSON.parse(text)
-    } catch (e) {
-      throw new EngineFailure(
-        'model_invalid',
-        `${join(dir, 'model.json')}: not valid JSON (${(e as Error).message})`
-      )
-    }
+    const raw = await readManifestJson(dir)
     if (!isImportedFormat(raw))
       throw new EngineFailure(
         'bad_request',
