@@ -5,7 +5,7 @@ import {
   DEFAULT_CACHE_DRAFT,
   draftFromConfig,
   parseCacheDraft
-} from '../../src/renderer/src/store/slices/cache-form'
+} from '../../src/renderer/src/store/cache-form'
 import { fakeModel } from './fake-studio'
 
 describe('custom cache form', () => {

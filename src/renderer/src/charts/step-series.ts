@@ -91,10 +91,3 @@ export function flatRows(data: ChartData): Record<string, number | boolean | nul
     return flat
   })
 }
-
-/** Steps every series cached (the block compute saved for the whole step). */
-export function fullyCachedSteps(data: ChartData): number[] {
-  return data.rows
-    .filter((r) => data.series.length > 0 && data.series.every((s) => r.decision[s.key]?.cached === true))
-    .map((r) => r.step)
-}

@@ -1,5 +1,5 @@
 import { useStudioStore } from '../store'
-import type { CacheField } from '../store/slices/cache-form'
+import type { CacheField } from '../store/cache-form'
 import { InfoTip } from './InfoTip'
 
 interface Props {

@@ -1,6 +1,6 @@
 import { useMemo } from 'react'
 import { useStudioStore } from '../store'
-import { CACHE_FIELDS, parseCacheDraft, type CacheField } from '../store/slices/cache-form'
+import { CACHE_FIELDS, parseCacheDraft, type CacheField } from '../store/cache-form'
 import { selectedModel } from '../store/slices/models'
 import { CacheFieldInput } from './CacheFieldInput'
 

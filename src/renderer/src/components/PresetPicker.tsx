@@ -3,7 +3,7 @@ import { PRESETS } from '../../../shared/presets'
 import { useStudioStore } from '../store'
 import { calibratedForModel, calibratedKey } from '../store/slices/cache'
 import { CustomCacheForm } from './CustomCacheForm'
-import { InfoTip } from './InfoTip'
+import { ExplainedRadio } from './ExplainedRadio'
 
 /**
  * The cache presets as a segmented list, each explained; Custom opens every knob. Below them, the
@@ -38,47 +38,37 @@ export function PresetPicker({ disabled }: { disabled?: boolean }) {
         )}
       </div>
       <div className="segmented" role="radiogroup" aria-label="Cache preset" data-testid="preset-picker">
-        {PRESETS.map((p) => {
-          const on = preset === p.id && picked === null
-          return (
-            <InfoTip key={p.id} text={p.description}>
-              <button
-                type="button"
-                role="radio"
-                aria-checked={on}
-                className={on ? 'segment on' : 'segment'}
-                disabled={disabled}
-                data-preset={p.id}
-                onClick={() => setPreset(p.id)}
-              >
-                {p.id === 'F8B8-taylorseer' ? 'F8B8+TS' : p.id === 'F1B0' ? 'F1B0' : p.label}
-              </button>
-            </InfoTip>
-          )
-        })}
+        {PRESETS.map((p) => (
+          <ExplainedRadio
+            key={p.id}
+            look="segment"
+            on={preset === p.id && picked === null}
+            description={p.description}
+            disabled={disabled}
+            data={{ 'data-preset': p.id }}
+            onPick={() => setPreset(p.id)}
+          >
+            {p.id === 'F8B8-taylorseer' ? 'F8B8+TS' : p.id === 'F1B0' ? 'F1B0' : p.label}
+          </ExplainedRadio>
+        ))}
       </div>
       {calibrated.length > 0 && (
         <div className="calibrated-presets" data-testid="calibrated-presets">
           <span className="calibrated-title">Calibrated for this model</span>
           <div className="suggestions" role="radiogroup" aria-label="Calibrated presets">
-            {calibrated.map((c) => {
-              const on = picked !== null && calibratedKey(picked) === calibratedKey(c)
-              return (
-                <InfoTip key={calibratedKey(c)} text={calibratedAsPreset(c).description}>
-                  <button
-                    type="button"
-                    role="radio"
-                    aria-checked={on}
-                    className={on ? 'chip active' : 'chip'}
-                    disabled={disabled}
-                    data-calibrated={calibratedKey(c)}
-                    onClick={() => pickCalibrated(c)}
-                  >
-                    {c.base} · PSNR ≥ {c.targetPsnrDb} dB
-                  </button>
-                </InfoTip>
-              )
-            })}
+            {calibrated.map((c) => (
+              <ExplainedRadio
+                key={calibratedKey(c)}
+                look="chip"
+                on={picked !== null && calibratedKey(picked) === calibratedKey(c)}
+                description={calibratedAsPreset(c).description}
+                disabled={disabled}
+                data={{ 'data-calibrated': calibratedKey(c) }}
+                onPick={() => pickCalibrated(c)}
+              >
+                {c.base} · PSNR ≥ {c.targetPsnrDb} dB
+              </ExplainedRadio>
+            ))}
           </div>
         </div>
       )}

@@ -1,5 +1,5 @@
 import { useStudioStore } from '../store'
-import type { StudioView } from '../store/slices/ui'
+import type { StudioView } from '../store/slices/types'
 
 const ITEMS: { view: StudioView; label: string; icon: string }[] = [
   { view: 'generate', label: 'Generate', icon: '✦' },

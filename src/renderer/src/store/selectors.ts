@@ -1,5 +1,5 @@
 import type { EngineState } from '../../../shared/engine-status'
-import type { StudioState } from './index'
+import type { StudioSlices as StudioState } from './slices/types'
 
 /** The engine state the status bar shows; `starting` until main has said anything. */
 export const engineState = (s: StudioState): EngineState => s.engine?.state ?? 'starting'

@@ -1,4 +1,4 @@
-import type { StudioView } from '../store/slices/ui'
+import type { StudioView } from '../store/slices/types'
 import { CompareView } from './compare/CompareView'
 import { GalleryView } from './gallery/GalleryView'
 import { GenerateView } from './generate/GenerateView'

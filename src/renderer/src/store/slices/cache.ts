@@ -2,39 +2,10 @@ import { calibratedAsPreset, type CalibratedPreset } from '../../../../shared/ca
 import type { CacheChoice } from '../../../../shared/generation'
 import { presetById, resolveCacheConfig, type PresetId } from '../../../../shared/presets'
 import type { CacheConfig } from '../../../../shared/cache-config'
-import {
-  DEFAULT_CACHE_DRAFT,
-  draftFromConfig,
-  parseCacheDraft,
-  type CacheDraft,
-  type CacheFieldErrors,
-  type CacheFieldKey
-} from './cache-form'
+import { DEFAULT_CACHE_DRAFT, draftFromConfig, parseCacheDraft } from '../cache-form'
+import { errorText, studio, unwrap } from '../studio-api'
 import { selectedModel } from './models'
-import { errorText, studio, unwrap } from './studio-api'
-import type { SliceCreator, StudioSlices } from './types'
-
-export interface CacheSlice {
-  preset: PresetId
-  /** What the custom form's inputs hold, one string per knob. */
-  customDraft: CacheDraft
-  setPreset: (preset: PresetId) => void
-  setCustomField: (key: CacheFieldKey, text: string) => void
-  /** Starts the custom form from a preset's full config. */
-  customizeFrom: (preset: PresetId) => void
-  /** Puts a recipe's cache back in the picker (re-run from the gallery). */
-  loadCacheConfig: (preset: PresetId, config: CacheConfig) => void
-  /** The presets `studio calibrate` saved for the selected model (newest first). */
-  calibrated: { modelId: string; presets: CalibratedPreset[] } | null
-  /** Why the selected model's calibrated presets could not be read (one line); null when they could. */
-  calibratedError: string | null
-  /** The calibrated preset picked: it runs as `custom` with its fields (the draft holds them). */
-  pickedCalibrated: CalibratedPreset | null
-  loadCalibrated: (modelId: string) => Promise<void>
-  pickCalibrated: (preset: CalibratedPreset) => void
-  /** Opens the custom form on the picked calibrated preset's values. */
-  customizeCalibrated: () => void
-}
+import type { CacheSlice, SliceCreator, StudioSlices } from './types'
 
 export const createCacheSlice: SliceCreator<CacheSlice> = (set, get) => ({
   preset: 'F8B0',
@@ -91,12 +62,6 @@ export function calibratedForModel(s: StudioSlices): CalibratedPreset[] {
 
 /** Identifies a calibrated preset in a list (model, base and target make one, as the file keys them). */
 export const calibratedKey = (p: CalibratedPreset): string => `${p.modelId}|${p.base}|${p.targetPsnrDb}`
-
-/** Per-field errors of the custom form (empty for the named presets). */
-export function customErrors(s: StudioSlices): CacheFieldErrors {
-  if (s.preset !== 'custom') return {}
-  return parseCacheDraft(s.customDraft, selectedModel(s)).errors
-}
 
 /** The cache part of a generate request, or null while the custom form is invalid. */
 export function cacheChoice(s: StudioSlices): CacheChoice | null {

@@ -1,38 +1,9 @@
-import type { CompareResult } from '../../../../shared/engine-protocol'
 import type { GalleryEntryMeta } from '../../../../shared/gallery'
-import type { GenerateRequestInput, ProgressEvent, Recipe, Timings } from '../../../../shared/generation'
-import { ProviderSchema } from '../../../../shared/providers'
-import { newJobId } from './generation'
-import { errorText, StudioCallError, studio, unwrap } from './studio-api'
-import type { SliceCreator, StudioSlices } from './types'
-
-export type ComparePhase = 'idle' | 'generating-uncached' | 'comparing' | 'ready' | 'failed' | 'cancelled'
-
-export interface CompareState {
-  phase: ComparePhase
-  cachedId: string | null
-  uncachedId: string | null
-  /** True when a stored uncached run of the same recipe was reused instead of generating one. */
-  reusedUncached: boolean
-  jobId: string | null
-  step: number
-  totalSteps: number
-  elapsedMs: number
-  etaMs: number
-  result: CompareResult | null
-  error: string | null
-}
-
-export interface CompareSlice {
-  compare: CompareState
-  /**
-   * Compares a cached run with the same recipe uncached: reuses a stored uncached twin or
-   * generates one, then asks the engine for PSNR, SSIM and the difference heatmap.
-   */
-  compareWithUncached: (cachedId: string) => Promise<void>
-  cancelCompare: () => Promise<void>
-  applyCompareProgress: (jobId: string, event: ProgressEvent) => void
-}
+import type { GenerateRequestInput, Recipe, Timings } from '../../../../shared/generation'
+import { requestFromRecipe } from '../../../../shared/recipe-request'
+import { errorText, StudioCallError, studio, unwrap } from '../studio-api'
+import { newJobId, progressOf } from './generation'
+import type { CompareSlice, CompareState, SliceCreator } from './types'
 
 const IDLE: CompareState = {
   phase: 'idle',
@@ -94,12 +65,7 @@ export const createCompareSlice: SliceCreator<CompareSlice> = (set, get) => {
 
     applyCompareProgress: (jobId, event) => {
       if (get().compare.jobId !== jobId) return
-      patch({
-        step: event.step + 1,
-        totalSteps: event.totalSteps,
-        elapsedMs: event.elapsedMs,
-        etaMs: event.etaMs
-      })
+      patch(progressOf(event))
     }
   }
 }
@@ -115,6 +81,9 @@ export function sameRecipeUncached(candidate: Recipe, recipe: Recipe): boolean {
     candidate.steps === recipe.steps &&
     candidate.guidanceScale === recipe.guidanceScale &&
     candidate.separateCfg === recipe.separateCfg &&
+    // Same size: an imported model makes more than one from the same seed.
+    candidate.width === recipe.width &&
+    candidate.height === recipe.height &&
     // Same provider too: the two times are only comparable on the same hardware.
     candidate.provider === recipe.provider
   )
@@ -171,29 +140,10 @@ export function compareDenoise(cached: TimedRun, uncached: TimedRun): DenoiseCom
 }
 
 /** The recipe again with the cache off. */
-export function uncachedRequest(recipe: Recipe): GenerateRequestInput {
-  const provider = ProviderSchema.safeParse(recipe.provider)
-  return {
-    model: recipe.model,
-    prompt: recipe.prompt,
-    negativePrompt: recipe.negativePrompt,
-    seed: recipe.seed,
-    steps: recipe.steps,
-    guidanceScale: recipe.guidanceScale,
-    separateCfg: recipe.separateCfg,
-    cache: { preset: 'none', overrides: {} },
-    provider: provider.success ? provider.data : 'auto'
-  }
-}
+export const uncachedRequest = (recipe: Recipe): GenerateRequestInput => ({
+  ...requestFromRecipe(recipe),
+  cache: { preset: 'none', overrides: {} }
+})
 
 export const isComparing = (s: Pick<CompareSlice, 'compare'>): boolean =>
   s.compare.phase === 'generating-uncached' || s.compare.phase === 'comparing'
-
-/** The compared pair's denoise speedup (or why there is none); null until both runs are known. */
-export function compareSpeedup(s: StudioSlices): DenoiseComparison | null {
-  const { cachedId, uncachedId } = s.compare
-  const a = cachedId ? s.loadedEntries[cachedId] : undefined
-  const b = uncachedId ? s.loadedEntries[uncachedId] : undefined
-  if (!a || !b) return null
-  return compareDenoise(a, b)
-}

@@ -1,26 +1,6 @@
 import type { GalleryEntry, GalleryEntryMeta } from '../../../../shared/gallery'
-import { errorText, studio, unwrap } from './studio-api'
-import type { SliceCreator, StudioSlices } from './types'
-
-export interface GallerySlice {
-  /** Newest first, as main lists them. */
-  entries: GalleryEntryMeta[]
-  /** Full entries (files, trace, summary) fetched so far, by id. */
-  loadedEntries: Record<string, GalleryEntry>
-  selectedEntryId: string | null
-  /** The last deleted entry, until it is restored or another delete replaces it. */
-  lastDeleted: GalleryEntryMeta | null
-  galleryError: string | null
-  /** Where the last export went. */
-  lastExport: string | null
-  loadGallery: () => Promise<void>
-  selectEntry: (id: string | null) => Promise<void>
-  /** The full entry, fetched once and kept. */
-  fetchEntry: (id: string) => Promise<GalleryEntry>
-  deleteEntry: (id: string) => Promise<void>
-  undoDelete: () => Promise<void>
-  exportEntry: (id: string) => Promise<void>
-}
+import { errorText, studio, unwrap } from '../studio-api'
+import type { GallerySlice, SliceCreator, StudioSlices } from './types'
 
 export const createGallerySlice: SliceCreator<GallerySlice> = (set, get) => ({
   entries: [],

@@ -1,70 +1,10 @@
-import {
-  MAX_SEED,
-  type GenerateRequestInput,
-  type ProgressEvent,
-  type Recipe
-} from '../../../../shared/generation'
-import type { StepTrace } from '../../../../shared/trace'
+import { MAX_SEED, type GenerateRequestInput, type ProgressEvent } from '../../../../shared/generation'
+import { requestFromRecipe } from '../../../../shared/recipe-request'
+import { blockBudgetProblem } from '../cache-form'
+import { errorText, StudioCallError, studio, unwrap } from '../studio-api'
 import { cacheChoice, chosenPresetLabel, resolvedCache } from './cache'
-import { blockBudgetProblem } from './cache-form'
 import { selectedModel, sizeProblem } from './models'
-import { errorText, StudioCallError, studio, unwrap } from './studio-api'
-import type { SliceCreator, StudioSlices } from './types'
-
-export interface GenerationForm {
-  modelId: string | null
-  prompt: string
-  negativePrompt: string
-  seed: number
-  /** Locked: every generate reuses the seed. Unlocked: each generate rolls a new one first. */
-  seedLocked: boolean
-  steps: number
-  guidanceScale: number
-  /**
-   * Output size for a model that makes more than one (imported FLUX: multiples of its
-   * sizes.multipleOf); null for one exported at a single size, which the request then leaves out.
-   */
-  width: number | null
-  height: number | null
-}
-
-export type JobPhase = 'running' | 'cancelling' | 'done' | 'cancelled' | 'failed'
-
-export interface Preview {
-  width: number
-  height: number
-  pixels: Uint8Array
-}
-
-/** One generate as the studio follows it: progress events fill `traces` step by step. */
-export interface Job {
-  id: string
-  phase: JobPhase
-  request: GenerateRequestInput
-  step: number
-  totalSteps: number
-  elapsedMs: number
-  etaMs: number
-  traces: StepTrace[]
-  preview: Preview | null
-  error: string | null
-  /** The gallery entry the finished output was saved as. */
-  entryId: string | null
-}
-
-export interface GenerationSlice {
-  form: GenerationForm
-  job: Job | null
-  setForm: (patch: Partial<GenerationForm>) => void
-  selectModel: (modelId: string) => void
-  rollSeed: () => void
-  generate: () => Promise<void>
-  cancelGenerate: () => Promise<void>
-  /** A progress event from main; events of other jobs are ignored. */
-  applyProgress: (jobId: string, event: ProgressEvent) => void
-  /** Puts a stored recipe back in the form (the gallery's re-run). */
-  loadRecipe: (recipe: Recipe) => void
-}
+import type { GenerationSlice, Job, JobProgress, SliceCreator, StudioSlices } from './types'
 
 /** Stream a decoded preview every step: the models are small enough that it costs little. */
 export const PREVIEW_EVERY = 1
@@ -149,10 +89,7 @@ export const createGenerationSlice: SliceCreator<GenerationSlice> = (set, get) =
       return {
         job: {
           ...s.job,
-          step: event.step + 1,
-          totalSteps: event.totalSteps,
-          elapsedMs: event.elapsedMs,
-          etaMs: event.etaMs,
+          ...progressOf(event),
           traces: [...s.job.traces, ...event.traces],
           preview: event.preview ?? s.job.preview
         }
@@ -160,23 +97,32 @@ export const createGenerationSlice: SliceCreator<GenerationSlice> = (set, get) =
     }),
 
   loadRecipe: (recipe) => {
+    const request = requestFromRecipe(recipe)
     set((s) => ({
       form: {
         ...s.form,
-        modelId: recipe.model,
-        prompt: recipe.prompt,
-        negativePrompt: recipe.negativePrompt,
-        seed: recipe.seed,
+        modelId: request.model,
+        prompt: request.prompt,
+        negativePrompt: request.negativePrompt ?? '',
+        seed: request.seed,
         seedLocked: true,
-        steps: recipe.steps,
-        guidanceScale: recipe.guidanceScale,
-        width: recipe.width ?? null,
-        height: recipe.height ?? null
+        steps: request.steps ?? s.form.steps,
+        guidanceScale: request.guidanceScale ?? s.form.guidanceScale,
+        width: request.width ?? null,
+        height: request.height ?? null
       }
     }))
     get().loadCacheConfig(recipe.preset, recipe.cache)
     void get().loadCalibrated(recipe.model)
   }
+})
+
+/** A progress event as the store keeps it: steps done, out of how many, how long so far and to go. */
+export const progressOf = (event: ProgressEvent): JobProgress => ({
+  step: event.step + 1,
+  totalSteps: event.totalSteps,
+  elapsedMs: event.elapsedMs,
+  etaMs: event.etaMs
 })
 
 function newJob(id: string, request: GenerateRequestInput): Job {

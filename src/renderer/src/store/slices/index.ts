@@ -1,5 +1,6 @@
 import { createCacheSlice } from './cache'
 import { createCompareSlice } from './compare'
+import { createEngineSlice } from './engine'
 import { createGallerySlice } from './gallery'
 import { createGenerationSlice } from './generation'
 import { createModelsSlice } from './models'
@@ -11,8 +12,9 @@ import type { SliceCreator, StudioSlices } from './types'
 
 export type { StudioSlices } from './types'
 
-/** Every studio slice in one creator, for the root store (beside the engine slice) and the tests. */
+/** Every slice in one creator, for the root store and the tests. */
 export const createStudioSlices: SliceCreator<StudioSlices> = (...a) => ({
+  ...createEngineSlice(...a),
   ...createGenerationSlice(...a),
   ...createCacheSlice(...a),
   ...createModelsSlice(...a),

@@ -1,24 +1,6 @@
 import type { ModelInfo } from '../../../../shared/manifest'
-import type { AddModelProgress } from '../../../../shared/model-import'
-import type { SliceCreator } from './types'
-import { errorText, studio, unwrap } from './studio-api'
-
-export interface ModelsSlice {
-  models: ModelInfo[]
-  modelsLoaded: boolean
-  modelsError: string | null
-  /** Why the last folder the user picked was refused; null after a success or a cancel. */
-  addModelError: string | null
-  /** While Add model runs: the importer's progress lines so far (an ONNX diffusers folder). */
-  addingModel: { lines: AddModelProgress[] } | null
-  /** What the last import said at its end ("imported as …", "already imported as …"). */
-  addModelNotice: string | null
-  /** A progress line from main while a folder is imported. */
-  applyAddModelProgress: (event: AddModelProgress) => void
-  loadModels: () => Promise<void>
-  /** Opens main's folder dialog; a valid package is listed and selected, a bad one refused with the reason. */
-  addModel: () => Promise<ModelInfo | null>
-}
+import { errorText, studio, unwrap } from '../studio-api'
+import type { ModelsSlice, SliceCreator } from './types'
 
 export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get) => ({
   models: [],

@@ -1,13 +1,5 @@
-import { studio, unwrap } from './studio-api'
-import type { SliceCreator } from './types'
-
-export interface NoticesSlice {
-  /** What main found wrong with stored files and set aside (one line each), less those dismissed. */
-  notices: string[]
-  dismissedNotices: string[]
-  loadNotices: () => Promise<void>
-  dismissNotice: (line: string) => void
-}
+import { studio, unwrap } from '../studio-api'
+import type { NoticesSlice, SliceCreator } from './types'
 
 export const createNoticesSlice: SliceCreator<NoticesSlice> = (set, get) => ({
   notices: [],

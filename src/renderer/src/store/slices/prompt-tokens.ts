@@ -1,20 +1,11 @@
-import type { PromptTokens } from '../../../../shared/generation'
-import { errorText, studio, unwrap } from './studio-api'
-import type { SliceCreator, StudioSlices } from './types'
+import { errorText, studio, unwrap } from '../studio-api'
+import type { PromptTokensSlice, SliceCreator, StudioSlices } from './types'
 
 /**
  * The prompt's tokens as the selected model's tokenizer counts them (the engine answers; the
  * renderer has no tokenizer of its own), so the generate view can say how much of a long prompt
  * reaches the model and which words it does not know.
  */
-
-export interface PromptTokensSlice {
-  /** The last answer, with the model and text it is for (a stale one is not shown). */
-  promptTokens: { modelId: string; text: string; tokens: PromptTokens } | null
-  promptTokensError: string | null
-  /** Asks the engine about the form's current prompt and model. */
-  countPromptTokens: () => Promise<void>
-}
 
 export const createPromptTokensSlice: SliceCreator<PromptTokensSlice> = (set, get) => ({
   promptTokens: null,

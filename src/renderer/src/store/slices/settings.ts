@@ -1,21 +1,7 @@
-import type { ConcreteProvider } from '../../../../shared/providers'
-import { SettingsPatchSchema, type Settings, type SettingsPatch } from '../../../../shared/settings'
+import { SettingsPatchSchema } from '../../../../shared/settings'
 import { describeIssues } from '../../../../shared/validation'
-import { errorText, studio, unwrap } from './studio-api'
-import type { SliceCreator } from './types'
-
-export interface SettingsSlice {
-  /** Null until main has answered. */
-  settings: Settings | null
-  /** Providers this machine's ONNX Runtime offers. */
-  availableProviders: ConcreteProvider[]
-  settingsError: string | null
-  /** Set briefly after a save succeeded, for the "Saved" mark. */
-  settingsSavedAt: number | null
-  loadSettings: () => Promise<void>
-  /** Checks the patch here (same schema as main), then saves; main's answer is the truth. */
-  saveSettings: (patch: SettingsPatch) => Promise<boolean>
-}
+import { errorText, studio, unwrap } from '../studio-api'
+import type { SettingsSlice, SliceCreator } from './types'
 
 export const createSettingsSlice: SliceCreator<SettingsSlice> = (set) => ({
   settings: null,

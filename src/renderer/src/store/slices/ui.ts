@@ -1,13 +1,4 @@
-import type { SliceCreator } from './types'
-
-export const VIEWS = ['generate', 'compare', 'gallery', 'settings'] as const
-export type StudioView = (typeof VIEWS)[number]
-
-export interface UiSlice {
-  view: StudioView
-  /** Views link to each other (gallery → compare, gallery → generate), so the current one lives in the store. */
-  setView: (view: StudioView) => void
-}
+import type { SliceCreator, UiSlice } from './types'
 
 export const createUiSlice: SliceCreator<UiSlice> = (set) => ({
   view: 'generate',

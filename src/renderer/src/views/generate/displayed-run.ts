@@ -2,8 +2,7 @@ import type { GalleryEntry } from '../../../../shared/gallery'
 import { resolveCacheConfig } from '../../../../shared/presets'
 import type { StepTrace } from '../../../../shared/trace'
 import { compareDenoise, uncachedTwin } from '../../store/slices/compare'
-import type { Job } from '../../store/slices/generation'
-import type { StudioSlices } from '../../store/slices/types'
+import type { Job, StudioSlices } from '../../store/slices/types'
 
 /** What the generate view shows: the live job while it runs, else the output it produced (or the reopened one). */
 export interface DisplayedRun {

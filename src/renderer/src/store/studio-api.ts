@@ -1,4 +1,4 @@
-import type { ApiErrorCode, ApiResult, StudioApi } from '../../../../shared/api'
+import type { ApiErrorCode, ApiResult, StudioApi } from '../../../shared/api'
 
 /** The preload's bridge; read on each call so tests can put a fake on `window` before using the store. */
 export const studio = (): StudioApi => window.studio

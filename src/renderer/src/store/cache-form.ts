@@ -4,9 +4,9 @@ import {
   CacheOverridesSchema,
   type CacheConfig,
   type CacheConfigInput
-} from '../../../../shared/cache-config'
-import { CACHE_FIELD_DOCS, TAYLORSEER_FIELD_DOCS } from '../../../../shared/cache-config-docs'
-import type { ModelInfo } from '../../../../shared/manifest'
+} from '../../../shared/cache-config'
+import { CACHE_FIELD_DOCS, TAYLORSEER_FIELD_DOCS } from '../../../shared/cache-config-docs'
+import type { ModelInfo } from '../../../shared/manifest'
 
 /**
  * The custom-preset form as data: one descriptor per knob of CacheConfig, the text the user typed
