@@ -1,0 +1,127 @@
+/**
+ * The import rules eslint cannot see file by file (docs/architecture.md, "Doors"):
+ * - no import cycle anywhere in src/ (type-only imports count: a circle of types is still a
+ *   circle a reader has to hold in mind, and the next value import closes it for the bundler);
+ * - the engine (src/main/engine) imports nothing from the rest of main: it runs under the CLI,
+ *   the tests and the utility process alike (design.md, "Processes").
+ * Run by `npm run lint`; prints every cycle and every crossing, exits 1 if there is one.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { join, relative, resolve, sep } from 'node:path'
+import ts from 'typescript'
+
+const ROOT = resolve(import.meta.dirname, '..')
+const SRC = join(ROOT, 'src')
+const ENGINE = join(SRC, 'main', 'engine') + sep
+const MAIN = join(SRC, 'main') + sep
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name)
+    if (statSync(path).isDirectory()) return sourceFiles(path)
+    return /\.(ts|tsx)$/.test(name) ? [path] : []
+  })
+}
+
+const options: ts.CompilerOptions = {
+  module: ts.ModuleKind.ESNext,
+  moduleResolution: ts.ModuleResolutionKind.Bundler,
+  allowImportingTsExtensions: true,
+  jsx: ts.JsxEmit.ReactJSX
+}
+const host = ts.createCompilerHost(options)
+
+/** The project files a file imports (static imports, re-exports and `import()` with a literal). */
+function importsOf(file: string): string[] {
+  const info = ts.preProcessFile(readFileSync(file, 'utf8'), true, true)
+  const out: string[] = []
+  for (const ref of info.importedFiles) {
+    if (!ref.fileName.startsWith('.')) continue
+    const resolved = ts.resolveModuleName(ref.fileName, file, options, host).resolvedModule
+    const target = resolved?.resolvedFileName
+    if (target && target.startsWith(SRC) && !target.endsWith('.d.ts')) out.push(resolve(target))
+  }
+  return out
+}
+
+const files = sourceFiles(SRC)
+const graph = new Map(files.map((f) => [f, importsOf(f)]))
+const rel = (f: string): string => relative(ROOT, f)
+
+// Tarjan's strongly connected components: every component of more than one file holds a cycle.
+function cycles(): string[][] {
+  let index = 0
+  const idx = new Map<string, number>()
+  const low = new Map<string, number>()
+  const stack: string[] = []
+  const onStack = new Set<string>()
+  const found: string[][] = []
+  const visit = (v: string): void => {
+    idx.set(v, index)
+    low.set(v, index++)
+    stack.push(v)
+    onStack.add(v)
+    for (const w of graph.get(v) ?? []) {
+      if (!idx.has(w)) {
+        visit(w)
+        low.set(v, Math.min(low.get(v)!, low.get(w)!))
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, idx.get(w)!))
+    }
+    if (low.get(v) === idx.get(v)) {
+      const component: string[] = []
+      let w: string
+      do {
+        w = stack.pop()!
+        onStack.delete(w)
+        component.push(w)
+      } while (w !== v)
+      if (component.length > 1 || (graph.get(v) ?? []).includes(v)) found.push(component)
+    }
+  }
+  for (const f of files) if (!idx.has(f)) visit(f)
+  return found
+}
+
+/** One shortest cycle through `start` inside its component, to print something a reader can follow. */
+function cycleThrough(start: string, component: Set<string>): string[] {
+  const prev = new Map<string, string>()
+  const queue = [start]
+  while (queue.length > 0) {
+    const v = queue.shift()!
+    for (const w of graph.get(v) ?? []) {
+      if (!component.has(w)) continue
+      if (w === start) {
+        const path = [v]
+        while (path[0] !== start) path.unshift(prev.get(path[0])!)
+        return [...path, start]
+      }
+      if (!prev.has(w)) {
+        prev.set(w, v)
+        queue.push(w)
+      }
+    }
+  }
+  return [start]
+}
+
+const problems: string[] = []
+for (const component of cycles()) {
+  const members = new Set(component)
+  const first = [...component].sort()[0]
+  problems.push(
+    `import cycle (${component.length} files): ${cycleThrough(first, members).map(rel).join(' → ')}`
+  )
+}
+for (const [file, targets] of graph) {
+  if (!file.startsWith(ENGINE)) continue
+  for (const t of targets)
+    if (t.startsWith(MAIN) && !t.startsWith(ENGINE))
+      problems.push(`engine imports main: ${rel(file)} → ${rel(t)}`)
+}
+
+if (problems.length > 0) {
+  for (const p of problems) console.error(p)
+  console.error(`check-imports: ${problems.length} problem(s) in ${files.length} files`)
+  process.exit(1)
+}
+console.log(`check-imports: ${files.length} files, no import cycle, the engine imports nothing from main`)
