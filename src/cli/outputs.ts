@@ -1,6 +1,6 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { basename, dirname, extname, join } from 'node:path'
-import { isDiskFull } from '../main/storage/storage-failure'
+import { isDiskFull } from '../shared/failure'
 import type { GenerationResult } from '../shared/generation'
 import type { SavedTrace } from '../shared/trace'
 

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { GalleryFolders } from '../../src/main/gallery/gallery-folders'
 import { GalleryStore } from '../../src/main/gallery/gallery-store'
-import { ApiFailure } from '../../src/main/ipc/api-failure'
+import { ApiFailure } from '../../src/shared/failure'
 import { galleryOutput } from './gallery-output'
 
 let dir: string

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { GalleryStore } from '../../src/main/gallery/gallery-store'
 import { entryFrames } from '../../src/main/gallery/frames'
-import { ApiFailure } from '../../src/main/ipc/api-failure'
+import { ApiFailure } from '../../src/shared/failure'
 import { galleryOutput } from './gallery-output'
 
 let root: string

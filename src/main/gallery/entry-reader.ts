@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { GalleryEntryMetaSchema, type GalleryEntry, type GalleryEntryMeta } from '../../shared/gallery'
 import { CacheSummarySchema, StepTraceSchema } from '../../shared/trace'
 import { describeIssues } from '../../shared/validation'
-import { ApiFailure } from '../ipc/api-failure'
+import { ApiFailure } from '../../shared/failure'
 import { assertOwnFolder, NotOwnFile, PLAIN_FILE_NAME, readOwnFile } from '../storage/confined-read'
 
 /**

@@ -1,6 +1,6 @@
 import { decode } from 'fast-png'
 import type { GalleryEntry } from '../../shared/gallery'
-import { ApiFailure } from '../ipc/api-failure'
+import { ApiFailure } from '../../shared/failure'
 
 /**
  * An entry's frames as RGBA8, frame-major: what the engine's compare takes. Images have one PNG;

@@ -1,9 +1,8 @@
 import { lstat, mkdir, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises'
 import { isAbsolute, join } from 'node:path'
 import { describeIssues } from '../../shared/validation'
-import { ApiFailure } from '../ipc/api-failure'
+import { ApiFailure, storageFailure } from '../../shared/failure'
 import { isAtomicTempOf, removeStrayTemps } from '../storage/atomic-write'
-import { storageFailure } from '../storage/storage-failure'
 import { isOwnEntryId } from './entry-id'
 import { GalleryIndex, GalleryIndexSchema, newIndexData } from './gallery-index'
 

@@ -1,7 +1,7 @@
 import { app } from 'electron'
 import { calibratedAsPreset } from '../../shared/calibrated-presets'
 import { calibratedPresetsPath, readCalibratedPresets } from '../engine/bench/calibrated-store'
-import { ApiFailure } from './api-failure'
+import { ApiFailure } from '../../shared/failure'
 import { handleCall } from './handle'
 import type { Services } from './services'
 

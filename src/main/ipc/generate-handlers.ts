@@ -1,5 +1,5 @@
 import { entryFrames } from '../gallery/frames'
-import { ApiFailure } from './api-failure'
+import { ApiFailure } from '../../shared/failure'
 import { handleCall, sendEvent } from './handle'
 import type { Services } from './services'
 

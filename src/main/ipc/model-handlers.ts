@@ -3,7 +3,7 @@ import { lstat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ModelInfo } from '../../shared/manifest'
 import { MODEL_INDEX_FILE } from '../../shared/model-import'
-import { ApiFailure } from './api-failure'
+import { ApiFailure } from '../../shared/failure'
 import { handleCall, sendEvent } from './handle'
 import type { Services } from './services'
 

@@ -7,7 +7,7 @@ import {
 } from '../../shared/api'
 import { describeIssues } from '../../shared/validation'
 import { isEngineFailure } from '../engine/errors'
-import { ApiFailure } from './api-failure'
+import { ApiFailure } from '../../shared/failure'
 
 /** A handler gets the validated payload (not the raw one) and may throw; the wrapper makes a value of it. */
 export type CallHandler<C extends StudioCall> = (

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { DEFAULT_SETTINGS, SettingsSchema, type Settings, type SettingsPatch } from '../../shared/settings'
 import { describeIssues } from '../../shared/validation'
 import { removeStrayTemps, writeFileAtomic } from '../storage/atomic-write'
-import { storageFailure } from '../storage/storage-failure'
+import { storageFailure } from '../../shared/failure'
 
 const FILE = 'settings.json'
 

@@ -1,4 +1,21 @@
-import { ApiFailure } from '../ipc/api-failure'
+import type { ApiError } from './api'
+
+/**
+ * Failures that reach the user with a code and a sentence, for every room: main's handlers, the
+ * gallery and settings stores, and the CLI (which writes outputs the same way). Pure: they look at
+ * an error's `code`, nothing of Node's.
+ */
+
+/** An error thrown on purpose: it reaches the renderer (or the CLI's stderr) with its code and message. */
+export class ApiFailure extends Error {
+  constructor(
+    readonly code: ApiError['code'],
+    message: string
+  ) {
+    super(message)
+    this.name = 'ApiFailure'
+  }
+}
 
 /** errno codes that mean "no room": the disk, or the user's quota, is full. */
 const FULL = new Set(['ENOSPC', 'EDQUOT'])
@@ -9,7 +26,7 @@ export function isDiskFull(e: unknown): boolean {
 
 /**
  * What a failed write tells the user: `disk_full` when there is no room (with what to do about
- * it), `io` otherwise. Writes are atomic (storage/atomic-write.ts), so in both cases what was
+ * it), `io` otherwise. Writes are atomic (main/storage/atomic-write.ts), so in both cases what was
  * saved before is untouched, and the message says so.
  */
 export function storageFailure(e: unknown, action: string, where: string): ApiFailure {
