@@ -1,10 +1,11 @@
-import { app, dialog } from 'electron'
+import { app } from 'electron'
 import { lstat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ModelInfo } from '../../shared/manifest'
 import { MODEL_INDEX_FILE } from '../../shared/model-import'
 import { ApiFailure } from '../../shared/failure'
 import { handleCall, sendEvent } from './handle'
+import { pickFolder } from './pick-folder'
 import type { Services } from './services'
 
 /**
@@ -20,12 +21,7 @@ export function registerModelHandlers(services: Services): void {
     engine.request('listModels', { extraModelDirs: settings.get().extraModelDirs })
   )
   handleCall('addModel', async () => {
-    const options = { title: 'Add a model folder', properties: ['openDirectory' as const] }
-    const parent = window()
-    const choice = parent
-      ? await dialog.showOpenDialog(parent, options)
-      : await dialog.showOpenDialog(options)
-    const dir = choice.canceled ? undefined : choice.filePaths[0]
+    const dir = await pickFolder(window(), 'Add a model folder')
     if (!dir) return null
     const info = (await isDiffusersFolder(dir))
       ? await importFolder(dir)
