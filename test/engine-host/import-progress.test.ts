@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { PendingRequests, parseEngineMessage } from '../../src/main/engine-host/pending'
+import { parseEngineMessage } from '../../src/shared/engine-messages'
+import { PendingRequests } from '../../src/main/engine-host/pending'
 import type { ImportProgress } from '../../src/shared/model-import'
 
 /** The importModel request's progress messages as the host receives them (shared/model-import.ts). */

@@ -1,10 +1,11 @@
+import { parseEngineMessage } from '../../shared/engine-messages'
 import type { EngineMethod, EngineMethodResults, EngineParams } from '../../shared/engine-protocol'
 import type { EngineHostStatus } from '../../shared/engine-status'
 import type { GenerateRequestInput, GenerationResult, ProgressEvent } from '../../shared/generation'
 import type { ImportModelParams, ImportModelResult, ImportProgress } from '../../shared/model-import'
 import { EngineFailure, cancelled } from '../engine/errors'
 import { memoryCrashReason } from './memory-crash'
-import { PendingRequests, parseEngineMessage } from './pending'
+import { PendingRequests } from './pending'
 import { failedChild, type ChildExit, type EngineChild, type EngineSpawner } from './spawner'
 import * as timing from './timing'
 

@@ -1,26 +1,7 @@
-import { z } from 'zod'
-import { EngineErrorSchema, type EngineMessage } from '../../shared/engine-protocol'
+import type { EngineMessage } from '../../shared/engine-protocol'
 import type { ProgressEvent } from '../../shared/generation'
-import { ImportProgressSchema, type ImportProgress } from '../../shared/model-import'
+import type { ImportProgress } from '../../shared/model-import'
 import { EngineFailure } from '../engine/errors'
-
-/** The envelope of what the engine sends; results are typed by the method that asked for them. */
-const EngineMessageSchema = z.union([
-  z.object({ kind: z.literal('ready'), version: z.string() }),
-  z.object({
-    kind: z.literal('progress'),
-    id: z.string(),
-    event: z.custom<ProgressEvent>((v) => typeof v === 'object')
-  }),
-  z.object({ kind: z.literal('importProgress'), id: z.string(), event: ImportProgressSchema }),
-  z.object({ kind: z.literal('response'), id: z.string(), ok: z.literal(true), result: z.unknown() }),
-  z.object({ kind: z.literal('response'), id: z.string(), ok: z.literal(false), error: EngineErrorSchema })
-])
-
-export function parseEngineMessage(message: unknown): EngineMessage | undefined {
-  const parsed = EngineMessageSchema.safeParse(message)
-  return parsed.success ? (parsed.data as EngineMessage) : undefined
-}
 
 interface Pending {
   method: string
