@@ -25,7 +25,7 @@ export default tseslint.config(
     }
   },
   {
-    files: ['src/main/engine/**/*.ts', 'src/cli/**/*.ts'],
+    files: ['src/main/engine/**/*.ts', 'src/cli/**/*.ts', 'src/serve/**/*.ts'],
     rules: {
       // The engine runs under plain Node (CLI, tests) too: no Electron, no React.
       'no-restricted-imports': ['error', { paths: ['electron', 'react'] }]

@@ -7,7 +7,9 @@ import { generateCommand } from './generate'
 import { importCommand } from './import'
 import { inspectCommand } from './inspect'
 import { replayCommand } from './replay'
+import { serveCommand } from './serve'
 import { summaryCommand } from './summary'
+import { workerCommand } from './worker'
 
 /** Every `studio` subcommand: one file each; add yours here. */
 export interface Command {
@@ -46,5 +48,10 @@ export const COMMANDS: Record<string, Command> = {
   summary: {
     summary: "print the cache summary of a saved output's trace",
     run: (argv, io) => summaryCommand(argv, io)
+  },
+  serve: { summary: "the engine as an HTTP server (OpenAI's Images API, job events)", run: serveCommand },
+  worker: {
+    summary: 'a render-farm worker taking jobs from a Redis queue (serve --queue)',
+    run: workerCommand
   }
 }
