@@ -1,4 +1,4 @@
-import { lstat, mkdir, readFile } from 'node:fs/promises'
+import { mkdir } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { dirname, join } from 'node:path'
 import {
@@ -11,6 +11,7 @@ import {
 import { describeIssues } from '../../../shared/validation'
 import { writeFileAtomic } from '../../storage/atomic-write'
 import { EngineFailure } from '../errors'
+import { readRegular, RegularFileRefusal, type Refusal } from '../model/safe-read'
 
 /**
  * Where calibrated presets live: a user model's own folder (`<model>/calibrated-presets.json`),
@@ -41,26 +42,13 @@ export const MAX_CALIBRATED_PRESETS_BYTES = 1024 * 1024
  * would hang the read, a link could point anywhere).
  */
 export async function readCalibratedPresets(path: string): Promise<CalibratedPresetsFile | null> {
-  let size: number
-  try {
-    const st = await lstat(path)
-    if (!st.isFile()) throw new EngineFailure('bad_request', `${path}: not a regular file`)
-    size = st.size
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null
-    if (e instanceof EngineFailure) throw e
-    throw new EngineFailure('io', `${path}: cannot read it (${(e as Error).message})`)
-  }
-  if (size > MAX_CALIBRATED_PRESETS_BYTES)
-    throw new EngineFailure(
-      'bad_request',
-      `${path}: ${size} bytes, more than the ${MAX_CALIBRATED_PRESETS_BYTES} a presets file may have`
-    )
   let text: string
   try {
-    text = await readFile(path, 'utf8')
+    text = new TextDecoder().decode(await readRegular(path, { maxBytes: MAX_CALIBRATED_PRESETS_BYTES }))
   } catch (e) {
-    throw new EngineFailure('io', `${path}: cannot read it (${(e as Error).message})`)
+    if (!(e instanceof RegularFileRefusal)) throw e
+    if (e.refusal.kind === 'missing') return null
+    throw presetsFileRefused(path, e.refusal)
   }
   let json: unknown
   try {
@@ -71,6 +59,24 @@ export async function readCalibratedPresets(path: string): Promise<CalibratedPre
   const parsed = CalibratedPresetsFileSchema.safeParse(json)
   if (!parsed.success) throw new EngineFailure('bad_request', describeIssues(path, parsed.error))
   return parsed.data
+}
+
+/** A presets file that cannot be read, in the words `studio calibrate` and the app show. */
+function presetsFileRefused(path: string, r: Refusal): EngineFailure {
+  switch (r.kind) {
+    case 'too-large':
+      return new EngineFailure(
+        'bad_request',
+        `${path}: ${r.size} bytes, more than the ${MAX_CALIBRATED_PRESETS_BYTES} a presets file may have`
+      )
+    case 'unreadable':
+      return new EngineFailure('io', `${path}: cannot read it (${r.cause.message})`)
+    case 'changed':
+    case 'shrank':
+      return new EngineFailure('io', `${path}: cannot read it (it changed while it was read)`)
+    default:
+      return new EngineFailure('bad_request', `${path}: not a regular file`)
+  }
 }
 
 /** Adds the preset to the file (replacing one of the same model, base and target), atomically. */
