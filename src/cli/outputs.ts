@@ -1,24 +1,27 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { basename, dirname, extname, join } from 'node:path'
 import { isDiskFull } from '../shared/failure'
-import type { GenerationResult } from '../shared/generation'
+import { VIDEO_FILE, type GenerationResult } from '../shared/generation'
 import type { SavedTrace } from '../shared/trace'
 
 /**
- * Where `studio generate` writes. `--out` ending in .png (image) or .gif (video) names the file;
- * anything else is a folder that gets `<model>-<seed>.png` (or `.gif` plus one PNG per frame),
- * and `<main file>.json` holds the cache trace and summary (`studio summary` reads it).
+ * Where `studio generate` writes. `--out` ending in .png (image) or .webm (video) names the file;
+ * anything else is a folder that gets `<model>-<seed>.png`, or for a video `<model>-<seed>.webm`
+ * (VP9, what players open) with its frames as PNGs and the GIF preview beside it
+ * (`<stem>-frame-000.png`…, `<stem>-video.gif`), and `<main file>.json` holds the cache trace and
+ * summary (`studio summary` reads it).
  */
 export const DEFAULT_OUT_DIR = 'studio-out'
 
 export function writeOutputs(result: GenerationResult, out: string = DEFAULT_OUT_DIR): string[] {
   const stem = `${result.recipe.model}-${result.recipe.seed}`
-  const ext = result.kind === 'image' ? '.png' : '.gif'
+  const mainName = result.kind === 'image' ? 'image.png' : VIDEO_FILE.name
+  const ext = extname(mainName)
   const main = extname(out).toLowerCase() === ext ? out : join(out, stem + ext)
   const base = join(dirname(main), basename(main, extname(main)))
   const written: string[] = []
   for (const file of result.files) {
-    const isMain = file.name === 'image.png' || file.name === 'video.gif'
+    const isMain = file.name === mainName
     const path = isMain ? main : `${base}-${file.name}`
     writeAtomic(path, file.bytes)
     written.push(path)

@@ -80,9 +80,16 @@ export const RecipeSchema = z.object({
 })
 export type Recipe = z.infer<typeof RecipeSchema>
 
+/**
+ * A video's files: the playable file standard players open (VP9 WebM, docs/video.md), the GIF kept
+ * as a small preview, and one PNG per frame (exact pixels: what metrics and the frame viewer read).
+ */
+export const VIDEO_FILE = { name: 'video.webm', mime: 'video/webm' } as const
+export const GIF_PREVIEW = { name: 'video.gif', mime: 'image/gif' } as const
+
 export const OutputFileSchema = z.object({
   name: z.string(),
-  mime: z.enum(['image/png', 'image/gif']),
+  mime: z.enum(['image/png', GIF_PREVIEW.mime, VIDEO_FILE.mime]),
   bytes: z.instanceof(Uint8Array)
 })
 export type OutputFile = z.infer<typeof OutputFileSchema>
@@ -119,7 +126,7 @@ export const GenerationResultSchema = z.object({
   fps: z.number().optional(),
   /** RGBA8 pixels per frame, frame-major. */
   pixels: z.instanceof(Uint8Array),
-  /** Encoded files: `image.png` (or `frame-000.png`… and `video.gif` for videos). */
+  /** Encoded files: `image.png`, or for videos `frame-000.png`…, `video.webm` and `video.gif`. */
   files: z.array(OutputFileSchema),
   trace: z.array(StepTraceSchema),
   summary: CacheSummarySchema,

@@ -106,8 +106,9 @@ describe('studio CLI', () => {
       'tiny-video-2-frame-001.png',
       'tiny-video-2-frame-002.png',
       'tiny-video-2-frame-003.png',
-      'tiny-video-2.gif',
-      'tiny-video-2.gif.json' // the cache trace and summary, for studio summary
+      'tiny-video-2.webm',
+      'tiny-video-2-video.gif',
+      'tiny-video-2.webm.json' // the cache trace and summary, for studio summary
     ])
   })
 

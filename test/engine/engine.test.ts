@@ -92,7 +92,7 @@ describe('Engine', () => {
     expect(Buffer.from(a.pixels).equals(Buffer.from(c.pixels))).toBe(false)
   })
 
-  it('generates a video as frames plus an animated GIF', async () => {
+  it('generates a video as frames, a WebM and an animated GIF preview', async () => {
     const result = await engine.generate(req({ model: 'tiny-video', steps: 2 }))
     expect(result.frames).toBe(4)
     expect(result.files.map((f) => f.name)).toEqual([
@@ -100,9 +100,11 @@ describe('Engine', () => {
       'frame-001.png',
       'frame-002.png',
       'frame-003.png',
+      'video.webm',
       'video.gif'
     ])
-    expect(Buffer.from(result.files[4].bytes.subarray(0, 6)).toString('latin1')).toBe('GIF89a')
+    expect(Buffer.from(result.files[4].bytes.subarray(0, 4)).toString('hex')).toBe('1a45dfa3') // EBML
+    expect(Buffer.from(result.files[5].bytes.subarray(0, 6)).toString('latin1')).toBe('GIF89a')
   })
 
   it('cancel stops a running generation within a step and answers status meanwhile', async () => {

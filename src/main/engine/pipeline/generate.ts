@@ -16,13 +16,13 @@ import { tensor, type Tensor } from '../tensor'
 import { decodeLatent, toFrames } from './decode'
 import { denoise, type StepReport } from './denoise'
 import { stepProgress } from './step-progress'
-import { encodeGif } from './gif'
 import { gaussianNoise } from './noise'
 import { cfgCallBatch } from './guidance'
 import { encodePng } from './png'
 import { flowMatchSigmas } from './scheduler'
 import { encodePrompt } from './text-encoder'
 import type { TransformerCall } from './transformer-call'
+import { encodeVideoFiles } from './video/files'
 import { warmUp } from './warm-up'
 
 /**
@@ -138,7 +138,7 @@ export async function runPipeline(
   hooks.onDecoded?.(latent, image)
   const frames = toFrames(image, video)
   const decodeMs = performance.now() - tDecode
-  const files = encodeFiles(
+  const files = await encodeFiles(
     frames.width,
     frames.height,
     frames.frames,
@@ -206,7 +206,7 @@ async function preview(model: LoadedModel, r: StepReport, video: boolean) {
   }
 }
 
-function encodeFiles(
+async function encodeFiles(
   width: number,
   height: number,
   frames: number,
@@ -214,19 +214,8 @@ function encodeFiles(
   recipe: Recipe,
   video: boolean,
   fps: number
-): OutputFile[] {
+): Promise<OutputFile[]> {
   if (!video)
     return [{ name: 'image.png', mime: 'image/png', bytes: encodePng(width, height, pixels, recipe) }]
-  const size = width * height * 4
-  const files: OutputFile[] = []
-  for (let f = 0; f < frames; f++) {
-    const name = `frame-${String(f).padStart(3, '0')}.png`
-    files.push({
-      name,
-      mime: 'image/png',
-      bytes: encodePng(width, height, pixels.subarray(f * size, (f + 1) * size), recipe)
-    })
-  }
-  files.push({ name: 'video.gif', mime: 'image/gif', bytes: encodeGif(width, height, frames, pixels, fps) })
-  return files
+  return encodeVideoFiles({ width, height, frames, fps, rgba: pixels }, recipe)
 }
