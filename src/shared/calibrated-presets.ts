@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { CacheOverridesSchema } from './cache-config'
-import { PRESET_IDS, PRESETS, presetById, type CachePreset } from './presets'
+import { PRESET_IDS, presetById, type CachePreset } from './presets'
 
 /**
  * Presets found by `studio calibrate`: the largest residual-diff threshold of a base preset that
@@ -66,13 +66,14 @@ export function calibratedAsPreset(c: CalibratedPreset): CachePreset {
   }
 }
 
-/** Built-in presets, then this model's calibrated ones (newest first). */
-export function presetsForModel(modelId: string, calibrated: readonly CalibratedPreset[]): CachePreset[] {
-  const mine = calibrated
+/** A model's calibrated presets among a file's (it may hold other models'), newest first. */
+export function calibratedOfModel(
+  modelId: string,
+  calibrated: readonly CalibratedPreset[]
+): CalibratedPreset[] {
+  return calibrated
     .filter((c) => c.modelId === modelId)
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
-    .map(calibratedAsPreset)
-  return [...PRESETS, ...mine]
 }
 
 /** Adds or replaces (same model, base and target) a calibrated preset in a file's list. */

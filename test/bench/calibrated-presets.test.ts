@@ -4,11 +4,11 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import {
   calibratedAsPreset,
-  presetsForModel,
+  calibratedOfModel,
   withCalibrated,
   type CalibratedPreset
 } from '../../src/shared/calibrated-presets'
-import { PRESETS, resolveCacheConfig } from '../../src/shared/presets'
+import { resolveCacheConfig } from '../../src/shared/presets'
 import {
   calibratedPresetsPath,
   readCalibratedPresets,
@@ -47,14 +47,13 @@ describe('calibrated presets', () => {
     expect(config.taylorSeer).toMatchObject({ enabled: true, order: 1 })
   })
 
-  it('are listed after the built-in presets, only for their own model, newest first', () => {
-    const list = presetsForModel('shapes-flux-tiny', [
+  it('are listed only for their own model, newest first', () => {
+    const list = calibratedOfModel('shapes-flux-tiny', [
       calibrated({ createdAt: '2026-01-01T00:00:00Z', targetPsnrDb: 35, label: 'old' }),
       calibrated({ modelId: 'other', label: 'other' }),
       calibrated({ createdAt: '2026-02-01T00:00:00Z', label: 'new' })
     ])
-    expect(list.slice(0, PRESETS.length)).toEqual([...PRESETS])
-    expect(list.slice(PRESETS.length).map((p) => p.label)).toEqual(['new', 'old'])
+    expect(list.map((p) => p.label)).toEqual(['new', 'old'])
   })
 
   it('replace an earlier calibration of the same model, base and target', () => {

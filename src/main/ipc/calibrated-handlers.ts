@@ -1,5 +1,5 @@
 import { app } from 'electron'
-import { calibratedAsPreset } from '../../shared/calibrated-presets'
+import { calibratedAsPreset, calibratedOfModel } from '../../shared/calibrated-presets'
 import { calibratedPresetsPath, readCalibratedPresets } from '../engine/bench/calibrated-store'
 import { ApiFailure } from '../../shared/failure'
 import { handleCall } from './handle'
@@ -17,7 +17,7 @@ export function registerCalibratedHandlers({ engine, settings }: Services): void
     if (!model) throw new ApiFailure('not_found', `listCalibratedPresets: no model "${modelId}"`)
     const path = calibratedPresetsPath(model.path, model.embedded, app.getPath('userData'))
     const file = await readCalibratedPresets(path)
-    const mine = (file?.presets ?? []).filter((p) => p.modelId === modelId)
+    const mine = calibratedOfModel(modelId, file?.presets ?? [])
     for (const p of mine) {
       // A preset whose base fields do not resolve (a hand-edited file) is refused with the file named.
       try {
@@ -26,6 +26,6 @@ export function registerCalibratedHandlers({ engine, settings }: Services): void
         throw new ApiFailure('bad_request', `${path}: preset "${p.label}": ${(e as Error).message}`)
       }
     }
-    return mine.sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+    return mine
   })
 }
