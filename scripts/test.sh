@@ -39,6 +39,12 @@ fi
 /usr/bin/python3 -m flake8 --config tools/.flake8 tools
 /usr/bin/python3 -m pytest -q tools/tests
 
+# Debian's redis-server, for the render-farm test (test/farm starts its own on a free loopback port).
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "test.sh: Debian's redis-server is missing; installing it"
+  apt_install redis-server
+fi
+
 # 4. Unit and integration tests.
 npx vitest run
 
