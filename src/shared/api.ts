@@ -6,7 +6,6 @@ import { EntryIdSchema, type GalleryEntry, type GalleryEntryMeta } from './galle
 import {
   GenerateRequestSchema,
   PromptTextSchema,
-  type GenerationResult,
   type ProgressEvent,
   type PromptTokens
 } from './generation'
@@ -63,8 +62,12 @@ export const REQUEST_SCHEMAS = {
   listNotices: null
 } as const satisfies Record<StudioCall, z.ZodType | null>
 
-/** What a generate answers: the output's metadata and where the gallery keeps it (pixels stay in main). */
-export type GenerateReply = Omit<GenerationResult, 'pixels' | 'files' | 'trace'> & { entryId: string }
+/**
+ * What a generate answers: the gallery entry it was saved as, files and trace included, so the
+ * renderer shows the output from this one answer without reading the gallery back (raw pixels
+ * stay in main). `entryId` is the entry's `id`.
+ */
+export type GenerateReply = GalleryEntry & { entryId: string }
 
 /** The contract: call name → { params: named tuple; return: T }. */
 export interface StudioCalls {

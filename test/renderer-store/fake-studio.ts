@@ -167,8 +167,7 @@ export class FakeStudio {
         if (!outcome.ok) return { ok: false, error: { code: outcome.code, message: outcome.message } }
         const entry = fakeEntry(`e-${this.#next++}`, recipeOf(call.request), outcome.totalMs)
         this.gallery.unshift(entry)
-        const { files: _f, trace: _t, summary, ...rest } = entry
-        return ok<StudioCalls['generate']['return']>({ ...rest, summary, entryId: entry.id })
+        return ok<StudioCalls['generate']['return']>({ ...entry, entryId: entry.id })
       },
       cancelGenerate: (job) => (rec('cancelGenerate', [job]), ok({ cancelled: true })),
       compare: (pair) => (

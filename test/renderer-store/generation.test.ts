@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import type { GenerateCall } from '../../src/shared/api'
 import type { StepTrace } from '../../src/shared/trace'
 import { buildRequest, isGenerating, whyCannotGenerate } from '../../src/renderer/src/store/slices/generation'
+import { selectedRun } from '../../src/renderer/src/store/slices/gallery'
 import { FakeStudio, fakeModel, storeWith } from './fake-studio'
 
 const trace = (step: number, cached: boolean): StepTrace => ({
@@ -45,6 +46,15 @@ describe('generation slice', () => {
     expect(call.request.cache).toEqual({ preset: 'F1B0', overrides: {} })
     expect(store.getState().job?.phase).toBe('done')
     expect(store.getState().selectedEntryId).toBe(store.getState().job?.entryId)
+  })
+
+  it("shows the output from generate's answer alone: listed and selected, files and all, without reading the gallery back", async () => {
+    const before = fake.calls.length
+    await store.getState().generate()
+    const entryId = store.getState().job?.entryId
+    expect(fake.calls.slice(before).map((c) => c.name)).toEqual(['generate'])
+    expect(store.getState().entries.map((e) => e.id)).toEqual([entryId])
+    expect(selectedRun(store.getState())?.files.map((f) => f.name)).toEqual(['image.png'])
   })
 
   it('rolls a new seed before each generate while unlocked, and shows the one it used', async () => {

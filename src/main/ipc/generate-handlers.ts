@@ -26,9 +26,10 @@ export function registerGenerateHandlers({ engine, settings, gallery, window }: 
           onProgress: (event) => sendEvent(window()?.webContents, 'generateProgress', { jobId, event })
         }
       )
-      const entry = await (await gallery()).save(result)
-      const { pixels: _pixels, files: _files, trace: _trace, ...reply } = result
-      return { ...reply, entryId: entry.id }
+      const meta = await (await gallery()).save(result)
+      // The entry as the gallery would read it back: its meta, the files written and the trace.
+      const { files, trace, summary } = result
+      return { ...meta, files, trace, summary, entryId: meta.id }
     } finally {
       jobs.delete(jobId)
     }

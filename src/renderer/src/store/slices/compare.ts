@@ -38,9 +38,11 @@ export const createCompareSlice: SliceCreator<CompareSlice> = (set, get) => {
         if (!uncachedId) {
           const jobId = newJobId()
           patch({ phase: 'generating-uncached', jobId, totalSteps: cached.recipe.steps })
-          const reply = await unwrap(studio().generate({ jobId, request: uncachedRequest(cached.recipe) }))
-          uncachedId = reply.entryId
-          await get().loadGallery()
+          const { entryId, ...entry } = await unwrap(
+            studio().generate({ jobId, request: uncachedRequest(cached.recipe) })
+          )
+          uncachedId = entryId
+          get().keepEntry(entry)
         }
         patch({ phase: 'comparing', uncachedId, jobId: null })
         const [result] = await Promise.all([

@@ -37,6 +37,15 @@ export const createGallerySlice: SliceCreator<GallerySlice> = (set, get) => ({
     return entry
   },
 
+  keepEntry: (entry) => {
+    const { files, trace: _trace, summary: _summary, ...meta } = entry
+    const listed = { ...meta, files: files.map(({ name, mime }) => ({ name, mime })) }
+    set((s) => ({
+      entries: insertByDate(s.entries, listed),
+      loadedEntries: { ...s.loadedEntries, [entry.id]: entry }
+    }))
+  },
+
   deleteEntry: async (id) => {
     const meta = get().entries.find((e) => e.id === id) ?? null
     try {

@@ -64,10 +64,11 @@ export const createGenerationSlice: SliceCreator<GenerationSlice> = (set, get) =
     const id = newJobId()
     set({ job: newJob(id, request) })
     try {
-      const reply = await unwrap(studio().generate({ jobId: id, request }))
-      patchJob(set, id, { phase: 'done', entryId: reply.entryId, step: reply.recipe.steps })
-      await get().loadGallery()
-      await get().selectEntry(reply.entryId)
+      const { entryId, ...entry } = await unwrap(studio().generate({ jobId: id, request }))
+      patchJob(set, id, { phase: 'done', entryId, step: entry.recipe.steps })
+      // The answer holds the saved entry: shown from it, not read back from the gallery.
+      get().keepEntry(entry)
+      await get().selectEntry(entryId)
     } catch (e) {
       const cancelled = e instanceof StudioCallError && e.code === 'cancelled'
       patchJob(set, id, cancelled ? { phase: 'cancelled' } : { phase: 'failed', error: errorText(e) })

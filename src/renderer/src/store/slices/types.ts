@@ -149,6 +149,8 @@ export interface GallerySlice {
   selectEntry: (id: string | null) => Promise<void>
   /** The full entry, fetched once and kept. */
   fetchEntry: (id: string) => Promise<GalleryEntry>
+  /** An entry a generate just saved, as its answer holds it: listed and kept without a read back. */
+  keepEntry: (entry: GalleryEntry) => void
   deleteEntry: (id: string) => Promise<void>
   undoDelete: () => Promise<void>
   exportEntry: (id: string) => Promise<void>
