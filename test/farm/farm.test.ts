@@ -126,6 +126,18 @@ describe.skipIf(!REDIS)('render farm (studio worker + serve --queue on redis-ser
     const startedAgain = workers.slice(1).some((w) => w.lines.some((l) => l.includes(`started ${killedJob}`)))
     expect(startedAgain).toBe(true)
 
+    // What a farm job costs beyond the engine's own time (the throughput model of docs/serving.md).
+    const overheads = lines.flatMap((l) => {
+      const m = /completed \S+ in ([\d.]+) ms \(engine ([\d.]+) ms/.exec(l)
+      return m ? [Number(m[1]) - Number(m[2])] : []
+    })
+    expect(overheads).toHaveLength(BATCHES * PER_BATCH)
+    overheads.sort((a, b) => a - b)
+    console.log(
+      `farm overhead per job (job wall - engine total, ${overheads.length} jobs, 3 workers + this process on ` +
+        `one machine): median ${overheads[overheads.length >> 1].toFixed(1)} ms, P90 ${overheads[Math.floor(overheads.length * 0.9)].toFixed(1)} ms`
+    )
+
     // The batch holding the killed image says so in its event history.
     const serveJob = killedJob.replace(/\.\d+$/, '')
     const events = await jobEvents(serveJob)

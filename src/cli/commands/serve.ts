@@ -1,12 +1,18 @@
+import { readFileSync } from 'node:fs'
+import { BenchReportSchema, type BenchReport } from '../../main/engine/bench/result'
 import { DEFAULT_BODY_LIMIT } from '../../serve/app'
 import { startServer } from '../../serve/start'
+import { throughputTable } from '../../serve/throughput'
 import { randomToken, readTokenFile, TokenFileError } from '../../serve/token'
-import { intFlag, parseFlags, providerFlag } from '../flags'
+import { describeIssues } from '../../shared/validation'
+import { intFlag, numberFlag, parseFlags, providerFlag } from '../flags'
 import { consoleIO, UsageError, type CliIO } from '../io'
 import { modelDirs } from '../models'
 import { untilStopped } from './worker'
 
 /** `studio serve`: the engine behind an HTTP server speaking OpenAI's Images API (docs/serving.md). */
+
+const DEFAULT_BENCH = 'docs/bench/bench.json'
 
 export const SERVE_USAGE = `Usage: studio serve [options]
   --host H               address to listen on (default 127.0.0.1: this machine only)
@@ -20,7 +26,9 @@ export const SERVE_USAGE = `Usage: studio serve [options]
   --max-jobs N           jobs running at once (default 1 here: one engine each; 8 with --queue)
   --max-queue N          jobs waiting at most; past it requests get 429 (default 32)
   --body-limit BYTES     largest request body; past it 413 (default ${DEFAULT_BODY_LIMIT})
-  --queue redis://…      enqueue on a render farm (studio worker) instead of running here`
+  --queue redis://…      enqueue on a render farm (studio worker) instead of running here
+       studio serve --throughput [--bench FILE] [--overhead-ms MS]
+                         jobs/hour per farm worker from bench figures (default ${DEFAULT_BENCH})`
 
 const OPTIONS = {
   host: { type: 'string' },
@@ -35,6 +43,9 @@ const OPTIONS = {
   'max-queue': { type: 'string' },
   'body-limit': { type: 'string' },
   queue: { type: 'string' },
+  throughput: { type: 'boolean' },
+  bench: { type: 'string' },
+  'overhead-ms': { type: 'string' },
   help: { type: 'boolean', short: 'h' }
 } as const
 
@@ -45,6 +56,12 @@ export async function serveCommand(argv: readonly string[], io: CliIO = consoleI
     return 0
   }
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`)
+  if (values.throughput) {
+    const report = readBench(values.bench ?? DEFAULT_BENCH)
+    for (const line of throughputTable(report, numberFlag('overhead-ms', values['overhead-ms'], 0, 1e7) ?? 0))
+      io.out(line)
+    return 0
+  }
   const host = values.host ?? '127.0.0.1'
   const tokenFile = values['token-file']
   if (tokenFile === undefined && !isLoopback(host)) {
@@ -79,6 +96,18 @@ export async function serveCommand(argv: readonly string[], io: CliIO = consoleI
   io.out('studio serve: stopping')
   await server.close()
   return 0
+}
+
+function readBench(path: string): BenchReport {
+  let json: unknown
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'))
+  } catch (e) {
+    throw new UsageError(`--bench: cannot read ${path} (${(e as Error).message}); make it with npm run bench`)
+  }
+  const parsed = BenchReportSchema.safeParse(json)
+  if (!parsed.success) throw new UsageError(describeIssues(`--bench ${path}`, parsed.error))
+  return parsed.data
 }
 
 function isLoopback(host: string): boolean {

@@ -83,13 +83,17 @@ async function processJob(
     return { wrote: false }
   }
   options.log(`started ${id}`)
+  const t0 = performance.now()
   try {
     const result = await options.engine.generate(data.data.request, {
       signal,
       onProgress: (event) => void job.updateProgress(toWireProgress(event)).catch(() => undefined)
     })
     const wrote = await store.putResult(id, toWireImage(result, data.data.index))
-    options.log(`completed ${id}${wrote ? '' : ' (a result was already stored; kept that one)'}`)
+    // The job's wall time beside the engine's: their difference is the farm's overhead per job.
+    const ms = (performance.now() - t0).toFixed(1)
+    const kept = wrote ? '' : '; a result was already stored, that one is kept'
+    options.log(`completed ${id} in ${ms} ms (engine ${result.timings.totalMs.toFixed(1)} ms${kept})`)
     return { wrote }
   } catch (e) {
     const error = toEngineError(e)
