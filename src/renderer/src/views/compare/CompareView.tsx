@@ -8,6 +8,7 @@ import { presetById } from '../../../../shared/presets'
 import { useStudioStore } from '../../store'
 import { CompareMetrics } from './CompareMetrics'
 import { ComparePicker } from './ComparePicker'
+import { CompareVideos } from './CompareVideos'
 import { useSyncedZoom } from './zoom'
 import { ZoomPane } from './ZoomPane'
 
@@ -104,6 +105,7 @@ export function CompareView() {
               </span>
               <HeatScale max={result.heatmapMax} />
             </div>
+            {cached.kind === 'video' && <CompareVideos cached={cached} uncached={uncached} />}
             <div className="compare-charts">
               <section className="card chart-card">
                 <div className="card-head">

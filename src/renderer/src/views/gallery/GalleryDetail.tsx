@@ -1,10 +1,13 @@
+import { useState } from 'react'
 import { CacheChart } from '../../charts/CacheChart'
 import { SummaryTable } from '../../charts/SummaryTable'
 import { EntryCanvas, PlaybackBar, usePlayback } from '../../components/FramePlayer'
+import { formatBytes } from '../../components/format'
 import { useStudioStore } from '../../store'
 import { selectedRun } from '../../store/slices/gallery'
 import { isGenerating } from '../../store/slices/generation'
 import { measuredSpeedup } from '../generate/displayed-run'
+import { EntryVideo, entryVideoFile } from './EntryVideo'
 import { RecipeTable } from './RecipeTable'
 
 /** The selected output: picture, recipe, chart and summary, and what can be done with it. */
@@ -13,6 +16,8 @@ export function GalleryDetail() {
   const busy = useStudioStore(isGenerating)
   const speedup = useStudioStore((s) => (entry ? measuredSpeedup(s, entry) : null))
   const playback = usePlayback(entry?.frames ?? 1, entry?.fps ?? 8)
+  // A video shows its saved WebM; "Frames" shows the exact PNG frames with the frame scrubber.
+  const [showFrames, setShowFrames] = useState(false)
   const s = useStudioStore.getState
   if (!entry)
     return (
@@ -20,16 +25,45 @@ export function GalleryDetail() {
         Select an output to see its recipe, chart and summary.
       </aside>
     )
+  const video = entryVideoFile(entry)
   const reopen = (): void => {
     s().loadRecipe(entry.recipe)
     s().setView('generate')
   }
   return (
     <aside className="gallery-detail" data-testid="gallery-detail">
-      <div className="detail-stage checker">
-        <EntryCanvas entry={entry} frame={playback.frame} className="stage-canvas" testId="gallery-image" />
-      </div>
-      <PlaybackBar playback={playback} />
+      {video && !showFrames ? (
+        <div className="detail-stage checker">
+          <EntryVideo key={entry.id} entry={entry} className="stage-canvas" testId="gallery-video" />
+        </div>
+      ) : (
+        <>
+          <div className="detail-stage checker">
+            <EntryCanvas
+              entry={entry}
+              frame={playback.frame}
+              className="stage-canvas"
+              testId="gallery-image"
+            />
+          </div>
+          <PlaybackBar playback={playback} />
+        </>
+      )}
+      {video && (
+        <div className="video-file-line dim">
+          <span className="num">
+            {video.name} · VP9 · {formatBytes(video.bytes.length)}
+          </span>
+          <button
+            type="button"
+            className="link-button"
+            data-testid="toggle-frames"
+            onClick={() => setShowFrames(!showFrames)}
+          >
+            {showFrames ? 'Play the video file' : 'Step through the exact frames'}
+          </button>
+        </div>
+      )}
       <div className="detail-actions">
         <button
           type="button"

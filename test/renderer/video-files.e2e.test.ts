@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ModelInfo } from '../../src/shared/manifest'
+import { screenshot } from './harness/screenshots'
+import { openStudio, type StudioPage } from './harness/studio-page'
+
+/**
+ * Saved videos in Chromium, as a player opens them: a video made in the app is a WebM that a
+ * <video> element loads (its own demuxer and VP9 decoder: duration, size), the gallery plays it,
+ * and the compare view plays the cached and the uncached file side by side, paused together.
+ */
+let studio: StudioPage
+let video: ModelInfo
+
+beforeAll(async () => {
+  studio = await openStudio()
+  await studio.page.locator('[data-testid="engine-status"][data-state="ready"]').waitFor({ timeout: 90_000 })
+  const models = (await studio.backend.invoke('listModels', [])) as { ok: true; value: ModelInfo[] }
+  const found = models.value.find((m) => m.embedded && m.kind === 'video')
+  if (!found) throw new Error('no embedded video model')
+  video = found
+})
+afterAll(() => studio?.close())
+
+/** What the page's <video> element says once it has loaded its source. */
+async function player(testId: string) {
+  const handle = studio.page.getByTestId(testId)
+  await handle.waitFor()
+  await expect
+    .poll(() => handle.evaluate((v: HTMLVideoElement) => v.readyState), { timeout: 30_000 })
+    .toBeGreaterThanOrEqual(2) // HAVE_CURRENT_DATA: a decoded frame is there
+  return handle.evaluate((v: HTMLVideoElement) => ({
+    src: v.currentSrc,
+    width: v.videoWidth,
+    height: v.videoHeight,
+    duration: v.duration,
+    paused: v.paused,
+    error: v.error?.message ?? null
+  }))
+}
+
+describe('video files in the app', () => {
+  it('a generated video is a WebM the compare view plays cached and uncached side by side', async () => {
+    const { page } = studio
+    await page.getByTestId('model-select').selectOption(video.id)
+    await page.locator('[data-preset="F8B0"]').click()
+    await page.getByTestId('steps').fill('12')
+    await page.locator('.suggestions .chip').first().click()
+    await page.getByTestId('generate').click()
+    await page.locator('[data-testid="output-image"][data-ready="true"]').waitFor({ timeout: 100_000 })
+    await page.getByTestId('compare-uncached').click()
+    await page
+      .locator('[data-testid="psnr"], [data-testid="compare-error"]')
+      .first()
+      .waitFor({ timeout: 100_000 })
+    expect(await page.getByTestId('compare-error').count()).toBe(0)
+
+    const expected = { width: video.output.width, height: video.output.height }
+    const duration = video.output.frames / (video.output.fps ?? 8)
+    const cached = await player('compare-video-cached')
+    const uncached = await player('compare-video-uncached')
+    for (const p of [cached, uncached]) {
+      expect(p.src).toMatch(/^blob:/)
+      expect(p.error).toBeNull()
+      expect({ width: p.width, height: p.height }).toEqual(expected)
+      expect(p.duration).toBeCloseTo(duration, 2)
+    }
+    expect(cached.src).not.toBe(uncached.src)
+    // Both play, and one button pauses both.
+    await expect
+      .poll(() =>
+        page
+          .locator('.compare-videos video')
+          .evaluateAll((vs) => vs.map((v) => (v as HTMLVideoElement).paused))
+      )
+      .toEqual([false, false])
+    await page.getByTestId('compare-videos').scrollIntoViewIfNeeded()
+    await screenshot(page, 'compare-video-files')
+    await page.getByTestId('compare-videos-toggle').click()
+    await expect
+      .poll(() =>
+        page
+          .locator('.compare-videos video')
+          .evaluateAll((vs) => vs.map((v) => (v as HTMLVideoElement).paused))
+      )
+      .toEqual([true, true])
+    const [a, b] = await page
+      .locator('.compare-videos video')
+      .evaluateAll((vs) => vs.map((v) => (v as HTMLVideoElement).currentTime))
+    expect(Math.abs(a - b)).toBeLessThanOrEqual(1 / (video.output.fps ?? 8))
+  })
+
+  it('the gallery plays the saved WebM, and still steps through the exact frames', async () => {
+    const { page } = studio
+    await page.getByRole('button', { name: 'Gallery' }).click()
+    await page.getByTestId('gallery-card').first().click()
+    await page.getByTestId('gallery-detail').waitFor()
+    const shown = await player('gallery-video')
+    expect({ width: shown.width, height: shown.height }).toEqual({
+      width: video.output.width,
+      height: video.output.height
+    })
+    await expect(page.locator('.video-file-line').textContent()).resolves.toMatch(
+      /video\.webm · VP9 · [\d.]+ (B|KB)/
+    )
+    await screenshot(page, 'gallery-video-file')
+    await page.getByTestId('toggle-frames').click()
+    await page.locator('[data-testid="gallery-image"][data-ready="true"]').waitFor()
+    await expect(page.getByTestId('playback').count()).resolves.toBe(1)
+  })
+})
