@@ -1,0 +1,208 @@
+import { randomUUID } from 'node:crypto'
+import { decode } from 'fast-png'
+import { z } from 'zod'
+import {
+  fromBase64,
+  fromWireProgress,
+  JobEventSchema,
+  WireImageSchema,
+  type WireImage
+} from '../../serve/wire'
+import { EngineErrorCodeSchema } from '../../shared/engine-protocol'
+import {
+  GenerateRequestSchema,
+  type GenerateRequestInput,
+  type GenerationResult,
+  type ProgressEvent
+} from '../../shared/generation'
+import { ModelInfoSchema, type ModelInfo } from '../../shared/manifest'
+import { describeIssues } from '../../shared/validation'
+import { cancelled, EngineFailure } from '../engine/errors'
+import { readEventStream } from './event-stream'
+
+/**
+ * The engine on another machine, behind `studio serve` (docs/serving.md): the same generate,
+ * progress, cancel and model list as the local engine, over HTTP. Everything the server sends is
+ * parsed with the schemas it was written with (src/serve/wire.ts); a server that cannot be
+ * reached, or that goes away mid-job, is an `engine_crashed` failure naming the URL. Nothing is
+ * written here: the caller saves outputs locally, as with the local engine.
+ */
+
+export interface RemoteEngineOptions {
+  /** e.g. http://gpu-box:8188 (no trailing /v1). */
+  url: string
+  token: string
+}
+
+const HealthSchema = z.object({
+  status: z.literal('ok'),
+  version: z.string(),
+  mode: z.enum(['local', 'farm']),
+  jobs: z.object({ running: z.number(), queued: z.number(), capacity: z.number(), maxQueued: z.number() })
+})
+export type RemoteHealth = z.infer<typeof HealthSchema>
+
+const ModelListSchema = z.object({
+  data: z.array(
+    z.object({ id: z.string(), cache_studio: ModelInfoSchema.omit({ path: true }).passthrough() })
+  )
+})
+const JobAcceptedSchema = z.object({ id: z.string() })
+const JobResultSchema = z.object({
+  status: z.string(),
+  result: z
+    .object({
+      cache_studio: z.object({ images: z.array(WireImageSchema.omit({ png_b64: true })) }),
+      data: z.array(z.object({ b64_json: z.string() }))
+    })
+    .nullable()
+})
+const ErrorBodySchema = z.object({
+  error: z.object({ message: z.string(), code: z.string().nullable().optional() })
+})
+
+export class RemoteEngine {
+  readonly url: string
+  readonly #token: string
+
+  constructor(options: RemoteEngineOptions) {
+    this.url = options.url.replace(/\/+$/, '')
+    this.#token = options.token
+  }
+
+  async health(): Promise<RemoteHealth> {
+    return parse('health', HealthSchema, await this.#json('GET', '/health'))
+  }
+
+  /** The server's models; `path` is the server's URL and id (a remote model has no local folder). */
+  async listModels(): Promise<ModelInfo[]> {
+    const list = parse('models', ModelListSchema, await this.#json('GET', '/v1/models'))
+    return list.data.map((m) => ({ ...m.cache_studio, path: `${this.url}#${m.id}` }))
+  }
+
+  /** One image on the server: progress as it runs, aborting `signal` cancels it there. */
+  async generate(
+    input: GenerateRequestInput,
+    options: { onProgress?: (event: ProgressEvent) => void; signal?: AbortSignal } = {}
+  ): Promise<GenerationResult> {
+    const checked = GenerateRequestSchema.safeParse(input)
+    if (!checked.success) throw new EngineFailure('bad_request', describeIssues('generate', checked.error))
+    const r = checked.data
+    if (options.signal?.aborted) throw cancelled()
+    const jobId = `app_${randomUUID().replace(/-/g, '')}`
+    const body = {
+      model: r.model,
+      prompt: r.prompt,
+      n: 1,
+      ...(r.width !== undefined && r.height !== undefined ? { size: `${r.width}x${r.height}` } : {}),
+      response_format: 'b64_json',
+      cache_studio: {
+        seed: r.seed,
+        steps: r.steps,
+        guidance: r.guidanceScale,
+        negative_prompt: r.negativePrompt,
+        separate_cfg: r.separateCfg,
+        cache: r.cache,
+        preview_every: r.previewEvery,
+        job_id: jobId
+      }
+    }
+    parse('job', JobAcceptedSchema, await this.#json('POST', '/v1/jobs', body))
+    const cancel = () => void this.#json('DELETE', `/v1/jobs/${jobId}`).catch(() => undefined)
+    options.signal?.addEventListener('abort', cancel, { once: true })
+    try {
+      const end = await this.#follow(jobId, options.onProgress)
+      if (end.type === 'cancelled') throw cancelled()
+      if (end.type === 'failed')
+        throw new EngineFailure(end.error.code, `remote engine: ${end.error.message}`)
+      const job = parse('job result', JobResultSchema, await this.#json('GET', `/v1/jobs/${jobId}`))
+      if (!job.result || job.result.data.length !== 1) {
+        throw new EngineFailure('internal', `remote engine: job ${jobId} ${job.status} without its image`)
+      }
+      return resultOf({ ...job.result.cache_studio.images[0], png_b64: job.result.data[0].b64_json })
+    } finally {
+      options.signal?.removeEventListener('abort', cancel)
+    }
+  }
+
+  /** Reads the job's events until its end; the end event. */
+  async #follow(jobId: string, onProgress?: (event: ProgressEvent) => void) {
+    const res = await this.#fetch('GET', `/v1/jobs/${jobId}/events`)
+    for await (const data of readEventStream(res, this.url)) {
+      const event = JobEventSchema.safeParse(data)
+      if (!event.success)
+        throw new EngineFailure('internal', describeIssues('remote engine event', event.error))
+      const e = event.data
+      if (e.type === 'progress') onProgress?.(fromWireProgress(e.event))
+      if (e.type === 'succeeded' || e.type === 'failed' || e.type === 'cancelled') return e
+    }
+    throw lost(this.url, 'the event stream ended before the job did')
+  }
+
+  async #json(method: string, path: string, body?: unknown): Promise<unknown> {
+    const res = await this.#fetch(method, path, body)
+    try {
+      return await res.json()
+    } catch (e) {
+      throw lost(this.url, `unreadable answer to ${method} ${path} (${(e as Error).message})`)
+    }
+  }
+
+  async #fetch(method: string, path: string, body?: unknown): Promise<Response> {
+    let res: Response
+    try {
+      res = await fetch(`${this.url}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${this.#token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' })
+        },
+        body: body === undefined ? undefined : JSON.stringify(body)
+      })
+    } catch (e) {
+      const cause = (e as { cause?: { code?: string; message?: string } }).cause
+      throw lost(this.url, cause?.code ?? cause?.message ?? (e as Error).message)
+    }
+    if (res.ok) return res
+    const error = ErrorBodySchema.safeParse(await res.json().catch(() => null))
+    const message = error.success ? error.data.error.message : `HTTP ${res.status}`
+    if (res.status === 401)
+      throw new EngineFailure('bad_request', `remote engine at ${this.url} refused the token`)
+    const code = EngineErrorCodeSchema.safeParse(error.success ? error.data.error.code : null)
+    throw new EngineFailure(
+      code.success ? code.data : res.status < 500 ? 'bad_request' : 'internal',
+      `remote engine (HTTP ${res.status}): ${message}`
+    )
+  }
+}
+
+export function lost(url: string, why: string): EngineFailure {
+  return new EngineFailure('engine_crashed', `remote engine at ${url}: connection lost (${why})`)
+}
+
+function parse<T>(what: string, schema: z.ZodType<T>, value: unknown): T {
+  const parsed = schema.safeParse(value)
+  if (!parsed.success)
+    throw new EngineFailure('internal', describeIssues(`remote engine ${what}`, parsed.error))
+  return parsed.data
+}
+
+/** The local engine's result shape, from the served image: pixels decoded from its PNG. */
+function resultOf(image: WireImage): GenerationResult {
+  const bytes = fromBase64(image.png_b64)
+  const png = decode(bytes)
+  if (png.channels !== 4 || png.depth !== 8)
+    throw new EngineFailure('internal', 'remote engine: not an RGBA8 PNG')
+  return {
+    recipe: image.recipe,
+    kind: 'image',
+    width: image.width,
+    height: image.height,
+    frames: 1,
+    pixels: Uint8Array.from(png.data),
+    files: [{ name: 'image.png', mime: 'image/png', bytes }],
+    trace: image.trace,
+    summary: image.summary,
+    timings: image.timings
+  }
+}
