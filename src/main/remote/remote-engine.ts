@@ -63,11 +63,11 @@ const ErrorBodySchema = z.object({
 
 export class RemoteEngine {
   readonly url: string
-  readonly #token: string
+  readonly token: string
 
   constructor(options: RemoteEngineOptions) {
     this.url = options.url.replace(/\/+$/, '')
-    this.#token = options.token
+    this.token = options.token
   }
 
   async health(): Promise<RemoteHealth> {
@@ -154,7 +154,7 @@ export class RemoteEngine {
       res = await fetch(`${this.url}${path}`, {
         method,
         headers: {
-          authorization: `Bearer ${this.#token}`,
+          authorization: `Bearer ${this.token}`,
           ...(body === undefined ? {} : { 'content-type': 'application/json' })
         },
         body: body === undefined ? undefined : JSON.stringify(body)
