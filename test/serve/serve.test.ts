@@ -202,6 +202,31 @@ describe('studio serve', () => {
     expect(Buffer.compare(Buffer.from(job.result.data[0].b64_json, 'base64'), local)).toBe(0)
   })
 
+  it('cancels the job of a blocking request whose client hangs up', async () => {
+    const controller = new AbortController()
+    const body = {
+      model: 'tiny-image',
+      prompt: PROMPT,
+      cache_studio: { seed: 3, steps: 1000, job_id: 'hung-up' }
+    }
+    const blocking = fetch(`${url}/v1/images/generations`, {
+      method: 'POST',
+      headers: auth(),
+      body: JSON.stringify(body),
+      signal: controller.signal
+    }).catch(() => null)
+    let status = ''
+    while (status !== 'running') {
+      await new Promise((r) => setTimeout(r, 50))
+      const probe = await fetch(`${url}/v1/jobs/hung-up`, { headers: auth() })
+      if (probe.status === 200) status = ((await probe.json()) as { status: string }).status
+    }
+    controller.abort()
+    await blocking
+    const events = await readEvents('hung-up')
+    expect(events[events.length - 1].type).toBe('cancelled')
+  })
+
   it('cancels a running job (DELETE /v1/jobs/:id): its stream ends cancelled, a blocking request on it gets 409', async () => {
     const body = {
       model: 'tiny-image',
