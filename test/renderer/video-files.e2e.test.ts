@@ -65,28 +65,29 @@ describe('video files in the app', () => {
       expect(p.duration).toBeCloseTo(duration, 2)
     }
     expect(cached.src).not.toBe(uncached.src)
-    // Both play, and one button pauses both.
-    await expect
-      .poll(() =>
-        page
-          .locator('.compare-videos video')
-          .evaluateAll((vs) => vs.map((v) => (v as HTMLVideoElement).paused))
-      )
-      .toEqual([false, false])
+    // Both play, and the compare view's one play/pause pauses both.
+    const states = () =>
+      page
+        .locator('.compare-videos video')
+        .evaluateAll((vs) =>
+          vs.map((v) => ({ paused: (v as HTMLVideoElement).paused, t: (v as HTMLVideoElement).currentTime }))
+        )
+    await expect.poll(async () => (await states()).map((v) => v.paused)).toEqual([false, false])
     await page.getByTestId('compare-videos').scrollIntoViewIfNeeded()
     await screenshot(page, 'compare-video-files')
-    await page.getByTestId('compare-videos-toggle').click()
+    await page.getByRole('button', { name: 'Pause' }).click()
+    await expect.poll(async () => (await states()).map((v) => v.paused)).toEqual([true, true])
+    // Scrubbing the frames moves both players to that frame's moment.
+    const slider = page.getByLabel('Frame')
+    await slider.focus()
+    await slider.press('Home')
+    for (let i = 0; i < 3; i++) await slider.press('ArrowRight')
+    const fps = video.output.fps ?? 8
     await expect
-      .poll(() =>
-        page
-          .locator('.compare-videos video')
-          .evaluateAll((vs) => vs.map((v) => (v as HTMLVideoElement).paused))
-      )
-      .toEqual([true, true])
-    const [a, b] = await page
-      .locator('.compare-videos video')
-      .evaluateAll((vs) => vs.map((v) => (v as HTMLVideoElement).currentTime))
-    expect(Math.abs(a - b)).toBeLessThanOrEqual(1 / (video.output.fps ?? 8))
+      .poll(async () => (await states()).map((v) => Math.round(v.t * fps * 2) / 2))
+      .toEqual([3.5, 3.5]) // frame index 3 ("4/8"), mid-frame
+    await page.getByTestId('compare-videos').scrollIntoViewIfNeeded()
+    await screenshot(page, 'compare-video-files-frame-4')
   })
 
   it('the gallery plays the saved WebM, and still steps through the exact frames', async () => {

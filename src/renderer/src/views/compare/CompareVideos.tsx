@@ -1,34 +1,46 @@
-import { useEffect, useRef, useState } from 'react'
+import { useEffect, useRef } from 'react'
 import type { GalleryEntry } from '../../../../shared/gallery'
 import { presetById } from '../../../../shared/presets'
 import { EntryVideo, entryVideoFile } from '../gallery/EntryVideo'
 
+interface Props {
+  cached: GalleryEntry
+  uncached: GalleryEntry
+  /** The compare view's one clock: its play/pause drives these players too. */
+  playing: boolean
+  /** While paused, the frame the panes show: both players show the same moment. */
+  frame: number
+}
+
 /**
- * The two saved WebM files played side by side, as a player shows them: one play/pause for both,
- * and the uncached player following the cached one's clock (re-aligned when it drifts by more than
- * half a frame, on seeks and on each loop), so the same moment shows in both.
+ * The two saved WebM files played side by side, as a player shows them. They follow the compare
+ * view's playback: playing together (the uncached player re-aligned to the cached one's clock when
+ * it drifts by more than half a frame, on seeks and on each loop), paused together on the frame
+ * the panes and metrics show.
  */
-export function CompareVideos({ cached, uncached }: { cached: GalleryEntry; uncached: GalleryEntry }) {
+export function CompareVideos({ cached, uncached, playing, frame }: Props) {
   const lead = useRef<HTMLVideoElement>(null)
   const follow = useRef<HTMLVideoElement>(null)
-  const [playing, setPlaying] = useState(true)
-  const halfFrame = 0.5 / (cached.fps ?? 8)
+  const fps = cached.fps ?? 8
 
   useEffect(() => {
     for (const v of [lead.current, follow.current]) {
       if (!v) continue
-      if (playing)
+      if (playing) {
         void v.play().catch(() => undefined) // a removed element rejects; nothing to do
-      else v.pause()
+        continue
+      }
+      v.pause()
+      v.currentTime = (frame + 0.5) / fps // mid-frame: no rounding lands on a neighbour
     }
-  }, [playing])
+  }, [playing, frame, fps])
 
   useEffect(() => {
     const a = lead.current
     const b = follow.current
     if (!a || !b) return
     const align = (): void => {
-      if (Math.abs(b.currentTime - a.currentTime) > halfFrame) b.currentTime = a.currentTime
+      if (Math.abs(b.currentTime - a.currentTime) > 0.5 / fps) b.currentTime = a.currentTime
     }
     const events = ['timeupdate', 'seeked', 'play'] as const
     for (const e of events) a.addEventListener(e, align)
@@ -38,25 +50,13 @@ export function CompareVideos({ cached, uncached }: { cached: GalleryEntry; unca
   })
 
   if (!entryVideoFile(cached) || !entryVideoFile(uncached)) return null
-  const restart = (): void => {
-    for (const v of [lead.current, follow.current]) if (v) v.currentTime = 0
-  }
   return (
     <section className="card compare-videos" data-testid="compare-videos">
       <div className="card-head">
         <h2>Saved videos</h2>
-        <span className="dim">the WebM files as a player shows them, played together</span>
-        <button
-          type="button"
-          className="secondary-button"
-          data-testid="compare-videos-toggle"
-          onClick={() => setPlaying(!playing)}
-        >
-          {playing ? 'Pause both' : 'Play both'}
-        </button>
-        <button type="button" className="secondary-button" onClick={restart}>
-          Restart
-        </button>
+        <span className="dim">
+          the WebM files as a player shows them, following the play/pause and frame above
+        </span>
       </div>
       <div className="compare-video-pair">
         <figure>

@@ -105,7 +105,14 @@ export function CompareView() {
               </span>
               <HeatScale max={result.heatmapMax} />
             </div>
-            {cached.kind === 'video' && <CompareVideos cached={cached} uncached={uncached} />}
+            {cached.kind === 'video' && (
+              <CompareVideos
+                cached={cached}
+                uncached={uncached}
+                playing={playback.playing}
+                frame={playback.frame}
+              />
+            )}
             <div className="compare-charts">
               <section className="card chart-card">
                 <div className="card-head">
