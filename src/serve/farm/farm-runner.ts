@@ -91,9 +91,12 @@ export class FarmRunner implements Runner {
           }
         }))
       )
+      // The first image to fail fails the job at once, not when the images before it are done.
+      const failed = new Promise<never>((_, reject) => results.forEach((r) => r.catch(reject)))
+      failed.catch(() => undefined)
       const images: WireImage[] = []
       for (const result of results) {
-        const image = await result
+        const image = await Promise.race([result, failed])
         hooks.onImage(image)
         images.push(image)
       }
