@@ -16,7 +16,7 @@ const DEFAULT_BENCH = 'docs/bench/bench.json'
 
 export const SERVE_USAGE = `Usage: studio serve [options]
   --host H               address to listen on (default 127.0.0.1: this machine only)
-  --port N               port (default 8188; 0 = any free port, printed)
+  --port N               port (default 8420, not ComfyUI's 8188; 0 = any free port, printed)
   --token-file F         file holding the bearer token clients must send (mode 600; required
                          off loopback; default: a random token, printed once)
   --models-dir DIR       also offer the models here (repeatable; --models DIR is the same)
@@ -77,7 +77,7 @@ export async function serveCommand(argv: readonly string[], io: CliIO = consoleI
   const farm = values.queue !== undefined
   const server = await startServer({
     host,
-    port: intFlag('port', values.port, 0, 65535) ?? 8188,
+    port: intFlag('port', values.port, 0, 65535) ?? 8420,
     token,
     modelDirs: modelDirs([...(values['models-dir'] ?? []), ...(values.models ?? [])]),
     provider: providerFlag(values.provider),

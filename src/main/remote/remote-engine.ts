@@ -29,7 +29,7 @@ import { readEventStream } from './event-stream'
  */
 
 export interface RemoteEngineOptions {
-  /** e.g. http://gpu-box:8188 (no trailing /v1). */
+  /** e.g. http://gpu-box:8420 (no trailing /v1). */
   url: string
   token: string
 }
