@@ -1,7 +1,7 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { basename, dirname, extname, join } from 'node:path'
 import { isDiskFull } from '../shared/failure'
-import { VIDEO_FILE, type GenerationResult } from '../shared/generation'
+import { GIF_PREVIEW, VIDEO_FILE, type GenerationResult } from '../shared/generation'
 import type { SavedTrace } from '../shared/trace'
 
 /**
@@ -9,7 +9,8 @@ import type { SavedTrace } from '../shared/trace'
  * anything else is a folder that gets `<model>-<seed>.png`, or for a video `<model>-<seed>.webm`
  * (VP9, what players open) with its frames as PNGs and the GIF preview beside it
  * (`<stem>-frame-000.png`…, `<stem>-video.gif`), and `<main file>.json` holds the cache trace and
- * summary (`studio summary` reads it).
+ * summary (`studio summary` reads it). A video's `--out` ending in .gif (what named it before videos
+ * had a WebM) still gets its GIF there, with the WebM beside it as `<stem>.webm`.
  */
 export const DEFAULT_OUT_DIR = 'studio-out'
 
@@ -17,12 +18,18 @@ export function writeOutputs(result: GenerationResult, out: string = DEFAULT_OUT
   const stem = `${result.recipe.model}-${result.recipe.seed}`
   const mainName = result.kind === 'image' ? 'image.png' : VIDEO_FILE.name
   const ext = extname(mainName)
-  const main = extname(out).toLowerCase() === ext ? out : join(out, stem + ext)
+  const named = extname(out).toLowerCase()
+  const gifNamed = result.kind === 'video' && named === extname(GIF_PREVIEW.name)
+  const main = named === ext ? out : gifNamed ? out.slice(0, -named.length) + ext : join(out, stem + ext)
   const base = join(dirname(main), basename(main, extname(main)))
   const written: string[] = []
   for (const file of result.files) {
-    const isMain = file.name === mainName
-    const path = isMain ? main : `${base}-${file.name}`
+    const path =
+      file.name === mainName
+        ? main
+        : gifNamed && file.name === GIF_PREVIEW.name
+          ? out
+          : `${base}-${file.name}`
     writeAtomic(path, file.bytes)
     written.push(path)
   }

@@ -19,7 +19,7 @@ export const GENERATE_USAGE = `Usage: studio generate --prompt TEXT [options]
   --guidance G           CFG scale (default: the model's; 1 = no CFG); FLUX: its distilled guidance
   --width W --height H   image size on models that make several (FLUX: multiples of VAE scale × 2)
   --separate-cfg | --batched-cfg   CFG as two calls or one batched call (default: the model's)
-  --out PATH             .png/.webm file, or a folder (default: ${DEFAULT_OUT_DIR}/)
+  --out PATH             .png/.webm file (.gif: a video's preview there, its .webm beside), or a folder (default: ${DEFAULT_OUT_DIR}/)
   --provider P           auto|cpu|cuda|dml|coreml (default: auto)
   --threads N            ONNX Runtime intra-op threads per session (default: ORT's choice)
   --models-dir DIR       also look for models here (repeatable)
