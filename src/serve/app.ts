@@ -1,10 +1,8 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify'
 import { ENGINE_VERSION } from '../shared/engine-protocol'
-import type { Provider } from '../shared/providers'
 import { ApiError, errorBody } from './api-error'
-import type { ModelCatalog } from './catalog'
-import type { JobQueue } from './jobs'
 import { registerJobRoutes } from './routes-jobs'
+import type { ServerOptions } from './server-options'
 import { bearerMatches } from './token'
 
 /**
@@ -13,19 +11,6 @@ import { bearerMatches } from './token'
  * it) and are checked with zod schemas before anything runs; every error, ours or fastify's, is
  * answered in OpenAI's error shape.
  */
-
-export interface ServerOptions {
-  queue: JobQueue
-  catalog: ModelCatalog
-  token: string
-  /** The provider every generation asks for (clients do not choose the server's hardware). */
-  provider: Provider
-  bodyLimit: number
-  /** The model of a request that names none (default: the first image model listed). */
-  defaultModel?: string
-}
-
-export const DEFAULT_BODY_LIMIT = 1024 * 1024
 
 export function buildServer(options: ServerOptions): FastifyInstance {
   const app = Fastify({

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { BenchReportSchema, type BenchReport } from '../../main/engine/bench/result'
-import { DEFAULT_BODY_LIMIT } from '../../serve/app'
+import { DEFAULT_BODY_LIMIT } from '../../serve/server-options'
 import { startServer } from '../../serve/start'
 import { throughputTable } from '../../serve/throughput'
 import { randomToken, readTokenFile, TokenFileError } from '../../serve/token'

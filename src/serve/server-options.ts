@@ -1,0 +1,17 @@
+import type { Provider } from '../shared/providers'
+import type { ModelCatalog } from './catalog'
+import type { JobQueue } from './jobs'
+
+/** What the HTTP server (app.ts) and its routes work with; start.ts builds it. */
+export interface ServerOptions {
+  queue: JobQueue
+  catalog: ModelCatalog
+  token: string
+  /** The provider every generation asks for (clients do not choose the server's hardware). */
+  provider: Provider
+  bodyLimit: number
+  /** The model of a request that names none (default: the first image model listed). */
+  defaultModel?: string
+}
+
+export const DEFAULT_BODY_LIMIT = 1024 * 1024
