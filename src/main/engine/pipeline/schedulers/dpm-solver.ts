@@ -141,7 +141,7 @@ export class DPMSolverStepper {
   }
 
   /** scheduler.step(model_output, t, sample).prev_sample for the current step. */
-  step(modelOutput: Float32Array, sample: Float32Array): Float32Array {
+  step(modelOutput: Float32Array, sample: Float32Array): Float32Array<ArrayBuffer> {
     const c = this.#c
     const n = this.#s.timesteps.length
     const i = this.#index
@@ -154,7 +154,7 @@ export class DPMSolverStepper {
     const converted = this.#convert(modelOutput, sample)
     for (let k = 0; k < c.solver_order - 1; k++) this.#outputs[k] = this.#outputs[k + 1]
     this.#outputs[c.solver_order - 1] = converted
-    let prev: Float32Array
+    let prev: Float32Array<ArrayBuffer>
     if (c.solver_order === 1 || this.#lowerOrderNums < 1 || lowerOrderFinal)
       prev = this.#firstOrder(converted, sample)
     else if (c.solver_order === 2 || this.#lowerOrderNums < 2 || lowerOrderSecond)
@@ -180,7 +180,7 @@ export class DPMSolverStepper {
     return { alpha, sigma, lambda: f(f(Math.log(alpha)) - f(Math.log(sigma))) }
   }
 
-  #convert(m: Float32Array, x: Float32Array): Float32Array {
+  #convert(m: Float32Array, x: Float32Array): Float32Array<ArrayBuffer> {
     const out = new Float32Array(m.length)
     const type = this.#c.prediction_type
     if (type === 'flow_prediction') {
@@ -204,7 +204,7 @@ export class DPMSolverStepper {
     return out
   }
 
-  #firstOrder(m: Float32Array, x: Float32Array): Float32Array {
+  #firstOrder(m: Float32Array, x: Float32Array): Float32Array<ArrayBuffer> {
     const t = this.#at(this.#index + 1)
     const s = this.#at(this.#index)
     const h = f(t.lambda - s.lambda)
@@ -221,7 +221,7 @@ export class DPMSolverStepper {
     return out
   }
 
-  #secondOrder(x: Float32Array): Float32Array {
+  #secondOrder(x: Float32Array): Float32Array<ArrayBuffer> {
     const k = this.#index
     const t = this.#at(k + 1)
     const s0 = this.#at(k)
@@ -256,7 +256,7 @@ export class DPMSolverStepper {
     return out
   }
 
-  #thirdOrder(x: Float32Array): Float32Array {
+  #thirdOrder(x: Float32Array): Float32Array<ArrayBuffer> {
     const k = this.#index
     const t = this.#at(k + 1)
     const s0 = this.#at(k)

@@ -1,0 +1,50 @@
+import type { ConcreteProvider } from '../../../../shared/providers'
+import type { LoadedTransformer } from '../../model/loaded-model'
+import type { Session } from '../../model/session'
+import type { FluxTokenizer } from '../flux/tokenize'
+import type { TransformerCall } from '../transformer-call'
+import type { PixArtConfigs } from './configs'
+
+/**
+ * What the PixArt-Σ pipeline runs: the components of a PixArtSigmaPipeline folder with their
+ * sessions. An imported package gives the transformer cut into blocks (the step cache works on
+ * it); a plain ONNX folder gives it as its one whole graph (pixart/whole-graph.ts: no cache).
+ */
+
+/** What the transformer graph allows, read from its input shapes (null: any). */
+export interface PixArtShape {
+  /** Sides must be multiples of this (VAE scale · patch), at most max. */
+  multipleOf: number
+  max: number
+  /** The one image size a static graph was exported for. */
+  fixed: { width: number; height: number } | null
+  /** The batch a static graph was exported with (2: CFG's [uncond, cond] as one call). */
+  fixedBatch: number | null
+  /** The text length a static graph was exported with: the prompt is padded to it. */
+  fixedTextLength: number | null
+}
+
+export interface PixArtModel {
+  readonly id: string
+  readonly name: string
+  readonly provider: ConcreteProvider
+  readonly configs: PixArtConfigs
+  readonly defaults: {
+    steps: number
+    guidanceScale: number
+    negativePrompt: string
+    width: number
+    height: number
+    /** max_sequence_length: T5's ids are padded to it (PixArtSigmaPipeline's default 300). */
+    maxSequenceLength: number
+  }
+  readonly shape: PixArtShape
+  readonly tokenizer: FluxTokenizer
+  readonly textEncoder: Session
+  readonly vaeDecoder: Session
+  readonly transformer: LoadedTransformer
+  /** Replaces callTransformer where the transformer is one whole graph (no cache then). */
+  readonly call?: TransformerCall
+  readonly cacheable: boolean
+  release(): Promise<void>
+}

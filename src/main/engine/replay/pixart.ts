@@ -1,0 +1,89 @@
+import { CacheConfigSchema } from '../../../shared/cache-config'
+import { EngineFailure } from '../errors'
+import { pixartDenoise } from '../pipeline/pixart/denoise'
+import type { PixArtModel } from '../pipeline/pixart/model'
+import { encodePixArtPrompts, pixartDecode, tokenizePixArtPrompts } from '../pipeline/pixart/run'
+import { dpmSolverSchedule } from '../pipeline/schedulers/dpm-solver'
+import type { Tensor } from '../tensor'
+import type { PixArtGolden } from './pixart-golden'
+import type { ReplayHooks, ReplayResult, ReplayRun } from './replay'
+
+/**
+ * `studio replay` of a PixArt-Σ pipeline golden: the golden's token ids and masks (the engine's
+ * own tokenization is compared with them), its initial latents, steps, guidance and size, through
+ * the engine's PixArt pipeline (T5 → DPM-Solver loop with batched CFG → VAE), compared with the
+ * final latents and image diffusers produced. The golden has no cached runs.
+ */
+
+export async function replayPixArt(
+  model: PixArtModel,
+  golden: PixArtGolden,
+  hooks: ReplayHooks
+): Promise<ReplayResult> {
+  const beforeCall = hooks.beforeCall ?? (() => undefined)
+  const own = tokenizePixArtPrompts(model, golden.prompt, golden.negativePrompt, golden.maxSequenceLength)
+  const same = (a: BigInt64Array, b: BigInt64Array) => a.length === b.length && a.every((v, i) => v === b[i])
+  const tokenIdsMatch =
+    same(own.cond.ids, golden.tokenIds.cond) &&
+    same(own.uncond.ids, golden.tokenIds.uncond) &&
+    same(own.cond.mask, golden.masks.cond) &&
+    same(own.uncond.mask, golden.masks.uncond)
+  const text = await encodePixArtPrompts(
+    model,
+    {
+      cond: { ids: golden.tokenIds.cond, mask: golden.masks.cond },
+      uncond: { ids: golden.tokenIds.uncond, mask: golden.masks.uncond }
+    },
+    beforeCall
+  )
+  const schedule = dpmSolverSchedule(model.configs.scheduler, golden.steps)
+  const sigmaMaxAbsDiff = maxAbsDiff(schedule.sigmas, golden.schedule.sigmas)
+  if (schedule.timesteps.join() !== golden.stepTimesteps.join())
+    throw new EngineFailure(
+      'bad_request',
+      `${golden.dir}: the engine's timesteps [${schedule.timesteps.join(', ')}] are not the golden's [${golden.stepTimesteps.join(', ')}]`
+    )
+  const cache = CacheConfigSchema.parse({ enabled: false, mergeBlockLists: false })
+  const { latent } = await pixartDenoise(
+    model,
+    {
+      ...text,
+      noise: golden.initialLatents,
+      schedule,
+      guidanceScale: golden.guidanceScale,
+      width: golden.width,
+      height: golden.height,
+      cache
+    },
+    { createStepCache: hooks.createStepCache, beforeCall }
+  )
+  const { image } = await pixartDecode(model, latent, beforeCall)
+  const run: ReplayRun = {
+    name: golden.name,
+    latentMaxAbsDiff: tensorDiff(latent, golden.finalLatents, 'final latents'),
+    imageMaxAbsDiff: tensorDiff(image, golden.image, 'image'),
+    contexts: [],
+    reference: { contexts: [] }
+  }
+  hooks.onRun?.(run)
+  return { runs: [run], checks: { tokenIdsMatch, sigmaMaxAbsDiff } }
+}
+
+function tensorDiff(a: Tensor, b: Tensor, what: string): number {
+  if (a.dims.join() !== b.dims.join())
+    throw new EngineFailure(
+      'bad_request',
+      `${what}: the engine's are [${a.dims.join(', ')}], the golden's [${b.dims.join(', ')}]`
+    )
+  return maxAbsDiff(a.data, b.data)
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Infinity
+  let m = 0
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i] - b[i])
+    if (!(d <= m)) m = d // NaN wins
+  }
+  return m
+}

@@ -1,0 +1,72 @@
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { GenerateRequestSchema } from '../../src/shared/generation'
+import { createStepCache } from '../../src/main/engine/cache/index'
+import { runPixArtPipeline } from '../../src/main/engine/pipeline/pixart/generate'
+import type { PixArtModel } from '../../src/main/engine/pipeline/pixart/model'
+import { loadWholeGraphPixArt } from '../../src/main/engine/pipeline/pixart/whole-graph'
+import { readPixArtGolden } from '../../src/main/engine/replay/pixart-golden'
+
+/** A generate request on PixArt-Σ: the static graph's one size, the golden's image from its noise. */
+
+const FIXTURE = join(__dirname, '../fixtures/diffusers/pixart-sigma-tiny')
+const hooks = { createStepCache, beforeCall: () => {} }
+
+describe('PixArt-Σ generate (TorchScript export, whole graph)', () => {
+  let model: PixArtModel
+  beforeAll(async () => {
+    model = await loadWholeGraphPixArt(join(FIXTURE, 'onnx'), { provider: 'cpu' })
+  })
+  afterAll(async () => {
+    await model?.release()
+  })
+
+  it("makes the golden's image from the golden's noise, prompt, negative prompt, steps and guidance", async () => {
+    const golden = await readPixArtGolden(join(FIXTURE, 'golden/pipeline_4steps'))
+    const req = GenerateRequestSchema.parse({
+      model: 'pixart',
+      prompt: golden.prompt,
+      negativePrompt: golden.negativePrompt,
+      seed: 0,
+      steps: golden.steps,
+      guidanceScale: golden.guidanceScale
+    })
+    let latent: Float32Array | null = null
+    const result = await runPixArtPipeline(model, req, {
+      ...hooks,
+      noise: golden.initialLatents.data,
+      onDecoded: (l) => (latent = Float32Array.from(l.data))
+    })
+    expect(result.width).toBe(32)
+    expect(result.height).toBe(32)
+    expect(result.files[0].name).toBe('image.png')
+    expect(result.recipe.separateCfg).toBe(false)
+    expect(result.timings.perStepMs).toHaveLength(4)
+    let d = 0
+    for (let i = 0; i < golden.finalLatents.data.length; i++)
+      d = Math.max(d, Math.abs((latent as unknown as Float32Array)[i] - golden.finalLatents.data[i]))
+    expect(d).toBeLessThan(1e-3)
+    // 8-bit pixels of the golden image (round(x · 255)) within one level.
+    let worst = 0
+    for (let i = 0; i < 32 * 32; i++)
+      for (let c = 0; c < 3; c++) {
+        const want = Math.round(golden.image.data[c * 1024 + i] * 255)
+        worst = Math.max(worst, Math.abs(result.pixels[i * 4 + c] - want))
+      }
+    expect(worst).toBeLessThanOrEqual(1)
+  })
+
+  it('offers only the size the static graph was exported for, and refuses a cache on the whole graph', async () => {
+    const base = { model: 'pixart', prompt: 'a lighthouse', seed: 1, steps: 2 }
+    await expect(
+      runPixArtPipeline(model, GenerateRequestSchema.parse({ ...base, width: 64, height: 64 }), hooks)
+    ).rejects.toThrow(/static and makes 32×32 images only/)
+    await expect(
+      runPixArtPipeline(
+        model,
+        GenerateRequestSchema.parse({ ...base, cache: { preset: 'F1B0', overrides: {} } }),
+        hooks
+      )
+    ).rejects.toThrow(/cannot be cached/)
+  })
+})
