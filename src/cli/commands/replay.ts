@@ -9,6 +9,7 @@ import { resolveModel } from '../../main/engine/model/registry'
 import { intFlag, parseFlags, providerFlag } from '../flags'
 import { consoleIO, UsageError, type CliIO } from '../io'
 import { modelDirs } from '../models'
+import { isPixArtGolden, replayPixArtCommand } from './replay-pixart'
 
 /** `studio replay GOLDEN_DIR --model MODEL`: a diffusers/CacheDiT golden through the engine, compared. */
 
@@ -45,6 +46,7 @@ export async function replayCommand(argv: readonly string[], io: CliIO = console
   const goldenDir = resolve(positionals[0])
   if (!existsSync(join(goldenDir, 'manifest.json')))
     throw new UsageError(`${goldenDir}: not a golden folder (no manifest.json)`)
+  if (await isPixArtGolden(goldenDir)) return replayPixArtCommand(goldenDir, { ...values, model: values.model }, io)
   let golden
   try {
     golden = await readGolden(goldenDir)
