@@ -1,0 +1,173 @@
+import { checkBlockBudget, type CacheConfig } from '../../../../shared/cache-config'
+import type { Branch } from '../../../../shared/trace'
+import { assertFinite } from '../../cache/non-finite'
+import type { CreateStepCache, StepCache } from '../../cache/seam'
+import { EngineFailure } from '../../errors'
+import type { BeforeCall } from '../../model/block-program'
+import type { LoadedTransformer } from '../../model/loaded-model'
+import { tensor, type Tensor } from '../../tensor'
+import { filled } from '../batch'
+import type { DenoiseInput, StepReport } from '../denoise'
+import { applyGuidance } from '../guidance'
+import { UniPCStepper, type UniPCSchedule } from '../schedulers/unipc'
+import { callTransformer } from '../transformer-call'
+import { warmUp } from '../warm-up'
+import type { WanModel } from './model'
+
+/**
+ * WanPipeline's denoising loop (pipeline_wan.py, step 6): per step the expert of its timestep
+ * (Wan 2.2: `transformer` while t ≥ boundary_ratio · num_train_timesteps, then `transformer_2`,
+ * each with its guidance scale), a cond call with the prompt's states and, when CFG is on
+ * (guidance_scale > 1), an uncond call with the negative prompt's, each in its own cache branch
+ * as diffusers' `cache_context("cond")` / `("uncond")`; noise = uncond + g·(cond − uncond); one
+ * UniPC step. The transformer is called with the integer timestep, as diffusers passes it.
+ *
+ * The step cache keeps state per (transformer, block list, branch) and counts its own steps per
+ * transformer: the second expert's first step is its step 0, with its own warmup, as CacheDiT's
+ * separate cache context per transformer does.
+ */
+
+export interface WanDenoiseInput {
+  /** Prompt states [1, L, text_dim] (zeros past the prompt's length). */
+  cond: Tensor
+  /** Negative prompt states; used only when CFG is on. */
+  uncond: Tensor
+  /** Initial noise [1, C, F, h, w]. */
+  noise: Tensor
+  schedule: UniPCSchedule
+  guidanceScale: number
+  /** The low-noise expert's guidance (Wan 2.2); the first scale where null. */
+  guidanceScale2: number | null
+  cache: CacheConfig
+}
+
+export interface WanDenoiseHooks {
+  createStepCache: CreateStepCache
+  beforeCall: BeforeCall
+  onStep?: (r: StepReport) => void | Promise<void>
+  /** Run every session once before step 0 (generate does; replay needs no timings). */
+  warm?: boolean
+}
+
+export interface WanDenoised {
+  latent: Tensor
+  stepCache: StepCache
+  prepareMs: number
+}
+
+/** WanPipeline's do_classifier_free_guidance: guidance_scale > 1 (the first scale decides). */
+export function wanUsesCfg(guidanceScale: number): boolean {
+  return guidanceScale > 1
+}
+
+/** The expert and guidance of a step's integer timestep. */
+export function wanExpert(
+  model: Pick<WanModel, 'boundaryRatio' | 'transformers' | 'configs'>,
+  timestep: number,
+  guidanceScale: number,
+  guidanceScale2: number | null
+): { transformer: LoadedTransformer; guidance: number } {
+  const [high, low] = model.transformers
+  if (model.boundaryRatio === null || !low) return { transformer: high, guidance: guidanceScale }
+  const boundary = model.boundaryRatio * model.configs.scheduler.num_train_timesteps
+  return timestep >= boundary
+    ? { transformer: high, guidance: guidanceScale }
+    : { transformer: low, guidance: guidanceScale2 ?? guidanceScale }
+}
+
+export async function wanDenoise(
+  model: WanModel,
+  input: WanDenoiseInput,
+  hooks: WanDenoiseHooks
+): Promise<WanDenoised> {
+  const { cache, schedule } = input
+  if (cache.enabled && !model.cacheable)
+    throw new EngineFailure(
+      'bad_request',
+      `${model.name}: its transformer is one whole graph, which cannot be cached (import the folder first)`
+    )
+  const call = model.call ?? callTransformer
+  const cfg = wanUsesCfg(input.guidanceScale)
+  const t0 = performance.now()
+  const used = new Set(schedule.timesteps.map((t) => wanExpert(model, t, 1, null).transformer))
+  for (const t of used) await prepare(t, cache, hooks.beforeCall)
+  const text = (states: Tensor) => ({ text_hidden: states })
+  if (hooks.warm) {
+    // The shared warm-up walks sigmas: each step's sigma names its expert here.
+    const bySigma = new Map(schedule.timesteps.map((t, i) => [schedule.sigmas[i], t]))
+    const warmInput: DenoiseInput = {
+      noise: input.noise,
+      sigmas: schedule.sigmas,
+      timesteps: schedule.timesteps,
+      cond: text(input.cond),
+      uncond: text(input.uncond),
+      guidanceScale: input.guidanceScale,
+      separateCfg: true,
+      mergeBlockLists: false
+    }
+    const expertOf = (sigma: number) => wanExpert(model, bySigma.get(sigma) ?? 0, 1, null).transformer
+    await warmUp({ transformerFor: expertOf }, warmInput, cache, { ...hooks, call: model.call })
+  }
+  const prepareMs = performance.now() - t0
+
+  const stepCache = hooks.createStepCache(cache)
+  stepCache.beginGeneration()
+  const stepper = new UniPCStepper(model.configs.scheduler, schedule)
+  const dims = input.noise.dims
+  let x: Float32Array = Float32Array.from(input.noise.data)
+  const steps = schedule.timesteps.length
+  for (let i = 0; i < steps; i++) {
+    hooks.beforeCall()
+    const start = performance.now()
+    const t = schedule.timesteps[i]
+    const sigma = schedule.sigmas[i]
+    const { transformer, guidance } = wanExpert(model, t, input.guidanceScale, input.guidanceScale2)
+    const latent = tensor(x, dims)
+    const site = (branch: Branch) => ({
+      stepCache,
+      step: i,
+      sigma,
+      branch,
+      mergeBlockLists: false,
+      beforeCall: hooks.beforeCall
+    })
+    const timestep = filled(t, 1)
+    let v = await call(transformer, { latent, timestep, text: text(input.cond) }, site('cond'))
+    if (cfg) {
+      const vu = await call(transformer, { latent, timestep, text: text(input.uncond) }, site('uncond'))
+      v = applyGuidance(v, vu, guidance)
+    }
+    assertFinite(v, `the prediction of ${transformer.manifest.name} at step ${i} (timestep ${t})`)
+    x = stepper.step(v.data, x)
+    await hooks.onStep?.({
+      step: i,
+      totalSteps: steps,
+      stepMs: performance.now() - start,
+      traces: stepCache.drainTraces(),
+      latent: tensor(Float32Array.from(x), dims),
+      velocity: v,
+      sigma
+    })
+  }
+  return { latent: tensor(x, dims), stepCache, prepareMs }
+}
+
+/** Compiles the segments the cache will ask for, before step 0. */
+async function prepare(t: LoadedTransformer, cache: CacheConfig, beforeCall: BeforeCall): Promise<void> {
+  for (const program of t.contexts(false)) {
+    const problem = checkBlockBudget(cache, program.blockCount, `${t.manifest.name}/${program.name}`)
+    if (problem) throw new EngineFailure('bad_request', `cache: ${problem}`)
+    beforeCall()
+    const n = program.blockCount
+    await program.prepare(
+      cache.enabled
+        ? [
+            [0, cache.Fn],
+            [cache.Fn, n - cache.Bn],
+            [n - cache.Bn, n]
+          ]
+        : [[0, n]],
+      1
+    )
+  }
+}

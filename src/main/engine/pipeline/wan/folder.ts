@@ -1,0 +1,103 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import type { z } from 'zod'
+import { EngineFailure } from '../../errors'
+import { readRegularText } from '../../model/safe-read'
+import {
+  unsupportedUniPCField,
+  UniPCSchedulerConfigSchema,
+  type UniPCSchedulerConfig
+} from '../schedulers/unipc'
+import {
+  unsupportedWanField,
+  WanPipelineIndexSchema,
+  WanTokenizerConfigSchema,
+  WanTransformerConfigSchema,
+  WanVaeConfigSchema,
+  type WanPipelineIndex,
+  type WanTransformerConfig,
+  type WanVaeConfig
+} from './configs'
+
+/**
+ * The JSON files of an ONNX WanPipeline folder (optimum-onnx layout), read through the safe
+ * reader and validated: what both the whole-graph loader and the importer need before any graph.
+ */
+
+const MAX_JSON_BYTES = 64 * 1024 * 1024
+
+export interface WanFolder {
+  index: WanPipelineIndex
+  scheduler: UniPCSchedulerConfig
+  vae: WanVaeConfig
+  transformer: WanTransformerConfig
+  /** The transformer folders: ['transformer'] or ['transformer', 'transformer_2']. */
+  transformerDirs: string[]
+  tokenizerJson: string
+  tokenizerConfigJson: string
+  tokenizerMaxLength: number
+  /** Whether vae_decoder/model.onnx is there (the fixtures' TorchScript exports have none). */
+  hasVaeDecoder: boolean
+}
+
+export async function readWanFolder(dir: string): Promise<WanFolder> {
+  const text = (rel: string) =>
+    readRegularText(join(dir, rel), { maxBytes: MAX_JSON_BYTES, root: dir, label: rel })
+  const json = async <T>(rel: string, schema: z.ZodType<T>): Promise<T> => {
+    let raw: unknown
+    try {
+      raw = JSON.parse(await text(rel))
+    } catch (e) {
+      if (e instanceof EngineFailure) throw e
+      throw new EngineFailure('model_invalid', `${join(dir, rel)}: not valid JSON (${(e as Error).message})`)
+    }
+    const parsed = schema.safeParse(raw)
+    if (!parsed.success) {
+      const i = parsed.error.issues[0]
+      throw new EngineFailure(
+        'model_invalid',
+        `${join(dir, rel)}: ${i.path.join('.') || '(root)'}: ${i.message}`
+      )
+    }
+    return parsed.data
+  }
+  const index = await json('model_index.json', WanPipelineIndexSchema)
+  const scheduler = await json('scheduler/scheduler_config.json', UniPCSchedulerConfigSchema)
+  const unsupportedScheduler = unsupportedUniPCField(scheduler)
+  if (unsupportedScheduler)
+    throw new EngineFailure(
+      'model_invalid',
+      `${join(dir, 'scheduler/scheduler_config.json')}: UniPCMultistepScheduler with ${unsupportedScheduler}`
+    )
+  const vae = await json('vae_decoder/config.json', WanVaeConfigSchema)
+  const transformer = await json('transformer/config.json', WanTransformerConfigSchema)
+  const second = index.transformer_2?.[0] != null
+  if (second !== (index.boundary_ratio !== null))
+    throw new EngineFailure(
+      'model_invalid',
+      `${join(dir, 'model_index.json')}: ${second ? 'transformer_2 without boundary_ratio' : 'boundary_ratio without transformer_2'} (Wan 2.2 needs both)`
+    )
+  const transformerDirs = second ? ['transformer', 'transformer_2'] : ['transformer']
+  if (second) {
+    const t2 = await json('transformer_2/config.json', WanTransformerConfigSchema)
+    if (t2.in_channels !== transformer.in_channels || t2.patch_size.join() !== transformer.patch_size.join())
+      throw new EngineFailure(
+        'model_invalid',
+        `${join(dir, 'transformer_2/config.json')}: in_channels or patch_size differ from transformer's`
+      )
+  }
+  const unsupported = unsupportedWanField(index, transformer, vae)
+  if (unsupported) throw new EngineFailure('model_invalid', `${dir}: ${unsupported}`)
+  const tokenizerConfig = await json('tokenizer/tokenizer_config.json', WanTokenizerConfigSchema)
+  return {
+    index,
+    scheduler,
+    vae,
+    transformer,
+    transformerDirs,
+    tokenizerJson: await text('tokenizer/tokenizer.json'),
+    tokenizerConfigJson: await text('tokenizer/tokenizer_config.json'),
+    tokenizerMaxLength: tokenizerConfig.model_max_length,
+    hasVaeDecoder: existsSync(join(dir, 'vae_decoder/model.onnx'))
+  }
+}

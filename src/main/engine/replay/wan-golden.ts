@@ -1,0 +1,250 @@
+import { existsSync } from 'node:fs'
+import { basename, dirname, join } from 'node:path'
+import { z } from 'zod'
+import type { CacheConfig } from '../../../shared/cache-config'
+import { readRegularFile, readRegularText } from '../model/safe-read'
+import { tensor, type Tensor } from '../tensor'
+import { parseCacheDitConfig } from './cachedit-config'
+import type { GoldenRun, ReferenceContext } from './golden'
+import { parseNpy } from './npy'
+
+/**
+ * A Wan golden folder (`pipeline_4steps`, `dbcache_10steps` of wan2.1-tiny / wan2.2-tiny: made
+ * with diffusers' WanPipeline and CacheDiT) read into what the Wan replay needs: the prompt and
+ * settings, the saved token ids and mask, the initial noise, the schedule, and each run's final
+ * latents, decoded frames and CacheDiT decisions (cond = `cached_steps`, uncond =
+ * `cfg_cached_steps`, one stats entry per transformer in the pipeline's order).
+ */
+
+export interface WanGolden {
+  family: 'wan'
+  dir: string
+  prompt: string
+  negativePrompt: string
+  steps: number
+  guidanceScale: number
+  guidanceScale2: number | null
+  /** The text length the golden was made with; null when neither it nor a sibling golden says. */
+  maxSequenceLength: number | null
+  /** Where maxSequenceLength came from, when not from this golden's own _about. */
+  maxSequenceLengthNote: string | null
+  /** Rows: prompt, negative prompt (where saved). */
+  tokenIds: { ids: BigInt64Array; mask: BigInt64Array; length: number } | null
+  /** The pipeline's prompt embeddings (zeroed past the prompt), where saved. */
+  promptEmbeds: { cond: Tensor; uncond: Tensor } | null
+  /** [1, C, F, h, w], as diffusers drew it. */
+  initialLatents: Tensor
+  schedule: { sigmas: number[]; timesteps: number[] }
+  /** The transformer of each step where the golden says (Wan 2.2). */
+  expertPerStep: string[] | null
+  runs: GoldenRun[]
+}
+
+const AboutSchema = z.object({
+  prompt: z.string(),
+  negative_prompt: z.string().default(''),
+  num_inference_steps: z.number().int().positive(),
+  guidance_scale: z.number(),
+  guidance_scale_2: z.number().nullable().optional(),
+  max_sequence_length: z.number().int().positive().optional(),
+  schedule: z.object({
+    timesteps: z.array(z.number()),
+    sigmas: z.array(z.number()),
+    expert_per_step: z.array(z.string()).optional()
+  }),
+  results: z.record(z.string(), z.unknown()).optional()
+})
+
+const StatsSchema = z.object({
+  cached_steps: z.array(z.number().int()),
+  residual_diffs: z.record(z.string(), z.number()),
+  cfg_cached_steps: z.array(z.number().int()).default([]),
+  cfg_residual_diffs: z.record(z.string(), z.number()).default({})
+})
+const ResultSchema = z.object({ stats: z.array(StatsSchema).min(1), cache_config: z.string() })
+
+const EntrySchema = z.object({ file: z.string(), dtype: z.string(), shape: z.array(z.number().int()) })
+type Entries = Record<string, z.infer<typeof EntrySchema>>
+
+const MAX_NPY_BYTES = 512 * 1024 * 1024
+
+/** Transformer names of CacheDiT's stats entries, in the pipeline's order. */
+const TRANSFORMERS = ['transformer', 'transformer_2']
+
+async function manifestOf(dir: string): Promise<Record<string, unknown>> {
+  const path = join(dir, 'manifest.json')
+  let raw: unknown
+  try {
+    raw = JSON.parse(await readRegularText(path, { maxBytes: 16 * 1024 * 1024 }))
+  } catch (e) {
+    throw new Error(`${path}: not a golden manifest (${(e as Error).message})`)
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new Error(`${path}: not a golden manifest (not a JSON object)`)
+  return raw as Record<string, unknown>
+}
+
+export async function readWanGolden(dir: string): Promise<WanGolden> {
+  const manifestPath = join(dir, 'manifest.json')
+  const all = await manifestOf(dir)
+  const parsed = AboutSchema.safeParse(all._about ?? {})
+  if (!parsed.success)
+    throw new Error(
+      `${manifestPath}: _about ${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`
+    )
+  const a = parsed.data
+  const entries: Entries = {}
+  for (const k of Object.keys(all)) {
+    if (k === '_about') continue
+    const e = EntrySchema.safeParse(all[k])
+    if (!e.success) throw new Error(`${manifestPath}: entry "${k}" has no file, dtype and shape`)
+    entries[k] = e.data
+  }
+  const read = async (key: string) => {
+    const e = entries[key]
+    if (!e) throw new Error(`${manifestPath}: no "${key}" entry`)
+    if (e.file.includes('/') || e.file.includes('\\') || e.file.startsWith('.'))
+      throw new Error(`${manifestPath}: "${key}" names a file outside the folder`)
+    const label = join(dir, e.file)
+    const arr = parseNpy(await readRegularFile(label, { maxBytes: MAX_NPY_BYTES, root: dir }), label)
+    if (arr.shape.join() !== e.shape.join())
+      throw new Error(`${label}: shape [${arr.shape.join(', ')}], the manifest says [${e.shape.join(', ')}]`)
+    return { arr, label }
+  }
+  const float = async (key: string): Promise<Tensor> => {
+    const { arr, label } = await read(key)
+    if (arr.kind !== 'float32') throw new Error(`${label}: int64, expected floats`)
+    return tensor(arr.data, arr.shape)
+  }
+  const int = async (key: string): Promise<BigInt64Array> => {
+    const { arr, label } = await read(key)
+    if (arr.kind !== 'int64') throw new Error(`${label}: expected int64`)
+    return arr.data
+  }
+
+  let tokenIds: WanGolden['tokenIds'] = null
+  if ('tokenizer.input_ids' in entries && 'tokenizer.attention_mask' in entries) {
+    const ids = await int('tokenizer.input_ids')
+    const mask = await int('tokenizer.attention_mask')
+    tokenIds = { ids, mask, length: entries['tokenizer.input_ids'].shape[1] }
+  }
+  const promptEmbeds =
+    'prompt_embeds' in entries && 'negative_prompt_embeds' in entries
+      ? { cond: await float('prompt_embeds'), uncond: await float('negative_prompt_embeds') }
+      : null
+
+  // The text length: this golden's, else its token ids', else a sibling golden's of the same prompts.
+  let maxSequenceLength = a.max_sequence_length ?? tokenIds?.length ?? null
+  let maxSequenceLengthNote: string | null = null
+  if (maxSequenceLength === null) {
+    const sibling = await siblingTextLength(dir, a.prompt, a.negative_prompt)
+    if (sibling) {
+      maxSequenceLength = sibling.length
+      maxSequenceLengthNote = `max_sequence_length ${sibling.length} from ${sibling.from} (same prompts; this golden does not say)`
+    }
+  }
+
+  const runs: GoldenRun[] = []
+  const video = async (key: string) => (key in entries ? framesFirst(await float(key)) : null)
+  if ('final_latents' in entries)
+    runs.push({
+      name: basename(dir),
+      cache: null,
+      finalLatents: await float('final_latents'),
+      image: await video('video_np'),
+      reference: { contexts: [] }
+    })
+  if ('uncached.final_latents' in entries)
+    runs.push({
+      name: 'uncached',
+      cache: null,
+      finalLatents: await float('uncached.final_latents'),
+      image: null,
+      reference: { contexts: [] }
+    })
+  for (const [runName, value] of Object.entries(a.results ?? {})) {
+    const latentKey = `${runName}.final_latents`
+    // The probe run (threshold 1e-6) recorded diffs only; it has no latents to compare.
+    if (!(latentKey in entries)) continue
+    const r = ResultSchema.safeParse(value)
+    if (!r.success)
+      throw new Error(
+        `${manifestPath}: _about.results.${runName} has no stats with cached steps and a cache_config`
+      )
+    let cache: CacheConfig
+    try {
+      cache = parseCacheDitConfig(r.data.cache_config, false)
+    } catch (e) {
+      throw new Error(`${manifestPath}: _about.results.${runName}: ${(e as Error).message}`)
+    }
+    const contexts: ReferenceContext[] = r.data.stats.flatMap((s, i) => [
+      {
+        transformer: TRANSFORMERS[i] ?? `#${i}`,
+        branch: 'cond' as const,
+        cachedSteps: s.cached_steps,
+        residualDiffs: s.residual_diffs
+      },
+      {
+        transformer: TRANSFORMERS[i] ?? `#${i}`,
+        branch: 'uncond' as const,
+        cachedSteps: s.cfg_cached_steps,
+        residualDiffs: s.cfg_residual_diffs
+      }
+    ])
+    runs.push({
+      name: runName,
+      cache,
+      finalLatents: await float(latentKey),
+      image: null,
+      reference: { contexts }
+    })
+  }
+  if (runs.length === 0) throw new Error(`${manifestPath}: no run with final latents to compare`)
+  return {
+    family: 'wan',
+    dir,
+    prompt: a.prompt,
+    negativePrompt: a.negative_prompt,
+    steps: a.num_inference_steps,
+    guidanceScale: a.guidance_scale,
+    guidanceScale2: a.guidance_scale_2 ?? null,
+    maxSequenceLength,
+    maxSequenceLengthNote,
+    tokenIds,
+    promptEmbeds,
+    initialLatents: await float('initial_latents'),
+    schedule: { sigmas: a.schedule.sigmas, timesteps: a.schedule.timesteps },
+    expertPerStep: a.schedule.expert_per_step ?? null,
+    runs
+  }
+}
+
+/** diffusers' output_type='np' frames [1, F, H, W, 3] → the VAE's layout [1, 3, F, H, W]. */
+function framesFirst(t: Tensor): Tensor {
+  const [B, F, H, W, C] = t.dims
+  if (t.dims.length !== 5 || C !== 3)
+    throw new Error(`video frames [${t.dims.join(', ')}] are not [1, F, H, W, 3]`)
+  const out = new Float32Array(t.data.length)
+  const plane = F * H * W
+  for (let b = 0; b < B; b++)
+    for (let p = 0; p < plane; p++)
+      for (let c = 0; c < 3; c++) out[(b * 3 + c) * plane + p] = t.data[(b * plane + p) * 3 + c]
+  return tensor(out, [B, 3, F, H, W])
+}
+
+async function siblingTextLength(
+  dir: string,
+  prompt: string,
+  negative: string
+): Promise<{ length: number; from: string } | null> {
+  const parent = dirname(dir)
+  for (const name of ['pipeline_4steps']) {
+    const other = join(parent, name)
+    if (other === dir || !existsSync(join(other, 'manifest.json'))) continue
+    const about = AboutSchema.safeParse((await manifestOf(other))._about ?? {})
+    if (!about.success || about.data.max_sequence_length === undefined) continue
+    if (about.data.prompt !== prompt || about.data.negative_prompt !== negative) continue
+    return { length: about.data.max_sequence_length, from: join('..', name) }
+  }
+  return null
+}

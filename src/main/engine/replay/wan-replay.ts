@@ -1,0 +1,160 @@
+import { CacheConfigSchema, type CacheConfig } from '../../../shared/cache-config'
+import { EngineFailure } from '../errors'
+import { wanDecode } from '../pipeline/wan/decode'
+import { wanDenoise, wanExpert } from '../pipeline/wan/denoise'
+import type { WanModel } from '../pipeline/wan/model'
+import { encodeWan, tokenizeWan, type WanTokens } from '../pipeline/wan/text'
+import { uniPCSchedule } from '../pipeline/schedulers/unipc'
+import type { Tensor } from '../tensor'
+import type { ReplayChecks, ReplayContext, ReplayHooks, ReplayResult, ReplayRun } from './replay'
+import type { WanGolden } from './wan-golden'
+
+/**
+ * `studio replay` of a Wan golden: every run from the golden's own inputs (its token ids and mask
+ * where saved, else its prompts tokenized at its max_sequence_length; its initial noise; its steps,
+ * guidance scales and CacheDiT config), compared with diffusers (final latents, decoded frames)
+ * and CacheDiT (cached steps and residual diffs per transformer and CFG branch).
+ */
+
+export interface WanReplayChecks extends ReplayChecks {
+  /** Largest |Δ| of the engine's prompt embeddings against the golden's (null: none saved). */
+  embedsMaxAbsDiff: number | null
+  /** Whether each step ran the expert the golden says (null: it does not say). */
+  expertsMatch: boolean | null
+  /** Where a setting the golden lacks came from. */
+  notes: string[]
+}
+
+export interface WanReplayResult extends ReplayResult {
+  checks: WanReplayChecks
+}
+
+export async function replayWan(
+  model: WanModel,
+  golden: WanGolden,
+  hooks: ReplayHooks
+): Promise<WanReplayResult> {
+  const beforeCall = hooks.beforeCall ?? (() => undefined)
+  const notes: string[] = []
+  if (golden.maxSequenceLengthNote) notes.push(golden.maxSequenceLengthNote)
+  let L = golden.maxSequenceLength
+  if (L === null) {
+    L = model.defaults.maxSequenceLength
+    notes.push(`max_sequence_length: the golden does not say; the model's ${L} was used`)
+  }
+  const own = {
+    cond: tokenizeWan(model.tokenizer, golden.prompt, L),
+    uncond: tokenizeWan(model.tokenizer, golden.negativePrompt, L)
+  }
+  let tokens = own
+  let tokenIdsMatch: boolean | null = null
+  if (golden.tokenIds) {
+    const saved = golden.tokenIds
+    const row = (r: number): WanTokens => {
+      const ids = saved.ids.slice(r * saved.length, (r + 1) * saved.length)
+      const mask = saved.mask.slice(r * saved.length, (r + 1) * saved.length)
+      return { ids, mask, length: mask.reduce((n, v) => n + Number(v), 0) }
+    }
+    tokens = { cond: row(0), uncond: row(1) }
+    tokenIdsMatch = sameTokens(own.cond, tokens.cond) && sameTokens(own.uncond, tokens.uncond)
+  }
+  const cond = await encodeWan(model.textEncoder, tokens.cond, beforeCall)
+  const uncond = await encodeWan(model.textEncoder, tokens.uncond, beforeCall)
+  const embedsMaxAbsDiff = golden.promptEmbeds
+    ? Math.max(
+        tensorDiff(cond, golden.promptEmbeds.cond, 'prompt embeddings'),
+        tensorDiff(uncond, golden.promptEmbeds.uncond, 'negative prompt embeddings')
+      )
+    : null
+
+  const schedule = uniPCSchedule(model.configs.scheduler, golden.steps)
+  if (schedule.timesteps.join() !== golden.schedule.timesteps.join())
+    throw new EngineFailure(
+      'bad_request',
+      `${golden.dir}: the engine's timesteps [${schedule.timesteps.join(', ')}] are not the golden's [${golden.schedule.timesteps.join(', ')}]`
+    )
+  const sigmaMaxAbsDiff = maxAbsDiff(schedule.sigmas, golden.schedule.sigmas)
+  const firstStep = new Map<string, number>()
+  const experts: string[] = []
+  schedule.timesteps.forEach((t, i) => {
+    const name = wanExpert(model, t, 1, null).transformer.manifest.name
+    experts.push(name)
+    if (!firstStep.has(name)) firstStep.set(name, i)
+  })
+  const expertsMatch = golden.expertPerStep ? golden.expertPerStep.join() === experts.join() : null
+
+  const runs: ReplayRun[] = []
+  for (const run of golden.runs) {
+    const cache: CacheConfig = run.cache
+      ? { ...run.cache, enableSeparateCfg: true, mergeBlockLists: false }
+      : CacheConfigSchema.parse({ enabled: false, mergeBlockLists: false })
+    const { latent, stepCache } = await wanDenoise(
+      model,
+      {
+        cond,
+        uncond,
+        noise: golden.initialLatents,
+        schedule,
+        guidanceScale: golden.guidanceScale,
+        guidanceScale2: golden.guidanceScale2,
+        cache
+      },
+      { createStepCache: hooks.createStepCache, beforeCall }
+    )
+    let imageMaxAbsDiff: number | null = null
+    if (run.image && !model.vaeDecoder) {
+      const note = 'frames not compared: the folder has no vae_decoder/model.onnx'
+      if (!notes.includes(note)) notes.push(note)
+    } else if (run.image) {
+      const { video } = await wanDecode(model, latent, beforeCall)
+      imageMaxAbsDiff = tensorDiff(video, run.image, `${run.name} frames`)
+    }
+    // CacheDiT counts each transformer's steps from its own first step (its cache context's).
+    const contexts: ReplayContext[] = run.cache
+      ? stepCache.summary().contexts.map((c) => {
+          const offset = firstStep.get(c.transformer) ?? 0
+          return {
+            transformer: c.transformer,
+            branch: c.branch,
+            cachedSteps: c.cachedSteps.map((s) => s - offset),
+            residualDiffs: Object.fromEntries(
+              Object.entries(c.residualDiffs).map(([s, d]) => [String(Number(s) - offset), d])
+            )
+          }
+        })
+      : []
+    const result: ReplayRun = {
+      name: run.name,
+      latentMaxAbsDiff: tensorDiff(latent, run.finalLatents, `${run.name} final latents`),
+      imageMaxAbsDiff,
+      contexts,
+      reference: run.reference
+    }
+    hooks.onRun?.(result)
+    runs.push(result)
+  }
+  return { runs, checks: { tokenIdsMatch, sigmaMaxAbsDiff, embedsMaxAbsDiff, expertsMatch, notes } }
+}
+
+function sameTokens(a: WanTokens, b: WanTokens): boolean {
+  return a.ids.join() === b.ids.join() && a.mask.join() === b.mask.join()
+}
+
+function tensorDiff(a: Tensor, b: Tensor, what: string): number {
+  if (a.dims.join() !== b.dims.join())
+    throw new EngineFailure(
+      'bad_request',
+      `${what}: the engine's are [${a.dims.join(', ')}], the golden's [${b.dims.join(', ')}]`
+    )
+  return maxAbsDiff(a.data, b.data)
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Infinity
+  let m = 0
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i] - b[i])
+    if (!(d <= m)) m = d // NaN wins
+  }
+  return m
+}
