@@ -10,6 +10,7 @@ import { intFlag, parseFlags, providerFlag } from '../flags'
 import { consoleIO, UsageError, type CliIO } from '../io'
 import { modelDirs } from '../models'
 import { isPixArtGolden, replayPixArtCommand } from './replay-pixart'
+import { isWanGolden, replayWanCommand } from './replay-wan'
 
 /** `studio replay GOLDEN_DIR --model MODEL`: a diffusers/CacheDiT golden through the engine, compared. */
 
@@ -47,6 +48,7 @@ export async function replayCommand(argv: readonly string[], io: CliIO = console
   if (!existsSync(join(goldenDir, 'manifest.json')))
     throw new UsageError(`${goldenDir}: not a golden folder (no manifest.json)`)
   if (await isPixArtGolden(goldenDir)) return replayPixArtCommand(goldenDir, { ...values, model: values.model }, io)
+  if (await isWanGolden(goldenDir)) return replayWanCommand(goldenDir, { ...values, model: values.model }, io)
   let golden
   try {
     golden = await readGolden(goldenDir)
