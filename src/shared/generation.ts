@@ -49,6 +49,8 @@ export const GenerateRequestSchema = z
     /** Image size in pixels where the model makes more than one (imported FLUX); default: the model's. */
     width: z.number().int().min(1).max(65536).optional(),
     height: z.number().int().min(1).max(65536).optional(),
+    /** Video frames where the model makes more than one count (imported Wan); default: the model's. */
+    frames: z.number().int().min(1).max(4096).optional(),
     /** Run CFG as two calls (true) or one batched call (false); default: the model's manifest. */
     separateCfg: z.boolean().optional(),
     cache: CacheChoiceSchema.default({ preset: 'none', overrides: {} }),
@@ -76,7 +78,9 @@ export const RecipeSchema = z.object({
   engineVersion: z.string(),
   /** The image size asked for, on models that make more than one size. */
   width: z.number().int().optional(),
-  height: z.number().int().optional()
+  height: z.number().int().optional(),
+  /** The video's frame count asked for, on models that make more than one. */
+  frames: z.number().int().optional()
 })
 export type Recipe = z.infer<typeof RecipeSchema>
 
