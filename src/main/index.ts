@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { createEngineHost } from './engine-setup'
 import { GalleryFolders } from './gallery/gallery-folders'
 import { registerIpcHandlers } from './ipc/register'
+import { appEngine } from './remote/app-engine'
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, serveAppFile } from './security/app-protocol'
 import { blockNavigation, denyPermissions } from './security/harden'
 import { rendererEntry, trustRenderer } from './security/trusted-url'
@@ -44,7 +45,7 @@ function startStudio(): void {
     // 7. IPC handlers before the page loads, so its first calls find them.
     const galleries = new GalleryFolders()
     registerIpcHandlers({
-      engine,
+      engine: appEngine(engine, settings),
       settings,
       window: () => window,
       gallery: (outputDir) =>

@@ -21,7 +21,10 @@ export const STUDIO_CALLS = [
   'exportGalleryEntry',
   'getSettings',
   'setSettings',
-  'listNotices'
+  'listNotices',
+  'getEngine',
+  'setEngine',
+  'testEngine'
 ] as const
 export type StudioCall = (typeof STUDIO_CALLS)[number]
 

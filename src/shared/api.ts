@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { CompareResult, EngineErrorCode } from './engine-protocol'
 import type { EngineHostStatus } from './engine-status'
+import { SetEngineSchema, TestEngineSchema, type EngineInfo, type EngineProbe } from './engine-endpoint'
 import type { CalibratedPreset } from './calibrated-presets'
 import { EntryIdSchema, type GalleryEntry, type GalleryEntryMeta } from './gallery'
 import {
@@ -59,7 +60,10 @@ export const REQUEST_SCHEMAS = {
   exportGalleryEntry: EntryRefSchema,
   getSettings: null,
   setSettings: SettingsPatchSchema,
-  listNotices: null
+  listNotices: null,
+  getEngine: null,
+  setEngine: SetEngineSchema,
+  testEngine: TestEngineSchema
 } as const satisfies Record<StudioCall, z.ZodType | null>
 
 /**
@@ -102,6 +106,11 @@ export interface StudioCalls {
    * a settings file it could not read, a corrupt gallery entry, a refused output folder. One line each.
    */
   listNotices: { params: []; return: string[] }
+  /** Settings → Engine (shared/engine-endpoint.ts): local or a server; the token is never answered. */
+  getEngine: { params: []; return: EngineInfo }
+  setEngine: { params: [choice: z.input<typeof SetEngineSchema>]; return: EngineInfo }
+  /** Asks a server for its health and models, without saving anything. */
+  testEngine: { params: [server: z.input<typeof TestEngineSchema>]; return: EngineProbe }
 }
 
 /** Events main pushes to the renderer: event name → payload. */

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { EngineChoiceSchema } from './engine-endpoint'
 import { ProviderSchema } from './providers'
 
 /** User settings, stored as JSON in the app's userData folder and validated on every read. */
@@ -11,7 +12,9 @@ export const SettingsSchema = z
     /** ONNX Runtime intra-op threads; 0 = ORT's default (one per core). */
     threads: z.number().int().min(0).max(256).default(0),
     /** Model folders the user added, besides the embedded ones. */
-    extraModelDirs: z.array(z.string().min(1)).default([])
+    extraModelDirs: z.array(z.string().min(1)).default([]),
+    /** The engine generations run on: this app's, or a server's (its token is not kept here). */
+    engine: EngineChoiceSchema.default({ mode: 'local' })
   })
   .strict()
 export type Settings = z.infer<typeof SettingsSchema>

@@ -9,7 +9,22 @@ export type IpcHandler = (event: { senderFrame: { url: string } | null }, ...arg
 
 export const electronMock = {
   handlers: new Map<string, IpcHandler>(),
-  dialogResult: { canceled: true, filePaths: [] as string[] }
+  dialogResult: { canceled: true, filePaths: [] as string[] },
+  /** Whether the fake safeStorage has an OS secret store to encrypt with. */
+  encryptionAvailable: true
+}
+
+/** safeStorage without an OS keychain: a reversible scramble that never holds the plaintext bytes. */
+const SAFE_PREFIX = 'fake-safe-storage:'
+const fakeSafeStorage = {
+  isEncryptionAvailable: () => electronMock.encryptionAvailable,
+  encryptString: (text: string) =>
+    Buffer.from(SAFE_PREFIX + Buffer.from(text).map((b) => b ^ 0x5a).toString('base64')),
+  decryptString: (bytes: Buffer) => {
+    const text = bytes.toString()
+    if (!text.startsWith(SAFE_PREFIX)) throw new Error('Error while decrypting the ciphertext provided')
+    return Buffer.from(Buffer.from(text.slice(SAFE_PREFIX.length), 'base64').map((b) => b ^ 0x5a)).toString()
+  }
 }
 
 /** Keeps the options a window was made with; its webContents records listeners like the real one. */
@@ -37,6 +52,7 @@ export function electronModule(): Record<string, unknown> {
     dialog: { showOpenDialog: vi.fn(async () => electronMock.dialogResult) },
     app: { isPackaged: false, getAppPath: () => process.cwd(), getPath: () => process.cwd() },
     utilityProcess: { fork: vi.fn() },
+    safeStorage: fakeSafeStorage,
     BrowserWindow: FakeBrowserWindow
   }
 }

@@ -3,6 +3,7 @@ import { registerEngineHandlers } from './engine-handlers'
 import { registerGalleryHandlers } from './gallery-handlers'
 import { registerGenerateHandlers } from './generate-handlers'
 import { registerModelHandlers } from './model-handlers'
+import { registerEndpointHandlers } from '../remote/endpoint-handlers'
 import type { Services } from './services'
 import { registerSettingsHandlers } from './settings-handlers'
 
@@ -14,4 +15,5 @@ export function registerIpcHandlers(services: Services): void {
   registerGenerateHandlers(services)
   registerGalleryHandlers(services)
   registerSettingsHandlers(services)
+  registerEndpointHandlers(services)
 }

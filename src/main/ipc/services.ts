@@ -1,11 +1,12 @@
 import type { BrowserWindow } from 'electron'
-import type { EngineHost } from '../engine-host/engine-host'
+import type { EngineLike } from '../remote/engine-router'
 import type { GalleryStore } from '../gallery/gallery-store'
 import type { SettingsStore } from '../settings/settings-store'
 
 /** What the IPC handlers work with; index.ts builds it once at startup. */
 export interface Services {
-  engine: EngineHost
+  /** The local engine, or the router in front of it (remote/app-engine.ts) that Settings → Engine steers. */
+  engine: EngineLike
   settings: SettingsStore
   /**
    * The gallery in the current output folder (it follows the outputDir setting), or in `outputDir`

@@ -13,17 +13,22 @@ import {
   GenerateRequestSchema,
   type GenerateRequestInput,
   type GenerationResult,
+  type GenerateRequest,
   type ProgressEvent
 } from '../../shared/generation'
+import type { EngineProbe } from '../../shared/engine-endpoint'
 import { ModelInfoSchema, type ModelInfo } from '../../shared/manifest'
 import { describeIssues } from '../../shared/validation'
 import { cancelled, EngineFailure } from '../engine/errors'
 import { readEventStream } from './event-stream'
+import { plainModels, plainRequestBody, plainResult } from './openai-images'
 
 /**
  * The engine on another machine, behind `studio serve` (docs/serving.md): the same generate,
  * progress, cancel and model list as the local engine, over HTTP. Everything the server sends is
- * parsed with the schemas it was written with (src/serve/wire.ts); a server that cannot be
+ * parsed with the schemas it was written with (src/serve/wire.ts). A server without studio serve's
+ * /health is taken for a plain OpenAI-Images-compatible one (openai-images.ts): generate falls
+ * back to its blocking endpoint and the image comes without progress or trace. A server that cannot be
  * reached, or that goes away mid-job, is an `engine_crashed` failure naming the URL. Nothing is
  * written here: the caller saves outputs locally, as with the local engine.
  */
@@ -64,6 +69,7 @@ const ErrorBodySchema = z.object({
 export class RemoteEngine {
   readonly url: string
   readonly token: string
+  #server: Promise<EngineProbe['server']> | undefined
 
   constructor(options: RemoteEngineOptions) {
     this.url = options.url.replace(/\/+$/, '')
@@ -74,8 +80,39 @@ export class RemoteEngine {
     return parse('health', HealthSchema, await this.#json('GET', '/health'))
   }
 
+  /**
+   * Which kind of server this is, asked once: `studio` when /health answers as studio serve's
+   * does, else `openai`. A server that cannot be reached is a lost connection, not a kind.
+   */
+  server(): Promise<EngineProbe['server']> {
+    this.#server ??= this.#askServer()
+    this.#server.catch(() => (this.#server = undefined)) // unreachable now: ask again next time
+    return this.#server
+  }
+
+  async #askServer(): Promise<EngineProbe['server']> {
+    let res: Response
+    try {
+      res = await fetch(`${this.url}/health`)
+    } catch (e) {
+      throw lost(this.url, causeOf(e))
+    }
+    const body: unknown = res.ok ? await res.json().catch(() => null) : null
+    return HealthSchema.safeParse(body).success ? 'studio' : 'openai'
+  }
+
+  /** "Test connection": the server's kind, version and models, with the token checked. */
+  async probe(): Promise<EngineProbe> {
+    const server = await this.server()
+    const version = server === 'studio' ? (await this.health()).version : null
+    const models = (await this.listModels()).map(({ id, name, kind }) => ({ id, name, kind }))
+    return { server, version, models }
+  }
+
   /** The server's models; `path` is the server's URL and id (a remote model has no local folder). */
   async listModels(): Promise<ModelInfo[]> {
+    if ((await this.server()) === 'openai')
+      return plainModels(await this.#json('GET', '/v1/models'), this.url)
     const list = parse('models', ModelListSchema, await this.#json('GET', '/v1/models'))
     return list.data.map((m) => ({ ...m.cache_studio, path: `${this.url}#${m.id}` }))
   }
@@ -89,6 +126,7 @@ export class RemoteEngine {
     if (!checked.success) throw new EngineFailure('bad_request', describeIssues('generate', checked.error))
     const r = checked.data
     if (options.signal?.aborted) throw cancelled()
+    if ((await this.server()) === 'openai') return this.#plainGenerate(r, options.signal)
     const jobId = `app_${randomUUID().replace(/-/g, '')}`
     const body = {
       model: r.model,
@@ -125,6 +163,21 @@ export class RemoteEngine {
     }
   }
 
+  /** A plain server's one blocking request; aborting `signal` hangs up, which is all its API offers. */
+  async #plainGenerate(r: GenerateRequest, signal?: AbortSignal): Promise<GenerationResult> {
+    const started = performance.now()
+    let body: unknown
+    try {
+      const res = await this.#fetch('POST', '/v1/images/generations', plainRequestBody(r), signal)
+      body = await res.json()
+    } catch (e) {
+      if (signal?.aborted) throw cancelled()
+      if (e instanceof EngineFailure) throw e
+      throw lost(this.url, `unreadable answer to POST /v1/images/generations (${(e as Error).message})`)
+    }
+    return plainResult(body, r, this.url, performance.now() - started)
+  }
+
   /** Reads the job's events until its end; the end event. */
   async #follow(jobId: string, onProgress?: (event: ProgressEvent) => void) {
     const res = await this.#fetch('GET', `/v1/jobs/${jobId}/events`)
@@ -148,20 +201,21 @@ export class RemoteEngine {
     }
   }
 
-  async #fetch(method: string, path: string, body?: unknown): Promise<Response> {
+  async #fetch(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
     let res: Response
     try {
       res = await fetch(`${this.url}${path}`, {
         method,
         headers: {
-          authorization: `Bearer ${this.token}`,
+          ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
           ...(body === undefined ? {} : { 'content-type': 'application/json' })
         },
-        body: body === undefined ? undefined : JSON.stringify(body)
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal
       })
     } catch (e) {
-      const cause = (e as { cause?: { code?: string; message?: string } }).cause
-      throw lost(this.url, cause?.code ?? cause?.message ?? (e as Error).message)
+      if (signal?.aborted) throw cancelled()
+      throw lost(this.url, causeOf(e))
     }
     if (res.ok) return res
     const error = ErrorBodySchema.safeParse(await res.json().catch(() => null))
@@ -174,6 +228,11 @@ export class RemoteEngine {
       `remote engine (HTTP ${res.status}): ${message}`
     )
   }
+}
+
+function causeOf(e: unknown): string {
+  const cause = (e as { cause?: { code?: string; message?: string } }).cause
+  return cause?.code ?? cause?.message ?? (e as Error).message
 }
 
 export function lost(url: string, why: string): EngineFailure {

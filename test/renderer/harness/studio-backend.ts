@@ -7,6 +7,7 @@ import { callChannel, type StudioCall, type StudioEvent } from '../../../src/sha
 import { EngineHost } from '../../../src/main/engine-host/engine-host'
 import { GalleryStore } from '../../../src/main/gallery/gallery-store'
 import { registerIpcHandlers } from '../../../src/main/ipc/register'
+import { appEngine } from '../../../src/main/remote/app-engine'
 import { trustRenderer } from '../../../src/main/security/trusted-url'
 import { SettingsStore } from '../../../src/main/settings/settings-store'
 import { FIXTURE_MODELS, realEngineSpawner } from '../../engine-host/real-engine'
@@ -43,7 +44,8 @@ export async function startStudioBackend(appUrl: string): Promise<StudioBackend>
   }
   trustRenderer(new URL(appUrl))
   registerIpcHandlers({
-    engine,
+    // As index.ts builds it: the local engine behind the router Settings → Engine steers.
+    engine: appEngine(engine, settings),
     settings,
     gallery: async () => gallery,
     window: () => ({ webContents }) as unknown as BrowserWindow,
