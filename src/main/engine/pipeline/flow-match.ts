@@ -113,3 +113,64 @@ export function flowMatchSchedule(
     mu
   }
 }
+
+/**
+ * The scheduler's own sigma range (its __init__): float32 timesteps 1…N reversed, / N, and with a
+ * static shift shifted in float32. sigma_max and sigma_min are its first and last values.
+ */
+export function flowMatchSigmaRange(config: FlowMatchSchedulerConfig): { max: number; min: number } {
+  const N = config.num_train_timesteps
+  const at = (t: number) => {
+    const s = f(t / N)
+    if (config.use_dynamic_shifting) return s
+    return f(f(f(config.shift) * s) / f(1 + f(f(config.shift - 1) * s)))
+  }
+  return { max: at(N), min: at(1) }
+}
+
+/**
+ * set_timesteps(num_inference_steps) without sigmas, as StableDiffusion3Pipeline (and Wan,
+ * PixArt-style callers) drive it: timesteps np.linspace(sigma_max·N, sigma_min·N, steps) and
+ * sigmas = timesteps / N in float64, the static shift (or time_shift with `mu`) in float64 too,
+ * then float32; timesteps = sigmas · N in float32. `modelTimesteps` stays timestep / 1000 for
+ * callers that pass that; SD3's transformer takes `timesteps` as they are.
+ */
+export function flowMatchStepsSchedule(
+  config: FlowMatchSchedulerConfig,
+  steps: number,
+  mu: number | null = null
+): FlowMatchSchedule {
+  const unsupported = unsupportedSchedulerField(config)
+  if (unsupported) throw new Error(unsupported)
+  if (!Number.isInteger(steps) || steps < 1) throw new Error(`steps must be a positive integer, got ${steps}`)
+  if (config.use_dynamic_shifting && mu === null)
+    throw new Error('use_dynamic_shifting is true: the pipeline must pass mu (the image-dependent shift)')
+  const N = config.num_train_timesteps
+  const range = flowMatchSigmaRange(config)
+  const start = range.max * N
+  const end = range.min * N
+  const step = steps === 1 ? 0 : (end - start) / (steps - 1)
+  let sigmas = Array.from(
+    { length: steps },
+    (_, i) => (i === steps - 1 && steps > 1 ? end : start + i * step) / N
+  )
+  if (config.use_dynamic_shifting && mu !== null) {
+    const num = config.time_shift_type === 'exponential' ? Math.exp(mu) : mu
+    sigmas = sigmas.map((t) => num / (num + (1 / t - 1)))
+  } else {
+    sigmas = sigmas.map((s) => (config.shift * s) / (1 + (config.shift - 1) * s))
+  }
+  if (config.shift_terminal) {
+    const oneMinus = sigmas.map((s) => 1 - s)
+    const scale = oneMinus[oneMinus.length - 1] / (1 - config.shift_terminal)
+    sigmas = oneMinus.map((z) => 1 - z / scale)
+  }
+  const s32 = sigmas.map(f)
+  const timesteps = s32.map((s) => f(s * N))
+  return {
+    sigmas: [...s32, 0],
+    timesteps,
+    modelTimesteps: timesteps.map((t) => f(t / 1000)),
+    mu: config.use_dynamic_shifting ? mu : null
+  }
+}

@@ -1,0 +1,88 @@
+import { CacheConfigSchema } from '../../../shared/cache-config'
+import { EngineFailure } from '../errors'
+import { flowMatchStepsSchedule } from '../pipeline/flow-match'
+import { sd3Denoise } from '../pipeline/sd3/denoise'
+import type { Sd3Model } from '../pipeline/sd3/model'
+import { encodeSd3Prompts, sd3Decode, tokenizeSd3Prompts } from '../pipeline/sd3/run'
+import type { Sd3TokenIds } from '../pipeline/sd3/text'
+import type { Tensor } from '../tensor'
+import type { Sd3Golden, Sd3GoldenIds } from './sd3-golden'
+import type { ReplayHooks, ReplayResult, ReplayRun } from './replay'
+
+/**
+ * `studio replay` of an SD3 pipeline golden: the golden's token ids (the engine's own
+ * tokenization is compared with them), its initial latents, steps, guidance and size, through the
+ * engine's SD3 pipeline (CLIP-L + CLIP-G + T5 → FlowMatchEuler loop with the CFG batch → VAE),
+ * compared with the final latents and image diffusers produced, and the prompt embeddings with
+ * diffusers'. The golden has no cached runs.
+ */
+
+export interface Sd3ReplayChecks {
+  tokenIdsMatch: boolean
+  sigmaMaxAbsDiff: number
+  /** Largest |Δ| of the engine's prompt embeddings (states and pooled, both prompts) from diffusers'. */
+  embedsMaxAbsDiff: number
+}
+
+export async function replaySd3(
+  model: Sd3Model,
+  golden: Sd3Golden,
+  hooks: ReplayHooks
+): Promise<ReplayResult & { checks: Sd3ReplayChecks }> {
+  const beforeCall = hooks.beforeCall ?? (() => undefined)
+  const own = tokenizeSd3Prompts(model, golden.prompt, golden.negativePrompt, golden.maxSequenceLength)
+  const same = (a: Sd3TokenIds, b: Sd3GoldenIds) =>
+    (['clipL', 'clipG', 't5'] as const).every(
+      (k) => a[k].length === b[k].length && a[k].every((v, i) => v === b[k][i])
+    )
+  const tokenIdsMatch = same(own.cond, golden.tokenIds.cond) && same(own.uncond, golden.tokenIds.uncond)
+  const text = await encodeSd3Prompts(model, golden.tokenIds, beforeCall)
+  const embedsMaxAbsDiff = Math.max(
+    tensorDiff(text.cond.states, golden.embeds.cond.states, 'prompt embeddings'),
+    tensorDiff(text.cond.pooled, golden.embeds.cond.pooled, 'pooled prompt embeddings'),
+    tensorDiff(text.uncond.states, golden.embeds.uncond.states, 'negative prompt embeddings'),
+    tensorDiff(text.uncond.pooled, golden.embeds.uncond.pooled, 'negative pooled prompt embeddings')
+  )
+  const schedule = flowMatchStepsSchedule(model.configs.scheduler, golden.steps)
+  const sigmaMaxAbsDiff = maxAbsDiff(schedule.sigmas, golden.schedule.sigmas)
+  if (maxAbsDiff(schedule.timesteps, golden.stepTimesteps) !== 0)
+    throw new EngineFailure(
+      'bad_request',
+      `${golden.dir}: the engine's timesteps [${schedule.timesteps.join(', ')}] are not the golden's [${golden.stepTimesteps.join(', ')}]`
+    )
+  const cache = CacheConfigSchema.parse({ enabled: false, mergeBlockLists: false })
+  const { latent } = await sd3Denoise(
+    model,
+    { ...text, noise: golden.initialLatents, schedule, guidanceScale: golden.guidanceScale, cache },
+    { createStepCache: hooks.createStepCache, beforeCall }
+  )
+  const { image } = await sd3Decode(model, latent, beforeCall)
+  const run: ReplayRun = {
+    name: golden.name,
+    latentMaxAbsDiff: tensorDiff(latent, golden.finalLatents, 'final latents'),
+    imageMaxAbsDiff: tensorDiff(image, golden.image, 'image'),
+    contexts: [],
+    reference: { contexts: [] }
+  }
+  hooks.onRun?.(run)
+  return { runs: [run], checks: { tokenIdsMatch, sigmaMaxAbsDiff, embedsMaxAbsDiff } }
+}
+
+function tensorDiff(a: Tensor, b: Tensor, what: string): number {
+  if (a.dims.join() !== b.dims.join())
+    throw new EngineFailure(
+      'bad_request',
+      `${what}: the engine's are [${a.dims.join(', ')}], the golden's [${b.dims.join(', ')}]`
+    )
+  return maxAbsDiff(a.data, b.data)
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Infinity
+  let m = 0
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i] - b[i])
+    if (!(d <= m)) m = d // NaN wins
+  }
+  return m
+}
