@@ -35,8 +35,8 @@ export const WAN_CLASS = 'WanPipeline'
 export const WAN_GRAPH = {
   hiddenInput: 'hidden_states',
   encoderInput: 'encoder_hidden_states',
-  /** Wan's blocks return the hidden stream only; the text states are a context. */
-  encoderIsContext: true,
+  /** Every block reads the embedder's text states; none returns them (Pattern_2). */
+  encoderUnchanged: true,
   bothOrder: 'hidden-first',
   streamRank: 3,
   inputNames: {
