@@ -11,6 +11,7 @@ import { consoleIO, UsageError, type CliIO } from '../io'
 import { modelDirs } from '../models'
 import { isPixArtGolden, replayPixArtCommand } from './replay-pixart'
 import { isWanGolden, replayWanCommand } from './replay-wan'
+import { isSd3Golden, replaySd3Command } from './replay-sd3'
 
 /** `studio replay GOLDEN_DIR --model MODEL`: a diffusers/CacheDiT golden through the engine, compared. */
 
@@ -49,6 +50,7 @@ export async function replayCommand(argv: readonly string[], io: CliIO = console
     throw new UsageError(`${goldenDir}: not a golden folder (no manifest.json)`)
   if (await isPixArtGolden(goldenDir)) return replayPixArtCommand(goldenDir, { ...values, model: values.model }, io)
   if (await isWanGolden(goldenDir)) return replayWanCommand(goldenDir, { ...values, model: values.model }, io)
+  if (await isSd3Golden(goldenDir)) return replaySd3Command(goldenDir, { ...values, model: values.model }, io)
   let golden
   try {
     golden = await readGolden(goldenDir)
