@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { readPngRecipe, RECIPE_KEY } from '../main/engine/pipeline/png'
+import { requestFromRecipe } from '../shared/recipe-request'
 import type { ModelDirs } from '../main/engine/model/registry'
 import {
   GenerateRequestSchema,
@@ -78,7 +79,9 @@ export async function requestFromFlags(
   values: GenerateFlagValues
 ): Promise<{ request: GenerateRequest; dirs: ModelDirs }> {
   const recipe = values.from === undefined ? null : recipeOf(values.from)
-  const prompt = values.prompt ?? recipe?.prompt
+  // The recipe's own request (shared/recipe-request.ts, as the app's re-run), under the flags given.
+  const again = recipe ? requestFromRecipe(recipe) : null
+  const prompt = values.prompt ?? again?.prompt
   if (prompt === undefined) throw new UsageError('--prompt is required')
   if (values['separate-cfg'] && values['batched-cfg']) {
     throw new UsageError('--separate-cfg and --batched-cfg contradict each other')
@@ -91,24 +94,23 @@ export async function requestFromFlags(
     throw e
   }
   const cacheFlagsGiven = Object.keys(CACHE_FLAG_OPTIONS).some((k) => k in values && k !== 'separate-cfg')
-  const seed = intFlag('seed', values.seed, 0, MAX_SEED) ?? recipe?.seed ?? randomInt(0, MAX_SEED)
+  const seed = intFlag('seed', values.seed, 0, MAX_SEED) ?? again?.seed ?? randomInt(0, MAX_SEED)
   const cfgFlag = values['separate-cfg'] ? true : values['batched-cfg'] ? false : undefined
   const input: GenerateRequestInput = {
     model: '',
     prompt,
-    negativePrompt: values.negative ?? recipe?.negativePrompt,
+    negativePrompt: values.negative ?? again?.negativePrompt,
     seed,
-    steps: intFlag('steps', values.steps, 1, 1000) ?? recipe?.steps,
-    guidanceScale: numberFlag('guidance', values.guidance, 0, 50) ?? recipe?.guidanceScale,
-    width: intFlag('width', values.width, 1, 65536) ?? recipe?.width,
-    height: intFlag('height', values.height, 1, 65536) ?? recipe?.height,
-    separateCfg: cfgFlag ?? recipe?.separateCfg,
-    cache: recipe && !cacheFlagsGiven ? { preset: recipe.preset, overrides: recipe.cache } : cache,
-    provider:
-      values.provider === undefined && recipe ? providerFlag(recipe.provider) : providerFlag(values.provider)
+    steps: intFlag('steps', values.steps, 1, 1000) ?? again?.steps,
+    guidanceScale: numberFlag('guidance', values.guidance, 0, 50) ?? again?.guidanceScale,
+    width: intFlag('width', values.width, 1, 65536) ?? again?.width,
+    height: intFlag('height', values.height, 1, 65536) ?? again?.height,
+    separateCfg: cfgFlag ?? again?.separateCfg,
+    cache: again && !cacheFlagsGiven ? again.cache : cache,
+    provider: values.provider === undefined && again ? again.provider : providerFlag(values.provider)
   }
   const dirs = modelDirs(values['models-dir'] ?? [])
-  input.model = await pickModel(values.model ?? recipe?.model, dirs)
+  input.model = await pickModel(values.model ?? again?.model, dirs)
   const parsed = GenerateRequestSchema.safeParse(input)
   if (!parsed.success) throw new UsageError(describeIssues('generate', parsed.error))
   const request = parsed.data
