@@ -40,18 +40,21 @@ export interface WanFolder {
   hasVaeDecoder: boolean
 }
 
-export async function readWanFolder(dir: string): Promise<WanFolder> {
-  const text = (rel: string) =>
-    readRegularText(join(dir, rel), { maxBytes: MAX_JSON_BYTES, root: dir, label: rel })
-  const json = async <T>(rel: string, schema: z.ZodType<T>): Promise<T> => {
-    let raw: unknown
-    try {
-      raw = JSON.parse(await text(rel))
-    } catch (e) {
-      if (e instanceof EngineFailure) throw e
-      throw new EngineFailure('model_invalid', `${join(dir, rel)}: not valid JSON (${(e as Error).message})`)
-    }
-    const parsed = schema.safeParse(raw)
+/** Reads one of the folder's JSON files (already parsed). */
+export type JsonReader = (rel: string) => Promise<unknown>
+
+/**
+ * The configs of a WanPipeline folder, validated and checked against what the pipeline
+ * implements: `json` reads a file of the folder, `hasGraph` says whether `<component>/model.onnx`
+ * is there. Shared by the whole-graph loader and the importer (families/wan.ts).
+ */
+export async function readWanConfigs(
+  dir: string,
+  json: JsonReader,
+  hasGraph: (component: string) => boolean
+): Promise<Omit<WanFolder, 'tokenizerJson' | 'tokenizerConfigJson' | 'tokenizerMaxLength'>> {
+  const parse = async <T>(rel: string, schema: z.ZodType<T>): Promise<T> => {
+    const parsed = schema.safeParse(await json(rel))
     if (!parsed.success) {
       const i = parsed.error.issues[0]
       throw new EngineFailure(
@@ -61,16 +64,16 @@ export async function readWanFolder(dir: string): Promise<WanFolder> {
     }
     return parsed.data
   }
-  const index = await json('model_index.json', WanPipelineIndexSchema)
-  const scheduler = await json('scheduler/scheduler_config.json', UniPCSchedulerConfigSchema)
+  const index = await parse('model_index.json', WanPipelineIndexSchema)
+  const scheduler = await parse('scheduler/scheduler_config.json', UniPCSchedulerConfigSchema)
   const unsupportedScheduler = unsupportedUniPCField(scheduler)
   if (unsupportedScheduler)
     throw new EngineFailure(
       'model_invalid',
       `${join(dir, 'scheduler/scheduler_config.json')}: UniPCMultistepScheduler with ${unsupportedScheduler}`
     )
-  const vae = await json('vae_decoder/config.json', WanVaeConfigSchema)
-  const transformer = await json('transformer/config.json', WanTransformerConfigSchema)
+  const vae = await parse('vae_decoder/config.json', WanVaeConfigSchema)
+  const transformer = await parse('transformer/config.json', WanTransformerConfigSchema)
   const second = index.transformer_2?.[0] != null
   if (second !== (index.boundary_ratio !== null))
     throw new EngineFailure(
@@ -79,7 +82,7 @@ export async function readWanFolder(dir: string): Promise<WanFolder> {
     )
   const transformerDirs = second ? ['transformer', 'transformer_2'] : ['transformer']
   if (second) {
-    const t2 = await json('transformer_2/config.json', WanTransformerConfigSchema)
+    const t2 = await parse('transformer_2/config.json', WanTransformerConfigSchema)
     if (t2.in_channels !== transformer.in_channels || t2.patch_size.join() !== transformer.patch_size.join())
       throw new EngineFailure(
         'model_invalid',
@@ -88,16 +91,31 @@ export async function readWanFolder(dir: string): Promise<WanFolder> {
   }
   const unsupported = unsupportedWanField(index, transformer, vae)
   if (unsupported) throw new EngineFailure('model_invalid', `${dir}: ${unsupported}`)
-  const tokenizerConfig = await json('tokenizer/tokenizer_config.json', WanTokenizerConfigSchema)
+  return { index, scheduler, vae, transformer, transformerDirs, hasVaeDecoder: hasGraph('vae_decoder') }
+}
+
+export async function readWanFolder(dir: string): Promise<WanFolder> {
+  const text = (rel: string) =>
+    readRegularText(join(dir, rel), { maxBytes: MAX_JSON_BYTES, root: dir, label: rel })
+  const json = async (rel: string): Promise<unknown> => {
+    const body = await text(rel)
+    try {
+      return JSON.parse(body)
+    } catch (e) {
+      throw new EngineFailure('model_invalid', `${join(dir, rel)}: not valid JSON (${(e as Error).message})`)
+    }
+  }
+  const configs = await readWanConfigs(dir, json, (c) => existsSync(join(dir, c, 'model.onnx')))
+  const tokenizerConfig = WanTokenizerConfigSchema.safeParse(await json('tokenizer/tokenizer_config.json'))
+  if (!tokenizerConfig.success)
+    throw new EngineFailure(
+      'model_invalid',
+      `${join(dir, 'tokenizer/tokenizer_config.json')}: ${tokenizerConfig.error.issues[0].path.join('.')}: ${tokenizerConfig.error.issues[0].message}`
+    )
   return {
-    index,
-    scheduler,
-    vae,
-    transformer,
-    transformerDirs,
+    ...configs,
     tokenizerJson: await text('tokenizer/tokenizer.json'),
     tokenizerConfigJson: await text('tokenizer/tokenizer_config.json'),
-    tokenizerMaxLength: tokenizerConfig.model_max_length,
-    hasVaeDecoder: existsSync(join(dir, 'vae_decoder/model.onnx'))
+    tokenizerMaxLength: tokenizerConfig.data.model_max_length
   }
 }
