@@ -1,0 +1,214 @@
+import { z } from 'zod'
+import type { ConcreteProvider } from '../../../../shared/providers'
+import { EngineFailure } from '../../errors'
+import type { LoadedTransformer } from '../../model/loaded-model'
+import { valueDims, type ModelProto } from '../../model/onnx-graph'
+import type { Session, ValueInfo } from '../../model/session'
+import { FluxTokenizer } from '../../pipeline/flux/tokenize'
+import {
+  PixArtModelIndexSchema,
+  PixArtSchedulerConfigSchema,
+  PixArtTransformerConfigSchema,
+  PixArtVaeConfigSchema,
+  pixartVaeScale
+} from '../../pipeline/pixart/configs'
+import type { PixArtModel, PixArtShape } from '../../pipeline/pixart/model'
+import { pixartShape } from '../../pipeline/pixart/shape'
+import { PIXART_MAX_SEQUENCE_LENGTH } from '../../pipeline/pixart/whole-graph'
+import { unsupportedDPMSolverField } from '../../pipeline/schedulers/dpm-solver'
+
+/**
+ * The PixArt-Σ family of the importer (PixArtSigmaPipeline folders): what the package keeps of
+ * the folder's configs, the cut of its transformer, its defaults and sizes, and how a loaded
+ * package becomes the PixArt pipeline's model.
+ *
+ * Cut: CacheDiT's PixArt adapter caches `transformer.transformer_blocks` as ForwardPattern.Pattern_3:
+ * the blocks carry the hidden stream only; the caption projection's text states and the attention
+ * mask's bias are made once before block 0 and read by every block's cross-attention as context
+ * tensors, as is adaLN-single's timestep embedding.
+ *
+ * Sizes: the graph's input shapes decide (pipeline/pixart/shape.ts). The fixtures' exports are
+ * static (TorchScript and dynamo alike): such a package makes its one size at its one batch (2,
+ * CFG's [uncond, cond]) and text length, and the generate view offers that size only.
+ */
+
+export const PIXART_CLASS = 'PixArtSigmaPipeline'
+
+/** The cut's engine names of the embed inputs ← the exporter's (PixArtTransformer2DModel.forward). */
+export const PIXART_INPUT_NAMES = {
+  latent: 'hidden_states',
+  text_hidden: 'encoder_hidden_states',
+  // 0/1 per token, fed as float32 like every embed input (the cut graph casts it to int64).
+  text_mask: 'encoder_attention_mask',
+  timestep: 'timestep'
+} as const
+
+const ShapeSchema = z
+  .object({
+    multipleOf: z.number().int().positive(),
+    max: z.number().int().positive(),
+    fixed: z
+      .object({ width: z.number().int().positive(), height: z.number().int().positive() })
+      .strict()
+      .nullable(),
+    fixedBatch: z.number().int().positive().nullable(),
+    fixedTextLength: z.number().int().positive().nullable()
+  })
+  .strict()
+
+/** What an imported PixArt package keeps of its folder's configs (manifest `configs`). */
+export const PixArtImportedConfigsSchema = z
+  .object({
+    index: PixArtModelIndexSchema,
+    scheduler: PixArtSchedulerConfigSchema,
+    vae: PixArtVaeConfigSchema,
+    transformer: PixArtTransformerConfigSchema,
+    shape: ShapeSchema,
+    tokenizerMaxLength: z.number().positive()
+  })
+  .strict()
+export type PixArtImportedConfigs = z.infer<typeof PixArtImportedConfigsSchema>
+
+/** The graph's inputs with their shapes, as ValueInfo (types do not matter to the shape). */
+function inputsOf(model: ModelProto): ValueInfo[] {
+  return (model.graph?.input ?? []).map((v) => ({
+    name: v.name ?? '',
+    type: 'float32',
+    shape: valueDims(model, 'input', v.name ?? '') ?? []
+  }))
+}
+
+/**
+ * The package's configs from the folder's JSON files (model_index.json, scheduler_config.json —
+ * read with Python's -Infinity, pipeline/pixart/python-json.ts —, the VAE's and transformer's
+ * config.json, tokenizer_config.json) and the transformer graph's input shapes; refuses a
+ * scheduler option the DPM-Solver does not implement, by name.
+ */
+export function pixartImportConfigs(
+  raw: {
+    index: unknown
+    scheduler: unknown
+    vae: unknown
+    transformer: unknown
+    tokenizerMaxLength: number
+  },
+  transformerGraph: ModelProto,
+  label: string
+): PixArtImportedConfigs {
+  const parse = <T>(schema: z.ZodType<T>, value: unknown, file: string): T => {
+    const r = schema.safeParse(value)
+    if (!r.success) {
+      const i = r.error.issues[0]
+      throw new EngineFailure(
+        'model_invalid',
+        `${label}/${file}: ${i.path.join('.') || '(root)'}: ${i.message}`
+      )
+    }
+    return r.data
+  }
+  const index = parse(PixArtModelIndexSchema, raw.index, 'model_index.json')
+  const scheduler = parse(PixArtSchedulerConfigSchema, raw.scheduler, 'scheduler/scheduler_config.json')
+  const unsupported = unsupportedDPMSolverField(scheduler)
+  if (unsupported)
+    throw new EngineFailure('model_invalid', `${label}/scheduler/scheduler_config.json: ${unsupported}`)
+  const vae = parse(PixArtVaeConfigSchema, raw.vae, 'vae_decoder/config.json')
+  const transformer = parse(PixArtTransformerConfigSchema, raw.transformer, 'transformer/config.json')
+  const shape = pixartShape(
+    inputsOf(transformerGraph),
+    { scheduler, vae, transformer },
+    `${label}/transformer/model.onnx`
+  )
+  return {
+    index,
+    scheduler,
+    vae,
+    transformer,
+    shape,
+    tokenizerMaxLength: Math.min(raw.tokenizerMaxLength, PIXART_MAX_SEQUENCE_LENGTH)
+  }
+}
+
+export interface PixArtDefaults {
+  steps: number
+  guidanceScale: number
+  negativePrompt: string
+  width: number
+  height: number
+  maxSequenceLength: number
+}
+
+/** PixArtSigmaPipeline's defaults (20 steps, guidance 4.5, no negative prompt) at the graph's size. */
+export function pixartDefaults(
+  c: Pick<PixArtImportedConfigs, 'shape' | 'vae' | 'transformer' | 'tokenizerMaxLength'>
+): PixArtDefaults {
+  const side = c.transformer.sample_size * pixartVaeScale(c.vae)
+  return {
+    steps: 20,
+    guidanceScale: 4.5,
+    negativePrompt: '',
+    width: c.shape.fixed?.width ?? side,
+    height: c.shape.fixed?.height ?? side,
+    maxSequenceLength: c.shape.fixedTextLength ?? c.tokenizerMaxLength
+  }
+}
+
+/** The sizes a request may ask for: the one a static graph makes, or multiples up to max. */
+export function pixartSizes(shape: PixArtShape): {
+  multipleOf: number
+  max: number
+  fixed?: { width: number; height: number }
+} {
+  return shape.fixed
+    ? { multipleOf: shape.multipleOf, max: shape.max, fixed: shape.fixed }
+    : { multipleOf: shape.multipleOf, max: shape.max }
+}
+
+/** What a loaded package hands the PixArt family to make its model. */
+export interface PixArtImportParts {
+  id: string
+  name: string
+  provider: ConcreteProvider
+  /** The package's configs, as stored (validated again here). */
+  configs: unknown
+  textEncoder: Session
+  vaeDecoder: Session
+  tokenizerJson: string
+  tokenizerConfigJson: string | null
+  /** Label for tokenizer errors (the tokenizer.json path). */
+  tokenizerLabel: string
+  /** The transformer, cut into blocks. */
+  transformers: readonly LoadedTransformer[]
+  release(): Promise<void>
+}
+
+/** A loaded PixArt package as the pipeline runs it: the transformer cut, so the step cache works. */
+export function pixartFromImport(parts: PixArtImportParts): PixArtModel {
+  const parsed = PixArtImportedConfigsSchema.safeParse(parts.configs)
+  if (!parsed.success) {
+    const i = parsed.error.issues[0]
+    throw new EngineFailure(
+      'model_invalid',
+      `${parts.id}: model.json configs.${i.path.join('.')}: ${i.message}`
+    )
+  }
+  const c = parsed.data
+  if (parts.transformers.length !== 1 || parts.transformers[0].manifest.name !== 'transformer')
+    throw new EngineFailure(
+      'model_invalid',
+      `${parts.id}: transformers [${parts.transformers.map((t) => t.manifest.name).join(', ')}], a PixArtSigmaPipeline has [transformer]`
+    )
+  return {
+    id: parts.id,
+    name: parts.name,
+    provider: parts.provider,
+    configs: { scheduler: c.scheduler, vae: c.vae, transformer: c.transformer },
+    defaults: pixartDefaults(c),
+    shape: c.shape,
+    tokenizer: new FluxTokenizer(parts.tokenizerJson, parts.tokenizerConfigJson, parts.tokenizerLabel),
+    textEncoder: parts.textEncoder,
+    vaeDecoder: parts.vaeDecoder,
+    transformer: parts.transformers[0],
+    cacheable: true,
+    release: () => parts.release()
+  }
+}
