@@ -26,7 +26,7 @@ export function isDiskFull(e: unknown): boolean {
 
 /**
  * What a failed write tells the user: `disk_full` when there is no room (with what to do about
- * it), `io` otherwise. Writes are atomic (main/storage/atomic-write.ts), so in both cases what was
+ * it), `io` otherwise. Writes are atomic (main/engine/atomic-write.ts), so in both cases what was
  * saved before is untouched, and the message says so.
  */
 export function storageFailure(e: unknown, action: string, where: string): ApiFailure {

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { writeFileAtomic } from '../storage/atomic-write'
+import { writeFileAtomic } from '../engine/atomic-write'
 import { OWN_ENTRY_ID } from './entry-id'
 
 /**

@@ -2,7 +2,7 @@ import { lstat, mkdir, readdir, readFile, rename, rm, rmdir, stat } from 'node:f
 import { isAbsolute, join } from 'node:path'
 import { describeIssues } from '../../shared/validation'
 import { ApiFailure, storageFailure } from '../../shared/failure'
-import { isAtomicTempOf, removeStrayTemps } from '../storage/atomic-write'
+import { isAtomicTempOf, removeStrayTemps } from '../engine/atomic-write'
 import { isOwnEntryId } from './entry-id'
 import { GalleryIndex, GalleryIndexSchema, newIndexData } from './gallery-index'
 

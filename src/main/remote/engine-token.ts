@@ -4,7 +4,7 @@ import { rm } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { storageFailure } from '../../shared/failure'
 import type { SettingsStore } from '../settings/settings-store'
-import { writeFileAtomic } from '../storage/atomic-write'
+import { writeFileAtomic } from '../engine/atomic-write'
 
 const FILE = 'engine-token.bin'
 

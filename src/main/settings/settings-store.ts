@@ -2,7 +2,7 @@ import { readFile, rename } from 'node:fs/promises'
 import { join } from 'node:path'
 import { DEFAULT_SETTINGS, SettingsSchema, type Settings, type SettingsPatch } from '../../shared/settings'
 import { describeIssues } from '../../shared/validation'
-import { removeStrayTemps, writeFileAtomic } from '../storage/atomic-write'
+import { removeStrayTemps, writeFileAtomic } from '../engine/atomic-write'
 import { storageFailure } from '../../shared/failure'
 
 const FILE = 'settings.json'

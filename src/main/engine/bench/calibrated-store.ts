@@ -9,7 +9,7 @@ import {
   type CalibratedPresetsFile
 } from '../../../shared/calibrated-presets'
 import { describeIssues } from '../../../shared/validation'
-import { writeFileAtomic } from '../../storage/atomic-write'
+import { writeFileAtomic } from '../atomic-write'
 import { EngineFailure } from '../errors'
 import { readRegular, RegularFileRefusal, type Refusal } from '../model/safe-read'
 
