@@ -16,8 +16,10 @@ import type { Partition } from './partition'
  *    nodes it needs, and its output becomes a context tensor. Nodes that depend on no stream but
  *    are read only inside their block (each block's AdaLN modulation) stay: hoisting those would
  *    compute every block's modulation even when the cache skips the block.
+ *    Where the text states are not a residual stream (FamilyGraphSpec.encoderStream), they count
+ *    as stream-independent here: what is made from them alone is the same for every block.
  * 3. After hoisting, a segment may read only the streams its predecessor returns and context
- *    tensors; anything else is refused with the tensor named. Which of two streams is the hidden
+ *    tensors (and, for `unchanged`, the embedder's text states); anything else is refused with the tensor named. Which of two streams is the hidden
  *    one is told from how the next block of the same list reads them (the blocks of a list are
  *    the same code, so they read their streams with the same ops in the same places), or at the
  *    end of a list from which op of the block made them.
@@ -29,6 +31,25 @@ export interface FamilyGraphSpec {
   encoderInput: string
   /** Output order when a block returns both streams (CacheDiT: FLUX's blocks return encoder first). */
   bothOrder: 'hidden-first' | 'encoder-first'
+  /**
+   * What the text states are to the blocks (docs/model-package.md, "Imported packages"):
+   * - `residual` (default): a stream each block updates and hands on (FLUX, SD3, Qwen-Image);
+   * - `unchanged`: every block reads the embedder's text states and returns only the hidden
+   *   stream (cross-attention: Wan; CacheDiT's Pattern_2, the encoder stream passes through);
+   * - `context`: the same, but the blocks take the text states as a context tensor, not as a
+   *   stream (PixArt; CacheDiT's Pattern_3, blocks with hidden_states as their only stream).
+   * In the last two, work on the text states alone that the exporter merged across blocks is
+   * hoisted like the timestep's.
+   */
+  encoderStream?: 'residual' | 'unchanged' | 'context'
+}
+
+/** The cut of a family's transformer graphs and the engine names of its embed inputs (emit.ts). */
+export interface FamilyCutSpec extends FamilyGraphSpec {
+  /** Engine embed input name → the exporter's graph input (`latent` → `hidden_states`). */
+  inputNames: Record<string, string>
+  /** Rank of the residual streams at the cuts ([B, N, C]: 3). */
+  streamRank: number
 }
 
 export interface StreamPair {
@@ -88,6 +109,10 @@ export function analyseBoundaries(
       `${part.segmentName(1)} reads ${e0.length} tensors made from the text input; expected one encoder stream`
     )
   const streamSources = new Set([h0[0], ...e0])
+  const encoderMode = spec.encoderStream ?? 'residual'
+  // The text states entering block 0 when they are no residual stream: read by every block as made.
+  const text = encoderMode === 'residual' ? null : (e0[0] ?? null)
+  const varying = new Set(text === null ? streamSources : [h0[0]])
 
   // 2. Hoisting.
   const dependent = new Uint8Array(index.nodes.length)
@@ -95,7 +120,7 @@ export function analyseBoundaries(
     if (seg[i] <= 0) return
     if (
       index.reads[i].some(
-        (r) => streamSources.has(r) || (index.producer.has(r) && dependent[index.producer.get(r) as number])
+        (r) => varying.has(r) || (index.producer.has(r) && dependent[index.producer.get(r) as number])
       )
     )
       dependent[i] = 1
@@ -125,6 +150,7 @@ export function analyseBoundaries(
   const contextsOf = new Map<number, string[]>()
   const replicated = new Map<number, number[]>()
   const fromPrevious: Set<string>[] = []
+  const readsText = new Set<number>()
   const graphInputs = new Set(inputNames)
   // Hoisted nodes may read constants of the block they came from: the embed graph copies them too.
   for (const t of externalReads(index, seg, 0)) {
@@ -144,7 +170,12 @@ export function analyseBoundaries(
       }
       const from = p === undefined ? 0 : seg[p]
       if (p === undefined && !graphInputs.has(t)) continue
-      if (from === 0 && !streamSources.has(t)) {
+      // Unchanged text states reach a block as its encoder stream (the tail takes them as a context).
+      if (t === text && encoderMode === 'unchanged' && s < part.finalSegment) {
+        readsText.add(s)
+        continue
+      }
+      if (from === 0 && (!streamSources.has(t) || t === text)) {
         ctx.push(t)
         const entry = contexts.get(t) ?? { type: index.elemType(t), readBy: new Set<number>() }
         entry.readBy.add(s)
@@ -184,7 +215,9 @@ export function analyseBoundaries(
   const listOf = (s: number) => part.lists.find((l) => s >= l.firstSegment && s < l.firstSegment + l.size)
   const sameList = (a: number, b: number) =>
     a >= 1 && b >= 1 && listOf(a) !== undefined && listOf(a) === listOf(b)
-  const streams: StreamPair[] = [{ hidden: h0[0], encoder: e0[0] ?? null }]
+  const streams: StreamPair[] = [
+    { hidden: h0[0], encoder: encoderMode === 'context' ? null : (e0[0] ?? null) }
+  ]
   const encoderPassThrough = new Set<number>()
   const takes: boolean[] = []
   const returns: boolean[] = []
@@ -192,6 +225,17 @@ export function analyseBoundaries(
     const read = [...fromPrevious[b + 1]]
     const before = streams[b - 1]
     const blockReads = b === 1 ? firstReads : fromPrevious[b]
+    if (text !== null) {
+      // The text states are no residual stream: only the hidden one crosses the cut.
+      if (read.length !== 1)
+        return fail(
+          `${part.segmentName(b + 1)} reads ${read.length} tensors from ${part.segmentName(b)} (${read.slice(0, 4).join(', ')}); with the text states read from the embedder only the hidden stream may cross a cut`
+        )
+      takes[b] = encoderMode === 'unchanged' && readsText.has(b)
+      returns[b] = false
+      streams.push({ hidden: read[0], encoder: before.encoder })
+      continue
+    }
     takes[b] = before.encoder !== null && blockReads.has(before.encoder)
     let pair: StreamPair | null = null
     if (read.length === 1) pair = { hidden: read[0], encoder: null }

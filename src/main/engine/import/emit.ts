@@ -41,6 +41,7 @@ const RESERVED = new Set([
   'timestep',
   'text_hidden',
   'text_pooled',
+  'text_mask',
   'velocity',
   HIDDEN,
   ENCODER,
@@ -123,7 +124,9 @@ export function emitCutGraphs(
     const orig = v.name ?? ''
     if (!needed.has(orig)) continue
     const type = v.type?.tensorType?.elemType ?? DT.FLOAT
-    const outside = FLOATS.has(type) ? DT.FLOAT : type
+    // The engine feeds its named inputs as float32 (a text mask's 0/1, an integer timestep).
+    const named = engineName(orig) !== orig
+    const outside = FLOATS.has(type) || named ? DT.FLOAT : type
     embedEdges.inputs.push(typed(engineName(orig), orig, outside))
     embedEdges.before.push(convert(engineName(orig), rename(orig), outside, type))
   }
