@@ -62,7 +62,8 @@ export const createGenerationSlice: SliceCreator<GenerationSlice> = (set, get) =
       set((s) => ({ form: { ...s.form, seed: request.seed } }))
     }
     const id = newJobId()
-    set({ job: newJob(id, request) })
+    // The run replaces the output shown: a cancel or failure then shows its message, not the last output.
+    set({ job: newJob(id, request), selectedEntryId: null })
     try {
       const { entryId, ...entry } = await unwrap(studio().generate({ jobId: id, request }))
       patchJob(set, id, { phase: 'done', entryId, step: entry.recipe.steps })

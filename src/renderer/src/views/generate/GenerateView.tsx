@@ -1,5 +1,6 @@
 import { useShallow } from 'zustand/react/shallow'
 import { CacheChart } from '../../charts/CacheChart'
+import { isTraceless, NoTraceNote } from '../../charts/NoTraceNote'
 import { SummaryTable } from '../../charts/SummaryTable'
 import { useStudioStore } from '../../store'
 import { displayedRun, measuredSpeedup } from './displayed-run'
@@ -14,6 +15,14 @@ export function GenerateView() {
   const compareWithUncached = useStudioStore((s) => s.compareWithUncached)
   const setView = useStudioStore((s) => s.setView)
   const live = run?.job?.phase === 'running' || run?.job?.phase === 'cancelling'
+  const traceless = useStudioStore(
+    (s) =>
+      run !== null &&
+      isTraceless(
+        run.entry,
+        s.models.find((m) => m.id === s.form.modelId)
+      )
+  )
   const canCompare = !live && run?.entry?.recipe.cache.enabled === true
   return (
     <div className="view generate-view" data-testid="generate-view">
@@ -55,7 +64,9 @@ export function GenerateView() {
               relative L1 distance of the Fn residual · hover a step for its numbers
             </span>
           </div>
-          {run ? (
+          {run && traceless ? (
+            <NoTraceNote entry={run.entry} />
+          ) : run ? (
             <>
               <CacheChart traces={run.traces} totalSteps={run.totalSteps} warmupSteps={run.warmupSteps} />
               <SummaryTable

@@ -2,9 +2,10 @@ import { useEffect, useState } from 'react'
 import type { Settings } from '../../../../shared/settings'
 import { formatBytes } from '../../components/format'
 import { useStudioStore } from '../../store'
+import { EngineField } from './EngineField'
 import { ProviderField } from './ProviderField'
 
-/** Provider, output folder, threads (saved by main, validated on both sides) and the model list. */
+/** Engine (local or a server), provider, output folder, threads (saved by main, validated on both sides) and the model list. */
 export function SettingsView() {
   const settings = useStudioStore((s) => s.settings)
   const error = useStudioStore((s) => s.settingsError)
@@ -23,6 +24,7 @@ export function SettingsView() {
             {error}
           </p>
         )}
+        <EngineField />
         <ProviderField />
         {settings && (
           <FolderAndThreads key={`${settings.outputDir}|${settings.threads}`} settings={settings} />

@@ -1,0 +1,179 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { GalleryEntryMeta } from '../../src/shared/gallery'
+import type { ModelInfo } from '../../src/shared/manifest'
+import { startServe, type StudioProcess } from '../serve/studio-process'
+import { screenshot } from './harness/screenshots'
+import { openStudio, type StudioPage } from './harness/studio-page'
+
+/**
+ * The studio UI on a remote engine: a real `studio serve` on loopback (its own engine process),
+ * chosen in Settings → Engine with its URL and token. Generate with F8B0 runs there with the live
+ * chart filling in, compare's uncached twin runs there too and the metrics are computed here,
+ * cancel stops the server's job, the outputs land in this app's gallery, and a server that goes
+ * away is one clear error that leaves the gallery as it was. One page for the file, in order.
+ */
+const MODEL = 'shapes-flux-tiny'
+let studio: StudioPage
+let serve: { server: StudioProcess; url: string; token: string }
+let steps: number
+
+beforeAll(async () => {
+  serve = await startServe()
+  studio = await openStudio()
+  await studio.page.locator('[data-testid="engine-status"][data-state="ready"]').waitFor({ timeout: 90_000 })
+})
+afterAll(async () => {
+  await studio?.close()
+  await serve?.server.stop()
+})
+
+const chartSteps = (page: StudioPage['page']): Promise<number> =>
+  page.getByTestId('cache-chart').first().getAttribute('data-steps').then(Number)
+const gallery = async (): Promise<GalleryEntryMeta[]> =>
+  ((await studio.backend.invoke('listGallery', [])) as { ok: true; value: GalleryEntryMeta[] }).value
+const serverHealth = async (): Promise<{ jobs: { running: number; queued: number } }> =>
+  (await fetch(`${serve.url}/health`)).json() as Promise<{ jobs: { running: number; queued: number } }>
+
+describe('studio UI in Chromium on a remote engine (studio serve on loopback)', () => {
+  it('Settings → Engine: test connection shows the server and its models; save switches the model list', async () => {
+    const { page } = studio
+    await page.getByRole('button', { name: 'Settings' }).click()
+    await page.getByTestId('engine-field').waitFor()
+    await page.getByTestId('engine-remote').check()
+    await page.getByTestId('engine-url').fill(serve.url)
+    await page.getByTestId('engine-token').fill(serve.token)
+    await page.getByTestId('engine-test').click()
+    const probe = page.getByTestId('engine-probe')
+    await probe.waitFor({ timeout: 30_000 })
+    await expect(probe.getAttribute('data-server')).resolves.toBe('studio')
+    await expect(probe.textContent()).resolves.toContain(MODEL)
+    await page.getByTestId('engine-save').click()
+    await expect.poll(() => page.getByTestId('engine-current').textContent()).toBe(`In use: ${serve.url}`)
+    // The model table now lists the server's models (a remote model's folder is its URL).
+    const folder = page.locator('.data-table td.ellipsis', { hasText: `${serve.url}#${MODEL}` })
+    await folder.waitFor({ timeout: 30_000 })
+    expect(await page.getByTestId('engine-error').count()).toBe(0)
+    await screenshot(page, 'settings-engine-remote')
+    const models = (await studio.backend.invoke('listModels', [])) as { ok: true; value: ModelInfo[] }
+    expect(models.value.every((m) => m.path.startsWith(`${serve.url}#`))).toBe(true)
+    steps = models.value.find((m) => m.id === MODEL)!.defaults.steps
+  })
+
+  it('generates with F8B0 on the server: the chart fills in step by step, the output is saved here with its recipe', async () => {
+    const { page } = studio
+    await page.getByRole('button', { name: 'Generate' }).first().click()
+    await page.getByTestId('model-select').selectOption(MODEL)
+    await page.locator('.suggestions .chip').nth(1).click()
+    await page.locator('[data-preset="F8B0"]').click()
+    await page.getByTestId('seed').fill('7')
+    await page.getByTestId('seed-lock').click()
+    await page.evaluate(() => {
+      const g = globalThis as unknown as {
+        __steps: number[]
+        MutationObserver: new (cb: () => void) => { observe(n: unknown, o: unknown): void }
+        document: {
+          body: unknown
+          querySelector(s: string): { getAttribute(a: string): string | null } | null
+        }
+      }
+      g.__steps = []
+      new g.MutationObserver(() => {
+        const n = Number(
+          g.document.querySelector('[data-testid="cache-chart"]')?.getAttribute('data-steps') ?? 0
+        )
+        if (g.__steps[g.__steps.length - 1] !== n) g.__steps.push(n)
+      }).observe(g.document.body, {
+        subtree: true,
+        childList: true,
+        attributes: true,
+        attributeFilter: ['data-steps']
+      })
+    })
+    await page.keyboard.press('Control+Enter')
+    await page.getByTestId('progress').waitFor()
+    await expect
+      .poll(() => chartSteps(page), { timeout: 90_000 })
+      .toBeGreaterThanOrEqual(Math.floor(steps / 3))
+    await screenshot(page, 'remote-generate-running')
+    await page.locator('[data-testid="output-image"][data-ready="true"]').waitFor({ timeout: 90_000 })
+    expect(await chartSteps(page)).toBe(steps)
+    const seen = await page.evaluate(() => (globalThis as unknown as { __steps: number[] }).__steps)
+    const partial = seen.filter((n) => n > 0 && n < steps)
+    expect(partial.length).toBeGreaterThanOrEqual(steps / 2)
+    expect(partial).toEqual([...partial].sort((a, b) => a - b))
+    const cachedInTable = (await page.getByTestId('cached-count').allTextContents()).reduce(
+      (n, c) => n + Number(c),
+      0
+    )
+    expect(cachedInTable).toBeGreaterThan(0)
+    expect(await page.locator('.lane-cell[data-state="cached"]').count()).toBe(cachedInTable)
+    expect(await page.getByTestId('no-trace').count()).toBe(0)
+    const saved = await gallery()
+    expect(saved).toHaveLength(1)
+    expect(saved[0].recipe).toMatchObject({ model: MODEL, preset: 'F8B0', seed: 7, steps })
+    await screenshot(page, 'remote-generate-done')
+  })
+
+  it('compares with the uncached run: made on the server, measured here', async () => {
+    const { page } = studio
+    await page.getByTestId('compare-uncached').click()
+    await page.getByTestId('compare-view').waitFor()
+    await page
+      .locator('[data-testid="psnr"], [data-testid="compare-error"]')
+      .first()
+      .waitFor({ timeout: 100_000 })
+    expect(
+      await page.getByTestId('compare-error').count(),
+      (await page.getByTestId('compare-error').allTextContents()).join()
+    ).toBe(0)
+    const psnr = (await page.getByTestId('psnr').textContent())!
+    expect(parseFloat(psnr.replace('≥ ', ''))).toBeGreaterThan(10)
+    const ssim = Number(await page.getByTestId('ssim').textContent())
+    expect(ssim).toBeGreaterThan(0)
+    expect(ssim).toBeLessThanOrEqual(1)
+    for (const id of ['compare-cached', 'compare-uncached', 'compare-heatmap']) {
+      await page.locator(`[data-testid="${id}"][data-ready="true"]`).waitFor()
+    }
+    await expect(page.locator('.compare-charts .cache-chart').count()).resolves.toBe(2)
+    const saved = await gallery()
+    expect(saved.map((e) => e.recipe.preset).sort()).toEqual(['F8B0', 'none'])
+    await screenshot(page, 'remote-compare')
+  })
+
+  it('cancels a remote run with Esc: the server stops the job and nothing half-made is saved', async () => {
+    const { page } = studio
+    await page.getByRole('button', { name: 'Generate' }).first().click()
+    await page.getByTestId('steps').fill('300')
+    await page.getByTestId('generate').click()
+    await page.getByTestId('progress').waitFor()
+    await expect.poll(() => chartSteps(page), { timeout: 60_000 }).toBeGreaterThan(1)
+    expect((await serverHealth()).jobs.running).toBe(1)
+    await page.keyboard.press('Escape')
+    await page.getByTestId('run-cancelled').waitFor({ timeout: 60_000 })
+    await expect(page.getByTestId('run-cancelled').textContent()).resolves.toMatch(
+      /^Cancelled at step \d+ of 300$/
+    )
+    await expect
+      .poll(async () => (await serverHealth()).jobs, { timeout: 30_000 })
+      .toMatchObject({
+        running: 0,
+        queued: 0
+      })
+    expect(await gallery()).toHaveLength(2)
+    await screenshot(page, 'remote-cancelled')
+  })
+
+  it('a server that goes away is one clear error in the UI; the gallery keeps what was saved', async () => {
+    const { page } = studio
+    serve.server.kill('SIGKILL')
+    await serve.server.exited
+    await page.getByTestId('steps').fill('4')
+    await page.getByTestId('generate').click()
+    const error = page.getByTestId('run-error')
+    await error.waitFor({ timeout: 30_000 })
+    await expect(error.textContent()).resolves.toContain(`remote engine at ${serve.url}: connection lost`)
+    expect(await page.locator('[role="alert"]').count()).toBe(1)
+    expect(await gallery()).toHaveLength(2)
+    await screenshot(page, 'remote-connection-lost')
+  })
+})
