@@ -53,18 +53,16 @@ describe('studio replay', () => {
     expect(r.out.join('\n')).toMatch(/token ids: the tokenizers give the golden's/)
   })
 
-  it('a golden of another family is refused by name, in one line', async () => {
-    const dir = join(tmp, 'wan-golden')
+  it('a golden of a kind no replay knows is refused by name, in one line', async () => {
+    // (Wan, SD3 and PixArt-Σ goldens go to their own families' replays: test/wan, test/sd3, test/pixart.)
+    const dir = join(tmp, 'unknown-golden')
     mkdirSync(dir)
     const entry = { file: 'x.npy', dtype: 'float32', shape: [1] }
-    writeFileSync(
-      join(dir, 'manifest.json'),
-      JSON.stringify({ initial_latents: entry, 'call0.cond.timestep': entry, _about: { prompt: 'p' } })
-    )
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ something: entry, _about: { prompt: 'p' } }))
     const r = await studio('replay', dir, '--model', WHOLE)
     expect(r.code).toBe(1)
     expect(r.err).toEqual([
-      `studio replay: ${join(dir, 'manifest.json')}: a Wan pipeline golden; replay runs FLUX pipeline goldens (pipeline_4steps, dbcache_10steps) only`
+      `studio replay: ${join(dir, 'manifest.json')}: a golden of a kind replay does not know; replay runs FLUX pipeline goldens (pipeline_4steps, dbcache_10steps) only`
     ])
   })
 
