@@ -1,5 +1,6 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
 import { basename, dirname, extname, join } from 'node:path'
+import { writeFileAtomic } from '../main/engine/atomic-write'
 import { isDiskFull } from '../shared/failure'
 import { GIF_PREVIEW, VIDEO_FILE, type GenerationResult } from '../shared/generation'
 import type { SavedTrace } from '../shared/trace'
@@ -14,7 +15,10 @@ import type { SavedTrace } from '../shared/trace'
  */
 export const DEFAULT_OUT_DIR = 'studio-out'
 
-export function writeOutputs(result: GenerationResult, out: string = DEFAULT_OUT_DIR): string[] {
+export async function writeOutputs(
+  result: GenerationResult,
+  out: string = DEFAULT_OUT_DIR
+): Promise<string[]> {
   const stem = `${result.recipe.model}-${result.recipe.seed}`
   const mainName = result.kind === 'image' ? 'image.png' : VIDEO_FILE.name
   const ext = extname(mainName)
@@ -30,28 +34,26 @@ export function writeOutputs(result: GenerationResult, out: string = DEFAULT_OUT
         : gifNamed && file.name === GIF_PREVIEW.name
           ? out
           : `${base}-${file.name}`
-    writeAtomic(path, file.bytes)
+    await writeAtomic(path, file.bytes)
     written.push(path)
   }
   // The cache trace and summary beside the main file, for `studio summary OUTPUT`.
   const saved: SavedTrace = { trace: result.trace, summary: result.summary }
-  writeAtomic(`${main}.json`, new TextEncoder().encode(JSON.stringify(saved)))
+  await writeAtomic(`${main}.json`, new TextEncoder().encode(JSON.stringify(saved)))
   written.push(`${main}.json`)
   return written
 }
 
 /**
- * Temp file then rename: a reader never sees half an image, and a failed write (a full disk)
- * leaves the file that was there before as it was. The error names the file and what to do.
+ * The studio's one atomic writer (engine/atomic-write.ts: temp file, fsync, rename): a reader
+ * never sees half an image, and a failed write (a full disk) leaves the file that was there
+ * before as it was. The error names the file and what to do.
  */
-export function writeAtomic(path: string, bytes: Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true })
-  const tmp = `${path}.${process.pid}.tmp`
+export async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
   try {
-    writeFileSync(tmp, bytes)
-    renameSync(tmp, path)
+    await mkdir(dirname(path), { recursive: true })
+    await writeFileAtomic(path, bytes)
   } catch (e) {
-    rmSync(tmp, { force: true })
     if (isDiskFull(e))
       throw new Error(
         `the disk is full: could not write ${path}; nothing saved before was changed, free some space and try again`

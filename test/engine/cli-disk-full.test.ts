@@ -6,8 +6,8 @@ import { studio } from '../cli-harness'
 import { disk } from '../main/full-disk'
 import { FIXTURES } from './fixtures'
 
-vi.mock('node:fs', async (importOriginal) =>
-  (await import('../main/full-disk')).fullDiskFs(await importOriginal())
+vi.mock('node:fs/promises', async (importOriginal) =>
+  (await import('../main/full-disk')).fullDiskFsPromises(await importOriginal())
 )
 
 const tmp = mkdtempSync(join(tmpdir(), 'cs-cli-full-'))

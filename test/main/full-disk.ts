@@ -1,5 +1,4 @@
 import type * as FsPromises from 'node:fs/promises'
-import type * as Fs from 'node:fs'
 
 /**
  * A full disk at the module boundary: while `disk.full` is set, every write through a file handle
@@ -36,13 +35,4 @@ export function fullDiskFsPromises(real: typeof FsPromises): typeof FsPromises {
     return real.cp(source, destination, options)
   }
   return { ...real, open, cp, default: { ...real, open, cp } } as typeof FsPromises
-}
-
-/** The same for node:fs's synchronous writes (the CLI writes its outputs with them). */
-export function fullDiskFs(real: typeof Fs): typeof Fs {
-  const writeFileSync: typeof real.writeFileSync = (file, data, options) => {
-    if (disk.full) throw enospc(String(file))
-    return real.writeFileSync(file, data, options)
-  }
-  return { ...real, writeFileSync, default: { ...real, writeFileSync } } as typeof Fs
 }

@@ -216,7 +216,7 @@ export async function evaluateCommand(argv: readonly string[], io: CliIO = conso
 
   if (values.grid !== undefined) {
     const g = gridImage(tiles)
-    writeAtomic(
+    await writeAtomic(
       values.grid,
       encode({ width: g.width, height: g.height, data: g.rgba, channels: 4, depth: 8 })
     )

@@ -41,7 +41,7 @@ export async function generateCommand(argv: readonly string[], io: CliIO = conso
     return await withCliEngine({ modelDirs: dirs, intraOpThreads }, async (engine, signal) => {
       const result = await engine.generate(request, { onProgress: progress.onProgress, signal })
       progress.done()
-      const written = writeOutputs(result, values.out)
+      const written = await writeOutputs(result, values.out)
       const t = result.timings
       const perStep = t.perStepMs.reduce((a, b) => a + b, 0) / Math.max(1, t.perStepMs.length)
       const r = result.recipe
