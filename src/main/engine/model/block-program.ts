@@ -6,14 +6,37 @@ import type { Tensor } from '../tensor'
 import { graphOutputNames, type ModelProto } from './onnx-graph'
 import { ENCODER, ENCODER_OUT, HIDDEN, HIDDEN_OUT, PATTERN_IO, splitEmbedOutputs } from './patterns'
 import { compileSegment } from './segments'
-import { isOpaque, Session, type Feed, type Fetched, type SessionTuning } from './session'
+import {
+  isOpaque,
+  Session,
+  type Feed,
+  type Fetched,
+  type RunnableSession,
+  type SessionTuning
+} from './session'
+import { sharedLane } from './session-lane'
 
 /**
  * One cache context's blocks (a block list, or several lists of one pattern merged) and the
  * sessions that run them. `segments` compiles each requested range [from, to) into one graph on
  * first use and keeps its session (the cache asks for [0,Fn), [Fn,N−Bn), [N−Bn,N), or [0,N));
  * `blocks` runs one session per block, chained here: the slow baseline the benchmark compares.
+ *
+ * With `tuning.cfgLanes` 2 (segments mode) every segment has a twin session in the session lane
+ * (model/session-lane.ts): a runner of lane 1 runs there, so CFG's uncond call overlaps the cond
+ * call. Both sessions come from the same graph bytes and options, so they compute the same numbers.
  */
+
+/** 0: this thread's sessions; 1: the session lane's twins (CFG's second branch). */
+export type Lane = 0 | 1
+
+/** A range's session on this thread and, with two lanes, its twin in the lane. */
+interface SessionPair {
+  local: Session
+  lane: RunnableSession | null
+  /** Whether a run has gone through each (the twin's first run happens beside the local one's). */
+  warm: [boolean, boolean]
+}
 
 export type BlockMode = 'segments' | 'blocks'
 
@@ -67,7 +90,7 @@ export class BlockProgram {
   readonly transformer: string
   readonly pattern: ForwardPattern
   readonly #blocks: readonly BlockSource[]
-  readonly #sessions = new Map<string, Promise<Session>>()
+  readonly #sessions = new Map<string, Promise<SessionPair>>()
   readonly #provider: ConcreteProvider
   readonly #tuning: SessionTuning
   readonly mode: BlockMode
@@ -126,8 +149,15 @@ export class BlockProgram {
     return this.#blocks.length
   }
 
+  /** Lanes a runner may use: 2 with `cfgLanes` 2 in segments mode, else 1. */
+  get lanes(): 1 | 2 {
+    return this.mode === 'segments' && this.#tuning.cfgLanes === 2 ? 2 : 1
+  }
+
   /** A runner for one transformer call of this context. */
-  runner(entry: Entry, beforeCall: BeforeCall): CallRunner {
+  runner(entry: Entry, beforeCall: BeforeCall, lane: Lane = 0): CallRunner {
+    if (lane === 1 && this.lanes < 2)
+      throw new Error(`${this.transformer}/${this.name}: lane 1 asked for but the program has one lane`)
     const stash: FinalStash = { hidden: null, velocity: null }
     let context = entry.kind === 'streams' ? entry.context : null
     const bound = (): Readonly<Record<string, Fetched>> => {
@@ -138,14 +168,14 @@ export class BlockProgram {
       blockCount: this.blockCount,
       enter: async (to) => {
         if (entry.kind === 'streams') {
-          const output = await this.run(0, to, entry.streams, entry.context, beforeCall, stash)
+          const output = await this.run(0, to, entry.streams, entry.context, beforeCall, stash, lane)
           return { input: entry.streams, output }
         }
-        const entered = await this.#enter(to, entry.feeds, beforeCall, stash)
+        const entered = await this.#enter(to, entry.feeds, beforeCall, stash, lane)
         context = entered.context
         return { input: entered.input, output: entered.output }
       },
-      run: (from, to, input) => this.run(from, to, input, bound(), beforeCall, stash),
+      run: (from, to, input) => this.run(from, to, input, bound(), beforeCall, stash, lane),
       context: bound,
       velocityFor: (hidden) => (stash.hidden !== null && stash.hidden === hidden ? stash.velocity : null)
     }
@@ -157,13 +187,14 @@ export class BlockProgram {
     input: Streams,
     context: Readonly<Record<string, Fetched>>,
     beforeCall: BeforeCall,
-    stash: FinalStash = { hidden: null, velocity: null }
+    stash: FinalStash = { hidden: null, velocity: null },
+    lane: Lane = 0
   ): Promise<Streams> {
     this.#checkRange(from, to)
     if (from === to) return input
     let streams = input
     for (const [a, b] of this.#pieces(from, to)) {
-      streams = await this.#call(a, b, streams, context, beforeCall, stash)
+      streams = await this.#call(a, b, streams, context, beforeCall, stash, lane)
     }
     return streams
   }
@@ -173,7 +204,8 @@ export class BlockProgram {
     to: number,
     feeds: Readonly<Record<string, Feed>>,
     beforeCall: BeforeCall,
-    stash: FinalStash
+    stash: FinalStash,
+    lane: Lane
   ): Promise<{ input: Streams; output: Streams; context: Record<string, Fetched> }> {
     if (!this.#embed)
       throw new Error(`${this.transformer}/${this.name}: entered with embed feeds but fuses no embed graph`)
@@ -183,7 +215,8 @@ export class BlockProgram {
     const [, end] = this.#pieces(0, to)[0]
     const latent = feeds.latent
     if (!latent) throw new Error(`${this.transformer}/${this.name}: embed feeds lack "latent"`)
-    const session = await this.#session(0, end, latent.dims[0], true)
+    const pair = await this.#session(0, end, latent.dims[0], true)
+    const session = pair.local
     const picked: Record<string, Feed> = {}
     for (const name of session.inputNames) {
       const value = feeds[name]
@@ -191,10 +224,10 @@ export class BlockProgram {
       picked[name] = value
     }
     beforeCall()
-    const out = await session.runMixed(picked)
+    const out = await runOn(pair, lane, picked)
     const { streams: input, context } = splitEmbedOutputs(out, this.#embedOutputs, session.label)
     const first = this.#streamsOut(out, input, stash, session.label)
-    const output = await this.run(end, to, first, context, beforeCall, stash)
+    const output = await this.run(end, to, first, context, beforeCall, stash, lane)
     return { input, output, context }
   }
 
@@ -211,9 +244,9 @@ export class BlockProgram {
   }
 
   async release(): Promise<void> {
-    const sessions = await Promise.all(this.#sessions.values())
+    const pairs = await Promise.all(this.#sessions.values())
     this.#sessions.clear()
-    await Promise.all(sessions.map((s) => s.release()))
+    await Promise.all(pairs.flatMap((p) => [p.local.release(), ...(p.lane ? [p.lane.release()] : [])]))
   }
 
   #checkRange(from: number, to: number): void {
@@ -243,9 +276,11 @@ export class BlockProgram {
     input: Streams,
     context: Readonly<Record<string, Fetched>>,
     beforeCall: BeforeCall,
-    stash: FinalStash
+    stash: FinalStash,
+    lane: Lane
   ): Promise<Streams> {
-    const session = await this.#session(from, to, input.hidden.dims[0])
+    const pair = await this.#session(from, to, input.hidden.dims[0])
+    const session = pair.local
     const feeds: Record<string, Feed> = {}
     for (const name of session.inputNames) {
       if (name === HIDDEN) feeds[name] = input.hidden
@@ -260,7 +295,7 @@ export class BlockProgram {
       }
     }
     beforeCall()
-    return this.#streamsOut(await session.runMixed(feeds), input, stash, session.label)
+    return this.#streamsOut(await runOn(pair, lane, feeds), input, stash, session.label)
   }
 
   /** A segment's output streams; a fused final graph's velocity goes to the stash. */
@@ -273,7 +308,7 @@ export class BlockProgram {
     return { hidden, encoder: returnsEncoder ? float32(out, ENCODER_OUT, label) : input.encoder }
   }
 
-  #session(from: number, to: number, batch: number, withEmbed = false): Promise<Session> {
+  #session(from: number, to: number, batch: number, withEmbed = false): Promise<SessionPair> {
     // Blocks mode runs the package's own (batch-dynamic) files: one session serves every batch.
     const key =
       this.mode === 'blocks' ? `${from}:${to}` : `${withEmbed ? 'embed+' : ''}${from}:${to}:${batch}`
@@ -287,7 +322,7 @@ export class BlockProgram {
     return session
   }
 
-  async #create(from: number, to: number, batch: number, withEmbed: boolean): Promise<Session> {
+  async #create(from: number, to: number, batch: number, withEmbed: boolean): Promise<SessionPair> {
     const label = `${this.transformer}/${withEmbed ? 'embed + ' : ''}${this.name}[${from}, ${to})`
     const files = `${this.#blocks[from].file}${to - from > 1 ? ` … ${this.#blocks[to - 1].file}` : ''}`
     try {
@@ -304,7 +339,15 @@ export class BlockProgram {
                 batch: this.mode === 'segments' ? batch : undefined
               }
             )
-      return await Session.create(bytes, label, this.#provider, this.#tuning, this.#externalDataDir)
+      const twin =
+        this.lanes === 2
+          ? sharedLane().createSession(bytes, label, this.#provider, this.#tuning, this.#externalDataDir)
+          : Promise.resolve(null)
+      const [local, lane] = await Promise.all([
+        Session.create(bytes, label, this.#provider, this.#tuning, this.#externalDataDir),
+        twin
+      ])
+      return { local, lane, warm: [false, false] }
     } catch (e) {
       throw runtimeFailure(e, label, {
         code: 'model_invalid',
@@ -312,6 +355,29 @@ export class BlockProgram {
       })
     }
   }
+}
+
+/**
+ * Runs a range's session on one lane. A session's first run is not a steady-state one (it plans
+ * its memory): the first run of either twin also runs the other once on the same feeds,
+ * concurrently, so the pipeline's warm-up (which runs branch cond only) warms both lanes.
+ */
+async function runOn(
+  pair: SessionPair,
+  lane: Lane,
+  feeds: Record<string, Feed>
+): Promise<Record<string, Fetched>> {
+  const session = lane === 1 ? pair.lane : pair.local
+  if (!session) throw new Error(`${pair.local.label}: lane ${lane} has no session`)
+  const other = lane === 1 ? pair.local : pair.lane
+  const otherLane = lane === 1 ? 0 : 1
+  const shadow = other && !pair.warm[otherLane] ? other.runMixed(feeds) : null
+  pair.warm[lane] = true
+  if (shadow) pair.warm[otherLane] = true
+  // A lane's call is a message posted at once; this thread's blocking run starts later (onnxruntime-node
+  // defers it to setImmediate), so the two overlap whichever is listed first.
+  const [out] = await Promise.all([session.runMixed(feeds), shadow])
+  return out
 }
 
 /** A stream output, which is float32 in every graph the engine runs (imported ones cast to it). */

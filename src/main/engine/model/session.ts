@@ -4,9 +4,9 @@ import { runtimeFailure } from '../errors'
 import { tensor, type Tensor } from '../tensor'
 
 /**
- * The one module that touches onnxruntime-node's sessions. Everything else in the engine talks to
- * `Session` with our own float32 `Tensor` (and int64 token ids), so a change of runtime or of its
- * tensor type stays here.
+ * The module that touches onnxruntime-node's sessions (with session-lane.ts, its worker-thread
+ * twin). The rest of the engine talks to `Session` with our own float32 `Tensor` (and int64 token
+ * ids), so a change of runtime or of its tensor type stays here.
  */
 
 export interface Int64Tensor {
@@ -38,6 +38,26 @@ export function isOpaque(v: Feed | Fetched): v is OpaqueTensor {
 export interface SessionTuning {
   /** Threads one operator may use; 0 lets ORT pick (all cores). */
   intraOpThreads: number
+  /**
+   * Session lanes for CFG's two branches: 2 runs the uncond call's block sessions in a worker
+   * thread of their own, concurrently with the cond call (model/session-lane.ts). 1 (default):
+   * the branches run one after the other. Each lane's sessions use `intraOpThreads`.
+   */
+  cfgLanes?: 1 | 2
+  /**
+   * Whether the intra-op pool's threads spin while waiting for work (ONNX Runtime's
+   * `session.intra_op.allow_spinning`); off by default (docs/engine.md, "Sessions").
+   */
+  spinning?: boolean
+}
+
+/** What the block programs need of a session, local or in a lane. */
+export interface RunnableSession {
+  readonly label: string
+  readonly inputNames: readonly string[]
+  readonly outputNames: readonly string[]
+  runMixed(feeds: Record<string, Feed>, fetch?: readonly string[]): Promise<Record<string, Fetched>>
+  release(): Promise<void>
 }
 
 /** ORT's own choice (one thread per physical core); the app's settings may lower it. */
@@ -50,14 +70,15 @@ export interface ValueInfo {
   shape: readonly (number | string)[]
 }
 
-function sessionOptions(
+export function sessionOptions(
   provider: ConcreteProvider,
   tuning: SessionTuning,
   externalDataDir: string | undefined
 ): ort.InferenceSession.SessionOptions {
+  const spin = tuning.spinning === true ? '1' : '0'
   const session: Record<string, unknown> = {
-    intra_op: { allow_spinning: '0' },
-    inter_op: { allow_spinning: '0' }
+    intra_op: { allow_spinning: spin },
+    inter_op: { allow_spinning: spin }
   }
   // A graph made from bytes has no folder of its own: ONNX Runtime resolves its external-data
   // locations (relative, without '..': it refuses others) in this folder, and refuses external
@@ -76,7 +97,7 @@ function sessionOptions(
   }
 }
 
-export class Session {
+export class Session implements RunnableSession {
   readonly #session: ort.InferenceSession
   readonly provider: ConcreteProvider
   /** What the graph was made from, for error messages: a file name or a segment label. */
@@ -135,7 +156,7 @@ export class Session {
     const ortFeeds: Record<string, ort.Tensor> = {}
     for (const [name, value] of Object.entries(feeds)) {
       ortFeeds[name] = isOpaque(value)
-        ? (value.opaque as ort.Tensor)
+        ? asOrtTensor(value.opaque)
         : 'int64' in value
           ? new ort.Tensor('int64', value.int64, [...value.dims])
           : new ort.Tensor('float32', value.data, [...value.dims])
@@ -160,6 +181,13 @@ export class Session {
   async release(): Promise<void> {
     await this.#session.release()
   }
+}
+
+/** An opaque tensor from this thread's sessions, or one that came back from a session lane. */
+function asOrtTensor(opaque: unknown): ort.Tensor {
+  if (opaque instanceof ort.Tensor) return opaque
+  const t = opaque as { type: ort.Tensor.Type; data: ort.Tensor.DataType; dims: readonly number[] }
+  return new ort.Tensor(t.type, t.data as Float32Array, [...t.dims])
 }
 
 function describe(m: ort.InferenceSession.ValueMetadata): ValueInfo {

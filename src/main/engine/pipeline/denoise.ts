@@ -1,4 +1,5 @@
 import type { Branch, StepTrace } from '../../../shared/trace'
+import { DBCache } from '../cache/dbcache'
 import { assertFinite } from '../cache/non-finite'
 import type { StepCache } from '../cache/seam'
 import type { BeforeCall } from '../model/block-program'
@@ -49,9 +50,48 @@ export interface DenoiseHooks {
   onStep?: (report: StepReport) => void | Promise<void>
   /** Replaces the transformer call (the benchmark runs the whole transformer as one graph). */
   call?: TransformerCall
+  /**
+   * Run CFG's two calls concurrently, uncond on session lane 1 (docs/engine.md, "CFG
+   * parallelism"). Default: when the transformer's programs have two lanes, the call is the
+   * engine's own and the cache keeps the branches independent (`branchesIndependent`).
+   */
+  parallelCfg?: boolean
 }
 
-export async function denoise(model: DenoiseModel, input: DenoiseInput, hooks: DenoiseHooks): Promise<Tensor> {
+/**
+ * Whether a step cache's decisions for one branch never read the other's state, so that the two
+ * calls of a step may run in any interleaving with the same decisions and numbers. DBCache's
+ * branches meet in two places (docs/cache-algorithm.md): uncond reusing cond's distance
+ * (cfgDiffComputeSeparate off) and the force-refresh count over both branches' calls. Another
+ * cache: not known, so no.
+ */
+export function branchesIndependent(cache: StepCache): boolean {
+  if (!(cache instanceof DBCache)) return false
+  const c = cache.config
+  return !c.enabled || (c.cfgDiffComputeSeparate && c.forceRefreshStepHint === null)
+}
+
+function canRunParallel(t: LoadedTransformer, input: DenoiseInput, hooks: DenoiseHooks): boolean {
+  const lanes = t.contexts(input.mergeBlockLists).every((p) => p.lanes === 2)
+  if (!lanes) return false
+  return hooks.parallelCfg ?? (hooks.call === undefined && branchesIndependent(hooks.stepCache))
+}
+
+const BRANCH_ORDER: Readonly<Record<Branch, number>> = { cond: 0, uncond: 1, batched: 2 }
+
+/** A step's traces in the sequential run's order (cond's before uncond's), whichever finished first. */
+function inCallOrder(traces: StepTrace[]): StepTrace[] {
+  return traces
+    .map((t, i) => ({ t, i }))
+    .sort((a, b) => a.t.step - b.t.step || BRANCH_ORDER[a.t.branch] - BRANCH_ORDER[b.t.branch] || a.i - b.i)
+    .map((x) => x.t)
+}
+
+export async function denoise(
+  model: DenoiseModel,
+  input: DenoiseInput,
+  hooks: DenoiseHooks
+): Promise<Tensor> {
   const { sigmas, guidanceScale: g } = input
   const steps = sigmas.length - 1
   const x = Float32Array.from(input.noise.data)
@@ -81,6 +121,18 @@ export async function denoise(model: DenoiseModel, input: DenoiseInput, hooks: D
     let v: Tensor
     if (!needsUncond(g)) {
       v = await call(transformer, { latent, timestep: filled(t, batch), text: input.cond }, site('cond'))
+    } else if (batchedText === null && canRunParallel(transformer, input, hooks)) {
+      // Concurrent: uncond's session calls go to lane 1 (messages) while this thread runs cond's.
+      // cond starts first, as in the sequential order; its blocking run waits for setImmediate, by
+      // when uncond's first message is posted.
+      const pc = call(transformer, { latent, timestep: filled(t, batch), text: input.cond }, site('cond'))
+      const pu = call(
+        transformer,
+        { latent, timestep: filled(t, batch), text: input.uncond },
+        { ...site('uncond'), lane: 1 }
+      )
+      const [vc, vu] = await Promise.all([pc, pu])
+      v = applyGuidance(vc, vu, g)
     } else if (batchedText === null) {
       const vc = await call(
         transformer,
@@ -114,7 +166,7 @@ export async function denoise(model: DenoiseModel, input: DenoiseInput, hooks: D
       step: i,
       totalSteps: steps,
       stepMs: performance.now() - t0,
-      traces: hooks.stepCache.drainTraces(),
+      traces: inCallOrder(hooks.stepCache.drainTraces()),
       latent: tensor(Float32Array.from(x), dims),
       velocity: v,
       sigma

@@ -1,6 +1,6 @@
 import type { Branch } from '../../../shared/trace'
 import type { StepCache, Streams } from '../cache/seam'
-import type { BeforeCall, CallRunner, Entry } from '../model/block-program'
+import type { BeforeCall, CallRunner, Entry, Lane } from '../model/block-program'
 import type { LoadedTransformer } from '../model/loaded-model'
 import type { Feed } from '../model/session'
 import { HIDDEN, splitEmbedOutputs } from '../model/patterns'
@@ -28,6 +28,11 @@ export interface CallSite {
   branch: Branch
   mergeBlockLists: boolean
   beforeCall: BeforeCall
+  /**
+   * Which session lane runs the blocks (model/block-program.ts): 1 puts them in the session
+   * lane's thread, so that this call overlaps another (CFG's branches). Default 0.
+   */
+  lane?: Lane
 }
 
 export type TransformerCall = (
@@ -64,7 +69,7 @@ export async function callTransformer(
       transformer: t.manifest.name,
       context: program.name
     }
-    last = program.runner(entry, site.beforeCall)
+    last = program.runner(entry, site.beforeCall, site.lane ?? 0)
     streams = await site.stepCache.runBlocks(call, last)
     entry = { kind: 'streams', streams, context: last.context() }
   }
