@@ -1,4 +1,4 @@
-import type { DPMSolverSchedule, DPMSolverSchedulerConfig } from './dpm-solver'
+import type { DPMSolverSchedule, DPMSolverSchedulerConfig } from './dpm-solver-config'
 
 /**
  * DPMSolverMultistepScheduler's noise schedule: __init__'s betas → alphas_cumprod → sigmas (float32
