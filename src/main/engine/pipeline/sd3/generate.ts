@@ -12,7 +12,7 @@ import { gaussianNoise } from '../noise'
 import { encodePng } from '../png'
 import { stepProgress } from '../step-progress'
 import { sd3VaeScale } from './configs'
-import { sd3Denoise, sd3UsesCfg } from './denoise'
+import { sd3Denoise } from './denoise'
 import type { Sd3Model } from './model'
 import { encodeSd3Prompts, sd3Decode, tokenizeSd3Prompts } from './run'
 
