@@ -19,7 +19,7 @@ const SAFE_PREFIX = 'fake-safe-storage:'
 const fakeSafeStorage = {
   isEncryptionAvailable: () => electronMock.encryptionAvailable,
   encryptString: (text: string) =>
-    Buffer.from(SAFE_PREFIX + Buffer.from(text).map((b) => b ^ 0x5a).toString('base64')),
+    Buffer.from(SAFE_PREFIX + Buffer.from(Buffer.from(text).map((b) => b ^ 0x5a)).toString('base64')),
   decryptString: (bytes: Buffer) => {
     const text = bytes.toString()
     if (!text.startsWith(SAFE_PREFIX)) throw new Error('Error while decrypting the ciphertext provided')

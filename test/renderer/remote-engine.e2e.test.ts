@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { GalleryEntryMeta } from '../../src/shared/gallery'
 import type { ModelInfo } from '../../src/shared/manifest'
+import { PLAIN_MODEL, PLAIN_TOKEN, startPlainServer } from '../remote/plain-server'
 import { startServe, type StudioProcess } from '../serve/studio-process'
 import { screenshot } from './harness/screenshots'
 import { openStudio, type StudioPage } from './harness/studio-page'
@@ -175,5 +176,37 @@ describe('studio UI in Chromium on a remote engine (studio serve on loopback)', 
     expect(await page.locator('[role="alert"]').count()).toBe(1)
     expect(await gallery()).toHaveLength(2)
     await screenshot(page, 'remote-connection-lost')
+  })
+
+  it('a plain OpenAI Images server: test connection says what it lacks, and the chart says plainly there is no trace', async () => {
+    const { page } = studio
+    const plain = await startPlainServer()
+    try {
+      await page.getByRole('button', { name: 'Settings' }).click()
+      await page.getByTestId('engine-url').fill(plain.url)
+      await page.getByTestId('engine-token').fill(PLAIN_TOKEN)
+      await page.getByTestId('engine-test').click()
+      const probe = page.getByTestId('engine-probe')
+      await probe.waitFor({ timeout: 30_000 })
+      await expect(probe.getAttribute('data-server')).resolves.toBe('openai')
+      await expect(probe.textContent()).resolves.toMatch(/no live progress and no per-step cache trace/)
+      await page.getByTestId('engine-save').click()
+      await expect.poll(() => page.getByTestId('engine-current').textContent()).toBe(`In use: ${plain.url}`)
+      await screenshot(page, 'settings-engine-plain')
+      await page.getByRole('button', { name: 'Generate' }).first().click()
+      await page.getByTestId('model-select').selectOption(PLAIN_MODEL)
+      await page.getByTestId('generate').click()
+      await page.locator('[data-testid="output-image"][data-ready="true"]').waitFor({ timeout: 30_000 })
+      await expect(page.getByTestId('no-trace').textContent()).resolves.toContain(
+        `${plain.url} is a plain OpenAI Images API server`
+      )
+      expect(await page.getByTestId('cache-chart').count()).toBe(0)
+      const saved = await gallery()
+      expect(saved).toHaveLength(3)
+      expect(saved.some((e) => e.recipe.engineVersion === `openai-images ${plain.url}`)).toBe(true)
+      await screenshot(page, 'remote-plain-no-trace')
+    } finally {
+      await plain.close()
+    }
   })
 })

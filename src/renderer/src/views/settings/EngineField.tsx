@@ -97,7 +97,8 @@ function EngineForm({ info, onSaved }: { info: EngineInfo; onSaved: (info: Engin
       {mode === 'remote' && (
         <div className="engine-remote-fields">
           <input
-            type="url"
+            type="text"
+            inputMode="url"
             value={url}
             placeholder="http://gpu-box:8420"
             spellCheck={false}
@@ -141,7 +142,7 @@ function EngineForm({ info, onSaved }: { info: EngineInfo; onSaved: (info: Engin
         >
           Save
         </button>
-        <span className="dim" data-testid="engine-current">
+        <span className="dim engine-current" data-testid="engine-current">
           In use: {info.engine.mode === 'local' ? 'local engine' : info.engine.url}
         </span>
       </div>
