@@ -39,10 +39,20 @@ describe('stepSpread', () => {
     expect(stepSpread([[], [4, 4]])?.runs).toBe(1)
   })
 
+  it("states issue 17's run-spread acceptance: slowest run median within 15 % of the fastest's over 10 runs", () => {
+    const steady = Array.from({ length: 10 }, (_, i) => [5, 5 + i * 0.08, 6])
+    expect(stepSpread(steady)?.meetsRunSpread).toBe(true)
+    const bimodal = [...steady.slice(0, 9), [9, 9, 9]]
+    expect(stepSpread(bimodal)?.meetsRunSpread).toBe(false)
+    expect(stepSpread(steady.slice(0, 9))?.meetsRunSpread).toBe(false)
+    expect(spreadLine('none', stepSpread(bimodal))).toContain('over 15 % over 10 runs')
+  })
+
   it('writes one line naming every figure', () => {
     expect(spreadLine('none', stepSpread([[1, 2, 3, 4, 5]]))).toBe(
       'none: step ms P10 1.40 / median 3.00 / P90 4.60 / max 5.00 over 1 runs × 5 steps: ' +
-        'P90/P10 3.29, max/median 1.67, slowest/fastest run median 1.00'
+        'P90/P10 3.29, max/median 1.67, slowest/fastest run median 1.00 ' +
+        '(1 runs: fewer than the 10 the 15 % figure needs)'
     )
     expect(spreadLine('none', null)).toBe('none: no warm steps')
   })

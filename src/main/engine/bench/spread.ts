@@ -21,7 +21,12 @@ export const StepSpreadSchema = z.object({
   p90OverP10: z.number(),
   maxOverMedian: z.number(),
   /** Slowest run's median step / fastest run's: 1 when every run took the same per step. */
-  runMedianRatio: z.number()
+  runMedianRatio: z.number(),
+  /**
+   * Issue 17's acceptance: over at least 10 runs, the slowest run's median step within 15 % of the
+   * fastest's (runMedianRatio ≤ 1.15). Absent in reports written before it was added.
+   */
+  meetsRunSpread: z.boolean().optional()
 })
 export type StepSpread = z.infer<typeof StepSpreadSchema>
 
@@ -44,9 +49,15 @@ export function stepSpread(runs: readonly (readonly number[])[]): StepSpread | n
     maxMs: max,
     p90OverP10: p90 / p10,
     maxOverMedian: max / med,
-    runMedianRatio: Math.max(...medians) / Math.min(...medians)
+    runMedianRatio: Math.max(...medians) / Math.min(...medians),
+    meetsRunSpread:
+      nonEmpty.length >= ACCEPTED_RUN_SPREAD.runs &&
+      Math.max(...medians) / Math.min(...medians) <= ACCEPTED_RUN_SPREAD.ratio
   }
 }
+
+/** Issue 17: "over 10 runs of the same generation, the slowest run's median step time is within 15 % of the fastest's". */
+export const ACCEPTED_RUN_SPREAD = { runs: 10, ratio: 1.15 } as const
 
 export interface SpreadBounds {
   /** Variants whose steps all do the same work (uncached): the ones checked. */
@@ -73,6 +84,16 @@ export function spreadLine(id: string, s: StepSpread | null): string {
   return (
     `${id}: step ms P10 ${s.p10Ms.toFixed(2)} / median ${s.medianMs.toFixed(2)} / P90 ${s.p90Ms.toFixed(2)} / ` +
     `max ${s.maxMs.toFixed(2)} over ${s.runs} runs × ${s.steps / s.runs} steps: P90/P10 ${s.p90OverP10.toFixed(2)}, ` +
-    `max/median ${s.maxOverMedian.toFixed(2)}, slowest/fastest run median ${s.runMedianRatio.toFixed(2)}`
+    `max/median ${s.maxOverMedian.toFixed(2)}, slowest/fastest run median ${s.runMedianRatio.toFixed(2)}` +
+    ` (${runSpreadVerdict(s)})`
   )
+}
+
+/** The acceptance figure in words: met, missed, or too few runs to say. */
+export function runSpreadVerdict(s: StepSpread): string {
+  const { runs, ratio } = ACCEPTED_RUN_SPREAD
+  if (s.runs < runs) return `${s.runs} runs: fewer than the ${runs} the 15 % figure needs`
+  return s.runMedianRatio <= ratio
+    ? `within ${Math.round((ratio - 1) * 100)} % over ${s.runs} runs`
+    : `over ${Math.round((ratio - 1) * 100)} % over ${s.runs} runs`
 }

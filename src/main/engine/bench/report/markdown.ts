@@ -1,3 +1,4 @@
+import { runSpreadVerdict } from '../spread'
 import type { BenchReport, ModelBench } from '../result'
 import { acceptanceChecks } from '../acceptance'
 import { fx, mib, pct, times } from './format'
@@ -138,14 +139,14 @@ function spreadTable(b: ModelBench): string[] {
     'Step-time spread over the warm runs of this bench (ratios of times taken in the same process;',
     "a cached variant's steps are bimodal by design, cached and computed):",
     '',
-    '| preset | runs × steps | P10 ms | median ms | P90 ms | max ms | P90/P10 | max/median | slowest/fastest run median |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'
+    '| preset | runs × steps | P10 ms | median ms | P90 ms | max ms | P90/P10 | max/median | slowest/fastest run median | ≤ 1.15 over ≥ 10 runs |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |'
   ]
   for (const v of rows) {
     const s = v.stepSpread as NonNullable<typeof v.stepSpread>
     lines.push(
       `| ${v.label} | ${s.runs} × ${fx(s.steps / s.runs, 0)} | ${fx(s.p10Ms)} | ${fx(s.medianMs)} | ${fx(s.p90Ms)} | ` +
-        `${fx(s.maxMs)} | ${fx(s.p90OverP10)} | ${fx(s.maxOverMedian)} | ${fx(s.runMedianRatio)} |`
+        `${fx(s.maxMs)} | ${fx(s.p90OverP10)} | ${fx(s.maxOverMedian)} | ${fx(s.runMedianRatio)} | ${runSpreadVerdict(s)} |`
     )
   }
   lines.push('')
