@@ -23,6 +23,7 @@ export interface Sd3Model {
   readonly id: string
   readonly name: string
   readonly provider: ConcreteProvider
+  readonly kind: 'image'
   readonly configs: Sd3Configs
   readonly defaults: {
     steps: number
@@ -41,6 +42,8 @@ export interface Sd3Model {
   readonly t5: { tokenizer: FluxTokenizer; encoder: Session } | null
   readonly vaeDecoder: Session
   readonly transformer: LoadedTransformer
+  /** [transformer]: the family registry's view of the model's transformers. */
+  readonly transformers: readonly LoadedTransformer[]
   /** Replaces callTransformer where the transformer is one whole graph (no cache then). */
   readonly call?: TransformerCall
   readonly cacheable: boolean

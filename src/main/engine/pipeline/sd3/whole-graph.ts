@@ -65,6 +65,7 @@ export async function loadWholeGraphSd3(dir: string, options: Sd3WholeGraphOptio
       id: dir,
       name: `${dir} (whole transformer graph)`,
       provider: first.provider,
+      kind: 'image',
       configs,
       defaults: {
         steps: 28,
@@ -83,6 +84,7 @@ export async function loadWholeGraphSd3(dir: string, options: Sd3WholeGraphOptio
       t5: t5Tok && t5 ? { tokenizer: t5Tok.tokenizer, encoder: t5 } : null,
       vaeDecoder: vae,
       transformer,
+      transformers: [transformer],
       call: sd3WholeGraphCall(whole),
       cacheable: false,
       release: async () => {

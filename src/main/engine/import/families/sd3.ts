@@ -1,0 +1,148 @@
+import { z } from 'zod'
+import { EngineFailure } from '../../errors'
+import type { LoadedImport } from '../loaded-import'
+import { FluxTokenizer } from '../../pipeline/flux/tokenize'
+import {
+  Sd3SchedulerConfigSchema,
+  Sd3TransformerConfigSchema,
+  Sd3VaeConfigSchema,
+  sd3MaxLatentSide,
+  sd3VaeScale
+} from '../../pipeline/sd3/configs'
+import { SD3_MAX_SEQUENCE_LENGTH } from '../../pipeline/sd3/folder'
+import type { Sd3Model } from '../../pipeline/sd3/model'
+import { SD3_GRAPH } from './graph-specs'
+import type { FamilyImportSpec } from './types'
+
+/**
+ * SD3 (StableDiffusion3Pipeline): CLIP-L and CLIP-G with projection (text_embeds and their
+ * hidden_states.K outputs) and T5 (optional, as diffusers allows), the transformer's one list of
+ * joint blocks (CacheDiT: Pattern_1; the last block is context_pre_only and returns no encoder
+ * stream), AutoencoderKL with scaling and shift factors, FlowMatchEuler with a static shift.
+ */
+
+/** What an SD3 package keeps of its folder's configs (manifest `configs`). */
+export const Sd3ConfigsSchema = z
+  .object({
+    scheduler: Sd3SchedulerConfigSchema,
+    vae: Sd3VaeConfigSchema,
+    transformer: Sd3TransformerConfigSchema
+  })
+  .strict()
+  .refine((c) => !c.scheduler.use_dynamic_shifting, {
+    message:
+      'scheduler use_dynamic_shifting is true (StableDiffusion3Pipeline then needs mu, which is not offered)',
+    path: ['scheduler', 'use_dynamic_shifting']
+  })
+export type Sd3ImportedConfigs = z.infer<typeof Sd3ConfigsSchema>
+
+function sd3Defaults(c: Sd3ImportedConfigs) {
+  const scale = sd3VaeScale(c.vae)
+  const side = c.transformer.sample_size * scale
+  return {
+    // StableDiffusion3Pipeline's defaults: 28 steps, guidance 7, sample_size · vae scale.
+    defaults: { steps: 28, guidanceScale: 7, width: side, height: side },
+    sizes: { multipleOf: scale * c.transformer.patch_size, max: sd3MaxLatentSide(c.transformer) * scale }
+  }
+}
+
+export const SD3_FAMILY: FamilyImportSpec = {
+  family: 'sd3',
+  label: 'SD3',
+  pipelines: ['StableDiffusion3Pipeline'],
+  kind: 'image',
+  schedulers: ['FlowMatchEulerDiscreteScheduler'],
+  components: () => [
+    { name: 'text_encoder', inputs: ['input_ids'], outputs: ['text_embeds'] },
+    { name: 'text_encoder_2', inputs: ['input_ids'], outputs: ['text_embeds'] },
+    { name: 'text_encoder_3', inputs: ['input_ids'], outputs: ['last_hidden_state'], optional: true },
+    { name: 'vae_decoder', inputs: ['latent_sample'], outputs: ['sample'] }
+  ],
+  tokenizers: () => [{ name: 'tokenizer' }, { name: 'tokenizer_2' }, { name: 'tokenizer_3', optional: true }],
+  transformers: async () => [
+    {
+      name: 'transformer',
+      component: 'transformer',
+      timestepRange: [0, 1],
+      inputs: ['hidden_states', 'encoder_hidden_states', 'pooled_projections', 'timestep']
+    }
+  ],
+  cut: SD3_GRAPH,
+  async readConfigs(folder) {
+    return {
+      scheduler: await folder.json('scheduler/scheduler_config.json'),
+      vae: await folder.json('vae_decoder/config.json'),
+      transformer: await folder.json('transformer/config.json')
+    }
+  },
+  configSchema: Sd3ConfigsSchema,
+  defaults: (raw) => sd3Defaults(Sd3ConfigsSchema.parse(raw)),
+  // T5's tokens are most of the text the transformer attends to (CLIP's are cut at 77).
+  promptTokenizer: 'tokenizer_3'
+}
+
+const TokenizerConfigSchema = z.object({ model_max_length: z.number().positive() }).passthrough()
+
+/** A loaded SD3 package as the pipeline runs it: the transformer cut, so the step cache works. */
+export function sd3FromImport(imp: LoadedImport): Sd3Model {
+  const parsed = Sd3ConfigsSchema.safeParse(imp.manifest.configs)
+  if (!parsed.success) {
+    const i = parsed.error.issues[0]
+    throw new EngineFailure(
+      'model_invalid',
+      `${imp.dir}: model.json configs.${i.path.join('.')}: ${i.message}`
+    )
+  }
+  const configs = parsed.data
+  const tokenizer = (name: string) => {
+    const configText = imp.tokenizerConfigJson(name)
+    let max = 77
+    if (configText !== null) {
+      let raw: unknown
+      try {
+        raw = JSON.parse(configText)
+      } catch (e) {
+        throw new EngineFailure(
+          'model_invalid',
+          `${imp.dir}: ${name}/tokenizer_config.json: not valid JSON (${(e as Error).message})`
+        )
+      }
+      const c = TokenizerConfigSchema.safeParse(raw)
+      if (!c.success)
+        throw new EngineFailure(
+          'model_invalid',
+          `${imp.dir}: ${name}/tokenizer_config.json: no model_max_length`
+        )
+      max = c.data.model_max_length
+    }
+    return {
+      tokenizer: new FluxTokenizer(imp.tokenizerJson(name), configText, `${imp.dir}: ${name}/tokenizer.json`),
+      maxLength: max
+    }
+  }
+  const hasT5 = imp.hasSession('text_encoder_3')
+  const t5 = hasT5 ? tokenizer('tokenizer_3') : null
+  const transformer = imp.transformer('transformer')
+  const { defaults, sizes } = sd3Defaults(configs)
+  return {
+    id: imp.manifest.id,
+    name: imp.manifest.name,
+    provider: imp.provider,
+    kind: 'image',
+    configs,
+    defaults: {
+      ...defaults,
+      negativePrompt: '',
+      maxSequenceLength: Math.min(t5?.maxLength ?? SD3_MAX_SEQUENCE_LENGTH, SD3_MAX_SEQUENCE_LENGTH)
+    },
+    sizes,
+    clipL: { ...tokenizer('tokenizer'), encoder: imp.session('text_encoder') },
+    clipG: { ...tokenizer('tokenizer_2'), encoder: imp.session('text_encoder_2') },
+    t5: t5 ? { tokenizer: t5.tokenizer, encoder: imp.session('text_encoder_3') } : null,
+    vaeDecoder: imp.session('vae_decoder'),
+    transformer,
+    transformers: [transformer],
+    cacheable: true,
+    release: () => imp.release()
+  }
+}
