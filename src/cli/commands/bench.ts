@@ -27,6 +27,8 @@ export const BENCH_USAGE = `Usage: studio bench [--model ID|FOLDER]... [options]
   --steps N          denoising steps (default: each model's)
   --threads N        ONNX Runtime intra-op threads, and PyTorch's (default 1: on the embedded models
                      one thread ran 11.2 ms/step against 16.5 with two, idle 2-core machine)
+  --cfg-lanes N      1, or 2: CFG's uncond call in a session lane of its own, concurrently with
+                     cond, each lane with --threads threads (docs/engine.md, CFG parallelism)
   --variants LIST    e.g. none,F8B0,F8B8-taylorseer,F1B0,F8B0-R0.2 (default: all presets + sweep)
   --thresholds LIST  F8B0 thresholds to sweep (default 0.04,0.12,0.16,0.24)
   --no-torch         skip the PyTorch comparison
@@ -48,6 +50,7 @@ const OPTIONS = {
   repeats: { type: 'string' },
   steps: { type: 'string' },
   threads: { type: 'string' },
+  'cfg-lanes': { type: 'string' },
   provider: { type: 'string' },
   variants: { type: 'string' },
   thresholds: { type: 'string' },
@@ -94,6 +97,7 @@ export async function benchCommand(argv: readonly string[], io: CliIO = consoleI
     steps: intFlag('steps', values.steps, 1, 1000),
     provider: values.provider === undefined ? 'cpu' : providerFlag(values.provider),
     threads,
+    cfgLanes: (intFlag('cfg-lanes', values['cfg-lanes'], 1, 2) ?? 1) as 1 | 2,
     torch: values['no-torch']
       ? null
       : {

@@ -30,13 +30,18 @@ export interface ModelBenchOptions {
   provider: Provider
   /** ONNX Runtime intra-op threads (PyTorch gets the same). */
   threads: number
+  /** Session lanes (SessionTuning.cfgLanes): 2 runs CFG's branches concurrently. Default 1. */
+  cfgLanes?: 1 | 2
   /** null: no PyTorch comparison. */
   torch: Omit<TorchOptions, 'threads'> | null
   onRun?: (line: string) => void
 }
 
 export async function benchModel(o: ModelBenchOptions): Promise<ModelBench> {
-  const model = await loadBenchTarget(o.dir, o.provider, { intraOpThreads: o.threads })
+  const model = await loadBenchTarget(o.dir, o.provider, {
+    intraOpThreads: o.threads,
+    cfgLanes: o.cfgLanes ?? 1
+  })
   try {
     return await benchLoaded(model, o)
   } finally {
@@ -115,7 +120,8 @@ async function benchLoaded(model: BenchTarget, o: ModelBenchOptions): Promise<Mo
     try {
       torch = await compareWithTorch({
         ...o.torch,
-        threads: o.threads,
+        // The same cores in all: with two session lanes the engine runs 2 × threads.
+        threads: o.threads * (o.cfgLanes ?? 1),
         dir: model.dir,
         prompt: o.prompts[0],
         seed: o.seeds[0],

@@ -162,7 +162,9 @@ export const BenchReportSchema = z.object({
     loadEnd: z.number(),
     node: z.string(),
     provider: z.string(),
-    threads: z.number().int()
+    threads: z.number().int(),
+    /** Session lanes of the engine (2: CFG's branches concurrently); absent in older reports. */
+    cfgLanes: z.number().int().optional()
   }),
   repeats: z.number().int(),
   models: z.array(ModelBenchSchema),

@@ -44,7 +44,8 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       loadEnd: loadavg()[0],
       node: process.version,
       provider: String(o.provider),
-      threads: o.threads
+      threads: o.threads,
+      cfgLanes: o.cfgLanes ?? 1
     },
     repeats: o.repeats,
     models,
