@@ -1,5 +1,5 @@
 import { create } from 'zustand'
-import type { ApiResult, StudioApi, StudioCalls } from '../../src/shared/api'
+import type { ApiErrorCode, ApiResult, StudioApi, StudioCalls } from '../../src/shared/api'
 import type { CalibratedPreset } from '../../src/shared/calibrated-presets'
 import { resolveCacheConfig } from '../../src/shared/presets'
 import type { GalleryEntry, GalleryEntryMeta } from '../../src/shared/gallery'
@@ -84,7 +84,7 @@ export function fakeEntry(
   }
 }
 
-type Outcome = { ok: true; totalMs: number } | { ok: false; code: 'cancelled' | 'numeric'; message: string }
+type Outcome = { ok: true; totalMs: number } | { ok: false; code: ApiErrorCode; message: string }
 
 export class FakeStudio {
   readonly calls: { name: string; args: unknown[] }[] = []
