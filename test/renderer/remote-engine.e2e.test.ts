@@ -50,6 +50,9 @@ describe('studio UI in Chromium on a remote engine (studio serve on loopback)', 
     await expect(probe.textContent()).resolves.toContain(MODEL)
     await page.getByTestId('engine-save').click()
     await expect.poll(() => page.getByTestId('engine-current').textContent()).toBe(`In use: ${serve.url}`)
+    await expect
+      .poll(() => page.getByTestId('engine-remote-status').textContent())
+      .toBe(`generating on ${serve.url}`)
     // The model table now lists the server's models (a remote model's folder is its URL).
     const folder = page.locator('.data-table td.ellipsis', { hasText: `${serve.url}#${MODEL}` })
     await folder.waitFor({ timeout: 30_000 })

@@ -18,6 +18,8 @@ export function StatusBar(): React.JSX.Element {
   const restartEngine = useStudioStore((s) => s.restartEngine)
   const callError = useStudioStore((s) => s.engineCallError)
   const error = engine?.error ?? callError
+  // Settings → Engine: generations run on a server; the state beside it is this app's own engine.
+  const remote = useStudioStore((s) => (s.settings?.engine.mode === 'remote' ? s.settings.engine.url : null))
   return (
     <footer className="statusbar">
       <span className={`engine-status engine-${state}`} data-testid="engine-status" data-state={state}>
@@ -25,6 +27,11 @@ export function StatusBar(): React.JSX.Element {
         {LABELS[state]}
       </span>
       {engine?.version && <span className="status-item">engine {engine.version}</span>}
+      {remote && (
+        <span className="status-item" data-testid="engine-remote-status">
+          generating on {remote}
+        </span>
+      )}
       {engine && engine.providers.length > 0 && (
         <span className="status-item">providers: {engine.providers.join(', ')}</span>
       )}
