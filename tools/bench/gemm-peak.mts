@@ -1,0 +1,26 @@
+/**
+ * ONNX Runtime's rate on the plain GEMM that tools/bench/gemm_peak.py writes, with the engine's
+ * session options (src/main/engine/model/session.ts): the peak the engine's MatMuls can reach.
+ *
+ *   THREADS=1 npx tsx tools/bench/gemm-peak.mts /tmp/gemm.onnx
+ */
+import { readFile } from 'node:fs/promises'
+import { Session } from '../../src/main/engine/model/session'
+import { tensor } from '../../src/main/engine/tensor'
+
+const path = process.argv[2] ?? '/tmp/gemm.onnx'
+const threads = Number(process.env.THREADS ?? '1')
+const repeats = Number(process.env.REPEATS ?? '8')
+const s = await Session.create(await readFile(path), 'gemm', 'cpu', { intraOpThreads: threads })
+const n = Number((s.inputs[0].shape[0] as number) ?? 2048)
+const a = tensor(Float32Array.from({ length: n * n }, () => Math.random() - 0.5), [n, n])
+const feeds = { a, b: a }
+for (let i = 0; i < 2; i++) await s.run(feeds)
+let best = Infinity
+for (let i = 0; i < repeats; i++) {
+  const t0 = performance.now()
+  await s.run(feeds)
+  best = Math.min(best, performance.now() - t0)
+}
+console.log(`onnxruntime GEMM ${n}^3 x ${threads} threads: ${((2 * n ** 3) / (best / 1000) / 1e9).toFixed(1)} GFLOP/s (best of ${repeats})`)
+await s.release()
