@@ -144,6 +144,18 @@ describe('studio UI in Chromium on a remote engine (studio serve on loopback)', 
     await screenshot(page, 'remote-compare')
   })
 
+  it('the gallery shows both remote outputs with their recipe, kept on this machine', async () => {
+    const { page } = studio
+    await page.getByRole('button', { name: 'Gallery' }).click()
+    const cards = page.getByTestId('gallery-card')
+    await expect.poll(() => cards.count()).toBe(2)
+    await cards.last().click()
+    await page.getByTestId('gallery-detail').waitFor()
+    await page.locator('[data-testid="gallery-image"][data-ready="true"]').waitFor()
+    await expect(page.getByTestId('recipe').textContent()).resolves.toContain('F8B0')
+    await screenshot(page, 'remote-gallery')
+  })
+
   it('cancels a remote run with Esc: the server stops the job and nothing half-made is saved', async () => {
     const { page } = studio
     await page.getByRole('button', { name: 'Generate' }).first().click()
