@@ -35,7 +35,7 @@ describe('SD3 import family', () => {
   })
 
   it('refuses dynamic shifting and an unknown scheduler option by name', () => {
-    const r = raw() as { scheduler: Record<string, unknown> }
+    const r = raw() as { scheduler: Record<string, unknown>; transformer: Record<string, unknown> }
     const dyn = Sd3ConfigsSchema.safeParse({
       ...r,
       scheduler: { ...r.scheduler, use_dynamic_shifting: true }
@@ -44,7 +44,7 @@ describe('SD3 import family', () => {
     expect(JSON.stringify(dyn.error?.issues)).toMatch(/use_dynamic_shifting/)
     const other = Sd3ConfigsSchema.safeParse({
       ...r,
-      transformer: { ...(r as { transformer: object }).transformer, _class_name: 'FluxTransformer2DModel' }
+      transformer: { ...r.transformer, _class_name: 'FluxTransformer2DModel' }
     })
     expect(other.success).toBe(false)
   })

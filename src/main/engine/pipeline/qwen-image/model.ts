@@ -25,14 +25,22 @@ export interface QwenImageModel {
   readonly id: string
   readonly name: string
   readonly provider: ConcreteProvider
+  readonly kind: 'image'
   readonly configs: QwenImageConfigs
   readonly defaults: {
     steps: number
+    /** The request's guidance is true_cfg_scale (QwenImagePipeline has no other guidance here). */
+    guidanceScale: number
+    /** A size whose packed latent has the graph's image tokens (see qwenDefaultSize). */
+    width: number
+    height: number
     /** true_cfg_scale: applied only where negative prompt embeddings are given. */
     trueCfgScale: number
   }
   readonly shape: QwenImageShape
   readonly transformer: LoadedTransformer
+  /** [transformer]: the family registry's view of the model's transformers. */
+  readonly transformers: readonly LoadedTransformer[]
   /** Replaces callTransformer where the transformer is one whole graph (no cache then). */
   readonly call?: TransformerCall
   readonly cacheable: boolean
@@ -42,3 +50,18 @@ export interface QwenImageModel {
 }
 
 export const QWEN_EMBEDS_NOTE = 'needs precomputed prompt embeddings (no text encoder graph)'
+
+/** Pixels per packed latent token side: the VAE's 8 × the 2×2 patch (QwenImagePipeline). */
+export const QWEN_PIXELS_PER_TOKEN = 16
+
+/**
+ * An image size whose packed latent has `tokens` tokens: the squarest grid rows × cols with
+ * rows ≤ cols. The exported graph bakes one img_shapes grid into its RoPE table and its inputs do
+ * not say which factorisation it was; this size is shown, and a decode would have to use the
+ * exporter's grid.
+ */
+export function qwenDefaultSize(tokens: number): { width: number; height: number } {
+  let rows = Math.floor(Math.sqrt(tokens))
+  while (rows > 1 && tokens % rows !== 0) rows--
+  return { width: (tokens / rows) * QWEN_PIXELS_PER_TOKEN, height: rows * QWEN_PIXELS_PER_TOKEN }
+}

@@ -15,7 +15,7 @@ import {
   QwenImageTransformerConfigSchema,
   type QwenImageConfigs
 } from './configs'
-import { QWEN_EMBEDS_NOTE, type QwenImageModel, type QwenImageShape } from './model'
+import { QWEN_EMBEDS_NOTE, qwenDefaultSize, type QwenImageModel, type QwenImageShape } from './model'
 
 /**
  * A Qwen-Image ONNX folder (transformer/ + scheduler/, as the fixtures' exports are: no text
@@ -156,11 +156,13 @@ export async function loadWholeGraphQwenImage(
       id: dir,
       name: `${dir} (whole transformer graph)`,
       provider,
+      kind: 'image',
       configs,
       // QwenImagePipeline's defaults: 50 steps, true_cfg_scale 4.
-      defaults: { steps: 50, trueCfgScale: 4 },
+      defaults: { steps: 50, trueCfgScale: 4, guidanceScale: 4, ...qwenDefaultSize(shape.imageTokens) },
       shape,
       transformer,
+      transformers: [transformer],
       call: qwenWholeGraphCall(session),
       cacheable: false,
       note: QWEN_EMBEDS_NOTE,

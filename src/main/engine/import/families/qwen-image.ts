@@ -1,0 +1,121 @@
+import { z } from 'zod'
+import { EngineFailure } from '../../errors'
+import { valueDims } from '../../model/onnx-graph'
+import type { ValueInfo } from '../../model/session'
+import {
+  QwenImageSchedulerConfigSchema,
+  QwenImageTransformerConfigSchema
+} from '../../pipeline/qwen-image/configs'
+import { QWEN_EMBEDS_NOTE, qwenDefaultSize, type QwenImageModel } from '../../pipeline/qwen-image/model'
+import { qwenImageShape } from '../../pipeline/qwen-image/whole-graph'
+import type { LoadedImport } from '../loaded-import'
+import { QWEN_IMAGE_GRAPH } from './graph-specs'
+import type { FamilyImportSpec } from './types'
+
+/**
+ * Qwen-Image (QwenImageTransformer2DModel): the transformer alone. Its Qwen2.5-VL text encoder
+ * has no graph in the folder, so the package needs precomputed prompt embeddings
+ * (pipeline/qwen-image/embeds.ts) — the model card says so. The graph is exported with diffusers'
+ * real-valued RoPE for one latent grid (img_shapes baked in), so its token count is fixed; the
+ * shape read from its inputs is kept in the package's configs. One list of dual-stream blocks
+ * (CacheDiT: Pattern_1; the last block returns no encoder stream), the text mask as `text_mask`.
+ */
+
+const ShapeSchema = z
+  .object({
+    fixedBatch: z.number().int().positive().nullable(),
+    imageTokens: z.number().int().positive(),
+    channels: z.number().int().positive(),
+    fixedTextLength: z.number().int().positive().nullable()
+  })
+  .strict()
+
+/** What a Qwen-Image package keeps of its folder's configs (manifest `configs`). */
+export const QwenImageConfigsSchema = z
+  .object({
+    scheduler: QwenImageSchedulerConfigSchema,
+    transformer: QwenImageTransformerConfigSchema,
+    shape: ShapeSchema
+  })
+  .strict()
+export type QwenImageImportedConfigs = z.infer<typeof QwenImageConfigsSchema>
+
+function qwenDefaults(c: QwenImageImportedConfigs) {
+  const size = qwenDefaultSize(c.shape.imageTokens)
+  return {
+    // QwenImagePipeline's defaults: 50 steps, true_cfg_scale 4.
+    defaults: { steps: 50, guidanceScale: 4, ...size },
+    sizes: { multipleOf: 16, max: Math.max(size.width, size.height), fixed: size }
+  }
+}
+
+export const QWEN_IMAGE_FAMILY: FamilyImportSpec = {
+  family: 'qwen-image',
+  label: 'Qwen-Image',
+  pipelines: ['QwenImagePipeline'],
+  transformerClasses: ['QwenImageTransformer2DModel'],
+  kind: 'image',
+  schedulers: ['FlowMatchEulerDiscreteScheduler'],
+  components: () => [{ name: 'vae_decoder', inputs: ['latent_sample'], outputs: ['sample'], optional: true }],
+  tokenizers: () => [],
+  transformers: async () => [
+    {
+      name: 'transformer',
+      component: 'transformer',
+      timestepRange: [0, 1],
+      inputs: ['hidden_states', 'encoder_hidden_states', 'encoder_hidden_states_mask', 'timestep']
+    }
+  ],
+  cut: QWEN_IMAGE_GRAPH,
+  async readConfigs(folder, graphs) {
+    const scheduler = await folder.json('scheduler/scheduler_config.json')
+    const transformer = await folder.json('transformer/config.json')
+    const graph = graphs.get('transformer')
+    const s = QwenImageSchedulerConfigSchema.safeParse(scheduler)
+    const t = QwenImageTransformerConfigSchema.safeParse(transformer)
+    // Invalid configs are kept as read: configSchema refuses them by name.
+    if (!graph || !s.success || !t.success) return { scheduler, transformer, shape: null }
+    const inputs: ValueInfo[] = (graph.model.graph?.input ?? []).map((v) => ({
+      name: v.name ?? '',
+      type: 'float32',
+      shape: valueDims(graph.model, 'input', v.name ?? '') ?? []
+    }))
+    return {
+      scheduler,
+      transformer,
+      shape: qwenImageShape(inputs, { scheduler: s.data, transformer: t.data }, `${folder.dir}/${graph.file}`)
+    }
+  },
+  configSchema: QwenImageConfigsSchema,
+  defaults: (raw) => qwenDefaults(QwenImageConfigsSchema.parse(raw)),
+  // No prompt text: the transformer reads precomputed embeddings.
+  promptTokenizer: null
+}
+
+/** A loaded Qwen-Image package as the pipeline runs it: the transformer cut, so the step cache works. */
+export function qwenImageFromImport(imp: LoadedImport): QwenImageModel {
+  const parsed = QwenImageConfigsSchema.safeParse(imp.manifest.configs)
+  if (!parsed.success) {
+    const i = parsed.error.issues[0]
+    throw new EngineFailure(
+      'model_invalid',
+      `${imp.dir}: model.json configs.${i.path.join('.')}: ${i.message}`
+    )
+  }
+  const c = parsed.data
+  const transformer = imp.transformer('transformer')
+  return {
+    id: imp.manifest.id,
+    name: imp.manifest.name,
+    provider: imp.provider,
+    kind: 'image',
+    configs: { scheduler: c.scheduler, transformer: c.transformer },
+    defaults: { ...qwenDefaults(c).defaults, trueCfgScale: 4 },
+    shape: c.shape,
+    transformer,
+    transformers: [transformer],
+    cacheable: true,
+    note: QWEN_EMBEDS_NOTE,
+    release: () => imp.release()
+  }
+}
