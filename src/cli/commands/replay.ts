@@ -12,6 +12,7 @@ import { modelDirs } from '../models'
 import { isPixArtGolden, replayPixArtCommand } from './replay-pixart'
 import { isWanGolden, replayWanCommand } from './replay-wan'
 import { isSd3Golden, replaySd3Command } from './replay-sd3'
+import { isQwenTransformerGolden, replayQwenCommand } from './replay-qwen'
 
 /** `studio replay GOLDEN_DIR --model MODEL`: a diffusers/CacheDiT golden through the engine, compared. */
 
@@ -51,6 +52,7 @@ export async function replayCommand(argv: readonly string[], io: CliIO = console
   if (await isPixArtGolden(goldenDir)) return replayPixArtCommand(goldenDir, { ...values, model: values.model }, io)
   if (await isWanGolden(goldenDir)) return replayWanCommand(goldenDir, { ...values, model: values.model }, io)
   if (await isSd3Golden(goldenDir)) return replaySd3Command(goldenDir, { ...values, model: values.model }, io)
+  if (await isQwenTransformerGolden(goldenDir)) return replayQwenCommand(goldenDir, { ...values, model: values.model }, io)
   let golden
   try {
     golden = await readGolden(goldenDir)
