@@ -16,6 +16,8 @@ import type { PixArtModel, PixArtShape } from '../../pipeline/pixart/model'
 import { pixartShape } from '../../pipeline/pixart/shape'
 import { PIXART_MAX_SEQUENCE_LENGTH } from '../../pipeline/pixart/whole-graph'
 import { unsupportedDPMSolverField } from '../../pipeline/schedulers/dpm-solver'
+import { PIXART_GRAPH } from './graph-specs'
+import type { FamilyImportSpec } from './types'
 
 /**
  * The PixArt-Σ family of the importer (PixArtSigmaPipeline folders): what the package keeps of
@@ -210,5 +212,72 @@ export function pixartFromImport(parts: PixArtImportParts): PixArtModel {
     transformer: parts.transformers[0],
     cacheable: true,
     release: () => parts.release()
+  }
+}
+
+const TokenizerConfigSchema = z.object({ model_max_length: z.number().positive() }).passthrough()
+
+/** The importer's PixArt-Σ family (families/index.ts lists it). */
+export const PIXART_FAMILY: FamilyImportSpec = {
+  family: 'pixart',
+  label: 'PixArt-Σ',
+  pipelines: [PIXART_CLASS],
+  kind: 'image',
+  schedulers: ['DPMSolverMultistepScheduler'],
+  components: () => [
+    { name: 'text_encoder', inputs: ['input_ids', 'attention_mask'], outputs: ['last_hidden_state'] },
+    { name: 'vae_decoder', inputs: ['latent_sample'], outputs: ['sample'] }
+  ],
+  tokenizers: () => [{ name: 'tokenizer' }],
+  transformers: () =>
+    Promise.resolve([
+      {
+        name: 'transformer',
+        component: 'transformer',
+        timestepRange: [0, 1],
+        inputs: Object.values(PIXART_INPUT_NAMES)
+      }
+    ]),
+  cut: PIXART_GRAPH,
+  async readConfigs(folder, graphs) {
+    const graph = graphs.get('transformer')
+    if (!graph) throw new EngineFailure('model_invalid', `${folder.dir}: no transformer/model.onnx`)
+    const tokenizerConfig = TokenizerConfigSchema.safeParse(
+      await folder.json('tokenizer/tokenizer_config.json')
+    )
+    if (!tokenizerConfig.success)
+      throw new EngineFailure(
+        'model_invalid',
+        `${folder.dir}/tokenizer/tokenizer_config.json: no model_max_length`
+      )
+    return pixartImportConfigs(
+      {
+        index: folder.index,
+        scheduler: await folder.json('scheduler/scheduler_config.json'),
+        vae: await folder.json('vae_decoder/config.json'),
+        transformer: await folder.json('transformer/config.json'),
+        tokenizerMaxLength: tokenizerConfig.data.model_max_length
+      },
+      graph.model,
+      folder.dir
+    )
+  },
+  configSchema: PixArtImportedConfigsSchema,
+  defaults(raw) {
+    const c = PixArtImportedConfigsSchema.parse(raw)
+    const d = pixartDefaults(c)
+    return {
+      defaults: { steps: d.steps, guidanceScale: d.guidanceScale, width: d.width, height: d.height },
+      sizes: pixartSizes(c.shape)
+    }
+  },
+  promptTokenizer: 'tokenizer',
+  describe(raw) {
+    const c = PixArtImportedConfigsSchema.parse(raw)
+    const t = c.transformer
+    const size = c.shape.fixed
+      ? `, static ${c.shape.fixed.width}×${c.shape.fixed.height} at batch ${c.shape.fixedBatch ?? '?'}`
+      : ''
+    return `PixArt-Σ (${t.num_layers} transformer_blocks, patch ${t.patch_size}${size})`
   }
 }

@@ -1,6 +1,6 @@
-import type { ConcreteProvider } from '../../../../shared/providers'
+import type { ConcreteProvider, Provider } from '../../../../shared/providers'
 import type { LoadedTransformer } from '../../model/loaded-model'
-import type { Session } from '../../model/session'
+import type { Session, SessionTuning } from '../../model/session'
 import type { FluxTokenizer } from '../flux/tokenize'
 import type { TransformerCall } from '../transformer-call'
 import type { PixArtConfigs } from './configs'
@@ -47,4 +47,10 @@ export interface PixArtModel {
   readonly call?: TransformerCall
   readonly cacheable: boolean
   release(): Promise<void>
+}
+
+/** How a PixArt model is loaded (pixart/load.ts, pixart/from-import.ts). */
+export interface LoadPixArtOptions {
+  provider: Provider
+  tuning?: SessionTuning
 }
