@@ -6,6 +6,7 @@ import { readRegularText } from '../../main/engine/model/safe-read'
 import { loadQwenImageModel, type QwenImageImportLoader } from '../../main/engine/pipeline/qwen-image/load'
 import { replayQwenTransformer } from '../../main/engine/replay/qwen'
 import { isQwenTransformerManifest, readQwenTransformerGolden } from '../../main/engine/replay/qwen-golden'
+import { loadImportedQwenImage } from '../../main/engine/pipeline/qwen-image/from-import'
 import { intFlag, providerFlag } from '../flags'
 import type { CliIO } from '../io'
 import { modelDirs } from '../models'
@@ -33,7 +34,7 @@ export async function replayQwenCommand(
   goldenDir: string,
   values: ReplayFlags,
   io: CliIO,
-  fromImport: QwenImageImportLoader | null = null
+  fromImport: QwenImageImportLoader | null = loadImportedQwenImage
 ): Promise<number> {
   let golden
   try {

@@ -8,6 +8,7 @@ import { loadSd3Model, type Sd3ImportLoader } from '../../main/engine/pipeline/s
 import { goldenFamily } from '../../main/engine/replay/golden'
 import { replaySd3 } from '../../main/engine/replay/sd3'
 import { readSd3Golden } from '../../main/engine/replay/sd3-golden'
+import { loadImportedSd3 } from '../../main/engine/pipeline/sd3/from-import'
 import { intFlag, providerFlag } from '../flags'
 import type { CliIO } from '../io'
 import { modelDirs } from '../models'
@@ -42,7 +43,7 @@ export async function replaySd3Command(
   goldenDir: string,
   values: ReplayFlags,
   io: CliIO,
-  fromImport: Sd3ImportLoader | null = null
+  fromImport: Sd3ImportLoader | null = loadImportedSd3
 ): Promise<number> {
   let golden
   try {
