@@ -4,7 +4,9 @@ import { createStepCache } from '../../main/engine/cache/index'
 import { EngineFailure } from '../../main/engine/errors'
 import { resolveModel } from '../../main/engine/model/registry'
 import { readRegularText } from '../../main/engine/model/safe-read'
-import { loadWanModel, type WanImportLoader } from '../../main/engine/pipeline/wan/load'
+import { loadImportedFamilyModel } from '../../main/engine/pipeline/families'
+import { loadWanModel, type LoadWanOptions, type WanImportLoader } from '../../main/engine/pipeline/wan/load'
+import { isWanModel, type WanModel } from '../../main/engine/pipeline/wan/model'
 import { goldenFamily, type ReferenceContext } from '../../main/engine/replay/golden'
 import type { ReplayContext, ReplayRun } from '../../main/engine/replay/replay'
 import { readWanGolden } from '../../main/engine/replay/wan-golden'
@@ -37,7 +39,7 @@ export async function replayWanCommand(
   goldenDir: string,
   values: ReplayFlags,
   io: CliIO,
-  fromImport: WanImportLoader | null = null
+  fromImport: WanImportLoader = loadImportedWan
 ): Promise<number> {
   let golden
   try {
@@ -79,6 +81,19 @@ export async function replayWanCommand(
   } finally {
     await model.release()
   }
+}
+
+/** An imported package of the Wan family, through the family registry (pipeline/families.ts). */
+async function loadImportedWan(dir: string, options: LoadWanOptions): Promise<WanModel> {
+  const { model } = await loadImportedFamilyModel(dir, options)
+  if (!isWanModel(model)) {
+    await model.release()
+    throw new EngineFailure(
+      'bad_request',
+      `${dir}: not an imported Wan package; a Wan golden replays on a Wan model`
+    )
+  }
+  return model
 }
 
 function matching(contexts: readonly ReplayContext[], ref: ReferenceContext): ReplayContext | null {

@@ -1,21 +1,22 @@
-import { join } from 'node:path'
 import { z } from 'zod'
 import type { ConcreteProvider } from '../../../../shared/providers'
 import { EngineFailure } from '../../errors'
 import type { LoadedTransformer } from '../../model/loaded-model'
-import { tryDecodeModel, valueDims, type ModelProto } from '../../model/onnx-graph'
-import { readRegularFile } from '../../model/safe-read'
+import { valueDims, type ModelProto } from '../../model/onnx-graph'
 import type { Session, ValueInfo } from '../../model/session'
 import { FluxTokenizer } from '../../pipeline/flux/tokenize'
 import { UniPCSchedulerConfigSchema } from '../../pipeline/schedulers/unipc'
 import {
   WanPipelineIndexSchema,
+  WanTokenizerConfigSchema,
   WanTransformerConfigSchema,
   WanVaeConfigSchema
 } from '../../pipeline/wan/configs'
 import { wanDefaults } from '../../pipeline/wan/defaults'
-import { readWanFolder, type WanFolder } from '../../pipeline/wan/folder'
-import type { WanModel, WanShape } from '../../pipeline/wan/model'
+import { readWanConfigs } from '../../pipeline/wan/folder'
+import type { WanModel } from '../../pipeline/wan/model'
+import { WAN_GRAPH } from './graph-specs'
+import type { FamilyImportSpec } from './types'
 import { wanShape } from '../../pipeline/wan/shape'
 
 /**
@@ -24,29 +25,12 @@ import { wanShape } from '../../pipeline/wan/shape'
  * are cut, what the package keeps of its configs, and how a loaded package becomes the Wan
  * pipeline's model.
  *
- * Cut: CacheDiT's Wan adapter caches `transformer.blocks` (and `transformer_2.blocks`) as
- * ForwardPattern.Pattern_2: the blocks carry the hidden stream; the text states, projected once by
- * the condition embedder, are read by every block's cross-attention as a context tensor.
+ * Cut (WAN_GRAPH, graph-specs.ts): CacheDiT's Wan adapter caches `transformer.blocks` (and
+ * `transformer_2.blocks`) as ForwardPattern.Pattern_2: every block reads the condition embedder's
+ * projected text states and returns the hidden stream only.
  */
 
 export const WAN_CLASS = 'WanPipeline'
-
-/** The cut's graph spec: engine names of the embed inputs ← the exporter's. */
-export const WAN_GRAPH = {
-  hiddenInput: 'hidden_states',
-  encoderInput: 'encoder_hidden_states',
-  /** Every block reads the embedder's text states; none returns them (Pattern_2). */
-  encoderUnchanged: true,
-  bothOrder: 'hidden-first',
-  streamRank: 3,
-  inputNames: {
-    latent: 'hidden_states',
-    text_hidden: 'encoder_hidden_states',
-    timestep: 'timestep'
-  },
-  pattern: 'Pattern_2',
-  blockList: 'blocks'
-} as const
 
 const ShapeSchema = z
   .object({
@@ -76,78 +60,96 @@ export const WanImportedConfigsSchema = z
   .strict()
 export type WanImportedConfigs = z.infer<typeof WanImportedConfigsSchema>
 
-export interface RecognisedWan {
-  folder: WanFolder
-  configs: WanImportedConfigs
-  /** Component graphs the package uses (relative to the folder); vae_decoder only where present. */
-  components: { text_encoder: string; vae_decoder: string | null; tokenizer: string }
-  /** transformer (and transformer_2): its graph, decoded. */
-  transformers: { name: string; file: string; bytes: Uint8Array; model: ModelProto }[]
-  /** One line for the package's description. */
-  description: string
-}
+const inputsOf = (m: ModelProto): ValueInfo[] =>
+  (m.graph?.input ?? []).map((v) => ({
+    name: v.name ?? '',
+    type: 'float32',
+    shape: valueDims(m, 'input', v.name ?? '') ?? []
+  }))
 
-const MAX_GRAPH_BYTES = 2 ** 31 - 1
-
-/** Reads a WanPipeline folder's configs and transformer graphs; refuses what the pipeline cannot run. */
-export async function recogniseWan(dir: string): Promise<RecognisedWan> {
-  const folder = await readWanFolder(dir)
-  const transformers: RecognisedWan['transformers'] = []
-  for (const name of folder.transformerDirs) {
-    const file = `${name}/model.onnx`
-    const bytes = await readRegularFile(join(dir, file), {
-      maxBytes: MAX_GRAPH_BYTES,
-      root: dir,
-      label: file
-    })
-    const decoded = tryDecodeModel(bytes)
-    if ('error' in decoded)
-      throw new EngineFailure(
-        'model_invalid',
-        `${join(dir, file)}: not a readable ONNX model (${decoded.error})`
-      )
-    transformers.push({ name, file, bytes, model: decoded.model })
-  }
-  let vaeInput: ValueInfo | null = null
-  if (folder.hasVaeDecoder) {
-    const file = 'vae_decoder/model.onnx'
-    const decoded = tryDecodeModel(
-      await readRegularFile(join(dir, file), { maxBytes: MAX_GRAPH_BYTES, root: dir, label: file })
+/**
+ * The importer's view of the family (families/types.ts): a WanPipeline folder's components (the
+ * VAE decoder optional: TorchScript cannot export Wan's), its tokenizer, its one or two
+ * transformers, the cut spec and what model.json keeps of the configs.
+ */
+export const WAN_FAMILY: FamilyImportSpec = {
+  family: 'wan',
+  label: 'Wan',
+  pipelines: [WAN_CLASS],
+  kind: 'video',
+  schedulers: ['UniPCMultistepScheduler'],
+  components: () => [
+    { name: 'text_encoder', inputs: ['input_ids', 'attention_mask'], outputs: ['last_hidden_state'] },
+    { name: 'vae_decoder', inputs: ['latent_sample'], outputs: ['sample'], optional: true }
+  ],
+  tokenizers: () => [{ name: 'tokenizer' }],
+  async transformers(folder) {
+    const index = WanPipelineIndexSchema.safeParse(folder.index)
+    const inputs = ['hidden_states', 'timestep', 'encoder_hidden_states']
+    const ratio = index.success ? index.data.boundary_ratio : null
+    // Informational: the pipeline switches experts on the integer timestep (pipeline/wan/denoise.ts).
+    if (ratio === null)
+      return [{ name: 'transformer', component: 'transformer', timestepRange: [0, 1], inputs }]
+    return [
+      { name: 'transformer', component: 'transformer', timestepRange: [ratio, 1], inputs },
+      { name: 'transformer_2', component: 'transformer_2', timestepRange: [0, ratio], inputs }
+    ]
+  },
+  cut: WAN_GRAPH,
+  async readConfigs(folder, graphs) {
+    const c = await readWanConfigs(
+      folder.dir,
+      (rel) => folder.json(rel),
+      (name) => folder.hasGraph(name)
     )
-    if ('error' in decoded)
-      throw new EngineFailure(
-        'model_invalid',
-        `${join(dir, file)}: not a readable ONNX model (${decoded.error})`
-      )
-    const name = decoded.model.graph?.input?.[0]?.name ?? ''
-    vaeInput = { name, type: 'float32', shape: valueDims(decoded.model, 'input', name) ?? [] }
-  }
-  const inputsOf = (m: ModelProto): ValueInfo[] =>
-    (m.graph?.input ?? []).map((v) => ({
-      name: v.name ?? '',
-      type: 'float32',
-      shape: valueDims(m, 'input', v.name ?? '') ?? []
-    }))
-  const shape: WanShape = wanShape(folder.transformer, folder.vae, inputsOf(transformers[0].model), vaeInput)
-  const t = folder.transformer
-  const experts = transformers.length === 2 ? ` × 2 experts (boundary ${folder.index.boundary_ratio})` : ''
-  return {
-    folder,
-    configs: {
-      index: folder.index,
-      scheduler: folder.scheduler,
-      vae: folder.vae,
-      transformer: folder.transformer,
-      shape,
-      tokenizerMaxLength: folder.tokenizerMaxLength
-    },
-    components: {
-      text_encoder: 'text_encoder/model.onnx',
-      vae_decoder: folder.hasVaeDecoder ? 'vae_decoder/model.onnx' : null,
-      tokenizer: 'tokenizer/tokenizer.json'
-    },
-    transformers,
-    description: `Wan ${transformers.length === 2 ? '2.2' : '2.1'} (${t.num_layers} blocks${experts}, ${t.num_attention_heads}×${t.attention_head_dim} heads)${shape.fixed ? `, static ${shape.fixed.width}×${shape.fixed.height}×${shape.fixedFrames ?? '?'}` : ''}${folder.hasVaeDecoder ? '' : ', no VAE decoder graph'}`
+    await folder.json('text_encoder/config.json')
+    const tokenizer = WanTokenizerConfigSchema.safeParse(await folder.json('tokenizer/tokenizer_config.json'))
+    const transformer = graphs.get('transformer')
+    if (!transformer) throw new EngineFailure('model_invalid', `${folder.dir}: no transformer graph`)
+    const vae = graphs.get('vae_decoder')
+    const vaeName = vae?.model.graph?.input?.[0]?.name ?? ''
+    const vaeInput: ValueInfo | null = vae
+      ? { name: vaeName, type: 'float32', shape: valueDims(vae.model, 'input', vaeName) ?? [] }
+      : null
+    const configs: WanImportedConfigs = {
+      index: c.index,
+      scheduler: c.scheduler,
+      vae: c.vae,
+      transformer: c.transformer,
+      shape: wanShape(c.transformer, c.vae, inputsOf(transformer.model), vaeInput),
+      tokenizerMaxLength: tokenizer.success ? tokenizer.data.model_max_length : 512
+    }
+    return configs
+  },
+  configSchema: WanImportedConfigsSchema,
+  defaults(raw) {
+    const c = WanImportedConfigsSchema.parse(raw)
+    const d = wanDefaults(c.shape, c.tokenizerMaxLength)
+    return {
+      defaults: {
+        steps: d.steps,
+        guidanceScale: d.guidanceScale,
+        width: d.width,
+        height: d.height,
+        frames: d.frames
+      },
+      sizes: {
+        multipleOf: c.shape.multipleOf,
+        max: c.shape.max,
+        ...(c.shape.fixed ? { fixed: c.shape.fixed } : {})
+      }
+    }
+  },
+  promptTokenizer: 'tokenizer',
+  describe(raw) {
+    const c = WanImportedConfigsSchema.parse(raw)
+    const t = c.transformer
+    const two = c.index.boundary_ratio !== null
+    const experts = two ? ` × 2 experts (boundary ${c.index.boundary_ratio})` : ''
+    const fixed = c.shape.fixed
+      ? `, static ${c.shape.fixed.width}×${c.shape.fixed.height}×${c.shape.fixedFrames ?? '?'}`
+      : ''
+    return `Wan ${two ? '2.2' : '2.1'} (${t.num_layers} blocks${experts}, ${t.num_attention_heads}×${t.attention_head_dim} heads)${fixed}`
   }
 }
 

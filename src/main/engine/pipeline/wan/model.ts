@@ -63,3 +63,8 @@ export interface WanModel {
   readonly cacheable: boolean
   release(): Promise<void>
 }
+
+/** Whether a family model is the Wan pipeline's (its UMT5 and UniPC config are Wan's own fields). */
+export function isWanModel(m: object): m is WanModel {
+  return 'boundaryRatio' in m && 'textEncoder' in m && 'shape' in m
+}
