@@ -197,7 +197,32 @@ export const ModelInfoSchema = z.object({
   sizeOnDisk: z.number().optional(),
   /** Imported packages: the folder they were imported from. */
   sourceDir: z.string().optional(),
-  /** Imported packages: the sizes a request may ask (width and height multiples of multipleOf, at most max). */
-  sizes: z.object({ multipleOf: z.number(), max: z.number() }).optional()
+  /**
+   * Imported packages: the sizes a request may ask (width and height multiples of multipleOf, at
+   * most max); `fixed` where the graphs are static, the only size then.
+   */
+  sizes: z
+    .object({
+      multipleOf: z.number(),
+      max: z.number(),
+      fixed: z.object({ width: z.number(), height: z.number() }).optional()
+    })
+    .optional(),
+  /**
+   * Imported video packages: the frame counts a request may ask, 1 + k·step up to max (Wan: its
+   * VAE's temporal scale); `fixed` where the graphs are static, the only count then.
+   */
+  frames: z.object({ step: z.number(), max: z.number(), fixed: z.number().optional() }).optional(),
+  /**
+   * Imported packages: how the family guides. cfg: classifier-free guidance with a negative prompt
+   * and a scale; distilled: a guidance scale the transformer embeds, no negative prompt (FLUX.1-dev);
+   * none: neither (FLUX.1-schnell). Absent (our own packages): CFG.
+   */
+  guidance: z.enum(['cfg', 'distilled', 'none']).optional(),
+  /**
+   * Imported packages whose family reads no prompt text (Qwen-Image without its text encoder graph):
+   * generating needs precomputed prompt embeddings (`studio generate --prompt-embeds`).
+   */
+  promptEmbeds: z.boolean().optional()
 })
 export type ModelInfo = z.infer<typeof ModelInfoSchema>

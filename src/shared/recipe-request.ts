@@ -21,6 +21,7 @@ export function requestFromRecipe(recipe: Recipe): GenerateRequestInput & { seed
     ...(recipe.width !== undefined && recipe.height !== undefined
       ? { width: recipe.width, height: recipe.height }
       : {}),
+    ...(recipe.frames !== undefined ? { frames: recipe.frames } : {}),
     cache: { preset: recipe.preset, overrides: recipe.cache },
     provider: provider.success ? provider.data : 'auto'
   }

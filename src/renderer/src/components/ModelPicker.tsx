@@ -72,6 +72,13 @@ export function ModelPicker({ disabled }: { disabled?: boolean }) {
   )
 }
 
+/** Where the size and frames shown come from: a default the view lets change, or the graphs' one shape. */
+function shapeTitle(model: ModelInfo): string | undefined {
+  if (model.sizes?.fixed) return 'Static export: the only size its graphs take'
+  if (model.sizes) return 'Default size; the generate view offers the others'
+  return undefined
+}
+
 function ModelMeta({ model }: { model: ModelInfo }) {
   const lists = model.transformers.flatMap((t) =>
     t.blockLists.map((l) => ({
@@ -87,12 +94,26 @@ function ModelMeta({ model }: { model: ModelInfo }) {
       {model.family && <span className="tag accent">{model.family}</span>}
       {model.precision && <span className="tag">{model.precision}</span>}
       <span className="tag">{model.embedded ? 'embedded' : model.family ? 'imported' : 'added'}</span>
-      <span
-        className="num dim"
-        title={model.sizes ? 'Default size; the generate view offers the others' : undefined}
-      >
+      {model.sizes?.fixed && (
+        <span className="tag" title="A static export: its graphs take one size (and frame count)">
+          static
+        </span>
+      )}
+      {model.promptEmbeds && (
+        <span
+          className="tag warn"
+          data-testid="model-prompt-embeds"
+          title="No text encoder graph: generating needs precomputed prompt embeddings (studio generate --prompt-embeds)"
+        >
+          prompt embeddings
+        </span>
+      )}
+      <span className="num dim" data-testid="model-shape" title={shapeTitle(model)}>
         {model.output.width}×{model.output.height}
-        {model.output.frames > 1 ? ` · ${model.output.frames} frames` : ''}
+        {model.output.frames > 1 || model.frames ? ` · ${model.output.frames} frames` : ''}
+        {model.frames && model.frames.fixed === undefined
+          ? ` (1+${model.frames.step}k up to ${model.frames.max})`
+          : ''}
       </span>
       <span
         className="num dim"

@@ -1,4 +1,5 @@
 import { useEffect, useMemo } from 'react'
+import { usesNegativePrompt } from '../../../shared/model-choices'
 import { examplePrompts, parseCaption } from '../../../shared/prompt-grammar'
 import { useStudioStore } from '../store'
 import { selectedModel } from '../store/slices/models'
@@ -7,7 +8,10 @@ import { promptTokenNote } from '../store/slices/prompt-tokens'
 /** Wait this long after the last keystroke before asking the engine to count. */
 const COUNT_DELAY_MS = 250
 
-/** Prompt and negative prompt, with the grammar's example prompts as clickable suggestions. */
+/**
+ * Prompt and negative prompt, with the grammar's example prompts as clickable suggestions. The
+ * negative prompt is offered only where the family uses CFG (not FLUX: guidance-distilled or none).
+ */
 export function PromptField({ disabled }: { disabled?: boolean }) {
   const prompt = useStudioStore((s) => s.form.prompt)
   const negative = useStudioStore((s) => s.form.negativePrompt)
@@ -16,6 +20,10 @@ export function PromptField({ disabled }: { disabled?: boolean }) {
   // The caption grammar is the embedded models' language; an imported model is offered only the
   // examples its own package names.
   const imported = useStudioStore((s) => selectedModel(s)?.family !== undefined)
+  const negativeUsed = useStudioStore((s) => {
+    const m = selectedModel(s)
+    return m === null || usesNegativePrompt(m)
+  })
   const setForm = useStudioStore((s) => s.setForm)
   const modelId = useStudioStore((s) => s.form.modelId)
   const countPromptTokens = useStudioStore((s) => s.countPromptTokens)
@@ -84,20 +92,22 @@ export function PromptField({ disabled }: { disabled?: boolean }) {
           ))}
         </div>
       </div>
-      <div className="field">
-        <label className="field-label" htmlFor="negative-prompt">
-          Negative prompt
-        </label>
-        <input
-          id="negative-prompt"
-          type="text"
-          value={negative}
-          disabled={disabled}
-          spellCheck={false}
-          placeholder="optional"
-          onChange={(e) => setForm({ negativePrompt: e.target.value })}
-        />
-      </div>
+      {negativeUsed && (
+        <div className="field">
+          <label className="field-label" htmlFor="negative-prompt">
+            Negative prompt
+          </label>
+          <input
+            id="negative-prompt"
+            type="text"
+            value={negative}
+            disabled={disabled}
+            spellCheck={false}
+            placeholder="optional"
+            onChange={(e) => setForm({ negativePrompt: e.target.value })}
+          />
+        </div>
+      )}
     </>
   )
 }

@@ -1,17 +1,19 @@
+import type { ModelInfo } from '../../../shared/manifest'
+import { frameChoices, usesGuidanceScale } from '../../../shared/model-choices'
 import { useStudioStore } from '../store'
 import { selectedModel, sizeChoices } from '../store/slices/models'
 
 /**
- * Steps, guidance and size. An imported model (FLUX) makes any size its sizes allow, offered as
- * choices; our own packages are exported at one size and frame count, shown as it is.
+ * Steps, guidance, size and (video) frames. An imported model makes the sizes and frame counts its
+ * ModelInfo allows, offered as choices; a static export (its graphs take one shape) and our own
+ * packages show their one size and count as they are, saying why. Guidance is left out where the
+ * family takes none (FLUX.1-schnell).
  */
 export function SamplingFields({ disabled }: { disabled?: boolean }) {
   const steps = useStudioStore((s) => s.form.steps)
   const guidance = useStudioStore((s) => s.form.guidanceScale)
   const model = useStudioStore(selectedModel)
   const setForm = useStudioStore((s) => s.setForm)
-  const width = useStudioStore((s) => s.form.width)
-  const height = useStudioStore((s) => s.form.height)
   const stepsBad = !Number.isInteger(steps) || steps < 1 || steps > 1000
   const guidanceBad = !(guidance >= 0 && guidance <= 50)
   return (
@@ -32,61 +34,146 @@ export function SamplingFields({ disabled }: { disabled?: boolean }) {
           onChange={(e) => setForm({ steps: e.target.value === '' ? Number.NaN : Number(e.target.value) })}
         />
       </div>
-      <div className="field">
-        <label className="field-label" htmlFor="guidance">
-          Guidance
-        </label>
-        <input
-          id="guidance"
-          className={guidanceBad ? 'num invalid' : 'num'}
-          type="number"
-          min={0}
-          max={50}
-          step={0.5}
-          value={Number.isFinite(guidance) ? guidance : ''}
-          disabled={disabled}
-          onChange={(e) =>
-            setForm({ guidanceScale: e.target.value === '' ? Number.NaN : Number(e.target.value) })
-          }
-        />
-      </div>
-      {model?.sizes ? (
-        <div className="field size-field">
-          <span
-            className="field-label"
-            title={`Multiples of ${model.sizes.multipleOf} up to ${model.sizes.max}; default ${model.output.width}×${model.output.height}`}
-          >
-            Size
-          </span>
-          <div className="size-select">
-            <SizeSelect
-              label="Width"
-              value={width}
-              choices={sizeChoices(model)}
-              disabled={disabled}
-              onChange={(v) => setForm({ width: v })}
-            />
-            <span className="dim">×</span>
-            <SizeSelect
-              label="Height"
-              value={height}
-              choices={sizeChoices(model)}
-              disabled={disabled}
-              onChange={(v) => setForm({ height: v })}
-            />
-          </div>
-        </div>
-      ) : (
+      {(!model || usesGuidanceScale(model)) && (
         <div className="field">
-          <span className="field-label" title="Fixed by the model: its graphs are exported at this size">
-            {model && model.output.frames > 1 ? 'Size · frames' : 'Size'}
-          </span>
-          <div className="readout num">
-            {model ? `${model.output.width}×${model.output.height}` : '—'}
-            {model && model.output.frames > 1 ? ` · ${model.output.frames}` : ''}
-          </div>
+          <label
+            className="field-label"
+            htmlFor="guidance"
+            title={
+              model?.guidance === 'distilled'
+                ? 'Guidance the transformer embeds (guidance-distilled): one call per step, no negative prompt'
+                : 'Classifier-free guidance scale'
+            }
+          >
+            Guidance
+          </label>
+          <input
+            id="guidance"
+            data-testid="guidance"
+            className={guidanceBad ? 'num invalid' : 'num'}
+            type="number"
+            min={0}
+            max={50}
+            step={0.5}
+            value={Number.isFinite(guidance) ? guidance : ''}
+            disabled={disabled}
+            onChange={(e) =>
+              setForm({ guidanceScale: e.target.value === '' ? Number.NaN : Number(e.target.value) })
+            }
+          />
         </div>
       )}
+      {model?.frames && <FramesField model={model} frames={model.frames} disabled={disabled} />}
+      <SizeField model={model} disabled={disabled} />
+    </div>
+  )
+}
+
+function SizeField({ model, disabled }: { model: ModelInfo | null; disabled?: boolean }) {
+  const width = useStudioStore((s) => s.form.width)
+  const height = useStudioStore((s) => s.form.height)
+  const setForm = useStudioStore((s) => s.setForm)
+  if (model?.sizes && !model.sizes.fixed) {
+    return (
+      <div className="field size-field">
+        <span
+          className="field-label"
+          title={`Multiples of ${model.sizes.multipleOf} up to ${model.sizes.max}; default ${model.output.width}×${model.output.height}`}
+        >
+          Size
+        </span>
+        <div className="size-select">
+          <SizeSelect
+            label="Width"
+            value={width}
+            choices={sizeChoices(model, 'width')}
+            disabled={disabled}
+            onChange={(v) => setForm({ width: v })}
+          />
+          <span className="dim">×</span>
+          <SizeSelect
+            label="Height"
+            value={height}
+            choices={sizeChoices(model, 'height')}
+            disabled={disabled}
+            onChange={(v) => setForm({ height: v })}
+          />
+        </div>
+      </div>
+    )
+  }
+  const fixed = model?.sizes?.fixed
+  // Our own packages carry their frame count here; an imported video has its own frames field.
+  const ownFrames = model && !model.frames && model.output.frames > 1
+  return (
+    <div className={fixed ? 'field size-field' : 'field'}>
+      <span
+        className="field-label"
+        title={
+          fixed
+            ? 'A static export: its graphs were exported at this one size'
+            : 'Fixed by the model: its graphs are exported at this size'
+        }
+      >
+        {ownFrames ? 'Size · frames' : 'Size'}
+      </span>
+      <div className="readout num" data-testid="size-readout">
+        {fixed
+          ? `${fixed.width}×${fixed.height}`
+          : model
+            ? `${model.output.width}×${model.output.height}`
+            : '—'}
+        {ownFrames ? ` · ${model.output.frames}` : ''}
+      </div>
+      {fixed && (
+        <p className="field-hint" data-testid="size-fixed-note">
+          Static export: its graphs take {fixed.width}×{fixed.height}
+          {model?.frames?.fixed !== undefined ? ` and ${model.frames.fixed} frames` : ''} only; an export with
+          dynamic axes makes other sizes.
+        </p>
+      )}
+    </div>
+  )
+}
+
+function FramesField(props: {
+  model: ModelInfo
+  frames: NonNullable<ModelInfo['frames']>
+  disabled?: boolean
+}) {
+  const { model, frames, disabled } = props
+  const value = useStudioStore((s) => s.form.frames)
+  const setForm = useStudioStore((s) => s.setForm)
+  const choices = frameChoices(model)
+  // A count a recipe asked for that the model does not offer is still shown, so it can be seen and changed.
+  const all = value !== null && !choices.includes(value) ? [value, ...choices] : choices
+  return (
+    <div className="field">
+      <label
+        className="field-label"
+        htmlFor="frames"
+        title={
+          frames.fixed !== undefined
+            ? `A static export: its graphs take ${frames.fixed} frames only`
+            : `1 + a multiple of ${frames.step} (the VAE's temporal scale), up to ${frames.max}`
+        }
+      >
+        Frames
+      </label>
+      <select
+        id="frames"
+        data-testid="frames"
+        className="num"
+        value={value ?? ''}
+        disabled={disabled || frames.fixed !== undefined}
+        onChange={(e) => setForm({ frames: Number(e.target.value) })}
+      >
+        {all.map((v) => (
+          <option key={v} value={v}>
+            {v}
+          </option>
+        ))}
+      </select>
     </div>
   )
 }

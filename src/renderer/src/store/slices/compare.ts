@@ -86,6 +86,7 @@ export function sameRecipeUncached(candidate: Recipe, recipe: Recipe): boolean {
     // Same size: an imported model makes more than one from the same seed.
     candidate.width === recipe.width &&
     candidate.height === recipe.height &&
+    candidate.frames === recipe.frames &&
     // Same provider too: the two times are only comparable on the same hardware.
     candidate.provider === recipe.provider
   )

@@ -1,4 +1,5 @@
 import { MAX_SEED, type GenerateRequestInput, type ProgressEvent } from '../../../../shared/generation'
+import { defaultShape, framesProblem, usesNegativePrompt } from '../../../../shared/model-choices'
 import { requestFromRecipe } from '../../../../shared/recipe-request'
 import { blockBudgetProblem } from '../cache-form'
 import { errorText, StudioCallError, studio, unwrap } from '../studio-api'
@@ -23,7 +24,8 @@ export const createGenerationSlice: SliceCreator<GenerationSlice> = (set, get) =
     steps: 20,
     guidanceScale: 4,
     width: null,
-    height: null
+    height: null,
+    frames: null
   },
   job: null,
 
@@ -41,8 +43,7 @@ export const createGenerationSlice: SliceCreator<GenerationSlice> = (set, get) =
               guidanceScale: model.defaults.guidanceScale,
               negativePrompt: model.defaults.negativePrompt,
               prompt: s.form.prompt || (model.examples[0] ?? ''),
-              width: model.sizes ? model.output.width : null,
-              height: model.sizes ? model.output.height : null
+              ...defaultShape(model)
             }
           : {})
       }
@@ -111,7 +112,8 @@ export const createGenerationSlice: SliceCreator<GenerationSlice> = (set, get) =
         steps: request.steps ?? s.form.steps,
         guidanceScale: request.guidanceScale ?? s.form.guidanceScale,
         width: request.width ?? null,
-        height: request.height ?? null
+        height: request.height ?? null,
+        frames: request.frames ?? null
       }
     }))
     get().loadCacheConfig(recipe.preset, recipe.cache)
@@ -155,13 +157,15 @@ export function buildRequest(s: StudioSlices): (GenerateRequestInput & { seed: n
   return {
     model: model.id,
     prompt: s.form.prompt,
-    negativePrompt: s.form.negativePrompt,
+    // A family without CFG (FLUX) reads no negative prompt: none is sent, so none is recorded.
+    ...(usesNegativePrompt(model) ? { negativePrompt: s.form.negativePrompt } : {}),
     seed: s.form.seed,
     steps: s.form.steps,
     guidanceScale: s.form.guidanceScale,
     ...(model.sizes && s.form.width !== null && s.form.height !== null
       ? { width: s.form.width, height: s.form.height }
       : {}),
+    ...(model.frames && s.form.frames !== null ? { frames: s.form.frames } : {}),
     cache,
     provider: s.settings?.provider ?? 'auto',
     previewEvery: PREVIEW_EVERY
@@ -184,5 +188,8 @@ export function whyCannotGenerate(s: StudioSlices): string | null {
   if (!(s.form.guidanceScale >= 0 && s.form.guidanceScale <= 50)) return 'Guidance must be 0–50'
   const size = sizeProblem(model, s.form.width, s.form.height)
   if (size) return size
+  const frames = framesProblem(model, s.form.frames)
+  if (frames) return frames
+  if (model.promptEmbeds) return 'Needs precomputed prompt embeddings: studio generate --prompt-embeds'
   return null
 }

@@ -58,26 +58,8 @@ export function preferredModel(models: readonly ModelInfo[]): ModelInfo {
   return [...models].sort((a, b) => rank(a) - rank(b) || b.sizeBytes - a.sizeBytes)[0]
 }
 
-/** The widths (or heights) a model accepts: every multiple of sizes.multipleOf up to sizes.max. */
-export function sizeChoices(model: Pick<ModelInfo, 'sizes'>): number[] {
-  if (!model.sizes || model.sizes.multipleOf <= 0) return []
-  const { multipleOf, max } = model.sizes
-  return Array.from({ length: Math.floor(max / multipleOf) }, (_, k) => (k + 1) * multipleOf)
-}
-
-/** Why a width × height does not suit the model, in words; null when it does (or the size is fixed). */
-export function sizeProblem(model: ModelInfo, width: number | null, height: number | null): string | null {
-  if (!model.sizes) return null
-  const { multipleOf, max } = model.sizes
-  for (const [name, v] of [
-    ['Width', width],
-    ['Height', height]
-  ] as const) {
-    if (v === null || !Number.isInteger(v) || v < multipleOf || v > max || v % multipleOf !== 0)
-      return `${name} must be a multiple of ${multipleOf} up to ${max}`
-  }
-  return null
-}
+// The sizes and frames a model accepts: shared with whatever else builds requests from a ModelInfo.
+export { sizeChoices, sizeProblem } from '../../../../shared/model-choices'
 
 export const selectedModel = (
   s: Pick<ModelsSlice, 'models'> & { form: { modelId: string | null } }

@@ -47,6 +47,8 @@ export interface GenerationForm {
    */
   width: number | null
   height: number | null
+  /** Frames for a video model whose request sets them (imported Wan: ModelInfo.frames); else null. */
+  frames: number | null
 }
 
 export type JobPhase = 'running' | 'cancelling' | 'done' | 'cancelled' | 'failed'

@@ -5,17 +5,20 @@ import { SamplingFields } from '../../components/SamplingFields'
 import { SeedField } from '../../components/SeedField'
 import { useStudioStore } from '../../store'
 import { isGenerating } from '../../store/slices/generation'
+import { selectedModel } from '../../store/slices/models'
 import { GenerateButton } from './GenerateButton'
+import { PromptEmbedsNote } from './PromptEmbedsNote'
 
 /** The left column of the generate view: the whole recipe, then the action. Locked while a run is under way. */
 export function RecipePanel() {
   const busy = useStudioStore(isGenerating)
+  const model = useStudioStore(selectedModel)
   return (
     <aside className="recipe-panel">
       <div className="panel-scroll">
         <section className="panel-section">
           <ModelPicker disabled={busy} />
-          <PromptField disabled={busy} />
+          {model?.promptEmbeds ? <PromptEmbedsNote model={model} /> : <PromptField disabled={busy} />}
         </section>
         <section className="panel-section">
           <SeedField disabled={busy} />
