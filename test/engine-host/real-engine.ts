@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
 import { sourceThreadEntry } from '../../src/main/engine/engine'
-import { engineArgs } from '../../src/main/engine/server/options'
+import { engineArgs } from '../../src/shared/engine-options'
 import { ForkSpawner } from '../../src/main/engine-host/fork-spawner'
 import type { EngineChild, EngineSpawner } from '../../src/main/engine-host/spawner'
 

@@ -5,7 +5,7 @@
 import { Engine } from './engine'
 import { compareImages } from './eval/compare'
 import { EngineServer } from './server/server'
-import { readEngineArgs } from './server/options'
+import { readEngineArgs } from '../../shared/engine-options'
 import { hostTransport } from './server/transport'
 
 async function main(): Promise<void> {

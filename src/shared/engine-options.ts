@@ -1,12 +1,14 @@
 import { z } from 'zod'
-import { ProviderSchema } from '../../../shared/providers'
-import { describeIssues } from '../../../shared/validation'
-import type { EngineOptions } from '../engine'
+import { ProviderSchema } from './providers'
+import { describeIssues } from './validation'
 
 /**
- * The engine's options cross the process boundary as one argv entry of JSON, written by the host
- * (`engineArgs`) and read by the worker (`readEngineArgs`). The thread entry is a path because
- * the worker can't know where the bundle put it; the host can (electron-vite `?modulePath`).
+ * The engine's options cross the process boundary (host → worker) as one argv entry of JSON,
+ * written by the host (`engineArgs`, main) and read by the worker (`readEngineArgs`, the engine):
+ * the schema of that door lives here, in the contract, as every boundary's does. The thread entry
+ * is a path because the worker can't know where the bundle put it; the host can (electron-vite
+ * `?modulePath`). What is read is passed to `Engine.create`, whose `EngineOptions` it must fit
+ * (the compiler checks that at the call in engine/worker.ts).
  */
 const FLAG = '--engine-options='
 
@@ -24,7 +26,7 @@ export function engineArgs(options: EngineArgs): string[] {
   return [FLAG + JSON.stringify(options)]
 }
 
-export function readEngineArgs(argv: readonly string[]): EngineOptions {
+export function readEngineArgs(argv: readonly string[]): EngineArgs {
   const arg = argv.find((a) => a.startsWith(FLAG))
   if (!arg) throw new Error(`engine worker: missing ${FLAG}<json> argument`)
   const parsed = EngineArgsSchema.safeParse(JSON.parse(arg.slice(FLAG.length)))
