@@ -9,7 +9,18 @@ import { BlockListSchema } from './manifest'
  * docs/model-package.md ("Imported packages") explains the fields.
  */
 
-export const IMPORT_FORMAT = 'cache-studio-import/1'
+export const IMPORT_FORMAT = 'cache-studio-import/2'
+/** The FLUX-only format of the first importer: refused with "import the folder again". */
+export const OLD_IMPORT_FORMATS: readonly string[] = ['cache-studio-import/1']
+
+/** The families `studio import` knows (src/main/engine/import/families/). */
+export const ImportedFamilySchema = z.enum(['flux', 'wan', 'sd3', 'qwen-image', 'pixart'])
+export type ImportedFamily = z.infer<typeof ImportedFamilySchema>
+
+/** A diffusers component name: text_encoder, text_encoder_3, tokenizer_2, vae_decoder, transformer_2… */
+export const ComponentNameSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,63}$/, 'a diffusers component name (lowercase, digits, underscores)')
 
 /** A relative path without `..`: inside the source folder or the package, as the field says. */
 const relativePath = z
@@ -54,6 +65,8 @@ export const ImportedTokenizerSchema = z
 export const ImportedTransformerSchema = z
   .object({
     name: z.string().min(1).max(200),
+    /** The source folder's component this transformer was cut from (`transformer`, `transformer_2`). */
+    component: ComponentNameSchema,
     timestepRange: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]),
     embed: z.object({ file: relativePath }).strict(),
     blockLists: z.array(BlockListSchema).min(1).max(16),
@@ -135,53 +148,69 @@ export const ImportAnalysisSchema = z
   .strict()
 export type ImportAnalysis = z.infer<typeof ImportAnalysisSchema>
 
+/** A record keyed by component name, of at most `max` entries (a manifest is untrusted input). */
+const bounded = <V extends z.ZodType>(value: V, max: number) =>
+  z.record(ComponentNameSchema, value).refine((r) => Object.keys(r).length <= max, {
+    message: `at most ${max} entries`
+  })
+
 export const ImportedManifestSchema = z
   .object({
     format: z.literal(IMPORT_FORMAT),
     id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits and dashes'),
     name: z.string().min(1).max(200),
     description: z.string().max(10000).default(''),
-    family: z.literal('flux'),
-    kind: z.literal('image'),
+    family: ImportedFamilySchema,
+    kind: z.enum(['image', 'video']),
     source: z
       .object({
         /** Absolute path of the imported folder. */
         dir: z.string().min(1).max(4096),
+        /** sha256 of model_index.json (of transformer/config.json where a folder has none). */
         modelIndexSha256: sha256,
         exporter: z.enum(['torchscript', 'dynamo']),
         precision: z.enum(['fp32', 'fp16'])
       })
       .strict(),
-    components: z
-      .object({
-        tokenizer: ImportedTokenizerSchema,
-        tokenizer_2: ImportedTokenizerSchema,
-        text_encoder: ImportedGraphSchema,
-        text_encoder_2: ImportedGraphSchema,
-        vae_decoder: ImportedGraphSchema
-      })
-      .strict(),
+    /**
+     * The source folder's graphs by diffusers component name (text_encoder…, vae_decoder, and the
+     * transformers' whole graphs), with their inputs and outputs as the exporter wrote them. The
+     * engine opens a session for each that no transformer was cut from.
+     */
+    components: bounded(ImportedGraphSchema, 16),
+    tokenizers: bounded(ImportedTokenizerSchema, 8),
+    /** The tokenizer whose count the prompt field shows (the text the transformer reads). */
+    promptTokenizer: ComponentNameSchema.nullable(),
+    /**
+     * What the family keeps of the source configs (scheduler, vae, transformer, …), checked by the
+     * family's schema at import (import/families/) and again by its pipeline at load.
+     */
     configs: z
-      .object({
-        scheduler: FlowMatchSchedulerConfigSchema,
-        vae: VaeConfigSchema,
-        transformer: FluxTransformerConfigSchema
-      })
-      .strict(),
+      .record(z.string().min(1).max(64), z.unknown())
+      .refine((r) => Object.keys(r).length <= 32, { message: 'at most 32 entries' }),
     transformers: z.array(ImportedTransformerSchema).min(1).max(16),
     defaults: z
       .object({
         steps: z.number().int().positive().max(1000),
         guidanceScale: z.number().min(0).max(50),
         width: z.number().int().positive().max(65536),
-        height: z.number().int().positive().max(65536)
+        height: z.number().int().positive().max(65536),
+        /** Video families: frames per video. */
+        frames: z.number().int().positive().max(100000).optional()
       })
       .strict(),
-    /** Width and height must be multiples of multipleOf, at most max. */
+    /** Width and height must be multiples of multipleOf, at most max; `fixed` where the graphs are static. */
     sizes: z
       .object({
         multipleOf: z.number().int().positive().max(1024),
-        max: z.number().int().positive().max(65536)
+        max: z.number().int().positive().max(65536),
+        fixed: z
+          .object({
+            width: z.number().int().positive().max(65536),
+            height: z.number().int().positive().max(65536)
+          })
+          .strict()
+          .optional()
       })
       .strict(),
     /** sha256 of every file of the package (the cut graphs), relative to the package folder. */
@@ -200,7 +229,11 @@ export const ImportedManifestSchema = z
   .strict()
 export type ImportedManifest = z.infer<typeof ImportedManifestSchema>
 
-/** Whether a parsed model.json is an imported package's (by its format field). */
+/**
+ * Whether a parsed model.json is an imported package's (by its format field): this format or an
+ * older one, which readImportedManifest refuses with "import the folder again".
+ */
 export function isImportedFormat(json: unknown): boolean {
-  return typeof json === 'object' && json !== null && (json as { format?: unknown }).format === IMPORT_FORMAT
+  const format = typeof json === 'object' && json !== null ? (json as { format?: unknown }).format : null
+  return format === IMPORT_FORMAT || OLD_IMPORT_FORMATS.includes(format as string)
 }

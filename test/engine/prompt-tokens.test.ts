@@ -48,7 +48,7 @@ describe('prompt tokens of an imported FLUX package', () => {
     const models = mkdtempSync(join(tmpdir(), 'flux-tokens-'))
     try {
       const r = await importFolder(src.dir, { modelsDir: models })
-      const t5 = JSON.parse(readFileSync(join(r.dir, 'model.json'), 'utf8')).components.tokenizer_2
+      const t5 = JSON.parse(readFileSync(join(r.dir, 'model.json'), 'utf8')).tokenizers.tokenizer_2
       const t = await countPromptTokens(r.dir, 'a red circle at the center on a blue background')
       expect(t.maxLength).toBe(t5.maxLength)
       expect(t.count).toBeGreaterThan(5)

@@ -187,7 +187,7 @@ describe('broken folders are refused with one line naming the file', () => {
     [
       'a missing component',
       (d) => rmSync(join(d, 'vae_decoder'), { recursive: true }),
-      /^vae_decoder\/config\.json: missing/
+      /^vae_decoder\/model\.onnx: missing/
     ],
     [
       'an unknown pipeline class',

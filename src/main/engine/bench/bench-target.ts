@@ -4,9 +4,7 @@ import { isImportedPackage } from '../import/imported-info'
 import { LoadedModel, type LoadedTransformer } from '../model/loaded-model'
 import { loadPackage } from '../model/package'
 import type { SessionTuning } from '../model/session'
-import { loadFluxModel } from '../pipeline/flux/load'
-import type { FluxModel } from '../pipeline/flux/model'
-import { runFluxPipeline } from '../pipeline/flux/generate'
+import { loadImportedFamilyModel, type FamilyModel, type ImportedPipeline } from '../pipeline/families'
 import { runPipeline, type PipelineHooks } from '../pipeline/generate'
 
 /**
@@ -38,7 +36,8 @@ export async function loadBenchTarget(
   provider: Provider,
   tuning: SessionTuning
 ): Promise<BenchTarget> {
-  if (await isImportedPackage(dir)) return fluxTarget(dir, await loadFluxModel(dir, { provider, tuning }))
+  if (await isImportedPackage(dir))
+    return importedTarget(dir, await loadImportedFamilyModel(dir, { provider, tuning }))
   const model = await LoadedModel.load(await loadPackage(dir), { provider, tuning })
   const m = model.manifest
   return {
@@ -56,23 +55,25 @@ export async function loadBenchTarget(
   }
 }
 
-function fluxTarget(dir: string, model: FluxModel): BenchTarget {
+function importedTarget(
+  dir: string,
+  { model, pipeline, kind }: { model: FamilyModel; pipeline: ImportedPipeline; kind: 'image' | 'video' }
+): BenchTarget {
   return {
     id: model.id,
     name: model.name,
-    kind: 'image',
+    kind,
     dir,
     provider: model.provider,
-    // Guidance-distilled FLUX: one call per step, the guidance goes in as an input (no CFG).
     defaults: {
       steps: model.defaults.steps,
       guidanceScale: model.defaults.guidanceScale,
-      separateCfg: false
+      separateCfg: pipeline.separateCfg
     },
-    mergeBlockLists: true,
+    mergeBlockLists: pipeline.mergeBlockLists,
     transformers: model.transformers,
     embedded: false,
-    run: (request, hooks) => runFluxPipeline(model, request, hooks),
+    run: (request, hooks) => pipeline.generate(model, request, hooks),
     release: () => model.release()
   }
 }

@@ -1,7 +1,7 @@
 import type { ForwardPattern } from '../../../shared/manifest'
 import { EngineFailure } from '../errors'
 import type { ModelProto } from '../model/onnx-graph'
-import { analyseBoundaries, type FamilyGraphSpec } from './boundaries'
+import { analyseBoundaries, type FamilyCutSpec } from './boundaries'
 import { emitCutGraphs, type CutGraphs } from './emit'
 import { indexGraph, typeName } from './graph-index'
 import { readNodeMetadata } from './node-metadata'
@@ -20,25 +20,14 @@ export interface CutResult {
   notes: string[]
 }
 
-/** FLUX: streams from the latent and T5 inputs; CacheDiT's Flux adapter runs both lists as Pattern_1. */
-export const FLUX_GRAPH: FamilyGraphSpec & { inputNames: Record<string, string>; streamRank: number } = {
-  hiddenInput: 'hidden_states',
-  streamRank: 3,
-  encoderInput: 'encoder_hidden_states',
-  bothOrder: 'encoder-first',
-  inputNames: {
-    latent: 'hidden_states',
-    text_hidden: 'encoder_hidden_states',
-    text_pooled: 'pooled_projections',
-    timestep: 'timestep'
-  }
-}
+/** FLUX's spec; every family's is in families/graph-specs.ts. */
+export { FLUX_GRAPH } from './families/graph-specs'
 
 export function cutTransformer(
   bytes: Uint8Array,
   model: ModelProto,
   file: string,
-  family: typeof FLUX_GRAPH
+  family: FamilyCutSpec
 ): CutResult {
   const graph = model.graph
   if (!graph) throw new EngineFailure('model_invalid', `${file}: no graph`)

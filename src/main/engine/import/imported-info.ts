@@ -8,7 +8,7 @@ import { IMPORTED_MANIFEST_BYTES, readImportedManifest } from './imported-manife
 
 /** What the registry lists about an imported package: read from its model.json and file sizes. */
 
-/** Whether dir/model.json is an imported package's (format cache-studio-import/1). */
+/** Whether dir/model.json is an imported package's (cache-studio-import/2, or an older one readImportedManifest refuses). */
 export async function isImportedPackage(dir: string): Promise<boolean> {
   try {
     return isImportedFormat(await readManifestJson(dir, IMPORTED_MANIFEST_BYTES))
@@ -38,7 +38,7 @@ export async function importedModelInfo(dir: string): Promise<ModelInfo> {
     description: m.description,
     path: dir,
     embedded: false,
-    output: { width: m.defaults.width, height: m.defaults.height, frames: 1 },
+    output: { width: m.defaults.width, height: m.defaults.height, frames: m.defaults.frames ?? 1 },
     transformers: m.transformers.map((t) => ({
       name: t.name,
       timestepRange: t.timestepRange,

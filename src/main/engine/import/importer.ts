@@ -9,12 +9,13 @@ import {
 import { EngineFailure } from '../errors'
 import { encodeModel } from '../model/onnx-graph'
 import { sha256 } from '../model/verify-files'
-import { cutTransformer, FLUX_GRAPH } from './cut-transformer'
+import { cutTransformer } from './cut-transformer'
 import { readImportedManifest } from './imported-manifest-file'
 import { recogniseFolder, type Progress, type RecognisedGraph } from './recognise'
 
 /**
- * `studio import FOLDER`: recognise an ONNX diffusers folder, cut its transformer and write a
+ * `studio import FOLDER`: recognise an ONNX diffusers folder (any family of families/index.ts),
+ * cut its transformers and write a
  * package (`model.json` + the cut graphs) into the models folder. No weight is copied: the cut
  * graphs' external-data initializers point into the source folder, and the text encoders, VAE
  * and tokenizers are used where they are. A folder imported before (same path, same
@@ -44,82 +45,86 @@ export async function importFolder(folder: string, options: ImportOptions): Prom
     progress(`already imported as ${existing.manifest.id} (${existing.dir})`)
     return { ...existing, reused: true }
   }
-  progress(`cutting ${src.transformer.file} (${src.transformer.model.graph?.node?.length ?? 0} nodes)`)
-  const cut = cutTransformer(src.transformer.bytes, src.transformer.model, src.transformer.file, FLUX_GRAPH)
-  for (const l of cut.lists) progress(`  ${l.name}: ${l.size} blocks, ${l.pattern}`)
-  progress(`  ${cut.contexts.length} context tensors, ${cut.hoisted.length} nodes moved into the embed graph`)
+  const files: Record<string, Uint8Array> = {}
+  const cuts = src.transformers.map(({ spec: t, graph: g }) => {
+    progress(`cutting ${g.file} (${g.model.graph?.node?.length ?? 0} nodes)`)
+    const cut = cutTransformer(g.bytes, g.model, g.file, src.spec.cut)
+    for (const l of cut.lists) progress(`  ${l.name}: ${l.size} blocks, ${l.pattern}`)
+    progress(
+      `  ${cut.contexts.length} context tensors, ${cut.hoisted.length} nodes moved into the embed graph`
+    )
+    // Each transformer's cut graphs in a folder named for it (transformer/, transformer_2/).
+    const folder = t.name
+    files[`${folder}/embed.onnx`] = encodeModel(cut.graphs.embed)
+    const blockLists = cut.lists.map((l) => {
+      const blocks = cut.graphs.blocks.slice(l.firstSegment - 1, l.firstSegment - 1 + l.size).map((m, k) => {
+        const file = `${folder}/${l.name}_${String(k).padStart(2, '0')}.onnx`
+        files[file] = encodeModel(m)
+        return file
+      })
+      return { name: l.name, pattern: l.pattern, blocks }
+    })
+    files[`${folder}/final.onnx`] = encodeModel(cut.graphs.final)
+    const transformer = {
+      name: t.name,
+      component: t.component,
+      timestepRange: t.timestepRange,
+      embed: { file: `${folder}/embed.onnx` },
+      blockLists,
+      final: { file: `${folder}/final.onnx` },
+      externalDataDir: t.component
+    }
+    return { cut, transformer, graph: g }
+  })
+  const first = cuts[0].cut
 
   const name = options.name ?? defaultName(src.dir)
   const id = await freeId(options.modelsDir, slug(name))
-  const files: Record<string, Uint8Array> = { 'transformer/embed.onnx': encodeModel(cut.graphs.embed) }
-  const blockLists = cut.lists.map((l) => {
-    const blocks = cut.graphs.blocks.slice(l.firstSegment - 1, l.firstSegment - 1 + l.size).map((m, k) => {
-      const file = `transformer/${l.name}_${String(k).padStart(2, '0')}.onnx`
-      files[file] = encodeModel(m)
-      return file
-    })
-    return { name: l.name, pattern: l.pattern, blocks }
-  })
-  files['transformer/final.onnx'] = encodeModel(cut.graphs.final)
-
   const component = (g: RecognisedGraph): ImportedGraph => ({
     file: g.file,
     ...(g.externalDataDir ? { externalDataDir: g.externalDataDir } : {}),
     inputs: (g.model.graph?.input ?? []).map((v) => v.name ?? '').slice(0, 64),
     outputs: (g.model.graph?.output ?? []).map((v) => v.name ?? '').slice(0, 64)
   })
-  const t = src.transformerConfig
-  const vaeScale = 2 ** (src.vae.block_out_channels.length - 1)
-  const side = src.vae.sample_size ?? 1024
+  const components: Record<string, ImportedGraph> = {}
+  for (const [c, g] of src.components) components[c] = component(g)
+  for (const x of src.transformers) components[x.spec.component] = component(x.graph)
+  const lists = first.lists.map((l) => `${l.size} ${l.name}`).join(', ')
+  const experts = cuts.length > 1 ? `, ${cuts.length} transformers` : ''
   const manifest: ImportedManifest = ImportedManifestSchema.parse({
     format: IMPORT_FORMAT,
     id,
     name,
-    description: `FLUX (${cut.lists.map((l) => `${l.size} ${l.name}`).join(', ')}) imported from ${src.dir}`,
-    family: 'flux',
-    kind: 'image',
+    description: `${src.spec.describe?.(src.configs) ?? src.spec.label} (${lists}${experts}) imported from ${src.dir}`,
+    family: src.spec.family,
+    kind: src.spec.kind,
     source: {
       dir: src.dir,
       modelIndexSha256: src.modelIndexSha256,
-      exporter: cut.exporter,
-      precision: src.transformer.fp16 ? 'fp16' : 'fp32'
+      exporter: first.exporter,
+      precision: src.transformers[0].graph.fp16 ? 'fp16' : 'fp32'
     },
-    components: {
-      ...src.tokenizers,
-      text_encoder: component(src.textEncoder),
-      text_encoder_2: component(src.textEncoder2),
-      vae_decoder: component(src.vaeDecoder)
-    },
-    configs: { scheduler: src.scheduler, vae: src.vae, transformer: t },
-    transformers: [
-      {
-        name: 'transformer',
-        timestepRange: [0, 1],
-        embed: { file: 'transformer/embed.onnx' },
-        blockLists,
-        final: { file: 'transformer/final.onnx' },
-        externalDataDir: 'transformer'
-      }
-    ],
-    // FLUX.1-dev (guidance-distilled) defaults to 28 steps at guidance 3.5, schnell to 4 without.
-    defaults: t.guidance_embeds
-      ? { steps: 28, guidanceScale: 3.5, width: side, height: side }
-      : { steps: 4, guidanceScale: 0, width: side, height: side },
-    // The VAE's scale times FLUX's 2×2 latent packing.
-    sizes: { multipleOf: vaeScale * 2 * t.patch_size, max: Math.max(side * 2, 64) },
+    components,
+    tokenizers: src.tokenizers,
+    promptTokenizer: src.spec.promptTokenizer,
+    configs: src.configs,
+    transformers: cuts.map((c) => c.transformer),
+    defaults: src.defaults.defaults,
+    sizes: src.defaults.sizes,
     files: Object.fromEntries(Object.entries(files).map(([f, b]) => [f, sha256(b)])),
     sourceFiles: src.sourceFiles,
+    // The first transformer's analysis (Wan 2.2's experts are the same architecture).
     analysis: {
-      lists: cut.lists.map((l) => ({
+      lists: first.lists.map((l) => ({
         name: l.name,
         blocks: l.size,
         pattern: l.pattern,
         streamsIn: l.streamsIn
       })),
-      contexts: cut.contexts,
-      hoisted: { count: cut.hoisted.length, examples: cut.hoisted.slice(0, 20) },
-      nodes: cut.nodes,
-      notes: cut.notes.slice(0, 100)
+      contexts: first.contexts,
+      hoisted: { count: first.hoisted.length, examples: first.hoisted.slice(0, 20) },
+      nodes: first.nodes,
+      notes: cuts.flatMap((c) => c.cut.notes).slice(0, 100)
     }
   })
 
@@ -127,7 +132,7 @@ export async function importFolder(folder: string, options: ImportOptions): Prom
   const dir = join(options.modelsDir, id)
   const partial = join(options.modelsDir, `.${id}.partial`)
   await rm(partial, { recursive: true, force: true })
-  await mkdir(join(partial, 'transformer'), { recursive: true })
+  for (const t of manifest.transformers) await mkdir(join(partial, t.name), { recursive: true })
   try {
     for (const [file, bytes] of Object.entries(files)) await writeFile(join(partial, file), bytes)
     await writeFile(join(partial, 'model.json'), `${JSON.stringify(manifest, null, 2)}\n`)

@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs'
 import { lstat } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import type { ImportedManifest } from '../../../shared/imported-manifest'
 import type { ConcreteProvider } from '../../../shared/providers'
 import { EngineFailure } from '../errors'
@@ -11,12 +12,7 @@ import { readRegularFile, readRegularText } from '../model/safe-read'
 import { DEFAULT_TUNING, Session } from '../model/session'
 import { sha256 } from '../model/verify-files'
 import { readImportedManifest } from './imported-manifest-file'
-import type {
-  ImportedComponent,
-  ImportedTokenizerName,
-  LoadedImport,
-  LoadImportedOptions
-} from './loaded-import'
+import type { LoadedImport, LoadImportedOptions } from './loaded-import'
 
 /**
  * Loads an imported package: its cut graphs (sha256-checked), the source folder's files it uses
@@ -57,7 +53,7 @@ export async function loadImportedModel(dir: string, options: LoadImportedOption
   const src = manifest.source.dir
   const tuning = options.tuning ?? DEFAULT_TUNING
   const made: Session[] = []
-  const componentBytes = async (c: ImportedComponent) => {
+  const componentBytes = async (c: string) => {
     const file = manifest.components[c].file
     return readRegularFile(join(src, file), { maxBytes: GRAPH_BYTES, label: file, root: src })
   }
@@ -79,57 +75,53 @@ export async function loadImportedModel(dir: string, options: LoadImportedOption
       )
     }
   }
+  const readText = async (file: string) =>
+    readRegularText(join(src, file), { maxBytes: TEXT_BYTES, label: file, root: src })
   try {
-    // The first component picks the provider (auto falls back as LoadedModel does).
-    const first = await componentBytes('text_encoder')
+    // Components no transformer was cut from get a session each; the first one made picks the
+    // provider (auto falls back as LoadedModel does), or the first embed graph where there is none.
+    const cutFrom = new Set(manifest.transformers.map((t) => t.component))
+    const names = Object.keys(manifest.components).filter((c) => !cutFrom.has(c))
+    const firstGraph =
+      names.length > 0
+        ? {
+            bytes: await componentBytes(names[0]),
+            label: manifest.components[names[0]].file,
+            ext: folderOf(manifest.components[names[0]].externalDataDir)
+          }
+        : {
+            bytes: files.get(manifest.transformers[0].embed.file) as Uint8Array,
+            label: manifest.transformers[0].embed.file,
+            ext: join(src, manifest.transformers[0].externalDataDir)
+          }
     let provider: ConcreteProvider | null = null
     const errors: string[] = []
-    let textEncoder: Session | null = null
+    let firstSession: Session | null = null
     for (const p of providerCandidates(options.provider)) {
       try {
-        textEncoder = await create(
-          first,
-          manifest.components.text_encoder.file,
-          p,
-          folderOf(manifest.components.text_encoder.externalDataDir)
-        )
+        firstSession = await create(firstGraph.bytes, firstGraph.label, p, firstGraph.ext)
         provider = p
         break
       } catch (e) {
         errors.push(`${p}: ${(e as Error).message}`)
       }
     }
-    if (!provider || !textEncoder)
+    if (!provider || !firstSession)
       throw new EngineFailure(
         'model_invalid',
-        `${manifest.components.text_encoder.file}: no execution provider could load it (${errors.join('; ')})`
+        `${firstGraph.label}: no execution provider could load it (${errors.join('; ')})`
       )
-    const sessions: Record<ImportedComponent, Session> = {
-      text_encoder: textEncoder,
-      text_encoder_2: await create(
-        await componentBytes('text_encoder_2'),
-        manifest.components.text_encoder_2.file,
-        provider,
-        folderOf(manifest.components.text_encoder_2.externalDataDir)
-      ),
-      vae_decoder: await create(
-        await componentBytes('vae_decoder'),
-        manifest.components.vae_decoder.file,
-        provider,
-        folderOf(manifest.components.vae_decoder.externalDataDir)
-      )
+    const sessions = new Map<string, Session>()
+    if (names.length > 0) sessions.set(names[0], firstSession)
+    for (const c of names.slice(1)) {
+      const g = manifest.components[c]
+      sessions.set(c, await create(await componentBytes(c), g.file, provider, folderOf(g.externalDataDir)))
     }
-    const tokenizers: Record<ImportedTokenizerName, string> = {
-      tokenizer: await readRegularText(join(src, manifest.components.tokenizer.file), {
-        maxBytes: TEXT_BYTES,
-        label: manifest.components.tokenizer.file,
-        root: src
-      }),
-      tokenizer_2: await readRegularText(join(src, manifest.components.tokenizer_2.file), {
-        maxBytes: TEXT_BYTES,
-        label: manifest.components.tokenizer_2.file,
-        root: src
-      })
+    const tokenizers = new Map<string, { json: string; config: string | null }>()
+    for (const [name, t] of Object.entries(manifest.tokenizers)) {
+      const configFile = join(dirname(t.file), 'tokenizer_config.json')
+      const config = existsSync(join(src, configFile)) ? await readText(configFile) : null
+      tokenizers.set(name, { json: await readText(t.file), config })
     }
     const transformers: LoadedTransformer[] = []
     for (const t of manifest.transformers) {
@@ -155,11 +147,17 @@ export async function loadImportedModel(dir: string, options: LoadImportedOption
             )
         )
       }
-      const embed = await create(files.get(t.embed.file) as Uint8Array, t.embed.file, provider, ext)
+      const embed =
+        names.length === 0 && t === manifest.transformers[0]
+          ? firstSession
+          : await create(files.get(t.embed.file) as Uint8Array, t.embed.file, provider, ext)
       const final = await create(files.get(t.final.file) as Uint8Array, t.final.file, provider, ext)
       transformers.push(new LoadedTransformer(t, embed, final, make))
     }
     const chosen = provider
+    const missing = (what: string, name: string): never => {
+      throw new EngineFailure('model_invalid', `${manifest.id}: the package has no ${what} "${name}"`)
+    }
     return {
       manifest,
       dir: abs,
@@ -173,11 +171,15 @@ export async function loadImportedModel(dir: string, options: LoadImportedOption
           throw new EngineFailure('model_invalid', `${manifest.id}: no transformer serves sigma ${sigma}`)
         return t
       },
-      session: (c) => sessions[c],
-      tokenizerJson: (name) => tokenizers[name],
+      transformer: (name) =>
+        transformers.find((t) => t.manifest.name === name) ?? missing('transformer', name),
+      hasSession: (c) => sessions.has(c),
+      session: (c) => sessions.get(c) ?? missing('component', c),
+      tokenizerJson: (name) => tokenizers.get(name)?.json ?? missing('tokenizer', name),
+      tokenizerConfigJson: (name) => (tokenizers.get(name) ?? missing('tokenizer', name)).config,
       async release() {
         await Promise.all(transformers.map((t) => t.release()))
-        await Promise.all(Object.values(sessions).map((s) => s.release()))
+        await Promise.all([...sessions.values()].map((s) => s.release()))
       }
     }
   } catch (e) {

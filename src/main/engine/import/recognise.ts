@@ -1,15 +1,8 @@
 import { createHash } from 'node:crypto'
+import { existsSync } from 'node:fs'
 import { lstat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { z } from 'zod'
-import {
-  FlowMatchSchedulerConfigSchema,
-  FluxTransformerConfigSchema,
-  VaeConfigSchema,
-  type FlowMatchSchedulerConfig,
-  type FluxTransformerConfig,
-  type VaeConfig
-} from '../../../shared/imported-manifest'
 import { EngineFailure } from '../errors'
 import {
   graphInputNames,
@@ -20,14 +13,17 @@ import {
 } from '../model/onnx-graph'
 import { readRegularFile } from '../model/safe-read'
 import { checkExternalData, type ExternalFile } from './external-data'
+import { FAMILY_SPECS } from './families/index'
+import type { FamilyDefaults, FamilyFolder, FamilyImportSpec, FamilyTransformer } from './families/types'
 import { DT } from './graph-index'
 
 /**
  * Recognises an ONNX diffusers folder (optimum-onnx layout) and checks every component before
- * anything is cut: model_index.json's pipeline class, each component's files and config, the IR
- * version and opsets onnxruntime-node 1.30 loads, the inputs and outputs the family needs, the
- * tokenizers, and every external-data file's length. Each refusal is one line naming the file.
- * Only the graphs (protobuf without external data) are read; weights are stat'ed, never read.
+ * anything is cut: model_index.json's pipeline class (which family: families/index.ts), each
+ * component's files and config, the IR version and opsets onnxruntime-node 1.30 loads, the inputs
+ * and outputs the family needs (its FamilyImportSpec), the tokenizers, and every external-data
+ * file's length. Each refusal is one line naming the file. Only the graphs (protobuf without
+ * external data) are read; weights are stat'ed, never read.
  */
 
 /** Measured with onnxruntime-node 1.30.0: IR 13 loads, 14 is refused; ai.onnx opset 26 loads, 27 is refused. */
@@ -53,32 +49,29 @@ export interface RecognisedGraph {
   fp16: boolean
 }
 
-export interface RecognisedFlux {
+export interface RecognisedFolder {
   dir: string
+  spec: FamilyImportSpec
+  /** The class the folder was recognised by (model_index.json's pipeline, or its transformer's). */
+  pipeline: string
   modelIndexSha256: string
-  transformer: RecognisedGraph
-  textEncoder: RecognisedGraph
-  textEncoder2: RecognisedGraph
-  vaeDecoder: RecognisedGraph
-  tokenizers: {
-    tokenizer: { file: string; maxLength: number }
-    tokenizer_2: { file: string; maxLength: number }
-  }
-  scheduler: FlowMatchSchedulerConfig
-  vae: VaeConfig & { sample_size?: number }
-  transformerConfig: FluxTransformerConfig
+  /** Component graphs besides the transformers, by name (optional ones only where present). */
+  components: Map<string, RecognisedGraph>
+  transformers: { spec: FamilyTransformer; graph: RecognisedGraph }[]
+  tokenizers: Record<string, { file: string; maxLength: number }>
+  /** The family's configs as its schema parsed them. */
+  configs: Record<string, unknown>
+  defaults: FamilyDefaults
   /** Every source file the package will use, with the size and mtime it had now. */
   sourceFiles: Record<string, SourceFile>
 }
-
-const PIPELINES = ['FluxPipeline']
 
 export type Progress = (line: string) => void
 
 export async function recogniseFolder(
   folder: string,
   progress: Progress = () => undefined
-): Promise<RecognisedFlux> {
+): Promise<RecognisedFolder> {
   const dir = resolve(folder)
   const sourceFiles: Record<string, SourceFile> = {}
   const read = async (file: string, maxBytes: number): Promise<Uint8Array> => {
@@ -93,13 +86,21 @@ export async function recogniseFolder(
     sourceFiles[file] = { size: bytes.length, mtimeMs: (await lstat(join(dir, file))).mtimeMs }
     return bytes
   }
-  const json = async (file: string): Promise<unknown> => {
-    const text = new TextDecoder().decode(await read(file, TEXT_BYTES))
+  const parseJson = (file: string, bytes: Uint8Array): unknown => {
     try {
-      return JSON.parse(text)
+      return JSON.parse(new TextDecoder().decode(bytes))
     } catch (e) {
       throw new EngineFailure('model_invalid', `${file}: not valid JSON (${(e as Error).message})`)
     }
+  }
+  const jsonFiles = new Map<string, Promise<unknown>>()
+  const json = (file: string): Promise<unknown> => {
+    let v = jsonFiles.get(file)
+    if (!v) {
+      v = read(file, TEXT_BYTES).then((bytes) => parseJson(file, bytes))
+      jsonFiles.set(file, v)
+    }
+    return v
   }
   const parse = <T extends z.ZodType>(file: string, schema: T, value: unknown, what: string): z.infer<T> => {
     const r = schema.safeParse(value)
@@ -111,50 +112,21 @@ export async function recogniseFolder(
     return r.data
   }
 
-  const indexBytes = await read('model_index.json', TEXT_BYTES)
-  let index: Record<string, unknown>
-  try {
-    index = JSON.parse(new TextDecoder().decode(indexBytes)) as Record<string, unknown>
-  } catch (e) {
-    throw new EngineFailure('model_invalid', `model_index.json: not valid JSON (${(e as Error).message})`)
-  }
-  const pipeline = typeof index?._class_name === 'string' ? index._class_name : String(index?._class_name)
-  if (!PIPELINES.includes(pipeline)) {
-    throw new EngineFailure(
-      'model_invalid',
-      `model_index.json: pipeline "${pipeline}" is not supported (supported: ${PIPELINES.join(', ')})`
-    )
-  }
+  const { spec, pipeline, index, indexBytes } = await recogniseFamily(dir, read, parseJson)
   progress(`recognised ${pipeline} in ${dir}`)
+  const hasGraph = (component: string) => existsSync(join(dir, component, 'model.onnx'))
+  const family: FamilyFolder = { dir, index, hasGraph, json }
 
   const schedulerRaw = (await json('scheduler/scheduler_config.json')) as Record<string, unknown>
   const schedulerClass = String(schedulerRaw?._class_name)
-  if (schedulerClass !== 'FlowMatchEulerDiscreteScheduler') {
+  if (!spec.schedulers.includes(schedulerClass)) {
     throw new EngineFailure(
       'model_invalid',
-      `scheduler/scheduler_config.json: scheduler "${schedulerClass}" is not supported (FluxPipeline: FlowMatchEulerDiscreteScheduler)`
+      `scheduler/scheduler_config.json: scheduler "${schedulerClass}" is not supported (${pipeline}: ${spec.schedulers.join(', ')})`
     )
   }
-  const scheduler = parse(
-    'scheduler/scheduler_config.json',
-    FlowMatchSchedulerConfigSchema,
-    schedulerRaw,
-    'scheduler config'
-  )
-  const transformerConfig = parse(
-    'transformer/config.json',
-    FluxTransformerConfigSchema,
-    await json('transformer/config.json'),
-    'transformer config'
-  )
-  const vaeRaw = (await json('vae_decoder/config.json')) as Record<string, unknown>
-  const vae = {
-    ...parse('vae_decoder/config.json', VaeConfigSchema, vaeRaw, 'VAE config'),
-    ...(typeof vaeRaw.sample_size === 'number' ? { sample_size: vaeRaw.sample_size } : {})
-  }
-  for (const c of ['text_encoder', 'text_encoder_2']) await json(`${c}/config.json`)
 
-  const tokenizer = async (name: 'tokenizer' | 'tokenizer_2') => {
+  const tokenizer = async (name: string) => {
     const file = `${name}/tokenizer.json`
     const parsed = (await json(file)) as Record<string, unknown>
     if (typeof parsed !== 'object' || parsed === null || typeof parsed.model !== 'object')
@@ -168,7 +140,11 @@ export async function recogniseFolder(
       )
     return { file, maxLength }
   }
-  const tokenizers = { tokenizer: await tokenizer('tokenizer'), tokenizer_2: await tokenizer('tokenizer_2') }
+  const tokenizers: Record<string, { file: string; maxLength: number }> = {}
+  for (const t of spec.tokenizers(family)) {
+    if (t.optional && !existsSync(join(dir, t.name, 'tokenizer.json'))) continue
+    tokenizers[t.name] = await tokenizer(t.name)
+  }
 
   const graph = async (component: string, inputs: string[], outputs: string[]): Promise<RecognisedGraph> => {
     const file = `${component}/model.onnx`
@@ -228,35 +204,78 @@ export async function recogniseFolder(
       ...(external.length > 0 ? { externalDataDir: component } : {})
     }
   }
-  const transformerInputs = [
-    'hidden_states',
-    'encoder_hidden_states',
-    'pooled_projections',
-    'timestep',
-    'img_ids',
-    'txt_ids'
-  ]
-  if (transformerConfig.guidance_embeds) transformerInputs.push('guidance')
-  const transformer = await graph('transformer', transformerInputs, [])
-  if (graphOutputNames(transformer.model).length !== 1)
-    throw new EngineFailure(
-      'model_invalid',
-      `${transformer.file}: expected one output (the predicted velocity)`
-    )
-  const textEncoder = await graph('text_encoder', ['input_ids'], ['pooler_output'])
-  const textEncoder2 = await graph('text_encoder_2', ['input_ids'], ['last_hidden_state'])
-  const vaeDecoder = await graph('vae_decoder', ['latent_sample'], ['sample'])
+  const components = new Map<string, RecognisedGraph>()
+  for (const c of spec.components(family)) {
+    if (c.optional && !hasGraph(c.name)) {
+      progress(`${c.name}/model.onnx: absent (optional)`)
+      continue
+    }
+    components.set(c.name, await graph(c.name, [...c.inputs], [...c.outputs]))
+  }
+  const transformers: RecognisedFolder['transformers'] = []
+  for (const t of await spec.transformers(family)) {
+    const g = await graph(t.component, [...t.inputs], [])
+    if (graphOutputNames(g.model).length !== 1)
+      throw new EngineFailure('model_invalid', `${g.file}: expected one output (the model's prediction)`)
+    transformers.push({ spec: t, graph: g })
+  }
+  const graphs = new Map([...components, ...transformers.map((t) => [t.spec.component, t.graph] as const)])
+  const configs = parse(
+    `${spec.label} configs`,
+    spec.configSchema,
+    await spec.readConfigs(family, graphs),
+    'config'
+  ) as Record<string, unknown>
   return {
     dir,
+    spec,
+    pipeline,
     modelIndexSha256: createHash('sha256').update(indexBytes).digest('hex'),
-    transformer,
-    textEncoder,
-    textEncoder2,
-    vaeDecoder,
+    components,
+    transformers,
     tokenizers,
-    scheduler,
-    vae,
-    transformerConfig,
+    configs,
+    defaults: spec.defaults(configs),
     sourceFiles
   }
+}
+
+/**
+ * The family of a folder: by model_index.json's pipeline class, or, in a folder without one (a
+ * transformer-only export), by transformer/config.json's class.
+ */
+async function recogniseFamily(
+  dir: string,
+  read: (file: string, maxBytes: number) => Promise<Uint8Array>,
+  parseJson: (file: string, bytes: Uint8Array) => unknown
+): Promise<{
+  spec: FamilyImportSpec
+  pipeline: string
+  index: Record<string, unknown>
+  indexBytes: Uint8Array
+}> {
+  const supported = FAMILY_SPECS.flatMap((f) => f.pipelines).join(', ')
+  const asObject = (v: unknown) =>
+    typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {}
+  if (existsSync(join(dir, 'model_index.json')) || !existsSync(join(dir, 'transformer', 'config.json'))) {
+    const indexBytes = await read('model_index.json', TEXT_BYTES)
+    const index = asObject(parseJson('model_index.json', indexBytes))
+    const pipeline = String(index._class_name)
+    const spec = FAMILY_SPECS.find((f) => f.pipelines.includes(pipeline))
+    if (!spec)
+      throw new EngineFailure(
+        'model_invalid',
+        `model_index.json: pipeline "${pipeline}" is not supported (supported: ${supported})`
+      )
+    return { spec, pipeline, index, indexBytes }
+  }
+  const indexBytes = await read('transformer/config.json', TEXT_BYTES)
+  const cls = String(asObject(parseJson('transformer/config.json', indexBytes))._class_name)
+  const spec = FAMILY_SPECS.find((f) => f.transformerClasses?.includes(cls))
+  if (!spec)
+    throw new EngineFailure(
+      'model_invalid',
+      `model_index.json: missing, and transformer "${cls}" is not one imported without it (pipelines supported: ${supported})`
+    )
+  return { spec, pipeline: cls, index: {}, indexBytes }
 }

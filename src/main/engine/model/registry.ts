@@ -34,7 +34,7 @@ export async function listModels(dirs: ModelDirs): Promise<ListedModels> {
   for (const { d, embedded } of roots) {
     for (const dir of await packageDirs(d)) {
       try {
-        // Packages made by `studio import` (cache-studio-import/1) are listed beside our own.
+        // Packages made by `studio import` (cache-studio-import/2) are listed beside our own.
         const info = (await isImportedPackage(dir))
           ? await importedModelInfo(dir)
           : await modelInfo(dir, await readManifest(dir), embedded)

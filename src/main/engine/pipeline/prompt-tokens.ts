@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import type { PromptTokens } from '../../../shared/generation'
 import { MANIFEST_LIMITS } from '../../../shared/manifest'
+import { EngineFailure } from '../errors'
 import { isImportedPackage } from '../import/imported-info'
 import { readImportedManifest } from '../import/imported-manifest-file'
 import { readManifest } from '../model/manifest-file'
@@ -22,14 +23,16 @@ export async function countPromptTokens(modelDir: string, text: string): Promise
 }
 
 /**
- * Which tokenizer reads the prompt, and its window. An imported FLUX package has two: CLIP's
- * (77 tokens, only its pooled vector is used) and T5's, whose tokens are the text the
- * transformer attends to, so the count is T5's. Its files stay in the source folder.
+ * Which tokenizer reads the prompt, and its window. An imported package names it
+ * (`promptTokenizer`: FLUX's T5, whose tokens are the text the transformer attends to, not CLIP's
+ * 77 of which only the pooled vector is used). Its files stay in the source folder.
  */
 async function tokenizerFile(modelDir: string): Promise<{ root: string; file: string; maxLength: number }> {
   if (await isImportedPackage(modelDir)) {
     const m = await readImportedManifest(modelDir)
-    return { root: m.source.dir, ...m.components.tokenizer_2 }
+    const t = m.promptTokenizer === null ? undefined : m.tokenizers[m.promptTokenizer]
+    if (!t) throw new EngineFailure('bad_request', `${m.id}: its family reads no prompt text`)
+    return { root: m.source.dir, ...t }
   }
   return { root: modelDir, ...(await readManifest(modelDir)).tokenizer }
 }

@@ -7,10 +7,8 @@ import { loadPackage } from '../model/package'
 import { availableProviders } from '../model/providers'
 import type { FromThread, ThreadGenerate, ThreadInit, ToThread } from './protocol'
 import { runPipeline } from '../pipeline/generate'
-import { runFluxPipeline } from '../pipeline/flux/generate'
 import { isImportedPackage } from '../import/imported-info'
-import { loadFluxModel } from '../pipeline/flux/load'
-import type { FluxModel } from '../pipeline/flux/model'
+import { loadImportedFamilyModel, type FamilyModel, type ImportedPipeline } from '../pipeline/families'
 
 /**
  * The generation thread: loads models (once per model and provider, the last few kept), runs the
@@ -20,8 +18,8 @@ import type { FluxModel } from '../pipeline/flux/model'
 const port = parentPort
 if (!port) throw new Error('engine/thread/entry.ts runs as a worker thread')
 const init = (workerData ?? { tuning: null }) as ThreadInit
-/** A studio package, or an imported FLUX folder (the family pipeline runs it). */
-type AnyModel = LoadedModel | FluxModel
+/** A studio package, or an imported package with the pipeline of its family (pipeline/families.ts). */
+type AnyModel = LoadedModel | { model: FamilyModel; pipeline: ImportedPipeline }
 const models = new Map<string, Promise<AnyModel>>()
 
 const post = (message: FromThread) => port.postMessage(message)
@@ -41,7 +39,10 @@ async function model(dir: string, provider: ThreadGenerate['request']['provider'
   const tuning = init.tuning ?? undefined
   loaded = isImportedPackage(dir).then((imported) =>
     imported
-      ? loadFluxModel(dir, { provider, tuning })
+      ? loadImportedFamilyModel(dir, { provider, tuning }).then(({ model, pipeline }) => ({
+          model,
+          pipeline
+        }))
       : loadPackage(dir).then((pkg) => LoadedModel.load(pkg, { provider, tuning }))
   )
   // A failed load is not remembered: fixing the files and retrying must work.
@@ -50,7 +51,7 @@ async function model(dir: string, provider: ThreadGenerate['request']['provider'
   while (models.size > KEEP_MODELS) {
     const [oldest, evicted] = models.entries().next().value as [string, Promise<AnyModel>]
     models.delete(oldest)
-    await evicted.then((m) => m.release()).catch(() => undefined)
+    await evicted.then(releaseModel).catch(() => undefined)
   }
   return loaded
 }
@@ -70,9 +71,9 @@ async function generate(msg: ThreadGenerate): Promise<void> {
   const run =
     loaded instanceof LoadedModel
       ? runPipeline(loaded, msg.request, hooks)
-      : runFluxPipeline(loaded, msg.request, hooks)
+      : loaded.pipeline.generate(loaded.model, msg.request, hooks)
   const result = await run.catch((e: unknown) => {
-    throw namingModel(e, loaded instanceof LoadedModel ? loaded.manifest.id : loaded.id)
+    throw namingModel(e, loaded instanceof LoadedModel ? loaded.manifest.id : loaded.model.id)
   })
   post({ type: 'result', id: msg.id, result })
 }
@@ -86,7 +87,11 @@ async function release(): Promise<void> {
   await running
   const all = [...models.values()]
   models.clear()
-  for (const m of all) await m.then((x) => x.release()).catch(() => undefined)
+  for (const m of all) await m.then(releaseModel).catch(() => undefined)
+}
+
+function releaseModel(m: AnyModel): Promise<void> {
+  return m instanceof LoadedModel ? m.release() : m.model.release()
 }
 
 port.on('message', (msg: ToThread) => {

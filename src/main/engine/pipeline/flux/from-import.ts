@@ -1,8 +1,9 @@
-import { dirname, join } from 'node:path'
-import { EngineFailure, isEngineFailure } from '../../errors'
+import { join } from 'node:path'
+import { EngineFailure } from '../../errors'
+import { FluxConfigsSchema } from '../../import/families/flux'
 import type { LoadedImport } from '../../import/loaded-import'
-import { readRegularText } from '../../model/safe-read'
 import type { Session } from '../../model/session'
+import { unsupportedSchedulerField } from '../flow-match'
 import type { FluxModel } from './model'
 import { FluxTokenizer } from './tokenize'
 
@@ -11,32 +12,51 @@ const MAX_T5_LENGTH = 512
 
 /**
  * An imported FLUX package as the pipeline runs it: the transformer cut into blocks (the step
- * cache works on it), the encoders, VAE and tokenizers from the source folder.
+ * cache works on it), the encoders, VAE and tokenizers from the source folder. Its configs are
+ * checked again here (families/flux.ts's schema), as every family adapter does. The tokenizer's
+ * tokenizer_config.json gives the pad_token FluxPipeline pads with (CLIP pads with <|endoftext|>,
+ * which tokenizer.json does not say); without one, tokenizer.json's own padding id.
  */
 export async function fluxFromImport(imp: LoadedImport): Promise<FluxModel> {
   const m = imp.manifest
-  const tokenizer = async (name: 'tokenizer' | 'tokenizer_2') => {
-    const file = m.components[name].file
-    const label = join(m.source.dir, file)
-    return new FluxTokenizer(imp.tokenizerJson(name), await tokenizerConfig(m.source.dir, file), label)
+  if (m.family !== 'flux')
+    throw new EngineFailure('model_invalid', `${m.id}: a ${m.family} package, not FLUX`)
+  const parsed = FluxConfigsSchema.safeParse(m.configs)
+  if (!parsed.success) {
+    const i = parsed.error.issues[0]
+    throw new EngineFailure('model_invalid', `${m.id}: model.json configs.${i.path.join('.')}: ${i.message}`)
   }
+  const configs = parsed.data
+  const unsupported = unsupportedSchedulerField(configs.scheduler)
+  if (unsupported) throw new EngineFailure('model_invalid', `${m.id}: scheduler_config.json: ${unsupported}`)
+  const tokens = (name: string) => {
+    const t = m.tokenizers[name]
+    if (!t) throw new EngineFailure('model_invalid', `${m.id}: the package has no tokenizer "${name}"`)
+    return t
+  }
+  const tokenizer = (name: 'tokenizer' | 'tokenizer_2') =>
+    new FluxTokenizer(
+      imp.tokenizerJson(name),
+      imp.tokenizerConfigJson(name),
+      join(m.source.dir, tokens(name).file)
+    )
   for (const c of ['text_encoder', 'text_encoder_2', 'vae_decoder'] as const)
     checkFloat32(imp.session(c), join(m.source.dir, m.components[c].file))
   return {
     id: m.id,
     name: m.name,
     provider: imp.provider,
-    configs: m.configs,
+    configs,
     defaults: m.defaults,
     sizes: m.sizes,
     clip: {
-      tokenizer: await tokenizer('tokenizer'),
-      maxLength: m.components.tokenizer.maxLength,
+      tokenizer: tokenizer('tokenizer'),
+      maxLength: tokens('tokenizer').maxLength,
       encoder: imp.session('text_encoder')
     },
     t5: {
-      tokenizer: await tokenizer('tokenizer_2'),
-      maxLength: Math.min(m.components.tokenizer_2.maxLength, MAX_T5_LENGTH),
+      tokenizer: tokenizer('tokenizer_2'),
+      maxLength: Math.min(tokens('tokenizer_2').maxLength, MAX_T5_LENGTH),
       encoder: imp.session('text_encoder_2')
     },
     vaeDecoder: imp.session('vae_decoder'),
@@ -59,24 +79,5 @@ function checkFloat32(session: Session, file: string): void {
         'model_invalid',
         `${file}: "${v.name}" is ${v.type}; the studio runs text encoders and VAE decoders with float32 inputs and outputs (convert with keep_io_types, or export in fp32)`
       )
-  }
-}
-
-/**
- * tokenizer_config.json beside tokenizer.json: its pad_token is what FluxPipeline pads with
- * (CLIP pads with <|endoftext|>, which tokenizer.json does not say). A folder without one pads
- * with tokenizer.json's own padding id.
- */
-async function tokenizerConfig(sourceDir: string, tokenizerFile: string): Promise<string | null> {
-  const rel = join(dirname(tokenizerFile), 'tokenizer_config.json')
-  try {
-    return await readRegularText(join(sourceDir, rel), {
-      maxBytes: 16 * 1024 * 1024,
-      root: sourceDir,
-      label: rel
-    })
-  } catch (e) {
-    if (isEngineFailure(e) && e.code === 'model_not_found') return null
-    throw e
   }
 }

@@ -12,8 +12,8 @@ import type { FluxModel } from './model'
 import { loadWholeGraphFlux } from './whole-graph'
 
 /**
- * A FLUX model from a folder: an imported package (model.json of format cache-studio-import/1,
- * its transformer cut into blocks) or a plain ONNX FluxPipeline folder (model_index.json, run
+ * A FLUX model from a folder: an imported FLUX package (model.json of format cache-studio-import/2,
+ * its transformer cut into blocks; fluxFromImport checks its family and scheduler) or a plain ONNX FluxPipeline folder (model_index.json, run
  * with its transformer whole).
  */
 

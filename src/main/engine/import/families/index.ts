@@ -1,0 +1,8 @@
+import { FLUX_FAMILY } from './flux'
+import type { FamilyImportSpec } from './types'
+
+/**
+ * The families `studio import` recognises, in the order a folder is tried. Adding a family: write
+ * families/<family>.ts exporting its FamilyImportSpec (families/types.ts) and add it here.
+ */
+export const FAMILY_SPECS: readonly FamilyImportSpec[] = [FLUX_FAMILY]

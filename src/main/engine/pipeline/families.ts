@@ -1,0 +1,70 @@
+import type { GenerateRequest, GenerationResult } from '../../../shared/generation'
+import type { ImportedFamily } from '../../../shared/imported-manifest'
+import type { ConcreteProvider } from '../../../shared/providers'
+import { EngineFailure } from '../errors'
+import { loadImportedModel } from '../import/load-imported'
+import type { LoadedImport, LoadImportedOptions } from '../import/loaded-import'
+import { readImportedManifest } from '../import/imported-manifest-file'
+import type { LoadedTransformer } from '../model/loaded-model'
+import { fluxFromImport } from './flux/from-import'
+import { runFluxPipeline } from './flux/generate'
+import type { PipelineHooks } from './generate'
+
+/**
+ * The family pipelines an imported package runs on, keyed by its manifest's `family`: the
+ * generation thread (thread/entry.ts), the bench (bench/bench-target.ts) and the prompt counter
+ * dispatch on it instead of assuming FLUX. docs/model-package.md ("Imported packages") has the
+ * contract. Adding a family: its pipeline/<family>/ exports a model satisfying FamilyModel, a
+ * fromImport(LoadedImport) and a generate(model, request, hooks); add one entry below.
+ */
+
+/** What every family's model offers the callers that do not know the family. */
+export interface FamilyModel {
+  readonly id: string
+  readonly name: string
+  readonly provider: ConcreteProvider
+  readonly defaults: { steps: number; guidanceScale: number; width: number; height: number; frames?: number }
+  /** The cut transformers, in the manifest's order (the bench's per-transformer report). */
+  readonly transformers: readonly LoadedTransformer[]
+  /** Whether its transformers run through the step cache (false: whole graphs). */
+  readonly cacheable: boolean
+  release(): Promise<void>
+}
+
+export interface ImportedPipeline<M extends FamilyModel = FamilyModel> {
+  /** The family's model from a loaded package (its configs checked again by the family's schema). */
+  fromImport(imp: LoadedImport): Promise<M>
+  generate(model: M, request: GenerateRequest, hooks: PipelineHooks): Promise<GenerationResult>
+  /** Whether the block lists form one cache context by default (CacheDiT's FLUX adapter merges them). */
+  readonly mergeBlockLists: boolean
+  /** Whether classifier-free guidance runs as two calls per step, each its own cache context (Wan). */
+  readonly separateCfg: boolean
+}
+
+/** Families without an entry are refused at load by name (their pipeline is not in this build). */
+export const importedPipelines: Partial<Record<ImportedFamily, ImportedPipeline>> = {
+  flux: { fromImport: fluxFromImport, generate: runFluxPipeline, mergeBlockLists: true, separateCfg: false }
+}
+
+export function importedPipeline(family: ImportedFamily): ImportedPipeline {
+  const p = importedPipelines[family]
+  if (!p)
+    throw new EngineFailure('model_invalid', `imported ${family} packages have no pipeline in this build`)
+  return p
+}
+
+/** An imported package loaded and handed to its family's pipeline. */
+export async function loadImportedFamilyModel(
+  dir: string,
+  options: LoadImportedOptions
+): Promise<{ model: FamilyModel; pipeline: ImportedPipeline; kind: 'image' | 'video' }> {
+  const manifest = await readImportedManifest(dir)
+  const pipeline = importedPipeline(manifest.family)
+  const imported = await loadImportedModel(dir, options)
+  try {
+    return { model: await pipeline.fromImport(imported), pipeline, kind: manifest.kind }
+  } catch (e) {
+    await imported.release().catch(() => undefined)
+    throw e
+  }
+}
