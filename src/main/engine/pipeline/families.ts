@@ -9,6 +9,8 @@ import type { LoadedTransformer } from '../model/loaded-model'
 import { fluxFromImport } from './flux/from-import'
 import { runFluxPipeline } from './flux/generate'
 import type { PipelineHooks } from './generate'
+import { wanFromLoadedImport } from './wan/from-import'
+import { runWanPipeline } from './wan/generate'
 
 /**
  * The family pipelines an imported package runs on, keyed by its manifest's `family`: the
@@ -43,7 +45,8 @@ export interface ImportedPipeline<M extends FamilyModel = FamilyModel> {
 
 /** Families without an entry are refused at load by name (their pipeline is not in this build). */
 export const importedPipelines: Partial<Record<ImportedFamily, ImportedPipeline>> = {
-  flux: { fromImport: fluxFromImport, generate: runFluxPipeline, mergeBlockLists: true, separateCfg: false }
+  flux: { fromImport: fluxFromImport, generate: runFluxPipeline, mergeBlockLists: true, separateCfg: false },
+  wan: { fromImport: wanFromLoadedImport, generate: runWanPipeline, mergeBlockLists: false, separateCfg: true }
 }
 
 export function importedPipeline(family: ImportedFamily): ImportedPipeline {

@@ -1,8 +1,9 @@
 import { FLUX_FAMILY } from './flux'
 import type { FamilyImportSpec } from './types'
+import { WAN_FAMILY } from './wan'
 
 /**
  * The families `studio import` recognises, in the order a folder is tried. Adding a family: write
  * families/<family>.ts exporting its FamilyImportSpec (families/types.ts) and add it here.
  */
-export const FAMILY_SPECS: readonly FamilyImportSpec[] = [FLUX_FAMILY]
+export const FAMILY_SPECS: readonly FamilyImportSpec[] = [FLUX_FAMILY, WAN_FAMILY]
