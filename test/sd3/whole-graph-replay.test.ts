@@ -4,7 +4,7 @@ import { createStepCache } from '../../src/main/engine/cache/index'
 import { CacheConfigSchema } from '../../src/shared/cache-config'
 import { loadSd3Model } from '../../src/main/engine/pipeline/sd3/load'
 import type { Sd3Model } from '../../src/main/engine/pipeline/sd3/model'
-import { joinStates } from '../../src/main/engine/pipeline/sd3/text'
+import { encodeSd3, joinStates, tokenizeSd3 } from '../../src/main/engine/pipeline/sd3/text'
 import { sd3Denoise } from '../../src/main/engine/pipeline/sd3/denoise'
 import { flowMatchStepsSchedule } from '../../src/main/engine/pipeline/flow-match'
 import { replaySd3 } from '../../src/main/engine/replay/sd3'
@@ -81,6 +81,20 @@ for (const exportDir of ['onnx', 'onnx-dynamo']) {
         expect(out.dims).toEqual(want.dims)
         expect(maxAbs(out.data, want.data)).toBeLessThan(1e-4)
       }
+    })
+
+    it("without text_encoder_3 the T5 part is zeros [1, L, joint_attention_dim] and the CLIP part is diffusers'", async () => {
+      const golden = await readSd3Golden(GOLDEN)
+      const noT5 = { ...model, t5: null }
+      const ids = tokenizeSd3(noT5, golden.prompt, golden.maxSequenceLength)
+      const text = await encodeSd3(noT5, ids, () => undefined)
+      expect(text.states.dims).toEqual([1, 77 + 16, 96])
+      const clipPart = 77 * 96
+      expect(
+        maxAbs(text.states.data.subarray(0, clipPart), golden.embeds.cond.states.data.subarray(0, clipPart))
+      ).toBeLessThan(1e-5)
+      expect(text.states.data.subarray(clipPart).every((v) => v === 0)).toBe(true)
+      expect(maxAbs(text.pooled.data, golden.embeds.cond.pooled.data)).toBeLessThan(1e-5)
     })
 
     it('guidance 1 runs one call per step at batch 1 (no uncond), a cache on the whole graph is refused', async () => {
