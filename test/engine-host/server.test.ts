@@ -2,9 +2,8 @@ import { describe, expect, it } from 'vitest'
 import type { EngineMessage } from '../../src/shared/engine-protocol'
 import type { GenerateRequest, GenerationResult, ProgressEvent } from '../../src/shared/generation'
 import { EngineFailure } from '../../src/main/engine/errors'
-import { EngineServer } from '../../src/main/engine/server/server'
+import { EngineServer, type EngineTransport } from '../../src/main/engine/server/server'
 import type { ServedEngine } from '../../src/main/engine/server/served-engine'
-import type { EngineTransport } from '../../src/main/engine/server/transport'
 
 /** An in-memory transport: what the server sent, and a way to send it requests. */
 function wire(): { transport: EngineTransport; sent: EngineMessage[]; deliver: (m: unknown) => void } {

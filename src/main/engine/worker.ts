@@ -4,9 +4,8 @@
  */
 import { Engine } from './engine'
 import { compareImages } from './eval/compare'
-import { EngineServer } from './server/server'
+import { EngineServer, hostTransport } from './server/server'
 import { readEngineArgs } from '../../shared/engine-options'
-import { hostTransport } from './server/transport'
 
 async function main(): Promise<void> {
   // 1. The channel to the host (throws if this process has none: run it forked or as a utility process).
