@@ -12,6 +12,7 @@ import {
   type ModelProto
 } from '../model/onnx-graph'
 import { readRegularFile } from '../model/safe-read'
+import { parsePythonJson } from '../pipeline/pixart/python-json'
 import { checkExternalData, type ExternalFile } from './external-data'
 import { FAMILY_SPECS } from './families/index'
 import type { FamilyDefaults, FamilyFolder, FamilyImportSpec, FamilyTransformer } from './families/types'
@@ -86,13 +87,9 @@ export async function recogniseFolder(
     sourceFiles[file] = { size: bytes.length, mtimeMs: (await lstat(join(dir, file))).mtimeMs }
     return bytes
   }
-  const parseJson = (file: string, bytes: Uint8Array): unknown => {
-    try {
-      return JSON.parse(new TextDecoder().decode(bytes))
-    } catch (e) {
-      throw new EngineFailure('model_invalid', `${file}: not valid JSON (${(e as Error).message})`)
-    }
-  }
+  // Python's json (diffusers' configs) writes -inf as -Infinity: PixArt's lambda_min_clipped.
+  const parseJson = (file: string, bytes: Uint8Array): unknown =>
+    parsePythonJson(new TextDecoder().decode(bytes), file)
   const jsonFiles = new Map<string, Promise<unknown>>()
   const json = (file: string): Promise<unknown> => {
     let v = jsonFiles.get(file)
