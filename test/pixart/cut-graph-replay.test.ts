@@ -33,7 +33,7 @@ for (const exportDir of ['onnx', 'onnx-dynamo']) {
       const whole = await loadWholeGraphPixArt(join(FIXTURE, exportDir), { provider: 'cpu' })
       transformer = await cutPixArtTransformer(join(FIXTURE, exportDir, 'transformer/model.onnx'))
       // The folder's T5 and VAE, the cut transformer in place of the whole graph.
-      model = { ...whole, transformer, call: undefined, cacheable: true }
+      model = { ...whole, transformer, transformers: [transformer], call: undefined, cacheable: true }
     })
     afterAll(async () => {
       await transformer?.release()

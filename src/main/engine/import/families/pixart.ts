@@ -210,6 +210,7 @@ export function pixartFromImport(parts: PixArtImportParts): PixArtModel {
     textEncoder: parts.textEncoder,
     vaeDecoder: parts.vaeDecoder,
     transformer: parts.transformers[0],
+    transformers: parts.transformers,
     cacheable: true,
     release: () => parts.release()
   }

@@ -43,6 +43,8 @@ export interface PixArtModel {
   readonly textEncoder: Session
   readonly vaeDecoder: Session
   readonly transformer: LoadedTransformer
+  /** [transformer]: what callers that do not know the family read (pipeline/families.ts). */
+  readonly transformers: readonly LoadedTransformer[]
   /** Replaces callTransformer where the transformer is one whole graph (no cache then). */
   readonly call?: TransformerCall
   readonly cacheable: boolean

@@ -142,6 +142,7 @@ export async function loadWholeGraphPixArt(
       textEncoder: first.session,
       vaeDecoder: vae,
       transformer,
+      transformers: [transformer],
       call: pixartWholeGraphCall(whole),
       cacheable: false,
       release: async () => {
