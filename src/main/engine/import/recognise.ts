@@ -4,18 +4,18 @@ import { lstat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { z } from 'zod'
 import { EngineFailure } from '../errors'
-import {
-  graphInputNames,
-  graphOutputNames,
-  toNumber,
-  tryDecodeModel,
-  type ModelProto
-} from '../model/onnx-graph'
+import { graphInputNames, graphOutputNames, toNumber, tryDecodeModel } from '../model/onnx-graph'
 import { readRegularFile } from '../model/safe-read'
 import { parsePythonJson } from '../pipeline/pixart/python-json'
-import { checkExternalData, type ExternalFile } from './external-data'
+import { checkExternalData } from './external-data'
 import { FAMILY_SPECS } from './families/index'
-import type { FamilyDefaults, FamilyFolder, FamilyImportSpec, FamilyTransformer } from './families/types'
+import type {
+  FamilyDefaults,
+  FamilyFolder,
+  FamilyImportSpec,
+  FamilyTransformer,
+  RecognisedGraph
+} from './families/types'
 import { DT } from './graph-index'
 
 /**
@@ -39,16 +39,7 @@ export interface SourceFile {
   mtimeMs: number
 }
 
-export interface RecognisedGraph {
-  /** Relative to the folder, e.g. `transformer/model.onnx`. */
-  file: string
-  model: ModelProto
-  bytes: Uint8Array
-  /** Folder (relative) its external data resolves in, when it has any. */
-  externalDataDir?: string
-  external: ExternalFile[]
-  fp16: boolean
-}
+export type { RecognisedGraph }
 
 export interface RecognisedFolder {
   dir: string

@@ -1,7 +1,8 @@
 import type { z } from 'zod'
 import type { ImportedFamily } from '../../../../shared/imported-manifest'
 import type { FamilyCutSpec } from '../boundaries'
-import type { RecognisedGraph } from '../recognise'
+import type { ModelProto } from '../../model/onnx-graph'
+import type { ExternalFile } from '../external-data'
 
 /**
  * What the importer knows of one family (docs/model-package.md, "Imported packages"). recognise.ts
@@ -10,6 +11,18 @@ import type { RecognisedGraph } from '../recognise'
  */
 
 export type { FamilyCutSpec }
+
+/** A component graph as recognise.ts checked it (protobuf read without its external data). */
+export interface RecognisedGraph {
+  /** Relative to the folder, e.g. `transformer/model.onnx`. */
+  file: string
+  model: ModelProto
+  bytes: Uint8Array
+  /** Folder (relative) its external data resolves in, when it has any. */
+  externalDataDir?: string
+  external: ExternalFile[]
+  fp16: boolean
+}
 
 /** A component graph `<name>/model.onnx` and the inputs and outputs the family's pipeline feeds and reads. */
 export interface FamilyComponent {
