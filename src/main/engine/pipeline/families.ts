@@ -9,6 +9,10 @@ import type { LoadedTransformer } from '../model/loaded-model'
 import { fluxFromImport } from './flux/from-import'
 import { runFluxPipeline } from './flux/generate'
 import type { PipelineHooks } from './generate'
+import { pixartFromLoadedImport } from './pixart/from-import'
+import { runPixArtPipeline } from './pixart/generate'
+import { sd3FromImport } from '../import/families/sd3'
+import { runSd3Pipeline } from './sd3/generate'
 import { wanFromLoadedImport } from './wan/from-import'
 import { runWanPipeline } from './wan/generate'
 
@@ -46,7 +50,19 @@ export interface ImportedPipeline<M extends FamilyModel = FamilyModel> {
 /** Families without an entry are refused at load by name (their pipeline is not in this build). */
 export const importedPipelines: Partial<Record<ImportedFamily, ImportedPipeline>> = {
   flux: { fromImport: fluxFromImport, generate: runFluxPipeline, mergeBlockLists: true, separateCfg: false },
-  wan: { fromImport: wanFromLoadedImport, generate: runWanPipeline, mergeBlockLists: false, separateCfg: true }
+  wan: { fromImport: wanFromLoadedImport, generate: runWanPipeline, mergeBlockLists: false, separateCfg: true },
+  sd3: {
+    fromImport: async (imp) => sd3FromImport(imp),
+    generate: runSd3Pipeline,
+    mergeBlockLists: false,
+    separateCfg: false
+  },
+  pixart: {
+    fromImport: async (imp) => pixartFromLoadedImport(imp),
+    generate: runPixArtPipeline,
+    mergeBlockLists: false,
+    separateCfg: false
+  }
 }
 
 export function importedPipeline(family: ImportedFamily): ImportedPipeline {

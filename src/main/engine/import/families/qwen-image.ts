@@ -89,7 +89,11 @@ export const QWEN_IMAGE_FAMILY: FamilyImportSpec = {
   configSchema: QwenImageConfigsSchema,
   defaults: (raw) => qwenDefaults(QwenImageConfigsSchema.parse(raw)),
   // No prompt text: the transformer reads precomputed embeddings.
-  promptTokenizer: null
+  promptTokenizer: null,
+  describe(raw) {
+    const c = QwenImageConfigsSchema.parse(raw)
+    return `Qwen-Image (${c.transformer.num_layers} blocks, ${c.shape.imageTokens} image tokens baked in the export); ${QWEN_EMBEDS_NOTE}`
+  }
 }
 
 /** A loaded Qwen-Image package as the pipeline runs it: the transformer cut, so the step cache works. */

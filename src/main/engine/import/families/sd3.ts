@@ -78,7 +78,11 @@ export const SD3_FAMILY: FamilyImportSpec = {
   configSchema: Sd3ConfigsSchema,
   defaults: (raw) => sd3Defaults(Sd3ConfigsSchema.parse(raw)),
   // T5's tokens are most of the text the transformer attends to (CLIP's are cut at 77).
-  promptTokenizer: 'tokenizer_3'
+  promptTokenizer: 'tokenizer_3',
+  describe(raw) {
+    const t = Sd3ConfigsSchema.parse(raw).transformer
+    return `SD3 (${t.num_layers} joint blocks, patch ${t.patch_size}, text width ${t.joint_attention_dim})`
+  }
 }
 
 const TokenizerConfigSchema = z.object({ model_max_length: z.number().positive() }).passthrough()
