@@ -69,6 +69,16 @@ describe('Wan generate on the whole graphs (wan2.1-tiny dynamo)', () => {
     )
   })
 
+  it("keeps sides and frames within the transformer's RoPE table (rope_max_seq_len 32: 512 px, 125 frames)", async () => {
+    expect([model.shape.max, model.shape.maxFrames]).toEqual([512, 125])
+    // WanPipeline's 832×480 does not fit this tiny model: the default width is the largest that does.
+    expect([model.defaults.width, model.defaults.height, model.defaults.frames]).toEqual([512, 480, 9])
+    const hooks = { createStepCache, beforeCall: () => undefined }
+    await expect(
+      runWanPipeline(model, request({ width: 528, height: 48, frames: 9 }), hooks)
+    ).rejects.toThrow(/up to 512/)
+  })
+
   it('a cache on a whole graph is refused (import the folder first)', async () => {
     await expect(
       runWanPipeline(model, request({ width: 64, height: 48, frames: 9, cache: { preset: 'F1B0' } }), {

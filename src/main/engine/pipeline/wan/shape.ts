@@ -34,12 +34,16 @@ export function wanShape(
   const vaeFrames = dim(vaeInput?.shape, 2)
   const framesOf = (latent: number) => (latent - 1) * temporal + 1
   const fixedLatentFrames = lf ?? vaeFrames
+  // RoPE is tabulated for rope_max_seq_len positions per axis: the patched latent's frames, rows
+  // and columns may not exceed it (a larger one fails inside the transformer's RoPE reshape).
+  const rope = transformer.rope_max_seq_len
+  const [pt] = transformer.patch_size
   return {
     multipleOf: spatial * Math.max(ph, pw),
-    max: 4096,
+    max: Math.min(4096, rope * spatial * Math.min(ph, pw)),
     fixed: lh !== null && lw !== null ? { width: lw * spatial, height: lh * spatial } : null,
     frameStep: temporal,
-    maxFrames: 1024 * temporal + 1,
+    maxFrames: (rope * pt - 1) * temporal + 1,
     fixedFrames: fixedLatentFrames === null ? null : framesOf(fixedLatentFrames),
     fixedTextLength: dim(text, 1)
   }
