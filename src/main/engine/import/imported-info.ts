@@ -4,6 +4,7 @@ import type { ModelInfo } from '../../../shared/manifest'
 import { EngineFailure } from '../errors'
 import { readManifestJson } from '../model/manifest-file'
 import { assertRegularFile } from '../model/safe-read'
+import { familyCard } from './family-card'
 import { IMPORTED_MANIFEST_BYTES, readImportedManifest } from './imported-manifest-file'
 
 /** What the registry lists about an imported package: read from its model.json and file sizes. */
@@ -31,6 +32,7 @@ export async function importedModelInfo(dir: string): Promise<ModelInfo> {
     }
   }
   const sourceBytes = Object.values(m.sourceFiles).reduce((n, f) => n + f.size, 0)
+  const card = familyCard(m.family, m.configs)
   return {
     id: m.id,
     name: m.name,
@@ -56,6 +58,9 @@ export async function importedModelInfo(dir: string): Promise<ModelInfo> {
     precision: m.source.precision,
     sizeOnDisk: sizeBytes + sourceBytes,
     sourceDir: m.source.dir,
-    sizes: m.sizes
+    sizes: m.sizes,
+    ...card,
+    // The family reads no prompt text (Qwen-Image without a text encoder graph): embeddings only.
+    ...(m.promptTokenizer === null ? { promptEmbeds: true } : {})
   }
 }

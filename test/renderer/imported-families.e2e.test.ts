@@ -1,0 +1,174 @@
+import { resolve } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { GalleryEntry } from '../../src/shared/gallery'
+import type { ModelInfo } from '../../src/shared/manifest'
+import { electronMock } from '../main/electron-mock'
+import { screenshot } from './harness/screenshots'
+import { openStudio, type StudioPage } from './harness/studio-page'
+
+/**
+ * A Wan 2.1 video model in the app (issue 16), as a user works with it: the wan2.1-tiny ONNX
+ * diffusers folders added through Add model in Chromium and imported by the real engine. The
+ * TorchScript export is static (one size, one frame count, no VAE graph): the generate view offers
+ * only that shape and says why. The dynamo export takes any size; its VAE fixes 9 frames. A video
+ * generated with F1B0 and its uncached twin are saved as WebM files the compare view plays side
+ * by side.
+ */
+const WAN_TORCHSCRIPT = resolve('test/fixtures/diffusers/wan2.1-tiny/onnx')
+const WAN_DYNAMO = resolve('test/fixtures/diffusers/wan2.1-tiny/onnx-dynamo')
+let studio: StudioPage
+
+beforeAll(async () => {
+  studio = await openStudio()
+  await studio.page.locator('[data-testid="engine-status"][data-state="ready"]').waitFor({ timeout: 90_000 })
+  await studio.page.getByTestId('model-select').waitFor()
+})
+afterAll(() => studio?.close())
+
+async function listModels(): Promise<ModelInfo[]> {
+  const r = (await studio.backend.invoke('listModels', [])) as { ok: true; value: ModelInfo[] }
+  return r.value
+}
+
+/** Add model on the page with `folder` picked in the dialog; answers the model it imported. */
+async function addModel(folder: string): Promise<ModelInfo> {
+  const { page } = studio
+  const before = new Set((await listModels()).map((m) => m.id))
+  electronMock.dialogResult = { canceled: false, filePaths: [folder] }
+  await page.getByTestId('add-model').click()
+  await page
+    .getByTestId('add-model-notice')
+    .getByText(/^imported as /)
+    .waitFor({ timeout: 90_000 })
+  const added = (await listModels()).find((m) => !before.has(m.id) && m.sourceDir === folder)
+  if (!added) throw new Error(`${folder}: not listed after Add model`)
+  await expect(page.getByTestId('model-select').inputValue()).resolves.toBe(added.id)
+  return added
+}
+
+/** What the page's <video> element says once it has loaded its source. */
+async function player(testId: string) {
+  const handle = studio.page.getByTestId(testId)
+  await handle.waitFor()
+  await expect
+    .poll(() => handle.evaluate((v: HTMLVideoElement) => v.readyState), { timeout: 30_000 })
+    .toBeGreaterThanOrEqual(2) // HAVE_CURRENT_DATA: a decoded frame is there
+  return handle.evaluate((v: HTMLVideoElement) => ({
+    src: v.currentSrc,
+    width: v.videoWidth,
+    height: v.videoHeight,
+    duration: v.duration,
+    error: v.error?.message ?? null
+  }))
+}
+
+async function galleryIds(): Promise<string[]> {
+  const list = (await studio.backend.invoke('listGallery', [])) as { ok: true; value: { id: string }[] }
+  return list.value.map((e) => e.id)
+}
+
+async function entry(id: string): Promise<GalleryEntry> {
+  const r = (await studio.backend.invoke('getGalleryEntry', [{ id }])) as { ok: true; value: GalleryEntry }
+  return r.value
+}
+
+describe('a Wan 2.1 video model through Add model, in Chromium with the real engine', () => {
+  it('a static export: the card says static, the view offers its one size and frame count and says why', async () => {
+    const { page } = studio
+    const wan = await addModel(WAN_TORCHSCRIPT)
+    expect(wan).toMatchObject({
+      family: 'wan',
+      kind: 'video',
+      precision: 'fp32',
+      sizes: { fixed: { width: 64, height: 48 } },
+      frames: { step: 4, fixed: 9 },
+      guidance: 'cfg'
+    })
+    const meta = (await page.getByTestId('model-meta').textContent())!
+    for (const word of ['video', 'wan', 'fp32', 'imported', 'static']) expect(meta).toContain(word)
+    await expect(page.getByTestId('model-shape').textContent()).resolves.toBe('64×48 · 9 frames')
+    await expect(page.getByTestId('block-lists').textContent()).resolves.toBe('blocks 6 (Pattern_2)')
+
+    // One size, shown with the reason; one frame count, not changeable; CFG's two fields.
+    await expect(page.getByTestId('width').count()).resolves.toBe(0)
+    await expect(page.getByTestId('size-readout').textContent()).resolves.toBe('64×48')
+    await expect(page.getByTestId('size-fixed-note').textContent()).resolves.toMatch(
+      /^Static export: its graphs take 64×48 and 9 frames only/
+    )
+    await expect(page.getByTestId('frames').locator('option').allTextContents()).resolves.toEqual(['9'])
+    await expect(page.getByTestId('frames').isDisabled()).resolves.toBe(true)
+    await expect(page.getByLabel('Negative prompt').count()).resolves.toBe(1)
+    await expect(page.getByTestId('guidance').inputValue()).resolves.toBe('5')
+    await page.getByTestId('model-meta').scrollIntoViewIfNeeded()
+    await screenshot(page, 'wan-static-export')
+  })
+
+  it('a dynamic export: the sizes it takes, its VAE frame count, F1B0 and uncached videos played side by side', async () => {
+    const { page } = studio
+    const wan = await addModel(WAN_DYNAMO)
+    expect(wan).toMatchObject({
+      family: 'wan',
+      kind: 'video',
+      frames: { step: 4, fixed: 9 },
+      guidance: 'cfg'
+    })
+    expect(wan.sizes?.fixed).toBeUndefined()
+    const widths = await page.getByTestId('width').locator('option').allTextContents()
+    expect(widths.slice(0, 4)).toEqual(['16', '32', '48', '64'])
+    await expect(page.getByTestId('frames').locator('option').allTextContents()).resolves.toEqual(['9'])
+
+    await page.getByTestId('width').selectOption('64')
+    await page.getByTestId('height').selectOption('48')
+    await page.getByTestId('steps').fill('10')
+    await page.getByTestId('prompt').fill('a red fox running through snow')
+    await page.getByLabel('Negative prompt').fill('blurry')
+    await page.locator('[data-preset="F1B0"]').click()
+    const before = await galleryIds()
+    await page.getByTestId('generate').click()
+    await page.locator('[data-testid="output-image"][data-ready="true"]').waitFor({ timeout: 120_000 })
+    expect(await page.getByTestId('run-error').count()).toBe(0)
+    await screenshot(page, 'wan-generated-f1b0')
+
+    const cachedId = (await galleryIds()).find((id) => !before.includes(id))!
+    const cached = await entry(cachedId)
+    expect(cached).toMatchObject({ kind: 'video', width: 64, height: 48, frames: 9 })
+    expect(cached.recipe).toMatchObject({
+      model: wan.id,
+      preset: 'F1B0',
+      negativePrompt: 'blurry',
+      width: 64,
+      height: 48,
+      frames: 9,
+      separateCfg: true
+    })
+    // Wan's CFG as two calls per step, each branch its own cache context (CacheDiT's Wan adapter).
+    expect(cached.summary.contexts.map((c) => c.branch).sort()).toEqual(['cond', 'uncond'])
+    expect(cached.summary.blocksRun).toBeLessThan(cached.summary.blocksTotal)
+
+    await page.getByTestId('compare-uncached').click()
+    await page
+      .locator('[data-testid="psnr"], [data-testid="compare-error"]')
+      .first()
+      .waitFor({ timeout: 120_000 })
+    expect(await page.getByTestId('compare-error').count()).toBe(0)
+    const uncachedId = (await galleryIds()).find((id) => !before.includes(id) && id !== cachedId)!
+    const uncached = await entry(uncachedId)
+    expect(uncached.recipe.cache.enabled).toBe(false)
+    expect(uncached.recipe).toMatchObject({ width: 64, height: 48, frames: 9, negativePrompt: 'blurry' })
+    expect(uncached.summary.blocksRun).toBe(uncached.summary.blocksTotal)
+
+    const shown = [await player('compare-video-cached'), await player('compare-video-uncached')]
+    for (const p of shown) {
+      expect(p.error).toBeNull()
+      expect(p.src).toMatch(/^blob:/)
+      expect({ width: p.width, height: p.height }).toEqual({ width: 64, height: 48 })
+      expect(p.duration).toBeCloseTo(9 / (cached.fps ?? 16), 2)
+    }
+    expect(shown[0].src).not.toBe(shown[1].src)
+    const paused = () =>
+      page.locator('.compare-videos video').evaluateAll((vs) => vs.map((v) => (v as HTMLVideoElement).paused))
+    await expect.poll(paused).toEqual([false, false])
+    await page.getByTestId('compare-videos').scrollIntoViewIfNeeded()
+    await screenshot(page, 'wan-compare-videos')
+  })
+})
