@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { PendingRequests } from '../../src/main/engine-host/pending'
+import { EngineHost } from '../../src/main/engine-host/engine-host'
 import { parseEngineMessage } from '../../src/shared/engine-messages'
 import type { ProgressEvent } from '../../src/shared/generation'
+import { ScriptedChild } from './scripted-child'
 
 /** A generate's progress messages as the host receives them: checked against ProgressEventSchema. */
 const event = {
@@ -29,15 +30,22 @@ const event = {
 }
 
 describe('progress messages at the host', () => {
-  it('a well-formed event, preview pixels and all, reaches the generate that asked', () => {
-    const pending = new PendingRequests()
+  it('a well-formed event, preview pixels and all, reaches the generate that asked', async () => {
+    const child = new ScriptedChild()
+    const host = new EngineHost({ spawn: () => child })
+    host.start()
+    child.send({ kind: 'ready', version: 'test' })
     const seen: ProgressEvent[] = []
-    const { id } = pending.add('generate', { onProgress: (e) => seen.push(e) })
-    const message = parseEngineMessage({ kind: 'progress', id, event })
-    expect(message).toBeDefined()
-    pending.deliver(message!)
+    const running = host.generate({ model: 'm', prompt: 'p', seed: 1 }, { onProgress: (e) => seen.push(e) })
+    const id = await child.idOf('generate')
+    const message = { kind: 'progress', id, event }
+    expect(parseEngineMessage(message)).toBeDefined()
+    child.send(message)
+    child.send({ kind: 'progress', id: 'generate-99', event })
     expect(seen).toEqual([event])
     expect(seen[0]?.preview?.pixels).toBeInstanceOf(Uint8Array)
+    await host.dispose()
+    await expect(running).rejects.toMatchObject({ code: 'engine_crashed' })
   })
 
   it('BAD MESSAGE - a step that is not a number, a trace without its decision or pixels as a list are dropped', () => {

@@ -1,15 +1,29 @@
 import { parseEngineMessage } from '../../shared/engine-messages'
-import type { EngineMethod, EngineMethodResults, EngineParams } from '../../shared/engine-protocol'
+import type {
+  EngineMessage,
+  EngineMethod,
+  EngineMethodResults,
+  EngineParams
+} from '../../shared/engine-protocol'
 import type { EngineHostStatus } from '../../shared/engine-status'
 import type { GenerateRequestInput, GenerationResult, ProgressEvent } from '../../shared/generation'
 import type { ImportModelParams, ImportModelResult, ImportProgress } from '../../shared/model-import'
 import { EngineFailure, cancelled } from '../engine/errors'
-import { memoryCrashReason } from './memory-crash'
-import { PendingRequests } from './pending'
-import { failedChild, type ChildExit, type EngineChild, type EngineSpawner } from './spawner'
+import { exhaustedMessage, memoryCrashReason } from './memory-crash'
+import { describeExit, failedChild, type ChildExit, type EngineChild, type EngineSpawner } from './spawner'
 import * as timing from './timing'
 
 export type QuickMethod = Exclude<EngineMethod, 'generate' | 'cancel' | 'importModel'>
+
+/** A request sent to the current engine process and not yet answered. */
+interface Pending {
+  method: EngineMethod
+  resolve: (result: unknown) => void
+  reject: (error: EngineFailure) => void
+  onProgress?: (event: ProgressEvent) => void
+  onImportProgress?: (event: ImportProgress) => void
+  timer?: NodeJS.Timeout
+}
 
 export interface EngineHostOptions {
   readyTimeoutMs?: number
@@ -19,7 +33,8 @@ export interface EngineHostOptions {
 
 /**
  * Supervises the engine process: spawns it through an adapter, waits for its `ready`, numbers
- * requests, runs one generate at a time, forwards cancel, and when the process dies fails what it
+ * requests and routes each answer and progress event back by its id (the app's one request-id
+ * map), runs one generate at a time, forwards cancel, and when the process dies fails what it
  * was doing with `engine_crashed` and starts a new one (with backoff, up to a limit). A death that
  * looks like memory running out during a generate fails it with `resources` naming the model, and
  * that model is not sent to the engine again until a restart by hand, so it cannot crash it in a
@@ -29,7 +44,9 @@ export class EngineHost {
   readonly #spawner: EngineSpawner
   readonly #options: Required<EngineHostOptions>
   #child: EngineChild | undefined
-  #pending = new PendingRequests()
+  /** Requests sent to the current process and not yet answered, by request id. */
+  readonly #pending = new Map<string, Pending>()
+  #nextId = 0
   #status: EngineHostStatus = {
     state: 'stopped',
     error: null,
@@ -159,7 +176,7 @@ export class EngineHost {
     clearTimeout(this.#restartTimer)
     clearTimeout(this.#readyTimer)
     const stopped = new EngineFailure('engine_crashed', 'the engine was stopped')
-    this.#pending.failAll(() => stopped)
+    this.#failAll(() => stopped)
     this.#rejectWaiters(stopped)
     const child = this.#child
     this.#child = undefined
@@ -189,7 +206,7 @@ export class EngineHost {
     if (child !== this.#child) return
     const message = parseEngineMessage(raw)
     if (!message) return
-    if (message.kind !== 'ready') return this.#pending.deliver(message)
+    if (message.kind !== 'ready') return this.#deliver(message)
     clearTimeout(this.#readyTimer)
     this.#setStatus({ state: this.#generating > 0 ? 'busy' : 'ready', version: message.version })
     const waiters = this.#readyWaiters
@@ -211,13 +228,8 @@ export class EngineHost {
     const detail = `the engine stopped unexpectedly (${why})${tail ? `: ${tail}` : ''}`
     const memory = memoryCrashReason(exit, tail)
     const model = this.#generatingModel
-    if (memory && model) {
-      this.#exhausted.set(
-        model,
-        `${model}: the engine ran out of memory generating with it (${memory}); it is not run again until the engine is restarted`
-      )
-    }
-    this.#pending.failAll((method) =>
+    if (memory && model) this.#exhausted.set(model, exhaustedMessage(model, memory))
+    this.#failAll((method) =>
       method === 'generate' && memory && model
         ? new EngineFailure('resources', this.#exhausted.get(model) as string)
         : new EngineFailure('engine_crashed', `${method} failed: ${detail}`)
@@ -239,6 +251,7 @@ export class EngineHost {
     }, delay)
   }
 
+  /** Numbers a request and posts it; its promise settles with the response, a timeout, or #failAll. */
   #send(
     method: EngineMethod,
     params: unknown,
@@ -247,10 +260,47 @@ export class EngineHost {
       onProgress?: (e: ProgressEvent) => void
       onImportProgress?: (e: ImportProgress) => void
     }
-  ) {
-    const sent = this.#pending.add(method, options)
-    this.#child?.postMessage({ kind: 'request', id: sent.id, method, params })
-    return sent
+  ): { id: string; response: Promise<unknown> } {
+    const { timeoutMs, onProgress, onImportProgress } = options
+    const id = `${method}-${++this.#nextId}`
+    const response = new Promise<unknown>((resolve, reject) => {
+      const entry: Pending = { method, resolve, reject, onProgress, onImportProgress }
+      if (timeoutMs !== undefined) {
+        const late = `${method}: the engine did not answer within ${Math.round(timeoutMs / 1000)} s`
+        entry.timer = setTimeout(
+          () => this.#settle(id, (p) => p.reject(new EngineFailure('internal', late))),
+          timeoutMs
+        )
+      }
+      this.#pending.set(id, entry)
+    })
+    this.#child?.postMessage({ kind: 'request', id, method, params })
+    return { id, response }
+  }
+
+  /** Routes a response or progress event to its request; unknown ids (late answers) are dropped. */
+  #deliver(message: Exclude<EngineMessage, { kind: 'ready' }>): void {
+    if (message.kind === 'progress') return this.#pending.get(message.id)?.onProgress?.(message.event)
+    if (message.kind === 'importProgress')
+      return this.#pending.get(message.id)?.onImportProgress?.(message.event)
+    this.#settle(message.id, (p) =>
+      message.ok
+        ? p.resolve(message.result)
+        : p.reject(new EngineFailure(message.error.code, message.error.message))
+    )
+  }
+
+  /** Fails every request, e.g. when the process that was serving them died. */
+  #failAll(error: (method: EngineMethod) => EngineFailure): void {
+    for (const id of [...this.#pending.keys()]) this.#settle(id, (p) => p.reject(error(p.method)))
+  }
+
+  #settle(id: string, settle: (pending: Pending) => void): void {
+    const pending = this.#pending.get(id)
+    if (!pending) return
+    this.#pending.delete(id)
+    clearTimeout(pending.timer)
+    settle(pending)
   }
 
   #whenReady(): Promise<void> {
@@ -280,10 +330,4 @@ export class EngineHost {
     this.#status = { ...this.#status, ...change, ...(healthy ? { error: null, gaveUp: false } : {}) }
     for (const listener of this.#statusListeners) listener(this.#status)
   }
-}
-
-function describeExit(exit: ChildExit): string {
-  if (exit.error) return exit.error
-  if (exit.signal) return `killed by ${exit.signal}`
-  return `exit code ${exit.code ?? 'unknown'}`
 }

@@ -18,3 +18,8 @@ export function memoryCrashReason(exit: ChildExit, stderrTail: string): string |
   }
   return null
 }
+
+/** The answer for a model whose generate ended the engine for lack of memory, until a restart by hand. */
+export function exhaustedMessage(model: string, reason: string): string {
+  return `${model}: the engine ran out of memory generating with it (${reason}); it is not run again until the engine is restarted`
+}

@@ -62,3 +62,10 @@ export function failedChild(error: string): EngineChild {
     kill: () => undefined
   }
 }
+
+/** An exit in the words of a crash report: the channel's error, the signal, or the exit code. */
+export function describeExit(exit: ChildExit): string {
+  if (exit.error) return exit.error
+  if (exit.signal) return `killed by ${exit.signal}`
+  return `exit code ${exit.code ?? 'unknown'}`
+}
