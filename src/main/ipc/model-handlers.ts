@@ -42,8 +42,10 @@ export function registerModelHandlers(services: Services): void {
 }
 
 /**
- * A diffusers pipeline folder: model_index.json and no model.json (a package of ours that also
- * holds one is still ours). Only the names are looked at here; the engine reads the files.
+ * A diffusers pipeline folder: model_index.json, or a transformer-only export (transformer/config.json:
+ * the Qwen-Image fixture, recognised by its transformer class, import/families/types.ts), and no
+ * model.json (a package of ours that also holds one is still ours). Only the names are looked at
+ * here; the engine reads the files.
  */
 async function isDiffusersFolder(dir: string): Promise<boolean> {
   const exists = async (file: string): Promise<boolean> =>
@@ -54,5 +56,6 @@ async function isDiffusersFolder(dir: string): Promise<boolean> {
         throw new ApiFailure('io', `${join(dir, file)}: cannot be read (${e.code ?? e.message})`)
       }
     )
-  return !(await exists('model.json')) && (await exists(MODEL_INDEX_FILE))
+  if (await exists('model.json')) return false
+  return (await exists(MODEL_INDEX_FILE)) || (await exists('transformer/config.json'))
 }

@@ -179,6 +179,8 @@ export const isGenerating = (s: Pick<GenerationSlice, 'job'>): boolean =>
 export function whyCannotGenerate(s: StudioSlices): string | null {
   const model = selectedModel(s)
   if (!model) return s.models.length === 0 ? 'No model available' : 'Pick a model'
+  // Nothing else in the form matters to a model the app cannot give its prompt (no text encoder graph).
+  if (model.promptEmbeds) return 'Needs precomputed prompt embeddings: studio generate --prompt-embeds'
   const cache = resolvedCache(s)
   if (!cache) return 'Fix the custom cache settings'
   const budget = blockBudgetProblem(cache, model)
@@ -190,6 +192,5 @@ export function whyCannotGenerate(s: StudioSlices): string | null {
   if (size) return size
   const frames = framesProblem(model, s.form.frames)
   if (frames) return frames
-  if (model.promptEmbeds) return 'Needs precomputed prompt embeddings: studio generate --prompt-embeds'
   return null
 }
