@@ -35,7 +35,7 @@ function engineThatWaits(): ServedEngine & { seen: GenerateRequest[] } {
     countTokens: async ({ model }) => {
       throw new EngineFailure('model_not_found', `no model ${model}`)
     },
-    generate: (request, { onProgress, signal }) => {
+    runGenerate: (request, { onProgress, signal }) => {
       seen.push(request)
       const event: ProgressEvent = { step: 0, totalSteps: 2, elapsedMs: 1, etaMs: 1, traces: [] }
       onProgress(event)

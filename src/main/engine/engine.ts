@@ -123,18 +123,30 @@ export class Engine {
     return countPromptTokens(dir, params.text)
   }
 
+  /**
+   * The entry of callers that hold the engine in-process (the CLI, src/serve, tests): the request
+   * is validated and generations queue one at a time (the thread holds one model's sessions busy
+   * per step anyway).
+   */
   generate(req: GenerateRequest, opts: GenerateOptions = {}): Promise<GenerationResult> {
     const parsed = GenerateRequestSchema.safeParse(req)
     if (!parsed.success)
       return Promise.reject(new EngineFailure('bad_request', describeIssues('generate', parsed.error)))
     const request = parsed.data
-    if (request.provider === 'auto' && this.#options.defaultProvider)
-      request.provider = this.#options.defaultProvider
     this.#busy++
-    // One generation at a time: the thread holds one model's sessions busy per step anyway.
     const run = this.#queue.then(() => this.#generate(request, opts))
     this.#queue = run.catch(() => undefined)
     return run.finally(() => this.#busy--)
+  }
+
+  /**
+   * The served engine's generate (server/server.ts): the server has parsed the request with the
+   * shared schema and the engine host sends one generate at a time, so neither is done again here
+   * (one validation per boundary and one queue on the app's path, docs/architecture.md).
+   */
+  runGenerate(request: GenerateRequest, opts: GenerateOptions = {}): Promise<GenerationResult> {
+    this.#busy++
+    return this.#generate(request, opts).finally(() => this.#busy--)
   }
 
   /** Stops the thread; pending work fails with `engine_crashed`. */
@@ -156,6 +168,9 @@ export class Engine {
 
   async #generate(request: GenerateRequest, opts: GenerateOptions): Promise<GenerationResult> {
     if (opts.signal?.aborted) throw cancelled()
+    // `auto` means the default provider the engine was started with (the app's setting at spawn).
+    if (request.provider === 'auto' && this.#options.defaultProvider)
+      request = { ...request, provider: this.#options.defaultProvider }
     const modelDir = await resolveModel(request.model, this.#dirs(opts.extraModelDirs ?? []))
     const thread = await this.#start()
     const cancelFlag = new SharedArrayBuffer(4)

@@ -16,7 +16,8 @@ export interface ServedEngine {
   listModels(options: { extraModelDirs: string[] }): Promise<ModelInfo[]>
   inspectModel(path: string): Promise<ModelInfo>
   countTokens(params: { model: string; text: string; extraModelDirs: string[] }): Promise<PromptTokens>
-  generate(
+  /** Runs now: the request is already parsed and the host sends one generate at a time. */
+  runGenerate(
     request: GenerateRequest,
     options: {
       onProgress: (event: ProgressEvent) => void

@@ -101,7 +101,7 @@ export class EngineServer {
     this.#inFlight.set(id, controller)
     const { extraModelDirs, ...generateRequest } = request
     try {
-      return await this.#engine.generate(generateRequest, {
+      return await this.#engine.runGenerate(generateRequest, {
         extraModelDirs,
         signal: controller.signal,
         onProgress: (event) => this.#send({ kind: 'progress', id, event })
