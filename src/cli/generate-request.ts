@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { readPngRecipe, RECIPE_KEY } from '../main/engine/pipeline/png'
 import { requestFromRecipe } from '../shared/recipe-request'
 import type { ModelDirs } from '../main/engine/model/registry'
@@ -29,6 +30,8 @@ export const GENERATE_OPTIONS = {
   seed: { type: 'string' },
   steps: { type: 'string' },
   guidance: { type: 'string' },
+  'prompt-embeds': { type: 'string' },
+  'negative-prompt-embeds': { type: 'string' },
   width: { type: 'string' },
   height: { type: 'string' },
   'batched-cfg': { type: 'boolean' },
@@ -68,6 +71,8 @@ export type GenerateFlagValues = CacheFlagValues & {
   seed?: string
   steps?: string
   guidance?: string
+  'prompt-embeds'?: string
+  'negative-prompt-embeds'?: string
   width?: string
   height?: string
   'batched-cfg'?: boolean
@@ -81,7 +86,12 @@ export async function requestFromFlags(
   const recipe = values.from === undefined ? null : recipeOf(values.from)
   // The recipe's own request (shared/recipe-request.ts, as the app's re-run), under the flags given.
   const again = recipe ? requestFromRecipe(recipe) : null
-  const prompt = values.prompt ?? again?.prompt
+  const embeds = values['prompt-embeds']
+  const negativeEmbeds = values['negative-prompt-embeds']
+  if (negativeEmbeds !== undefined && embeds === undefined)
+    throw new UsageError('--negative-prompt-embeds needs --prompt-embeds')
+  // Precomputed embeddings stand for the prompt: its text is then optional (recorded as given).
+  const prompt = values.prompt ?? again?.prompt ?? (embeds === undefined ? undefined : '')
   if (prompt === undefined) throw new UsageError('--prompt is required')
   if (values['separate-cfg'] && values['batched-cfg']) {
     throw new UsageError('--separate-cfg and --batched-cfg contradict each other')
@@ -106,6 +116,9 @@ export async function requestFromFlags(
     width: intFlag('width', values.width, 1, 65536) ?? again?.width,
     height: intFlag('height', values.height, 1, 65536) ?? again?.height,
     separateCfg: cfgFlag ?? again?.separateCfg,
+    // Absolute: the engine may run in another process with another working folder.
+    promptEmbeds: embeds === undefined ? undefined : { file: resolve(embeds) },
+    negativePromptEmbeds: negativeEmbeds === undefined ? undefined : { file: resolve(negativeEmbeds) },
     cache: again && !cacheFlagsGiven ? again.cache : cache,
     provider: values.provider === undefined && again ? again.provider : providerFlag(values.provider)
   }

@@ -37,6 +37,14 @@ export interface PromptTokens {
   unknown: string[]
 }
 
+export const PromptEmbedsFileSchema = z.object({ file: z.string().min(1).max(4096) }).strict()
+
+/** An embeddings file as a recipe names it: its file name and the sha256 of its bytes. */
+export const PromptEmbedsRecordSchema = z.object({
+  file: z.string(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/)
+})
+
 export const GenerateRequestSchema = z
   .object({
     /** Model id of an embedded or added model, or a path to a model folder. */
@@ -53,6 +61,13 @@ export const GenerateRequestSchema = z
     frames: z.number().int().min(1).max(4096).optional(),
     /** Run CFG as two calls (true) or one batched call (false); default: the model's manifest. */
     separateCfg: z.boolean().optional(),
+    /**
+     * Precomputed prompt embeddings (.npy / .safetensors path) for a model without a text encoder
+     * graph (Qwen-Image); refused by models that read the prompt text.
+     */
+    promptEmbeds: PromptEmbedsFileSchema.optional(),
+    /** The negative prompt's embeddings, as promptEmbeds (Qwen-Image's true CFG). */
+    negativePromptEmbeds: PromptEmbedsFileSchema.optional(),
     cache: CacheChoiceSchema.default({ preset: 'none', overrides: {} }),
     provider: ProviderSchema.default('auto'),
     /** Stream a decoded preview of the latest step every N steps (0 = none). */
@@ -80,7 +95,10 @@ export const RecipeSchema = z.object({
   width: z.number().int().optional(),
   height: z.number().int().optional(),
   /** The video's frame count asked for, on models that make more than one. */
-  frames: z.number().int().optional()
+  frames: z.number().int().optional(),
+  /** The precomputed prompt embeddings that stood for the prompt (Qwen-Image). */
+  promptEmbeds: PromptEmbedsRecordSchema.optional(),
+  negativePromptEmbeds: PromptEmbedsRecordSchema.optional()
 })
 export type Recipe = z.infer<typeof RecipeSchema>
 

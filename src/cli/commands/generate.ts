@@ -12,7 +12,9 @@ import { progressPrinter } from '../progress'
 export const GENERATE_USAGE = `Usage: studio generate --prompt TEXT [options]
        studio generate --from OUTPUT.png [options]   (the recipe in its metadata; flags override it)
   --model ID|FOLDER      model id or package folder (default: the embedded shapes image model)
-  --prompt TEXT          what to draw (required)
+  --prompt TEXT          what to draw (required, unless --prompt-embeds)
+  --prompt-embeds FILE   precomputed prompt embeddings (.npy / .safetensors) for a model without a
+                         text encoder graph (Qwen-Image); --negative-prompt-embeds FILE: true CFG's
   --negative TEXT        negative prompt (default: the model's)
   --seed N               0..${MAX_SEED} (default: random, printed)
   --steps N              denoising steps (default: the model's)

@@ -10,6 +10,8 @@ import { fluxFromImport } from './flux/from-import'
 import { runFluxPipeline } from './flux/generate'
 import type { PipelineHooks } from './generate'
 import { pixartFromLoadedImport } from './pixart/from-import'
+import { runQwenImagePipeline } from './qwen-image/generate'
+import { qwenImageGenerateFromImport } from './qwen-image/generate-import'
 import { runPixArtPipeline } from './pixart/generate'
 import { sd3FromImport } from '../import/families/sd3'
 import { runSd3Pipeline } from './sd3/generate'
@@ -45,6 +47,8 @@ export interface ImportedPipeline<M extends FamilyModel = FamilyModel> {
   readonly mergeBlockLists: boolean
   /** Whether classifier-free guidance runs as two calls per step, each its own cache context (Wan). */
   readonly separateCfg: boolean
+  /** Reads precomputed prompt embeddings (GenerateRequest.promptEmbeds) instead of prompt text. */
+  readonly promptEmbeds?: true
 }
 
 /** Families without an entry are refused at load by name (their pipeline is not in this build). */
@@ -62,6 +66,13 @@ export const importedPipelines: Partial<Record<ImportedFamily, ImportedPipeline>
     generate: runPixArtPipeline,
     mergeBlockLists: false,
     separateCfg: false
+  },
+  'qwen-image': {
+    fromImport: async (imp) => qwenImageGenerateFromImport(imp),
+    generate: runQwenImagePipeline,
+    mergeBlockLists: false,
+    separateCfg: true,
+    promptEmbeds: true
   }
 }
 
@@ -69,7 +80,18 @@ export function importedPipeline(family: ImportedFamily): ImportedPipeline {
   const p = importedPipelines[family]
   if (!p)
     throw new EngineFailure('model_invalid', `imported ${family} packages have no pipeline in this build`)
-  return p
+  if (p.promptEmbeds) return p
+  return {
+    ...p,
+    generate: async (model, request, hooks) => {
+      if (request.promptEmbeds || request.negativePromptEmbeds)
+        throw new EngineFailure(
+          'bad_request',
+          `${model.name} reads the prompt text; --prompt-embeds is only for models without a text encoder graph (Qwen-Image)`
+        )
+      return p.generate(model, request, hooks)
+    }
+  }
 }
 
 /** An imported package loaded and handed to its family's pipeline. */

@@ -50,6 +50,11 @@ export async function runPipeline(
   const t0 = performance.now()
   const m = model.manifest
   const video = m.kind === 'video'
+  if (req.promptEmbeds || req.negativePromptEmbeds)
+    throw new EngineFailure(
+      'bad_request',
+      `${m.id} reads the prompt text; --prompt-embeds is only for models without a text encoder graph (Qwen-Image)`
+    )
 
   // 1. Settings: request over manifest defaults; the cache config resolved from its preset.
   const steps = req.steps ?? m.defaults.steps

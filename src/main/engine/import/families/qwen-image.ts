@@ -7,6 +7,7 @@ import {
   QwenImageTransformerConfigSchema
 } from '../../pipeline/qwen-image/configs'
 import { QWEN_EMBEDS_NOTE, qwenDefaultSize, type QwenImageModel } from '../../pipeline/qwen-image/model'
+import { QwenImageVaeConfigSchema } from '../../pipeline/qwen-image/vae'
 import { qwenImageShape } from '../../pipeline/qwen-image/whole-graph'
 import type { LoadedImport } from '../loaded-import'
 import { QWEN_IMAGE_GRAPH } from './graph-specs'
@@ -35,7 +36,9 @@ export const QwenImageConfigsSchema = z
   .object({
     scheduler: QwenImageSchedulerConfigSchema,
     transformer: QwenImageTransformerConfigSchema,
-    shape: ShapeSchema
+    shape: ShapeSchema,
+    /** vae_decoder/config.json where the folder has a VAE decoder graph (null: latents only). */
+    vae: QwenImageVaeConfigSchema.nullable().default(null)
   })
   .strict()
 export type QwenImageImportedConfigs = z.infer<typeof QwenImageConfigsSchema>
@@ -70,11 +73,12 @@ export const QWEN_IMAGE_FAMILY: FamilyImportSpec = {
   async readConfigs(folder, graphs) {
     const scheduler = await folder.json('scheduler/scheduler_config.json')
     const transformer = await folder.json('transformer/config.json')
+    const vae = folder.hasGraph('vae_decoder') ? await folder.json('vae_decoder/config.json') : null
     const graph = graphs.get('transformer')
     const s = QwenImageSchedulerConfigSchema.safeParse(scheduler)
     const t = QwenImageTransformerConfigSchema.safeParse(transformer)
     // Invalid configs are kept as read: configSchema refuses them by name.
-    if (!graph || !s.success || !t.success) return { scheduler, transformer, shape: null }
+    if (!graph || !s.success || !t.success) return { scheduler, transformer, shape: null, vae }
     const inputs: ValueInfo[] = (graph.model.graph?.input ?? []).map((v) => ({
       name: v.name ?? '',
       type: 'float32',
@@ -83,6 +87,7 @@ export const QWEN_IMAGE_FAMILY: FamilyImportSpec = {
     return {
       scheduler,
       transformer,
+      vae,
       shape: qwenImageShape(inputs, { scheduler: s.data, transformer: t.data }, `${folder.dir}/${graph.file}`)
     }
   },

@@ -30,6 +30,11 @@ const MAX_BYTES = 2 * 1024 * 1024 * 1024
 
 export async function readQwenPromptEmbeds(file: string, width: number): Promise<QwenPromptEmbedsFile> {
   const bytes = await readRegularFile(file, { maxBytes: MAX_BYTES, label: file })
+  return parseQwenPromptEmbeds(bytes, file, width)
+}
+
+/** The embeddings in a file's bytes (read by the caller); `file` names it and gives its type. */
+export function parseQwenPromptEmbeds(bytes: Uint8Array, file: string, width: number): QwenPromptEmbedsFile {
   const ext = extname(file).toLowerCase()
   if (ext === '.npy') {
     const arr = parseNpy(bytes, file)
