@@ -54,7 +54,12 @@ export interface ImportedPipeline<M extends FamilyModel = FamilyModel> {
 /** Families without an entry are refused at load by name (their pipeline is not in this build). */
 export const importedPipelines: Partial<Record<ImportedFamily, ImportedPipeline>> = {
   flux: { fromImport: fluxFromImport, generate: runFluxPipeline, mergeBlockLists: true, separateCfg: false },
-  wan: { fromImport: wanFromLoadedImport, generate: runWanPipeline, mergeBlockLists: false, separateCfg: true },
+  wan: {
+    fromImport: wanFromLoadedImport,
+    generate: runWanPipeline,
+    mergeBlockLists: false,
+    separateCfg: true
+  },
   sd3: {
     fromImport: async (imp) => sd3FromImport(imp),
     generate: runSd3Pipeline,
