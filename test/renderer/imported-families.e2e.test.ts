@@ -116,6 +116,7 @@ describe('a Wan 2.1 video model through Add model, in Chromium with the real eng
     const widths = await page.getByTestId('width').locator('option').allTextContents()
     expect(widths.slice(0, 4)).toEqual(['16', '32', '48', '64'])
     await expect(page.getByTestId('frames').locator('option').allTextContents()).resolves.toEqual(['9'])
+    await expect(page.getByTestId('frames-fixed-note').textContent()).resolves.toMatch(/^Frames: 9 only/)
 
     await page.getByTestId('width').selectOption('64')
     await page.getByTestId('height').selectOption('48')

@@ -99,6 +99,12 @@ function SizeField({ model, disabled }: { model: ModelInfo | null; disabled?: bo
             onChange={(v) => setForm({ height: v })}
           />
         </div>
+        {model.frames?.fixed !== undefined && (
+          <p className="field-hint" data-testid="frames-fixed-note">
+            Frames: {model.frames.fixed} only — a graph of this export (e.g. its VAE decoder) is static in
+            time.
+          </p>
+        )}
       </div>
     )
   }
