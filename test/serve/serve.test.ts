@@ -204,10 +204,13 @@ describe('studio serve', () => {
 
   it('cancels the job of a blocking request whose client hangs up', async () => {
     const controller = new AbortController()
+    // Uncached and several images, so the job is still running when the hang-up reaches the server
+    // even on a loaded machine (a cached 1000-step tiny job can end within one poll).
     const body = {
       model: 'tiny-image',
       prompt: PROMPT,
-      cache_studio: { seed: 3, steps: 1000, job_id: 'hung-up' }
+      n: 4,
+      cache_studio: { seed: 3, steps: 1000, job_id: 'hung-up', cache: { preset: 'none' } }
     }
     const blocking = fetch(`${url}/v1/images/generations`, {
       method: 'POST',
@@ -215,16 +218,20 @@ describe('studio serve', () => {
       body: JSON.stringify(body),
       signal: controller.signal
     }).catch(() => null)
-    let status = ''
-    while (status !== 'running') {
-      await new Promise((r) => setTimeout(r, 50))
+    let firstStep: () => void = () => {}
+    const stepped = new Promise<void>((r) => (firstStep = r))
+    let stream: Promise<JobEvent[]> | null = null
+    while (!stream) {
       const probe = await fetch(`${url}/v1/jobs/hung-up`, { headers: auth() })
-      if (probe.status === 200) status = ((await probe.json()) as { status: string }).status
+      if (probe.status === 200) stream = readEvents('hung-up', (e) => e.type === 'progress' && firstStep())
+      else await new Promise((r) => setTimeout(r, 50))
     }
+    await stepped
     controller.abort()
     await blocking
-    const events = await readEvents('hung-up')
+    const events = await stream
     expect(events[events.length - 1].type).toBe('cancelled')
+    expect(events.filter((e) => e.type === 'image')).toHaveLength(0)
   })
 
   it('cancels a running job (DELETE /v1/jobs/:id): its stream ends cancelled, a blocking request on it gets 409', async () => {
