@@ -21,11 +21,14 @@ export default tseslint.config(
     rules: {
       ...reactHooks.configs.recommended.rules,
       // The renderer is sandboxed: it must never reach Node.
-      'no-restricted-imports': ['error', { patterns: ['node:*', 'fs', 'path', 'child_process', 'electron', '**/main/**'] }]
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['node:*', 'fs', 'path', 'child_process', 'electron', '**/main/**'] }
+      ]
     }
   },
   {
-    files: ['src/main/engine/**/*.ts', 'src/cli/**/*.ts', 'src/serve/**/*.ts'],
+    files: ['src/main/engine/**/*.ts', 'src/bench/**/*.ts', 'src/cli/**/*.ts', 'src/serve/**/*.ts'],
     rules: {
       // The engine runs under plain Node (CLI, tests) too: no Electron, no React.
       'no-restricted-imports': ['error', { paths: ['electron', 'react'] }]

@@ -3,7 +3,9 @@
  * - no import cycle anywhere in src/ (type-only imports count: a circle of types is still a
  *   circle a reader has to hold in mind, and the next value import closes it for the bundler);
  * - the engine (src/main/engine) imports nothing from the rest of main: it runs under the CLI,
- *   the tests and the utility process alike (design.md, "Processes").
+ *   the tests and the utility process alike (design.md, "Processes");
+ * - only the CLI and `studio serve` import src/bench (benchmarking, calibration, the embedded
+ *   models' evaluation): the app and the engine run without it.
  * Run by `npm run lint`; prints every cycle and every crossing, exits 1 if there is one.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs'
@@ -48,6 +50,9 @@ export function importProblems(root: string): { files: number; problems: string[
   const SRC = join(root, 'src')
   const ENGINE = join(SRC, 'main', 'engine') + sep
   const MAIN = join(SRC, 'main') + sep
+  const BENCH = join(SRC, 'bench') + sep
+  // Only the rooms beside the CLI may reach the bench (the app and the engine run without it).
+  const BENCH_USERS = ['cli', 'serve', 'bench'].map((room) => join(SRC, room) + sep)
   const files = sourceFiles(SRC)
   const graph = new Map(files.map((f) => [f, importsOf(f, SRC)]))
   const rel = (f: string): string => relative(root, f)
@@ -122,7 +127,17 @@ export function importProblems(root: string): { files: number; problems: string[
       if (t.startsWith(MAIN) && !t.startsWith(ENGINE))
         problems.push(`engine imports main: ${rel(file)} → ${rel(t)}`)
   }
+  for (const [file, targets] of graph) {
+    if (BENCH_USERS.some((room) => file.startsWith(room))) continue
+    for (const t of targets)
+      if (t.startsWith(BENCH)) problems.push(`${roomOf(file)} imports the bench: ${rel(file)} → ${rel(t)}`)
+  }
   return { files: files.length, problems }
+
+  function roomOf(file: string): string {
+    if (file.startsWith(ENGINE)) return 'engine'
+    return relative(SRC, file).split(sep)[0]
+  }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
@@ -132,5 +147,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
     console.error(`check-imports: ${problems.length} problem(s) in ${files} files`)
     process.exit(1)
   }
-  console.log(`check-imports: ${files} files, no import cycle, the engine imports nothing from main`)
+  console.log(
+    `check-imports: ${files} files, no import cycle, the engine imports nothing from main, only cli and serve reach the bench`
+  )
 }

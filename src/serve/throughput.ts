@@ -1,4 +1,4 @@
-import type { BenchReport } from '../main/engine/bench/result'
+import type { BenchReport } from '../bench/result'
 
 /**
  * The farm's throughput model (docs/serving.md): a worker runs one image at a time, so its rate

@@ -1,7 +1,7 @@
 import type { Caption, ColorName, Direction, PositionName, ShapeName } from './prompt-grammar'
 
 /**
- * Results of the prompt-adherence evaluator (src/main/engine/eval/adherence.ts): for a caption
+ * Results of the prompt-adherence evaluator (src/bench/eval/adherence.ts): for a caption
  * of our grammar, which of its attributes a generated image or video shows. Each attribute
  * scores 0 or 1, as in GenEval; `overall` is their mean. Images have `position`, videos `motion`.
  */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { blockTimeTheoretical, emptyAcc } from '../../src/main/engine/bench/aggregate'
+import { blockTimeTheoretical, emptyAcc } from '../../src/bench/aggregate'
 
 describe('block-time theoretical speedup', () => {
   it('prices a cached call at what its remaining blocks took against an uncached call', () => {

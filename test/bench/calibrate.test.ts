@@ -4,8 +4,8 @@ import { join, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/index'
 import type { CliIO } from '../../src/cli/io'
-import { calibrate } from '../../src/main/engine/bench/calibrate'
-import { readCalibratedPresets } from '../../src/main/engine/bench/calibrated-store'
+import { calibrate } from '../../src/bench/calibrate'
+import { readCalibratedPresets } from '../../src/main/engine/calibrated-store'
 
 const FIXTURE = resolve(__dirname, '../fixtures/models/tiny-image')
 const tmp = mkdtempSync(join(tmpdir(), 'cs-calibrate-'))

@@ -13,7 +13,7 @@ import {
   calibratedPresetsPath,
   readCalibratedPresets,
   saveCalibratedPreset
-} from '../../src/main/engine/bench/calibrated-store'
+} from '../../src/main/engine/calibrated-store'
 
 const tmp = mkdtempSync(join(tmpdir(), 'cs-calibrated-'))
 afterAll(() => rmSync(tmp, { recursive: true, force: true }))

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { ciCheck, DEFAULT_CI_FLOORS } from '../../src/main/engine/bench/ci-check'
-import type { BenchReport } from '../../src/main/engine/bench/result'
+import { ciCheck, DEFAULT_CI_FLOORS } from '../../src/bench/ci-check'
+import type { BenchReport } from '../../src/bench/result'
 import { modelBench, noneVariant, sample, variant } from './synthetic'
 
 const failed = (b = modelBench(), baseline: BenchReport | null = null) =>

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { benchModel } from '../../src/main/engine/bench/model-bench'
-import { DEFAULT_TORCH } from '../../src/main/engine/bench/torch-compare'
-import type { ModelBench } from '../../src/main/engine/bench/result'
-import { parseVariants } from '../../src/main/engine/bench/variants'
+import { benchModel } from '../../src/bench/model-bench'
+import { DEFAULT_TORCH } from '../../src/bench/torch-compare'
+import type { ModelBench } from '../../src/bench/result'
+import { parseVariants } from '../../src/bench/variants'
 
 const FIXTURE = resolve(__dirname, '../fixtures/models/tiny-image')
 const PROMPTS = [

@@ -2,17 +2,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { acceptanceChecks } from '../../src/main/engine/bench/acceptance'
-import { markdownReport } from '../../src/main/engine/bench/report/markdown'
-import {
-  README_END,
-  README_START,
-  readmeBlock,
-  updateReadme
-} from '../../src/main/engine/bench/report/readme-block'
-import { speedupPsnrSvg } from '../../src/main/engine/bench/report/svg-chart'
-import { textTable } from '../../src/main/engine/bench/report/table'
-import type { BenchReport } from '../../src/main/engine/bench/result'
+import { acceptanceChecks } from '../../src/bench/acceptance'
+import { markdownReport } from '../../src/bench/report/markdown'
+import { README_END, README_START, readmeBlock, updateReadme } from '../../src/bench/report/readme-block'
+import { speedupPsnrSvg } from '../../src/bench/report/svg-chart'
+import { textTable } from '../../src/bench/report/table'
+import type { BenchReport } from '../../src/bench/result'
 import { modelBench, noneVariant, variant } from './synthetic'
 
 function benchReport(over: Partial<BenchReport> = {}): BenchReport {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { ciCheck, DEFAULT_CI_FLOORS, spreadCheck } from '../../src/main/engine/bench/ci-check'
-import { DEFAULT_SPREAD_BOUNDS, spreadLine, stepSpread } from '../../src/main/engine/bench/spread'
+import { ciCheck, DEFAULT_CI_FLOORS, spreadCheck } from '../../src/bench/ci-check'
+import { DEFAULT_SPREAD_BOUNDS, spreadLine, stepSpread } from '../../src/bench/spread'
 import { modelBench, noneVariant, steadySpread, variant } from './synthetic'
 
 describe('stepSpread', () => {

@@ -1,5 +1,5 @@
-import type { ModelBench, SampleResult, VariantResult } from '../../src/main/engine/bench/result'
-import type { StepSpread } from '../../src/main/engine/bench/spread'
+import type { ModelBench, SampleResult, VariantResult } from '../../src/bench/result'
+import type { StepSpread } from '../../src/bench/spread'
 
 /** Hand-made bench results for the pure parts (checks, report, chart): no model needed. */
 

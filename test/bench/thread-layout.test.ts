@@ -4,8 +4,8 @@ import {
   layoutLabel,
   measureLayouts,
   ThreadLayoutSchema
-} from '../../src/main/engine/bench/thread-layout'
-import { parseVariants } from '../../src/main/engine/bench/variants'
+} from '../../src/bench/thread-layout'
+import { parseVariants } from '../../src/bench/variants'
 import { fixture } from '../engine/fixtures'
 
 describe('thread layouts', () => {

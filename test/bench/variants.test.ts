@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { shellQuote } from '../../src/main/engine/bench/report/format'
-import { defaultVariants, parseVariants, variantTag } from '../../src/main/engine/bench/variants'
+import { shellQuote } from '../../src/bench/report/format'
+import { defaultVariants, parseVariants, variantTag } from '../../src/bench/variants'
 
 describe('bench variants', () => {
   it('default: the four presets, then the F8B0 sweep without its own threshold', () => {

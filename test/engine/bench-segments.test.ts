@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { benchSegments } from '../../src/main/engine/bench/segment-bench'
+import { benchSegments } from '../../src/bench/segment-bench'
 import { formatBench } from '../../src/cli/commands/bench-segments'
 import { fixture } from './fixtures'
 

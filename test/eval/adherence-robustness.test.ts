@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { scoreBatch } from '../../src/main/engine/eval/adherence'
+import { scoreBatch } from '../../src/bench/eval/adherence'
 import { DATASET_GEOMETRY as G, allCaptions, type ImageCaption } from '../../src/shared/prompt-grammar'
 import { datasetImage, rng } from './render-shapes'
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { scoreAdherence, scoreBatch } from '../../src/main/engine/eval/adherence'
-import { motionDirection } from '../../src/main/engine/eval/motion'
+import { scoreAdherence, scoreBatch } from '../../src/bench/eval/adherence'
+import { motionDirection } from '../../src/bench/eval/motion'
 import {
   DATASET_GEOMETRY as G,
   DIRECTIONS,

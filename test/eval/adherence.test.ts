@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { scoreAdherence, scoreBatch } from '../../src/main/engine/eval/adherence'
+import { scoreAdherence, scoreBatch } from '../../src/bench/eval/adherence'
 import { EngineFailure } from '../../src/main/engine/errors'
 import {
   COLORS,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { compareImages, psnrFromMse } from '../../src/main/engine/eval/compare'
+import { compareImages, psnrFromMse } from '../../src/main/engine/metrics/compare'
 import { EngineFailure } from '../../src/main/engine/errors'
 import { PSNR_CAP_DB } from '../../src/shared/engine-protocol'
 

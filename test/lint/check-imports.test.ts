@@ -41,10 +41,23 @@ describe('check-imports', () => {
   it('EXPECTED FAILURE - the engine importing main is named', () => {
     const root = tree({
       'src/main/storage/w.ts': 'export const w = 1\n',
-      'src/main/engine/bench/s.ts': "import { w } from '../../storage/w'\nexport const s = w\n"
+      'src/main/engine/model/s.ts': "import { w } from '../../storage/w'\nexport const s = w\n"
     })
     expect(importProblems(root).problems).toEqual([
-      'engine imports main: src/main/engine/bench/s.ts → src/main/storage/w.ts'
+      'engine imports main: src/main/engine/model/s.ts → src/main/storage/w.ts'
+    ])
+  })
+
+  it('EXPECTED FAILURE - the engine or main importing the bench is named; the CLI may', () => {
+    const root = tree({
+      'src/bench/b.ts': 'export const b = 1\n',
+      'src/main/engine/pipeline/p.ts': "import { b } from '../../../bench/b'\nexport const p = b\n",
+      'src/main/ipc/h.ts': "import { b } from '../../bench/b'\nexport const h = b\n",
+      'src/cli/c.ts': "import { b } from '../bench/b'\nexport const c = b\n"
+    })
+    expect(importProblems(root).problems.sort()).toEqual([
+      'engine imports the bench: src/main/engine/pipeline/p.ts → src/bench/b.ts',
+      'main imports the bench: src/main/ipc/h.ts → src/bench/b.ts'
     ])
   })
 })

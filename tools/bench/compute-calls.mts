@@ -6,7 +6,7 @@
  *   THREADS=1 CALLS=5 npx tsx tools/bench/compute-calls.mts PACKAGE
  */
 import { createStepCache } from '../../src/main/engine/cache/index'
-import { median } from '../../src/main/engine/bench/stats'
+import { median } from '../../src/bench/stats'
 import { LoadedModel } from '../../src/main/engine/model/loaded-model'
 import { loadPackage } from '../../src/main/engine/model/package'
 import { gaussianNoise } from '../../src/main/engine/pipeline/noise'

@@ -8,10 +8,10 @@
  * LANES=2: CFG's branches concurrently (SessionTuning.cfgLanes); SPIN=1: ONNX Runtime's pool
  * threads spin while waiting (SessionTuning.spinning).
  */
-import { loadBenchTarget } from '../../src/main/engine/bench/bench-target'
-import { measure } from '../../src/main/engine/bench/measure'
-import { median } from '../../src/main/engine/bench/stats'
-import { parseVariants } from '../../src/main/engine/bench/variants'
+import { loadBenchTarget } from '../../src/bench/bench-target'
+import { measure } from '../../src/bench/measure'
+import { median } from '../../src/bench/stats'
+import { parseVariants } from '../../src/bench/variants'
 
 const dir = process.argv[2] ?? 'resources/models/shapes-flux-tiny'
 const threads = Number(process.env.THREADS ?? '1')

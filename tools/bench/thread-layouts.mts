@@ -6,8 +6,8 @@
  *
  *   ROUNDS=10 CORES=2 SPIN=0 VARIANT=none npx tsx tools/bench/thread-layouts.mts [MODEL_DIR]
  */
-import { candidateLayouts, layoutLabel, measureLayouts } from '../../src/main/engine/bench/thread-layout'
-import { parseVariants } from '../../src/main/engine/bench/variants'
+import { candidateLayouts, layoutLabel, measureLayouts } from '../../src/bench/thread-layout'
+import { parseVariants } from '../../src/bench/variants'
 
 const dir = process.argv[2] ?? 'resources/models/shapes-flux-tiny'
 const cores = Number(process.env.CORES ?? '2')

@@ -1,4 +1,4 @@
-"""Python port of the app's prompt-adherence evaluator (src/main/engine/eval/: background.ts,
+"""Python port of the app's prompt-adherence evaluator (src/bench/eval/: background.ts,
 segment.ts, shape-features.ts, frame.ts, motion.ts, adherence.ts) for monitoring training. It
 mirrors those rules; the TypeScript one is the reference for the numbers the app reports.
 Each attribute the caption names (background, colour, shape, position | motion) scores 0 or 1;

@@ -1,14 +1,14 @@
 import { readFile } from 'node:fs/promises'
-import { BenchReportSchema, type BenchReport } from '../../main/engine/bench/result'
-import { ciCheck, DEFAULT_CI_FLOORS } from '../../main/engine/bench/ci-check'
-import { runBench } from '../../main/engine/bench/run-bench'
-import { textTable } from '../../main/engine/bench/report/table'
-import { parseVariants } from '../../main/engine/bench/variants'
+import { BenchReportSchema, type BenchReport } from '../../bench/result'
+import { ciCheck, DEFAULT_CI_FLOORS } from '../../bench/ci-check'
+import { runBench } from '../../bench/run-bench'
+import { textTable } from '../../bench/report/table'
+import { parseVariants } from '../../bench/variants'
 import { intFlag, numberFlag, parseFlags } from '../flags'
 import { UsageError, type CliIO } from '../io'
 import { modelDirs, pickModel } from '../models'
-import { shellQuote } from '../../main/engine/bench/report/format'
-import { DEFAULT_SPREAD_BOUNDS, spreadLine } from '../../main/engine/bench/spread'
+import { shellQuote } from '../../bench/report/format'
+import { DEFAULT_SPREAD_BOUNDS, spreadLine } from '../../bench/spread'
 
 /**
  * `studio bench --ci`: the bench small enough for CI (a model, 2 prompts, 1 seed, none + F8B0, no

@@ -1,4 +1,4 @@
-import { benchSegments, type SegmentBenchResult } from '../../main/engine/bench/segment-bench'
+import { benchSegments, type SegmentBenchResult } from '../../bench/segment-bench'
 import { DEFAULT_MAX_SEGMENT_BLOCKS } from '../../main/engine/model/block-program'
 import { intFlag, parseFlags, providerFlag } from '../flags'
 import { consoleIO, UsageError, type CliIO } from '../io'

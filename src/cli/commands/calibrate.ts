@@ -2,18 +2,12 @@ import { CALIBRATED_PRESETS_FILE, type CalibratedPreset } from '../../shared/cal
 import { ENGINE_VERSION } from '../../shared/engine-protocol'
 import { PRESET_IDS, type PresetId } from '../../shared/presets'
 import { examplePrompts } from '../../shared/prompt-grammar'
-import {
-  baseThreshold,
-  calibrate,
-  criterionValue,
-  CRITERIA,
-  type Probe
-} from '../../main/engine/bench/calibrate'
+import { baseThreshold, calibrate, criterionValue, CRITERIA, type Probe } from '../../bench/calibrate'
 import {
   calibratedPresetsPath,
   defaultUserDataDir,
   saveCalibratedPreset
-} from '../../main/engine/bench/calibrated-store'
+} from '../../main/engine/calibrated-store'
 import { readManifest } from '../../main/engine/model/manifest-file'
 import { listModels } from '../../main/engine/model/registry'
 import { intFlag, numberFlag, parseFlags } from '../flags'

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { BenchReportSchema, type BenchReport } from '../../main/engine/bench/result'
+import { BenchReportSchema, type BenchReport } from '../../bench/result'
 import { DEFAULT_BODY_LIMIT } from '../../serve/server-options'
 import { startServer } from '../../serve/start'
 import { throughputTable } from '../../serve/throughput'

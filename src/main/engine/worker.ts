@@ -3,7 +3,7 @@
  * It wires the engine to the host's message channel and does nothing else.
  */
 import { Engine } from './engine'
-import { compareImages } from './eval/compare'
+import { compareImages } from './metrics/compare'
 import { EngineServer, hostTransport } from './server/server'
 import { readEngineArgs } from '../../shared/engine-options'
 

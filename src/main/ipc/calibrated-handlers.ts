@@ -1,6 +1,6 @@
 import { app } from 'electron'
 import { calibratedAsPreset, calibratedOfModel } from '../../shared/calibrated-presets'
-import { calibratedPresetsPath, readCalibratedPresets } from '../engine/bench/calibrated-store'
+import { calibratedPresetsPath, readCalibratedPresets } from '../engine/calibrated-store'
 import { ApiFailure } from '../../shared/failure'
 import { handleCall } from './handle'
 import type { Services } from './services'
@@ -8,7 +8,7 @@ import type { Services } from './services'
 /**
  * The presets `studio calibrate` saved for a model, for the preset picker: read from the model's
  * own folder (a user model) or the user-data folder (an embedded one), where the CLI writes them
- * (src/main/engine/bench/calibrated-store.ts), validated, this model's only, newest first.
+ * (src/main/engine/calibrated-store.ts), validated, this model's only, newest first.
  */
 export function registerCalibratedHandlers({ engine, settings }: Services): void {
   handleCall('listCalibratedPresets', async ({ modelId }) => {

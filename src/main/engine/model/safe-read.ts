@@ -9,7 +9,7 @@ import { EngineFailure } from '../errors'
  * under it) forever, a device such as /dev/zero never ends, and a symlink can point anywhere on
  * the machine. The one implementation for every room that reads a file someone else could have
  * put there: a downloaded model (this module's EngineFailure wording below), the gallery's own
- * folders (main/storage/confined-read.ts) and calibrated presets (engine/bench/calibrated-store.ts).
+ * folders (main/storage/confined-read.ts) and calibrated presets (engine/calibrated-store.ts).
  *
  * The check and the read use the same handle: the path is lstat'ed (every folder between the root
  * and the file too), opened with O_NOFOLLOW | O_NONBLOCK, and the handle is fstat'ed and compared

@@ -1,4 +1,4 @@
-import type { ShapeFeatures } from '../../../shared/adherence'
+import type { ShapeFeatures } from '../../shared/adherence'
 import {
   DATASET_GEOMETRY,
   PALETTE,
@@ -6,7 +6,7 @@ import {
   type ColorName,
   type PositionName,
   type ShapeName
-} from '../../../shared/prompt-grammar'
+} from '../../shared/prompt-grammar'
 import { detectBackground } from './background'
 import { nearestColor } from './color'
 import { segmentShape } from './segment'

@@ -1,4 +1,4 @@
-import type { Rgb } from '../../../shared/prompt-grammar'
+import type { Rgb } from '../../shared/prompt-grammar'
 import { dist2, type Vec3 } from './color'
 
 /**

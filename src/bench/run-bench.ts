@@ -1,8 +1,8 @@
 import { cpus, loadavg } from 'node:os'
-import { ENGINE_VERSION } from '../../../shared/engine-protocol'
-import { examplePrompts } from '../../../shared/prompt-grammar'
-import { isImportedPackage } from '../import/imported-info'
-import { readManifest } from '../model/manifest-file'
+import { ENGINE_VERSION } from '../shared/engine-protocol'
+import { examplePrompts } from '../shared/prompt-grammar'
+import { isImportedPackage } from '../main/engine/import/imported-info'
+import { readManifest } from '../main/engine/model/manifest-file'
 import { benchModel, type ModelBenchOptions } from './model-bench'
 import type { BenchReport, ModelBench } from './result'
 

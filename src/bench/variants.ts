@@ -1,5 +1,5 @@
-import { cacheTag, type CacheConfigInput } from '../../../shared/cache-config'
-import { PRESETS, resolveCacheConfig, type PresetId } from '../../../shared/presets'
+import { cacheTag, type CacheConfigInput } from '../shared/cache-config'
+import { PRESETS, resolveCacheConfig, type PresetId } from '../shared/presets'
 
 /**
  * What the bench compares: the presets users pick from, plus a sweep of F8B0's threshold (the

@@ -4,9 +4,9 @@ import type {
   AdherenceBatchSummary,
   AdherenceDetected,
   AdherenceScore
-} from '../../../shared/adherence'
-import { parseCaption, type Caption } from '../../../shared/prompt-grammar'
-import { EngineFailure } from '../errors'
+} from '../../shared/adherence'
+import { parseCaption, type Caption } from '../../shared/prompt-grammar'
+import { EngineFailure } from '../../main/engine/errors'
 import { readFrame, type FrameReading } from './frame'
 import { motionDirection } from './motion'
 

@@ -1,4 +1,4 @@
-import { COLORS, PALETTE, type ColorName } from '../../../shared/prompt-grammar'
+import { COLORS, PALETTE, type ColorName } from '../../shared/prompt-grammar'
 
 /** An RGB triple as plain numbers (means of pixels are not integers). */
 export type Vec3 = [number, number, number]

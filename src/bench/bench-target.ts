@@ -1,11 +1,15 @@
-import type { GenerateRequest, GenerationResult } from '../../../shared/generation'
-import type { ConcreteProvider, Provider } from '../../../shared/providers'
-import { isImportedPackage } from '../import/imported-info'
-import { LoadedModel, type LoadedTransformer } from '../model/loaded-model'
-import { loadPackage } from '../model/package'
-import type { SessionTuning } from '../model/session'
-import { loadImportedFamilyModel, type FamilyModel, type ImportedPipeline } from '../pipeline/families'
-import { runPipeline, type PipelineHooks } from '../pipeline/generate'
+import type { GenerateRequest, GenerationResult } from '../shared/generation'
+import type { ConcreteProvider, Provider } from '../shared/providers'
+import { isImportedPackage } from '../main/engine/import/imported-info'
+import { LoadedModel, type LoadedTransformer } from '../main/engine/model/loaded-model'
+import { loadPackage } from '../main/engine/model/package'
+import type { SessionTuning } from '../main/engine/model/session'
+import {
+  loadImportedFamilyModel,
+  type FamilyModel,
+  type ImportedPipeline
+} from '../main/engine/pipeline/families'
+import { runPipeline, type PipelineHooks } from '../main/engine/pipeline/generate'
 
 /**
  * What the bench measures: one of the engine's models, an embedded-format package or an imported

@@ -5,10 +5,10 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { z } from 'zod'
-import { compareImages } from '../eval/compare'
-import { gaussianNoise } from '../pipeline/noise'
-import { toFrames } from '../pipeline/decode'
-import { tensor } from '../tensor'
+import { compareImages } from '../main/engine/metrics/compare'
+import { gaussianNoise } from '../main/engine/pipeline/noise'
+import { toFrames } from '../main/engine/pipeline/decode'
+import { tensor } from '../main/engine/tensor'
 import type { Measured } from './measure'
 import type { TorchComparison } from './result'
 import { maxAbsDiff, median } from './stats'
@@ -41,7 +41,7 @@ export const TORCH_MODULE = 'train.torch_reference'
 
 export const DEFAULT_TORCH: Omit<TorchOptions, 'threads'> = {
   python: '/usr/bin/python3',
-  toolsDir: fileURLToPath(new URL('../../../../tools', import.meta.url)),
+  toolsDir: fileURLToPath(new URL('../../tools', import.meta.url)),
   repeats: 2,
   compile: true,
   timeoutMs: 30 * 60_000

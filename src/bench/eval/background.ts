@@ -1,4 +1,4 @@
-import { COLORS, type ColorName } from '../../../shared/prompt-grammar'
+import { COLORS, type ColorName } from '../../shared/prompt-grammar'
 import { nearestColorIndex, type Vec3 } from './color'
 
 /**

@@ -1,5 +1,5 @@
-import type { ShapeFeatures } from '../../../shared/adherence'
-import type { ShapeName } from '../../../shared/prompt-grammar'
+import type { ShapeFeatures } from '../../shared/adherence'
+import type { ShapeName } from '../../shared/prompt-grammar'
 import type { Component } from './segment'
 
 /**

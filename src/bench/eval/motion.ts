@@ -1,4 +1,4 @@
-import type { Direction } from '../../../shared/prompt-grammar'
+import type { Direction } from '../../shared/prompt-grammar'
 
 /**
  * Dataset videos move the shape 14 px of 32 (0.44 of the frame) from first to last frame. A

@@ -34,7 +34,7 @@ export function markdownReport(r: BenchReport, note: string | null): string {
     'prompts and seeds. *wall* is elapsed time; *CPU* is the process CPU time (every thread), which',
     'does not count waiting for a core and so holds up on a machine busy with other work. PSNR/SSIM',
     'compare with the uncached output of the same prompt and seed; adherence is the model-free',
-    'caption check of `src/main/engine/eval/adherence.ts` (0..1). *Theoretical* = block evaluations',
+    'caption check of `src/bench/eval/adherence.ts` (0..1). *Theoretical* = block evaluations',
     'uncached / block evaluations run: the speedup if the blocks were all the work. The rest — embed',
     'and final graphs, text encoder, decoder, the loop itself — is overhead that lowers the *achieved*',
     'figure. Peak RSS is the process RSS sampled during each run; *cache KiB* is what the step cache',

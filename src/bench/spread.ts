@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { percentile } from '../../../shared/cache-summary'
+import { percentile } from '../shared/cache-summary'
 import { median } from './stats'
 
 /**

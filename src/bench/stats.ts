@@ -1,4 +1,4 @@
-import { percentile } from '../../../shared/cache-summary'
+import { percentile } from '../shared/cache-summary'
 
 /** Small statistics for timings: medians resist the spikes a shared, busy machine adds. */
 

@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import type { Provider } from '../../../shared/providers'
-import type { SessionTuning } from '../model/session'
+import type { Provider } from '../shared/providers'
+import type { SessionTuning } from '../main/engine/model/session'
 import { loadBenchTarget, type BenchTarget } from './bench-target'
 import { measure, type MeasureInput } from './measure'
 import { median } from './stats'

@@ -1,4 +1,4 @@
-import { resolveCacheConfig } from '../../../../shared/presets'
+import { resolveCacheConfig } from '../../shared/presets'
 import type { ModelBench, VariantResult } from '../result'
 
 /**

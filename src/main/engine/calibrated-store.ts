@@ -7,11 +7,11 @@ import {
   withCalibrated,
   type CalibratedPreset,
   type CalibratedPresetsFile
-} from '../../../shared/calibrated-presets'
-import { describeIssues } from '../../../shared/validation'
-import { writeFileAtomic } from '../atomic-write'
-import { EngineFailure } from '../errors'
-import { readRegular, RegularFileRefusal, type Refusal } from '../model/safe-read'
+} from '../../shared/calibrated-presets'
+import { describeIssues } from '../../shared/validation'
+import { writeFileAtomic } from './atomic-write'
+import { EngineFailure } from './errors'
+import { readRegular, RegularFileRefusal, type Refusal } from './model/safe-read'
 
 /**
  * Where calibrated presets live: a user model's own folder (`<model>/calibrated-presets.json`),

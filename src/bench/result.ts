@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import { CacheOverridesSchema } from '../../../shared/cache-config'
-import { PRESET_IDS } from '../../../shared/presets'
-import { QuantilesSchema } from '../../../shared/trace'
+import { CacheOverridesSchema } from '../shared/cache-config'
+import { PRESET_IDS } from '../shared/presets'
+import { QuantilesSchema } from '../shared/trace'
 import { StepSpreadSchema } from './spread'
 
 /**
