@@ -2,8 +2,8 @@ import { calibratedAsPreset, type CalibratedPreset } from '../../../../shared/ca
 import type { CacheChoice } from '../../../../shared/generation'
 import { presetById, resolveCacheConfig, type PresetId } from '../../../../shared/presets'
 import type { CacheConfig } from '../../../../shared/cache-config'
+import { errorText, unwrap } from '../../../../shared/studio-call'
 import { DEFAULT_CACHE_DRAFT, draftFromConfig, parseCacheDraft } from '../cache-form'
-import { errorText, studio, unwrap } from '../studio-api'
 import { selectedModel } from './models'
 import type { CacheSlice, SliceCreator, StudioSlices } from './types'
 
@@ -35,7 +35,7 @@ export const createCacheSlice: SliceCreator<CacheSlice> = (set, get) => ({
     if (picked && picked.modelId !== modelId) set({ preset: picked.base, pickedCalibrated: null })
     if (get().calibrated?.modelId !== modelId) set({ calibrated: null, calibratedError: null })
     try {
-      const presets = await unwrap(studio().listCalibratedPresets({ modelId }))
+      const presets = await unwrap(window.studio.listCalibratedPresets({ modelId }))
       if (get().form.modelId !== modelId) return
       set({ calibrated: { modelId, presets }, calibratedError: null })
     } catch (e) {

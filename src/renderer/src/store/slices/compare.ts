@@ -1,7 +1,7 @@
 import type { GalleryEntryMeta } from '../../../../shared/gallery'
 import type { GenerateRequestInput, Recipe, Timings } from '../../../../shared/generation'
 import { requestFromRecipe } from '../../../../shared/recipe-request'
-import { errorText, StudioCallError, studio, unwrap } from '../studio-api'
+import { errorText, isCancelled, unwrap } from '../../../../shared/studio-call'
 import { newJobId, progressOf } from './generation'
 import type { CompareSlice, CompareState, SliceCreator } from './types'
 
@@ -39,19 +39,19 @@ export const createCompareSlice: SliceCreator<CompareSlice> = (set, get) => {
           const jobId = newJobId()
           patch({ phase: 'generating-uncached', jobId, totalSteps: cached.recipe.steps })
           const { entryId, ...entry } = await unwrap(
-            studio().generate({ jobId, request: uncachedRequest(cached.recipe) })
+            window.studio.generate({ jobId, request: uncachedRequest(cached.recipe) })
           )
           uncachedId = entryId
           get().keepEntry(entry)
         }
         patch({ phase: 'comparing', uncachedId, jobId: null })
         const [result] = await Promise.all([
-          unwrap(studio().compare({ a: cachedId, b: uncachedId })),
+          unwrap(window.studio.compare({ a: cachedId, b: uncachedId })),
           get().fetchEntry(uncachedId)
         ])
         patch({ phase: 'ready', result })
       } catch (e) {
-        const cancelled = e instanceof StudioCallError && e.code === 'cancelled'
+        const cancelled = isCancelled(e)
         patch(
           cancelled
             ? { phase: 'cancelled', jobId: null }
@@ -62,7 +62,7 @@ export const createCompareSlice: SliceCreator<CompareSlice> = (set, get) => {
 
     cancelCompare: async () => {
       const jobId = get().compare.jobId
-      if (jobId) await studio().cancelGenerate({ jobId })
+      if (jobId) await window.studio.cancelGenerate({ jobId })
     },
 
     applyCompareProgress: (jobId, event) => {

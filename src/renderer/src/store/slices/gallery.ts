@@ -1,5 +1,5 @@
 import type { GalleryEntry, GalleryEntryMeta } from '../../../../shared/gallery'
-import { errorText, studio, unwrap } from '../studio-api'
+import { errorText, unwrap } from '../../../../shared/studio-call'
 import type { GallerySlice, SliceCreator, StudioSlices } from './types'
 
 export const createGallerySlice: SliceCreator<GallerySlice> = (set, get) => ({
@@ -12,7 +12,7 @@ export const createGallerySlice: SliceCreator<GallerySlice> = (set, get) => ({
 
   loadGallery: async () => {
     try {
-      set({ entries: await unwrap(studio().listGallery()), galleryError: null })
+      set({ entries: await unwrap(window.studio.listGallery()), galleryError: null })
     } catch (e) {
       set({ galleryError: errorText(e) })
     }
@@ -32,7 +32,7 @@ export const createGallerySlice: SliceCreator<GallerySlice> = (set, get) => ({
   fetchEntry: async (id) => {
     const known = get().loadedEntries[id]
     if (known) return known
-    const entry = await unwrap(studio().getGalleryEntry({ id }))
+    const entry = await unwrap(window.studio.getGalleryEntry({ id }))
     set((s) => ({ loadedEntries: { ...s.loadedEntries, [id]: entry } }))
     return entry
   },
@@ -49,7 +49,7 @@ export const createGallerySlice: SliceCreator<GallerySlice> = (set, get) => ({
   deleteEntry: async (id) => {
     const meta = get().entries.find((e) => e.id === id) ?? null
     try {
-      await unwrap(studio().deleteGalleryEntry({ id }))
+      await unwrap(window.studio.deleteGalleryEntry({ id }))
       set((s) => ({
         entries: s.entries.filter((e) => e.id !== id),
         lastDeleted: meta,
@@ -65,7 +65,7 @@ export const createGallerySlice: SliceCreator<GallerySlice> = (set, get) => ({
     const deleted = get().lastDeleted
     if (!deleted) return
     try {
-      const meta = await unwrap(studio().restoreGalleryEntry({ id: deleted.id }))
+      const meta = await unwrap(window.studio.restoreGalleryEntry({ id: deleted.id }))
       set((s) => ({ entries: insertByDate(s.entries, meta), lastDeleted: null, galleryError: null }))
     } catch (e) {
       set({ lastDeleted: null, galleryError: errorText(e) })
@@ -74,7 +74,7 @@ export const createGallerySlice: SliceCreator<GallerySlice> = (set, get) => ({
 
   exportEntry: async (id) => {
     try {
-      const done = await unwrap(studio().exportGalleryEntry({ id }))
+      const done = await unwrap(window.studio.exportGalleryEntry({ id }))
       if (done) set({ lastExport: done.path, galleryError: null })
     } catch (e) {
       set({ galleryError: errorText(e) })

@@ -1,8 +1,8 @@
 import { MAX_SEED, type GenerateRequestInput, type ProgressEvent } from '../../../../shared/generation'
 import { defaultShape, framesProblem, usesNegativePrompt } from '../../../../shared/model-choices'
 import { requestFromRecipe } from '../../../../shared/recipe-request'
+import { errorText, isCancelled, unwrap } from '../../../../shared/studio-call'
 import { blockBudgetProblem } from '../cache-form'
-import { errorText, StudioCallError, studio, unwrap } from '../studio-api'
 import { cacheChoice, chosenPresetLabel, resolvedCache } from './cache'
 import { selectedModel, sizeProblem } from './models'
 import type { GenerationSlice, Job, JobProgress, SliceCreator, StudioSlices } from './types'
@@ -66,13 +66,13 @@ export const createGenerationSlice: SliceCreator<GenerationSlice> = (set, get) =
     // The run replaces the output shown: a cancel or failure then shows its message, not the last output.
     set({ job: newJob(id, request), selectedEntryId: null })
     try {
-      const { entryId, ...entry } = await unwrap(studio().generate({ jobId: id, request }))
+      const { entryId, ...entry } = await unwrap(window.studio.generate({ jobId: id, request }))
       patchJob(set, id, { phase: 'done', entryId, step: entry.recipe.steps })
       // The answer holds the saved entry: shown from it, not read back from the gallery.
       get().keepEntry(entry)
       await get().selectEntry(entryId)
     } catch (e) {
-      const cancelled = e instanceof StudioCallError && e.code === 'cancelled'
+      const cancelled = isCancelled(e)
       patchJob(set, id, cancelled ? { phase: 'cancelled' } : { phase: 'failed', error: errorText(e) })
     }
   },
@@ -81,7 +81,7 @@ export const createGenerationSlice: SliceCreator<GenerationSlice> = (set, get) =
     const job = get().job
     if (!job || job.phase !== 'running') return
     patchJob(set, job.id, { phase: 'cancelling' })
-    const r = await studio().cancelGenerate({ jobId: job.id })
+    const r = await window.studio.cancelGenerate({ jobId: job.id })
     // Not cancelled = it had already finished; its own answer settles the phase.
     if (!r.ok) patchJob(set, job.id, { error: r.error.message })
   },

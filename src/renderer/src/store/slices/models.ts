@@ -1,5 +1,5 @@
 import type { ModelInfo } from '../../../../shared/manifest'
-import { errorText, studio, unwrap } from '../studio-api'
+import { errorText, unwrap } from '../../../../shared/studio-call'
 import type { ModelsSlice, SliceCreator } from './types'
 
 export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get) => ({
@@ -17,7 +17,7 @@ export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get) => ({
 
   loadModels: async () => {
     try {
-      const models = await unwrap(studio().listModels())
+      const models = await unwrap(window.studio.listModels())
       set({ models, modelsLoaded: true, modelsError: null })
       const current = get().form.modelId
       if (!current || !models.some((m) => m.id === current)) {
@@ -31,7 +31,7 @@ export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get) => ({
   addModel: async () => {
     set({ addingModel: { lines: [] }, addModelNotice: null })
     try {
-      const model = await unwrap(studio().addModel())
+      const model = await unwrap(window.studio.addModel())
       if (!model) {
         set({ addModelError: null, addingModel: null })
         return null

@@ -1,4 +1,4 @@
-import { studio, unwrap } from '../studio-api'
+import { unwrap } from '../../../../shared/studio-call'
 import type { NoticesSlice, SliceCreator } from './types'
 
 export const createNoticesSlice: SliceCreator<NoticesSlice> = (set, get) => ({
@@ -7,7 +7,7 @@ export const createNoticesSlice: SliceCreator<NoticesSlice> = (set, get) => ({
 
   loadNotices: async () => {
     try {
-      const all = await unwrap(studio().listNotices())
+      const all = await unwrap(window.studio.listNotices())
       set({ notices: all.filter((line) => !get().dismissedNotices.includes(line)) })
     } catch {
       // Notices are extra information: the call failing leaves the ones shown as they are.

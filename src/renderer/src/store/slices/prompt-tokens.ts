@@ -1,4 +1,4 @@
-import { errorText, studio, unwrap } from '../studio-api'
+import { errorText, unwrap } from '../../../../shared/studio-call'
 import type { PromptTokensSlice, SliceCreator, StudioSlices } from './types'
 
 /**
@@ -15,7 +15,7 @@ export const createPromptTokensSlice: SliceCreator<PromptTokensSlice> = (set, ge
     if (!modelId) return
     const current = () => get().form.modelId === modelId && get().form.prompt === prompt
     try {
-      const tokens = await unwrap(studio().countTokens({ model: modelId, text: prompt }))
+      const tokens = await unwrap(window.studio.countTokens({ model: modelId, text: prompt }))
       if (current()) set({ promptTokens: { modelId, text: prompt, tokens }, promptTokensError: null })
     } catch (e) {
       if (current()) set({ promptTokens: null, promptTokensError: errorText(e) })

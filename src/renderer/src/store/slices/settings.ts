@@ -1,6 +1,6 @@
 import { SettingsPatchSchema } from '../../../../shared/settings'
 import { describeIssues } from '../../../../shared/validation'
-import { errorText, studio, unwrap } from '../studio-api'
+import { errorText, unwrap } from '../../../../shared/studio-call'
 import type { SettingsSlice, SliceCreator } from './types'
 
 export const createSettingsSlice: SliceCreator<SettingsSlice> = (set) => ({
@@ -12,8 +12,8 @@ export const createSettingsSlice: SliceCreator<SettingsSlice> = (set) => ({
   loadSettings: async () => {
     try {
       const [settings, availableProviders] = await Promise.all([
-        unwrap(studio().getSettings()),
-        unwrap(studio().listProviders())
+        unwrap(window.studio.getSettings()),
+        unwrap(window.studio.listProviders())
       ])
       set({ settings, availableProviders, settingsError: null })
     } catch (e) {
@@ -28,7 +28,7 @@ export const createSettingsSlice: SliceCreator<SettingsSlice> = (set) => ({
       return false
     }
     try {
-      const settings = await unwrap(studio().setSettings(checked.data))
+      const settings = await unwrap(window.studio.setSettings(checked.data))
       set({ settings, settingsError: null, settingsSavedAt: Date.now() })
       return true
     } catch (e) {

@@ -3,7 +3,7 @@ import type { EngineInfo, EngineProbe, SetEngine } from '../../../../shared/engi
 import { SetEngineSchema, TestEngineSchema } from '../../../../shared/engine-endpoint'
 import { describeIssues } from '../../../../shared/validation'
 import { useStudioStore } from '../../store'
-import { errorText, studio, unwrap } from '../../store/studio-api'
+import { errorText, unwrap } from '../../../../shared/studio-call'
 
 /**
  * Settings → Engine: this app's engine, or a server (a `studio serve`, or any server speaking
@@ -15,7 +15,7 @@ export function EngineField() {
   const [info, setInfo] = useState<EngineInfo | null>(null)
   const [error, setError] = useState<string | null>(null)
   useEffect(() => {
-    unwrap(studio().getEngine()).then(setInfo, (e: unknown) => setError(errorText(e)))
+    unwrap(window.studio.getEngine()).then(setInfo, (e: unknown) => setError(errorText(e)))
   }, [])
   return (
     <fieldset className="settings-group" data-testid="engine-field">
@@ -50,7 +50,7 @@ function EngineForm({ info, onSaved }: { info: EngineInfo; onSaved: (info: Engin
     if (!checked.success) return setError(describeIssues('engine', checked.error))
     setTesting(true)
     try {
-      setProbe(await unwrap(studio().testEngine(checked.data)))
+      setProbe(await unwrap(window.studio.testEngine(checked.data)))
       setError(null)
     } catch (e) {
       setError(errorText(e))
@@ -64,7 +64,7 @@ function EngineForm({ info, onSaved }: { info: EngineInfo; onSaved: (info: Engin
     const checked = SetEngineSchema.safeParse(choice)
     if (!checked.success) return setError(describeIssues('engine', checked.error))
     try {
-      const saved = await unwrap(studio().setEngine(checked.data))
+      const saved = await unwrap(window.studio.setEngine(checked.data))
       setError(null)
       onSaved(saved)
       void loadSettings()
