@@ -1,5 +1,13 @@
+import { vi } from 'vitest'
 import { create } from 'zustand'
-import type { ApiErrorCode, ApiResult, StudioApi, StudioCalls } from '../../src/shared/api'
+import type {
+  ApiErrorCode,
+  ApiResult,
+  StudioApi,
+  StudioCalls,
+  StudioEvent,
+  StudioEvents
+} from '../../src/shared/api'
 import type { CalibratedPreset } from '../../src/shared/calibrated-presets'
 import { resolveCacheConfig } from '../../src/shared/presets'
 import type { GalleryEntry, GalleryEntryMeta } from '../../src/shared/gallery'
@@ -111,6 +119,18 @@ export class FakeStudio {
   /** Resolves a pending generate by hand when set: lets a test look at the store mid-run. */
   hold: Promise<void> | null = null
   #next = 1
+  readonly #listeners = new Map<StudioEvent, Set<(payload: never) => void>>()
+
+  /** Sends an event as main does (webContents.send, then the preload calls each listener). */
+  emit<E extends StudioEvent>(event: E, payload: StudioEvents[E]): void {
+    for (const listener of this.#listeners.get(event) ?? [])
+      (listener as (p: StudioEvents[E]) => void)(payload)
+  }
+
+  /** How many listeners the page has on an event now. */
+  listening(event: StudioEvent): number {
+    return this.#listeners.get(event)?.size ?? 0
+  }
 
   api(): StudioApi {
     const ok = <T>(value: T): Promise<ApiResult<T>> => Promise.resolve({ ok: true, value })
@@ -120,6 +140,11 @@ export class FakeStudio {
       files: files.map(({ name, mime }) => ({ name, mime }))
     })
     const api: Partial<StudioApi> = {
+      on: (event, listener) => {
+        const listeners = this.#listeners.get(event) ?? new Set()
+        this.#listeners.set(event, listeners.add(listener))
+        return () => void listeners.delete(listener)
+      },
       listModels: () => (rec('listModels', []), ok(this.models)),
       addModel: () => (rec('addModel', []), Promise.resolve(this.addModelAnswer)),
       countTokens: ({ model, text }) => {
@@ -198,6 +223,6 @@ export class FakeStudio {
 
 /** A fresh store of the studio slices with `fake` as window.studio. */
 export function storeWith(fake: FakeStudio) {
-  ;(globalThis as unknown as { window: { studio: StudioApi } }).window = { studio: fake.api() }
+  vi.stubGlobal('window', { studio: fake.api() })
   return create<StudioSlices>()((...a) => createStudioSlices(...a))
 }

@@ -187,11 +187,12 @@ describe('compare progress', () => {
     await expect.poll(() => store.getState().compare.phase).toBe('generating-uncached')
     const jobId = store.getState().compare.jobId!
     const event = { step: 3, totalSteps: 12, elapsedMs: 400, etaMs: 800, traces: [] }
-    store.getState().applyCompareProgress('job-other', { ...event, step: 9 })
-    store.getState().applyCompareProgress(jobId, event)
+    fake.emit('generateProgress', { jobId: 'job-other', event: { ...event, step: 9 } })
+    fake.emit('generateProgress', { jobId, event })
     expect(store.getState().compare).toMatchObject({ step: 4, totalSteps: 12, elapsedMs: 400, etaMs: 800 })
     release()
     await running
     expect(store.getState().compare.phase).toBe('ready')
+    expect(fake.listening('generateProgress')).toBe(0)
   })
 })

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { GenerateCall } from '../../src/shared/api'
+import type { ProgressEvent } from '../../src/shared/generation'
 import type { StepTrace } from '../../src/shared/trace'
 import { buildRequest, isGenerating, whyCannotGenerate } from '../../src/renderer/src/store/slices/generation'
 import { selectedRun } from '../../src/renderer/src/store/slices/gallery'
@@ -71,16 +72,11 @@ describe('generation slice', () => {
     await Promise.resolve()
     const id = store.getState().job!.id
     expect(isGenerating(store.getState())).toBe(true)
-    const s = store.getState()
-    s.applyProgress(id, { step: 0, totalSteps: 12, elapsedMs: 10, etaMs: 110, traces: [trace(0, false)] })
-    s.applyProgress('job-other', {
-      step: 5,
-      totalSteps: 12,
-      elapsedMs: 10,
-      etaMs: 0,
-      traces: [trace(5, true)]
-    })
-    s.applyProgress(id, { step: 1, totalSteps: 12, elapsedMs: 20, etaMs: 100, traces: [trace(1, true)] })
+    const progress = (jobId: string, event: ProgressEvent): void =>
+      fake.emit('generateProgress', { jobId, event })
+    progress(id, { step: 0, totalSteps: 12, elapsedMs: 10, etaMs: 110, traces: [trace(0, false)] })
+    progress('job-other', { step: 5, totalSteps: 12, elapsedMs: 10, etaMs: 0, traces: [trace(5, true)] })
+    progress(id, { step: 1, totalSteps: 12, elapsedMs: 20, etaMs: 100, traces: [trace(1, true)] })
     const job = store.getState().job!
     expect(job.step).toBe(2)
     expect(job.traces.map((t) => [t.step, t.cached])).toEqual([
@@ -90,6 +86,32 @@ describe('generation slice', () => {
     release()
     await running
     expect(isGenerating(store.getState())).toBe(false)
+    // The job has answered: the slice stopped following it, so a late event changes nothing.
+    expect(fake.listening('generateProgress')).toBe(0)
+    progress(id, { step: 2, totalSteps: 12, elapsedMs: 30, etaMs: 90, traces: [trace(2, true)] })
+    expect(store.getState().job?.traces).toHaveLength(2)
+  })
+
+  it('follows its job from before the call is sent, so a first step reported at once is kept', async () => {
+    const generate = fake.api().generate
+    let firstStep: number | null = null
+    window.studio.generate = (call) => {
+      fake.emit('generateProgress', {
+        jobId: call.jobId,
+        event: { step: 0, totalSteps: 12, elapsedMs: 5, etaMs: 55, traces: [trace(0, false)] }
+      })
+      firstStep = store.getState().job!.step
+      return generate(call)
+    }
+    await store.getState().generate()
+    expect(firstStep).toBe(1)
+  })
+
+  it('EXPECTED FAILURE - a failed run stops following its progress too', async () => {
+    fake.outcomes.push({ ok: false, code: 'numeric', message: 'NaN in the latents at step 3' })
+    await store.getState().generate()
+    expect(store.getState().job?.phase).toBe('failed')
+    expect(fake.listening('generateProgress')).toBe(0)
   })
 
   it('a cancelled run ends as cancelled, not as an error', async () => {

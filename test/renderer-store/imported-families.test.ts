@@ -91,7 +91,13 @@ describe('the generate form for a Wan video', () => {
     expect(store.getState().form).toMatchObject({ frames: 9, width: 32, height: 32 })
     store.getState().setForm({ frames: 17, width: 48 })
     const request = GenerateRequestSchema.parse(buildRequest(store.getState()))
-    expect(request).toMatchObject({ model: 'wan21-tiny', frames: 17, width: 48, height: 32, negativePrompt: '' })
+    expect(request).toMatchObject({
+      model: 'wan21-tiny',
+      frames: 17,
+      width: 48,
+      height: 32,
+      negativePrompt: ''
+    })
   })
 
   it('a static export starts at its one size and count, whatever its default says', async () => {
@@ -114,7 +120,10 @@ describe('the generate form for a Wan video', () => {
 
   it("the recipe's frames come back in a re-run and the uncached twin, and a twin must match them", async () => {
     const recipe = {
-      ...recipeOf({ model: 'wan21-tiny', prompt: 'a fox', seed: 3, steps: 4, cache: { preset: 'F1B0' } }, wan),
+      ...recipeOf(
+        { model: 'wan21-tiny', prompt: 'a fox', seed: 3, steps: 4, cache: { preset: 'F1B0' } },
+        wan
+      ),
       width: 32,
       height: 32,
       frames: 17

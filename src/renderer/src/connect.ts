@@ -3,17 +3,14 @@ import { useStudioStore } from './store'
 import { isEngineReady } from './store/selectors'
 
 /**
- * Pushes main's events into the store from outside React, then asks for the current state (an
- * event may have been sent before the page subscribed). Models are (re)loaded each time the
+ * Pushes main's events that belong to no job into the store from outside React (the engine's
+ * status, Add model's progress), then asks for the current state (an event may have been sent
+ * before the page subscribed). A job's progress is not routed here: the slice that starts a job
+ * follows its events (slices/generation.ts, generateFollowing). Models are (re)loaded each time the
  * engine becomes ready, since a restarted engine may see other folders. Returns the unsubscribe.
  */
 export function connectStudio(studio: StudioApi): () => void {
   const offStatus = studio.on('engineStatus', (engine) => useStudioStore.setState({ engine }))
-  const offProgress = studio.on('generateProgress', ({ jobId, event }) => {
-    const s = useStudioStore.getState()
-    s.applyProgress(jobId, event)
-    s.applyCompareProgress(jobId, event)
-  })
   const offImport = studio.on('addModelProgress', (event) =>
     useStudioStore.getState().applyAddModelProgress(event)
   )
@@ -33,7 +30,6 @@ export function connectStudio(studio: StudioApi): () => void {
   })
   return () => {
     offStatus()
-    offProgress()
     offImport()
     offReady()
   }

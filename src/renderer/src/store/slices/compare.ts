@@ -2,7 +2,7 @@ import type { GalleryEntryMeta } from '../../../../shared/gallery'
 import type { GenerateRequestInput, Recipe, Timings } from '../../../../shared/generation'
 import { requestFromRecipe } from '../../../../shared/recipe-request'
 import { errorText, isCancelled, unwrap } from '../../../../shared/studio-call'
-import { newJobId, progressOf } from './generation'
+import { generateFollowing, newJobId, progressOf } from './generation'
 import type { CompareSlice, CompareState, SliceCreator } from './types'
 
 const IDLE: CompareState = {
@@ -38,8 +38,9 @@ export const createCompareSlice: SliceCreator<CompareSlice> = (set, get) => {
         if (!uncachedId) {
           const jobId = newJobId()
           patch({ phase: 'generating-uncached', jobId, totalSteps: cached.recipe.steps })
-          const { entryId, ...entry } = await unwrap(
-            window.studio.generate({ jobId, request: uncachedRequest(cached.recipe) })
+          const { entryId, ...entry } = await generateFollowing(
+            { jobId, request: uncachedRequest(cached.recipe) },
+            (event) => patch(progressOf(event))
           )
           uncachedId = entryId
           get().keepEntry(entry)
@@ -63,11 +64,6 @@ export const createCompareSlice: SliceCreator<CompareSlice> = (set, get) => {
     cancelCompare: async () => {
       const jobId = get().compare.jobId
       if (jobId) await window.studio.cancelGenerate({ jobId })
-    },
-
-    applyCompareProgress: (jobId, event) => {
-      if (get().compare.jobId !== jobId) return
-      patch(progressOf(event))
     }
   }
 }

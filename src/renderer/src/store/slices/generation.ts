@@ -1,3 +1,4 @@
+import type { GenerateCall, GenerateReply } from '../../../../shared/api'
 import { MAX_SEED, type GenerateRequestInput, type ProgressEvent } from '../../../../shared/generation'
 import { defaultShape, framesProblem, usesNegativePrompt } from '../../../../shared/model-choices'
 import { requestFromRecipe } from '../../../../shared/recipe-request'
@@ -66,7 +67,9 @@ export const createGenerationSlice: SliceCreator<GenerationSlice> = (set, get) =
     // The run replaces the output shown: a cancel or failure then shows its message, not the last output.
     set({ job: newJob(id, request), selectedEntryId: null })
     try {
-      const { entryId, ...entry } = await unwrap(window.studio.generate({ jobId: id, request }))
+      const { entryId, ...entry } = await generateFollowing({ jobId: id, request }, (event) =>
+        set((s) => (s.job && s.job.id === id ? { job: withProgress(s.job, event) } : {}))
+      )
       patchJob(set, id, { phase: 'done', entryId, step: entry.recipe.steps })
       // The answer holds the saved entry: shown from it, not read back from the gallery.
       get().keepEntry(entry)
@@ -85,19 +88,6 @@ export const createGenerationSlice: SliceCreator<GenerationSlice> = (set, get) =
     // Not cancelled = it had already finished; its own answer settles the phase.
     if (!r.ok) patchJob(set, job.id, { error: r.error.message })
   },
-
-  applyProgress: (jobId, event) =>
-    set((s) => {
-      if (!s.job || s.job.id !== jobId) return {}
-      return {
-        job: {
-          ...s.job,
-          ...progressOf(event),
-          traces: [...s.job.traces, ...event.traces],
-          preview: event.preview ?? s.job.preview
-        }
-      }
-    }),
 
   loadRecipe: (recipe) => {
     const request = requestFromRecipe(recipe)
@@ -119,6 +109,33 @@ export const createGenerationSlice: SliceCreator<GenerationSlice> = (set, get) =
     get().loadCacheConfig(recipe.preset, recipe.cache)
     void get().loadCalibrated(recipe.model)
   }
+})
+
+/**
+ * A generate that follows its own job's progress while it runs: the slice that starts a job
+ * subscribes to main's progress events for it before the call, so no step is missed, and drops
+ * the subscription when the call answers (docs/architecture.md, "The way of a request").
+ */
+export async function generateFollowing(
+  call: GenerateCall,
+  onProgress: (event: ProgressEvent) => void
+): Promise<GenerateReply> {
+  const unsubscribe = window.studio.on('generateProgress', ({ jobId, event }) => {
+    if (jobId === call.jobId) onProgress(event)
+  })
+  try {
+    return await unwrap(window.studio.generate(call))
+  } finally {
+    unsubscribe()
+  }
+}
+
+/** The job with one more step's progress event: its counts, its traces appended, its newest preview. */
+const withProgress = (job: Job, event: ProgressEvent): Job => ({
+  ...job,
+  ...progressOf(event),
+  traces: [...job.traces, ...event.traces],
+  preview: event.preview ?? job.preview
 })
 
 /** A progress event as the store keeps it: steps done, out of how many, how long so far and to go. */

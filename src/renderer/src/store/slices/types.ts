@@ -83,10 +83,9 @@ export interface GenerationSlice {
   setForm: (patch: Partial<GenerationForm>) => void
   selectModel: (modelId: string) => void
   rollSeed: () => void
+  /** Runs the form's request as a job, following that job's progress events until it answers. */
   generate: () => Promise<void>
   cancelGenerate: () => Promise<void>
-  /** A progress event from main; events of other jobs are ignored. */
-  applyProgress: (jobId: string, event: ProgressEvent) => void
   /** Puts a stored recipe back in the form (the gallery's re-run). */
   loadRecipe: (recipe: Recipe) => void
 }
@@ -182,7 +181,6 @@ export interface CompareSlice {
    */
   compareWithUncached: (cachedId: string) => Promise<void>
   cancelCompare: () => Promise<void>
-  applyCompareProgress: (jobId: string, event: ProgressEvent) => void
 }
 
 // ── settings, ui, notices, prompt tokens ─────────────────────────────────────────────────────
