@@ -1,16 +1,13 @@
 import type { CacheConfig } from '../../../../shared/cache-config'
-import { ENGINE_VERSION } from '../../../../shared/engine-protocol'
-import type { GenerateRequest, GenerationResult, Recipe } from '../../../../shared/generation'
-import { resolveCacheConfig } from '../../../../shared/presets'
-import { EngineFailure } from '../../errors'
-import { tensor } from '../../tensor'
-import { toFrames } from '../decode'
-import type { StepReport } from '../denoise'
-import { stepProgress } from '../step-progress'
+import type { GenerateRequest, GenerationResult } from '../../../../shared/generation'
+import type { Tensor } from '../../tensor'
 import { flowMatchSchedule } from '../flow-match'
 import type { PipelineHooks } from '../generate'
-import { gaussianNoise } from '../noise'
-import { encodePng } from '../png'
+import { imageResult } from '../image-result'
+import { checkSideMultiples } from '../image-size'
+import { familyRecipe, requestCache } from '../request-settings'
+import { seededNoise } from '../seeded-noise'
+import { denoiseTimer, predictedClean, previewFrame } from '../step-progress'
 import { latentSize, packLatents, vaeScaleFactor } from './latents'
 import type { FluxModel } from './model'
 import { encodeFlux, fluxDecode, fluxDenoise, tokenizeFlux } from './run'
@@ -33,35 +30,23 @@ export async function runFluxPipeline(
   const guidance = req.guidanceScale ?? model.defaults.guidanceScale
   const width = req.width ?? model.defaults.width
   const height = req.height ?? model.defaults.height
-  checkSize(model, width, height)
-  let resolved: CacheConfig
-  try {
-    resolved = resolveCacheConfig(req.cache.preset, req.cache.overrides)
-  } catch (e) {
-    throw new EngineFailure('bad_request', `cache ${req.cache.preset}: ${(e as Error).message}`)
-  }
+  checkSideMultiples(model, width, height)
+  const resolved = requestCache(req)
   // CacheDiT's Flux adapter caches the double- and single-stream lists as one (F8B0 counts both).
   const cache: CacheConfig = {
     ...resolved,
     mergeBlockLists: resolved.mergeBlockLists ?? true,
     enableSeparateCfg: false
   }
-  const recipe: Recipe = {
-    model: model.id,
-    modelName: model.name,
-    prompt: req.prompt,
+  const recipe = familyRecipe(model, req, {
     negativePrompt: '',
-    seed: req.seed,
     steps,
     guidanceScale: guidance,
     separateCfg: false,
-    preset: req.cache.preset,
     cache,
-    provider: model.provider,
-    engineVersion: ENGINE_VERSION,
     width,
     height
-  }
+  })
 
   // 2. Prompt: CLIP pooled and T5 states.
   const tEncode = performance.now()
@@ -71,106 +56,24 @@ export async function runFluxPipeline(
   // 3. Noise drawn in the VAE latent's layout [1, C, h, w] (as randn_tensor), then packed.
   const latent = latentSize(width, height, vaeScaleFactor(model.configs.vae.block_out_channels))
   const C = model.configs.transformer.in_channels / 4
-  const count = C * latent.h * latent.w
-  if (hooks.noise && hooks.noise.length !== count)
-    throw new Error(
-      `the injected noise has ${hooks.noise.length} values, a ${width}×${height} latent ${count}`
-    )
   const noise = packLatents(
-    tensor(hooks.noise ? Float32Array.from(hooks.noise) : gaussianNoise(req.seed, count), [
-      1,
-      C,
-      latent.h,
-      latent.w
-    ])
+    seededNoise(hooks.noise, req.seed, [1, C, latent.h, latent.w], `${width}×${height}`)
   )
   const schedule = flowMatchSchedule(model.configs.scheduler, steps, noise.dims[1])
 
   // 4. Denoising loop through the step cache, on warm sessions.
-  const perStepMs: number[] = []
-  let tDenoise = 0
-  const onStep = async (r: StepReport) => {
-    perStepMs.push(r.stepMs)
-    if (!hooks.onProgress) return
-    hooks.onProgress(
-      await stepProgress(r, tDenoise, req.previewEvery, () => preview(model, r, latent, hooks))
-    )
-  }
-  const tStart = performance.now()
+  const decode = async (packed: Tensor) => (await fluxDecode(model, packed, latent, hooks.beforeCall)).image
+  // The preview: the predicted clean sample, decoded: what the image is becoming.
+  const timer = denoiseTimer(hooks.onProgress, req.previewEvery, async (r) =>
+    previewFrame(await decode(predictedClean(r)), false)
+  )
   const denoised = await fluxDenoise(
     model,
     { text, noise, latent, schedule, guidance, cache },
-    {
-      createStepCache: hooks.createStepCache,
-      beforeCall: hooks.beforeCall,
-      warm: true,
-      onStep: (r) => {
-        if (r.step === 0) tDenoise = performance.now() - r.stepMs
-        return onStep(r)
-      }
-    }
+    { createStepCache: hooks.createStepCache, beforeCall: hooks.beforeCall, warm: true, onStep: timer.onStep }
   )
-  const denoiseMs = perStepMs.reduce((a, b) => a + b, 0)
-  const previewMs = Math.max(0, performance.now() - tStart - denoised.prepareMs - denoiseMs)
+  const timings = timer.finish(denoised.prepareMs)
 
   // 5. Decode and encode the PNG with the recipe.
-  const tDecode = performance.now()
-  const { image } = await fluxDecode(model, denoised.latent, latent, hooks.beforeCall)
-  hooks.onDecoded?.(denoised.latent, image)
-  const frames = toFrames(image, false)
-  const decodeMs = performance.now() - tDecode
-  return {
-    recipe,
-    kind: 'image',
-    width: frames.width,
-    height: frames.height,
-    frames: 1,
-    pixels: frames.pixels,
-    files: [
-      {
-        name: 'image.png',
-        mime: 'image/png',
-        bytes: encodePng(frames.width, frames.height, frames.pixels, recipe)
-      }
-    ],
-    trace: [...denoised.stepCache.traces()],
-    summary: denoised.stepCache.summary(),
-    timings: {
-      totalMs: performance.now() - t0,
-      prepareMs: denoised.prepareMs,
-      encodeMs,
-      denoiseMs,
-      previewMs,
-      decodeMs,
-      perStepMs
-    }
-  }
-}
-
-function checkSize(model: FluxModel, width: number, height: number): void {
-  const { multipleOf, max } = model.sizes
-  for (const [name, v] of [
-    ['width', width],
-    ['height', height]
-  ] as const) {
-    if (v % multipleOf !== 0 || v < multipleOf || v > max)
-      throw new EngineFailure(
-        'bad_request',
-        `${name} ${v}: ${model.id} makes images whose sides are multiples of ${multipleOf} up to ${max}`
-      )
-  }
-}
-
-/** The predicted clean sample x0 = x − σ·v, decoded: what the image is becoming. */
-async function preview(
-  model: FluxModel,
-  r: StepReport,
-  latent: { h: number; w: number },
-  hooks: PipelineHooks
-) {
-  const x0 = new Float32Array(r.latent.data.length)
-  for (let i = 0; i < x0.length; i++) x0[i] = r.latent.data[i] - r.sigma * r.velocity.data[i]
-  const { image } = await fluxDecode(model, tensor(x0, r.latent.dims), latent, hooks.beforeCall)
-  const frames = toFrames(image, false)
-  return { width: frames.width, height: frames.height, pixels: frames.pixels }
+  return imageResult({ t0, recipe, encodeMs, denoised, timings }, decode, false, hooks.onDecoded)
 }

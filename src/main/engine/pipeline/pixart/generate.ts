@@ -1,16 +1,11 @@
 import type { CacheConfig } from '../../../../shared/cache-config'
-import { ENGINE_VERSION } from '../../../../shared/engine-protocol'
-import type { GenerateRequest, GenerationResult, Recipe } from '../../../../shared/generation'
-import { resolveCacheConfig } from '../../../../shared/presets'
-import { EngineFailure } from '../../errors'
-import { tensor } from '../../tensor'
-import { toFrames } from '../decode'
-import type { StepReport } from '../denoise'
+import type { GenerateRequest, GenerationResult } from '../../../../shared/generation'
 import type { PipelineHooks } from '../generate'
-import { gaussianNoise } from '../noise'
-import { encodePng } from '../png'
+import { imageResult } from '../image-result'
+import { familyRecipe, requestCache, requestSetting } from '../request-settings'
 import { dpmSolverSchedule } from '../schedulers/dpm-solver'
-import { stepProgress } from '../step-progress'
+import { seededNoise } from '../seeded-noise'
+import { denoiseTimer, previewFrame } from '../step-progress'
 import { pixartVaeScale } from './configs'
 import { pixartDenoise, pixartUsesCfg } from './denoise'
 import type { PixArtModel } from './model'
@@ -36,37 +31,23 @@ export async function runPixArtPipeline(
   const width = req.width ?? model.defaults.width
   const height = req.height ?? model.defaults.height
   checkPixArtSize(model.shape, width, height, model.id)
-  let resolved: CacheConfig
-  try {
-    resolved = resolveCacheConfig(req.cache.preset, req.cache.overrides)
-  } catch (e) {
-    throw new EngineFailure('bad_request', `cache ${req.cache.preset}: ${(e as Error).message}`)
-  }
   // One block list; CFG's branches share one cache context when they run as one batched call.
   const batchedCfg = pixartUsesCfg(guidance) && model.shape.fixedBatch !== 1
-  const cache: CacheConfig = { ...resolved, mergeBlockLists: false, enableSeparateCfg: !batchedCfg }
-  const recipe: Recipe = {
-    model: model.id,
-    modelName: model.name,
-    prompt: req.prompt,
+  const cache: CacheConfig = {
+    ...requestCache(req),
+    mergeBlockLists: false,
+    enableSeparateCfg: !batchedCfg
+  }
+  const recipe = familyRecipe(model, req, {
     negativePrompt,
-    seed: req.seed,
     steps,
     guidanceScale: guidance,
     separateCfg: !batchedCfg,
-    preset: req.cache.preset,
     cache,
-    provider: model.provider,
-    engineVersion: ENGINE_VERSION,
     width,
     height
-  }
-  let schedule
-  try {
-    schedule = dpmSolverSchedule(model.configs.scheduler, steps)
-  } catch (e) {
-    throw new EngineFailure('bad_request', (e as Error).message)
-  }
+  })
+  const schedule = requestSetting(() => dpmSolverSchedule(model.configs.scheduler, steps))
 
   const tEncode = performance.now()
   const tokens = tokenizePixArtPrompts(model, req.prompt, negativePrompt)
@@ -77,64 +58,21 @@ export async function runPixArtPipeline(
   const scale = pixartVaeScale(model.configs.vae)
   const C = model.configs.transformer.in_channels
   const dims = [1, C, Math.floor(height / scale), Math.floor(width / scale)]
-  const count = dims.reduce((a, b) => a * b, 1)
-  if (hooks.noise && hooks.noise.length !== count)
-    throw new Error(
-      `the injected noise has ${hooks.noise.length} values, a ${width}×${height} latent ${count}`
-    )
-  const noise = tensor(hooks.noise ? Float32Array.from(hooks.noise) : gaussianNoise(req.seed, count), dims)
+  const noise = seededNoise(hooks.noise, req.seed, dims, `${width}×${height}`)
 
-  const perStepMs: number[] = []
-  let tDenoise = 0
-  const onStep = async (r: StepReport) => {
-    if (r.step === 0) tDenoise = performance.now() - r.stepMs
-    perStepMs.push(r.stepMs)
-    if (!hooks.onProgress) return
-    hooks.onProgress(
-      await stepProgress(r, tDenoise, req.previewEvery, async () => {
-        const frames = toFrames((await pixartDecode(model, r.latent, hooks.beforeCall)).image, false)
-        return { width: frames.width, height: frames.height, pixels: frames.pixels }
-      })
-    )
-  }
-  const tStart = performance.now()
+  const timer = denoiseTimer(hooks.onProgress, req.previewEvery, async (r) =>
+    previewFrame((await pixartDecode(model, r.latent, hooks.beforeCall)).image, false)
+  )
   const denoised = await pixartDenoise(
     model,
     { ...text, noise, schedule, guidanceScale: guidance, width, height, cache },
-    { createStepCache: hooks.createStepCache, beforeCall: hooks.beforeCall, warm: true, onStep }
+    { createStepCache: hooks.createStepCache, beforeCall: hooks.beforeCall, warm: true, onStep: timer.onStep }
   )
-  const denoiseMs = perStepMs.reduce((a, b) => a + b, 0)
-  const previewMs = Math.max(0, performance.now() - tStart - denoised.prepareMs - denoiseMs)
-
-  const tDecode = performance.now()
-  const { image } = await pixartDecode(model, denoised.latent, hooks.beforeCall)
-  hooks.onDecoded?.(denoised.latent, image)
-  const frames = toFrames(image, false)
-  const decodeMs = performance.now() - tDecode
-  return {
-    recipe,
-    kind: 'image',
-    width: frames.width,
-    height: frames.height,
-    frames: 1,
-    pixels: frames.pixels,
-    files: [
-      {
-        name: 'image.png',
-        mime: 'image/png',
-        bytes: encodePng(frames.width, frames.height, frames.pixels, recipe)
-      }
-    ],
-    trace: [...denoised.stepCache.traces()],
-    summary: denoised.stepCache.summary(),
-    timings: {
-      totalMs: performance.now() - t0,
-      prepareMs: denoised.prepareMs,
-      encodeMs,
-      denoiseMs,
-      previewMs,
-      decodeMs,
-      perStepMs
-    }
-  }
+  const timings = timer.finish(denoised.prepareMs)
+  return imageResult(
+    { t0, recipe, encodeMs, denoised, timings },
+    async (latent) => (await pixartDecode(model, latent, hooks.beforeCall)).image,
+    false,
+    hooks.onDecoded
+  )
 }

@@ -1,17 +1,14 @@
 import type { CacheConfig } from '../../../../shared/cache-config'
-import { ENGINE_VERSION } from '../../../../shared/engine-protocol'
-import type { GenerateRequest, GenerationResult, Recipe } from '../../../../shared/generation'
-import { resolveCacheConfig } from '../../../../shared/presets'
+import type { GenerateRequest, GenerationResult } from '../../../../shared/generation'
 import { EngineFailure } from '../../errors'
-import { tensor } from '../../tensor'
-import { toFrames } from '../decode'
-import type { StepReport } from '../denoise'
+import type { Tensor } from '../../tensor'
 import { flowMatchSchedule } from '../flow-match'
 import { packLatents } from '../flux/latents'
 import type { PipelineHooks } from '../generate'
-import { gaussianNoise } from '../noise'
-import { encodePng } from '../png'
-import { stepProgress } from '../step-progress'
+import { imageResult } from '../image-result'
+import { familyRecipe, requestCache, requestSetting } from '../request-settings'
+import { seededNoise } from '../seeded-noise'
+import { denoiseTimer, previewFrame } from '../step-progress'
 import { qwenDenoise, qwenUsesTrueCfg } from './denoise'
 import type { QwenImageModel } from './model'
 import { readRequestEmbeds } from './request-embeds'
@@ -76,99 +73,38 @@ export async function runQwenImagePipeline(
   const encodeMs = performance.now() - tEncode
   const cfg = qwenUsesTrueCfg(trueCfgScale, embeds.uncond)
 
-  let resolved: CacheConfig
-  try {
-    resolved = resolveCacheConfig(req.cache.preset, req.cache.overrides)
-  } catch (e) {
-    throw new EngineFailure('bad_request', `cache ${req.cache.preset}: ${(e as Error).message}`)
-  }
   // One block list; true CFG's negative call is its own call, so its own cache context.
-  const cache: CacheConfig = { ...resolved, mergeBlockLists: false, enableSeparateCfg: cfg }
-  const recipe: Recipe = {
-    model: model.id,
-    modelName: model.name,
-    prompt: req.prompt,
-    negativePrompt: req.negativePrompt ?? '',
-    seed: req.seed,
-    steps,
-    guidanceScale: trueCfgScale,
-    separateCfg: cfg,
-    preset: req.cache.preset,
-    cache,
-    provider: model.provider,
-    engineVersion: ENGINE_VERSION,
-    width,
-    height,
-    ...embeds.record
-  }
-  let schedule
-  try {
-    schedule = flowMatchSchedule(model.configs.scheduler, steps, model.shape.imageTokens)
-  } catch (e) {
-    throw new EngineFailure('bad_request', (e as Error).message)
-  }
-
-  // prepare_latents: randn [1, 1, C, h, w] (one frame; the same values as [1, C, h, w]), packed.
-  const count = C * h * w
-  if (hooks.noise && hooks.noise.length !== count)
-    throw new Error(
-      `the injected noise has ${hooks.noise.length} values, a ${width}×${height} latent ${count}`
-    )
-  const noise = packLatents(
-    tensor(hooks.noise ? Float32Array.from(hooks.noise) : gaussianNoise(req.seed, count), [1, C, h, w])
+  const cache: CacheConfig = { ...requestCache(req), mergeBlockLists: false, enableSeparateCfg: cfg }
+  const recipe = familyRecipe(
+    model,
+    req,
+    {
+      negativePrompt: req.negativePrompt ?? '',
+      steps,
+      guidanceScale: trueCfgScale,
+      separateCfg: cfg,
+      cache,
+      width,
+      height
+    },
+    embeds.record
+  )
+  const schedule = requestSetting(() =>
+    flowMatchSchedule(model.configs.scheduler, steps, model.shape.imageTokens)
   )
 
-  const perStepMs: number[] = []
-  let tDenoise = 0
-  const onStep = async (r: StepReport) => {
-    if (r.step === 0) tDenoise = performance.now() - r.stepMs
-    perStepMs.push(r.stepMs)
-    if (!hooks.onProgress) return
-    hooks.onProgress(
-      await stepProgress(r, tDenoise, req.previewEvery, async () => {
-        const f = toFrames(await qwenDecode(vae, r.latent, h, w, hooks.beforeCall), true)
-        return { width: f.width, height: f.height, pixels: f.pixels }
-      })
-    )
-  }
-  const tStart = performance.now()
+  // prepare_latents: randn [1, 1, C, h, w] (one frame; the same values as [1, C, h, w]), packed.
+  const noise = packLatents(seededNoise(hooks.noise, req.seed, [1, C, h, w], `${width}×${height}`))
+
+  const decode = (latent: Tensor) => qwenDecode(vae, latent, h, w, hooks.beforeCall)
+  const timer = denoiseTimer(hooks.onProgress, req.previewEvery, async (r) =>
+    previewFrame(await decode(r.latent), true)
+  )
   const denoised = await qwenDenoise(
     model,
     { cond: embeds.cond, uncond: cfg ? embeds.uncond : null, noise, schedule, trueCfgScale, cache },
-    { createStepCache: hooks.createStepCache, beforeCall: hooks.beforeCall, onStep }
+    { createStepCache: hooks.createStepCache, beforeCall: hooks.beforeCall, onStep: timer.onStep }
   )
-  const denoiseMs = perStepMs.reduce((a, b) => a + b, 0)
-  const previewMs = Math.max(0, performance.now() - tStart - denoised.prepareMs - denoiseMs)
-
-  const tDecode = performance.now()
-  const image = await qwenDecode(vae, denoised.latent, h, w, hooks.beforeCall)
-  hooks.onDecoded?.(denoised.latent, image)
-  const frames = toFrames(image, true)
-  const decodeMs = performance.now() - tDecode
-  return {
-    recipe,
-    kind: 'image',
-    width: frames.width,
-    height: frames.height,
-    frames: 1,
-    pixels: frames.pixels,
-    files: [
-      {
-        name: 'image.png',
-        mime: 'image/png',
-        bytes: encodePng(frames.width, frames.height, frames.pixels, recipe)
-      }
-    ],
-    trace: [...denoised.stepCache.traces()],
-    summary: denoised.stepCache.summary(),
-    timings: {
-      totalMs: performance.now() - t0,
-      prepareMs: denoised.prepareMs,
-      encodeMs,
-      denoiseMs,
-      previewMs,
-      decodeMs,
-      perStepMs
-    }
-  }
+  const timings = timer.finish(denoised.prepareMs)
+  return imageResult({ t0, recipe, encodeMs, denoised, timings }, decode, true, hooks.onDecoded)
 }

@@ -1,0 +1,68 @@
+import type { CacheConfig } from '../../../shared/cache-config'
+import { ENGINE_VERSION } from '../../../shared/engine-protocol'
+import type { GenerateRequest, Recipe } from '../../../shared/generation'
+import { resolveCacheConfig } from '../../../shared/presets'
+import { EngineFailure } from '../errors'
+
+/**
+ * What every family pipeline reads of a request the same way: its cache config (preset and
+ * overrides, refused as a bad request) and the recipe it records in the result's files.
+ */
+
+/** The request's cache preset with its overrides; a bad combination is the request's fault. */
+export function requestCache(req: GenerateRequest): CacheConfig {
+  try {
+    return resolveCacheConfig(req.cache.preset, req.cache.overrides)
+  } catch (e) {
+    throw new EngineFailure('bad_request', `cache ${req.cache.preset}: ${(e as Error).message}`)
+  }
+}
+
+/** A schedule (or another setting) the request's values make; its error is the request's fault. */
+export function requestSetting<T>(make: () => T): T {
+  try {
+    return make()
+  } catch (e) {
+    throw new EngineFailure('bad_request', (e as Error).message)
+  }
+}
+
+/** The settings a family resolved from the request and its defaults. */
+export interface RecipeSettings {
+  negativePrompt: string
+  steps: number
+  guidanceScale: number
+  separateCfg: boolean
+  cache: CacheConfig
+  width: number
+  height: number
+}
+
+/**
+ * The recipe of a family's run, its fields in the order every family writes them (the PNG's
+ * recipe text keeps that order); `extra` (a video's frames, Qwen-Image's embedding files) last.
+ */
+export function familyRecipe(
+  model: { id: string; name: string; provider: Recipe['provider'] },
+  req: GenerateRequest,
+  s: RecipeSettings,
+  extra: Partial<Pick<Recipe, 'frames' | 'promptEmbeds' | 'negativePromptEmbeds'>> = {}
+): Recipe {
+  return {
+    model: model.id,
+    modelName: model.name,
+    prompt: req.prompt,
+    negativePrompt: s.negativePrompt,
+    seed: req.seed,
+    steps: s.steps,
+    guidanceScale: s.guidanceScale,
+    separateCfg: s.separateCfg,
+    preset: req.cache.preset,
+    cache: s.cache,
+    provider: model.provider,
+    engineVersion: ENGINE_VERSION,
+    width: s.width,
+    height: s.height,
+    ...extra
+  }
+}
