@@ -30,6 +30,8 @@ export const GENERATE_OPTIONS = {
   seed: { type: 'string' },
   steps: { type: 'string' },
   guidance: { type: 'string' },
+  'guidance-2': { type: 'string' },
+  frames: { type: 'string' },
   'prompt-embeds': { type: 'string' },
   'negative-prompt-embeds': { type: 'string' },
   width: { type: 'string' },
@@ -71,6 +73,8 @@ export type GenerateFlagValues = CacheFlagValues & {
   seed?: string
   steps?: string
   guidance?: string
+  'guidance-2'?: string
+  frames?: string
   'prompt-embeds'?: string
   'negative-prompt-embeds'?: string
   width?: string
@@ -113,8 +117,10 @@ export async function requestFromFlags(
     seed,
     steps: intFlag('steps', values.steps, 1, 1000) ?? again?.steps,
     guidanceScale: numberFlag('guidance', values.guidance, 0, 50) ?? again?.guidanceScale,
+    guidanceScale2: numberFlag('guidance-2', values['guidance-2'], 0, 50) ?? again?.guidanceScale2,
     width: intFlag('width', values.width, 1, 65536) ?? again?.width,
     height: intFlag('height', values.height, 1, 65536) ?? again?.height,
+    frames: intFlag('frames', values.frames, 1, 4096) ?? again?.frames,
     separateCfg: cfgFlag ?? again?.separateCfg,
     // Absolute: the engine may run in another process with another working folder.
     promptEmbeds: embeds === undefined ? undefined : { file: resolve(embeds) },

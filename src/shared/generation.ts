@@ -54,6 +54,12 @@ export const GenerateRequestSchema = z
     seed: z.number().int().min(0).max(MAX_SEED),
     steps: z.number().int().min(1).max(1000).optional(),
     guidanceScale: z.number().min(0).max(50).optional(),
+    /**
+     * The low-noise expert's guidance scale on a model with two experts (Wan 2.2's
+     * guidance_scale_2, ModelInfo.secondExpert); default: the model's, else guidanceScale. Refused
+     * by models with one transformer.
+     */
+    guidanceScale2: z.number().min(0).max(50).optional(),
     /** Image size in pixels where the model makes more than one (imported FLUX); default: the model's. */
     width: z.number().int().min(1).max(65536).optional(),
     height: z.number().int().min(1).max(65536).optional(),
@@ -86,6 +92,8 @@ export const RecipeSchema = z.object({
   seed: z.number().int(),
   steps: z.number().int(),
   guidanceScale: z.number(),
+  /** The low-noise expert's guidance scale, on models with two experts (Wan 2.2). */
+  guidanceScale2: z.number().optional(),
   separateCfg: z.boolean(),
   preset: z.enum(PRESET_IDS),
   cache: CacheConfigSchema,

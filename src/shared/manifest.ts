@@ -223,6 +223,17 @@ export const ModelInfoSchema = z.object({
    * Imported packages whose family reads no prompt text (Qwen-Image without its text encoder graph):
    * generating needs precomputed prompt embeddings (`studio generate --prompt-embeds`).
    */
-  promptEmbeds: z.boolean().optional()
+  promptEmbeds: z.boolean().optional(),
+  /**
+   * Imported packages with two experts (Wan 2.2: transformer_2 serves the timesteps below
+   * boundaryRatio · num_train_timesteps): the low-noise expert has its own guidance scale
+   * (GenerateRequest.guidanceScale2), guidanceScale2 its default (diffusers' guidance_scale_2).
+   */
+  secondExpert: z.object({ boundaryRatio: z.number(), guidanceScale2: z.number() }).optional(),
+  /**
+   * Why the package cannot generate, in one line (a graph generating needs is missing: a Wan
+   * TorchScript export has no VAE decoder); absent when it can. Replay and inspect still work.
+   */
+  cannotGenerate: z.string().optional()
 })
 export type ModelInfo = z.infer<typeof ModelInfoSchema>

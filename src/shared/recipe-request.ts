@@ -17,6 +17,7 @@ export function requestFromRecipe(recipe: Recipe): GenerateRequestInput & { seed
     seed: recipe.seed,
     steps: recipe.steps,
     guidanceScale: recipe.guidanceScale,
+    ...(recipe.guidanceScale2 !== undefined ? { guidanceScale2: recipe.guidanceScale2 } : {}),
     separateCfg: recipe.separateCfg,
     ...(recipe.width !== undefined && recipe.height !== undefined
       ? { width: recipe.width, height: recipe.height }

@@ -19,7 +19,9 @@ export const GENERATE_USAGE = `Usage: studio generate --prompt TEXT [options]
   --seed N               0..${MAX_SEED} (default: random, printed)
   --steps N              denoising steps (default: the model's)
   --guidance G           CFG scale (default: the model's; 1 = no CFG); FLUX: its distilled guidance
+  --guidance-2 G         Wan 2.2: the low-noise expert's CFG scale (default: the model's, else --guidance)
   --width W --height H   image size on models that make several (FLUX: multiples of VAE scale × 2)
+  --frames N             video frames on models that make several (Wan: 1 + a multiple of 4)
   --separate-cfg | --batched-cfg   CFG as two calls or one batched call (default: the model's)
   --out PATH             .png/.webm file (.gif: a video's preview there, its .webm beside), or a folder (default: ${DEFAULT_OUT_DIR}/)
   --provider P           auto|cpu|cuda|dml|coreml (default: auto)

@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { isImportedFormat } from '../../../shared/imported-manifest'
+import { isImportedFormat, type ImportedManifest } from '../../../shared/imported-manifest'
 import type { ModelInfo } from '../../../shared/manifest'
 import { EngineFailure } from '../errors'
 import { readManifestJson } from '../model/manifest-file'
@@ -61,6 +61,20 @@ export async function importedModelInfo(dir: string): Promise<ModelInfo> {
     sizes: m.sizes,
     ...card,
     // The family reads no prompt text (Qwen-Image without a text encoder graph): embeddings only.
-    ...(m.promptTokenizer === null ? { promptEmbeds: true } : {})
+    ...(m.promptTokenizer === null ? { promptEmbeds: true } : {}),
+    ...cannotGenerate(m)
+  }
+}
+
+/**
+ * Every family's pipeline decodes its latents with the package's VAE decoder; a package imported
+ * without one (Wan's and Qwen-Image's TorchScript exports: the VAE is optional at import) still
+ * replays and inspects, but its pipeline refuses to generate (pipeline/wan/generate.ts,
+ * pipeline/qwen-image/generate.ts). The app says so before a run instead of offering Generate.
+ */
+function cannotGenerate(m: ImportedManifest): Pick<ModelInfo, 'cannotGenerate'> {
+  if ('vae_decoder' in m.components) return {}
+  return {
+    cannotGenerate: `No VAE decoder graph in this export: it cannot decode ${m.kind === 'video' ? 'videos' : 'images'} (export vae_decoder/model.onnx and import again)`
   }
 }

@@ -37,6 +37,7 @@ export async function runWanPipeline(
   const d = model.defaults
   const steps = req.steps ?? d.steps
   const guidance = req.guidanceScale ?? d.guidanceScale
+  const guidance2 = secondGuidance(model, req, guidance)
   const width = req.width ?? d.width
   const height = req.height ?? d.height
   const frames = req.frames ?? d.frames
@@ -65,6 +66,7 @@ export async function runWanPipeline(
     seed: req.seed,
     steps,
     guidanceScale: guidance,
+    ...(guidance2 === null ? {} : { guidanceScale2: guidance2 }),
     separateCfg: true,
     preset: req.cache.preset,
     cache,
@@ -117,7 +119,7 @@ export async function runWanPipeline(
   const tStart = performance.now()
   const denoised = await wanDenoise(
     model,
-    { cond, uncond, noise, schedule, guidanceScale: guidance, guidanceScale2: d.guidanceScale2, cache },
+    { cond, uncond, noise, schedule, guidanceScale: guidance, guidanceScale2: guidance2, cache },
     { createStepCache: hooks.createStepCache, beforeCall: hooks.beforeCall, onStep, warm: true }
   )
   const denoiseMs = perStepMs.reduce((a, b) => a + b, 0)
@@ -154,6 +156,28 @@ export async function runWanPipeline(
       perStepMs
     }
   }
+}
+
+/**
+ * The low-noise expert's guidance (WanPipeline's guidance_scale_2): the request's, else the
+ * model's default, else the first scale, as diffusers fills it; null on a model with one
+ * transformer, which refuses a request that sets one (it would be silently ignored).
+ */
+export function secondGuidance(
+  model: Pick<WanModel, 'id' | 'boundaryRatio' | 'transformers' | 'defaults'>,
+  req: Pick<GenerateRequest, 'guidanceScale2'>,
+  guidance: number
+): number | null {
+  const two = model.boundaryRatio !== null && model.transformers.length > 1
+  if (!two) {
+    if (req.guidanceScale2 !== undefined)
+      throw new EngineFailure(
+        'bad_request',
+        `${model.id} has one transformer; guidanceScale2 (--guidance-2) is only for models with two experts (Wan 2.2)`
+      )
+    return null
+  }
+  return req.guidanceScale2 ?? model.defaults.guidanceScale2 ?? guidance
 }
 
 /**
