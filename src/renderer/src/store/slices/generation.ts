@@ -24,6 +24,7 @@ export const createGenerationSlice: SliceCreator<GenerationSlice> = (set, get) =
     seedLocked: false,
     steps: 20,
     guidanceScale: 4,
+    guidanceScale2: null,
     width: null,
     height: null,
     frames: null
@@ -42,6 +43,7 @@ export const createGenerationSlice: SliceCreator<GenerationSlice> = (set, get) =
           ? {
               steps: model.defaults.steps,
               guidanceScale: model.defaults.guidanceScale,
+              guidanceScale2: model.secondExpert?.guidanceScale2 ?? null,
               negativePrompt: model.defaults.negativePrompt,
               prompt: s.form.prompt || (model.examples[0] ?? ''),
               ...defaultShape(model)
@@ -101,6 +103,7 @@ export const createGenerationSlice: SliceCreator<GenerationSlice> = (set, get) =
         seedLocked: true,
         steps: request.steps ?? s.form.steps,
         guidanceScale: request.guidanceScale ?? s.form.guidanceScale,
+        guidanceScale2: request.guidanceScale2 ?? null,
         width: request.width ?? null,
         height: request.height ?? null,
         frames: request.frames ?? null
@@ -183,6 +186,9 @@ export function buildRequest(s: StudioSlices): (GenerateRequestInput & { seed: n
       ? { width: s.form.width, height: s.form.height }
       : {}),
     ...(model.frames && s.form.frames !== null ? { frames: s.form.frames } : {}),
+    ...(model.secondExpert && s.form.guidanceScale2 !== null
+      ? { guidanceScale2: s.form.guidanceScale2 }
+      : {}),
     cache,
     provider: s.settings?.provider ?? 'auto',
     previewEvery: PREVIEW_EVERY
@@ -198,6 +204,7 @@ export function whyCannotGenerate(s: StudioSlices): string | null {
   if (!model) return s.models.length === 0 ? 'No model available' : 'Pick a model'
   // Nothing else in the form matters to a model the app cannot give its prompt (no text encoder graph).
   if (model.promptEmbeds) return 'Needs precomputed prompt embeddings: studio generate --prompt-embeds'
+  if (model.cannotGenerate) return model.cannotGenerate
   const cache = resolvedCache(s)
   if (!cache) return 'Fix the custom cache settings'
   const budget = blockBudgetProblem(cache, model)
@@ -205,6 +212,8 @@ export function whyCannotGenerate(s: StudioSlices): string | null {
   if (!Number.isInteger(s.form.steps) || s.form.steps < 1 || s.form.steps > 1000)
     return 'Steps must be 1–1000'
   if (!(s.form.guidanceScale >= 0 && s.form.guidanceScale <= 50)) return 'Guidance must be 0–50'
+  const g2 = s.form.guidanceScale2
+  if (model.secondExpert && g2 !== null && !(g2 >= 0 && g2 <= 50)) return 'Low-noise guidance must be 0–50'
   const size = sizeProblem(model, s.form.width, s.form.height)
   if (size) return size
   const frames = framesProblem(model, s.form.frames)

@@ -41,6 +41,8 @@ export interface GenerationForm {
   seedLocked: boolean
   steps: number
   guidanceScale: number
+  /** The low-noise expert's guidance on a two-expert model (ModelInfo.secondExpert); null: the model's default. */
+  guidanceScale2: number | null
   /**
    * Output size for a model that makes more than one (imported FLUX: multiples of its
    * sizes.multipleOf); null for one exported at a single size, which the request then leaves out.
