@@ -1,10 +1,15 @@
-import { checkBlockBudget, type CacheConfig } from '../../../../shared/cache-config'
+import type { CacheConfig } from '../../../../shared/cache-config'
 import { assertFinite } from '../../cache/non-finite'
-import type { CreateStepCache, StepCache } from '../../cache/seam'
 import { EngineFailure } from '../../errors'
 import type { BeforeCall } from '../../model/block-program'
 import { tensor, type Tensor } from '../../tensor'
-import { denoise, type DenoiseInput, type StepReport } from '../denoise'
+import { denoise, type DenoiseInput } from '../denoise'
+import {
+  prepareSegments,
+  refuseUncacheable,
+  type FamilyDenoised,
+  type FamilyDenoiseHooks
+} from '../family-loop'
 import type { FlowMatchSchedule } from '../flow-match'
 import type { TextEmbedding } from '../text-encoder'
 import { warmUp } from '../warm-up'
@@ -75,51 +80,16 @@ export interface FluxDenoiseInput {
   cache: CacheConfig
 }
 
-export interface FluxDenoiseHooks {
-  createStepCache: CreateStepCache
-  beforeCall: BeforeCall
-  onStep?: (r: StepReport) => void | Promise<void>
-  /** Run every session once before step 0 (generate does; replay needs no timings). */
-  warm?: boolean
-}
-
-export interface FluxDenoised {
-  latent: Tensor
-  stepCache: StepCache
-  prepareMs: number
-}
-
 export async function fluxDenoise(
   model: FluxModel,
   input: FluxDenoiseInput,
-  hooks: FluxDenoiseHooks
-): Promise<FluxDenoised> {
+  hooks: FamilyDenoiseHooks
+): Promise<FamilyDenoised> {
   const { cache } = input
-  if (cache.enabled && !model.cacheable)
-    throw new EngineFailure(
-      'bad_request',
-      `${model.name}: its transformer is one whole graph, which cannot be cached (import the folder first)`
-    )
+  refuseUncacheable(model, cache)
   const merge = cache.mergeBlockLists ?? true
   const t0 = performance.now()
-  for (const t of model.transformers) {
-    for (const program of t.contexts(merge)) {
-      const problem = checkBlockBudget(cache, program.blockCount, `${t.manifest.name}/${program.name}`)
-      if (problem) throw new EngineFailure('bad_request', `cache: ${problem}`)
-      hooks.beforeCall()
-      const n = program.blockCount
-      await program.prepare(
-        cache.enabled
-          ? [
-              [0, cache.Fn],
-              [cache.Fn, n - cache.Bn],
-              [n - cache.Bn, n]
-            ]
-          : [[0, n]],
-        1
-      )
-    }
-  }
+  for (const t of model.transformers) await prepareSegments(t, cache, merge, 1, hooks.beforeCall)
   const cond: TextEmbedding = {
     ...input.text,
     img_ids: latentImageIds(input.latent.h, input.latent.w),

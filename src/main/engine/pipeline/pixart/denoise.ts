@@ -1,17 +1,21 @@
-import { checkBlockBudget, type CacheConfig } from '../../../../shared/cache-config'
-import type { Branch } from '../../../../shared/trace'
+import type { CacheConfig } from '../../../../shared/cache-config'
 import { assertFinite } from '../../cache/non-finite'
-import type { CreateStepCache, StepCache } from '../../cache/seam'
 import { EngineFailure } from '../../errors'
-import type { BeforeCall } from '../../model/block-program'
-import type { LoadedTransformer } from '../../model/loaded-model'
 import { tensor, type Tensor } from '../../tensor'
-import { concatBatch, filled, splitBatch } from '../batch'
-import type { DenoiseInput, StepReport } from '../denoise'
+import { concatBatch, filled } from '../batch'
+import {
+  pairCall,
+  prepareSegments,
+  refuseUncacheable,
+  stepReport,
+  stepSite,
+  warmOneTransformer,
+  type FamilyDenoised,
+  type FamilyDenoiseHooks
+} from '../family-loop'
 import { applyGuidance } from '../guidance'
 import { DPMSolverStepper, type DPMSolverSchedule } from '../schedulers/dpm-solver'
 import { callTransformer } from '../transformer-call'
-import { warmUp } from '../warm-up'
 import { learnedSigma, usesAdditionalConditions } from './configs'
 import type { PixArtModel } from './model'
 import type { PixArtText } from './text'
@@ -40,20 +44,6 @@ export interface PixArtDenoiseInput {
   width: number
   height: number
   cache: CacheConfig
-}
-
-export interface PixArtDenoiseHooks {
-  createStepCache: CreateStepCache
-  beforeCall: BeforeCall
-  onStep?: (r: StepReport) => void | Promise<void>
-  /** Run every session once before step 0 (generate does; replay needs no timings). */
-  warm?: boolean
-}
-
-export interface PixArtDenoised {
-  latent: Tensor
-  stepCache: StepCache
-  prepareMs: number
 }
 
 /** do_classifier_free_guidance: guidance_scale > 1. */
@@ -95,42 +85,22 @@ export function pixartTextInputs(
 export async function pixartDenoise(
   model: PixArtModel,
   input: PixArtDenoiseInput,
-  hooks: PixArtDenoiseHooks
-): Promise<PixArtDenoised> {
+  hooks: FamilyDenoiseHooks
+): Promise<FamilyDenoised> {
   const { cache, schedule } = input
-  if (cache.enabled && !model.cacheable)
-    throw new EngineFailure(
-      'bad_request',
-      `${model.name}: its transformer is one whole graph, which cannot be cached (import the folder first)`
-    )
+  refuseUncacheable(model, cache)
   const call = model.call ?? callTransformer
   const cfg = pixartUsesCfg(input.guidanceScale)
   const fixedBatch = model.shape.fixedBatch
   const batched = fixedBatch === 2 || (fixedBatch === null && cfg)
   const t0 = performance.now()
-  await prepare(model.transformer, cache, batched ? 2 : 1, hooks.beforeCall)
+  await prepareSegments(model.transformer, cache, false, batched ? 2 : 1, hooks.beforeCall)
   const { width, height } = input
   const pair = batched
     ? pixartTextInputs(model, cfg ? [input.uncond, input.cond] : [input.cond, input.cond], width, height)
     : null
   const single = (t: PixArtText) => pixartTextInputs(model, [t], width, height)
-  if (hooks.warm) {
-    const warmInput: DenoiseInput = {
-      noise: input.noise,
-      sigmas: schedule.sigmas,
-      timesteps: schedule.timesteps,
-      cond: pair ?? single(input.cond),
-      uncond: pair ?? single(input.uncond),
-      guidanceScale: 1,
-      separateCfg: true,
-      mergeBlockLists: false
-    }
-    if (pair) warmInput.noise = concatBatch([input.noise, input.noise])
-    await warmUp({ transformerFor: () => model.transformer }, warmInput, cache, {
-      ...hooks,
-      call: model.call
-    })
-  }
+  if (hooks.warm) await warmOneTransformer(model, input, pair ?? single(input.cond), !!pair, cache, hooks)
   const prepareMs = performance.now() - t0
 
   const stepCache = hooks.createStepCache(cache)
@@ -148,22 +118,17 @@ export async function pixartDenoise(
     const t = schedule.timesteps[i]
     const sigma = schedule.sigmas[i]
     const latent = tensor(x, dims)
-    const site = (branch: Branch) => ({
-      stepCache,
-      step: i,
-      sigma,
-      branch,
-      mergeBlockLists: false,
-      beforeCall: hooks.beforeCall
-    })
+    const site = stepSite(stepCache, i, sigma, hooks.beforeCall)
     let prediction: Tensor
     if (pair) {
-      const both = await call(
+      const [first, second] = await pairCall(
+        call,
         transformer,
-        { latent: concatBatch([latent, latent]), timestep: filled(t, 2), text: pair },
+        latent,
+        t,
+        pair,
         site(cfg ? 'batched' : 'cond')
       )
-      const [first, second] = splitBatch(both, 2)
       prediction = cfg ? applyGuidance(second, first, input.guidanceScale) : first
     } else {
       const timestep = filled(t, 1)
@@ -176,15 +141,7 @@ export async function pixartDenoise(
     assertFinite(prediction, `the prediction of ${transformer.manifest.name} at step ${i} (timestep ${t})`)
     const eps = keepHalf ? firstChannels(prediction, channels) : prediction
     x = stepper.step(eps.data, x)
-    await hooks.onStep?.({
-      step: i,
-      totalSteps: steps,
-      stepMs: performance.now() - start,
-      traces: stepCache.drainTraces(),
-      latent: tensor(Float32Array.from(x), dims),
-      velocity: eps,
-      sigma
-    })
+    await hooks.onStep?.(stepReport(stepCache, { step: i, totalSteps: steps, start, sigma }, x, dims, eps))
   }
   return { latent: tensor(x, dims), stepCache, prepareMs }
 }
@@ -199,29 +156,4 @@ export function firstChannels(p: Tensor, channels: number): Tensor {
     )
   const plane = rest.reduce((a, b) => a * b, 1)
   return tensor(p.data.slice(0, channels * plane), [1, channels, ...rest])
-}
-
-/** Compiles the segments the cache will ask for, before step 0. */
-async function prepare(
-  t: LoadedTransformer,
-  cache: CacheConfig,
-  batch: number,
-  beforeCall: BeforeCall
-): Promise<void> {
-  for (const program of t.contexts(false)) {
-    const problem = checkBlockBudget(cache, program.blockCount, `${t.manifest.name}/${program.name}`)
-    if (problem) throw new EngineFailure('bad_request', `cache: ${problem}`)
-    beforeCall()
-    const n = program.blockCount
-    await program.prepare(
-      cache.enabled
-        ? [
-            [0, cache.Fn],
-            [cache.Fn, n - cache.Bn],
-            [n - cache.Bn, n]
-          ]
-        : [[0, n]],
-      batch
-    )
-  }
 }

@@ -1,12 +1,16 @@
-import { checkBlockBudget, type CacheConfig } from '../../../../shared/cache-config'
-import type { Branch } from '../../../../shared/trace'
+import type { CacheConfig } from '../../../../shared/cache-config'
 import { assertFinite } from '../../cache/non-finite'
-import type { CreateStepCache, StepCache } from '../../cache/seam'
 import { EngineFailure } from '../../errors'
-import type { BeforeCall } from '../../model/block-program'
 import { tensor, type Tensor } from '../../tensor'
 import { filled } from '../batch'
-import type { StepReport } from '../denoise'
+import {
+  prepareSegments,
+  refuseUncacheable,
+  stepReport,
+  stepSite,
+  type FamilyDenoised,
+  type FamilyDenoiseHooks
+} from '../family-loop'
 import type { FlowMatchSchedule } from '../flow-match'
 import { eulerStep } from '../scheduler'
 import { callTransformer } from '../transformer-call'
@@ -30,18 +34,6 @@ export interface QwenDenoiseInput {
   schedule: FlowMatchSchedule
   trueCfgScale: number
   cache: CacheConfig
-}
-
-export interface QwenDenoiseHooks {
-  createStepCache: CreateStepCache
-  beforeCall: BeforeCall
-  onStep?: (r: StepReport) => void | Promise<void>
-}
-
-export interface QwenDenoised {
-  latent: Tensor
-  stepCache: StepCache
-  prepareMs: number
 }
 
 /** do_true_cfg: true_cfg_scale > 1 and negative embeddings given. */
@@ -88,14 +80,10 @@ export function trueCfg(cond: Tensor, neg: Tensor, scale: number): Tensor {
 export async function qwenDenoise(
   model: QwenImageModel,
   input: QwenDenoiseInput,
-  hooks: QwenDenoiseHooks
-): Promise<QwenDenoised> {
+  hooks: FamilyDenoiseHooks
+): Promise<FamilyDenoised> {
   const { cache, schedule } = input
-  if (cache.enabled && !model.cacheable)
-    throw new EngineFailure(
-      'bad_request',
-      `${model.name}: its transformer is one whole graph, which cannot be cached (import the folder first)`
-    )
+  refuseUncacheable(model, cache)
   const { imageTokens, channels } = model.shape
   if (input.noise.dims.join() !== [1, imageTokens, channels].join())
     throw new EngineFailure(
@@ -106,26 +94,7 @@ export async function qwenDenoise(
   const cfg = qwenUsesTrueCfg(input.trueCfgScale, input.uncond)
   const t0 = performance.now()
   const transformer = model.transformer
-  for (const program of transformer.contexts(false)) {
-    const problem = checkBlockBudget(
-      cache,
-      program.blockCount,
-      `${transformer.manifest.name}/${program.name}`
-    )
-    if (problem) throw new EngineFailure('bad_request', `cache: ${problem}`)
-    hooks.beforeCall()
-    const n = program.blockCount
-    await program.prepare(
-      cache.enabled
-        ? [
-            [0, cache.Fn],
-            [cache.Fn, n - cache.Bn],
-            [n - cache.Bn, n]
-          ]
-        : [[0, n]],
-      1
-    )
-  }
+  await prepareSegments(transformer, cache, false, 1, hooks.beforeCall)
   const condText = qwenTextInputs(model, input.cond)
   const uncondText = cfg && input.uncond ? qwenTextInputs(model, input.uncond) : null
   const prepareMs = performance.now() - t0
@@ -141,14 +110,7 @@ export async function qwenDenoise(
     const sigma = schedule.sigmas[i]
     const timestep = filled(schedule.modelTimesteps[i], 1)
     const latent = tensor(x, dims)
-    const site = (branch: Branch) => ({
-      stepCache,
-      step: i,
-      sigma,
-      branch,
-      mergeBlockLists: false,
-      beforeCall: hooks.beforeCall
-    })
+    const site = stepSite(stepCache, i, sigma, hooks.beforeCall)
     let noise = await call(transformer, { latent, timestep, text: condText }, site('cond'))
     if (uncondText) {
       const neg = await call(transformer, { latent, timestep, text: uncondText }, site('uncond'))
@@ -156,15 +118,7 @@ export async function qwenDenoise(
     }
     assertFinite(noise, `the prediction of ${transformer.manifest.name} at step ${i} (sigma ${sigma})`)
     eulerStep(x, noise.data, sigma, schedule.sigmas[i + 1])
-    await hooks.onStep?.({
-      step: i,
-      totalSteps: steps,
-      stepMs: performance.now() - start,
-      traces: stepCache.drainTraces(),
-      latent: tensor(Float32Array.from(x), dims),
-      velocity: noise,
-      sigma
-    })
+    await hooks.onStep?.(stepReport(stepCache, { step: i, totalSteps: steps, start, sigma }, x, dims, noise))
   }
   return { latent: tensor(x, dims), stepCache, prepareMs }
 }

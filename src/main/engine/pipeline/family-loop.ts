@@ -1,0 +1,149 @@
+import { checkBlockBudget, type CacheConfig } from '../../../shared/cache-config'
+import type { Branch } from '../../../shared/trace'
+import type { CreateStepCache, StepCache } from '../cache/seam'
+import { EngineFailure } from '../errors'
+import type { BeforeCall } from '../model/block-program'
+import type { LoadedTransformer } from '../model/loaded-model'
+import { tensor, type Tensor } from '../tensor'
+import { concatBatch, filled, splitBatch } from './batch'
+import type { DenoiseInput, StepReport } from './denoise'
+import type { TextEmbedding } from './text-encoder'
+import type { CallSite, TransformerCall } from './transformer-call'
+import { warmUp } from './warm-up'
+
+/**
+ * The parts every family's own denoising loop (SD3, PixArt, Qwen-Image, Wan, FLUX's preparation)
+ * has in common: the refusal to cache a whole graph, the segments compiled before step 0, the
+ * warm-up of a one-transformer model, the call site of a step's branch, CFG's batched call and
+ * the step's report. Each loop keeps what is its pipeline's own (inputs, guidance, scheduler).
+ */
+
+export interface FamilyDenoiseHooks {
+  createStepCache: CreateStepCache
+  beforeCall: BeforeCall
+  onStep?: (r: StepReport) => void | Promise<void>
+  /** Run every session once before step 0 (generate does; replay needs no timings). */
+  warm?: boolean
+}
+
+export interface FamilyDenoised {
+  latent: Tensor
+  stepCache: StepCache
+  prepareMs: number
+}
+
+/** A transformer loaded as one whole graph has no blocks to skip. */
+export function refuseUncacheable(model: { name: string; cacheable: boolean }, cache: CacheConfig): void {
+  if (cache.enabled && !model.cacheable)
+    throw new EngineFailure(
+      'bad_request',
+      `${model.name}: its transformer is one whole graph, which cannot be cached (import the folder first)`
+    )
+}
+
+/**
+ * Compiles the segments the cache will ask for, before step 0: [0, N) without it, else the first
+ * Fn, the middle and the last Bn blocks, at the batch the loop calls with.
+ */
+export async function prepareSegments(
+  t: LoadedTransformer,
+  cache: CacheConfig,
+  merge: boolean,
+  batch: number,
+  beforeCall: BeforeCall
+): Promise<void> {
+  for (const program of t.contexts(merge)) {
+    const problem = checkBlockBudget(cache, program.blockCount, `${t.manifest.name}/${program.name}`)
+    if (problem) throw new EngineFailure('bad_request', `cache: ${problem}`)
+    beforeCall()
+    const n = program.blockCount
+    await program.prepare(
+      cache.enabled
+        ? [
+            [0, cache.Fn],
+            [cache.Fn, n - cache.Bn],
+            [n - cache.Bn, n]
+          ]
+        : [[0, n]],
+      batch
+    )
+  }
+}
+
+/**
+ * Runs a one-transformer model's sessions once (warm-up.ts) with the text the loop will pass,
+ * at batch 2 (CFG's batch, or a batch-2 graph) or 1, one call per step as the loop makes them.
+ */
+export async function warmOneTransformer(
+  model: { transformer: LoadedTransformer; call?: TransformerCall },
+  input: { noise: Tensor; schedule: { sigmas: readonly number[]; timesteps: readonly number[] } },
+  text: TextEmbedding,
+  batch2: boolean,
+  cache: CacheConfig,
+  hooks: FamilyDenoiseHooks
+): Promise<void> {
+  const warmInput: DenoiseInput = {
+    noise: batch2 ? concatBatch([input.noise, input.noise]) : input.noise,
+    sigmas: input.schedule.sigmas,
+    timesteps: input.schedule.timesteps,
+    cond: text,
+    uncond: text,
+    guidanceScale: 1,
+    separateCfg: true,
+    mergeBlockLists: false
+  }
+  await warmUp({ transformerFor: () => model.transformer }, warmInput, cache, {
+    ...hooks,
+    call: model.call
+  })
+}
+
+/** The call site of step `step`'s call in a branch (one block list per context). */
+export function stepSite(
+  stepCache: StepCache,
+  step: number,
+  sigma: number,
+  beforeCall: BeforeCall
+): (branch: Branch) => CallSite {
+  return (branch) => ({ stepCache, step, sigma, branch, mergeBlockLists: false, beforeCall })
+}
+
+/**
+ * One call at batch 2: the latent twice with the text's two rows (CFG's [uncond, cond], or a
+ * batch-2 graph's prompt twice), the prediction split back into its two rows in that order.
+ */
+export async function pairCall(
+  call: TransformerCall,
+  transformer: LoadedTransformer,
+  latent: Tensor,
+  t: number,
+  text: TextEmbedding,
+  site: CallSite
+): Promise<[Tensor, Tensor]> {
+  const both = await call(
+    transformer,
+    { latent: concatBatch([latent, latent]), timestep: filled(t, 2), text },
+    site
+  )
+  const [first, second] = splitBatch(both, 2)
+  return [first, second]
+}
+
+/** The report of a finished step: x is the next sample (copied), v the prediction that made it. */
+export function stepReport(
+  stepCache: StepCache,
+  s: { step: number; totalSteps: number; start: number; sigma: number },
+  x: Float32Array,
+  dims: readonly number[],
+  velocity: Tensor
+): StepReport {
+  return {
+    step: s.step,
+    totalSteps: s.totalSteps,
+    stepMs: performance.now() - s.start,
+    traces: stepCache.drainTraces(),
+    latent: tensor(Float32Array.from(x), dims),
+    velocity,
+    sigma: s.sigma
+  }
+}
