@@ -49,6 +49,10 @@ export interface ImportedPipeline<M extends FamilyModel = FamilyModel> {
   readonly separateCfg: boolean
   /** Reads precomputed prompt embeddings (GenerateRequest.promptEmbeds) instead of prompt text. */
   readonly promptEmbeds?: true
+  /** May run a second, low-noise expert with its own guidance (GenerateRequest.guidanceScale2). */
+  readonly secondGuidance?: true
+  /** Makes videos, so GenerateRequest.frames means something to it. */
+  readonly video?: true
 }
 
 /** Families without an entry are refused at load by name (their pipeline is not in this build). */
@@ -58,7 +62,9 @@ export const importedPipelines: Partial<Record<ImportedFamily, ImportedPipeline>
     fromImport: wanFromLoadedImport,
     generate: runWanPipeline,
     mergeBlockLists: false,
-    separateCfg: true
+    separateCfg: true,
+    secondGuidance: true,
+    video: true
   },
   sd3: {
     fromImport: async (imp) => sd3FromImport(imp),
@@ -85,18 +91,30 @@ export function importedPipeline(family: ImportedFamily): ImportedPipeline {
   const p = importedPipelines[family]
   if (!p)
     throw new EngineFailure('model_invalid', `imported ${family} packages have no pipeline in this build`)
-  if (p.promptEmbeds) return p
   return {
     ...p,
-    generate: async (model, request, hooks) => {
-      if (request.promptEmbeds || request.negativePromptEmbeds)
-        throw new EngineFailure(
-          'bad_request',
-          `${model.name} reads the prompt text; --prompt-embeds is only for models without a text encoder graph (Qwen-Image)`
-        )
-      return p.generate(model, request, hooks)
-    }
+    generate: async (model, request, hooks) => p.generate(model, refuseUnread(p, model, request), hooks)
   }
+}
+
+/** A request field this family's pipeline would not read is refused by name, not ignored. */
+function refuseUnread(p: ImportedPipeline, model: FamilyModel, request: GenerateRequest): GenerateRequest {
+  if (!p.promptEmbeds && (request.promptEmbeds || request.negativePromptEmbeds))
+    throw new EngineFailure(
+      'bad_request',
+      `${model.name} reads the prompt text; --prompt-embeds is only for models without a text encoder graph (Qwen-Image)`
+    )
+  if (!p.secondGuidance && request.guidanceScale2 !== undefined)
+    throw new EngineFailure(
+      'bad_request',
+      `${model.name} has one transformer; guidanceScale2 (--guidance-2) is only for models with two experts (Wan 2.2)`
+    )
+  if (!p.video && request.frames !== undefined && request.frames !== 1)
+    throw new EngineFailure(
+      'bad_request',
+      `${model.name} makes still images; frames (--frames) is only for video models (Wan)`
+    )
+  return request
 }
 
 /** An imported package loaded and handed to its family's pipeline. */
