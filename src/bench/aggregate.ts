@@ -2,7 +2,7 @@ import { quantiles } from '../shared/cache-summary'
 import { scoreAdherence } from './eval/adherence'
 import { compareImages } from '../main/engine/metrics/compare'
 import type { Measured } from './measure'
-import type { SampleResult, VariantResult } from './result'
+import type { ExpertResult, SampleResult, VariantResult } from './result'
 import { stepSpread } from './spread'
 import { mean, median, pooledPsnr } from './stats'
 import { variantTag, type BenchVariant } from './variants'
@@ -99,7 +99,12 @@ export function sampleOf(
   }
 }
 
-export function summarize(v: BenchVariant, skipped: string | null, a: Acc | null): VariantResult {
+export function summarize(
+  v: BenchVariant,
+  skipped: string | null,
+  a: Acc | null,
+  experts: ExpertResult[] = []
+): VariantResult {
   const clean = a?.samples ?? []
   const blocksRun = clean.reduce((n, s) => n + s.blocksRun, 0)
   const blocksTotal = clean.reduce((n, s) => n + s.blocksTotal, 0)
@@ -147,6 +152,7 @@ export function summarize(v: BenchVariant, skipped: string | null, a: Acc | null
     cacheBytes: a?.cacheBytes ?? 0,
     diffQuantiles: quantiles(a?.distances ?? []),
     stepSpread: stepSpread(a?.runStepMs ?? []),
+    experts,
     samples: clean
   }
 }

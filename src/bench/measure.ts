@@ -5,6 +5,7 @@ import { createStepCache } from '../main/engine/cache/index'
 import type { StepCache } from '../main/engine/cache/seam'
 import type { Tensor } from '../main/engine/tensor'
 import type { BenchTarget } from './bench-target'
+import { expertRuns, type ExpertRun } from './experts'
 import { RssSampler } from './rss'
 import type { BenchVariant } from './variants'
 
@@ -25,6 +26,8 @@ export interface Measured {
   cacheBytes: number
   /** Every residual diff the cache computed (its trace's distances). */
   distances: number[]
+  /** Per transformer of the model: its steps, decisions, blocks and share of the step time. */
+  experts: ExpertRun[]
   latent: Tensor
   image: Tensor
 }
@@ -33,6 +36,10 @@ export interface MeasureInput {
   prompt: string
   seed: number
   steps?: number
+  /** Output size and video frames; the model's defaults where absent. */
+  width?: number
+  height?: number
+  frames?: number
 }
 
 export async function measure(model: BenchTarget, v: BenchVariant, input: MeasureInput): Promise<Measured> {
@@ -41,6 +48,9 @@ export async function measure(model: BenchTarget, v: BenchVariant, input: Measur
     prompt: input.prompt,
     seed: input.seed,
     steps: input.steps,
+    width: input.width,
+    height: input.height,
+    frames: input.frames,
     cache: { preset: v.preset, overrides: v.overrides },
     provider: model.provider
   })
@@ -73,6 +83,10 @@ export async function measure(model: BenchTarget, v: BenchVariant, input: Measur
     peakRssBytes,
     cacheBytes: stepCache?.heldBytes?.() ?? 0,
     distances: result.trace.flatMap((t) => (t.distance === null ? [] : [t.distance])),
+    experts: expertRuns(
+      result,
+      model.transformers.map((t) => t.manifest.name)
+    ),
     latent: got.latent,
     image: got.image
   }

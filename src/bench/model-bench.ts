@@ -6,6 +6,14 @@ import type { Provider } from '../shared/providers'
 import { resolveCacheConfig } from '../shared/presets'
 import { loadBenchTarget, type BenchTarget } from './bench-target'
 import { blockTimeTheoretical, emptyAcc, record, sampleOf, summarize, type Acc } from './aggregate'
+import {
+  countExpertBlocks,
+  emptyExpertAcc,
+  recordExpertPair,
+  recordExpertTimes,
+  summarizeExperts,
+  type ExpertAcc
+} from './experts'
 import { measure, type Measured } from './measure'
 import type { ModelBench } from './result'
 import { median } from './stats'
@@ -21,12 +29,20 @@ import type { BenchVariant } from './variants'
 
 export interface ModelBenchOptions {
   dir: string
-  variants: readonly BenchVariant[]
+  /**
+   * The variants, or a choice of them once the model is loaded: `fits` says whether a variant's
+   * Fn + Bn fit every block list of the model (variants.ts defaultVariantsFor).
+   */
+  variants: readonly BenchVariant[] | ((fits: (v: BenchVariant) => boolean) => readonly BenchVariant[])
   prompts: readonly string[]
   seeds: readonly number[]
   /** Timed pairs per (variant, prompt, seed). */
   repeats: number
   steps?: number
+  /** Output size and video frames; each model's defaults where absent. */
+  width?: number
+  height?: number
+  frames?: number
   provider: Provider
   /** ONNX Runtime intra-op threads (PyTorch gets the same). */
   threads: number
@@ -50,25 +66,32 @@ export async function benchModel(o: ModelBenchOptions): Promise<ModelBench> {
 }
 
 async function benchLoaded(model: BenchTarget, o: ModelBenchOptions): Promise<ModelBench> {
-  const none = o.variants.find((v) => v.preset === 'none' && Object.keys(v.overrides).length === 0)
+  const variantList =
+    typeof o.variants === 'function' ? o.variants((v) => whyNotRunnable(model, v) === null) : o.variants
+  const none = variantList.find((v) => v.preset === 'none' && Object.keys(v.overrides).length === 0)
   if (!none) throw new Error('the bench needs the `none` variant: speedups and PSNR are measured against it')
-  const skipped = new Map(o.variants.map((v) => [v.id, whyNotRunnable(model, v)]))
-  const runnable = o.variants.filter((v) => skipped.get(v.id) === null)
+  const skipped = new Map(variantList.map((v) => [v.id, whyNotRunnable(model, v)]))
+  const runnable = variantList.filter((v) => skipped.get(v.id) === null)
   const acc = new Map<string, Acc>(runnable.map((v) => [v.id, emptyAcc()]))
+  const experts = new Map<string, ExpertAcc>(runnable.map((v) => [v.id, emptyExpertAcc()]))
+  const expertsOf = (v: BenchVariant) => experts.get(v.id) as ExpertAcc
   const log = o.onRun ?? (() => {})
 
   // Warm-up: each variant compiles its block ranges and touches its buffers once, untimed.
+  const size = { width: o.width, height: o.height, frames: o.frames }
   for (const v of runnable)
-    await measure(model, v, { prompt: o.prompts[0], seed: o.seeds[0], steps: o.steps })
+    await measure(model, v, { prompt: o.prompts[0], seed: o.seeds[0], steps: o.steps, ...size })
 
   let reference0: Measured | null = null
   for (const prompt of o.prompts) {
     for (const seed of o.seeds) {
-      const input = { prompt, seed, steps: o.steps }
+      const input = { prompt, seed, steps: o.steps, ...size }
       const reference = await measure(model, none, input)
       reference0 ??= reference
       record(acc.get(none.id) as Acc, reference)
       ;(acc.get(none.id) as Acc).samples.push(sampleOf(prompt, seed, reference, null))
+      recordExpertTimes(expertsOf(none), reference.experts)
+      countExpertBlocks(expertsOf(none), reference.experts)
       // none, A, none, B, none …: each cached run sits between two uncached ones, and its speedup
       // is against their mean, so load that drifts during the run cancels out.
       let before = reference
@@ -78,8 +101,11 @@ async function benchLoaded(model: BenchTarget, o: ModelBenchOptions): Promise<Mo
           const run = await measure(model, v, input)
           const after = await measure(model, none, input)
           record(acc.get(none.id) as Acc, after)
+          recordExpertTimes(expertsOf(none), after.experts)
           const a = acc.get(v.id) as Acc
           record(a, run)
+          recordExpertTimes(expertsOf(v), run.experts)
+          recordExpertPair(expertsOf(v), before.experts, run.experts, after.experts)
           const base = (x: Measured, key: 'totalMs' | 'denoiseMs') =>
             (x.result.timings[key] + after.result.timings[key]) / 2
           const ratio = base(before, 'totalMs') / run.result.timings.totalMs
@@ -90,6 +116,7 @@ async function benchLoaded(model: BenchTarget, o: ModelBenchOptions): Promise<Mo
           if (r === 0) {
             a.samples.push(sampleOf(prompt, seed, run, reference))
             a.distances.push(...run.distances)
+            countExpertBlocks(expertsOf(v), run.experts)
           }
           log(`${model.id} ${v.id} "${prompt}" seed ${seed}: ${ratio.toFixed(2)}×`)
         }
@@ -97,7 +124,14 @@ async function benchLoaded(model: BenchTarget, o: ModelBenchOptions): Promise<Mo
     }
   }
 
-  const variants = o.variants.map((v) => summarize(v, skipped.get(v.id) ?? null, acc.get(v.id) ?? null))
+  const variants = variantList.map((v) =>
+    summarize(
+      v,
+      skipped.get(v.id) ?? null,
+      acc.get(v.id) ?? null,
+      summarizeExperts(experts.get(v.id) ?? null, v === none)
+    )
+  )
   // The adherence evaluator reads the embedded models' caption grammar into their pixels; on any
   // other model its score would be a number about nothing.
   if (!model.embedded) for (const v of variants) v.adherence = null
@@ -113,7 +147,8 @@ async function benchLoaded(model: BenchTarget, o: ModelBenchOptions): Promise<Mo
   let torch: ModelBench['torch'] = null
   let torchError: string | null = null
   if (o.torch && reference0 && !model.embedded) {
-    torchError = 'no PyTorch twin: tools/train rebuilds only the models it made'
+    torchError =
+      'an imported package has no PyTorch twin here (tools/train rebuilds only the embedded models it made)'
   } else if (o.torch && reference0) {
     const stepMs = (id: string) => median(acc.get(id)?.stepMs ?? [])
     log(`${model.id}: PyTorch eager reference (${o.torch.python} -m ${TORCH_MODULE})…`)
@@ -144,6 +179,7 @@ async function benchLoaded(model: BenchTarget, o: ModelBenchOptions): Promise<Mo
     name: model.name,
     kind: model.kind,
     path: model.dir,
+    embedded: model.embedded,
     manifestSha256: createHash('sha256')
       .update(await readFile(join(model.dir, 'model.json')))
       .digest('hex'),

@@ -46,6 +46,28 @@ export const VariantTimingSchema = z.object({
   cpuSpeedup: z.number()
 })
 
+/**
+ * One transformer ("expert") of a variant (experts.ts): Wan 2.2's two experts each keep their own
+ * cache context, so blocks skipped and speedup are told apart per transformer.
+ */
+export const ExpertResultSchema = z.object({
+  transformer: z.string(),
+  /** Summed over the sample runs (the first repeat of each prompt and seed), as blocksRun is. */
+  steps: z.number().int(),
+  /** Cache decisions (one per call and block list), and how many skipped the middle blocks. */
+  decisions: z.number().int(),
+  cachedDecisions: z.number().int(),
+  blocksRun: z.number().int(),
+  blocksTotal: z.number().int(),
+  skippedFraction: z.number(),
+  theoreticalSpeedup: z.number(),
+  /** Median over the timed runs of the wall time of this transformer's denoising steps. */
+  medianMs: z.number().nullable(),
+  /** Median of t(none) / t(variant) of that time over the timed pairs; null when never called. */
+  speedup: z.number().nullable()
+})
+export type ExpertResult = z.infer<typeof ExpertResultSchema>
+
 export const VariantResultSchema = z.object({
   id: z.string(),
   label: z.string(),
@@ -84,6 +106,8 @@ export const VariantResultSchema = z.object({
   diffQuantiles: QuantilesSchema.nullable(),
   /** Spread of the warm runs' step times (spread.ts); null in reports written before it. */
   stepSpread: StepSpreadSchema.nullable().default(null),
+  /** Per transformer, in the model's order; empty in reports written before it. */
+  experts: z.array(ExpertResultSchema).default([]),
   samples: z.array(SampleResultSchema)
 })
 export type VariantResult = z.infer<typeof VariantResultSchema>
@@ -132,6 +156,11 @@ export const ModelBenchSchema = z.object({
   name: z.string(),
   kind: z.enum(['image', 'video']),
   path: z.string(),
+  /**
+   * One of the embedded models (tools/train's), whose caption grammar and PyTorch twin the bench
+   * knows; false for an imported package. Absent (true) in reports written before imports.
+   */
+  embedded: z.boolean().default(true),
   /** sha256 of model.json (which holds every file's sha256): pins the exact weights measured. */
   manifestSha256: z.string().default(''),
   steps: z.number().int(),

@@ -22,7 +22,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const failures: BenchReport['failures'] = []
   for (const dir of o.dirs) {
     try {
-      // Imported models are image models (FLUX); the grammar's captions serve as plain prompts there.
+      // An imported model (any family, video too) reads the grammar's image captions as plain prompts.
       const kind = (await isImportedPackage(dir)) ? 'image' : (await readManifest(dir)).kind
       const prompts = examplePrompts(kind, o.promptCount)
       models.push(await benchModel({ ...o, dir, prompts }))

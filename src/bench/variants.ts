@@ -37,6 +37,23 @@ export function defaultVariants(sweep: readonly number[] = DEFAULT_SWEEP): Bench
   return [...presets, ...sweep.filter((t) => t !== base).map((t) => sweepVariant(t))]
 }
 
+/**
+ * The default variants for one model: every preset (one that does not fit the model's block
+ * lists stays in the list, reported with the reason), and the threshold sweep on F8B0 where it
+ * fits, else on the first cached preset that does (an imported tiny export has 6 blocks per
+ * list: F8B0's 8 front blocks do not fit, F1B0's one does), else none.
+ */
+export function defaultVariantsFor(
+  fits: (v: BenchVariant) => boolean,
+  sweep: readonly number[] = DEFAULT_SWEEP
+): BenchVariant[] {
+  const presets = defaultVariants([])
+  const base = presets.find((v) => v.preset !== 'none' && fits(v))
+  if (!base) return presets
+  const own = resolveCacheConfig(base.preset).residualDiffThreshold
+  return [...presets, ...sweep.filter((t) => t !== own).map((t) => sweepVariant(t, base.preset))]
+}
+
 /** Parses `none,F8B0,F1B0` (preset ids) and `F8B0-R0.2` (a preset with another threshold). */
 export function parseVariants(list: string): BenchVariant[] {
   const known = PRESETS.filter((p) => p.id !== 'custom').map((p) => p.id)

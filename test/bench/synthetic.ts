@@ -53,6 +53,7 @@ export function variant(over: Partial<VariantResult> = {}): VariantResult {
     cacheBytes: 24 << 10,
     diffQuantiles: { min: 0.01, p25: 0.03, p50: 0.05, p75: 0.09, p95: 0.2, max: 0.4 },
     stepSpread: steadySpread(),
+    experts: [],
     samples: [sample()],
     ...over
   }
@@ -87,6 +88,7 @@ export function modelBench(variants: VariantResult[] = [noneVariant(), variant()
     name: 'Shapes <test> & co',
     kind: 'image',
     path: '/models/shapes-test',
+    embedded: true,
     manifestSha256: '0123456789abcdef',
     steps: 28,
     guidanceScale: 4,

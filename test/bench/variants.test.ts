@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { shellQuote } from '../../src/bench/report/format'
-import { defaultVariants, parseVariants, variantTag } from '../../src/bench/variants'
+import { resolveCacheConfig } from '../../src/shared/presets'
+import { defaultVariants, defaultVariantsFor, parseVariants, variantTag } from '../../src/bench/variants'
 
 describe('bench variants', () => {
   it('default: the four presets, then the F8B0 sweep without its own threshold', () => {
@@ -11,6 +12,31 @@ describe('bench variants', () => {
       'F1B0',
       'F8B0-R0.04',
       'F8B0-R0.2'
+    ])
+  })
+
+  it('per model: the sweep on F8B0 where it fits, else on F1B0 (6-block lists), else no sweep', () => {
+    const fitting = (blocks: number) => (v: { preset: Parameters<typeof resolveCacheConfig>[0] }) => {
+      const c = resolveCacheConfig(v.preset)
+      return c.Fn + c.Bn <= blocks
+    }
+    expect(defaultVariantsFor(fitting(32), [0.04, 0.2]).map((v) => v.id)).toEqual(
+      defaultVariants([0.04, 0.2]).map((v) => v.id)
+    )
+    // Every preset stays listed (the bench says why one does not fit); F1B0's own 0.12 is not repeated.
+    expect(defaultVariantsFor(fitting(6), [0.04, 0.12, 0.2]).map((v) => v.id)).toEqual([
+      'none',
+      'F8B0',
+      'F8B8-taylorseer',
+      'F1B0',
+      'F1B0-R0.04',
+      'F1B0-R0.2'
+    ])
+    expect(defaultVariantsFor(fitting(0), [0.04]).map((v) => v.id)).toEqual([
+      'none',
+      'F8B0',
+      'F8B8-taylorseer',
+      'F1B0'
     ])
   })
 

@@ -2,7 +2,7 @@ import { runSpreadVerdict } from '../spread'
 import type { BenchReport, ModelBench } from '../result'
 import { acceptanceChecks } from '../acceptance'
 import { fx, mib, pct, times } from './format'
-import { markdownTable } from './table'
+import { expertMarkdownTable, markdownTable } from './table'
 
 /** docs/bench/README.md: every figure comes from the JSON next to it, written by the same run. */
 
@@ -43,6 +43,13 @@ export function markdownReport(r: BenchReport, note: string | null): string {
   )
   for (const b of r.models) lines.push(...modelSection(b))
   for (const f of r.failures) lines.push(`Not benched: \`${f.dir}\` (${f.error}).`, '')
+  if (r.models.length > 0 && r.models.every((b) => b.embedded))
+    lines.push(
+      'Imported packages (`studio import` of a diffusers ONNX export) are benched by name, e.g.',
+      '`npm run bench -- wan2-2-tiny sd3-tiny`, into `docs/bench/imported/`: see',
+      '[imported/README.md](imported/README.md).',
+      ''
+    )
   return lines.join('\n') + '\n'
 }
 
@@ -57,7 +64,8 @@ function modelSection(b: ModelBench): string[] {
     ...markdownTable(b),
     '',
     `![speedup vs PSNR](${chartFile(b)})`,
-    ''
+    '',
+    ...expertSection(b)
   ]
   const checks = acceptanceChecks(b)
   if (checks.length) {
@@ -103,7 +111,7 @@ function modelSection(b: ModelBench): string[] {
         ''
       )
   } else if (b.torchError) {
-    lines.push(`PyTorch comparison failed: ${b.torchError}`, '')
+    lines.push(`PyTorch comparison ${b.embedded ? 'failed' : 'not run'}: ${b.torchError}`, '')
   }
   const none = b.variants.find((v) => v.preset === 'none')
   if (none?.timing) {
@@ -129,6 +137,25 @@ function modelSection(b: ModelBench): string[] {
     lines.push('')
   }
   return lines
+}
+
+/**
+ * Per transformer: Wan 2.2's experts each keep their own cache context (their own warmup and step
+ * count), so one preset can skip blocks of one and not of the other.
+ */
+function expertSection(b: ModelBench): string[] {
+  if (!b.variants.some((v) => v.experts.length > 0)) return []
+  return [
+    'Per transformer (expert; each has its own cache context, warmup and step count). *Steps*, *cached',
+    'calls* and *blocks* are summed over the prompts and seeds; *cached calls* counts cache decisions',
+    '(one per call and block list) that skipped the middle blocks. *ms (its steps)* is the median',
+    'per output of the wall time of the denoising steps that called this transformer (its calls —',
+    "CFG's cond and uncond — and the step's guidance and scheduler update), and *speedup* the median",
+    "of that time uncached / cached over the same interleaved pairs as the whole output's.",
+    '',
+    ...expertMarkdownTable(b),
+    ''
+  ]
 }
 
 /** How steady the step times were, per variant (spread.ts); `npm run bench -- --ci` bounds none's. */

@@ -55,3 +55,54 @@ export function markdownTable(b: ModelBench): string[] {
   const rule = `|${COLUMNS.map((_, c) => (c === 0 ? ' --- ' : ' ---: ')).join('|')}|`
   return [header, rule, ...b.variants.map((v) => `| ${variantRow(v).join(' | ')} |`)]
 }
+
+/**
+ * Per transformer ("expert", experts.ts): one row per (preset, transformer). *ms* is the median
+ * wall time of that transformer's denoising steps per output, and *speedup* the median of
+ * t(none) / t(preset) of that time over the same interleaved pairs as the whole output's.
+ */
+export const EXPERT_COLUMNS = [
+  'preset',
+  'transformer',
+  'steps',
+  'cached calls',
+  'blocks run / total',
+  'blocks skipped',
+  'theoretical',
+  'ms (its steps)',
+  'speedup'
+] as const
+
+export function expertRows(v: VariantResult): string[][] {
+  if (v.skipped !== null)
+    return [[v.label, `does not fit: ${v.skipped}`, ...EXPERT_COLUMNS.slice(2).map(() => '')]]
+  return v.experts.map((e) => [
+    v.label,
+    e.transformer,
+    String(e.steps),
+    `${e.cachedDecisions} / ${e.decisions}`,
+    `${e.blocksRun} / ${e.blocksTotal}`,
+    pct(e.skippedFraction),
+    times(e.theoreticalSpeedup),
+    fx(e.medianMs, 0),
+    times(e.speedup)
+  ])
+}
+
+export function expertTextTable(b: ModelBench): string[] {
+  const rows = [EXPERT_COLUMNS as readonly string[], ...b.variants.flatMap(expertRows)]
+  // A preset that does not fit says why across the row; its reason does not widen the columns.
+  const fitted = rows.filter((r) => r[2] !== '')
+  const widths = EXPERT_COLUMNS.map((_, c) => Math.max(...fitted.map((r) => (r[c] ?? '').length)))
+  return rows.map((r) =>
+    r[2] === ''
+      ? `${r[0].padEnd(widths[0])}  ${r[1]}`
+      : r.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ')
+  )
+}
+
+export function expertMarkdownTable(b: ModelBench): string[] {
+  const header = `| ${EXPERT_COLUMNS.join(' | ')} |`
+  const rule = `|${EXPERT_COLUMNS.map((_, c) => (c < 2 ? ' --- ' : ' ---: ')).join('|')}|`
+  return [header, rule, ...b.variants.flatMap(expertRows).map((r) => `| ${r.join(' | ')} |`)]
+}
