@@ -38,7 +38,11 @@ export function GenerateButton() {
         Generate
         <kbd>{MOD} ↵</kbd>
       </button>
-      {why && <p className="field-hint center">{why}</p>}
+      {why && (
+        <p className="field-hint center" data-testid="generate-why">
+          {why}
+        </p>
+      )}
     </div>
   )
 }

@@ -7,6 +7,7 @@ import { useStudioStore } from '../../store'
 import { isGenerating } from '../../store/slices/generation'
 import { selectedModel } from '../../store/slices/models'
 import { GenerateButton } from './GenerateButton'
+import { LowNoiseGuidanceField } from './LowNoiseGuidanceField'
 import { PromptEmbedsNote } from './PromptEmbedsNote'
 
 /** The left column of the generate view: the whole recipe, then the action. Locked while a run is under way. */
@@ -23,6 +24,7 @@ export function RecipePanel() {
         <section className="panel-section">
           <SeedField disabled={busy} />
           <SamplingFields disabled={busy} />
+          {model?.secondExpert && <LowNoiseGuidanceField expert={model.secondExpert} disabled={busy} />}
         </section>
         <section className="panel-section">
           <PresetPicker disabled={busy} />

@@ -11,7 +11,7 @@ export function RunFacts({ run }: { run: DisplayedRun }) {
         ['Model', e.recipe.modelName],
         ['Seed', String(e.recipe.seed)],
         ['Steps', String(e.recipe.steps)],
-        ['Guidance', String(e.recipe.guidanceScale)],
+        ['Guidance', guidanceText(e.recipe.guidanceScale, e.recipe.guidanceScale2)],
         ['Cache', presetById(e.recipe.preset).label],
         ['Provider', e.recipe.provider],
         ['Total', formatMs(e.timings.totalMs)],
@@ -25,7 +25,7 @@ export function RunFacts({ run }: { run: DisplayedRun }) {
           ['Model', request.model],
           ['Seed', String(request.seed)],
           ['Steps', String(request.steps ?? '')],
-          ['Guidance', String(request.guidanceScale ?? '')],
+          ['Guidance', guidanceText(request.guidanceScale, request.guidanceScale2)],
           ['Cache', presetById(request.cache?.preset ?? 'none').label],
           ['Cached so far', liveCached(run)],
           ['Elapsed', formatMs(run.job?.elapsedMs ?? 0)]
@@ -41,6 +41,12 @@ export function RunFacts({ run }: { run: DisplayedRun }) {
       ))}
     </dl>
   )
+}
+
+/** A two-expert model's scales as "high · low-noise expert" (Wan 2.2's guidance_scale_2). */
+function guidanceText(first: number | undefined, second: number | undefined): string {
+  const g = String(first ?? '')
+  return second === undefined ? g : `${g} · ${second} low-noise`
 }
 
 /** Decisions that cached, of those made so far (every branch and context counts). */
