@@ -6,7 +6,7 @@ import { acceptanceChecks } from '../../src/bench/acceptance'
 import { markdownReport } from '../../src/bench/report/markdown'
 import { README_END, README_START, readmeBlock, updateReadme } from '../../src/bench/report/readme-block'
 import { speedupPsnrSvg } from '../../src/bench/report/svg-chart'
-import { textTable } from '../../src/bench/report/table'
+import { expertTextTable, textTable } from '../../src/bench/report/table'
 import type { BenchReport } from '../../src/bench/result'
 import { modelBench, noneVariant, variant } from './synthetic'
 
@@ -118,6 +118,48 @@ describe('bench report', () => {
     expect(md).toContain('![speedup vs PSNR](shapes-test-speedup-psnr.svg)')
     expect(md).toContain('| F8B0 | 0.010 | 0.030 | 0.050 | 0.090 | 0.200 | 0.400 |')
     expect(md).toContain('Not benched: `/m/broken` (model.json: bad).')
+  })
+
+  it("an embedded-only report links the imported packages' one; an imported one says how it was made", () => {
+    const link = '[imported/README.md](imported/README.md)'
+    expect(markdownReport(benchReport(), null)).toContain(link)
+    const imported = { ...modelBench(), embedded: false, torchError: 'no twin' }
+    const md = markdownReport(benchReport({ models: [imported] }), null)
+    expect(md).not.toContain(link)
+    expect(md).toContain('Imported packages are benched by their id after `studio import` made them')
+    expect(md).toContain('PyTorch comparison not run: no twin')
+  })
+
+  it('the per-transformer table has a row per (preset, expert); a preset that does not fit says why', () => {
+    const expert = (transformer: string, blocksRun: number) => ({
+      transformer,
+      steps: 10,
+      decisions: 20,
+      cachedDecisions: (120 - blocksRun) / 5,
+      blocksRun,
+      blocksTotal: 120,
+      skippedFraction: 1 - blocksRun / 120,
+      theoreticalSpeedup: 120 / blocksRun,
+      medianMs: 250,
+      speedup: 1.25
+    })
+    const b = modelBench([
+      variant({
+        id: 'F1B0',
+        label: 'F1B0',
+        experts: [expert('transformer', 120), expert('transformer_2', 90)]
+      }),
+      variant({ id: 'F8B0', label: 'F8B0', skipped: 'Fn = 8 exceeds the 6 blocks of transformer/blocks' })
+    ])
+    expect(expertTextTable(b).map((l) => l.replace(/ +/g, ' '))).toEqual([
+      'preset transformer steps cached calls blocks run / total blocks skipped theoretical ms (its steps) speedup',
+      'F1B0 transformer 10 0 / 20 120 / 120 0 % 1.00× 250 1.25×',
+      'F1B0 transformer_2 10 6 / 20 90 / 120 25 % 1.33× 250 1.25×',
+      'F8B0 does not fit: Fn = 8 exceeds the 6 blocks of transformer/blocks'
+    ])
+    expect(markdownReport(benchReport({ models: [b] }), null)).toContain(
+      '| F1B0 | transformer_2 | 10 | 6 / 20 | 90 / 120 | 25 % | 1.33× | 250 | 1.25× |'
+    )
   })
 })
 

@@ -27,6 +27,16 @@ export function markdownReport(r: BenchReport, note: string | null): string {
     ''
   ]
   if (note) lines.push(`**Load:** ${note}`, '')
+  if (r.models.some((b) => !b.embedded))
+    lines.push(
+      'Imported packages are benched by their id after `studio import` made them, e.g.',
+      '`npm run studio -- import test/fixtures/diffusers/wan2.2-tiny/onnx-dynamo --name wan2.2-tiny`',
+      '(into `~/.cache-studio/models`, or `$CACHE_STUDIO_MODELS`). Every preset is listed; one whose',
+      'Fn + Bn exceed a block list of the model says so instead of a figure, and the threshold sweep',
+      "then runs on F1B0. Adherence is not scored (its caption check reads only the embedded models'",
+      'pixels) and there is no PyTorch comparison.',
+      ''
+    )
   lines.push(
     'How it is measured: each cached variant runs between two uncached runs of the same prompt and',
     'seed (none, F8B0, none, F8B8 + TaylorSeer, none, …), after one untimed warm-up run per variant;',
