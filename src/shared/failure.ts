@@ -1,4 +1,4 @@
-import type { ApiError } from './api'
+import type { ApiError, ApiResult } from './api'
 
 /**
  * Failures that reach the user with a code and a sentence, for every room: main's handlers, the
@@ -36,6 +36,25 @@ export function storageFailure(e: unknown, action: string, where: string): ApiFa
       `${action}: the disk is full (${where}). Nothing saved before was changed; free some space and try again.`
     )
   }
-  const reason = e instanceof Error ? e.message : String(e)
-  return new ApiFailure('io', `${action}: ${reason}. Nothing saved before was changed.`)
+  return new ApiFailure('io', `${action}: ${errorText(e)}. Nothing saved before was changed.`)
+}
+
+/**
+ * The renderer's end of a `window.studio` call: main's door (`main/ipc/handle.ts`) turns a thrown
+ * `ApiFailure` into `{ ok: false, error }`, and `unwrap` turns that value back into the same
+ * failure, code kept, so each slice calls `window.studio` and reads the answer itself with no
+ * renderer module between them (docs/architecture.md, "The way of a request").
+ */
+export async function unwrap<T>(result: Promise<ApiResult<T>>): Promise<T> {
+  const r = await result
+  if (!r.ok) throw new ApiFailure(r.error.code, r.error.message)
+  return r.value
+}
+
+/** A call that ended because the user cancelled it: not a failure to show in red. */
+export const isCancelled = (e: unknown): boolean => e instanceof ApiFailure && e.code === 'cancelled'
+
+/** The one line to show for what a call threw. */
+export function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e)
 }

@@ -2,7 +2,7 @@ import { cp, mkdir, readdir, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { EntryIdSchema, type GalleryEntry, type GalleryEntryMeta } from '../../shared/gallery'
 import type { GenerationResult } from '../../shared/generation'
-import { ApiFailure, isDiskFull, storageFailure } from '../../shared/failure'
+import { ApiFailure, errorText, isDiskFull, storageFailure } from '../../shared/failure'
 import { syncDir, writeFileAtomic } from '../engine/atomic-write'
 import { PLAIN_FILE_NAME } from '../storage/confined-read'
 import { CorruptEntry, readEntryBody, readEntryMeta } from './entry-reader'
@@ -191,8 +191,6 @@ export class GalleryStore {
     return moving
   }
 }
-
-const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e))
 
 /** Engine file names become paths: one plain name, nothing that climbs out of the folder. */
 function plainName(name: string): string {

@@ -2,7 +2,7 @@ import { calibratedAsPreset, type CalibratedPreset } from '../../../../shared/ca
 import type { CacheChoice } from '../../../../shared/generation'
 import { presetById, resolveCacheConfig, type PresetId } from '../../../../shared/presets'
 import type { CacheConfig } from '../../../../shared/cache-config'
-import { errorText, unwrap } from '../../../../shared/studio-call'
+import { errorText, unwrap } from '../../../../shared/failure'
 import { DEFAULT_CACHE_DRAFT, draftFromConfig, parseCacheDraft } from '../cache-form'
 import { selectedModel } from './models'
 import type { CacheSlice, SliceCreator, StudioSlices } from './types'

@@ -1,7 +1,7 @@
 import type { GalleryEntryMeta } from '../../../../shared/gallery'
 import type { GenerateRequestInput, Recipe, Timings } from '../../../../shared/generation'
 import { requestFromRecipe } from '../../../../shared/recipe-request'
-import { errorText, isCancelled, unwrap } from '../../../../shared/studio-call'
+import { errorText, isCancelled, unwrap } from '../../../../shared/failure'
 import { generateFollowing, newJobId, progressOf } from './generation'
 import type { CompareSlice, CompareState, SliceCreator } from './types'
 

@@ -1,5 +1,5 @@
 import type { GalleryEntry, GalleryEntryMeta } from '../../../../shared/gallery'
-import { errorText, unwrap } from '../../../../shared/studio-call'
+import { errorText, unwrap } from '../../../../shared/failure'
 import type { GallerySlice, SliceCreator, StudioSlices } from './types'
 
 export const createGallerySlice: SliceCreator<GallerySlice> = (set, get) => ({

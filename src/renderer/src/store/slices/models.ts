@@ -1,5 +1,5 @@
 import type { ModelInfo } from '../../../../shared/manifest'
-import { errorText, unwrap } from '../../../../shared/studio-call'
+import { errorText, unwrap } from '../../../../shared/failure'
 import type { ModelsSlice, SliceCreator } from './types'
 
 export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get) => ({

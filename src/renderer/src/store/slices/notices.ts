@@ -1,4 +1,4 @@
-import { unwrap } from '../../../../shared/studio-call'
+import { unwrap } from '../../../../shared/failure'
 import type { NoticesSlice, SliceCreator } from './types'
 
 export const createNoticesSlice: SliceCreator<NoticesSlice> = (set, get) => ({

@@ -1,4 +1,4 @@
-import { errorText, unwrap } from '../../../../shared/studio-call'
+import { errorText, unwrap } from '../../../../shared/failure'
 import type { PromptTokensSlice, SliceCreator, StudioSlices } from './types'
 
 /**

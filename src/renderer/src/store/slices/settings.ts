@@ -1,6 +1,6 @@
 import { SettingsPatchSchema } from '../../../../shared/settings'
 import { describeIssues } from '../../../../shared/validation'
-import { errorText, unwrap } from '../../../../shared/studio-call'
+import { errorText, unwrap } from '../../../../shared/failure'
 import type { SettingsSlice, SliceCreator } from './types'
 
 export const createSettingsSlice: SliceCreator<SettingsSlice> = (set) => ({

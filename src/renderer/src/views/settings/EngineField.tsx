@@ -3,7 +3,7 @@ import type { EngineInfo, EngineProbe, SetEngine } from '../../../../shared/engi
 import { SetEngineSchema, TestEngineSchema } from '../../../../shared/engine-endpoint'
 import { describeIssues } from '../../../../shared/validation'
 import { useStudioStore } from '../../store'
-import { errorText, unwrap } from '../../../../shared/studio-call'
+import { errorText, unwrap } from '../../../../shared/failure'
 
 /**
  * Settings → Engine: this app's engine, or a server (a `studio serve`, or any server speaking

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import type { ApiResult } from '../../src/shared/api'
-import { ApiFailure } from '../../src/shared/failure'
-import { errorText, isCancelled, unwrap } from '../../src/shared/studio-call'
+import { ApiFailure, errorText, isCancelled, unwrap } from '../../src/shared/failure'
 
 const answer = <T>(r: ApiResult<T>): Promise<ApiResult<T>> => Promise.resolve(r)
 
-describe('the renderer end of a call (shared/studio-call.ts)', () => {
+describe('the renderer end of a call (shared/failure.ts)', () => {
   it("gives a call's value", async () => {
     await expect(unwrap(answer({ ok: true, value: { id: 'e-1' } }))).resolves.toEqual({ id: 'e-1' })
   })
