@@ -1,104 +1,136 @@
-import { parentPort, workerData } from 'node:worker_threads'
-import type { ProgressEvent } from '../../../shared/generation'
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
+import type { GenerateRequest, GenerationResult, ProgressEvent } from '../../../shared/generation'
 import { createStepCache } from '../cache/index'
 import { cancelled, namingModel, toEngineError } from '../errors'
+import { isImportedPackage } from '../import/imported-info'
 import { LoadedModel } from '../model/loaded-model'
 import { loadPackage } from '../model/package'
 import { availableProviders } from '../model/providers'
-import type { FromThread, ThreadGenerate, ThreadInit, ToThread } from './protocol'
+import type { SessionTuning } from '../model/session'
 import { runPipeline } from '../pipeline/generate'
-import { isImportedPackage } from '../import/imported-info'
 import { loadImportedFamilyModel, type FamilyModel, type ImportedPipeline } from '../pipeline/families'
+import type { FromThread, ThreadInit, ToThread } from './protocol'
 
 /**
  * The generation thread: loads models (once per model and provider, the last few kept), runs the
  * pipeline, posts progress and the result. One generation at a time; the Engine queues the rest.
+ * The loading and running is `ModelRunner`, exported for the one other caller that runs it on
+ * another thread: tools/bench/loop-latency.mts, which measured what running it on the engine's
+ * message loop would cost (docs/engine.md, "Threads"). Imported outside a worker thread, this
+ * module only defines it.
  */
 
-const port = parentPort
-if (!port) throw new Error('engine/thread/entry.ts runs as a worker thread')
-const init = (workerData ?? { tuning: null }) as ThreadInit
 /** A studio package, or an imported package with the pipeline of its family (pipeline/families.ts). */
 type AnyModel = LoadedModel | { model: FamilyModel; pipeline: ImportedPipeline }
-const models = new Map<string, Promise<AnyModel>>()
-
-const post = (message: FromThread) => port.postMessage(message)
 
 /** Loaded models kept at once: the app switches between a few; each holds its sessions' weights. */
 const KEEP_MODELS = 2
 
-async function model(dir: string, provider: ThreadGenerate['request']['provider']): Promise<AnyModel> {
-  const key = `${dir}\n${provider}`
-  let loaded = models.get(key)
-  if (loaded) {
-    // Most recently used last: Map keeps insertion order.
-    models.delete(key)
-    models.set(key, loaded)
+export interface RunOptions {
+  /** Int32Array over a SharedArrayBuffer: [0] = 1 once cancelled, read before every session call. */
+  cancelFlag: Int32Array
+  onProgress: (event: ProgressEvent) => void
+}
+
+export class ModelRunner {
+  readonly #tuning: SessionTuning | undefined
+  readonly #models = new Map<string, Promise<AnyModel>>()
+  /** The generation in flight, settled or not: release waits for it. */
+  #running: Promise<unknown> = Promise.resolve()
+
+  constructor(tuning?: SessionTuning) {
+    this.#tuning = tuning
+  }
+
+  /** Runs `request` on the model in `modelDir` (absolute: the caller resolved the request's id). */
+  generate(modelDir: string, request: GenerateRequest, options: RunOptions): Promise<GenerationResult> {
+    const run = this.#generate(modelDir, request, options)
+    this.#running = run.catch(() => undefined)
+    return run
+  }
+
+  /** Releases every loaded model's sessions, after the generation in flight has settled. */
+  async release(): Promise<void> {
+    // A run() deferred by onnxruntime-node may still be queued on a session of this generation;
+    // releasing under it aborts the process. The cancel flag stops it at its next session call.
+    await this.#running
+    const all = [...this.#models.values()]
+    this.#models.clear()
+    for (const m of all) await m.then(releaseModel).catch(() => undefined)
+  }
+
+  async #generate(
+    modelDir: string,
+    request: GenerateRequest,
+    options: RunOptions
+  ): Promise<GenerationResult> {
+    const flag = options.cancelFlag
+    const beforeCall = () => {
+      if (Atomics.load(flag, 0) !== 0) throw cancelled()
+    }
+    beforeCall()
+    const loaded = await this.#model(modelDir, request.provider)
+    const hooks = { createStepCache, beforeCall, onProgress: options.onProgress }
+    const run =
+      loaded instanceof LoadedModel
+        ? runPipeline(loaded, request, hooks)
+        : loaded.pipeline.generate(loaded.model, request, hooks)
+    return run.catch((e: unknown) => {
+      throw namingModel(e, loaded instanceof LoadedModel ? loaded.manifest.id : loaded.model.id)
+    })
+  }
+
+  async #model(dir: string, provider: GenerateRequest['provider']): Promise<AnyModel> {
+    const key = `${dir}\n${provider}`
+    let loaded = this.#models.get(key)
+    if (loaded) {
+      // Most recently used last: Map keeps insertion order.
+      this.#models.delete(key)
+      this.#models.set(key, loaded)
+      return loaded
+    }
+    const tuning = this.#tuning
+    loaded = isImportedPackage(dir).then((imported) =>
+      imported
+        ? loadImportedFamilyModel(dir, { provider, tuning }).then(({ model, pipeline }) => ({
+            model,
+            pipeline
+          }))
+        : loadPackage(dir).then((pkg) => LoadedModel.load(pkg, { provider, tuning }))
+    )
+    // A failed load is not remembered: fixing the files and retrying must work.
+    loaded.catch(() => this.#models.delete(key))
+    this.#models.set(key, loaded)
+    while (this.#models.size > KEEP_MODELS) {
+      const [oldest, evicted] = this.#models.entries().next().value as [string, Promise<AnyModel>]
+      this.#models.delete(oldest)
+      await evicted.then(releaseModel).catch(() => undefined)
+    }
     return loaded
   }
-  const tuning = init.tuning ?? undefined
-  loaded = isImportedPackage(dir).then((imported) =>
-    imported
-      ? loadImportedFamilyModel(dir, { provider, tuning }).then(({ model, pipeline }) => ({
-          model,
-          pipeline
-        }))
-      : loadPackage(dir).then((pkg) => LoadedModel.load(pkg, { provider, tuning }))
-  )
-  // A failed load is not remembered: fixing the files and retrying must work.
-  loaded.catch(() => models.delete(key))
-  models.set(key, loaded)
-  while (models.size > KEEP_MODELS) {
-    const [oldest, evicted] = models.entries().next().value as [string, Promise<AnyModel>]
-    models.delete(oldest)
-    await evicted.then(releaseModel).catch(() => undefined)
-  }
-  return loaded
-}
-
-async function generate(msg: ThreadGenerate): Promise<void> {
-  const flag = new Int32Array(msg.cancelFlag)
-  const beforeCall = () => {
-    if (Atomics.load(flag, 0) !== 0) throw cancelled()
-  }
-  beforeCall()
-  const loaded = await model(msg.modelDir, msg.request.provider)
-  const hooks = {
-    createStepCache,
-    beforeCall,
-    onProgress: (event: ProgressEvent) => post({ type: 'progress', id: msg.id, event })
-  }
-  const run =
-    loaded instanceof LoadedModel
-      ? runPipeline(loaded, msg.request, hooks)
-      : loaded.pipeline.generate(loaded.model, msg.request, hooks)
-  const result = await run.catch((e: unknown) => {
-    throw namingModel(e, loaded instanceof LoadedModel ? loaded.manifest.id : loaded.model.id)
-  })
-  post({ type: 'result', id: msg.id, result })
-}
-
-/** The generation in flight, settled or not: release waits for it. */
-let running: Promise<unknown> = Promise.resolve()
-
-async function release(): Promise<void> {
-  // A run() deferred by onnxruntime-node may still be queued on a session of this generation;
-  // releasing under it aborts the process. The cancel flag stops it at its next session call.
-  await running
-  const all = [...models.values()]
-  models.clear()
-  for (const m of all) await m.then(releaseModel).catch(() => undefined)
 }
 
 function releaseModel(m: AnyModel): Promise<void> {
   return m instanceof LoadedModel ? m.release() : m.model.release()
 }
 
-port.on('message', (msg: ToThread) => {
-  const work =
-    msg.type === 'generate' ? generate(msg) : release().then(() => post({ type: 'released', id: msg.id }))
-  if (msg.type === 'generate') running = work.catch(() => undefined)
-  work.catch((e: unknown) => post({ type: 'error', id: msg.id, error: toEngineError(e) }))
-})
+/** The thread's side of thread/protocol.ts: requests from the Engine, one runner. */
+function serveEngine(port: MessagePort, init: ThreadInit): void {
+  const runner = new ModelRunner(init.tuning ?? undefined)
+  const post = (message: FromThread) => port.postMessage(message)
+  port.on('message', (msg: ToThread) => {
+    const work =
+      msg.type === 'generate'
+        ? runner
+            .generate(msg.modelDir, msg.request, {
+              cancelFlag: new Int32Array(msg.cancelFlag),
+              onProgress: (event) => post({ type: 'progress', id: msg.id, event })
+            })
+            .then((result) => post({ type: 'result', id: msg.id, result }))
+        : runner.release().then(() => post({ type: 'released', id: msg.id }))
+    work.catch((e: unknown) => post({ type: 'error', id: msg.id, error: toEngineError(e) }))
+  })
+  post({ type: 'ready', providers: availableProviders() })
+}
 
-post({ type: 'ready', providers: availableProviders() })
+if (parentPort) serveEngine(parentPort, (workerData ?? { tuning: null }) as ThreadInit)
