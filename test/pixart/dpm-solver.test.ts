@@ -8,7 +8,7 @@ import {
   unsupportedDPMSolverField
 } from '../../src/main/engine/pipeline/schedulers/dpm-solver'
 import { parseNpy } from '../../src/main/engine/replay/npy'
-import { parsePythonJson } from '../../src/main/engine/pipeline/pixart/python-json'
+import { parsePythonJson } from '../../src/main/engine/pipeline/config-json'
 
 /**
  * DPM-Solver++ against diffusers' own DPMSolverMultistepScheduler: the reference file holds, for

@@ -8,7 +8,7 @@ import {
   pixartSizes
 } from '../../src/main/engine/import/families/pixart'
 import { tryDecodeModel, type ModelProto } from '../../src/main/engine/model/onnx-graph'
-import { parsePythonJson } from '../../src/main/engine/pipeline/pixart/python-json'
+import { parsePythonJson } from '../../src/main/engine/pipeline/config-json'
 
 /** The PixArt-Σ family's import side on both fixture exports: configs kept, the static size found. */
 

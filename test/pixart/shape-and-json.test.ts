@@ -4,7 +4,7 @@ import {
   PixArtTransformerConfigSchema,
   type PixArtConfigs
 } from '../../src/main/engine/pipeline/pixart/configs'
-import { parsePythonJson } from '../../src/main/engine/pipeline/pixart/python-json'
+import { parsePythonJson } from '../../src/main/engine/pipeline/config-json'
 import { checkPixArtSize, pixartShape } from '../../src/main/engine/pipeline/pixart/shape'
 
 const configs: PixArtConfigs = {

@@ -6,7 +6,7 @@ import type { z } from 'zod'
 import { EngineFailure } from '../errors'
 import { graphInputNames, graphOutputNames, toNumber, tryDecodeModel } from '../model/onnx-graph'
 import { readRegularFile } from '../model/safe-read'
-import { parsePythonJson } from '../pipeline/pixart/python-json'
+import { parsePythonJson } from '../pipeline/config-json'
 import { checkExternalData } from './external-data'
 import { FAMILY_SPECS } from './families/index'
 import type {

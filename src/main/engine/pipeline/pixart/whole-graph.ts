@@ -1,15 +1,14 @@
 import { join } from 'node:path'
-import { z } from 'zod'
+import type { z } from 'zod'
 import type { Provider } from '../../../../shared/providers'
-import type { TransformerManifest } from '../../../../shared/manifest'
 import { EngineFailure } from '../../errors'
-import { LoadedTransformer } from '../../model/loaded-model'
-import { providerCandidates } from '../../model/providers'
-import { readRegularFile, readRegularText } from '../../model/safe-read'
-import { DEFAULT_TUNING, Session, type Feed, type SessionTuning } from '../../model/session'
-import { FluxTokenizer } from '../flux/tokenize'
+import { DEFAULT_TUNING, type Session, type SessionTuning } from '../../model/session'
+import { parsePythonJson, readFolderJson } from '../config-json'
+import type { FluxTokenizer } from '../flux/tokenize'
+import { readFolderTokenizer } from '../folder-tokenizer'
 import { unsupportedDPMSolverField } from '../schedulers/dpm-solver'
 import type { TransformerCall } from '../transformer-call'
+import { wholeGraphCall, wholeTransformer, withFolderSessions } from '../whole-graph'
 import {
   PixArtModelIndexSchema,
   PixArtSchedulerConfigSchema,
@@ -19,7 +18,6 @@ import {
   type PixArtConfigs
 } from './configs'
 import type { PixArtModel } from './model'
-import { parsePythonJson } from './python-json'
 import { pixartShape } from './shape'
 
 /**
@@ -33,25 +31,12 @@ export interface PixArtWholeGraphOptions {
   tuning?: SessionTuning
 }
 
-const MAX_GRAPH_BYTES = 2 * 1024 * 1024 * 1024
-const MAX_JSON_BYTES = 64 * 1024 * 1024
 /** PixArtSigmaPipeline's max_sequence_length default. */
 export const PIXART_MAX_SEQUENCE_LENGTH = 300
 
-const TokenizerConfigSchema = z.object({ model_max_length: z.number().positive() }).passthrough()
-
 /** Reads one JSON file of the folder (Python's -Infinity allowed) against its schema. */
-export async function readPixArtJson<T>(dir: string, rel: string, schema: z.ZodType<T>): Promise<T> {
-  const text = await readRegularText(join(dir, rel), { maxBytes: MAX_JSON_BYTES, root: dir, label: rel })
-  const parsed = schema.safeParse(parsePythonJson(text, join(dir, rel)))
-  if (!parsed.success) {
-    const i = parsed.error.issues[0]
-    throw new EngineFailure(
-      'model_invalid',
-      `${join(dir, rel)}: ${i.path.join('.') || '(root)'}: ${i.message}`
-    )
-  }
-  return parsed.data
+function readPixArtJson<T>(dir: string, rel: string, schema: z.ZodType<T>): Promise<T> {
+  return readFolderJson(dir, rel, schema, parsePythonJson)
 }
 
 /** scheduler, VAE and transformer configs of a PixArtSigmaPipeline folder, checked. */
@@ -75,19 +60,8 @@ export async function readPixArtConfigs(dir: string, transformerDir = 'transform
 export async function readPixArtTokenizer(
   dir: string
 ): Promise<{ tokenizer: FluxTokenizer; maxLength: number }> {
-  const text = (rel: string) =>
-    readRegularText(join(dir, rel), { maxBytes: MAX_JSON_BYTES, root: dir, label: rel })
-  const configText = await text('tokenizer/tokenizer_config.json')
-  const max = (await readPixArtJson(dir, 'tokenizer/tokenizer_config.json', TokenizerConfigSchema))
-    .model_max_length
-  return {
-    tokenizer: new FluxTokenizer(
-      await text('tokenizer/tokenizer.json'),
-      configText,
-      join(dir, 'tokenizer/tokenizer.json')
-    ),
-    maxLength: Math.min(max, PIXART_MAX_SEQUENCE_LENGTH)
-  }
+  const { tokenizer, maxLength } = await readFolderTokenizer(dir, 'tokenizer', parsePythonJson)
+  return { tokenizer, maxLength: Math.min(maxLength, PIXART_MAX_SEQUENCE_LENGTH) }
 }
 
 export async function loadWholeGraphPixArt(
@@ -97,62 +71,46 @@ export async function loadWholeGraphPixArt(
   const configs = await readPixArtConfigs(dir)
   const { tokenizer, maxLength } = await readPixArtTokenizer(dir)
   const tuning = options.tuning ?? DEFAULT_TUNING
-  const made: Session[] = []
-  const graph = (rel: string) =>
-    readRegularFile(join(dir, rel), { maxBytes: MAX_GRAPH_BYTES, root: dir, label: rel })
-  try {
-    const first = await firstProvider(dir, options.provider, tuning, await graph('text_encoder/model.onnx'))
-    made.push(first.session)
-    const session = async (rel: string) => {
-      const s = await Session.create(await graph(rel), rel, first.provider, tuning).catch((e: Error) => {
-        throw new EngineFailure('model_invalid', `${join(dir, rel)}: ONNX Runtime refused it (${e.message})`)
+  return withFolderSessions(
+    dir,
+    'text_encoder/model.onnx',
+    { provider: options.provider, tuning },
+    async (s) => {
+      const vae = await s.session('vae_decoder/model.onnx')
+      const whole = await s.session('transformer/model.onnx')
+      const shape = pixartShape(whole.inputs, configs, join(dir, 'transformer/model.onnx'))
+      const transformer = wholeTransformer(whole, {
+        name: 'transformer',
+        file: 'transformer/model.onnx',
+        timestepRange: [0, 1000]
       })
-      made.push(s)
-      return s
-    }
-    const vae = await session('vae_decoder/model.onnx')
-    const whole = await session('transformer/model.onnx')
-    const shape = pixartShape(whole.inputs, configs, join(dir, 'transformer/model.onnx'))
-    const manifest = {
-      name: 'transformer',
-      timestepRange: [0, 1000],
-      embed: { file: 'transformer/model.onnx' },
-      blockLists: [{ name: 'whole', pattern: 'Pattern_1', blocks: [] }],
-      final: { file: 'transformer/model.onnx' }
-    } as unknown as TransformerManifest
-    // No block programs: the call below runs the whole graph, never the step cache.
-    const transformer = new LoadedTransformer(manifest, whole, whole, () => [])
-    const scale = pixartVaeScale(configs.vae)
-    const side = configs.transformer.sample_size * scale
-    return {
-      id: dir,
-      name: `${dir} (whole transformer graph)`,
-      provider: first.provider,
-      configs,
-      defaults: {
-        steps: 20,
-        guidanceScale: 4.5,
-        negativePrompt: '',
-        width: shape.fixed?.width ?? side,
-        height: shape.fixed?.height ?? side,
-        maxSequenceLength: shape.fixedTextLength ?? maxLength
-      },
-      shape,
-      tokenizer,
-      textEncoder: first.session,
-      vaeDecoder: vae,
-      transformer,
-      transformers: [transformer],
-      call: pixartWholeGraphCall(whole),
-      cacheable: false,
-      release: async () => {
-        await Promise.all(made.map((s) => s.release()))
+      const scale = pixartVaeScale(configs.vae)
+      const side = configs.transformer.sample_size * scale
+      return {
+        id: dir,
+        name: `${dir} (whole transformer graph)`,
+        provider: s.provider,
+        configs,
+        defaults: {
+          steps: 20,
+          guidanceScale: 4.5,
+          negativePrompt: '',
+          width: shape.fixed?.width ?? side,
+          height: shape.fixed?.height ?? side,
+          maxSequenceLength: shape.fixedTextLength ?? maxLength
+        },
+        shape,
+        tokenizer,
+        textEncoder: s.first,
+        vaeDecoder: vae,
+        transformer,
+        transformers: [transformer],
+        call: pixartWholeGraphCall(whole),
+        cacheable: false,
+        release: s.release
       }
     }
-  } catch (e) {
-    await Promise.all(made.map((s) => s.release().catch(() => undefined)))
-    throw e
-  }
+  )
 }
 
 /**
@@ -162,45 +120,9 @@ export async function loadWholeGraphPixArt(
  * (the mask; a timestep exported as int64) gets the values as integers.
  */
 export function pixartWholeGraphCall(whole: Session): TransformerCall {
-  const rename: Record<string, string> = {
-    encoder_hidden_states: 'text_hidden',
-    encoder_attention_mask: 'text_mask'
-  }
-  const types = new Map(whole.inputs.map((v) => [v.name, v.type]))
-  const output = whole.outputNames[0]
-  return async (_t, inputs, site) => {
-    const feeds: Record<string, Feed> = {}
-    for (const name of whole.inputNames) {
-      const engineName = rename[name] ?? name
-      const value =
-        name === 'hidden_states'
-          ? inputs.latent
-          : name === 'timestep'
-            ? inputs.timestep
-            : inputs.text[engineName]
-      if (!value) throw new EngineFailure('model_invalid', `${whole.label}: no value for its input "${name}"`)
-      feeds[name] =
-        types.get(name) === 'int64'
-          ? { int64: BigInt64Array.from(value.data, (v) => BigInt(Math.round(v))), dims: value.dims }
-          : value
-    }
-    site.beforeCall()
-    const out = await whole.run(feeds, [output])
-    return out[output]
-  }
-}
-
-async function firstProvider(dir: string, requested: Provider, tuning: SessionTuning, bytes: Uint8Array) {
-  const errors: string[] = []
-  for (const provider of providerCandidates(requested)) {
-    try {
-      return { provider, session: await Session.create(bytes, 'text_encoder/model.onnx', provider, tuning) }
-    } catch (e) {
-      errors.push(`${provider}: ${(e as Error).message}`)
-    }
-  }
-  throw new EngineFailure(
-    'model_invalid',
-    `${join(dir, 'text_encoder/model.onnx')}: no execution provider could load it (${errors.join('; ')})`
-  )
+  return wholeGraphCall(whole, {
+    text: { encoder_hidden_states: 'text_hidden', encoder_attention_mask: 'text_mask' },
+    passOthers: true,
+    castInt64: true
+  })
 }

@@ -1,15 +1,12 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { z } from 'zod'
 import type { Provider } from '../../../../shared/providers'
-import type { TransformerManifest } from '../../../../shared/manifest'
 import { EngineFailure } from '../../errors'
-import { LoadedTransformer } from '../../model/loaded-model'
-import { providerCandidates } from '../../model/providers'
-import { readRegularFile, readRegularText } from '../../model/safe-read'
-import { DEFAULT_TUNING, Session, type Feed, type SessionTuning, type ValueInfo } from '../../model/session'
+import { DEFAULT_TUNING, type Session, type SessionTuning, type ValueInfo } from '../../model/session'
+import { readFolderJson, readFolderText } from '../config-json'
 import { unsupportedSchedulerField } from '../flow-match'
 import type { TransformerCall } from '../transformer-call'
+import { wholeGraphCall, wholeTransformer, withFolderSessions } from '../whole-graph'
 import {
   QwenImageSchedulerConfigSchema,
   QwenImageTransformerConfigSchema,
@@ -28,35 +25,13 @@ export interface QwenWholeGraphOptions {
   tuning?: SessionTuning
 }
 
-const MAX_GRAPH_BYTES = 2 * 1024 * 1024 * 1024
-const MAX_JSON_BYTES = 64 * 1024 * 1024
-
-async function readJson<T>(dir: string, rel: string, schema: z.ZodType<T>): Promise<T> {
-  const text = await readRegularText(join(dir, rel), { maxBytes: MAX_JSON_BYTES, root: dir, label: rel })
-  let raw: unknown
-  try {
-    raw = JSON.parse(text)
-  } catch (e) {
-    throw new EngineFailure('model_invalid', `${join(dir, rel)}: not valid JSON (${(e as Error).message})`)
-  }
-  const parsed = schema.safeParse(raw)
-  if (!parsed.success) {
-    const i = parsed.error.issues[0]
-    throw new EngineFailure(
-      'model_invalid',
-      `${join(dir, rel)}: ${i.path.join('.') || '(root)'}: ${i.message}`
-    )
-  }
-  return parsed.data
-}
-
 /** Whether a folder holds a Qwen-Image transformer (transformer/config.json's class). */
 export async function isQwenImageFolder(dir: string): Promise<boolean> {
   if (!existsSync(join(dir, 'transformer/config.json'))) return false
   try {
-    const raw = JSON.parse(
-      await readRegularText(join(dir, 'transformer/config.json'), { maxBytes: MAX_JSON_BYTES, root: dir })
-    ) as { _class_name?: unknown }
+    const raw = JSON.parse(await readFolderText(dir, 'transformer/config.json')) as {
+      _class_name?: unknown
+    }
     return raw._class_name === 'QwenImageTransformer2DModel'
   } catch {
     return false
@@ -65,8 +40,8 @@ export async function isQwenImageFolder(dir: string): Promise<boolean> {
 
 export async function readQwenImageConfigs(dir: string): Promise<QwenImageConfigs> {
   const configs: QwenImageConfigs = {
-    scheduler: await readJson(dir, 'scheduler/scheduler_config.json', QwenImageSchedulerConfigSchema),
-    transformer: await readJson(dir, 'transformer/config.json', QwenImageTransformerConfigSchema)
+    scheduler: await readFolderJson(dir, 'scheduler/scheduler_config.json', QwenImageSchedulerConfigSchema),
+    transformer: await readFolderJson(dir, 'transformer/config.json', QwenImageTransformerConfigSchema)
   }
   const unsupported = unsupportedSchedulerField(configs.scheduler)
   if (unsupported)
@@ -122,40 +97,14 @@ export async function loadWholeGraphQwenImage(
   const configs = await readQwenImageConfigs(dir)
   const tuning = options.tuning ?? DEFAULT_TUNING
   const rel = 'transformer/model.onnx'
-  const bytes = await readRegularFile(join(dir, rel), { maxBytes: MAX_GRAPH_BYTES, root: dir, label: rel })
-  const errors: string[] = []
-  let whole: Session | null = null
-  let provider = null
-  for (const p of providerCandidates(options.provider)) {
-    try {
-      whole = await Session.create(bytes, rel, p, tuning)
-      provider = p
-      break
-    } catch (e) {
-      errors.push(`${p}: ${(e as Error).message}`)
-    }
-  }
-  if (!whole || !provider)
-    throw new EngineFailure(
-      'model_invalid',
-      `${join(dir, rel)}: no execution provider could load it (${errors.join('; ')})`
-    )
-  const session = whole
-  try {
+  return withFolderSessions(dir, rel, { provider: options.provider, tuning }, async (s) => {
+    const session = s.first
     const shape = qwenImageShape(session.inputs, configs, join(dir, rel))
-    const manifest = {
-      name: 'transformer',
-      timestepRange: [0, 1],
-      embed: { file: rel },
-      blockLists: [{ name: 'whole', pattern: 'Pattern_1', blocks: [] }],
-      final: { file: rel }
-    } as unknown as TransformerManifest
-    // No block programs: the call below runs the whole graph, never the step cache.
-    const transformer = new LoadedTransformer(manifest, session, session, () => [])
+    const transformer = wholeTransformer(session, { name: 'transformer', file: rel, timestepRange: [0, 1] })
     return {
       id: dir,
       name: `${dir} (whole transformer graph)`,
-      provider,
+      provider: s.provider,
       kind: 'image',
       configs,
       // QwenImagePipeline's defaults: 50 steps, true_cfg_scale 4.
@@ -166,12 +115,9 @@ export async function loadWholeGraphQwenImage(
       call: qwenWholeGraphCall(session),
       cacheable: false,
       note: QWEN_EMBEDS_NOTE,
-      release: () => session.release()
+      release: s.release
     }
-  } catch (e) {
-    await session.release().catch(() => undefined)
-    throw e
-  }
+  })
 }
 
 /**
@@ -180,29 +126,8 @@ export async function loadWholeGraphQwenImage(
  * text_mask (as int64 where the graph takes it so), timestep ← timestep.
  */
 export function qwenWholeGraphCall(whole: Session): TransformerCall {
-  const types = new Map(whole.inputs.map((v) => [v.name, v.type]))
-  const output = whole.outputNames[0]
-  return async (_t, inputs, site) => {
-    const feeds: Record<string, Feed> = {}
-    for (const name of whole.inputNames) {
-      const value =
-        name === 'hidden_states'
-          ? inputs.latent
-          : name === 'timestep'
-            ? inputs.timestep
-            : name === 'encoder_hidden_states'
-              ? inputs.text.text_hidden
-              : name === 'encoder_hidden_states_mask'
-                ? inputs.text.text_mask
-                : undefined
-      if (!value) throw new EngineFailure('model_invalid', `${whole.label}: no value for its input "${name}"`)
-      feeds[name] =
-        types.get(name) === 'int64'
-          ? { int64: BigInt64Array.from(value.data, (v) => BigInt(Math.round(v))), dims: value.dims }
-          : value
-    }
-    site.beforeCall()
-    const out = await whole.run(feeds, [output])
-    return out[output]
-  }
+  return wholeGraphCall(whole, {
+    text: { encoder_hidden_states: 'text_hidden', encoder_hidden_states_mask: 'text_mask' },
+    castInt64: true
+  })
 }

@@ -1,16 +1,12 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Provider } from '../../../../shared/providers'
-import type { TransformerManifest } from '../../../../shared/manifest'
-import { EngineFailure } from '../../errors'
-import { LoadedTransformer } from '../../model/loaded-model'
-import { providerCandidates } from '../../model/providers'
-import { readRegularFile } from '../../model/safe-read'
-import { DEFAULT_TUNING, Session, type SessionTuning } from '../../model/session'
-import type { Tensor } from '../../tensor'
+import { DEFAULT_TUNING, type Session, type SessionTuning } from '../../model/session'
+import { readFolderTokenizer } from '../folder-tokenizer'
 import type { TransformerCall } from '../transformer-call'
+import { wholeGraphCall, wholeTransformer, withFolderSessions } from '../whole-graph'
 import { sd3MaxLatentSide, sd3VaeScale } from './configs'
-import { readSd3Configs, readSd3Tokenizer, SD3_MAX_SEQUENCE_LENGTH } from './folder'
+import { readSd3Configs, SD3_MAX_SEQUENCE_LENGTH } from './folder'
 import type { Sd3Model } from './model'
 
 /**
@@ -24,77 +20,59 @@ export interface Sd3WholeGraphOptions {
   tuning?: SessionTuning
 }
 
-const MAX_GRAPH_BYTES = 2 * 1024 * 1024 * 1024
-
 export async function loadWholeGraphSd3(dir: string, options: Sd3WholeGraphOptions): Promise<Sd3Model> {
   const configs = await readSd3Configs(dir)
-  const clipL = await readSd3Tokenizer(dir, 'tokenizer')
-  const clipG = await readSd3Tokenizer(dir, 'tokenizer_2')
+  const clipL = await readFolderTokenizer(dir, 'tokenizer')
+  const clipG = await readFolderTokenizer(dir, 'tokenizer_2')
   const hasT5 = existsSync(join(dir, 'text_encoder_3/model.onnx'))
-  const t5Tok = hasT5 ? await readSd3Tokenizer(dir, 'tokenizer_3') : null
+  const t5Tok = hasT5 ? await readFolderTokenizer(dir, 'tokenizer_3') : null
   const tuning = options.tuning ?? DEFAULT_TUNING
-  const made: Session[] = []
-  const graph = (rel: string) =>
-    readRegularFile(join(dir, rel), { maxBytes: MAX_GRAPH_BYTES, root: dir, label: rel })
-  try {
-    const first = await firstProvider(dir, options.provider, tuning, await graph('text_encoder/model.onnx'))
-    made.push(first.session)
-    const session = async (rel: string) => {
-      const s = await Session.create(await graph(rel), rel, first.provider, tuning).catch((e: Error) => {
-        throw new EngineFailure('model_invalid', `${join(dir, rel)}: ONNX Runtime refused it (${e.message})`)
+  return withFolderSessions(
+    dir,
+    'text_encoder/model.onnx',
+    { provider: options.provider, tuning },
+    async (s) => {
+      const clipGSession = await s.session('text_encoder_2/model.onnx')
+      const t5 = t5Tok ? await s.session('text_encoder_3/model.onnx') : null
+      const vae = await s.session('vae_decoder/model.onnx')
+      const whole = await s.session('transformer/model.onnx')
+      const transformer = wholeTransformer(whole, {
+        name: 'transformer',
+        file: 'transformer/model.onnx',
+        timestepRange: [0, 1000]
       })
-      made.push(s)
-      return s
-    }
-    const clipGSession = await session('text_encoder_2/model.onnx')
-    const t5 = t5Tok ? await session('text_encoder_3/model.onnx') : null
-    const vae = await session('vae_decoder/model.onnx')
-    const whole = await session('transformer/model.onnx')
-    const manifest = {
-      name: 'transformer',
-      timestepRange: [0, 1000],
-      embed: { file: 'transformer/model.onnx' },
-      blockLists: [{ name: 'whole', pattern: 'Pattern_1', blocks: [] }],
-      final: { file: 'transformer/model.onnx' }
-    } as unknown as TransformerManifest
-    // No block programs: the call below runs the whole graph, never the step cache.
-    const transformer = new LoadedTransformer(manifest, whole, whole, () => [])
-    const scale = sd3VaeScale(configs.vae)
-    const side = configs.transformer.sample_size * scale
-    return {
-      id: dir,
-      name: `${dir} (whole transformer graph)`,
-      provider: first.provider,
-      kind: 'image',
-      configs,
-      defaults: {
-        steps: 28,
-        guidanceScale: 7,
-        negativePrompt: '',
-        width: side,
-        height: side,
-        maxSequenceLength: Math.min(t5Tok?.maxLength ?? SD3_MAX_SEQUENCE_LENGTH, SD3_MAX_SEQUENCE_LENGTH)
-      },
-      sizes: {
-        multipleOf: scale * configs.transformer.patch_size,
-        max: sd3MaxLatentSide(configs.transformer) * scale
-      },
-      clipL: { ...clipL, encoder: first.session },
-      clipG: { ...clipG, encoder: clipGSession },
-      t5: t5Tok && t5 ? { tokenizer: t5Tok.tokenizer, encoder: t5 } : null,
-      vaeDecoder: vae,
-      transformer,
-      transformers: [transformer],
-      call: sd3WholeGraphCall(whole),
-      cacheable: false,
-      release: async () => {
-        await Promise.all(made.map((s) => s.release()))
+      const scale = sd3VaeScale(configs.vae)
+      const side = configs.transformer.sample_size * scale
+      return {
+        id: dir,
+        name: `${dir} (whole transformer graph)`,
+        provider: s.provider,
+        kind: 'image',
+        configs,
+        defaults: {
+          steps: 28,
+          guidanceScale: 7,
+          negativePrompt: '',
+          width: side,
+          height: side,
+          maxSequenceLength: Math.min(t5Tok?.maxLength ?? SD3_MAX_SEQUENCE_LENGTH, SD3_MAX_SEQUENCE_LENGTH)
+        },
+        sizes: {
+          multipleOf: scale * configs.transformer.patch_size,
+          max: sd3MaxLatentSide(configs.transformer) * scale
+        },
+        clipL: { ...clipL, encoder: s.first },
+        clipG: { ...clipG, encoder: clipGSession },
+        t5: t5Tok && t5 ? { tokenizer: t5Tok.tokenizer, encoder: t5 } : null,
+        vaeDecoder: vae,
+        transformer,
+        transformers: [transformer],
+        call: sd3WholeGraphCall(whole),
+        cacheable: false,
+        release: s.release
       }
     }
-  } catch (e) {
-    await Promise.all(made.map((s) => s.release().catch(() => undefined)))
-    throw e
-  }
+  )
 }
 
 /**
@@ -103,40 +81,7 @@ export async function loadWholeGraphSd3(dir: string, options: Sd3WholeGraphOptio
  * timestep ← timestep.
  */
 export function sd3WholeGraphCall(whole: Session): TransformerCall {
-  const output = whole.outputNames[0]
-  return async (_t, inputs, site) => {
-    const feeds: Record<string, Tensor> = {}
-    for (const name of whole.inputNames) {
-      const value =
-        name === 'hidden_states'
-          ? inputs.latent
-          : name === 'timestep'
-            ? inputs.timestep
-            : name === 'encoder_hidden_states'
-              ? inputs.text.text_hidden
-              : name === 'pooled_projections'
-                ? inputs.text.text_pooled
-                : undefined
-      if (!value) throw new EngineFailure('model_invalid', `${whole.label}: no value for its input "${name}"`)
-      feeds[name] = value
-    }
-    site.beforeCall()
-    const out = await whole.run(feeds, [output])
-    return out[output]
-  }
-}
-
-async function firstProvider(dir: string, requested: Provider, tuning: SessionTuning, bytes: Uint8Array) {
-  const errors: string[] = []
-  for (const provider of providerCandidates(requested)) {
-    try {
-      return { provider, session: await Session.create(bytes, 'text_encoder/model.onnx', provider, tuning) }
-    } catch (e) {
-      errors.push(`${provider}: ${(e as Error).message}`)
-    }
-  }
-  throw new EngineFailure(
-    'model_invalid',
-    `${join(dir, 'text_encoder/model.onnx')}: no execution provider could load it (${errors.join('; ')})`
-  )
+  return wholeGraphCall(whole, {
+    text: { encoder_hidden_states: 'text_hidden', pooled_projections: 'text_pooled' }
+  })
 }
