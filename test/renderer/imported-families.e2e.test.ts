@@ -99,6 +99,12 @@ describe('a Wan 2.1 video model through Add model, in Chromium with the real eng
     await expect(page.getByTestId('frames').isDisabled()).resolves.toBe(true)
     await expect(page.getByLabel('Negative prompt').count()).resolves.toBe(1)
     await expect(page.getByTestId('guidance').inputValue()).resolves.toBe('5')
+    // One transformer: no low-noise guidance. No VAE decoder graph: Generate off, the reason under it.
+    expect(wan.secondExpert).toBeUndefined()
+    await expect(page.getByTestId('guidance-2').count()).resolves.toBe(0)
+    expect(wan.cannotGenerate).toMatch(/^No VAE decoder graph in this export: it cannot decode videos/)
+    await expect(page.getByTestId('generate').isDisabled()).resolves.toBe(true)
+    await expect(page.getByTestId('generate-why').textContent()).resolves.toBe(wan.cannotGenerate)
     await page.getByTestId('model-meta').scrollIntoViewIfNeeded()
     await screenshot(page, 'wan-static-export')
   })
@@ -113,6 +119,7 @@ describe('a Wan 2.1 video model through Add model, in Chromium with the real eng
       guidance: 'cfg'
     })
     expect(wan.sizes?.fixed).toBeUndefined()
+    expect(wan.cannotGenerate).toBeUndefined()
     const widths = await page.getByTestId('width').locator('option').allTextContents()
     expect(widths.slice(0, 4)).toEqual(['16', '32', '48', '64'])
     await expect(page.getByTestId('frames').locator('option').allTextContents()).resolves.toEqual(['9'])
