@@ -23,9 +23,11 @@ const models = join(tmp, 'models')
 const inModels = ['--models-dir', models]
 let wan22 = ''
 let wan21 = ''
+let flux = ''
 beforeAll(async () => {
   wan22 = (await importFolder(join(FIXTURES, 'wan2.2-tiny/onnx-dynamo'), { modelsDir: models })).dir
   wan21 = (await importFolder(join(FIXTURES, 'wan2.1-tiny/onnx-dynamo'), { modelsDir: models })).dir
+  flux = (await importFolder(join(FIXTURES, 'flux-tiny/onnx'), { modelsDir: models })).dir
 })
 
 const flags = (argv: string[]) => requestFromFlags(parseFlags(argv, GENERATE_OPTIONS).values)
@@ -123,5 +125,21 @@ describe('studio generate --guidance-2 / --frames', () => {
     expect(r.code).toBe(1)
     expect(r.err).toHaveLength(1)
     expect(r.err[0]).toMatch(/9 frames only/)
+  })
+
+  it('EXPECTED FAILURE - on an image family, --guidance-2 and --frames exit 1 in one line each', async () => {
+    const cases: [string[], RegExp][] = [
+      [
+        ['--guidance-2', '3'],
+        /has one transformer; guidanceScale2 \(--guidance-2\) is only for models with two experts/
+      ],
+      [['--frames', '5'], /makes still images; frames \(--frames\) is only for video models \(Wan\)$/]
+    ]
+    for (const [extra, message] of cases) {
+      const r = await studio('generate', '--model', flux, ...run(32, 32), ...extra)
+      expect(r.code, extra.join(' ')).toBe(1)
+      expect(r.err).toHaveLength(1)
+      expect(r.err[0]).toMatch(message)
+    }
   })
 })
