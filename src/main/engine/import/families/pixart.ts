@@ -82,7 +82,7 @@ function inputsOf(model: ModelProto): ValueInfo[] {
 
 /**
  * The package's configs from the folder's JSON files (model_index.json, scheduler_config.json —
- * read with Python's -Infinity, pipeline/pixart/python-json.ts —, the VAE's and transformer's
+ * read with Python's -Infinity, pipeline/config-json.ts —, the VAE's and transformer's
  * config.json, tokenizer_config.json) and the transformer graph's input shapes; refuses a
  * scheduler option the DPM-Solver does not implement, by name.
  */

@@ -27,7 +27,7 @@ export const DPMSolverSchedulerConfigSchema = z
     use_flow_sigmas: z.boolean().nullable().default(false),
     flow_shift: z.number().positive().nullable().default(1),
     final_sigmas_type: z.string().nullable().default('zero'),
-    // Python's json writes -inf as -Infinity (pipeline/pixart/python-json.ts reads it); JSON.stringify
+    // Python's json writes -inf as -Infinity (pipeline/config-json.ts reads it); JSON.stringify
     // writes it as null (an imported package's model.json), read back as -Infinity: no clipping.
     lambda_min_clipped: z
       .union([z.number(), z.literal(-Infinity), z.null()])
