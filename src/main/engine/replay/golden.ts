@@ -1,10 +1,15 @@
 import { basename, join } from 'node:path'
 import { z } from 'zod'
 import type { CacheConfig } from '../../../shared/cache-config'
-import { readRegularFile, readRegularText } from '../model/safe-read'
 import { tensor, type Tensor } from '../tensor'
 import { parseCacheDitConfig } from './cachedit-config'
-import { parseNpy } from './npy'
+import {
+  GoldenEntrySchema,
+  parseAbout,
+  readGoldenManifest,
+  readGoldenNpy,
+  type GoldenEntry
+} from './golden-files'
 
 /**
  * A golden folder (`manifest.json` + `.npy` tensors, made with diffusers and CacheDiT) read into
@@ -75,8 +80,7 @@ const FluxResultSchema = z.object({
   cache_config: z.string()
 })
 
-const EntrySchema = z.object({ file: z.string(), dtype: z.string(), shape: z.array(z.number().int()) })
-type Entries = Record<string, z.infer<typeof EntrySchema>>
+type Entries = Record<string, GoldenEntry>
 
 const FAMILY_WORDS: Record<string, string> = {
   sd3: 'an SD3 pipeline golden',
@@ -84,9 +88,6 @@ const FAMILY_WORDS: Record<string, string> = {
   wan: 'a Wan pipeline golden',
   transformer: 'a golden of one transformer call (no pipeline to replay)'
 }
-
-/** At most this many bytes per tensor file: goldens of the tiny fixtures are kilobytes. */
-const MAX_NPY_BYTES = 512 * 1024 * 1024
 
 /** Which family's golden a manifest is, from its keys (null: not a golden replay knows). */
 export function goldenFamily(keys: readonly string[], about: Record<string, unknown>): string | null {
@@ -101,16 +102,8 @@ export function goldenFamily(keys: readonly string[], about: Record<string, unkn
 
 export async function readGolden(dir: string): Promise<FluxGolden> {
   const name = basename(dir)
-  const manifestPath = join(dir, 'manifest.json')
-  let raw: unknown
-  try {
-    raw = JSON.parse(await readRegularText(manifestPath, { maxBytes: 16 * 1024 * 1024 }))
-  } catch (e) {
-    throw new Error(`${manifestPath}: not a golden manifest (${(e as Error).message})`)
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-    throw new Error(`${manifestPath}: not a golden manifest (not a JSON object)`)
-  const all = raw as Record<string, unknown>
+  const m = await readGoldenManifest(dir)
+  const { manifestPath, all } = m
   const about = (all._about ?? {}) as Record<string, unknown>
   const keys = Object.keys(all).filter((k) => k !== '_about')
   const family = goldenFamily(keys, about)
@@ -122,16 +115,11 @@ export async function readGolden(dir: string): Promise<FluxGolden> {
   }
   const entries: Entries = {}
   for (const k of keys) {
-    const e = EntrySchema.safeParse(all[k])
+    const e = GoldenEntrySchema.safeParse(all[k])
     if (!e.success) throw new Error(`${manifestPath}: entry "${k}" has no file, dtype and shape`)
     entries[k] = e.data
   }
-  const parsedAbout = FluxAboutSchema.safeParse(about)
-  if (!parsedAbout.success)
-    throw new Error(
-      `${manifestPath}: _about ${parsedAbout.error.issues[0].path.join('.')}: ${parsedAbout.error.issues[0].message}`
-    )
-  const a = parsedAbout.data
+  const a = parseAbout(m, FluxAboutSchema, about)
   const read = (key: string) => readEntry(dir, entries, key)
   const float = async (key: string) => toTensor(await read(key), `${name}/${key}`)
   const sigmas = a.schedule.scheduler_sigmas ?? a.schedule.sigmas
@@ -229,13 +217,7 @@ export async function readGolden(dir: string): Promise<FluxGolden> {
 async function readEntry(dir: string, entries: Entries, key: string) {
   const e = entries[key]
   if (!e) throw new Error(`${join(dir, 'manifest.json')}: no "${key}" entry`)
-  if (e.file.includes('/') || e.file.includes('\\') || e.file.startsWith('.'))
-    throw new Error(`${join(dir, 'manifest.json')}: "${key}" names a file outside the folder`)
-  const label = join(dir, e.file)
-  const arr = parseNpy(await readRegularFile(label, { maxBytes: MAX_NPY_BYTES, root: dir }), label)
-  if (arr.shape.join() !== e.shape.join())
-    throw new Error(`${label}: shape [${arr.shape.join(', ')}], the manifest says [${e.shape.join(', ')}]`)
-  return { arr, label }
+  return { arr: await readGoldenNpy(dir, key, e), label: join(dir, e.file) }
 }
 
 function toTensor(r: Awaited<ReturnType<typeof readEntry>>, label: string): Tensor {

@@ -1,8 +1,6 @@
-import { basename, join } from 'node:path'
-import { z } from 'zod'
-import { readRegularFile, readRegularText } from '../model/safe-read'
-import { tensor, type Tensor } from '../tensor'
-import { parseNpy, type NpyArray } from './npy'
+import { basename } from 'node:path'
+import type { Tensor } from '../tensor'
+import { goldenReader, readGoldenManifest } from './golden-files'
 
 /**
  * A Qwen-Image transformer golden (golden/transformer: manifest.json + .npy, one
@@ -26,48 +24,19 @@ export interface QwenTransformerGolden {
   cases: QwenTransformerCase[]
 }
 
-const EntrySchema = z.object({ file: z.string(), dtype: z.string(), shape: z.array(z.number().int()) })
-const MAX_NPY_BYTES = 512 * 1024 * 1024
-
 /** Whether a golden manifest is a Qwen-Image transformer golden (its encoder_hidden_states_mask input). */
 export function isQwenTransformerManifest(keys: readonly string[]): boolean {
   return keys.includes('input.encoder_hidden_states_mask') && keys.includes('output.out_hidden_states')
 }
 
 export async function readQwenTransformerGolden(dir: string): Promise<QwenTransformerGolden> {
-  const manifestPath = join(dir, 'manifest.json')
-  let raw: unknown
-  try {
-    raw = JSON.parse(await readRegularText(manifestPath, { maxBytes: 16 * 1024 * 1024 }))
-  } catch (e) {
-    throw new Error(`${manifestPath}: not a golden manifest (${(e as Error).message})`)
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-    throw new Error(`${manifestPath}: not a golden manifest (not a JSON object)`)
-  const all = raw as Record<string, unknown>
+  const m = await readGoldenManifest(dir)
+  const { manifestPath, all } = m
   if (!isQwenTransformerManifest(Object.keys(all)))
     throw new Error(
       `${manifestPath}: not a Qwen-Image transformer golden (no input.encoder_hidden_states_mask)`
     )
-  const read = async (key: string): Promise<NpyArray> => {
-    const e = EntrySchema.safeParse(all[key])
-    if (!e.success) throw new Error(`${manifestPath}: no "${key}" entry with file, dtype and shape`)
-    const file = e.data.file
-    if (file.includes('/') || file.includes('\\') || file.startsWith('.'))
-      throw new Error(`${manifestPath}: "${key}" names a file outside the folder`)
-    const label = join(dir, file)
-    const arr = parseNpy(await readRegularFile(label, { maxBytes: MAX_NPY_BYTES, root: dir }), label)
-    if (arr.shape.join() !== e.data.shape.join())
-      throw new Error(
-        `${label}: shape [${arr.shape.join(', ')}], the manifest says [${e.data.shape.join(', ')}]`
-      )
-    return arr
-  }
-  const float = async (key: string): Promise<Tensor> => {
-    const arr = await read(key)
-    if (arr.kind !== 'float32') throw new Error(`${join(dir, key)}: int64, expected floats`)
-    return tensor(arr.data, arr.shape)
-  }
+  const { read, float } = goldenReader(dir, m)
   const cases: QwenTransformerCase[] = []
   for (const [input, output] of [
     ['input', 'output'],

@@ -1,0 +1,171 @@
+import { basename, join } from 'node:path'
+import { z } from 'zod'
+import { readRegularFile, readRegularText } from '../model/safe-read'
+import { tensor, type Tensor } from '../tensor'
+import { parseNpy, type NpyArray } from './npy'
+
+/**
+ * A golden folder's files, as every family's golden reader reads them: `manifest.json` (a JSON
+ * object: `_about` with the run's settings, and one entry per saved tensor naming its .npy file,
+ * dtype and shape) and the .npy files it names, inside the folder only, each the shape its entry
+ * says.
+ */
+
+export const GoldenEntrySchema = z.object({
+  file: z.string(),
+  dtype: z.string(),
+  shape: z.array(z.number().int())
+})
+export type GoldenEntry = z.infer<typeof GoldenEntrySchema>
+
+const MAX_MANIFEST_BYTES = 16 * 1024 * 1024
+const MAX_NPY_BYTES = 512 * 1024 * 1024
+
+export interface GoldenManifest {
+  manifestPath: string
+  /** The manifest's top-level object. */
+  all: Record<string, unknown>
+}
+
+/** The folder's manifest.json, a JSON object, or a refusal that says it is not a golden manifest. */
+export async function readGoldenManifest(dir: string): Promise<GoldenManifest> {
+  const manifestPath = join(dir, 'manifest.json')
+  let raw: unknown
+  try {
+    raw = JSON.parse(await readRegularText(manifestPath, { maxBytes: MAX_MANIFEST_BYTES }))
+  } catch (e) {
+    throw new Error(`${manifestPath}: not a golden manifest (${(e as Error).message})`)
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new Error(`${manifestPath}: not a golden manifest (not a JSON object)`)
+  return { manifestPath, all: raw as Record<string, unknown> }
+}
+
+/** The manifest's `_about` against the family's schema; the first issue names its field. */
+export function parseAbout<T>(m: GoldenManifest, schema: z.ZodType<T>, about: unknown): T {
+  const parsed = schema.safeParse(about)
+  if (!parsed.success) {
+    const i = parsed.error.issues[0]
+    throw new Error(`${m.manifestPath}: _about ${i.path.join('.')}: ${i.message}`)
+  }
+  return parsed.data
+}
+
+/** The .npy file an entry names: inside the folder, parsed, the shape the entry says. */
+export async function readGoldenNpy(dir: string, key: string, e: GoldenEntry): Promise<NpyArray> {
+  const manifestPath = join(dir, 'manifest.json')
+  if (e.file.includes('/') || e.file.includes('\\') || e.file.startsWith('.'))
+    throw new Error(`${manifestPath}: "${key}" names a file outside the folder`)
+  const label = join(dir, e.file)
+  const arr = parseNpy(await readRegularFile(label, { maxBytes: MAX_NPY_BYTES, root: dir }), label)
+  if (arr.shape.join() !== e.shape.join())
+    throw new Error(`${label}: shape [${arr.shape.join(', ')}], the manifest says [${e.shape.join(', ')}]`)
+  return arr
+}
+
+/** Reads a manifest's entries by key as they are asked for (a missing or malformed one is refused then). */
+export function goldenReader(
+  dir: string,
+  m: GoldenManifest
+): { read(key: string): Promise<NpyArray>; float(key: string): Promise<Tensor> } {
+  const read = async (key: string): Promise<NpyArray> => {
+    const e = GoldenEntrySchema.safeParse(m.all[key])
+    if (!e.success) throw new Error(`${m.manifestPath}: no "${key}" entry with file, dtype and shape`)
+    return readGoldenNpy(dir, key, e.data)
+  }
+  const float = async (key: string): Promise<Tensor> => {
+    const arr = await read(key)
+    if (arr.kind !== 'float32') throw new Error(`${join(dir, key)}: int64, expected floats`)
+    return tensor(arr.data, arr.shape)
+  }
+  return { read, float }
+}
+
+/** Rows [negative, prompt] of an int64 [2, L] entry (token ids, attention masks). */
+export async function goldenRows(
+  dir: string,
+  read: (key: string) => Promise<NpyArray>,
+  key: string
+): Promise<{ uncond: BigInt64Array; cond: BigInt64Array }> {
+  const arr = await read(key)
+  if (arr.kind !== 'int64' || arr.shape.length !== 2 || arr.shape[0] !== 2)
+    throw new Error(`${join(dir, key)}: expected int64 [2, L] rows [negative, prompt]`)
+  const L = arr.shape[1]
+  return { uncond: arr.data.slice(0, L), cond: arr.data.slice(L) }
+}
+
+/** Each step's transformer timestep (`step{i}.timestep`, its first batch row). */
+export async function goldenStepTimesteps(
+  read: (key: string) => Promise<NpyArray>,
+  steps: number
+): Promise<number[]> {
+  const out: number[] = []
+  for (let i = 0; i < steps; i++) {
+    const arr = await read(`step${i}.timestep`)
+    out.push(Number(arr.data[0]))
+  }
+  return out
+}
+
+/** What every pipeline golden (pipeline_4steps: SD3, PixArt-Σ) holds beside its family's own. */
+export interface PipelineGolden {
+  dir: string
+  name: string
+  prompt: string
+  negativePrompt: string
+  width: number
+  height: number
+  steps: number
+  guidanceScale: number
+  maxSequenceLength: number
+  initialLatents: Tensor
+  schedule: { timesteps: number[]; sigmas: number[] }
+  /** The transformer's timestep of each step (its first batch row). */
+  stepTimesteps: number[]
+  finalLatents: Tensor
+  /** The decoded image in [0, 1] (output_type='pt'). */
+  image: Tensor
+}
+
+/** A pipeline golden's `_about`: the call's settings. */
+const PipelineAboutSchema = z.object({
+  prompt: z.string(),
+  negative_prompt: z.string(),
+  height: z.number().int().positive(),
+  width: z.number().int().positive(),
+  num_inference_steps: z.number().int().positive().max(1000),
+  guidance_scale: z.number(),
+  max_sequence_length: z.number().int().positive(),
+  schedule: z.object({ timesteps: z.array(z.number()), sigmas: z.array(z.number()) })
+})
+
+/**
+ * A pipeline golden's common part, with its reader for the family's own entries (token ids,
+ * masks, prompt embeddings). `extraAbout`: the family's own `_about` fields, checked too.
+ */
+export async function readPipelineGolden(
+  dir: string,
+  extraAbout: z.ZodRawShape
+): Promise<{ golden: PipelineGolden } & ReturnType<typeof goldenReader>> {
+  const m = await readGoldenManifest(dir)
+  const a = parseAbout(m, PipelineAboutSchema, m.all._about)
+  parseAbout(m, z.object(extraAbout), m.all._about)
+  const { read, float } = goldenReader(dir, m)
+  const golden: PipelineGolden = {
+    dir,
+    name: basename(dir),
+    prompt: a.prompt,
+    negativePrompt: a.negative_prompt,
+    width: a.width,
+    height: a.height,
+    steps: a.num_inference_steps,
+    guidanceScale: a.guidance_scale,
+    maxSequenceLength: a.max_sequence_length,
+    initialLatents: await float('initial_latents'),
+    schedule: a.schedule,
+    stepTimesteps: await goldenStepTimesteps(read, a.num_inference_steps),
+    finalLatents: await float('final_latents'),
+    image: await float('image_pt')
+  }
+  return { golden, read, float }
+}
