@@ -6,7 +6,8 @@ import type { FluxModel } from '../../src/main/engine/pipeline/flux/model'
 import { loadWholeGraphFlux } from '../../src/main/engine/pipeline/flux/whole-graph'
 import { readGolden } from '../../src/main/engine/replay/golden'
 import { replayFlux } from '../../src/main/engine/replay/replay'
-import { cutFluxTransformer } from './cut-transformer'
+import { FLUX_GRAPH } from '../../src/main/engine/import/cut-transformer'
+import { cutWithSpec } from '../cut-transformer'
 
 const FLUX = join(__dirname, '../fixtures/diffusers/flux-tiny')
 
@@ -32,7 +33,7 @@ for (const variant of TRANSFORMERS) {
     let transformer: LoadedTransformer
     beforeAll(async () => {
       const whole = await loadWholeGraphFlux(join(FLUX, 'onnx'), { provider: 'cpu' })
-      transformer = await cutFluxTransformer(join(FLUX, variant.file))
+      transformer = await cutWithSpec(join(FLUX, variant.file), FLUX_GRAPH)
       // The folder's encoders and VAE, the cut transformer in place of the whole graph.
       model = {
         ...whole,

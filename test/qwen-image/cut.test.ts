@@ -5,7 +5,7 @@ import type { QwenImageModel } from '../../src/main/engine/pipeline/qwen-image/m
 import { loadWholeGraphQwenImage } from '../../src/main/engine/pipeline/qwen-image/whole-graph'
 import { replayQwenTransformer } from '../../src/main/engine/replay/qwen'
 import { readQwenTransformerGolden } from '../../src/main/engine/replay/qwen-golden'
-import { cutWithSpec } from '../sd3/cut-transformer'
+import { cutWithSpec } from '../cut-transformer'
 
 /** Qwen-Image's transformer cut into blocks by the importer (QWEN_IMAGE_GRAPH, in memory), through the step cache. */
 

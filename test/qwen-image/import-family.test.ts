@@ -15,7 +15,7 @@ import { qwenDefaultSize } from '../../src/main/engine/pipeline/qwen-image/model
 import { replayQwenTransformer } from '../../src/main/engine/replay/qwen'
 import { readQwenTransformerGolden } from '../../src/main/engine/replay/qwen-golden'
 import type { ImportedManifest } from '../../src/shared/imported-manifest'
-import { cutWithSpec } from '../sd3/cut-transformer'
+import { cutWithSpec } from '../cut-transformer'
 
 /** The Qwen-Image family of the importer: configs with the graph's shape, and a loaded package as the pipeline's model. */
 

@@ -10,7 +10,7 @@ import { replaySd3 } from '../../src/main/engine/replay/sd3'
 import { readSd3Golden } from '../../src/main/engine/replay/sd3-golden'
 import type { StepTrace } from '../../src/shared/trace'
 import { CacheConfigSchema } from '../../src/shared/cache-config'
-import { cutWithSpec } from './cut-transformer'
+import { cutWithSpec } from '../cut-transformer'
 
 /**
  * The SD3 pipeline on its transformer cut into blocks by the importer (SD3_GRAPH, in memory):

@@ -7,7 +7,7 @@ import { runSd3Pipeline } from '../../src/main/engine/pipeline/sd3/generate'
 import { loadSd3Model } from '../../src/main/engine/pipeline/sd3/load'
 import type { Sd3Model } from '../../src/main/engine/pipeline/sd3/model'
 import { readSd3Golden } from '../../src/main/engine/replay/sd3-golden'
-import { cutWithSpec } from './cut-transformer'
+import { cutWithSpec } from '../cut-transformer'
 
 /** A generate request on SD3: the golden's image from its noise; sizes the position embedding covers. */
 

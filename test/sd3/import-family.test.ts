@@ -10,7 +10,7 @@ import type { Sd3Model } from '../../src/main/engine/pipeline/sd3/model'
 import { replaySd3 } from '../../src/main/engine/replay/sd3'
 import { readSd3Golden } from '../../src/main/engine/replay/sd3-golden'
 import type { ImportedManifest } from '../../src/shared/imported-manifest'
-import { cutWithSpec } from './cut-transformer'
+import { cutWithSpec } from '../cut-transformer'
 
 /** The SD3 family of the importer: its configs schema and defaults, and a loaded package as the SD3 pipeline's model. */
 
