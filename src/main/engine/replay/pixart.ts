@@ -4,9 +4,9 @@ import { pixartDenoise } from '../pipeline/pixart/denoise'
 import type { PixArtModel } from '../pipeline/pixart/model'
 import { encodePixArtPrompts, pixartDecode, tokenizePixArtPrompts } from '../pipeline/pixart/run'
 import { dpmSolverSchedule } from '../pipeline/schedulers/dpm-solver'
-import type { Tensor } from '../tensor'
 import type { PixArtGolden } from './pixart-golden'
 import type { ReplayHooks, ReplayResult, ReplayRun } from './replay'
+import { maxAbsDiff, tensorDiff } from './diff'
 
 /**
  * `studio replay` of a PixArt-Σ pipeline golden: the golden's token ids and masks (the engine's
@@ -67,23 +67,4 @@ export async function replayPixArt(
   }
   hooks.onRun?.(run)
   return { runs: [run], checks: { tokenIdsMatch, sigmaMaxAbsDiff } }
-}
-
-function tensorDiff(a: Tensor, b: Tensor, what: string): number {
-  if (a.dims.join() !== b.dims.join())
-    throw new EngineFailure(
-      'bad_request',
-      `${what}: the engine's are [${a.dims.join(', ')}], the golden's [${b.dims.join(', ')}]`
-    )
-  return maxAbsDiff(a.data, b.data)
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return Infinity
-  let m = 0
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i] - b[i])
-    if (!(d <= m)) m = d // NaN wins
-  }
-  return m
 }

@@ -6,8 +6,8 @@ import { flowMatchSchedule } from '../pipeline/flow-match'
 import { latentSize, vaeScaleFactor } from '../pipeline/flux/latents'
 import type { FluxModel } from '../pipeline/flux/model'
 import { encodeFlux, fluxDecode, fluxDenoise, tokenizeFlux, type FluxTokenIds } from '../pipeline/flux/run'
-import type { Tensor } from '../tensor'
 import type { FluxGolden, ReferenceContext } from './golden'
+import { maxAbsDiff, tensorDiff } from './diff'
 
 /**
  * `studio replay`: every run of a golden through the engine from the golden's own inputs (its
@@ -116,23 +116,4 @@ function sameIds(a: FluxTokenIds['clip'], b: BigInt64Array): boolean {
   return (
     a.length === b.length && Array.from(a as ArrayLike<number | bigint>).every((v, i) => BigInt(v) === b[i])
   )
-}
-
-function tensorDiff(a: Tensor, b: Tensor, what: string): number {
-  if (a.dims.join() !== b.dims.join())
-    throw new EngineFailure(
-      'bad_request',
-      `${what}: the engine's are [${a.dims.join(', ')}], the golden's [${b.dims.join(', ')}]`
-    )
-  return maxAbsDiff(a.data, b.data)
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return Infinity
-  let m = 0
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i] - b[i])
-    if (!(d <= m)) m = d // NaN wins
-  }
-  return m
 }

@@ -5,9 +5,9 @@ import { sd3Denoise } from '../pipeline/sd3/denoise'
 import type { Sd3Model } from '../pipeline/sd3/model'
 import { encodeSd3Prompts, sd3Decode, tokenizeSd3Prompts } from '../pipeline/sd3/run'
 import type { Sd3TokenIds } from '../pipeline/sd3/text'
-import type { Tensor } from '../tensor'
 import type { Sd3Golden, Sd3GoldenIds } from './sd3-golden'
 import type { ReplayHooks, ReplayResult, ReplayRun } from './replay'
+import { maxAbsDiff, tensorDiff } from './diff'
 
 /**
  * `studio replay` of an SD3 pipeline golden: the golden's token ids (the engine's own
@@ -66,23 +66,4 @@ export async function replaySd3(
   }
   hooks.onRun?.(run)
   return { runs: [run], checks: { tokenIdsMatch, sigmaMaxAbsDiff, embedsMaxAbsDiff } }
-}
-
-function tensorDiff(a: Tensor, b: Tensor, what: string): number {
-  if (a.dims.join() !== b.dims.join())
-    throw new EngineFailure(
-      'bad_request',
-      `${what}: the engine's are [${a.dims.join(', ')}], the golden's [${b.dims.join(', ')}]`
-    )
-  return maxAbsDiff(a.data, b.data)
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return Infinity
-  let m = 0
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i] - b[i])
-    if (!(d <= m)) m = d // NaN wins
-  }
-  return m
 }

@@ -5,9 +5,9 @@ import { wanDenoise, wanExpert } from '../pipeline/wan/denoise'
 import type { WanModel } from '../pipeline/wan/model'
 import { encodeWan, tokenizeWan, type WanTokens } from '../pipeline/wan/text'
 import { uniPCSchedule } from '../pipeline/schedulers/unipc'
-import type { Tensor } from '../tensor'
 import type { ReplayChecks, ReplayContext, ReplayHooks, ReplayResult, ReplayRun } from './replay'
 import type { WanGolden } from './wan-golden'
+import { maxAbsDiff, tensorDiff } from './diff'
 
 /**
  * `studio replay` of a Wan golden: every run from the golden's own inputs (its token ids and mask
@@ -138,23 +138,4 @@ export async function replayWan(
 
 function sameTokens(a: WanTokens, b: WanTokens): boolean {
   return a.ids.join() === b.ids.join() && a.mask.join() === b.mask.join()
-}
-
-function tensorDiff(a: Tensor, b: Tensor, what: string): number {
-  if (a.dims.join() !== b.dims.join())
-    throw new EngineFailure(
-      'bad_request',
-      `${what}: the engine's are [${a.dims.join(', ')}], the golden's [${b.dims.join(', ')}]`
-    )
-  return maxAbsDiff(a.data, b.data)
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return Infinity
-  let m = 0
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i] - b[i])
-    if (!(d <= m)) m = d // NaN wins
-  }
-  return m
 }

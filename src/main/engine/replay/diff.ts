@@ -1,0 +1,25 @@
+import { EngineFailure } from '../errors'
+import type { Tensor } from '../tensor'
+
+/** How a replay compares the engine's numbers with a golden's: the largest absolute difference. */
+
+/** max |a − b| of two tensors of one shape (a shape mismatch is refused, naming `what`). */
+export function tensorDiff(a: Tensor, b: Tensor, what: string): number {
+  if (a.dims.join() !== b.dims.join())
+    throw new EngineFailure(
+      'bad_request',
+      `${what}: the engine's are [${a.dims.join(', ')}], the golden's [${b.dims.join(', ')}]`
+    )
+  return maxAbsDiff(a.data, b.data)
+}
+
+/** max |a − b|; Infinity where the lengths differ, NaN where any difference is NaN. */
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Infinity
+  let m = 0
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i] - b[i])
+    if (!(d <= m)) m = d // NaN wins
+  }
+  return m
+}
