@@ -12,6 +12,7 @@ import {
 } from '../family-loop'
 import type { FlowMatchSchedule } from '../flow-match'
 import type { TextEmbedding } from '../text-encoder'
+import { vaeDecodeImage, type VaeDecoded } from '../vae-decode'
 import { warmUp } from '../warm-up'
 import { latentImageIds, textIds, unpackLatents } from './latents'
 import type { FluxModel } from './model'
@@ -123,35 +124,14 @@ export async function fluxDenoise(
   return { latent, stepCache, prepareMs }
 }
 
-export interface FluxDecoded {
-  /** The VAE's input: unpacked latents / scaling_factor + shift_factor. */
-  vaeInput: Tensor
-  /** The VAE's output, in about [-1, 1]. */
-  decoded: Tensor
-  /** (decoded / 2 + 0.5) clamped to [0, 1], as diffusers' image processor post-processes it. */
-  image: Tensor
-}
-
-export async function fluxDecode(
+/** The VAE's input (unpacked latents / scaling_factor + shift_factor), its output and the image. */
+export function fluxDecode(
   model: FluxModel,
   packed: Tensor,
   latent: { h: number; w: number },
   beforeCall: BeforeCall
-): Promise<FluxDecoded> {
+): Promise<VaeDecoded> {
+  const vae = model.configs.vae
   const unpacked = unpackLatents(packed, latent.h, latent.w)
-  const scale = Math.fround(model.configs.vae.scaling_factor)
-  const shift = Math.fround(model.configs.vae.shift_factor ?? 0)
-  const x = new Float32Array(unpacked.data.length)
-  for (let i = 0; i < x.length; i++) x[i] = Math.fround(unpacked.data[i] / scale) + shift
-  const vaeInput = tensor(x, unpacked.dims)
-  const vae = model.vaeDecoder
-  beforeCall()
-  const out = await vae.run({ [vae.inputNames[0]]: vaeInput }, [vae.outputNames[0]])
-  const decoded = out[vae.outputNames[0]]
-  // NaN would become black pixels in a PNG that looks like a real output.
-  assertFinite(decoded, `${vae.label}'s output`)
-  const img = new Float32Array(decoded.data.length)
-  for (let i = 0; i < img.length; i++)
-    img[i] = Math.min(1, Math.max(0, Math.fround(decoded.data[i] / 2) + 0.5))
-  return { vaeInput, decoded, image: tensor(img, decoded.dims) }
+  return vaeDecodeImage(model.vaeDecoder, unpacked, vae.scaling_factor, vae.shift_factor ?? 0, beforeCall)
 }

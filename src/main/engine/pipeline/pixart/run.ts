@@ -1,6 +1,6 @@
-import { assertFinite } from '../../cache/non-finite'
 import type { BeforeCall } from '../../model/block-program'
-import { tensor, type Tensor } from '../../tensor'
+import type { Tensor } from '../../tensor'
+import { vaeDecodeImage, type VaeDecoded } from '../vae-decode'
 import type { PixArtModel } from './model'
 import { encodePixArt, tokenizePixArt, type PixArtText, type PixArtTokens } from './text'
 
@@ -39,32 +39,11 @@ export async function encodePixArtPrompts(
   }
 }
 
-export interface PixArtDecoded {
-  /** The VAE's input: latents / scaling_factor. */
-  vaeInput: Tensor
-  /** The VAE's output, in about [-1, 1]. */
-  decoded: Tensor
-  /** (decoded / 2 + 0.5) clamped to [0, 1]. */
-  image: Tensor
-}
-
-export async function pixartDecode(
+/** The VAE's input (latents / scaling_factor), its output and the image. */
+export function pixartDecode(
   model: PixArtModel,
   latents: Tensor,
   beforeCall: BeforeCall
-): Promise<PixArtDecoded> {
-  const scale = Math.fround(model.configs.vae.scaling_factor)
-  const x = new Float32Array(latents.data.length)
-  for (let i = 0; i < x.length; i++) x[i] = Math.fround(latents.data[i] / scale)
-  const vaeInput = tensor(x, latents.dims)
-  const vae = model.vaeDecoder
-  beforeCall()
-  const out = await vae.run({ [vae.inputNames[0]]: vaeInput }, [vae.outputNames[0]])
-  const decoded = out[vae.outputNames[0]]
-  // NaN would become black pixels in a PNG that looks like a real output.
-  assertFinite(decoded, `${vae.label}'s output`)
-  const img = new Float32Array(decoded.data.length)
-  for (let i = 0; i < img.length; i++)
-    img[i] = Math.min(1, Math.max(0, Math.fround(decoded.data[i] / 2) + 0.5))
-  return { vaeInput, decoded, image: tensor(img, decoded.dims) }
+): Promise<VaeDecoded> {
+  return vaeDecodeImage(model.vaeDecoder, latents, model.configs.vae.scaling_factor, null, beforeCall)
 }

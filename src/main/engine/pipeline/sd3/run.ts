@@ -1,6 +1,6 @@
-import { assertFinite } from '../../cache/non-finite'
 import type { BeforeCall } from '../../model/block-program'
-import { tensor, type Tensor } from '../../tensor'
+import type { Tensor } from '../../tensor'
+import { vaeDecodeImage, type VaeDecoded } from '../vae-decode'
 import type { Sd3Model } from './model'
 import { encodeSd3, tokenizeSd3, type Sd3Text, type Sd3TokenIds } from './text'
 
@@ -38,33 +38,8 @@ export async function encodeSd3Prompts(
   }
 }
 
-export interface Sd3Decoded {
-  /** The VAE's input: latents / scaling_factor + shift_factor. */
-  vaeInput: Tensor
-  /** The VAE's output, in about [-1, 1]. */
-  decoded: Tensor
-  /** (decoded / 2 + 0.5) clamped to [0, 1]. */
-  image: Tensor
-}
-
-export async function sd3Decode(
-  model: Sd3Model,
-  latents: Tensor,
-  beforeCall: BeforeCall
-): Promise<Sd3Decoded> {
-  const scale = Math.fround(model.configs.vae.scaling_factor)
-  const shift = Math.fround(model.configs.vae.shift_factor ?? 0)
-  const x = new Float32Array(latents.data.length)
-  for (let i = 0; i < x.length; i++) x[i] = Math.fround(latents.data[i] / scale) + shift
-  const vaeInput = tensor(x, latents.dims)
-  const vae = model.vaeDecoder
-  beforeCall()
-  const out = await vae.run({ [vae.inputNames[0]]: vaeInput }, [vae.outputNames[0]])
-  const decoded = out[vae.outputNames[0]]
-  // NaN would become black pixels in a PNG that looks like a real output.
-  assertFinite(decoded, `${vae.label}'s output`)
-  const img = new Float32Array(decoded.data.length)
-  for (let i = 0; i < img.length; i++)
-    img[i] = Math.min(1, Math.max(0, Math.fround(decoded.data[i] / 2) + 0.5))
-  return { vaeInput, decoded, image: tensor(img, decoded.dims) }
+/** The VAE's input (latents / scaling_factor + shift_factor), its output and the image. */
+export function sd3Decode(model: Sd3Model, latents: Tensor, beforeCall: BeforeCall): Promise<VaeDecoded> {
+  const vae = model.configs.vae
+  return vaeDecodeImage(model.vaeDecoder, latents, vae.scaling_factor, vae.shift_factor ?? 0, beforeCall)
 }
