@@ -66,3 +66,17 @@ export function familyRecipe(
     ...extra
   }
 }
+
+/** The request's sampling settings over the model's defaults (a family without a negative prompt: ''). */
+export function requestSampling(
+  req: GenerateRequest,
+  d: { steps: number; guidanceScale: number; negativePrompt?: string; width: number; height: number }
+): { steps: number; guidance: number; negativePrompt: string; width: number; height: number } {
+  return {
+    steps: req.steps ?? d.steps,
+    guidance: req.guidanceScale ?? d.guidanceScale,
+    negativePrompt: req.negativePrompt ?? d.negativePrompt ?? '',
+    width: req.width ?? d.width,
+    height: req.height ?? d.height
+  }
+}

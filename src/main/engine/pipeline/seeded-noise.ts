@@ -18,3 +18,8 @@ export function seededNoise(
     throw new Error(`the injected noise has ${injected.length} values, a ${size} latent ${count}`)
   return tensor(injected ? Float32Array.from(injected) : gaussianNoise(seed, count), dims)
 }
+
+/** An image family's latent layout [1, C, H / vae scale, W / vae scale] (prepare_latents). */
+export function imageLatentDims(channels: number, width: number, height: number, vaeScale: number): number[] {
+  return [1, channels, Math.floor(height / vaeScale), Math.floor(width / vaeScale)]
+}

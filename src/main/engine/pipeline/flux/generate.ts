@@ -5,7 +5,7 @@ import { flowMatchSchedule } from '../flow-match'
 import type { PipelineHooks } from '../generate'
 import { imageResult } from '../image-result'
 import { checkSideMultiples } from '../image-size'
-import { familyRecipe, requestCache } from '../request-settings'
+import { familyRecipe, requestCache, requestSampling } from '../request-settings'
 import { seededNoise } from '../seeded-noise'
 import { denoiseTimer, predictedClean, previewFrame } from '../step-progress'
 import { latentSize, packLatents, vaeScaleFactor } from './latents'
@@ -26,10 +26,8 @@ export async function runFluxPipeline(
 ): Promise<GenerationResult> {
   const t0 = performance.now()
   // 1. Settings.
-  const steps = req.steps ?? model.defaults.steps
-  const guidance = req.guidanceScale ?? model.defaults.guidanceScale
-  const width = req.width ?? model.defaults.width
-  const height = req.height ?? model.defaults.height
+  // No negative prompt (FluxPipeline's true_cfg_scale is not offered): the recipe's is ''.
+  const { steps, guidance, width, height } = requestSampling(req, model.defaults)
   checkSideMultiples(model, width, height)
   const resolved = requestCache(req)
   // CacheDiT's Flux adapter caches the double- and single-stream lists as one (F8B0 counts both).

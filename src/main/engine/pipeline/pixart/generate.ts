@@ -1,10 +1,11 @@
 import type { CacheConfig } from '../../../../shared/cache-config'
 import type { GenerateRequest, GenerationResult } from '../../../../shared/generation'
+import type { Tensor } from '../../tensor'
 import type { PipelineHooks } from '../generate'
 import { imageResult } from '../image-result'
-import { familyRecipe, requestCache, requestSetting } from '../request-settings'
+import { familyRecipe, requestCache, requestSampling, requestSetting } from '../request-settings'
 import { dpmSolverSchedule } from '../schedulers/dpm-solver'
-import { seededNoise } from '../seeded-noise'
+import { imageLatentDims, seededNoise } from '../seeded-noise'
 import { denoiseTimer, previewFrame } from '../step-progress'
 import { pixartVaeScale } from './configs'
 import { pixartDenoise, pixartUsesCfg } from './denoise'
@@ -25,11 +26,7 @@ export async function runPixArtPipeline(
   hooks: PipelineHooks
 ): Promise<GenerationResult> {
   const t0 = performance.now()
-  const steps = req.steps ?? model.defaults.steps
-  const guidance = req.guidanceScale ?? model.defaults.guidanceScale
-  const negativePrompt = req.negativePrompt ?? model.defaults.negativePrompt
-  const width = req.width ?? model.defaults.width
-  const height = req.height ?? model.defaults.height
+  const { steps, guidance, negativePrompt, width, height } = requestSampling(req, model.defaults)
   checkPixArtSize(model.shape, width, height, model.id)
   // One block list; CFG's branches share one cache context when they run as one batched call.
   const batchedCfg = pixartUsesCfg(guidance) && model.shape.fixedBatch !== 1
@@ -55,13 +52,17 @@ export async function runPixArtPipeline(
   const encodeMs = performance.now() - tEncode
 
   // prepare_latents: randn [1, C, H / vae scale, W / vae scale] · init_noise_sigma (1).
-  const scale = pixartVaeScale(model.configs.vae)
-  const C = model.configs.transformer.in_channels
-  const dims = [1, C, Math.floor(height / scale), Math.floor(width / scale)]
+  const dims = imageLatentDims(
+    model.configs.transformer.in_channels,
+    width,
+    height,
+    pixartVaeScale(model.configs.vae)
+  )
   const noise = seededNoise(hooks.noise, req.seed, dims, `${width}×${height}`)
 
+  const decode = async (latent: Tensor) => (await pixartDecode(model, latent, hooks.beforeCall)).image
   const timer = denoiseTimer(hooks.onProgress, req.previewEvery, async (r) =>
-    previewFrame((await pixartDecode(model, r.latent, hooks.beforeCall)).image, false)
+    previewFrame(await decode(r.latent), false)
   )
   const denoised = await pixartDenoise(
     model,
@@ -69,10 +70,5 @@ export async function runPixArtPipeline(
     { createStepCache: hooks.createStepCache, beforeCall: hooks.beforeCall, warm: true, onStep: timer.onStep }
   )
   const timings = timer.finish(denoised.prepareMs)
-  return imageResult(
-    { t0, recipe, encodeMs, denoised, timings },
-    async (latent) => (await pixartDecode(model, latent, hooks.beforeCall)).image,
-    false,
-    hooks.onDecoded
-  )
+  return imageResult({ t0, recipe, encodeMs, denoised, timings }, decode, false, hooks.onDecoded)
 }

@@ -1,11 +1,12 @@
 import type { CacheConfig } from '../../../../shared/cache-config'
 import type { GenerateRequest, GenerationResult } from '../../../../shared/generation'
+import type { Tensor } from '../../tensor'
 import { flowMatchStepsSchedule } from '../flow-match'
 import type { PipelineHooks } from '../generate'
 import { imageResult } from '../image-result'
 import { checkSideMultiples } from '../image-size'
-import { familyRecipe, requestCache, requestSetting } from '../request-settings'
-import { seededNoise } from '../seeded-noise'
+import { familyRecipe, requestCache, requestSampling, requestSetting } from '../request-settings'
+import { imageLatentDims, seededNoise } from '../seeded-noise'
 import { denoiseTimer, previewFrame } from '../step-progress'
 import { sd3VaeScale } from './configs'
 import { sd3Denoise } from './denoise'
@@ -24,11 +25,7 @@ export async function runSd3Pipeline(
   hooks: PipelineHooks
 ): Promise<GenerationResult> {
   const t0 = performance.now()
-  const steps = req.steps ?? model.defaults.steps
-  const guidance = req.guidanceScale ?? model.defaults.guidanceScale
-  const negativePrompt = req.negativePrompt ?? model.defaults.negativePrompt
-  const width = req.width ?? model.defaults.width
-  const height = req.height ?? model.defaults.height
+  const { steps, guidance, negativePrompt, width, height } = requestSampling(req, model.defaults)
   // Sides a multiple of VAE scale × patch, within the position embedding's crop.
   checkSideMultiples(model, width, height)
   // One block list; CFG's branches are one batched call, so they share one cache context.
@@ -50,13 +47,17 @@ export async function runSd3Pipeline(
   const encodeMs = performance.now() - tEncode
 
   // prepare_latents: randn [1, in_channels, H / vae scale, W / vae scale].
-  const scale = sd3VaeScale(model.configs.vae)
-  const C = model.configs.transformer.in_channels
-  const dims = [1, C, Math.floor(height / scale), Math.floor(width / scale)]
+  const dims = imageLatentDims(
+    model.configs.transformer.in_channels,
+    width,
+    height,
+    sd3VaeScale(model.configs.vae)
+  )
   const noise = seededNoise(hooks.noise, req.seed, dims, `${width}×${height}`)
 
+  const decode = async (latent: Tensor) => (await sd3Decode(model, latent, hooks.beforeCall)).image
   const timer = denoiseTimer(hooks.onProgress, req.previewEvery, async (r) =>
-    previewFrame((await sd3Decode(model, r.latent, hooks.beforeCall)).image, false)
+    previewFrame(await decode(r.latent), false)
   )
   const denoised = await sd3Denoise(
     model,
@@ -64,10 +65,5 @@ export async function runSd3Pipeline(
     { createStepCache: hooks.createStepCache, beforeCall: hooks.beforeCall, warm: true, onStep: timer.onStep }
   )
   const timings = timer.finish(denoised.prepareMs)
-  return imageResult(
-    { t0, recipe, encodeMs, denoised, timings },
-    async (latent) => (await sd3Decode(model, latent, hooks.beforeCall)).image,
-    false,
-    hooks.onDecoded
-  )
+  return imageResult({ t0, recipe, encodeMs, denoised, timings }, decode, false, hooks.onDecoded)
 }
