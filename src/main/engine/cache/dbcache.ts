@@ -76,7 +76,7 @@ export class DBCache implements StepCache {
       from === to ? Promise.resolve(streams) : timed(() => runner.run(from, to, streams))
 
     if (!c.enabled) {
-      const { output: out } = await timed(() => runner.enter(n))
+      const out = await timed(async () => (runner.runAll ? runner.runAll() : (await runner.enter(n)).output))
       state.markComputed()
       return this.#finish(call, out, { cached: false, reason: 'disabled', distance: null }, n, n, ms, where)
     }
@@ -115,10 +115,10 @@ export class DBCache implements StepCache {
       // (c) Cached: current Fn output + stored (or forecast) middle residual; middle skipped.
       state.markCached()
       middle = {
-        hidden: this.#reconstruct(state, 'hidden', front.hidden, s),
+        hidden: this.#reconstruct(state, 'hidden', front.hidden, input.hidden, s),
         encoder:
           front.encoder !== null && state.hasEncoder
-            ? this.#reconstruct(state, 'encoder', front.encoder, s)
+            ? this.#reconstruct(state, 'encoder', front.encoder, input.encoder, s)
             : front.encoder
       }
     } else {
@@ -176,9 +176,22 @@ export class DBCache implements StepCache {
     return ts.enabled && ts.cacheType === 'hidden_states' && (stream === 'hidden' || ts.encoder)
   }
 
-  #reconstruct(state: ContextState, stream: 'hidden' | 'encoder', front: Tensor, s: number): Tensor {
+  #reconstruct(
+    state: ContextState,
+    stream: 'hidden' | 'encoder',
+    front: Tensor,
+    input: Tensor | null,
+    s: number
+  ): Tensor {
     // 'residual': Fn output + forecast residual; 'hidden_states': the forecast middle output alone.
-    const out = this.#usesHiddenStates(stream) ? new Float32Array(front.data.length) : front.data.slice()
+    // The Fn output is the caller's (seam.ts, "Ownership") and nothing reads it after this, so the
+    // residual is added in place, without a copy of the stream, unless the Fn blocks passed the
+    // call's input through unchanged (then it is the runner's).
+    const out = this.#usesHiddenStates(stream)
+      ? new Float32Array(front.data.length)
+      : input !== null && front.data === input.data
+        ? front.data.slice()
+        : front.data
     state[stream].accumulateInto(out, s)
     return tensor(out, front.dims)
   }

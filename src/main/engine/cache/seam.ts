@@ -26,7 +26,19 @@ export interface BlockRunner {
   enter(to: number): Promise<{ input: Streams; output: Streams }>
   /** Runs blocks [from, to) on `input`; from === to returns the input unchanged. */
   run(from: number, to: number, input: Streams): Promise<Streams>
+  /**
+   * Runs every block on the call's input and returns the output only: what a call that caches
+   * nothing needs. A runner may then skip returning what only `enter` hands back (the engine's
+   * fetches fewer outputs: docs/engine.md, "Per-call overhead"). Without it, `enter(blockCount)`.
+   */
+  runAll?(): Promise<Streams>
 }
+
+/*
+ * Ownership: the streams `enter`, `run` and `runAll` return are the caller's to overwrite, except
+ * a stream a block range passes through unchanged (Pattern_2's encoder), which is the very tensor
+ * it was handed.
+ */
 
 export interface CallInfo {
   /** Scheduler step index, 0-based, shared by both CFG branches of a step. */

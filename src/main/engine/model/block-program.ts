@@ -4,7 +4,15 @@ import type { BlockRunner, Streams } from '../cache/seam'
 import { runtimeFailure } from '../errors'
 import type { Tensor } from '../tensor'
 import { graphOutputNames, type ModelProto } from './onnx-graph'
-import { ENCODER, ENCODER_OUT, HIDDEN, HIDDEN_OUT, PATTERN_IO, splitEmbedOutputs } from './patterns'
+import {
+  contextInputs,
+  ENCODER,
+  ENCODER_OUT,
+  HIDDEN,
+  HIDDEN_OUT,
+  PATTERN_IO,
+  splitEmbedOutputs
+} from './patterns'
 import { compileSegment } from './segments'
 import {
   isOpaque,
@@ -171,11 +179,19 @@ export class BlockProgram {
           const output = await this.run(0, to, entry.streams, entry.context, beforeCall, stash, lane)
           return { input: entry.streams, output }
         }
-        const entered = await this.#enter(to, entry.feeds, beforeCall, stash, lane)
+        const entered = await this.#enter(to, entry.feeds, beforeCall, stash, lane, true)
         context = entered.context
         return { input: entered.input, output: entered.output }
       },
       run: (from, to, input) => this.run(from, to, input, bound(), beforeCall, stash, lane),
+      runAll: async () => {
+        const n = this.blockCount
+        if (entry.kind === 'streams')
+          return this.run(0, n, entry.streams, entry.context, beforeCall, stash, lane)
+        const entered = await this.#enter(n, entry.feeds, beforeCall, stash, lane, false)
+        context = entered.context
+        return entered.output
+      },
       context: bound,
       velocityFor: (hidden) => (stash.hidden !== null && stash.hidden === hidden ? stash.velocity : null)
     }
@@ -199,14 +215,37 @@ export class BlockProgram {
     return streams
   }
 
-  /** Embed graph + blocks [0, to) from the embed feeds; then the rest of the range as usual. */
+  /**
+   * Embed graph + blocks [0, to) from the embed feeds; then the rest of the range as usual.
+   * Without `wantInput` (runAll) the streams entering block 0 are not fetched (`input` is null):
+   * ONNX Runtime copies every fetched output into a new buffer, and a call that caches nothing
+   * never reads them (docs/engine.md, "Per-call overhead"). The context tensors stay: a cache may
+   * hand back other streams than the last segment's, and the final graph then runs on its own.
+   */
   async #enter(
     to: number,
     feeds: Readonly<Record<string, Feed>>,
     beforeCall: BeforeCall,
     stash: FinalStash,
-    lane: Lane
-  ): Promise<{ input: Streams; output: Streams; context: Record<string, Fetched> }> {
+    lane: Lane,
+    wantInput: true
+  ): Promise<{ input: Streams; output: Streams; context: Record<string, Fetched> }>
+  async #enter(
+    to: number,
+    feeds: Readonly<Record<string, Feed>>,
+    beforeCall: BeforeCall,
+    stash: FinalStash,
+    lane: Lane,
+    wantInput: false
+  ): Promise<{ input: null; output: Streams; context: Record<string, Fetched> }>
+  async #enter(
+    to: number,
+    feeds: Readonly<Record<string, Feed>>,
+    beforeCall: BeforeCall,
+    stash: FinalStash,
+    lane: Lane,
+    wantInput: boolean
+  ): Promise<{ input: Streams | null; output: Streams; context: Record<string, Fetched> }> {
     if (!this.#embed)
       throw new Error(`${this.transformer}/${this.name}: entered with embed feeds but fuses no embed graph`)
     this.#checkRange(0, to)
@@ -224,11 +263,28 @@ export class BlockProgram {
       picked[name] = value
     }
     beforeCall()
-    const out = await runOn(pair, lane, picked)
-    const { streams: input, context } = splitEmbedOutputs(out, this.#embedOutputs, session.label)
-    const first = this.#streamsOut(out, input, stash, session.label)
+    if (wantInput) {
+      const out = await runOn(pair, lane, picked)
+      const { streams: input, context } = splitEmbedOutputs(out, this.#embedOutputs, session.label)
+      const first = this.#streamsOut(out, input.encoder, stash, session.label)
+      const output = await this.run(end, to, first, context, beforeCall, stash, lane)
+      return { input, output, context }
+    }
+    // A pattern without an encoder output hands the embed graph's encoder stream on: kept then.
+    const returnsEncoder = PATTERN_IO[this.pattern].returnsEncoder
+    const skip = returnsEncoder ? [HIDDEN, ENCODER] : [HIDDEN]
+    const out = await runOn(
+      pair,
+      lane,
+      picked,
+      session.outputNames.filter((name) => !skip.includes(name))
+    )
+    const context: Record<string, Fetched> = {}
+    for (const name of contextInputs(this.#embedOutputs)) context[name] = out[name]
+    const passed = returnsEncoder || out[ENCODER] === undefined ? null : float32(out, ENCODER, session.label)
+    const first = this.#streamsOut(out, passed, stash, session.label)
     const output = await this.run(end, to, first, context, beforeCall, stash, lane)
-    return { input, output, context }
+    return { input: null, output, context }
   }
 
   /**
@@ -295,17 +351,25 @@ export class BlockProgram {
       }
     }
     beforeCall()
-    return this.#streamsOut(await runOn(pair, lane, feeds), input, stash, session.label)
+    return this.#streamsOut(await runOn(pair, lane, feeds), input.encoder, stash, session.label)
   }
 
-  /** A segment's output streams; a fused final graph's velocity goes to the stash. */
-  #streamsOut(out: Record<string, Fetched>, input: Streams, stash: FinalStash, label: string): Streams {
+  /**
+   * A segment's output streams (the encoder stream handed on where the pattern returns none);
+   * a fused final graph's velocity goes to the stash.
+   */
+  #streamsOut(
+    out: Record<string, Fetched>,
+    inputEncoder: Tensor | null,
+    stash: FinalStash,
+    label: string
+  ): Streams {
     const returnsEncoder = PATTERN_IO[this.pattern].returnsEncoder
     const hidden = float32(out, HIDDEN_OUT, label)
     const velocity = out.velocity ? float32(out, 'velocity', label) : null
     stash.hidden = velocity ? hidden : null
     stash.velocity = velocity
-    return { hidden, encoder: returnsEncoder ? float32(out, ENCODER_OUT, label) : input.encoder }
+    return { hidden, encoder: returnsEncoder ? float32(out, ENCODER_OUT, label) : inputEncoder }
   }
 
   #session(from: number, to: number, batch: number, withEmbed = false): Promise<SessionPair> {
@@ -365,7 +429,8 @@ export class BlockProgram {
 async function runOn(
   pair: SessionPair,
   lane: Lane,
-  feeds: Record<string, Feed>
+  feeds: Record<string, Feed>,
+  fetch?: readonly string[]
 ): Promise<Record<string, Fetched>> {
   const session = lane === 1 ? pair.lane : pair.local
   if (!session) throw new Error(`${pair.local.label}: lane ${lane} has no session`)
@@ -376,7 +441,7 @@ async function runOn(
   if (shadow) pair.warm[otherLane] = true
   // A lane's call is a message posted at once; this thread's blocking run starts later (onnxruntime-node
   // defers it to setImmediate), so the two overlap whichever is listed first.
-  const [out] = await Promise.all([session.runMixed(feeds), shadow])
+  const [out] = await Promise.all([session.runMixed(feeds, fetch), shadow])
   return out
 }
 
