@@ -147,3 +147,43 @@ export function stepReport(
     sigma: s.sigma
   }
 }
+
+/** What a family's step sees: its index and sigma, the sample x (as a tensor too) and its call site. */
+export interface FamilyStep {
+  i: number
+  sigma: number
+  x: Float32Array
+  latent: Tensor
+  site: (branch: Branch) => CallSite
+}
+
+/**
+ * The denoising loop's frame, the same in every family: a fresh step cache, then per step the
+ * cancellation check, the family's own step (its calls, guidance and scheduler update: the next
+ * sample and the prediction that made it) and the step's report. `sigmas[i]` is step i's sigma.
+ */
+export async function familyLoop(
+  noise: Tensor,
+  sigmas: readonly number[],
+  steps: number,
+  cache: CacheConfig,
+  hooks: FamilyDenoiseHooks,
+  step: (s: FamilyStep) => Promise<{ x: Float32Array; velocity: Tensor }>
+): Promise<{ latent: Tensor; stepCache: StepCache }> {
+  const stepCache = hooks.createStepCache(cache)
+  stepCache.beginGeneration()
+  const dims = noise.dims
+  let x: Float32Array = Float32Array.from(noise.data)
+  for (let i = 0; i < steps; i++) {
+    hooks.beforeCall()
+    const start = performance.now()
+    const sigma = sigmas[i]
+    const latent = tensor(x, dims)
+    const next = await step({ i, sigma, x, latent, site: stepSite(stepCache, i, sigma, hooks.beforeCall) })
+    x = next.x
+    await hooks.onStep?.(
+      stepReport(stepCache, { step: i, totalSteps: steps, start, sigma }, x, dims, next.velocity)
+    )
+  }
+  return { latent: tensor(x, dims), stepCache }
+}

@@ -4,11 +4,10 @@ import { EngineFailure } from '../../errors'
 import { tensor, type Tensor } from '../../tensor'
 import { concatBatch, filled } from '../batch'
 import {
+  familyLoop,
   pairCall,
   prepareSegments,
   refuseUncacheable,
-  stepReport,
-  stepSite,
   warmOneTransformer,
   type FamilyDenoised,
   type FamilyDenoiseHooks
@@ -103,47 +102,44 @@ export async function pixartDenoise(
   if (hooks.warm) await warmOneTransformer(model, input, pair ?? single(input.cond), !!pair, cache, hooks)
   const prepareMs = performance.now() - t0
 
-  const stepCache = hooks.createStepCache(cache)
-  stepCache.beginGeneration()
   const stepper = new DPMSolverStepper(model.configs.scheduler, schedule)
-  const dims = input.noise.dims
   const channels = model.configs.transformer.in_channels
   const keepHalf = learnedSigma(model.configs.transformer)
-  let x = Float32Array.from(input.noise.data)
   const steps = schedule.timesteps.length
   const transformer = model.transformer
-  for (let i = 0; i < steps; i++) {
-    hooks.beforeCall()
-    const start = performance.now()
-    const t = schedule.timesteps[i]
-    const sigma = schedule.sigmas[i]
-    const latent = tensor(x, dims)
-    const site = stepSite(stepCache, i, sigma, hooks.beforeCall)
-    let prediction: Tensor
-    if (pair) {
-      const [first, second] = await pairCall(
-        call,
-        transformer,
-        latent,
-        t,
-        pair,
-        site(cfg ? 'batched' : 'cond')
-      )
-      prediction = cfg ? applyGuidance(second, first, input.guidanceScale) : first
-    } else {
-      const timestep = filled(t, 1)
-      prediction = await call(transformer, { latent, timestep, text: single(input.cond) }, site('cond'))
-      if (cfg) {
-        const u = await call(transformer, { latent, timestep, text: single(input.uncond) }, site('uncond'))
-        prediction = applyGuidance(prediction, u, input.guidanceScale)
+  const loop = await familyLoop(
+    input.noise,
+    schedule.sigmas,
+    steps,
+    cache,
+    hooks,
+    async ({ i, x, latent, site }) => {
+      const t = schedule.timesteps[i]
+      let prediction: Tensor
+      if (pair) {
+        const [first, second] = await pairCall(
+          call,
+          transformer,
+          latent,
+          t,
+          pair,
+          site(cfg ? 'batched' : 'cond')
+        )
+        prediction = cfg ? applyGuidance(second, first, input.guidanceScale) : first
+      } else {
+        const timestep = filled(t, 1)
+        prediction = await call(transformer, { latent, timestep, text: single(input.cond) }, site('cond'))
+        if (cfg) {
+          const u = await call(transformer, { latent, timestep, text: single(input.uncond) }, site('uncond'))
+          prediction = applyGuidance(prediction, u, input.guidanceScale)
+        }
       }
+      assertFinite(prediction, `the prediction of ${transformer.manifest.name} at step ${i} (timestep ${t})`)
+      const eps = keepHalf ? firstChannels(prediction, channels) : prediction
+      return { x: stepper.step(eps.data, x), velocity: eps }
     }
-    assertFinite(prediction, `the prediction of ${transformer.manifest.name} at step ${i} (timestep ${t})`)
-    const eps = keepHalf ? firstChannels(prediction, channels) : prediction
-    x = stepper.step(eps.data, x)
-    await hooks.onStep?.(stepReport(stepCache, { step: i, totalSteps: steps, start, sigma }, x, dims, eps))
-  }
-  return { latent: tensor(x, dims), stepCache, prepareMs }
+  )
+  return { ...loop, prepareMs }
 }
 
 /** noise_pred.chunk(2, dim=1)[0] of a [1, 2C, h, w] prediction: its first C channels. */

@@ -4,10 +4,9 @@ import { EngineFailure } from '../../errors'
 import { tensor, type Tensor } from '../../tensor'
 import { filled } from '../batch'
 import {
+  familyLoop,
   prepareSegments,
   refuseUncacheable,
-  stepReport,
-  stepSite,
   type FamilyDenoised,
   type FamilyDenoiseHooks
 } from '../family-loop'
@@ -99,26 +98,24 @@ export async function qwenDenoise(
   const uncondText = cfg && input.uncond ? qwenTextInputs(model, input.uncond) : null
   const prepareMs = performance.now() - t0
 
-  const stepCache = hooks.createStepCache(cache)
-  stepCache.beginGeneration()
-  const dims = input.noise.dims
-  const x = Float32Array.from(input.noise.data)
   const steps = schedule.timesteps.length
-  for (let i = 0; i < steps; i++) {
-    hooks.beforeCall()
-    const start = performance.now()
-    const sigma = schedule.sigmas[i]
-    const timestep = filled(schedule.modelTimesteps[i], 1)
-    const latent = tensor(x, dims)
-    const site = stepSite(stepCache, i, sigma, hooks.beforeCall)
-    let noise = await call(transformer, { latent, timestep, text: condText }, site('cond'))
-    if (uncondText) {
-      const neg = await call(transformer, { latent, timestep, text: uncondText }, site('uncond'))
-      noise = trueCfg(noise, neg, input.trueCfgScale)
+  const loop = await familyLoop(
+    input.noise,
+    schedule.sigmas,
+    steps,
+    cache,
+    hooks,
+    async ({ i, sigma, x, latent, site }) => {
+      const timestep = filled(schedule.modelTimesteps[i], 1)
+      let noise = await call(transformer, { latent, timestep, text: condText }, site('cond'))
+      if (uncondText) {
+        const neg = await call(transformer, { latent, timestep, text: uncondText }, site('uncond'))
+        noise = trueCfg(noise, neg, input.trueCfgScale)
+      }
+      assertFinite(noise, `the prediction of ${transformer.manifest.name} at step ${i} (sigma ${sigma})`)
+      eulerStep(x, noise.data, sigma, schedule.sigmas[i + 1])
+      return { x, velocity: noise }
     }
-    assertFinite(noise, `the prediction of ${transformer.manifest.name} at step ${i} (sigma ${sigma})`)
-    eulerStep(x, noise.data, sigma, schedule.sigmas[i + 1])
-    await hooks.onStep?.(stepReport(stepCache, { step: i, totalSteps: steps, start, sigma }, x, dims, noise))
-  }
-  return { latent: tensor(x, dims), stepCache, prepareMs }
+  )
+  return { ...loop, prepareMs }
 }

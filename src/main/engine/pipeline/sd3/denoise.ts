@@ -1,14 +1,13 @@
 import type { CacheConfig } from '../../../../shared/cache-config'
 import { assertFinite } from '../../cache/non-finite'
 import { EngineFailure } from '../../errors'
-import { tensor, type Tensor } from '../../tensor'
+import type { Tensor } from '../../tensor'
 import { concatBatch, filled } from '../batch'
 import {
   pairCall,
   prepareSegments,
   refuseUncacheable,
-  stepReport,
-  stepSite,
+  familyLoop,
   warmOneTransformer,
   type FamilyDenoised,
   type FamilyDenoiseHooks
@@ -68,34 +67,33 @@ export async function sd3Denoise(
   if (hooks.warm) await warmOneTransformer(model, input, text, cfg, cache, hooks)
   const prepareMs = performance.now() - t0
 
-  const stepCache = hooks.createStepCache(cache)
-  stepCache.beginGeneration()
-  const dims = input.noise.dims
-  const x = Float32Array.from(input.noise.data)
-  const steps = schedule.timesteps.length
   const transformer = model.transformer
-  for (let i = 0; i < steps; i++) {
-    hooks.beforeCall()
-    const start = performance.now()
-    const t = schedule.timesteps[i]
-    const sigma = schedule.sigmas[i]
-    const latent = tensor(x, dims)
-    const site = stepSite(stepCache, i, sigma, hooks.beforeCall)
-    let noise: Tensor
-    if (cfg) {
-      const [u, c] = await pairCall(call, transformer, latent, t, text, site('batched'))
-      noise = applyGuidance(c, u, input.guidanceScale)
-    } else {
-      noise = await call(transformer, { latent, timestep: filled(t, 1), text }, site('cond'))
+  const dims = input.noise.dims
+  const steps = schedule.timesteps.length
+  const loop = await familyLoop(
+    input.noise,
+    schedule.sigmas,
+    steps,
+    cache,
+    hooks,
+    async ({ i, sigma, x, latent, site }) => {
+      const t = schedule.timesteps[i]
+      let noise: Tensor
+      if (cfg) {
+        const [u, c] = await pairCall(call, transformer, latent, t, text, site('batched'))
+        noise = applyGuidance(c, u, input.guidanceScale)
+      } else {
+        noise = await call(transformer, { latent, timestep: filled(t, 1), text }, site('cond'))
+      }
+      assertFinite(noise, `the prediction of ${transformer.manifest.name} at step ${i} (timestep ${t})`)
+      if (noise.data.length !== x.length)
+        throw new EngineFailure(
+          'model_invalid',
+          `${transformer.manifest.name}: predicts [${noise.dims.join(', ')}] for latents [${dims.join(', ')}]`
+        )
+      eulerStep(x, noise.data, sigma, schedule.sigmas[i + 1])
+      return { x, velocity: noise }
     }
-    assertFinite(noise, `the prediction of ${transformer.manifest.name} at step ${i} (timestep ${t})`)
-    if (noise.data.length !== x.length)
-      throw new EngineFailure(
-        'model_invalid',
-        `${transformer.manifest.name}: predicts [${noise.dims.join(', ')}] for latents [${dims.join(', ')}]`
-      )
-    eulerStep(x, noise.data, sigma, schedule.sigmas[i + 1])
-    await hooks.onStep?.(stepReport(stepCache, { step: i, totalSteps: steps, start, sigma }, x, dims, noise))
-  }
-  return { latent: tensor(x, dims), stepCache, prepareMs }
+  )
+  return { ...loop, prepareMs }
 }
