@@ -4,7 +4,7 @@
  * preset, one step each with the sigma walking down as in a generation, so that a caching preset
  * mixes computed and cached calls as it would. It prints wall and process CPU ms per call.
  *
- *   CALLS=200 VARIANT=none npx tsx tools/bench/call-overhead.mts [MODEL_DIR]
+ *   CALLS=200 VARIANT=none [PART=final] npx tsx tools/bench/call-overhead.mts [MODEL_DIR]
  *
  * Instruction counts (hardware counters are not available in this VM) come from running it under
  * callgrind, which dumps its counts at two markers around the timed calls
@@ -18,7 +18,8 @@ import { loadPackage } from '../../src/main/engine/model/package'
 import { gaussianNoise } from '../../src/main/engine/pipeline/noise'
 import { encodePrompt } from '../../src/main/engine/pipeline/text-encoder'
 import { callTransformer } from '../../src/main/engine/pipeline/transformer-call'
-import { tensor } from '../../src/main/engine/tensor'
+import type { Feed } from '../../src/main/engine/model/session'
+import { tensor, type Tensor } from '../../src/main/engine/tensor'
 import { parseVariants } from '../../src/bench/variants'
 import { resolveCacheConfig } from '../../src/shared/presets'
 
@@ -37,8 +38,30 @@ const text = await encodePrompt(model, m.examples?.[0] ?? 'a red circle')
 const t = model.transformers[0]
 const stepCache = createStepCache(resolveCacheConfig(variant.preset, variant.overrides))
 
+/**
+ * PART=final: the final graph's own session call alone, on the streams of one uncached call (what
+ * a cached F8B0 call runs after its Fn blocks: docs/engine.md, "Per-call overhead").
+ */
+async function finalCalls(n: number): Promise<string> {
+  const program = t.contexts(true)[0]
+  const feeds: Record<string, Tensor> = { latent, timestep: tensor(Float32Array.of(0.5), [1]), ...text }
+  const runner = program.runner({ kind: 'embed', feeds }, () => {})
+  const { output } = await runner.enter(program.blockCount)
+  const context = runner.context()
+  const hash = createHash('sha256')
+  for (let i = 0; i < n; i++) {
+    const finalFeeds: Record<string, Feed> = {}
+    for (const name of t.final.inputNames)
+      finalFeeds[name] = name === 'hidden_states' ? output.hidden : context[name]
+    const v = (await t.final.run(finalFeeds, ['velocity'])).velocity
+    hash.update(new Uint8Array(v.data.buffer, v.data.byteOffset, v.data.byteLength))
+  }
+  return hash.digest('hex').slice(0, 16)
+}
+
 /** `n` calls as the steps of one generation of `n` steps (the cache starts afresh). */
 async function generation(n: number): Promise<string> {
+  if (process.env.PART === 'final') return finalCalls(n)
   stepCache.beginGeneration()
   const hash = createHash('sha256')
   for (let step = 0; step < n; step++) {
