@@ -23,3 +23,21 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   }
   return m
 }
+
+/**
+ * A pipeline golden's one uncached run (SD3, PixArt-Σ): the engine's final latents and image
+ * against the golden's; no cache contexts on either side.
+ */
+export function pipelineRun(
+  golden: { name: string; finalLatents: Tensor; image: Tensor },
+  latent: Tensor,
+  image: Tensor
+) {
+  return {
+    name: golden.name,
+    latentMaxAbsDiff: tensorDiff(latent, golden.finalLatents, 'final latents'),
+    imageMaxAbsDiff: tensorDiff(image, golden.image, 'image'),
+    contexts: [],
+    reference: { contexts: [] }
+  }
+}

@@ -6,7 +6,7 @@ import { encodePixArtPrompts, pixartDecode, tokenizePixArtPrompts } from '../pip
 import { dpmSolverSchedule } from '../pipeline/schedulers/dpm-solver'
 import type { PixArtGolden } from './pixart-golden'
 import type { ReplayHooks, ReplayResult, ReplayRun } from './replay'
-import { maxAbsDiff, tensorDiff } from './diff'
+import { maxAbsDiff, pipelineRun } from './diff'
 
 /**
  * `studio replay` of a PixArt-Σ pipeline golden: the golden's token ids and masks (the engine's
@@ -58,13 +58,7 @@ export async function replayPixArt(
     { createStepCache: hooks.createStepCache, beforeCall }
   )
   const { image } = await pixartDecode(model, latent, beforeCall)
-  const run: ReplayRun = {
-    name: golden.name,
-    latentMaxAbsDiff: tensorDiff(latent, golden.finalLatents, 'final latents'),
-    imageMaxAbsDiff: tensorDiff(image, golden.image, 'image'),
-    contexts: [],
-    reference: { contexts: [] }
-  }
+  const run: ReplayRun = pipelineRun(golden, latent, image)
   hooks.onRun?.(run)
   return { runs: [run], checks: { tokenIdsMatch, sigmaMaxAbsDiff } }
 }

@@ -7,7 +7,7 @@ import { encodeSd3Prompts, sd3Decode, tokenizeSd3Prompts } from '../pipeline/sd3
 import type { Sd3TokenIds } from '../pipeline/sd3/text'
 import type { Sd3Golden, Sd3GoldenIds } from './sd3-golden'
 import type { ReplayHooks, ReplayResult, ReplayRun } from './replay'
-import { maxAbsDiff, tensorDiff } from './diff'
+import { maxAbsDiff, pipelineRun, tensorDiff } from './diff'
 
 /**
  * `studio replay` of an SD3 pipeline golden: the golden's token ids (the engine's own
@@ -57,13 +57,7 @@ export async function replaySd3(
     { createStepCache: hooks.createStepCache, beforeCall }
   )
   const { image } = await sd3Decode(model, latent, beforeCall)
-  const run: ReplayRun = {
-    name: golden.name,
-    latentMaxAbsDiff: tensorDiff(latent, golden.finalLatents, 'final latents'),
-    imageMaxAbsDiff: tensorDiff(image, golden.image, 'image'),
-    contexts: [],
-    reference: { contexts: [] }
-  }
+  const run: ReplayRun = pipelineRun(golden, latent, image)
   hooks.onRun?.(run)
   return { runs: [run], checks: { tokenIdsMatch, sigmaMaxAbsDiff, embedsMaxAbsDiff } }
 }
