@@ -67,10 +67,19 @@ export function familyRecipe(
   }
 }
 
+/** A family model's sampling defaults (what its diffusers pipeline's __call__ defaults to). */
+export interface SamplingDefaults {
+  steps: number
+  guidanceScale: number
+  negativePrompt: string
+  width: number
+  height: number
+}
+
 /** The request's sampling settings over the model's defaults (a family without a negative prompt: ''). */
 export function requestSampling(
   req: GenerateRequest,
-  d: { steps: number; guidanceScale: number; negativePrompt?: string; width: number; height: number }
+  d: Omit<SamplingDefaults, 'negativePrompt'> & { negativePrompt?: string }
 ): { steps: number; guidance: number; negativePrompt: string; width: number; height: number } {
   return {
     steps: req.steps ?? d.steps,

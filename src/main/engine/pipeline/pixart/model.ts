@@ -4,6 +4,7 @@ import type { Session, SessionTuning } from '../../model/session'
 import type { FluxTokenizer } from '../flux/tokenize'
 import type { TransformerCall } from '../transformer-call'
 import type { PixArtConfigs } from './configs'
+import type { SamplingDefaults } from '../request-settings'
 
 /**
  * What the PixArt-Σ pipeline runs: the components of a PixArtSigmaPipeline folder with their
@@ -29,12 +30,7 @@ export interface PixArtModel {
   readonly name: string
   readonly provider: ConcreteProvider
   readonly configs: PixArtConfigs
-  readonly defaults: {
-    steps: number
-    guidanceScale: number
-    negativePrompt: string
-    width: number
-    height: number
+  readonly defaults: SamplingDefaults & {
     /** max_sequence_length: T5's ids are padded to it (PixArtSigmaPipeline's default 300). */
     maxSequenceLength: number
   }

@@ -4,6 +4,7 @@ import type { Session } from '../../model/session'
 import type { FluxTokenizer } from '../flux/tokenize'
 import type { TransformerCall } from '../transformer-call'
 import type { Sd3Configs } from './configs'
+import type { SamplingDefaults } from '../request-settings'
 
 /**
  * What the SD3 pipeline runs: the components of a StableDiffusion3Pipeline folder with their
@@ -25,12 +26,7 @@ export interface Sd3Model {
   readonly provider: ConcreteProvider
   readonly kind: 'image'
   readonly configs: Sd3Configs
-  readonly defaults: {
-    steps: number
-    guidanceScale: number
-    negativePrompt: string
-    width: number
-    height: number
+  readonly defaults: SamplingDefaults & {
     /** max_sequence_length: T5's ids are padded to it (StableDiffusion3Pipeline's default 256). */
     maxSequenceLength: number
   }
