@@ -1,13 +1,17 @@
-import { checkBlockBudget, type CacheConfig } from '../../../../shared/cache-config'
-import type { Branch } from '../../../../shared/trace'
+import type { CacheConfig } from '../../../../shared/cache-config'
 import { assertFinite } from '../../cache/non-finite'
-import type { CreateStepCache, StepCache } from '../../cache/seam'
-import { EngineFailure } from '../../errors'
-import type { BeforeCall } from '../../model/block-program'
 import type { LoadedTransformer } from '../../model/loaded-model'
 import { tensor, type Tensor } from '../../tensor'
 import { filled } from '../batch'
-import type { DenoiseInput, StepReport } from '../denoise'
+import type { DenoiseInput } from '../denoise'
+import {
+  prepareSegments,
+  refuseUncacheable,
+  stepReport,
+  stepSite,
+  type FamilyDenoised,
+  type FamilyDenoiseHooks
+} from '../family-loop'
 import { applyGuidance } from '../guidance'
 import { UniPCStepper, type UniPCSchedule } from '../schedulers/unipc'
 import { callTransformer } from '../transformer-call'
@@ -41,19 +45,8 @@ export interface WanDenoiseInput {
   cache: CacheConfig
 }
 
-export interface WanDenoiseHooks {
-  createStepCache: CreateStepCache
-  beforeCall: BeforeCall
-  onStep?: (r: StepReport) => void | Promise<void>
-  /** Run every session once before step 0 (generate does; replay needs no timings). */
-  warm?: boolean
-}
-
-export interface WanDenoised {
-  latent: Tensor
-  stepCache: StepCache
-  prepareMs: number
-}
+export type WanDenoiseHooks = FamilyDenoiseHooks
+export type WanDenoised = FamilyDenoised
 
 /** WanPipeline's do_classifier_free_guidance: guidance_scale > 1 (the first scale decides). */
 export function wanUsesCfg(guidanceScale: number): boolean {
@@ -81,16 +74,12 @@ export async function wanDenoise(
   hooks: WanDenoiseHooks
 ): Promise<WanDenoised> {
   const { cache, schedule } = input
-  if (cache.enabled && !model.cacheable)
-    throw new EngineFailure(
-      'bad_request',
-      `${model.name}: its transformer is one whole graph, which cannot be cached (import the folder first)`
-    )
+  refuseUncacheable(model, cache)
   const call = model.call ?? callTransformer
   const cfg = wanUsesCfg(input.guidanceScale)
   const t0 = performance.now()
   const used = new Set(schedule.timesteps.map((t) => wanExpert(model, t, 1, null).transformer))
-  for (const t of used) await prepare(t, cache, hooks.beforeCall)
+  for (const t of used) await prepareSegments(t, cache, false, 1, hooks.beforeCall)
   const text = (states: Tensor) => ({ text_hidden: states })
   if (hooks.warm) {
     // The shared warm-up walks sigmas: each step's sigma names its expert here.
@@ -123,14 +112,7 @@ export async function wanDenoise(
     const sigma = schedule.sigmas[i]
     const { transformer, guidance } = wanExpert(model, t, input.guidanceScale, input.guidanceScale2)
     const latent = tensor(x, dims)
-    const site = (branch: Branch) => ({
-      stepCache,
-      step: i,
-      sigma,
-      branch,
-      mergeBlockLists: false,
-      beforeCall: hooks.beforeCall
-    })
+    const site = stepSite(stepCache, i, sigma, hooks.beforeCall)
     const timestep = filled(t, 1)
     let v = await call(transformer, { latent, timestep, text: text(input.cond) }, site('cond'))
     if (cfg) {
@@ -139,35 +121,7 @@ export async function wanDenoise(
     }
     assertFinite(v, `the prediction of ${transformer.manifest.name} at step ${i} (timestep ${t})`)
     x = stepper.step(v.data, x)
-    await hooks.onStep?.({
-      step: i,
-      totalSteps: steps,
-      stepMs: performance.now() - start,
-      traces: stepCache.drainTraces(),
-      latent: tensor(Float32Array.from(x), dims),
-      velocity: v,
-      sigma
-    })
+    await hooks.onStep?.(stepReport(stepCache, { step: i, totalSteps: steps, start, sigma }, x, dims, v))
   }
   return { latent: tensor(x, dims), stepCache, prepareMs }
-}
-
-/** Compiles the segments the cache will ask for, before step 0. */
-async function prepare(t: LoadedTransformer, cache: CacheConfig, beforeCall: BeforeCall): Promise<void> {
-  for (const program of t.contexts(false)) {
-    const problem = checkBlockBudget(cache, program.blockCount, `${t.manifest.name}/${program.name}`)
-    if (problem) throw new EngineFailure('bad_request', `cache: ${problem}`)
-    beforeCall()
-    const n = program.blockCount
-    await program.prepare(
-      cache.enabled
-        ? [
-            [0, cache.Fn],
-            [cache.Fn, n - cache.Bn],
-            [n - cache.Bn, n]
-          ]
-        : [[0, n]],
-      1
-    )
-  }
 }

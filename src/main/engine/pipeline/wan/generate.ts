@@ -1,15 +1,13 @@
 import type { CacheConfig } from '../../../../shared/cache-config'
-import { ENGINE_VERSION } from '../../../../shared/engine-protocol'
 import type { GenerateRequest, GenerationResult, Recipe } from '../../../../shared/generation'
-import { resolveCacheConfig } from '../../../../shared/presets'
 import { EngineFailure } from '../../errors'
-import { tensor } from '../../tensor'
 import { toFrames } from '../decode'
-import type { StepReport } from '../denoise'
 import type { PipelineHooks } from '../generate'
-import { gaussianNoise } from '../noise'
+import { runReport } from '../image-result'
+import { familyRecipe, requestCache } from '../request-settings'
 import { uniPCSchedule } from '../schedulers/unipc'
-import { stepProgress } from '../step-progress'
+import { seededNoise } from '../seeded-noise'
+import { denoiseTimer, predictedClean, previewFrame } from '../step-progress'
 import { encodeVideoFiles } from '../video/files'
 import { wanDecode } from './decode'
 import { wanDenoise, wanUsesCfg } from './denoise'
@@ -49,32 +47,17 @@ export async function runWanPipeline(
       'model_invalid',
       `${model.id}: the folder has no vae_decoder/model.onnx; its videos cannot be decoded (export the VAE decoder too)`
     )
-  let resolved: CacheConfig
-  try {
-    resolved = resolveCacheConfig(req.cache.preset, req.cache.overrides)
-  } catch (e) {
-    throw new EngineFailure('bad_request', `cache ${req.cache.preset}: ${(e as Error).message}`)
-  }
   // CacheDiT's Wan adapter: one list (blocks), CFG's branches as separate calls with their own state.
-  const cache: CacheConfig = { ...resolved, mergeBlockLists: false, enableSeparateCfg: true }
+  const cache: CacheConfig = { ...requestCache(req), mergeBlockLists: false, enableSeparateCfg: true }
   const cfg = wanUsesCfg(guidance)
   const recipe: Recipe = {
-    model: model.id,
-    modelName: model.name,
-    prompt: req.prompt,
-    negativePrompt,
-    seed: req.seed,
-    steps,
-    guidanceScale: guidance,
-    ...(guidance2 === null ? {} : { guidanceScale2: guidance2 }),
-    separateCfg: true,
-    preset: req.cache.preset,
-    cache,
-    provider: model.provider,
-    engineVersion: ENGINE_VERSION,
-    width,
-    height,
-    frames
+    ...familyRecipe(
+      model,
+      req,
+      { negativePrompt, steps, guidanceScale: guidance, separateCfg: true, cache, width, height },
+      { frames }
+    ),
+    ...(guidance2 === null ? {} : { guidanceScale2: guidance2 })
   }
 
   // 2. Prompts: UMT5 states, zeroed past each prompt's length.
@@ -99,31 +82,20 @@ export async function runWanPipeline(
     height / vae.scale_factor_spatial,
     width / vae.scale_factor_spatial
   ]
-  const count = dims.reduce((a, b) => a * b, 1)
-  if (hooks.noise && hooks.noise.length !== count)
-    throw new Error(
-      `the injected noise has ${hooks.noise.length} values, a ${width}×${height}×${frames} latent ${count}`
-    )
-  const noise = tensor(hooks.noise ? Float32Array.from(hooks.noise) : gaussianNoise(req.seed, count), dims)
+  const noise = seededNoise(hooks.noise, req.seed, dims, `${width}×${height}×${frames}`)
   const schedule = uniPCSchedule(model.configs.scheduler, steps)
 
   // 4. Denoising loop through the step cache, on warm sessions.
-  const perStepMs: number[] = []
-  let tDenoise = 0
-  const onStep = async (r: StepReport) => {
-    if (r.step === 0) tDenoise = performance.now() - r.stepMs
-    perStepMs.push(r.stepMs)
-    if (!hooks.onProgress) return
-    hooks.onProgress(await stepProgress(r, tDenoise, req.previewEvery, () => preview(model, r, hooks)))
-  }
-  const tStart = performance.now()
+  // A preview decodes what the step is becoming, x0 = x − σ·v: its first frame.
+  const timer = denoiseTimer(hooks.onProgress, req.previewEvery, async (r) =>
+    previewFrame((await wanDecode(model, predictedClean(r), hooks.beforeCall)).video, true)
+  )
   const denoised = await wanDenoise(
     model,
     { cond, uncond, noise, schedule, guidanceScale: guidance, guidanceScale2: guidance2, cache },
-    { createStepCache: hooks.createStepCache, beforeCall: hooks.beforeCall, onStep, warm: true }
+    { createStepCache: hooks.createStepCache, beforeCall: hooks.beforeCall, onStep: timer.onStep, warm: true }
   )
-  const denoiseMs = perStepMs.reduce((a, b) => a + b, 0)
-  const previewMs = Math.max(0, performance.now() - tStart - denoised.prepareMs - denoiseMs)
+  const timings = timer.finish(denoised.prepareMs)
 
   // 5. Decode; frames and the video files with the recipe.
   const tDecode = performance.now()
@@ -144,17 +116,7 @@ export async function runWanPipeline(
     fps: WAN_FPS,
     pixels: out.pixels,
     files,
-    trace: [...denoised.stepCache.traces()],
-    summary: denoised.stepCache.summary(),
-    timings: {
-      totalMs: performance.now() - t0,
-      prepareMs: denoised.prepareMs,
-      encodeMs,
-      denoiseMs,
-      previewMs,
-      decodeMs,
-      perStepMs
-    }
+    ...runReport({ t0, recipe, encodeMs, denoised, timings }, decodeMs)
   }
 }
 
@@ -178,21 +140,4 @@ export function secondGuidance(
     return null
   }
   return req.guidanceScale2 ?? model.defaults.guidanceScale2 ?? guidance
-}
-
-/**
- * The predicted clean sample x0 = x − σ·v, decoded: its first frame is what the video is
- * becoming. r.latent is already the next step's sample; with this step's σ and prediction it is
- * close enough for a preview (as pipeline/generate.ts's).
- */
-async function preview(model: WanModel, r: StepReport, hooks: PipelineHooks) {
-  const x0 = new Float32Array(r.latent.data.length)
-  for (let i = 0; i < x0.length; i++) x0[i] = r.latent.data[i] - r.sigma * r.velocity.data[i]
-  const { video } = await wanDecode(model, tensor(x0, r.latent.dims), hooks.beforeCall)
-  const frames = toFrames(video, true)
-  return {
-    width: frames.width,
-    height: frames.height,
-    pixels: frames.pixels.slice(0, frames.width * frames.height * 4)
-  }
 }
