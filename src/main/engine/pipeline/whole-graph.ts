@@ -155,3 +155,33 @@ export function wholeGraphCall(whole: Session, names: WholeGraphInputs): Transfo
     return out[output]
   }
 }
+
+/**
+ * The fields every whole-graph model has: the folder as its id, its whole transformer (one
+ * LoadedTransformer named 'transformer', called by `call`), not cacheable, released with its
+ * sessions. The family adds its configs, defaults, encoders and decoder.
+ */
+export function wholeGraphModel(
+  dir: string,
+  s: FolderSessions,
+  whole: Session,
+  t: { file: string; timestepRange: [number, number]; call: TransformerCall }
+) {
+  const transformer = wholeTransformer(whole, {
+    name: 'transformer',
+    file: t.file,
+    timestepRange: t.timestepRange
+  })
+  return {
+    transformer,
+    common: {
+      id: dir,
+      name: `${dir} (whole transformer graph)`,
+      provider: s.provider,
+      transformers: [transformer],
+      call: t.call,
+      cacheable: false,
+      release: s.release
+    }
+  }
+}

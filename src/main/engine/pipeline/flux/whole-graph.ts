@@ -9,7 +9,7 @@ import { DEFAULT_TUNING, type Session, type SessionTuning } from '../../model/se
 import { readFolderJson } from '../config-json'
 import { readFolderTokenizer } from '../folder-tokenizer'
 import type { TransformerCall } from '../transformer-call'
-import { wholeGraphCall, wholeTransformer, withFolderSessions } from '../whole-graph'
+import { wholeGraphCall, wholeGraphModel, withFolderSessions } from '../whole-graph'
 import { vaeScaleFactor } from './latents'
 import type { FluxModel } from './model'
 
@@ -54,27 +54,21 @@ export async function loadWholeGraphFlux(dir: string, options: WholeGraphOptions
       const t5Session = await s.session('text_encoder_2/model.onnx')
       const vae = await s.session('vae_decoder/model.onnx')
       const whole = await s.session(`${transformerDir}/model.onnx`)
-      const transformer = wholeTransformer(whole, {
-        name: 'transformer',
+      const { transformer, common } = wholeGraphModel(dir, s, whole, {
         file: `${transformerDir}/model.onnx`,
-        timestepRange: [0, 1]
+        timestepRange: [0, 1],
+        call: fluxWholeGraphCall(whole)
       })
       const scale = vaeScaleFactor(configs.vae.block_out_channels)
       return {
-        id: dir,
-        name: `${dir} (whole transformer graph)`,
-        provider: s.provider,
+        ...common,
         configs,
         defaults: { steps: 28, guidanceScale: 3.5, width: 128 * scale, height: 128 * scale },
         sizes: { multipleOf: scale * 2, max: 4096 },
         clip: { ...clip, encoder: s.first },
         t5: { tokenizer: t5.tokenizer, maxLength: Math.min(t5.maxLength, MAX_T5_LENGTH), encoder: t5Session },
         vaeDecoder: vae,
-        transformers: [transformer],
-        transformerFor: () => transformer,
-        call: fluxWholeGraphCall(whole),
-        cacheable: false,
-        release: s.release
+        transformerFor: () => transformer
       }
     }
   )

@@ -8,7 +8,7 @@ import type { FluxTokenizer } from '../flux/tokenize'
 import { readFolderTokenizer } from '../folder-tokenizer'
 import { unsupportedDPMSolverField } from '../schedulers/dpm-solver'
 import type { TransformerCall } from '../transformer-call'
-import { wholeGraphCall, wholeTransformer, withFolderSessions } from '../whole-graph'
+import { wholeGraphCall, wholeGraphModel, withFolderSessions } from '../whole-graph'
 import {
   PixArtModelIndexSchema,
   PixArtSchedulerConfigSchema,
@@ -79,17 +79,15 @@ export async function loadWholeGraphPixArt(
       const vae = await s.session('vae_decoder/model.onnx')
       const whole = await s.session('transformer/model.onnx')
       const shape = pixartShape(whole.inputs, configs, join(dir, 'transformer/model.onnx'))
-      const transformer = wholeTransformer(whole, {
-        name: 'transformer',
+      const { transformer, common } = wholeGraphModel(dir, s, whole, {
         file: 'transformer/model.onnx',
-        timestepRange: [0, 1000]
+        timestepRange: [0, 1000],
+        call: pixartWholeGraphCall(whole)
       })
       const scale = pixartVaeScale(configs.vae)
       const side = configs.transformer.sample_size * scale
       return {
-        id: dir,
-        name: `${dir} (whole transformer graph)`,
-        provider: s.provider,
+        ...common,
         configs,
         defaults: {
           steps: 20,
@@ -103,11 +101,7 @@ export async function loadWholeGraphPixArt(
         tokenizer,
         textEncoder: s.first,
         vaeDecoder: vae,
-        transformer,
-        transformers: [transformer],
-        call: pixartWholeGraphCall(whole),
-        cacheable: false,
-        release: s.release
+        transformer
       }
     }
   )

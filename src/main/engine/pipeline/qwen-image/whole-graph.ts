@@ -6,7 +6,7 @@ import { DEFAULT_TUNING, type Session, type SessionTuning, type ValueInfo } from
 import { readFolderJson, readFolderText } from '../config-json'
 import { unsupportedSchedulerField } from '../flow-match'
 import type { TransformerCall } from '../transformer-call'
-import { wholeGraphCall, wholeTransformer, withFolderSessions } from '../whole-graph'
+import { wholeGraphCall, wholeGraphModel, withFolderSessions } from '../whole-graph'
 import {
   QwenImageSchedulerConfigSchema,
   QwenImageTransformerConfigSchema,
@@ -100,22 +100,20 @@ export async function loadWholeGraphQwenImage(
   return withFolderSessions(dir, rel, { provider: options.provider, tuning }, async (s) => {
     const session = s.first
     const shape = qwenImageShape(session.inputs, configs, join(dir, rel))
-    const transformer = wholeTransformer(session, { name: 'transformer', file: rel, timestepRange: [0, 1] })
+    const { transformer, common } = wholeGraphModel(dir, s, session, {
+      file: rel,
+      timestepRange: [0, 1],
+      call: qwenWholeGraphCall(session)
+    })
     return {
-      id: dir,
-      name: `${dir} (whole transformer graph)`,
-      provider: s.provider,
+      ...common,
       kind: 'image',
       configs,
       // QwenImagePipeline's defaults: 50 steps, true_cfg_scale 4.
       defaults: { steps: 50, trueCfgScale: 4, guidanceScale: 4, ...qwenDefaultSize(shape.imageTokens) },
       shape,
       transformer,
-      transformers: [transformer],
-      call: qwenWholeGraphCall(session),
-      cacheable: false,
-      note: QWEN_EMBEDS_NOTE,
-      release: s.release
+      note: QWEN_EMBEDS_NOTE
     }
   })
 }

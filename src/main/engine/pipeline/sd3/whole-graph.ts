@@ -4,7 +4,7 @@ import type { Provider } from '../../../../shared/providers'
 import { DEFAULT_TUNING, type Session, type SessionTuning } from '../../model/session'
 import { readFolderTokenizer } from '../folder-tokenizer'
 import type { TransformerCall } from '../transformer-call'
-import { wholeGraphCall, wholeTransformer, withFolderSessions } from '../whole-graph'
+import { wholeGraphCall, wholeGraphModel, withFolderSessions } from '../whole-graph'
 import { sd3MaxLatentSide, sd3VaeScale } from './configs'
 import { readSd3Configs, SD3_MAX_SEQUENCE_LENGTH } from './folder'
 import type { Sd3Model } from './model'
@@ -36,17 +36,15 @@ export async function loadWholeGraphSd3(dir: string, options: Sd3WholeGraphOptio
       const t5 = t5Tok ? await s.session('text_encoder_3/model.onnx') : null
       const vae = await s.session('vae_decoder/model.onnx')
       const whole = await s.session('transformer/model.onnx')
-      const transformer = wholeTransformer(whole, {
-        name: 'transformer',
+      const { transformer, common } = wholeGraphModel(dir, s, whole, {
         file: 'transformer/model.onnx',
-        timestepRange: [0, 1000]
+        timestepRange: [0, 1000],
+        call: sd3WholeGraphCall(whole)
       })
       const scale = sd3VaeScale(configs.vae)
       const side = configs.transformer.sample_size * scale
       return {
-        id: dir,
-        name: `${dir} (whole transformer graph)`,
-        provider: s.provider,
+        ...common,
         kind: 'image',
         configs,
         defaults: {
@@ -65,11 +63,7 @@ export async function loadWholeGraphSd3(dir: string, options: Sd3WholeGraphOptio
         clipG: { ...clipG, encoder: clipGSession },
         t5: t5Tok && t5 ? { tokenizer: t5Tok.tokenizer, encoder: t5 } : null,
         vaeDecoder: vae,
-        transformer,
-        transformers: [transformer],
-        call: sd3WholeGraphCall(whole),
-        cacheable: false,
-        release: s.release
+        transformer
       }
     }
   )
