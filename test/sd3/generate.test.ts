@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { GenerateRequestSchema } from '../../src/shared/generation'
+import { GenerateRequestSchema, type ProgressEvent } from '../../src/shared/generation'
 import { createStepCache } from '../../src/main/engine/cache/index'
 import { SD3_GRAPH } from '../../src/main/engine/import/families/graph-specs'
 import { runSd3Pipeline } from '../../src/main/engine/pipeline/sd3/generate'
@@ -59,6 +59,35 @@ describe('SD3 generate (TorchScript export)', () => {
         worst = Math.max(worst, Math.abs(result.pixels[i * 4 + c] - want))
       }
     expect(worst).toBeLessThanOrEqual(1)
+  })
+
+  it('sends one progress event per step, with a decoded preview every previewEvery steps but never after the last', async () => {
+    const req = GenerateRequestSchema.parse({
+      model: 'sd3',
+      prompt: 'a lighthouse',
+      seed: 3,
+      steps: 4,
+      width: 24,
+      height: 40,
+      previewEvery: 2
+    })
+    const events: ProgressEvent[] = []
+    const r = await runSd3Pipeline(model, req, { ...hooks, onProgress: (e) => events.push(e) })
+    expect(events.map((e) => [e.step, e.totalSteps])).toEqual([
+      [0, 4],
+      [1, 4],
+      [2, 4],
+      [3, 4]
+    ])
+    // Step 1 (the 2nd) has a preview; step 3 is the last, so the result itself follows.
+    expect(events.map((e) => e.preview !== undefined)).toEqual([false, true, false, false])
+    const preview = events[1].preview!
+    expect([preview.width, preview.height, preview.pixels.length]).toEqual([24, 40, 24 * 40 * 4])
+    expect(r.timings.perStepMs).toHaveLength(4)
+    expect(r.timings.denoiseMs).toBeCloseTo(
+      r.timings.perStepMs.reduce((a, b) => a + b, 0),
+      6
+    )
   })
 
   it('sizes: multiples of 4 (VAE 2 × patch 2) up to 48 (pos_embed_max_size 12 × patch 2 × VAE 2); others refused by name', async () => {
