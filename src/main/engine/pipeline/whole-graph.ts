@@ -5,7 +5,7 @@ import { EngineFailure } from '../errors'
 import { LoadedTransformer } from '../model/loaded-model'
 import { providerCandidates } from '../model/providers'
 import { readRegularFile } from '../model/safe-read'
-import { Session, type Feed, type SessionTuning } from '../model/session'
+import { DEFAULT_TUNING, Session, type Feed, type SessionTuning } from '../model/session'
 import type { TransformerCall } from './transformer-call'
 
 /**
@@ -30,7 +30,8 @@ export interface FolderSessions {
 
 export interface FolderSessionOptions {
   provider: Provider
-  tuning: SessionTuning
+  /** Default: DEFAULT_TUNING. */
+  tuning?: SessionTuning
   /** Each graph reads its external data from its own folder (Wan's exports). */
   externalData?: boolean
 }
@@ -45,7 +46,7 @@ export async function withFolderSessions<T>(
   options: FolderSessionOptions,
   build: (sessions: FolderSessions) => Promise<T>
 ): Promise<T> {
-  const { tuning } = options
+  const tuning = options.tuning ?? DEFAULT_TUNING
   const made: Session[] = []
   const graph = (rel: string) =>
     readRegularFile(join(dir, rel), { maxBytes: MAX_GRAPH_BYTES, root: dir, label: rel })

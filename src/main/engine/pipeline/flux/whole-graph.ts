@@ -5,7 +5,7 @@ import {
   VaeConfigSchema
 } from '../../../../shared/imported-manifest'
 import type { Provider } from '../../../../shared/providers'
-import { DEFAULT_TUNING, type Session, type SessionTuning } from '../../model/session'
+import { type Session, type SessionTuning } from '../../model/session'
 import { readFolderJson } from '../config-json'
 import { readFolderTokenizer } from '../folder-tokenizer'
 import type { TransformerCall } from '../transformer-call'
@@ -45,33 +45,27 @@ export async function loadWholeGraphFlux(dir: string, options: WholeGraphOptions
   const clip = await readFolderTokenizer(dir, 'tokenizer')
   const t5 = await readFolderTokenizer(dir, 'tokenizer_2')
 
-  const tuning = options.tuning ?? DEFAULT_TUNING
-  return withFolderSessions(
-    dir,
-    'text_encoder/model.onnx',
-    { provider: options.provider, tuning },
-    async (s) => {
-      const t5Session = await s.session('text_encoder_2/model.onnx')
-      const vae = await s.session('vae_decoder/model.onnx')
-      const whole = await s.session(`${transformerDir}/model.onnx`)
-      const { transformer, common } = wholeGraphModel(dir, s, whole, {
-        file: `${transformerDir}/model.onnx`,
-        timestepRange: [0, 1],
-        call: fluxWholeGraphCall(whole)
-      })
-      const scale = vaeScaleFactor(configs.vae.block_out_channels)
-      return {
-        ...common,
-        configs,
-        defaults: { steps: 28, guidanceScale: 3.5, width: 128 * scale, height: 128 * scale },
-        sizes: { multipleOf: scale * 2, max: 4096 },
-        clip: { ...clip, encoder: s.first },
-        t5: { tokenizer: t5.tokenizer, maxLength: Math.min(t5.maxLength, MAX_T5_LENGTH), encoder: t5Session },
-        vaeDecoder: vae,
-        transformerFor: () => transformer
-      }
+  return withFolderSessions(dir, 'text_encoder/model.onnx', options, async (s) => {
+    const t5Session = await s.session('text_encoder_2/model.onnx')
+    const vae = await s.session('vae_decoder/model.onnx')
+    const whole = await s.session(`${transformerDir}/model.onnx`)
+    const { transformer, common } = wholeGraphModel(dir, s, whole, {
+      file: `${transformerDir}/model.onnx`,
+      timestepRange: [0, 1],
+      call: fluxWholeGraphCall(whole)
+    })
+    const scale = vaeScaleFactor(configs.vae.block_out_channels)
+    return {
+      ...common,
+      configs,
+      defaults: { steps: 28, guidanceScale: 3.5, width: 128 * scale, height: 128 * scale },
+      sizes: { multipleOf: scale * 2, max: 4096 },
+      clip: { ...clip, encoder: s.first },
+      t5: { tokenizer: t5.tokenizer, maxLength: Math.min(t5.maxLength, MAX_T5_LENGTH), encoder: t5Session },
+      vaeDecoder: vae,
+      transformerFor: () => transformer
     }
-  )
+  })
 }
 
 /**

@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import type { z } from 'zod'
 import type { Provider } from '../../../../shared/providers'
 import { EngineFailure } from '../../errors'
-import { DEFAULT_TUNING, type Session, type SessionTuning } from '../../model/session'
+import { type Session, type SessionTuning } from '../../model/session'
 import { parsePythonJson, readFolderJson } from '../config-json'
 import type { FluxTokenizer } from '../flux/tokenize'
 import { readFolderTokenizer } from '../folder-tokenizer'
@@ -70,41 +70,35 @@ export async function loadWholeGraphPixArt(
 ): Promise<PixArtModel> {
   const configs = await readPixArtConfigs(dir)
   const { tokenizer, maxLength } = await readPixArtTokenizer(dir)
-  const tuning = options.tuning ?? DEFAULT_TUNING
-  return withFolderSessions(
-    dir,
-    'text_encoder/model.onnx',
-    { provider: options.provider, tuning },
-    async (s) => {
-      const vae = await s.session('vae_decoder/model.onnx')
-      const whole = await s.session('transformer/model.onnx')
-      const shape = pixartShape(whole.inputs, configs, join(dir, 'transformer/model.onnx'))
-      const { transformer, common } = wholeGraphModel(dir, s, whole, {
-        file: 'transformer/model.onnx',
-        timestepRange: [0, 1000],
-        call: pixartWholeGraphCall(whole)
-      })
-      const scale = pixartVaeScale(configs.vae)
-      const side = configs.transformer.sample_size * scale
-      return {
-        ...common,
-        configs,
-        defaults: {
-          steps: 20,
-          guidanceScale: 4.5,
-          negativePrompt: '',
-          width: shape.fixed?.width ?? side,
-          height: shape.fixed?.height ?? side,
-          maxSequenceLength: shape.fixedTextLength ?? maxLength
-        },
-        shape,
-        tokenizer,
-        textEncoder: s.first,
-        vaeDecoder: vae,
-        transformer
-      }
+  return withFolderSessions(dir, 'text_encoder/model.onnx', options, async (s) => {
+    const vae = await s.session('vae_decoder/model.onnx')
+    const whole = await s.session('transformer/model.onnx')
+    const shape = pixartShape(whole.inputs, configs, join(dir, 'transformer/model.onnx'))
+    const { transformer, common } = wholeGraphModel(dir, s, whole, {
+      file: 'transformer/model.onnx',
+      timestepRange: [0, 1000],
+      call: pixartWholeGraphCall(whole)
+    })
+    const scale = pixartVaeScale(configs.vae)
+    const side = configs.transformer.sample_size * scale
+    return {
+      ...common,
+      configs,
+      defaults: {
+        steps: 20,
+        guidanceScale: 4.5,
+        negativePrompt: '',
+        width: shape.fixed?.width ?? side,
+        height: shape.fixed?.height ?? side,
+        maxSequenceLength: shape.fixedTextLength ?? maxLength
+      },
+      shape,
+      tokenizer,
+      textEncoder: s.first,
+      vaeDecoder: vae,
+      transformer
     }
-  )
+  })
 }
 
 /**

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Provider } from '../../../../shared/providers'
 import { EngineFailure } from '../../errors'
-import { DEFAULT_TUNING, type Session, type SessionTuning, type ValueInfo } from '../../model/session'
+import { type Session, type SessionTuning, type ValueInfo } from '../../model/session'
 import { readFolderJson, readFolderText } from '../config-json'
 import { unsupportedSchedulerField } from '../flow-match'
 import type { TransformerCall } from '../transformer-call'
@@ -95,9 +95,8 @@ export async function loadWholeGraphQwenImage(
   options: QwenWholeGraphOptions
 ): Promise<QwenImageModel> {
   const configs = await readQwenImageConfigs(dir)
-  const tuning = options.tuning ?? DEFAULT_TUNING
   const rel = 'transformer/model.onnx'
-  return withFolderSessions(dir, rel, { provider: options.provider, tuning }, async (s) => {
+  return withFolderSessions(dir, rel, options, async (s) => {
     const session = s.first
     const shape = qwenImageShape(session.inputs, configs, join(dir, rel))
     const { transformer, common } = wholeGraphModel(dir, s, session, {

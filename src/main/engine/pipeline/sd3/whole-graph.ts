@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Provider } from '../../../../shared/providers'
-import { DEFAULT_TUNING, type Session, type SessionTuning } from '../../model/session'
+import { type Session, type SessionTuning } from '../../model/session'
 import { readFolderTokenizer } from '../folder-tokenizer'
 import type { TransformerCall } from '../transformer-call'
 import { wholeGraphCall, wholeGraphModel, withFolderSessions } from '../whole-graph'
@@ -26,47 +26,41 @@ export async function loadWholeGraphSd3(dir: string, options: Sd3WholeGraphOptio
   const clipG = await readFolderTokenizer(dir, 'tokenizer_2')
   const hasT5 = existsSync(join(dir, 'text_encoder_3/model.onnx'))
   const t5Tok = hasT5 ? await readFolderTokenizer(dir, 'tokenizer_3') : null
-  const tuning = options.tuning ?? DEFAULT_TUNING
-  return withFolderSessions(
-    dir,
-    'text_encoder/model.onnx',
-    { provider: options.provider, tuning },
-    async (s) => {
-      const clipGSession = await s.session('text_encoder_2/model.onnx')
-      const t5 = t5Tok ? await s.session('text_encoder_3/model.onnx') : null
-      const vae = await s.session('vae_decoder/model.onnx')
-      const whole = await s.session('transformer/model.onnx')
-      const { transformer, common } = wholeGraphModel(dir, s, whole, {
-        file: 'transformer/model.onnx',
-        timestepRange: [0, 1000],
-        call: sd3WholeGraphCall(whole)
-      })
-      const scale = sd3VaeScale(configs.vae)
-      const side = configs.transformer.sample_size * scale
-      return {
-        ...common,
-        kind: 'image',
-        configs,
-        defaults: {
-          steps: 28,
-          guidanceScale: 7,
-          negativePrompt: '',
-          width: side,
-          height: side,
-          maxSequenceLength: Math.min(t5Tok?.maxLength ?? SD3_MAX_SEQUENCE_LENGTH, SD3_MAX_SEQUENCE_LENGTH)
-        },
-        sizes: {
-          multipleOf: scale * configs.transformer.patch_size,
-          max: sd3MaxLatentSide(configs.transformer) * scale
-        },
-        clipL: { ...clipL, encoder: s.first },
-        clipG: { ...clipG, encoder: clipGSession },
-        t5: t5Tok && t5 ? { tokenizer: t5Tok.tokenizer, encoder: t5 } : null,
-        vaeDecoder: vae,
-        transformer
-      }
+  return withFolderSessions(dir, 'text_encoder/model.onnx', options, async (s) => {
+    const clipGSession = await s.session('text_encoder_2/model.onnx')
+    const t5 = t5Tok ? await s.session('text_encoder_3/model.onnx') : null
+    const vae = await s.session('vae_decoder/model.onnx')
+    const whole = await s.session('transformer/model.onnx')
+    const { transformer, common } = wholeGraphModel(dir, s, whole, {
+      file: 'transformer/model.onnx',
+      timestepRange: [0, 1000],
+      call: sd3WholeGraphCall(whole)
+    })
+    const scale = sd3VaeScale(configs.vae)
+    const side = configs.transformer.sample_size * scale
+    return {
+      ...common,
+      kind: 'image',
+      configs,
+      defaults: {
+        steps: 28,
+        guidanceScale: 7,
+        negativePrompt: '',
+        width: side,
+        height: side,
+        maxSequenceLength: Math.min(t5Tok?.maxLength ?? SD3_MAX_SEQUENCE_LENGTH, SD3_MAX_SEQUENCE_LENGTH)
+      },
+      sizes: {
+        multipleOf: scale * configs.transformer.patch_size,
+        max: sd3MaxLatentSide(configs.transformer) * scale
+      },
+      clipL: { ...clipL, encoder: s.first },
+      clipG: { ...clipG, encoder: clipGSession },
+      t5: t5Tok && t5 ? { tokenizer: t5Tok.tokenizer, encoder: t5 } : null,
+      vaeDecoder: vae,
+      transformer
     }
-  )
+  })
 }
 
 /**
