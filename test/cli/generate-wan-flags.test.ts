@@ -142,4 +142,24 @@ describe('studio generate --guidance-2 / --frames', () => {
       expect(r.err[0]).toMatch(message)
     }
   })
+
+  it('EXPECTED FAILURE - on an embedded model, --guidance-2 exits 1 in one line', async () => {
+    const r = await studio(
+      'generate',
+      '--model',
+      'shapes-flux-tiny',
+      '--prompt',
+      'a red circle',
+      '--seed',
+      '1',
+      '--guidance-2',
+      '3'
+    )
+    expect(r.code).toBe(1)
+    expect(r.err).toEqual([
+      expect.stringMatching(
+        /shapes-flux-tiny has one transformer; guidanceScale2 \(--guidance-2\) is only for models with two experts/
+      )
+    ])
+  })
 })

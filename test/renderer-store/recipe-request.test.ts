@@ -37,6 +37,16 @@ describe('a recipe back to a request', () => {
     expect(sameRecipeUncached({ ...other, width: 48 }, sized)).toBe(true)
   })
 
+  it("EXPECTED FAILURE - a run with another low-noise guidance or other prompt embeddings is not the compare's twin", () => {
+    const twin = { ...sized, cache: { ...sized.cache, enabled: false } }
+    expect(sameRecipeUncached({ ...twin, guidanceScale2: 2 }, { ...sized, guidanceScale2: 3 })).toBe(false)
+    expect(sameRecipeUncached({ ...twin, guidanceScale2: 3 }, { ...sized, guidanceScale2: 3 })).toBe(true)
+    const embeds = (hex: string) => ({ file: 'cond.npy', sha256: hex.repeat(64) })
+    expect(
+      sameRecipeUncached({ ...twin, promptEmbeds: embeds('a') }, { ...sized, promptEmbeds: embeds('b') })
+    ).toBe(false)
+  })
+
   it("the gallery's re-run puts the same request back in the form", async () => {
     const fake = new FakeStudio()
     fake.models = [fakeModel(), flux]

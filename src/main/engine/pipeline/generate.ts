@@ -55,6 +55,11 @@ export async function runPipeline(
       'bad_request',
       `${m.id} reads the prompt text; --prompt-embeds is only for models without a text encoder graph (Qwen-Image)`
     )
+  if (req.guidanceScale2 !== undefined)
+    throw new EngineFailure(
+      'bad_request',
+      `${m.id} has one transformer; guidanceScale2 (--guidance-2) is only for models with two experts (Wan 2.2)`
+    )
 
   // 1. Settings: request over manifest defaults; the cache config resolved from its preset.
   const steps = req.steps ?? m.defaults.steps

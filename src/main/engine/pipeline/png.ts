@@ -45,7 +45,7 @@ function parametersLine(r: Recipe): string {
   const lines = [r.prompt]
   if (r.negativePrompt) lines.push(`Negative prompt: ${r.negativePrompt}`)
   lines.push(
-    `Steps: ${r.steps}, CFG scale: ${r.guidanceScale}, Seed: ${r.seed}, Model: ${r.model}, Cache: ${r.preset}, ` +
+    `Steps: ${r.steps}, CFG scale: ${r.guidanceScale}, ${r.guidanceScale2 === undefined ? '' : `CFG scale 2: ${r.guidanceScale2}, `}Seed: ${r.seed}, Model: ${r.model}, Cache: ${r.preset}, ` +
       `Separate CFG: ${r.separateCfg}, Provider: ${r.provider}, Engine: cache-studio ${r.engineVersion}`
   )
   // Latin-1 only: anything else becomes '?' here; the exact text is in the recipe JSON.

@@ -78,6 +78,10 @@ export function sameRecipeUncached(candidate: Recipe, recipe: Recipe): boolean {
     candidate.seed === recipe.seed &&
     candidate.steps === recipe.steps &&
     candidate.guidanceScale === recipe.guidanceScale &&
+    candidate.guidanceScale2 === recipe.guidanceScale2 &&
+    // Qwen-Image: the same embedding files stood for the prompts (their hashes, not their names).
+    candidate.promptEmbeds?.sha256 === recipe.promptEmbeds?.sha256 &&
+    candidate.negativePromptEmbeds?.sha256 === recipe.negativePromptEmbeds?.sha256 &&
     candidate.separateCfg === recipe.separateCfg &&
     // Same size: an imported model makes more than one from the same seed.
     candidate.width === recipe.width &&

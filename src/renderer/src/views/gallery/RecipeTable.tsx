@@ -12,7 +12,11 @@ export function RecipeTable({ entry }: { entry: GalleryEntry }) {
     ['Model', `${r.modelName} (${r.model})`],
     ['Seed', String(r.seed)],
     ['Steps', String(r.steps)],
-    ['Guidance', `${r.guidanceScale}${r.separateCfg ? ' · separate CFG' : ' · batched CFG'}`],
+    [
+      'Guidance',
+      `${r.guidanceScale}${r.guidanceScale2 === undefined ? '' : ` · ${r.guidanceScale2} low-noise`}` +
+        (r.separateCfg ? ' · separate CFG' : ' · batched CFG')
+    ],
     ['Cache', `${presetById(r.preset).label} · ${cacheTag(r.cache)}`],
     ['Provider', r.provider],
     ['Output', `${entry.width}×${entry.height}${entry.frames > 1 ? ` · ${entry.frames} frames` : ''}`],
