@@ -5,8 +5,6 @@ import { EngineFailure } from '../../main/engine/errors'
 import { resolveModel } from '../../main/engine/model/registry'
 import { loadPixArtModel } from '../../main/engine/pipeline/pixart/load'
 import { replayPixArt } from '../../main/engine/replay/pixart'
-import { readRegularText } from '../../main/engine/model/safe-read'
-import { goldenFamily } from '../../main/engine/replay/golden'
 import { readPixArtGolden } from '../../main/engine/replay/pixart-golden'
 import { intFlag, providerFlag } from '../flags'
 import type { CliIO } from '../io'
@@ -16,25 +14,6 @@ import { modelDirs } from '../models'
  * `studio replay` of a PixArt-Σ pipeline golden (replay.ts dispatches here by the golden's
  * family): the same flags and printout as FLUX's, one run, no cache contexts.
  */
-
-/** Whether a golden folder's manifest is a PixArt-Σ pipeline golden (golden.ts's family rule). */
-export async function isPixArtGolden(goldenDir: string): Promise<boolean> {
-  let raw: unknown
-  try {
-    raw = JSON.parse(await readRegularText(join(goldenDir, 'manifest.json'), { maxBytes: 16 * 1024 * 1024 }))
-  } catch {
-    return false // readGolden reports what is wrong with it
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return false
-  const all = raw as Record<string, unknown>
-  const about = (all._about ?? {}) as Record<string, unknown>
-  return (
-    goldenFamily(
-      Object.keys(all).filter((k) => k !== '_about'),
-      about
-    ) === 'pixart-sigma'
-  )
-}
 
 export interface ReplayFlags {
   model: string

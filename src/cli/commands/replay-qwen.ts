@@ -2,33 +2,14 @@ import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { EngineFailure } from '../../main/engine/errors'
 import { resolveModel } from '../../main/engine/model/registry'
-import { readRegularText } from '../../main/engine/model/safe-read'
 import { loadQwenImageModel, type QwenImageImportLoader } from '../../main/engine/pipeline/qwen-image/load'
 import { replayQwenTransformer } from '../../main/engine/replay/qwen'
-import { isQwenTransformerManifest, readQwenTransformerGolden } from '../../main/engine/replay/qwen-golden'
+import { readQwenTransformerGolden } from '../../main/engine/replay/qwen-golden'
 import { loadImportedQwenImage } from '../../main/engine/pipeline/qwen-image/from-import'
 import { intFlag, providerFlag } from '../flags'
 import type { CliIO } from '../io'
 import { modelDirs } from '../models'
 import type { ReplayFlags } from './replay-pixart'
-
-/**
- * `studio replay` of a Qwen-Image transformer golden (replay.ts dispatches here by its
- * encoder_hidden_states_mask input): each call of the golden through the model's transformer,
- * the output's max |Δ| from diffusers'. The fixtures have no Qwen pipeline golden (no text
- * encoder, no VAE), so this is the replay that exists.
- */
-
-export async function isQwenTransformerGolden(goldenDir: string): Promise<boolean> {
-  let raw: unknown
-  try {
-    raw = JSON.parse(await readRegularText(join(goldenDir, 'manifest.json'), { maxBytes: 16 * 1024 * 1024 }))
-  } catch {
-    return false // readGolden reports what is wrong with it
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return false
-  return isQwenTransformerManifest(Object.keys(raw))
-}
 
 export async function replayQwenCommand(
   goldenDir: string,

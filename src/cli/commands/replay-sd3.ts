@@ -3,9 +3,7 @@ import { join, resolve } from 'node:path'
 import { createStepCache } from '../../main/engine/cache/index'
 import { EngineFailure } from '../../main/engine/errors'
 import { resolveModel } from '../../main/engine/model/registry'
-import { readRegularText } from '../../main/engine/model/safe-read'
 import { loadSd3Model, type Sd3ImportLoader } from '../../main/engine/pipeline/sd3/load'
-import { goldenFamily } from '../../main/engine/replay/golden'
 import { replaySd3 } from '../../main/engine/replay/sd3'
 import { readSd3Golden } from '../../main/engine/replay/sd3-golden'
 import { loadImportedSd3 } from '../../main/engine/pipeline/sd3/from-import'
@@ -19,25 +17,6 @@ import type { ReplayFlags } from './replay-pixart'
  * the same flags and printout as FLUX's, one run, no cache contexts, plus the prompt embeddings'
  * distance from diffusers'.
  */
-
-/** Whether a golden folder's manifest is an SD3 pipeline golden (golden.ts's family rule). */
-export async function isSd3Golden(goldenDir: string): Promise<boolean> {
-  let raw: unknown
-  try {
-    raw = JSON.parse(await readRegularText(join(goldenDir, 'manifest.json'), { maxBytes: 16 * 1024 * 1024 }))
-  } catch {
-    return false // readGolden reports what is wrong with it
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return false
-  const all = raw as Record<string, unknown>
-  const about = (all._about ?? {}) as Record<string, unknown>
-  return (
-    goldenFamily(
-      Object.keys(all).filter((k) => k !== '_about'),
-      about
-    ) === 'sd3'
-  )
-}
 
 export async function replaySd3Command(
   goldenDir: string,

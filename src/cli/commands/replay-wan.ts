@@ -3,11 +3,10 @@ import { join, resolve } from 'node:path'
 import { createStepCache } from '../../main/engine/cache/index'
 import { EngineFailure } from '../../main/engine/errors'
 import { resolveModel } from '../../main/engine/model/registry'
-import { readRegularText } from '../../main/engine/model/safe-read'
 import { loadImportedFamilyModel } from '../../main/engine/pipeline/families'
 import { loadWanModel, type LoadWanOptions, type WanImportLoader } from '../../main/engine/pipeline/wan/load'
 import { isWanModel, type WanModel } from '../../main/engine/pipeline/wan/model'
-import { goldenFamily, type ReferenceContext } from '../../main/engine/replay/golden'
+import { type ReferenceContext } from '../../main/engine/replay/golden'
 import type { ReplayContext, ReplayRun } from '../../main/engine/replay/replay'
 import { readWanGolden } from '../../main/engine/replay/wan-golden'
 import { replayWan } from '../../main/engine/replay/wan-replay'
@@ -15,25 +14,6 @@ import { intFlag, providerFlag } from '../flags'
 import type { CliIO } from '../io'
 import { modelDirs } from '../models'
 import type { ReplayFlags } from './replay-pixart'
-
-/**
- * `studio replay` of a Wan golden (replay.ts dispatches here by the golden's family): the same
- * flags and printout as FLUX's, with a cache context per transformer and CFG branch. Exit 1 when
- * a run's cached steps differ from CacheDiT's.
- */
-
-export async function isWanGolden(goldenDir: string): Promise<boolean> {
-  let raw: unknown
-  try {
-    raw = JSON.parse(await readRegularText(join(goldenDir, 'manifest.json'), { maxBytes: 16 * 1024 * 1024 }))
-  } catch {
-    return false // readGolden reports what is wrong with it
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return false
-  const all = raw as Record<string, unknown>
-  const keys = Object.keys(all).filter((k) => k !== '_about')
-  return goldenFamily(keys, (all._about ?? {}) as Record<string, unknown>) === 'wan'
-}
 
 export async function replayWanCommand(
   goldenDir: string,

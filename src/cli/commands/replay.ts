@@ -3,16 +3,17 @@ import { join, resolve } from 'node:path'
 import { createStepCache } from '../../main/engine/cache/index'
 import { EngineFailure } from '../../main/engine/errors'
 import { loadFluxModel } from '../../main/engine/pipeline/flux/load'
-import { readGolden, type ReferenceContext } from '../../main/engine/replay/golden'
+import { readGolden, readGoldenKind, type ReferenceContext } from '../../main/engine/replay/golden'
+import { isQwenTransformerManifest } from '../../main/engine/replay/qwen-golden'
 import { replayFlux, type ReplayContext, type ReplayRun } from '../../main/engine/replay/replay'
 import { resolveModel } from '../../main/engine/model/registry'
 import { intFlag, parseFlags, providerFlag } from '../flags'
 import { consoleIO, UsageError, type CliIO } from '../io'
 import { modelDirs } from '../models'
-import { isPixArtGolden, replayPixArtCommand } from './replay-pixart'
-import { isWanGolden, replayWanCommand } from './replay-wan'
-import { isSd3Golden, replaySd3Command } from './replay-sd3'
-import { isQwenTransformerGolden, replayQwenCommand } from './replay-qwen'
+import { replayPixArtCommand } from './replay-pixart'
+import { replayWanCommand } from './replay-wan'
+import { replaySd3Command } from './replay-sd3'
+import { replayQwenCommand } from './replay-qwen'
 
 /** `studio replay GOLDEN_DIR --model MODEL`: a diffusers/CacheDiT golden through the engine, compared. */
 
@@ -49,10 +50,12 @@ export async function replayCommand(argv: readonly string[], io: CliIO = console
   const goldenDir = resolve(positionals[0])
   if (!existsSync(join(goldenDir, 'manifest.json')))
     throw new UsageError(`${goldenDir}: not a golden folder (no manifest.json)`)
-  if (await isPixArtGolden(goldenDir)) return replayPixArtCommand(goldenDir, { ...values, model: values.model }, io)
-  if (await isWanGolden(goldenDir)) return replayWanCommand(goldenDir, { ...values, model: values.model }, io)
-  if (await isSd3Golden(goldenDir)) return replaySd3Command(goldenDir, { ...values, model: values.model }, io)
-  if (await isQwenTransformerGolden(goldenDir)) return replayQwenCommand(goldenDir, { ...values, model: values.model }, io)
+  const kind = await readGoldenKind(goldenDir)
+  const flags = { ...values, model: values.model }
+  if (kind?.family === 'pixart-sigma') return replayPixArtCommand(goldenDir, flags, io)
+  if (kind?.family === 'wan') return replayWanCommand(goldenDir, flags, io)
+  if (kind?.family === 'sd3') return replaySd3Command(goldenDir, flags, io)
+  if (kind && isQwenTransformerManifest(kind.keys)) return replayQwenCommand(goldenDir, flags, io)
   let golden
   try {
     golden = await readGolden(goldenDir)

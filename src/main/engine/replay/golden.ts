@@ -100,6 +100,21 @@ export function goldenFamily(keys: readonly string[], about: Record<string, unkn
   return null
 }
 
+/**
+ * Which family's golden a folder holds, for `studio replay` to dispatch on: null when its
+ * manifest cannot be read (the family's own reader then says what is wrong with it).
+ */
+export async function readGoldenKind(dir: string): Promise<{ family: string | null; keys: string[] } | null> {
+  let all: Record<string, unknown>
+  try {
+    all = (await readGoldenManifest(dir)).all
+  } catch {
+    return null
+  }
+  const keys = Object.keys(all).filter((k) => k !== '_about')
+  return { family: goldenFamily(keys, (all._about ?? {}) as Record<string, unknown>), keys }
+}
+
 export async function readGolden(dir: string): Promise<FluxGolden> {
   const name = basename(dir)
   const m = await readGoldenManifest(dir)
