@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { z } from 'zod'
 import { EngineFailure } from '../../errors'
-import { readRegularText } from '../../model/safe-read'
+import { checkSchema, parseJson, readFolderText } from '../config-json'
 import {
   unsupportedUniPCField,
   UniPCSchedulerConfigSchema,
@@ -23,8 +23,6 @@ import {
  * The JSON files of an ONNX WanPipeline folder (optimum-onnx layout), read through the safe
  * reader and validated: what both the whole-graph loader and the importer need before any graph.
  */
-
-const MAX_JSON_BYTES = 64 * 1024 * 1024
 
 export interface WanFolder {
   index: WanPipelineIndex
@@ -53,17 +51,8 @@ export async function readWanConfigs(
   json: JsonReader,
   hasGraph: (component: string) => boolean
 ): Promise<Omit<WanFolder, 'tokenizerJson' | 'tokenizerConfigJson' | 'tokenizerMaxLength'>> {
-  const parse = async <T>(rel: string, schema: z.ZodType<T>): Promise<T> => {
-    const parsed = schema.safeParse(await json(rel))
-    if (!parsed.success) {
-      const i = parsed.error.issues[0]
-      throw new EngineFailure(
-        'model_invalid',
-        `${join(dir, rel)}: ${i.path.join('.') || '(root)'}: ${i.message}`
-      )
-    }
-    return parsed.data
-  }
+  const parse = async <T>(rel: string, schema: z.ZodType<T>): Promise<T> =>
+    checkSchema(schema, await json(rel), join(dir, rel))
   const index = await parse('model_index.json', WanPipelineIndexSchema)
   const scheduler = await parse('scheduler/scheduler_config.json', UniPCSchedulerConfigSchema)
   const unsupportedScheduler = unsupportedUniPCField(scheduler)
@@ -95,27 +84,19 @@ export async function readWanConfigs(
 }
 
 export async function readWanFolder(dir: string): Promise<WanFolder> {
-  const text = (rel: string) =>
-    readRegularText(join(dir, rel), { maxBytes: MAX_JSON_BYTES, root: dir, label: rel })
-  const json = async (rel: string): Promise<unknown> => {
-    const body = await text(rel)
-    try {
-      return JSON.parse(body)
-    } catch (e) {
-      throw new EngineFailure('model_invalid', `${join(dir, rel)}: not valid JSON (${(e as Error).message})`)
-    }
-  }
+  const text = (rel: string) => readFolderText(dir, rel)
+  const json = async (rel: string): Promise<unknown> => parseJson(await text(rel), join(dir, rel))
   const configs = await readWanConfigs(dir, json, (c) => existsSync(join(dir, c, 'model.onnx')))
-  const tokenizerConfig = WanTokenizerConfigSchema.safeParse(await json('tokenizer/tokenizer_config.json'))
-  if (!tokenizerConfig.success)
-    throw new EngineFailure(
-      'model_invalid',
-      `${join(dir, 'tokenizer/tokenizer_config.json')}: ${tokenizerConfig.error.issues[0].path.join('.')}: ${tokenizerConfig.error.issues[0].message}`
-    )
+  const tokenizerConfigJson = await text('tokenizer/tokenizer_config.json')
+  const tokenizerConfig = checkSchema(
+    WanTokenizerConfigSchema,
+    parseJson(tokenizerConfigJson, join(dir, 'tokenizer/tokenizer_config.json')),
+    join(dir, 'tokenizer/tokenizer_config.json')
+  )
   return {
     ...configs,
     tokenizerJson: await text('tokenizer/tokenizer.json'),
-    tokenizerConfigJson: await text('tokenizer/tokenizer_config.json'),
-    tokenizerMaxLength: tokenizerConfig.data.model_max_length
+    tokenizerConfigJson,
+    tokenizerMaxLength: tokenizerConfig.model_max_length
   }
 }
