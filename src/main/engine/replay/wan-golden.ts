@@ -2,11 +2,16 @@ import { existsSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { z } from 'zod'
 import type { CacheConfig } from '../../../shared/cache-config'
-import { readRegularFile, readRegularText } from '../model/safe-read'
 import { tensor, type Tensor } from '../tensor'
 import { parseCacheDitConfig } from './cachedit-config'
 import type { GoldenRun, ReferenceContext } from './golden'
-import { parseNpy } from './npy'
+import {
+  GoldenEntrySchema,
+  parseAbout,
+  readGoldenManifest,
+  readGoldenNpy,
+  type GoldenEntry
+} from './golden-files'
 
 /**
  * A Wan golden folder (`pipeline_4steps`, `dbcache_10steps` of wan2.1-tiny / wan2.2-tiny: made
@@ -63,53 +68,26 @@ const StatsSchema = z.object({
 })
 const ResultSchema = z.object({ stats: z.array(StatsSchema).min(1), cache_config: z.string() })
 
-const EntrySchema = z.object({ file: z.string(), dtype: z.string(), shape: z.array(z.number().int()) })
-type Entries = Record<string, z.infer<typeof EntrySchema>>
-
-const MAX_NPY_BYTES = 512 * 1024 * 1024
+type Entries = Record<string, GoldenEntry>
 
 /** Transformer names of CacheDiT's stats entries, in the pipeline's order. */
 const TRANSFORMERS = ['transformer', 'transformer_2']
 
-async function manifestOf(dir: string): Promise<Record<string, unknown>> {
-  const path = join(dir, 'manifest.json')
-  let raw: unknown
-  try {
-    raw = JSON.parse(await readRegularText(path, { maxBytes: 16 * 1024 * 1024 }))
-  } catch (e) {
-    throw new Error(`${path}: not a golden manifest (${(e as Error).message})`)
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-    throw new Error(`${path}: not a golden manifest (not a JSON object)`)
-  return raw as Record<string, unknown>
-}
-
 export async function readWanGolden(dir: string): Promise<WanGolden> {
-  const manifestPath = join(dir, 'manifest.json')
-  const all = await manifestOf(dir)
-  const parsed = AboutSchema.safeParse(all._about ?? {})
-  if (!parsed.success)
-    throw new Error(
-      `${manifestPath}: _about ${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`
-    )
-  const a = parsed.data
+  const m = await readGoldenManifest(dir)
+  const { manifestPath, all } = m
+  const a = parseAbout(m, AboutSchema, all._about ?? {})
   const entries: Entries = {}
   for (const k of Object.keys(all)) {
     if (k === '_about') continue
-    const e = EntrySchema.safeParse(all[k])
+    const e = GoldenEntrySchema.safeParse(all[k])
     if (!e.success) throw new Error(`${manifestPath}: entry "${k}" has no file, dtype and shape`)
     entries[k] = e.data
   }
   const read = async (key: string) => {
     const e = entries[key]
     if (!e) throw new Error(`${manifestPath}: no "${key}" entry`)
-    if (e.file.includes('/') || e.file.includes('\\') || e.file.startsWith('.'))
-      throw new Error(`${manifestPath}: "${key}" names a file outside the folder`)
-    const label = join(dir, e.file)
-    const arr = parseNpy(await readRegularFile(label, { maxBytes: MAX_NPY_BYTES, root: dir }), label)
-    if (arr.shape.join() !== e.shape.join())
-      throw new Error(`${label}: shape [${arr.shape.join(', ')}], the manifest says [${e.shape.join(', ')}]`)
-    return { arr, label }
+    return { arr: await readGoldenNpy(dir, key, e), label: join(dir, e.file) }
   }
   const float = async (key: string): Promise<Tensor> => {
     const { arr, label } = await read(key)
@@ -241,7 +219,7 @@ async function siblingTextLength(
   for (const name of ['pipeline_4steps']) {
     const other = join(parent, name)
     if (other === dir || !existsSync(join(other, 'manifest.json'))) continue
-    const about = AboutSchema.safeParse((await manifestOf(other))._about ?? {})
+    const about = AboutSchema.safeParse((await readGoldenManifest(other)).all._about ?? {})
     if (!about.success || about.data.max_sequence_length === undefined) continue
     if (about.data.prompt !== prompt || about.data.negative_prompt !== negative) continue
     return { length: about.data.max_sequence_length, from: join('..', name) }
