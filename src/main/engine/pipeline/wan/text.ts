@@ -1,9 +1,8 @@
-import { assertFinite } from '../../cache/non-finite'
-import { EngineFailure } from '../../errors'
 import type { BeforeCall } from '../../model/block-program'
 import type { Session } from '../../model/session'
 import { tensor, type Tensor } from '../../tensor'
 import type { FluxTokenizer } from '../flux/tokenize'
+import { runMaskedEncoder, tokenizeMasked, type MaskedTokens } from '../masked-text-encoder'
 
 /**
  * WanPipeline's prompt encoding (`_get_t5_prompt_embeds`): the prompt cleaned (`prompt_clean`),
@@ -13,14 +12,7 @@ import type { FluxTokenizer } from '../flux/tokenize'
  * what it attends to at the padded positions: the pad length matters and must be the pipeline's.
  */
 
-export interface WanTokens {
-  /** Exactly maxLength ids. */
-  ids: BigInt64Array
-  /** 1 for each of the prompt's tokens (its length), 0 for padding. */
-  mask: BigInt64Array
-  /** The prompt's token count after truncation (mask.sum()). */
-  length: number
-}
+export type WanTokens = MaskedTokens
 
 /**
  * The named references Python's html.unescape turns into characters that prompts plausibly hold;
@@ -56,18 +48,9 @@ export function cleanPrompt(prompt: string): string {
   return basic.replace(/\s+/g, ' ').trim()
 }
 
-/**
- * tokenizer(prompt, padding="max_length", max_length, truncation=True). The mask is the prompt's
- * own tokens: the padded ids without the trailing run of pad ids (the UMT5 post-processor ends
- * every prompt with </s>, never with the pad token).
- */
+/** tokenizer(prompt_clean(prompt), padding="max_length", max_length, truncation=True) with its mask. */
 export function tokenizeWan(tokenizer: FluxTokenizer, prompt: string, maxLength: number): WanTokens {
-  const ids = tokenizer.encode(cleanPrompt(prompt), maxLength)
-  let length = ids.length
-  while (length > 0 && ids[length - 1] === tokenizer.padId) length--
-  const mask = new BigInt64Array(maxLength)
-  for (let i = 0; i < length; i++) mask[i] = 1n
-  return { ids: BigInt64Array.from(ids, (v) => BigInt(v)), mask, length }
+  return tokenizeMasked(tokenizer, cleanPrompt(prompt), maxLength)
 }
 
 /** UMT5's last_hidden_state for the tokens, zeroed past the prompt's length: [1, L, text_dim]. */
@@ -76,37 +59,10 @@ export async function encodeWan(
   tokens: WanTokens,
   beforeCall: BeforeCall
 ): Promise<Tensor> {
-  const L = tokens.ids.length
-  const feeds: Record<string, { int64: BigInt64Array; dims: number[] }> = {}
-  for (const name of encoder.inputNames) {
-    if (name === 'input_ids') feeds[name] = { int64: tokens.ids, dims: [1, L] }
-    else if (name === 'attention_mask') feeds[name] = { int64: tokens.mask, dims: [1, L] }
-    else
-      throw new EngineFailure(
-        'model_invalid',
-        `${encoder.label}: input "${name}" is neither input_ids nor attention_mask (a UMT5 encoder takes those)`
-      )
-  }
-  for (const name of ['input_ids', 'attention_mask'])
-    if (!(name in feeds))
-      throw new EngineFailure(
-        'model_invalid',
-        `${encoder.label}: has no ${name} input (WanPipeline runs UMT5 with ids and attention mask)`
-      )
-  const output = encoder.outputNames.includes('last_hidden_state') ? 'last_hidden_state' : null
-  if (output === null)
-    throw new EngineFailure(
-      'model_invalid',
-      `${encoder.label}: has no output "last_hidden_state" (it has ${encoder.outputNames.join(', ')})`
-    )
-  beforeCall()
-  const out = (await encoder.run(feeds, [output]))[output]
-  assertFinite(out, `${encoder.label}'s ${output}`)
-  if (out.dims.length !== 3 || out.dims[0] !== 1 || out.dims[1] !== L)
-    throw new EngineFailure(
-      'model_invalid',
-      `${encoder.label}: last_hidden_state is [${out.dims.join(', ')}], expected [1, ${L}, D]`
-    )
+  const out = await runMaskedEncoder(encoder, tokens, beforeCall, {
+    encoder: 'UMT5',
+    pipeline: 'WanPipeline'
+  })
   const D = out.dims[2]
   const data = Float32Array.from(out.data)
   data.fill(0, tokens.length * D)
