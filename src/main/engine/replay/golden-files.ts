@@ -1,7 +1,9 @@
 import { basename, join } from 'node:path'
 import { z } from 'zod'
+import type { CacheConfig } from '../../../shared/cache-config'
 import { readRegularFile, readRegularText } from '../model/safe-read'
 import { tensor, type Tensor } from '../tensor'
+import { parseCacheDitConfig } from './cachedit-config'
 import { parseNpy, type NpyArray } from './npy'
 
 /**
@@ -39,6 +41,61 @@ export async function readGoldenManifest(dir: string): Promise<GoldenManifest> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     throw new Error(`${manifestPath}: not a golden manifest (not a JSON object)`)
   return { manifestPath, all: raw as Record<string, unknown> }
+}
+
+/** Every entry but `_about`, each with its file, dtype and shape; the first that lacks them is refused. */
+export function goldenEntries(m: GoldenManifest): Record<string, GoldenEntry> {
+  const entries: Record<string, GoldenEntry> = {}
+  for (const k of Object.keys(m.all)) {
+    if (k === '_about') continue
+    const e = GoldenEntrySchema.safeParse(m.all[k])
+    if (!e.success) throw new Error(`${m.manifestPath}: entry "${k}" has no file, dtype and shape`)
+    entries[k] = e.data
+  }
+  return entries
+}
+
+/** One run of a golden beside its own: the uncached twin or a CacheDiT result. */
+export interface GoldenComparedRun<R> {
+  name: string
+  /** The entry of its final latents. */
+  latentKey: string
+  /** null for the uncached run. */
+  cache: CacheConfig | null
+  /** The CacheDiT result (its decisions); null for the uncached run. */
+  result: R | null
+}
+
+/**
+ * The runs a golden saved final latents for beside its own: `uncached.<latents>`, then
+ * `<run>.<latents>` for each of `_about.results`, its result checked against the family's schema
+ * (`lacks`: what a malformed one has not) and its cache_config parsed (`merge`: the family's
+ * adapter caches its block lists as one).
+ */
+export function goldenComparedRuns<R extends { cache_config: string }>(
+  m: GoldenManifest,
+  entries: Record<string, GoldenEntry>,
+  results: Record<string, unknown> | undefined,
+  o: { latents: string; schema: z.ZodType<R>; lacks: string; merge: boolean }
+): GoldenComparedRun<R>[] {
+  const runs: GoldenComparedRun<R>[] = []
+  const uncached = `uncached.${o.latents}`
+  if (uncached in entries) runs.push({ name: 'uncached', latentKey: uncached, cache: null, result: null })
+  for (const [runName, value] of Object.entries(results ?? {})) {
+    const latentKey = `${runName}.${o.latents}`
+    // The probe run (threshold 1e-6) recorded diffs only; it has no latents to compare.
+    if (!(latentKey in entries)) continue
+    const r = o.schema.safeParse(value)
+    if (!r.success) throw new Error(`${m.manifestPath}: _about.results.${runName} has no ${o.lacks}`)
+    let cache: CacheConfig
+    try {
+      cache = parseCacheDitConfig(r.data.cache_config, o.merge)
+    } catch (e) {
+      throw new Error(`${m.manifestPath}: _about.results.${runName}: ${(e as Error).message}`)
+    }
+    runs.push({ name: runName, latentKey, cache, result: r.data })
+  }
+  return runs
 }
 
 /** The manifest's `_about` against the family's schema; the first issue names its field. */

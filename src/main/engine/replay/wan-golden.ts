@@ -1,16 +1,14 @@
 import { existsSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { z } from 'zod'
-import type { CacheConfig } from '../../../shared/cache-config'
 import { tensor, type Tensor } from '../tensor'
-import { parseCacheDitConfig } from './cachedit-config'
 import type { GoldenRun, ReferenceContext } from './golden'
 import {
-  GoldenEntrySchema,
+  goldenComparedRuns,
+  goldenEntries,
   parseAbout,
   readGoldenManifest,
-  readGoldenNpy,
-  type GoldenEntry
+  readGoldenNpy
 } from './golden-files'
 
 /**
@@ -68,8 +66,6 @@ const StatsSchema = z.object({
 })
 const ResultSchema = z.object({ stats: z.array(StatsSchema).min(1), cache_config: z.string() })
 
-type Entries = Record<string, GoldenEntry>
-
 /** Transformer names of CacheDiT's stats entries, in the pipeline's order. */
 const TRANSFORMERS = ['transformer', 'transformer_2']
 
@@ -77,13 +73,7 @@ export async function readWanGolden(dir: string): Promise<WanGolden> {
   const m = await readGoldenManifest(dir)
   const { manifestPath, all } = m
   const a = parseAbout(m, AboutSchema, all._about ?? {})
-  const entries: Entries = {}
-  for (const k of Object.keys(all)) {
-    if (k === '_about') continue
-    const e = GoldenEntrySchema.safeParse(all[k])
-    if (!e.success) throw new Error(`${manifestPath}: entry "${k}" has no file, dtype and shape`)
-    entries[k] = e.data
-  }
+  const entries = goldenEntries(m)
   const read = async (key: string) => {
     const e = entries[key]
     if (!e) throw new Error(`${manifestPath}: no "${key}" entry`)
@@ -132,51 +122,20 @@ export async function readWanGolden(dir: string): Promise<WanGolden> {
       image: await video('video_np'),
       reference: { contexts: [] }
     })
-  if ('uncached.final_latents' in entries)
+  const compared = goldenComparedRuns(m, entries, a.results, {
+    latents: 'final_latents',
+    schema: ResultSchema,
+    lacks: 'stats with cached steps and a cache_config',
+    merge: false
+  })
+  for (const run of compared)
     runs.push({
-      name: 'uncached',
-      cache: null,
-      finalLatents: await float('uncached.final_latents'),
+      name: run.name,
+      cache: run.cache,
+      finalLatents: await float(run.latentKey),
       image: null,
-      reference: { contexts: [] }
+      reference: { contexts: run.result ? contextsOf(run.result) : [] }
     })
-  for (const [runName, value] of Object.entries(a.results ?? {})) {
-    const latentKey = `${runName}.final_latents`
-    // The probe run (threshold 1e-6) recorded diffs only; it has no latents to compare.
-    if (!(latentKey in entries)) continue
-    const r = ResultSchema.safeParse(value)
-    if (!r.success)
-      throw new Error(
-        `${manifestPath}: _about.results.${runName} has no stats with cached steps and a cache_config`
-      )
-    let cache: CacheConfig
-    try {
-      cache = parseCacheDitConfig(r.data.cache_config, false)
-    } catch (e) {
-      throw new Error(`${manifestPath}: _about.results.${runName}: ${(e as Error).message}`)
-    }
-    const contexts: ReferenceContext[] = r.data.stats.flatMap((s, i) => [
-      {
-        transformer: TRANSFORMERS[i] ?? `#${i}`,
-        branch: 'cond' as const,
-        cachedSteps: s.cached_steps,
-        residualDiffs: s.residual_diffs
-      },
-      {
-        transformer: TRANSFORMERS[i] ?? `#${i}`,
-        branch: 'uncond' as const,
-        cachedSteps: s.cfg_cached_steps,
-        residualDiffs: s.cfg_residual_diffs
-      }
-    ])
-    runs.push({
-      name: runName,
-      cache,
-      finalLatents: await float(latentKey),
-      image: null,
-      reference: { contexts }
-    })
-  }
   if (runs.length === 0) throw new Error(`${manifestPath}: no run with final latents to compare`)
   return {
     family: 'wan',
@@ -195,6 +154,24 @@ export async function readWanGolden(dir: string): Promise<WanGolden> {
     expertPerStep: a.schedule.expert_per_step ?? null,
     runs
   }
+}
+
+/** CacheDiT's decisions per transformer: cond = `cached_steps`, uncond = `cfg_cached_steps`. */
+function contextsOf(r: z.infer<typeof ResultSchema>): ReferenceContext[] {
+  return r.stats.flatMap((s, i) => [
+    {
+      transformer: TRANSFORMERS[i] ?? `#${i}`,
+      branch: 'cond' as const,
+      cachedSteps: s.cached_steps,
+      residualDiffs: s.residual_diffs
+    },
+    {
+      transformer: TRANSFORMERS[i] ?? `#${i}`,
+      branch: 'uncond' as const,
+      cachedSteps: s.cfg_cached_steps,
+      residualDiffs: s.cfg_residual_diffs
+    }
+  ])
 }
 
 /** diffusers' output_type='np' frames [1, F, H, W, 3] → the VAE's layout [1, 3, F, H, W]. */
