@@ -2,9 +2,9 @@ import { basename, join } from 'node:path'
 import { z } from 'zod'
 import type { CacheConfig } from '../../../shared/cache-config'
 import { tensor, type Tensor } from '../tensor'
-import { parseCacheDitConfig } from './cachedit-config'
 import {
-  GoldenEntrySchema,
+  goldenComparedRuns,
+  goldenEntries,
   parseAbout,
   readGoldenManifest,
   readGoldenNpy,
@@ -128,12 +128,7 @@ export async function readGolden(dir: string): Promise<FluxGolden> {
       `${manifestPath}: ${what}; replay runs FLUX pipeline goldens (pipeline_4steps, dbcache_10steps) only`
     )
   }
-  const entries: Entries = {}
-  for (const k of keys) {
-    const e = GoldenEntrySchema.safeParse(all[k])
-    if (!e.success) throw new Error(`${manifestPath}: entry "${k}" has no file, dtype and shape`)
-    entries[k] = e.data
-  }
+  const entries: Entries = goldenEntries(m)
   const a = parseAbout(m, FluxAboutSchema, about)
   const read = (key: string) => readEntry(dir, entries, key)
   const float = async (key: string) => toTensor(await read(key), `${name}/${key}`)
@@ -168,44 +163,30 @@ export async function readGolden(dir: string): Promise<FluxGolden> {
       reference: { contexts: [] }
     })
   }
-  if ('uncached.final_latents_packed' in entries) {
+  const compared = goldenComparedRuns(m, entries, a.results, {
+    latents: 'final_latents_packed',
+    schema: FluxResultSchema,
+    lacks: 'cached_steps, residual_diffs and cache_config',
+    merge
+  })
+  for (const run of compared) {
+    const r = run.result
     runs.push({
-      name: 'uncached',
-      cache: null,
-      finalLatents: await float('uncached.final_latents_packed'),
-      image: null,
-      reference: { contexts: [] }
-    })
-  }
-  for (const [runName, value] of Object.entries(a.results ?? {})) {
-    const latentKey = `${runName}.final_latents_packed`
-    // The probe run (threshold 1e-6) recorded diffs only; it has no latents to compare.
-    if (!(latentKey in entries)) continue
-    const r = FluxResultSchema.safeParse(value)
-    if (!r.success)
-      throw new Error(
-        `${manifestPath}: _about.results.${runName} has no cached_steps, residual_diffs and cache_config`
-      )
-    let cache: CacheConfig
-    try {
-      cache = parseCacheDitConfig(r.data.cache_config, merge)
-    } catch (e) {
-      throw new Error(`${manifestPath}: _about.results.${runName}: ${(e as Error).message}`)
-    }
-    runs.push({
-      name: runName,
-      cache,
-      finalLatents: await float(latentKey),
+      name: run.name,
+      cache: run.cache,
+      finalLatents: await float(run.latentKey),
       image: null,
       reference: {
-        contexts: [
-          {
-            transformer: 'transformer',
-            branch: 'cond',
-            cachedSteps: r.data.cached_steps,
-            residualDiffs: r.data.residual_diffs
-          }
-        ]
+        contexts: r
+          ? [
+              {
+                transformer: 'transformer',
+                branch: 'cond',
+                cachedSteps: r.cached_steps,
+                residualDiffs: r.residual_diffs
+              }
+            ]
+          : []
       }
     })
   }
