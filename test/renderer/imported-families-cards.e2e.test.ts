@@ -1,9 +1,7 @@
 import { resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { GalleryEntry } from '../../src/shared/gallery'
-import type { ModelInfo } from '../../src/shared/manifest'
-import { electronMock } from '../main/electron-mock'
 import { screenshot } from './harness/screenshots'
+import { addModel, generateEntry } from './harness/studio-calls'
 import { openStudio, type StudioPage } from './harness/studio-page'
 
 /**
@@ -23,51 +21,10 @@ beforeAll(async () => {
 })
 afterAll(() => studio?.close())
 
-async function listModels(): Promise<ModelInfo[]> {
-  const r = (await studio.backend.invoke('listModels', [])) as { ok: true; value: ModelInfo[] }
-  return r.value
-}
-
-async function galleryIds(): Promise<string[]> {
-  const list = (await studio.backend.invoke('listGallery', [])) as { ok: true; value: { id: string }[] }
-  return list.value.map((e) => e.id)
-}
-
-/** Add model on the page with the fixture folder picked in the dialog; answers the model it imported. */
-async function addModel(folder: string): Promise<ModelInfo> {
-  const { page } = studio
-  const dir = resolve(FIXTURES, folder)
-  electronMock.dialogResult = { canceled: false, filePaths: [dir] }
-  await page.getByTestId('add-model').click()
-  await page
-    .getByTestId('add-model-notice')
-    .getByText(/^imported as /)
-    .waitFor({ timeout: 90_000 })
-  const added = (await listModels()).find((m) => m.sourceDir === dir)
-  if (!added) throw new Error(`${dir}: not listed after Add model`)
-  await expect(page.getByTestId('model-select').inputValue()).resolves.toBe(added.id)
-  return added
-}
-
-/** Generate on the page; answers the gallery entry it saved. */
-async function generate(): Promise<GalleryEntry> {
-  const { page } = studio
-  const before = await galleryIds()
-  await page.getByTestId('generate').click()
-  await expect
-    .poll(async () => (await galleryIds()).length, { timeout: 90_000, interval: 250 })
-    .toBe(before.length + 1)
-  await page.locator('[data-testid="output-image"][data-ready="true"]').waitFor({ timeout: 30_000 })
-  expect(await page.getByTestId('run-error').count()).toBe(0)
-  const id = (await galleryIds()).find((e) => !before.includes(e))!
-  const r = (await studio.backend.invoke('getGalleryEntry', [{ id }])) as { ok: true; value: GalleryEntry }
-  return r.value
-}
-
 describe('the new image families and Wan 2.2 through Add model, in Chromium with the real engine', () => {
   it("Wan 2.2's card lists each expert's block list", async () => {
     const { page } = studio
-    const wan = await addModel('wan2.2-tiny/onnx-dynamo')
+    const wan = await addModel(studio, resolve(FIXTURES, 'wan2.2-tiny/onnx-dynamo'))
     expect(wan).toMatchObject({ family: 'wan', kind: 'video', guidance: 'cfg' })
     expect(wan.transformers.map((t) => t.name)).toEqual(['transformer', 'transformer_2'])
     await expect(page.getByTestId('block-lists').textContent()).resolves.toBe(
@@ -80,7 +37,7 @@ describe('the new image families and Wan 2.2 through Add model, in Chromium with
 
   it('SD3: sizes, a negative prompt and CFG scale, generated with them', async () => {
     const { page } = studio
-    const sd3 = await addModel('sd3-tiny/onnx-dynamo')
+    const sd3 = await addModel(studio, resolve(FIXTURES, 'sd3-tiny/onnx-dynamo'))
     expect(sd3).toMatchObject({ family: 'sd3', kind: 'image', guidance: 'cfg' })
     expect(sd3.frames).toBeUndefined()
     await expect(page.getByTestId('frames').count()).resolves.toBe(0)
@@ -92,7 +49,7 @@ describe('the new image families and Wan 2.2 through Add model, in Chromium with
     await page.getByTestId('prompt').fill('a lighthouse at dusk')
     await page.getByLabel('Negative prompt').fill('fog')
     await page.locator('[data-preset="F1B0"]').click()
-    const out = await generate()
+    const out = await generateEntry(studio)
     expect(out.width).toBe(Number(widths[1]))
     expect(out.recipe).toMatchObject({ model: sd3.id, negativePrompt: 'fog', guidanceScale: 4.5, steps: 6 })
     await screenshot(page, 'sd3-generated')
@@ -100,7 +57,7 @@ describe('the new image families and Wan 2.2 through Add model, in Chromium with
 
   it('PixArt-Σ: a static export offers its one size and generates at it', async () => {
     const { page } = studio
-    const pixart = await addModel('pixart-sigma-tiny/onnx')
+    const pixart = await addModel(studio, resolve(FIXTURES, 'pixart-sigma-tiny/onnx'))
     const fixed = pixart.sizes?.fixed
     expect(fixed).toBeDefined()
     expect(pixart.guidance).toBe('cfg')
@@ -111,14 +68,14 @@ describe('the new image families and Wan 2.2 through Add model, in Chromium with
     await page.getByTestId('steps').fill('4')
     await page.getByTestId('prompt').fill('a small red boat')
     await page.locator('[data-preset="none"]').click()
-    const out = await generate()
+    const out = await generateEntry(studio)
     expect([out.width, out.height]).toEqual([fixed!.width, fixed!.height])
     await screenshot(page, 'pixart-static-generated')
   })
 
   it('EXPECTED FAILURE - Qwen-Image without a text encoder: the prompt is replaced by the --prompt-embeds note, Generate stays off', async () => {
     const { page } = studio
-    const qwen = await addModel('qwen-image-tiny/onnx')
+    const qwen = await addModel(studio, resolve(FIXTURES, 'qwen-image-tiny/onnx'))
     expect(qwen).toMatchObject({ family: 'qwen-image', promptEmbeds: true })
     await expect(page.getByTestId('model-prompt-embeds').count()).resolves.toBe(1)
     await expect(page.getByTestId('prompt').count()).resolves.toBe(0)

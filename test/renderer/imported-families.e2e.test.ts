@@ -1,9 +1,7 @@
 import { resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { GalleryEntry } from '../../src/shared/gallery'
-import type { ModelInfo } from '../../src/shared/manifest'
-import { electronMock } from '../main/electron-mock'
 import { screenshot } from './harness/screenshots'
+import { addModel, galleryEntry, galleryIds, player } from './harness/studio-calls'
 import { openStudio, type StudioPage } from './harness/studio-page'
 
 /**
@@ -25,57 +23,10 @@ beforeAll(async () => {
 })
 afterAll(() => studio?.close())
 
-async function listModels(): Promise<ModelInfo[]> {
-  const r = (await studio.backend.invoke('listModels', [])) as { ok: true; value: ModelInfo[] }
-  return r.value
-}
-
-/** Add model on the page with `folder` picked in the dialog; answers the model it imported. */
-async function addModel(folder: string): Promise<ModelInfo> {
-  const { page } = studio
-  const before = new Set((await listModels()).map((m) => m.id))
-  electronMock.dialogResult = { canceled: false, filePaths: [folder] }
-  await page.getByTestId('add-model').click()
-  await page
-    .getByTestId('add-model-notice')
-    .getByText(/^imported as /)
-    .waitFor({ timeout: 90_000 })
-  const added = (await listModels()).find((m) => !before.has(m.id) && m.sourceDir === folder)
-  if (!added) throw new Error(`${folder}: not listed after Add model`)
-  await expect(page.getByTestId('model-select').inputValue()).resolves.toBe(added.id)
-  return added
-}
-
-/** What the page's <video> element says once it has loaded its source. */
-async function player(testId: string) {
-  const handle = studio.page.getByTestId(testId)
-  await handle.waitFor()
-  await expect
-    .poll(() => handle.evaluate((v: HTMLVideoElement) => v.readyState), { timeout: 30_000 })
-    .toBeGreaterThanOrEqual(2) // HAVE_CURRENT_DATA: a decoded frame is there
-  return handle.evaluate((v: HTMLVideoElement) => ({
-    src: v.currentSrc,
-    width: v.videoWidth,
-    height: v.videoHeight,
-    duration: v.duration,
-    error: v.error?.message ?? null
-  }))
-}
-
-async function galleryIds(): Promise<string[]> {
-  const list = (await studio.backend.invoke('listGallery', [])) as { ok: true; value: { id: string }[] }
-  return list.value.map((e) => e.id)
-}
-
-async function entry(id: string): Promise<GalleryEntry> {
-  const r = (await studio.backend.invoke('getGalleryEntry', [{ id }])) as { ok: true; value: GalleryEntry }
-  return r.value
-}
-
 describe('a Wan 2.1 video model through Add model, in Chromium with the real engine', () => {
   it('a static export: the card says static, the view offers its one size and frame count and says why', async () => {
     const { page } = studio
-    const wan = await addModel(WAN_TORCHSCRIPT)
+    const wan = await addModel(studio, WAN_TORCHSCRIPT)
     expect(wan).toMatchObject({
       family: 'wan',
       kind: 'video',
@@ -111,7 +62,7 @@ describe('a Wan 2.1 video model through Add model, in Chromium with the real eng
 
   it('a dynamic export: the sizes it takes, its VAE frame count, F1B0 and uncached videos played side by side', async () => {
     const { page } = studio
-    const wan = await addModel(WAN_DYNAMO)
+    const wan = await addModel(studio, WAN_DYNAMO)
     expect(wan).toMatchObject({
       family: 'wan',
       kind: 'video',
@@ -131,14 +82,14 @@ describe('a Wan 2.1 video model through Add model, in Chromium with the real eng
     await page.getByTestId('prompt').fill('a red fox running through snow')
     await page.getByLabel('Negative prompt').fill('blurry')
     await page.locator('[data-preset="F1B0"]').click()
-    const before = await galleryIds()
+    const before = await galleryIds(studio)
     await page.getByTestId('generate').click()
     await page.locator('[data-testid="output-image"][data-ready="true"]').waitFor({ timeout: 120_000 })
     expect(await page.getByTestId('run-error').count()).toBe(0)
     await screenshot(page, 'wan-generated-f1b0')
 
-    const cachedId = (await galleryIds()).find((id) => !before.includes(id))!
-    const cached = await entry(cachedId)
+    const cachedId = (await galleryIds(studio)).find((id) => !before.includes(id))!
+    const cached = await galleryEntry(studio, cachedId)
     expect(cached).toMatchObject({ kind: 'video', width: 64, height: 48, frames: 9 })
     expect(cached.recipe).toMatchObject({
       model: wan.id,
@@ -159,13 +110,16 @@ describe('a Wan 2.1 video model through Add model, in Chromium with the real eng
       .first()
       .waitFor({ timeout: 120_000 })
     expect(await page.getByTestId('compare-error').count()).toBe(0)
-    const uncachedId = (await galleryIds()).find((id) => !before.includes(id) && id !== cachedId)!
-    const uncached = await entry(uncachedId)
+    const uncachedId = (await galleryIds(studio)).find((id) => !before.includes(id) && id !== cachedId)!
+    const uncached = await galleryEntry(studio, uncachedId)
     expect(uncached.recipe.cache.enabled).toBe(false)
     expect(uncached.recipe).toMatchObject({ width: 64, height: 48, frames: 9, negativePrompt: 'blurry' })
     expect(uncached.summary.blocksRun).toBe(uncached.summary.blocksTotal)
 
-    const shown = [await player('compare-video-cached'), await player('compare-video-uncached')]
+    const shown = [
+      await player(studio, 'compare-video-cached'),
+      await player(studio, 'compare-video-uncached')
+    ]
     for (const p of shown) {
       expect(p.error).toBeNull()
       expect(p.src).toMatch(/^blob:/)

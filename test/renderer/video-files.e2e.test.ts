@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ModelInfo } from '../../src/shared/manifest'
 import { screenshot } from './harness/screenshots'
+import { player } from './harness/studio-calls'
 import { openStudio, type StudioPage } from './harness/studio-page'
 
 /**
@@ -21,23 +22,6 @@ beforeAll(async () => {
 })
 afterAll(() => studio?.close())
 
-/** What the page's <video> element says once it has loaded its source. */
-async function player(testId: string) {
-  const handle = studio.page.getByTestId(testId)
-  await handle.waitFor()
-  await expect
-    .poll(() => handle.evaluate((v: HTMLVideoElement) => v.readyState), { timeout: 30_000 })
-    .toBeGreaterThanOrEqual(2) // HAVE_CURRENT_DATA: a decoded frame is there
-  return handle.evaluate((v: HTMLVideoElement) => ({
-    src: v.currentSrc,
-    width: v.videoWidth,
-    height: v.videoHeight,
-    duration: v.duration,
-    paused: v.paused,
-    error: v.error?.message ?? null
-  }))
-}
-
 describe('video files in the app', () => {
   it('a generated video is a WebM the compare view plays cached and uncached side by side', async () => {
     const { page } = studio
@@ -56,8 +40,8 @@ describe('video files in the app', () => {
 
     const expected = { width: video.output.width, height: video.output.height }
     const duration = video.output.frames / (video.output.fps ?? 8)
-    const cached = await player('compare-video-cached')
-    const uncached = await player('compare-video-uncached')
+    const cached = await player(studio, 'compare-video-cached')
+    const uncached = await player(studio, 'compare-video-uncached')
     for (const p of [cached, uncached]) {
       expect(p.src).toMatch(/^blob:/)
       expect(p.error).toBeNull()
@@ -95,7 +79,7 @@ describe('video files in the app', () => {
     await page.getByRole('button', { name: 'Gallery' }).click()
     await page.getByTestId('gallery-card').first().click()
     await page.getByTestId('gallery-detail').waitFor()
-    const shown = await player('gallery-video')
+    const shown = await player(studio, 'gallery-video')
     expect({ width: shown.width, height: shown.height }).toEqual({
       width: video.output.width,
       height: video.output.height

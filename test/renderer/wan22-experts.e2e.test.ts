@@ -1,9 +1,8 @@
 import { resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { GalleryEntry } from '../../src/shared/gallery'
-import type { ModelInfo } from '../../src/shared/manifest'
-import { electronMock } from '../main/electron-mock'
 import { screenshot } from './harness/screenshots'
+import { addModel, galleryIds, listModels } from './harness/studio-calls'
 import { openStudio, type StudioPage } from './harness/studio-page'
 
 /**
@@ -23,39 +22,13 @@ beforeAll(async () => {
 })
 afterAll(() => studio?.close())
 
-async function listModels(): Promise<ModelInfo[]> {
-  const r = (await studio.backend.invoke('listModels', [])) as { ok: true; value: ModelInfo[] }
-  return r.value
-}
-
-async function galleryIds(): Promise<string[]> {
-  const list = (await studio.backend.invoke('listGallery', [])) as { ok: true; value: { id: string }[] }
-  return list.value.map((e) => e.id)
-}
-
-/** Add model on the page with the fixture folder picked in the dialog; answers the model it imported. */
-async function addModel(folder: string): Promise<ModelInfo> {
-  const { page } = studio
-  const dir = resolve(FIXTURES, folder)
-  electronMock.dialogResult = { canceled: false, filePaths: [dir] }
-  await page.getByTestId('add-model').click()
-  await page
-    .getByTestId('add-model-notice')
-    .getByText(/^imported as /)
-    .waitFor({ timeout: 90_000 })
-  const added = (await listModels()).find((m) => m.sourceDir === dir)
-  if (!added) throw new Error(`${dir}: not listed after Add model`)
-  await expect(page.getByTestId('model-select').inputValue()).resolves.toBe(added.id)
-  return added
-}
-
 describe("Wan 2.2's second expert and a package that cannot generate, in Chromium with the real engine", () => {
   it('a model with one transformer shows no low-noise guidance field', async () => {
     const { page } = studio
     // The list loads after the select shows: wait for the model it picks.
     await expect.poll(() => page.getByTestId('model-select').inputValue()).not.toBe('')
     const selected = await page.getByTestId('model-select').inputValue()
-    const current = (await listModels()).find((m) => m.id === selected)
+    const current = (await listModels(studio)).find((m) => m.id === selected)
     expect(current).toBeDefined()
     expect(current?.secondExpert).toBeUndefined()
     await expect(page.getByTestId('guidance-2').count()).resolves.toBe(0)
@@ -63,7 +36,7 @@ describe("Wan 2.2's second expert and a package that cannot generate, in Chromiu
 
   it('EXPECTED FAILURE - the export without a VAE decoder graph: Generate off, its reason in one line under it', async () => {
     const { page } = studio
-    const wan = await addModel('wan2.2-tiny/onnx')
+    const wan = await addModel(studio, resolve(FIXTURES, 'wan2.2-tiny/onnx'))
     const reason =
       'No VAE decoder graph in this export: it cannot decode videos (export vae_decoder/model.onnx and import again)'
     expect(wan.cannotGenerate).toBe(reason)
@@ -73,10 +46,10 @@ describe("Wan 2.2's second expert and a package that cannot generate, in Chromiu
     await expect(page.getByTestId('generate-why').textContent()).resolves.toBe(reason)
     await expect(page.getByTestId('generate').getAttribute('title')).resolves.toBe(reason)
     // The shortcut does not start a run either: no job, no gallery entry, no error notice.
-    const before = await galleryIds()
+    const before = await galleryIds(studio)
     await page.keyboard.press('Control+Enter')
     await page.waitForTimeout(500)
-    await expect(galleryIds()).resolves.toEqual(before)
+    await expect(galleryIds(studio)).resolves.toEqual(before)
     await expect(page.getByTestId('run-error').count()).resolves.toBe(0)
     await expect(page.getByTestId('cancel').count()).resolves.toBe(0)
     await screenshot(page, 'wan22-no-vae-generate-off')
@@ -84,7 +57,7 @@ describe("Wan 2.2's second expert and a package that cannot generate, in Chromiu
 
   it('the dynamo export: "Guidance (low-noise expert)" starts at guidance_scale_2, is sent, and the recipe keeps it', async () => {
     const { page } = studio
-    const wan = await addModel('wan2.2-tiny/onnx-dynamo')
+    const wan = await addModel(studio, resolve(FIXTURES, 'wan2.2-tiny/onnx-dynamo'))
     expect(wan.cannotGenerate).toBeUndefined()
     expect(wan.secondExpert).toEqual({ boundaryRatio: 0.875, guidanceScale2: wan.defaults.guidanceScale })
     // The tiny model's 6 blocks take F1B0 (a preset with more Fn blocks is refused by name).
@@ -108,14 +81,14 @@ describe("Wan 2.2's second expert and a package that cannot generate, in Chromiu
     await page.getByTestId('height').selectOption('16')
     await page.getByTestId('steps').fill('3')
     await page.getByTestId('prompt').fill('a red fox running through snow')
-    const before = await galleryIds()
+    const before = await galleryIds(studio)
     await page.getByTestId('generate').click()
     await expect
-      .poll(async () => (await galleryIds()).length, { timeout: 90_000, interval: 250 })
+      .poll(async () => (await galleryIds(studio)).length, { timeout: 90_000, interval: 250 })
       .toBe(before.length + 1)
     await page.locator('[data-testid="output-image"][data-ready="true"]').waitFor({ timeout: 30_000 })
     expect(await page.getByTestId('run-error').count()).toBe(0)
-    const id = (await galleryIds()).find((e) => !before.includes(e))!
+    const id = (await galleryIds(studio)).find((e) => !before.includes(e))!
     const r = (await studio.backend.invoke('getGalleryEntry', [{ id }])) as { ok: true; value: GalleryEntry }
     expect(r.value.recipe).toMatchObject({
       model: wan.id,
@@ -127,7 +100,7 @@ describe("Wan 2.2's second expert and a package that cannot generate, in Chromiu
     await expect(page.getByTestId('run-facts').textContent()).resolves.toContain('2.5 low-noise')
 
     // Another model and back: the field starts at the model's default again.
-    const other = (await listModels()).find((m) => m.id !== wan.id && !m.secondExpert)!
+    const other = (await listModels(studio)).find((m) => m.id !== wan.id && !m.secondExpert)!
     await page.getByTestId('model-select').selectOption(other.id)
     await expect(page.getByTestId('guidance-2').count()).resolves.toBe(0)
     await page.getByTestId('model-select').selectOption(wan.id)
