@@ -5,6 +5,7 @@ import type { ImportedManifest } from '../../../shared/imported-manifest'
 import type { ConcreteProvider } from '../../../shared/providers'
 import { EngineFailure } from '../errors'
 import { BlockProgram } from '../model/block-program'
+import { compilePiece } from '../model/segments'
 import { contextLists, LoadedTransformer } from '../model/loaded-model'
 import { tryDecodeModel, type ModelProto } from '../model/onnx-graph'
 import { providerCandidates } from '../model/providers'
@@ -90,7 +91,10 @@ export async function loadImportedModel(dir: string, options: LoadImportedOption
             ext: folderOf(manifest.components[names[0]].externalDataDir)
           }
         : {
-            bytes: files.get(manifest.transformers[0].embed.file) as Uint8Array,
+            bytes: compilePiece(
+              graph(manifest.transformers[0].embed.file),
+              manifest.transformers[0].embed.file
+            ),
             label: manifest.transformers[0].embed.file,
             ext: join(src, manifest.transformers[0].externalDataDir)
           }
@@ -150,8 +154,8 @@ export async function loadImportedModel(dir: string, options: LoadImportedOption
       const embed =
         names.length === 0 && t === manifest.transformers[0]
           ? firstSession
-          : await create(files.get(t.embed.file) as Uint8Array, t.embed.file, provider, ext)
-      const final = await create(files.get(t.final.file) as Uint8Array, t.final.file, provider, ext)
+          : await create(compilePiece(graph(t.embed.file), t.embed.file), t.embed.file, provider, ext)
+      const final = await create(compilePiece(graph(t.final.file), t.final.file), t.final.file, provider, ext)
       transformers.push(new LoadedTransformer(t, embed, final, make))
     }
     const chosen = provider

@@ -1,4 +1,5 @@
 import type { onnx as Onnx } from 'onnx-proto'
+import { fuseNormsAndGelu } from './graph-fusion'
 import { encodeModel, onnx, toNumber, type ModelProto } from './onnx-graph'
 
 /**
@@ -31,7 +32,16 @@ export interface MergeSpec {
    * time per call, same numbers.
    */
   batch?: number
+  /**
+   * Rewrites the decomposed LayerNorm / RMSNorm / tanh-GELU chains into ONNX Runtime's fused
+   * kernels (model/graph-fusion.ts); on unless false. Off gives the parts' own operators, the
+   * yardstick the fusion is checked and measured against.
+   */
+  fuse?: boolean
 }
+
+/** Fusions need Slice with inputs and ConstantOfShape (opset 10, 9); older graphs keep theirs. */
+const FUSION_MIN_OPSET = 13
 
 type Graph = Onnx.IGraphProto
 
@@ -81,7 +91,15 @@ export function mergeGraphs(parts: readonly GraphPart[], spec: MergeSpec): Uint8
       return v
     })
   const outputs = pick(spec.outputs, outputInfo, 'output')
-  const live = liveNodes(nodes, spec.outputs)
+  const fusion =
+    spec.fuse !== false && (opsets.get('') ?? 0) >= FUSION_MIN_OPSET
+      ? fuseNormsAndGelu(nodes, initializers, spec.outputs)
+      : null
+  if (fusion) {
+    initializers.push(...fusion.initializers)
+    if (fusion.usesMicrosoftDomain) opsets.set('com.microsoft', Math.max(1, opsets.get('com.microsoft') ?? 0))
+  }
+  const live = liveNodes(fusion ? fusion.nodes : nodes, spec.outputs)
   const used = namesUsed(live)
   const inputs = pick(spec.inputs, inputInfo, 'input').filter((v) => used.has(v.name ?? ''))
 

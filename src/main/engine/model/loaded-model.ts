@@ -4,6 +4,7 @@ import { EngineFailure, isEngineFailure, runtimeFailure } from '../errors'
 import { PromptTokenizer } from '../pipeline/tokenizer'
 import { BlockProgram, type BlockMode } from './block-program'
 import type { ModelPackage } from './package'
+import { compilePiece } from './segments'
 import { providerCandidates } from './providers'
 import { DEFAULT_TUNING, Session, type SessionTuning } from './session'
 
@@ -106,8 +107,10 @@ export class LoadedModel {
     const { provider, session: textEncoder } = await firstWorkingProvider(pkg, options.provider, tuning)
     // Sessions made before a later one fails are released, not leaked.
     const made: Session[] = [textEncoder]
-    const session = async (file: string) => {
-      const s = await createSession(pkg, file, provider, tuning)
+    // piece: a transformer's embed or final graph, fused as the segments that contain it are.
+    const session = async (file: string, piece = false) => {
+      const bytes = piece ? compilePiece(pkg.graph(file), file) : (pkg.files.get(file) as Uint8Array)
+      const s = await createSession(pkg, file, bytes, provider, tuning)
       made.push(s)
       return s
     }
@@ -126,7 +129,7 @@ export class LoadedModel {
     tuning: SessionTuning,
     tokenizer: PromptTokenizer,
     textEncoder: Session,
-    session: (file: string) => Promise<Session>
+    session: (file: string, piece?: boolean) => Promise<Session>
   ): Promise<LoadedModel> {
     const m = pkg.manifest
     const mode = options.blockMode ?? 'segments'
@@ -159,7 +162,7 @@ export class LoadedModel {
         )
       }
       transformers.push(
-        new LoadedTransformer(t, await session(t.embed.file), await session(t.final.file), make)
+        new LoadedTransformer(t, await session(t.embed.file, true), await session(t.final.file, true), make)
       )
     }
     const decoder = m.decoder ? await session(m.decoder.file) : null
@@ -192,11 +195,12 @@ export class LoadedModel {
 async function createSession(
   pkg: ModelPackage,
   file: string,
+  bytes: Uint8Array,
   provider: ConcreteProvider,
   tuning: SessionTuning
 ): Promise<Session> {
   try {
-    return await Session.create(pkg.files.get(file) as Uint8Array, file, provider, tuning)
+    return await Session.create(bytes, file, provider, tuning)
   } catch (e) {
     throw runtimeFailure(e, `${pkg.manifest.id}: ${file}`, {
       code: 'model_invalid',

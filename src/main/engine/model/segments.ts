@@ -62,6 +62,8 @@ export interface SegmentSpec {
   final?: ModelProto
   /** Static batch size (MergeSpec.batch). */
   batch?: number
+  /** MergeSpec.fuse: on unless false. */
+  fuse?: boolean
 }
 
 /**
@@ -81,7 +83,7 @@ export function compileSegment(blocks: readonly BlockGraph[], spec: SegmentSpec)
     parts.push(finalPart(spec.final, HIDDEN_OUT, spec.embed ? null : inputs))
     outputs.push('velocity')
   }
-  return mergeGraphs(parts, { name: spec.name, inputs, outputs, batch: spec.batch })
+  return mergeGraphs(parts, { name: spec.name, inputs, outputs, batch: spec.batch, fuse: spec.fuse })
 }
 
 /**
@@ -92,11 +94,25 @@ export function compileWholeTransformer(
   embed: ModelProto,
   blocks: readonly BlockGraph[],
   final: ModelProto,
-  batch?: number
+  batch?: number,
+  fuse?: boolean
 ): Uint8Array {
   const { parts, inputs, streams } = frontParts(blocks, 0, embed)
   parts.push(finalPart(final, streams.hidden, null))
-  return mergeGraphs(parts, { name: 'transformer', inputs, outputs: ['velocity'], batch })
+  return mergeGraphs(parts, { name: 'transformer', inputs, outputs: ['velocity'], batch, fuse })
+}
+
+/**
+ * A transformer's embed or final graph alone, fused as the segments are (MergeSpec.fuse): a call
+ * that runs it on its own (a cached step with Bn = 0 runs the final graph so) computes what the
+ * same graph computes inside a segment, to the bit.
+ */
+export function compilePiece(model: ModelProto, name: string): Uint8Array {
+  const inputs = graphInputNames(model)
+  const outputs = graphOutputNames(model)
+  const identity = (names: string[]) => Object.fromEntries(names.map((n) => [n, n]))
+  const part: GraphPart = { model, prefix: 'piece/', inputs: identity(inputs), outputs: identity(outputs) }
+  return mergeGraphs([part], { name, inputs, outputs })
 }
 
 /**
