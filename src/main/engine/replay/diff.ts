@@ -25,6 +25,23 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /**
+ * The largest |Δ| of the engine's sigmas from the golden's; timesteps that differ from the
+ * golden's are refused (the steps would not compare).
+ */
+export function scheduleMaxAbsDiff(
+  dir: string,
+  engine: { sigmas: ArrayLike<number>; timesteps: ArrayLike<number> },
+  golden: { sigmas: ArrayLike<number>; timesteps: ArrayLike<number> }
+): number {
+  if (maxAbsDiff(engine.timesteps, golden.timesteps) !== 0)
+    throw new EngineFailure(
+      'bad_request',
+      `${dir}: the engine's timesteps [${Array.from(engine.timesteps).join(', ')}] are not the golden's [${Array.from(golden.timesteps).join(', ')}]`
+    )
+  return maxAbsDiff(engine.sigmas, golden.sigmas)
+}
+
+/**
  * A pipeline golden's one uncached run (SD3, PixArt-Σ): the engine's final latents and image
  * against the golden's; no cache contexts on either side.
  */

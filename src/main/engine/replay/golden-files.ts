@@ -20,6 +20,26 @@ export const GoldenEntrySchema = z.object({
 })
 export type GoldenEntry = z.infer<typeof GoldenEntrySchema>
 
+/** One CacheDiT cache context's decisions, as a golden saved them. */
+export interface ReferenceContext {
+  transformer: string
+  branch: 'cond' | 'uncond'
+  cachedSteps: number[]
+  /** step (as a decimal string, 0-based per context) → CacheDiT's residual diff. */
+  residualDiffs: Record<string, number>
+}
+
+/** One run of a golden (its own, the uncached twin or a CacheDiT one) as a replay compares it. */
+export interface GoldenRun {
+  name: string
+  /** The engine's form of the CacheDiT config the run used; null = no cache. */
+  cache: CacheConfig | null
+  finalLatents: Tensor
+  /** The decoded image (or frames) in [0, 1], where the golden saved it. */
+  image: Tensor | null
+  reference: { contexts: ReferenceContext[] }
+}
+
 const MAX_MANIFEST_BYTES = 16 * 1024 * 1024
 const MAX_NPY_BYTES = 512 * 1024 * 1024
 
@@ -98,6 +118,49 @@ export function goldenComparedRuns<R extends { cache_config: string }>(
   return runs
 }
 
+/**
+ * Every run of a golden a replay compares: its own (`<latents>`, with its decoded `image` where
+ * saved, `layout` putting it in the engine's) and goldenComparedRuns' (`contexts`: CacheDiT's
+ * decisions of a result, per cache context). A golden with none is refused.
+ */
+export async function goldenRuns<R extends { cache_config: string }>(
+  dir: string,
+  m: GoldenManifest,
+  results: Record<string, unknown> | undefined,
+  o: {
+    latents: string
+    image: { key: string; layout?: (t: Tensor) => Tensor }
+    schema: z.ZodType<R>
+    lacks: string
+    merge: boolean
+    contexts: (result: R) => ReferenceContext[]
+  }
+): Promise<GoldenRun[]> {
+  const entries = goldenEntries(m)
+  const { float } = goldenReader(dir, m)
+  const runs: GoldenRun[] = []
+  if (o.latents in entries) {
+    const layout = o.image.layout ?? ((t: Tensor) => t)
+    runs.push({
+      name: basename(dir),
+      cache: null,
+      finalLatents: await float(o.latents),
+      image: o.image.key in entries ? layout(await float(o.image.key)) : null,
+      reference: { contexts: [] }
+    })
+  }
+  for (const run of goldenComparedRuns(m, entries, results, o))
+    runs.push({
+      name: run.name,
+      cache: run.cache,
+      finalLatents: await float(run.latentKey),
+      image: null,
+      reference: { contexts: run.result ? o.contexts(run.result) : [] }
+    })
+  if (runs.length === 0) throw new Error(`${m.manifestPath}: no run with final latents to compare`)
+  return runs
+}
+
 /** The manifest's `_about` against the family's schema; the first issue names its field. */
 export function parseAbout<T>(m: GoldenManifest, schema: z.ZodType<T>, about: unknown): T {
   const parsed = schema.safeParse(about)
@@ -120,22 +183,34 @@ export async function readGoldenNpy(dir: string, key: string, e: GoldenEntry): P
   return arr
 }
 
-/** Reads a manifest's entries by key as they are asked for (a missing or malformed one is refused then). */
-export function goldenReader(
-  dir: string,
-  m: GoldenManifest
-): { read(key: string): Promise<NpyArray>; float(key: string): Promise<Tensor> } {
-  const read = async (key: string): Promise<NpyArray> => {
+/** A manifest's tensors, read by key as they are asked for: a missing or malformed entry is refused then. */
+export interface GoldenTensors {
+  read(key: string): Promise<NpyArray>
+  /** A float32 entry as a tensor. */
+  float(key: string): Promise<Tensor>
+  /** An int64 entry (token ids, masks). */
+  int(key: string): Promise<BigInt64Array>
+}
+
+export function goldenReader(dir: string, m: GoldenManifest): GoldenTensors {
+  const entry = (key: string): GoldenEntry => {
+    if (key === '_about' || !(key in m.all)) throw new Error(`${m.manifestPath}: no "${key}" entry`)
     const e = GoldenEntrySchema.safeParse(m.all[key])
-    if (!e.success) throw new Error(`${m.manifestPath}: no "${key}" entry with file, dtype and shape`)
-    return readGoldenNpy(dir, key, e.data)
+    if (!e.success) throw new Error(`${m.manifestPath}: entry "${key}" has no file, dtype and shape`)
+    return e.data
   }
+  const read = async (key: string): Promise<NpyArray> => readGoldenNpy(dir, key, entry(key))
   const float = async (key: string): Promise<Tensor> => {
     const arr = await read(key)
-    if (arr.kind !== 'float32') throw new Error(`${join(dir, key)}: int64, expected floats`)
+    if (arr.kind !== 'float32') throw new Error(`${join(dir, entry(key).file)}: int64, expected floats`)
     return tensor(arr.data, arr.shape)
   }
-  return { read, float }
+  const int = async (key: string): Promise<BigInt64Array> => {
+    const arr = await read(key)
+    if (arr.kind !== 'int64') throw new Error(`${join(dir, entry(key).file)}: expected int64`)
+    return arr.data
+  }
+  return { read, float, int }
 }
 
 /** Rows [negative, prompt] of an int64 [2, L] entry (token ids, attention masks). */
@@ -203,11 +278,12 @@ const PipelineAboutSchema = z.object({
 export async function readPipelineGolden(
   dir: string,
   extraAbout: z.ZodRawShape
-): Promise<{ golden: PipelineGolden } & ReturnType<typeof goldenReader>> {
+): Promise<{ golden: PipelineGolden } & GoldenTensors> {
   const m = await readGoldenManifest(dir)
   const a = parseAbout(m, PipelineAboutSchema, m.all._about)
   parseAbout(m, z.object(extraAbout), m.all._about)
-  const { read, float } = goldenReader(dir, m)
+  const tensors = goldenReader(dir, m)
+  const { read, float } = tensors
   const golden: PipelineGolden = {
     dir,
     name: basename(dir),
@@ -224,5 +300,5 @@ export async function readPipelineGolden(
     finalLatents: await float('final_latents'),
     image: await float('image_pt')
   }
-  return { golden, read, float }
+  return { golden, ...tensors }
 }

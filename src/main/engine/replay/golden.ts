@@ -1,14 +1,14 @@
-import { basename, join } from 'node:path'
 import { z } from 'zod'
-import type { CacheConfig } from '../../../shared/cache-config'
-import { tensor, type Tensor } from '../tensor'
+import type { Tensor } from '../tensor'
 import {
-  goldenComparedRuns,
   goldenEntries,
+  goldenReader,
+  goldenRuns,
   parseAbout,
   readGoldenManifest,
-  readGoldenNpy,
-  type GoldenEntry
+  type GoldenManifest,
+  type GoldenRun,
+  type ReferenceContext
 } from './golden-files'
 
 /**
@@ -19,23 +19,7 @@ import {
  * (FLUX pipelines, with and without CacheDiT) is read; any other golden is refused by name.
  */
 
-export interface ReferenceContext {
-  transformer: string
-  branch: 'cond' | 'uncond'
-  cachedSteps: number[]
-  /** step (as a decimal string, 0-based per context) → CacheDiT's residual diff. */
-  residualDiffs: Record<string, number>
-}
-
-export interface GoldenRun {
-  name: string
-  /** The engine's form of the CacheDiT config the run used; null = no cache. */
-  cache: CacheConfig | null
-  finalLatents: Tensor
-  /** The decoded image in [0, 1] (diffusers' output_type='pt'), where the golden saved one. */
-  image: Tensor | null
-  reference: { contexts: ReferenceContext[] }
-}
+export type { GoldenRun, ReferenceContext }
 
 export interface FluxGolden {
   family: 'flux'
@@ -80,8 +64,6 @@ const FluxResultSchema = z.object({
   cache_config: z.string()
 })
 
-type Entries = Record<string, GoldenEntry>
-
 const FAMILY_WORDS: Record<string, string> = {
   sd3: 'an SD3 pipeline golden',
   'pixart-sigma': 'a PixArt-Σ pipeline golden',
@@ -105,42 +87,38 @@ export function goldenFamily(keys: readonly string[], about: Record<string, unkn
  * manifest cannot be read (the family's own reader then says what is wrong with it).
  */
 export async function readGoldenKind(dir: string): Promise<{ family: string | null; keys: string[] } | null> {
-  let all: Record<string, unknown>
+  let m: GoldenManifest
   try {
-    all = (await readGoldenManifest(dir)).all
+    m = await readGoldenManifest(dir)
   } catch {
     return null
   }
-  const keys = Object.keys(all).filter((k) => k !== '_about')
-  return { family: goldenFamily(keys, (all._about ?? {}) as Record<string, unknown>), keys }
+  return kindOf(m)
+}
+
+function kindOf(m: GoldenManifest): { family: string | null; keys: string[] } {
+  const keys = Object.keys(m.all).filter((k) => k !== '_about')
+  return { family: goldenFamily(keys, (m.all._about ?? {}) as Record<string, unknown>), keys }
 }
 
 export async function readGolden(dir: string): Promise<FluxGolden> {
-  const name = basename(dir)
   const m = await readGoldenManifest(dir)
-  const { manifestPath, all } = m
-  const about = (all._about ?? {}) as Record<string, unknown>
-  const keys = Object.keys(all).filter((k) => k !== '_about')
-  const family = goldenFamily(keys, about)
+  const { family } = kindOf(m)
   if (family !== 'flux') {
     const what = family === null ? 'a golden of a kind replay does not know' : FAMILY_WORDS[family]
     throw new Error(
-      `${manifestPath}: ${what}; replay runs FLUX pipeline goldens (pipeline_4steps, dbcache_10steps) only`
+      `${m.manifestPath}: ${what}; replay runs FLUX pipeline goldens (pipeline_4steps, dbcache_10steps) only`
     )
   }
-  const entries: Entries = goldenEntries(m)
-  const a = parseAbout(m, FluxAboutSchema, about)
-  const read = (key: string) => readEntry(dir, entries, key)
-  const float = async (key: string) => toTensor(await read(key), `${name}/${key}`)
+  const entries = goldenEntries(m)
+  const a = parseAbout(m, FluxAboutSchema, m.all._about ?? {})
+  const { float, int } = goldenReader(dir, m)
   const sigmas = a.schedule.scheduler_sigmas ?? a.schedule.sigmas
-  if (!sigmas) throw new Error(`${manifestPath}: _about.schedule has no scheduler_sigmas`)
+  if (!sigmas) throw new Error(`${m.manifestPath}: _about.schedule has no scheduler_sigmas`)
 
   const tokenIds =
     'tokenizer.input_ids' in entries && 'tokenizer_2.input_ids' in entries
-      ? {
-          tokenizer: await ids(read, 'tokenizer.input_ids'),
-          tokenizer_2: await ids(read, 'tokenizer_2.input_ids')
-        }
+      ? { tokenizer: await int('tokenizer.input_ids'), tokenizer_2: await int('tokenizer_2.input_ids') }
       : null
   const steps = a.num_inference_steps
   const stepKey = (i: number) =>
@@ -152,47 +130,23 @@ export async function readGolden(dir: string): Promise<FluxGolden> {
     stepTimesteps.push((await float(k)).data[0])
   }
 
-  const runs: GoldenRun[] = []
-  const merge = true // CacheDiT's Flux adapter caches both block lists as one (its _about.adapter)
-  if ('final_latents_packed' in entries) {
-    runs.push({
-      name,
-      cache: null,
-      finalLatents: await float('final_latents_packed'),
-      image: 'image_pt' in entries ? await float('image_pt') : null,
-      reference: { contexts: [] }
-    })
-  }
-  const compared = goldenComparedRuns(m, entries, a.results, {
+  const runs = await goldenRuns(dir, m, a.results, {
     latents: 'final_latents_packed',
+    image: { key: 'image_pt' },
     schema: FluxResultSchema,
     lacks: 'cached_steps, residual_diffs and cache_config',
-    merge
-  })
-  for (const run of compared) {
-    const r = run.result
-    runs.push({
-      name: run.name,
-      cache: run.cache,
-      finalLatents: await float(run.latentKey),
-      image: null,
-      reference: {
-        contexts: r
-          ? [
-              {
-                transformer: 'transformer',
-                branch: 'cond',
-                cachedSteps: r.cached_steps,
-                residualDiffs: r.residual_diffs
-              }
-            ]
-          : []
+    // CacheDiT's Flux adapter caches both block lists as one (its _about.adapter).
+    merge: true,
+    contexts: (r): ReferenceContext[] => [
+      {
+        transformer: 'transformer',
+        branch: 'cond',
+        cachedSteps: r.cached_steps,
+        residualDiffs: r.residual_diffs
       }
-    })
-  }
-  if (runs.length === 0) throw new Error(`${manifestPath}: no run with final latents to compare`)
+    ]
+  })
 
-  const initialKey = 'initial_latents_packed'
   return {
     family: 'flux',
     dir,
@@ -203,26 +157,9 @@ export async function readGolden(dir: string): Promise<FluxGolden> {
     guidanceScale: a.guidance_scale,
     maxSequenceLength: a.max_sequence_length,
     tokenIds,
-    initialLatents: await float(initialKey),
+    initialLatents: await float('initial_latents_packed'),
     schedule: { sigmas, timesteps: a.schedule.timesteps, mu: a.schedule.mu ?? null },
     stepTimesteps: stepTimesteps.length === steps ? stepTimesteps : null,
     runs
   }
-}
-
-async function readEntry(dir: string, entries: Entries, key: string) {
-  const e = entries[key]
-  if (!e) throw new Error(`${join(dir, 'manifest.json')}: no "${key}" entry`)
-  return { arr: await readGoldenNpy(dir, key, e), label: join(dir, e.file) }
-}
-
-function toTensor(r: Awaited<ReturnType<typeof readEntry>>, label: string): Tensor {
-  if (r.arr.kind !== 'float32') throw new Error(`${r.label}: ${label} is int64, expected floats`)
-  return tensor(r.arr.data, r.arr.shape)
-}
-
-async function ids(read: (k: string) => ReturnType<typeof readEntry>, key: string): Promise<BigInt64Array> {
-  const r = await read(key)
-  if (r.arr.kind !== 'int64') throw new Error(`${r.label}: token ids are not int64`)
-  return r.arr.data
 }

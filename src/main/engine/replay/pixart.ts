@@ -1,12 +1,11 @@
 import { CacheConfigSchema } from '../../../shared/cache-config'
-import { EngineFailure } from '../errors'
 import { pixartDenoise } from '../pipeline/pixart/denoise'
 import type { PixArtModel } from '../pipeline/pixart/model'
 import { encodePixArtPrompts, pixartDecode, tokenizePixArtPrompts } from '../pipeline/pixart/run'
 import { dpmSolverSchedule } from '../pipeline/schedulers/dpm-solver'
 import type { PixArtGolden } from './pixart-golden'
 import type { ReplayHooks, ReplayResult, ReplayRun } from './replay'
-import { maxAbsDiff, pipelineRun } from './diff'
+import { pipelineRun, scheduleMaxAbsDiff } from './diff'
 
 /**
  * `studio replay` of a PixArt-Σ pipeline golden: the golden's token ids and masks (the engine's
@@ -37,12 +36,10 @@ export async function replayPixArt(
     beforeCall
   )
   const schedule = dpmSolverSchedule(model.configs.scheduler, golden.steps)
-  const sigmaMaxAbsDiff = maxAbsDiff(schedule.sigmas, golden.schedule.sigmas)
-  if (schedule.timesteps.join() !== golden.stepTimesteps.join())
-    throw new EngineFailure(
-      'bad_request',
-      `${golden.dir}: the engine's timesteps [${schedule.timesteps.join(', ')}] are not the golden's [${golden.stepTimesteps.join(', ')}]`
-    )
+  const sigmaMaxAbsDiff = scheduleMaxAbsDiff(golden.dir, schedule, {
+    sigmas: golden.schedule.sigmas,
+    timesteps: golden.stepTimesteps
+  })
   const cache = CacheConfigSchema.parse({ enabled: false, mergeBlockLists: false })
   const { latent } = await pixartDenoise(
     model,

@@ -36,21 +36,18 @@ export async function readQwenTransformerGolden(dir: string): Promise<QwenTransf
     throw new Error(
       `${manifestPath}: not a Qwen-Image transformer golden (no input.encoder_hidden_states_mask)`
     )
-  const { read, float } = goldenReader(dir, m)
+  const { float, int } = goldenReader(dir, m)
   const cases: QwenTransformerCase[] = []
   for (const [input, output] of [
     ['input', 'output'],
     ['input_b2', 'output_b2']
   ]) {
     if (!(`${input}.hidden_states` in all)) continue
-    const mask = await read(`${input}.encoder_hidden_states_mask`)
-    if (mask.kind !== 'int64')
-      throw new Error(`${manifestPath}: ${input}.encoder_hidden_states_mask is not int64`)
     cases.push({
       name: input,
       hidden: await float(`${input}.hidden_states`),
       states: await float(`${input}.encoder_hidden_states`),
-      mask: mask.data,
+      mask: await int(`${input}.encoder_hidden_states_mask`),
       timestep: await float(`${input}.timestep`),
       output: await float(`${output}.out_hidden_states`)
     })

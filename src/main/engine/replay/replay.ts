@@ -6,7 +6,9 @@ import { flowMatchSchedule } from '../pipeline/flow-match'
 import { latentSize, vaeScaleFactor } from '../pipeline/flux/latents'
 import type { FluxModel } from '../pipeline/flux/model'
 import { encodeFlux, fluxDecode, fluxDenoise, tokenizeFlux, type FluxTokenIds } from '../pipeline/flux/run'
-import type { FluxGolden, ReferenceContext } from './golden'
+import type { CacheSummary } from '../../../shared/trace'
+import type { Tensor } from '../tensor'
+import type { FluxGolden, GoldenRun, ReferenceContext } from './golden'
 import { maxAbsDiff, tensorDiff } from './diff'
 
 /**
@@ -91,25 +93,50 @@ export async function replayFlux(
       const { image } = await fluxDecode(model, final, latent, beforeCall)
       imageMaxAbsDiff = tensorDiff(image, run.image, `${run.name} image`)
     }
-    const contexts = run.cache
-      ? stepCache.summary().contexts.map((c) => ({
-          transformer: c.transformer,
-          branch: c.branch,
-          cachedSteps: [...c.cachedSteps],
-          residualDiffs: { ...c.residualDiffs }
-        }))
-      : []
-    const result: ReplayRun = {
-      name: run.name,
-      latentMaxAbsDiff: tensorDiff(final, run.finalLatents, `${run.name} final latents`),
-      imageMaxAbsDiff,
-      contexts,
-      reference: run.reference
-    }
-    hooks.onRun?.(result)
-    runs.push(result)
+    const contexts = run.cache ? engineContexts(stepCache.summary()) : []
+    runs.push(comparedRun(run, final, imageMaxAbsDiff, contexts, hooks))
   }
   return { runs, checks: { tokenIdsMatch, sigmaMaxAbsDiff } }
+}
+
+/**
+ * The engine's cache contexts as a replay compares them with CacheDiT's: each one's steps counted
+ * from `firstStep` of its transformer (CacheDiT counts from the context's own first step).
+ */
+export function engineContexts(
+  summary: CacheSummary,
+  firstStep: (transformer: string) => number = () => 0
+): ReplayContext[] {
+  return summary.contexts.map((c) => {
+    const offset = firstStep(c.transformer)
+    return {
+      transformer: c.transformer,
+      branch: c.branch,
+      cachedSteps: c.cachedSteps.map((s) => s - offset),
+      residualDiffs: Object.fromEntries(
+        Object.entries(c.residualDiffs).map(([s, d]) => [String(Number(s) - offset), d])
+      )
+    }
+  })
+}
+
+/** A golden run as the engine replayed it (its final latents compared), told to hooks.onRun. */
+export function comparedRun(
+  run: GoldenRun,
+  latent: Tensor,
+  imageMaxAbsDiff: number | null,
+  contexts: ReplayContext[],
+  hooks: ReplayHooks
+): ReplayRun {
+  const result: ReplayRun = {
+    name: run.name,
+    latentMaxAbsDiff: tensorDiff(latent, run.finalLatents, `${run.name} final latents`),
+    imageMaxAbsDiff,
+    contexts,
+    reference: run.reference
+  }
+  hooks.onRun?.(result)
+  return result
 }
 
 function sameIds(a: FluxTokenIds['clip'], b: BigInt64Array): boolean {

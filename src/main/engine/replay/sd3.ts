@@ -1,5 +1,4 @@
 import { CacheConfigSchema } from '../../../shared/cache-config'
-import { EngineFailure } from '../errors'
 import { flowMatchStepsSchedule } from '../pipeline/flow-match'
 import { sd3Denoise } from '../pipeline/sd3/denoise'
 import type { Sd3Model } from '../pipeline/sd3/model'
@@ -7,7 +6,7 @@ import { encodeSd3Prompts, sd3Decode, tokenizeSd3Prompts } from '../pipeline/sd3
 import type { Sd3TokenIds } from '../pipeline/sd3/text'
 import type { Sd3Golden, Sd3GoldenIds } from './sd3-golden'
 import type { ReplayHooks, ReplayResult, ReplayRun } from './replay'
-import { maxAbsDiff, pipelineRun, tensorDiff } from './diff'
+import { pipelineRun, scheduleMaxAbsDiff, tensorDiff } from './diff'
 
 /**
  * `studio replay` of an SD3 pipeline golden: the golden's token ids (the engine's own
@@ -44,12 +43,10 @@ export async function replaySd3(
     tensorDiff(text.uncond.pooled, golden.embeds.uncond.pooled, 'negative pooled prompt embeddings')
   )
   const schedule = flowMatchStepsSchedule(model.configs.scheduler, golden.steps)
-  const sigmaMaxAbsDiff = maxAbsDiff(schedule.sigmas, golden.schedule.sigmas)
-  if (maxAbsDiff(schedule.timesteps, golden.stepTimesteps) !== 0)
-    throw new EngineFailure(
-      'bad_request',
-      `${golden.dir}: the engine's timesteps [${schedule.timesteps.join(', ')}] are not the golden's [${golden.stepTimesteps.join(', ')}]`
-    )
+  const sigmaMaxAbsDiff = scheduleMaxAbsDiff(golden.dir, schedule, {
+    sigmas: golden.schedule.sigmas,
+    timesteps: golden.stepTimesteps
+  })
   const cache = CacheConfigSchema.parse({ enabled: false, mergeBlockLists: false })
   const { latent } = await sd3Denoise(
     model,

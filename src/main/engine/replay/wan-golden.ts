@@ -1,14 +1,15 @@
 import { existsSync } from 'node:fs'
-import { basename, dirname, join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { z } from 'zod'
 import { tensor, type Tensor } from '../tensor'
-import type { GoldenRun, ReferenceContext } from './golden'
 import {
-  goldenComparedRuns,
   goldenEntries,
+  goldenReader,
+  goldenRuns,
   parseAbout,
   readGoldenManifest,
-  readGoldenNpy
+  type GoldenRun,
+  type ReferenceContext
 } from './golden-files'
 
 /**
@@ -71,24 +72,9 @@ const TRANSFORMERS = ['transformer', 'transformer_2']
 
 export async function readWanGolden(dir: string): Promise<WanGolden> {
   const m = await readGoldenManifest(dir)
-  const { manifestPath, all } = m
-  const a = parseAbout(m, AboutSchema, all._about ?? {})
+  const a = parseAbout(m, AboutSchema, m.all._about ?? {})
   const entries = goldenEntries(m)
-  const read = async (key: string) => {
-    const e = entries[key]
-    if (!e) throw new Error(`${manifestPath}: no "${key}" entry`)
-    return { arr: await readGoldenNpy(dir, key, e), label: join(dir, e.file) }
-  }
-  const float = async (key: string): Promise<Tensor> => {
-    const { arr, label } = await read(key)
-    if (arr.kind !== 'float32') throw new Error(`${label}: int64, expected floats`)
-    return tensor(arr.data, arr.shape)
-  }
-  const int = async (key: string): Promise<BigInt64Array> => {
-    const { arr, label } = await read(key)
-    if (arr.kind !== 'int64') throw new Error(`${label}: expected int64`)
-    return arr.data
-  }
+  const { float, int } = goldenReader(dir, m)
 
   let tokenIds: WanGolden['tokenIds'] = null
   if ('tokenizer.input_ids' in entries && 'tokenizer.attention_mask' in entries) {
@@ -112,31 +98,14 @@ export async function readWanGolden(dir: string): Promise<WanGolden> {
     }
   }
 
-  const runs: GoldenRun[] = []
-  const video = async (key: string) => (key in entries ? framesFirst(await float(key)) : null)
-  if ('final_latents' in entries)
-    runs.push({
-      name: basename(dir),
-      cache: null,
-      finalLatents: await float('final_latents'),
-      image: await video('video_np'),
-      reference: { contexts: [] }
-    })
-  const compared = goldenComparedRuns(m, entries, a.results, {
+  const runs = await goldenRuns(dir, m, a.results, {
     latents: 'final_latents',
+    image: { key: 'video_np', layout: framesFirst },
     schema: ResultSchema,
     lacks: 'stats with cached steps and a cache_config',
-    merge: false
+    merge: false,
+    contexts: contextsOf
   })
-  for (const run of compared)
-    runs.push({
-      name: run.name,
-      cache: run.cache,
-      finalLatents: await float(run.latentKey),
-      image: null,
-      reference: { contexts: run.result ? contextsOf(run.result) : [] }
-    })
-  if (runs.length === 0) throw new Error(`${manifestPath}: no run with final latents to compare`)
   return {
     family: 'wan',
     dir,

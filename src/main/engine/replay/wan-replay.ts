@@ -1,13 +1,19 @@
 import { CacheConfigSchema, type CacheConfig } from '../../../shared/cache-config'
-import { EngineFailure } from '../errors'
 import { wanDecode } from '../pipeline/wan/decode'
 import { wanDenoise, wanExpert } from '../pipeline/wan/denoise'
 import type { WanModel } from '../pipeline/wan/model'
 import { encodeWan, tokenizeWan, type WanTokens } from '../pipeline/wan/text'
 import { uniPCSchedule } from '../pipeline/schedulers/unipc'
-import type { ReplayChecks, ReplayContext, ReplayHooks, ReplayResult, ReplayRun } from './replay'
+import {
+  comparedRun,
+  engineContexts,
+  type ReplayChecks,
+  type ReplayHooks,
+  type ReplayResult,
+  type ReplayRun
+} from './replay'
 import type { WanGolden } from './wan-golden'
-import { maxAbsDiff, tensorDiff } from './diff'
+import { scheduleMaxAbsDiff, tensorDiff } from './diff'
 
 /**
  * `studio replay` of a Wan golden: every run from the golden's own inputs (its token ids and mask
@@ -68,12 +74,7 @@ export async function replayWan(
     : null
 
   const schedule = uniPCSchedule(model.configs.scheduler, golden.steps)
-  if (schedule.timesteps.join() !== golden.schedule.timesteps.join())
-    throw new EngineFailure(
-      'bad_request',
-      `${golden.dir}: the engine's timesteps [${schedule.timesteps.join(', ')}] are not the golden's [${golden.schedule.timesteps.join(', ')}]`
-    )
-  const sigmaMaxAbsDiff = maxAbsDiff(schedule.sigmas, golden.schedule.sigmas)
+  const sigmaMaxAbsDiff = scheduleMaxAbsDiff(golden.dir, schedule, golden.schedule)
   const firstStep = new Map<string, number>()
   const experts: string[] = []
   schedule.timesteps.forEach((t, i) => {
@@ -110,28 +111,8 @@ export async function replayWan(
       imageMaxAbsDiff = tensorDiff(video, run.image, `${run.name} frames`)
     }
     // CacheDiT counts each transformer's steps from its own first step (its cache context's).
-    const contexts: ReplayContext[] = run.cache
-      ? stepCache.summary().contexts.map((c) => {
-          const offset = firstStep.get(c.transformer) ?? 0
-          return {
-            transformer: c.transformer,
-            branch: c.branch,
-            cachedSteps: c.cachedSteps.map((s) => s - offset),
-            residualDiffs: Object.fromEntries(
-              Object.entries(c.residualDiffs).map(([s, d]) => [String(Number(s) - offset), d])
-            )
-          }
-        })
-      : []
-    const result: ReplayRun = {
-      name: run.name,
-      latentMaxAbsDiff: tensorDiff(latent, run.finalLatents, `${run.name} final latents`),
-      imageMaxAbsDiff,
-      contexts,
-      reference: run.reference
-    }
-    hooks.onRun?.(result)
-    runs.push(result)
+    const contexts = run.cache ? engineContexts(stepCache.summary(), (t) => firstStep.get(t) ?? 0) : []
+    runs.push(comparedRun(run, latent, imageMaxAbsDiff, contexts, hooks))
   }
   return { runs, checks: { tokenIdsMatch, sigmaMaxAbsDiff, embedsMaxAbsDiff, expertsMatch, notes } }
 }
