@@ -7,18 +7,21 @@ import type { FamilyCutSpec } from '../boundaries'
  * take theirs from here.
  */
 
+/**
+ * Every family's transformer takes its streams as diffusers' forward arguments `hidden_states`
+ * and `encoder_hidden_states`, [B, N, C] at the cuts.
+ */
+const STREAMS = { hiddenInput: 'hidden_states', encoderInput: 'encoder_hidden_states', streamRank: 3 }
+
+/** The engine's names of the embed inputs every family has ← the exporter's (the forward arguments). */
+const LATENT = { latent: 'hidden_states', text_hidden: 'encoder_hidden_states' }
+const TIMESTEP = { timestep: 'timestep' }
+
 /** FLUX: streams from the latent and T5 inputs; CacheDiT's Flux adapter runs both lists as Pattern_1. */
 export const FLUX_GRAPH: FamilyCutSpec = {
-  hiddenInput: 'hidden_states',
-  streamRank: 3,
-  encoderInput: 'encoder_hidden_states',
+  ...STREAMS,
   bothOrder: 'encoder-first',
-  inputNames: {
-    latent: 'hidden_states',
-    text_hidden: 'encoder_hidden_states',
-    text_pooled: 'pooled_projections',
-    timestep: 'timestep'
-  }
+  inputNames: { ...LATENT, text_pooled: 'pooled_projections', ...TIMESTEP }
 }
 
 /**
@@ -27,12 +30,10 @@ export const FLUX_GRAPH: FamilyCutSpec = {
  * Wan adapter, Pattern_2. Wan's timestep is an integer in 0..1000 (passed as float32).
  */
 export const WAN_GRAPH: FamilyCutSpec = {
-  hiddenInput: 'hidden_states',
-  encoderInput: 'encoder_hidden_states',
+  ...STREAMS,
   bothOrder: 'hidden-first',
   encoderStream: 'unchanged',
-  streamRank: 3,
-  inputNames: { latent: 'hidden_states', text_hidden: 'encoder_hidden_states', timestep: 'timestep' }
+  inputNames: { ...LATENT, ...TIMESTEP }
 }
 
 /**
@@ -40,47 +41,27 @@ export const WAN_GRAPH: FamilyCutSpec = {
  * block returns no encoder stream (context_pre_only), which nothing after it reads.
  */
 export const SD3_GRAPH: FamilyCutSpec = {
-  hiddenInput: 'hidden_states',
-  encoderInput: 'encoder_hidden_states',
+  ...STREAMS,
   bothOrder: 'encoder-first',
-  streamRank: 3,
-  inputNames: {
-    latent: 'hidden_states',
-    text_hidden: 'encoder_hidden_states',
-    text_pooled: 'pooled_projections',
-    timestep: 'timestep'
-  }
+  inputNames: { ...LATENT, text_pooled: 'pooled_projections', ...TIMESTEP }
 }
 
 /** Qwen-Image: dual-stream blocks, encoder first (CacheDiT: Pattern_1); the text mask as `text_mask`. */
 export const QWEN_IMAGE_GRAPH: FamilyCutSpec = {
-  hiddenInput: 'hidden_states',
-  encoderInput: 'encoder_hidden_states',
+  ...STREAMS,
   bothOrder: 'encoder-first',
-  streamRank: 3,
-  inputNames: {
-    latent: 'hidden_states',
-    text_hidden: 'encoder_hidden_states',
-    text_mask: 'encoder_hidden_states_mask',
-    timestep: 'timestep'
-  }
+  inputNames: { ...LATENT, text_mask: 'encoder_hidden_states_mask', ...TIMESTEP }
 }
 
 /**
  * PixArt-Σ: BasicTransformerBlocks with cross-attention to the caption projection, hidden stream
  * only (CacheDiT: Pattern_3); the projected text states are a context tensor of every block, the
- * attention mask comes in as `text_mask` (0/1 as float32, cast to the graph's int64 inside).
+ * attention mask comes in as `text_mask` (0/1 per token, fed as float32 like every embed input;
+ * the cut graph casts it to the graph's int64).
  */
 export const PIXART_GRAPH: FamilyCutSpec = {
-  hiddenInput: 'hidden_states',
-  encoderInput: 'encoder_hidden_states',
+  ...STREAMS,
   bothOrder: 'hidden-first',
   encoderStream: 'context',
-  streamRank: 3,
-  inputNames: {
-    latent: 'hidden_states',
-    text_hidden: 'encoder_hidden_states',
-    text_mask: 'encoder_attention_mask',
-    timestep: 'timestep'
-  }
+  inputNames: { ...LATENT, text_mask: 'encoder_attention_mask', ...TIMESTEP }
 }

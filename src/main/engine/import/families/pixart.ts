@@ -1,10 +1,7 @@
 import { z } from 'zod'
-import type { ConcreteProvider } from '../../../../shared/providers'
 import { EngineFailure } from '../../errors'
-import type { LoadedTransformer } from '../../model/loaded-model'
-import { valueDims, type ModelProto } from '../../model/onnx-graph'
-import type { Session, ValueInfo } from '../../model/session'
-import { FluxTokenizer } from '../../pipeline/flux/tokenize'
+import type { ModelProto } from '../../model/onnx-graph'
+import type { Session } from '../../model/session'
 import {
   PixArtModelIndexSchema,
   PixArtSchedulerConfigSchema,
@@ -17,6 +14,7 @@ import { pixartShape } from '../../pipeline/pixart/shape'
 import { PIXART_MAX_SEQUENCE_LENGTH } from '../../pipeline/pixart/whole-graph'
 import { unsupportedDPMSolverField } from '../../pipeline/schedulers/dpm-solver'
 import { PIXART_GRAPH } from './graph-specs'
+import { graphInputs, SIZE_FIELDS, storedConfigs, textModelFields, type TextImportParts } from './model-parts'
 import type { FamilyImportSpec } from './types'
 
 /**
@@ -36,23 +34,9 @@ import type { FamilyImportSpec } from './types'
 
 export const PIXART_CLASS = 'PixArtSigmaPipeline'
 
-/** The cut's engine names of the embed inputs ← the exporter's (PixArtTransformer2DModel.forward). */
-export const PIXART_INPUT_NAMES = {
-  latent: 'hidden_states',
-  text_hidden: 'encoder_hidden_states',
-  // 0/1 per token, fed as float32 like every embed input (the cut graph casts it to int64).
-  text_mask: 'encoder_attention_mask',
-  timestep: 'timestep'
-} as const
-
 const ShapeSchema = z
   .object({
-    multipleOf: z.number().int().positive(),
-    max: z.number().int().positive(),
-    fixed: z
-      .object({ width: z.number().int().positive(), height: z.number().int().positive() })
-      .strict()
-      .nullable(),
+    ...SIZE_FIELDS,
     fixedBatch: z.number().int().positive().nullable(),
     fixedTextLength: z.number().int().positive().nullable()
   })
@@ -70,15 +54,6 @@ export const PixArtImportedConfigsSchema = z
   })
   .strict()
 export type PixArtImportedConfigs = z.infer<typeof PixArtImportedConfigsSchema>
-
-/** The graph's inputs with their shapes, as ValueInfo (types do not matter to the shape). */
-function inputsOf(model: ModelProto): ValueInfo[] {
-  return (model.graph?.input ?? []).map((v) => ({
-    name: v.name ?? '',
-    type: 'float32',
-    shape: valueDims(model, 'input', v.name ?? '') ?? []
-  }))
-}
 
 /**
  * The package's configs from the folder's JSON files (model_index.json, scheduler_config.json —
@@ -116,7 +91,7 @@ export function pixartImportConfigs(
   const vae = parse(PixArtVaeConfigSchema, raw.vae, 'vae_decoder/config.json')
   const transformer = parse(PixArtTransformerConfigSchema, raw.transformer, 'transformer/config.json')
   const shape = pixartShape(
-    inputsOf(transformerGraph),
+    graphInputs(transformerGraph),
     { scheduler, vae, transformer },
     `${label}/transformer/model.onnx`
   )
@@ -166,53 +141,22 @@ export function pixartSizes(shape: PixArtShape): {
 }
 
 /** What a loaded package hands the PixArt family to make its model. */
-export interface PixArtImportParts {
-  id: string
-  name: string
-  provider: ConcreteProvider
-  /** The package's configs, as stored (validated again here). */
-  configs: unknown
-  textEncoder: Session
-  vaeDecoder: Session
-  tokenizerJson: string
-  tokenizerConfigJson: string | null
-  /** Label for tokenizer errors (the tokenizer.json path). */
-  tokenizerLabel: string
-  /** The transformer, cut into blocks. */
-  transformers: readonly LoadedTransformer[]
-  release(): Promise<void>
-}
+export type PixArtImportParts = TextImportParts<Session>
 
 /** A loaded PixArt package as the pipeline runs it: the transformer cut, so the step cache works. */
 export function pixartFromImport(parts: PixArtImportParts): PixArtModel {
-  const parsed = PixArtImportedConfigsSchema.safeParse(parts.configs)
-  if (!parsed.success) {
-    const i = parsed.error.issues[0]
-    throw new EngineFailure(
-      'model_invalid',
-      `${parts.id}: model.json configs.${i.path.join('.')}: ${i.message}`
-    )
-  }
-  const c = parsed.data
+  const c = storedConfigs(PixArtImportedConfigsSchema, parts.configs, parts.id)
   if (parts.transformers.length !== 1 || parts.transformers[0].manifest.name !== 'transformer')
     throw new EngineFailure(
       'model_invalid',
       `${parts.id}: transformers [${parts.transformers.map((t) => t.manifest.name).join(', ')}], a PixArtSigmaPipeline has [transformer]`
     )
   return {
-    id: parts.id,
-    name: parts.name,
-    provider: parts.provider,
+    ...textModelFields(parts),
     configs: { scheduler: c.scheduler, vae: c.vae, transformer: c.transformer },
     defaults: pixartDefaults(c),
     shape: c.shape,
-    tokenizer: new FluxTokenizer(parts.tokenizerJson, parts.tokenizerConfigJson, parts.tokenizerLabel),
-    textEncoder: parts.textEncoder,
-    vaeDecoder: parts.vaeDecoder,
-    transformer: parts.transformers[0],
-    transformers: parts.transformers,
-    cacheable: true,
-    release: () => parts.release()
+    transformer: parts.transformers[0]
   }
 }
 
@@ -236,7 +180,7 @@ export const PIXART_FAMILY: FamilyImportSpec = {
         name: 'transformer',
         component: 'transformer',
         timestepRange: [0, 1],
-        inputs: Object.values(PIXART_INPUT_NAMES)
+        inputs: Object.values(PIXART_GRAPH.inputNames)
       }
     ]),
   cut: PIXART_GRAPH,

@@ -1,7 +1,4 @@
 import { z } from 'zod'
-import { EngineFailure } from '../../errors'
-import { valueDims } from '../../model/onnx-graph'
-import type { ValueInfo } from '../../model/session'
 import {
   QwenImageSchedulerConfigSchema,
   QwenImageTransformerConfigSchema
@@ -11,6 +8,7 @@ import { QwenImageVaeConfigSchema } from '../../pipeline/qwen-image/vae'
 import { qwenImageShape } from '../../pipeline/qwen-image/whole-graph'
 import type { LoadedImport } from '../loaded-import'
 import { QWEN_IMAGE_GRAPH } from './graph-specs'
+import { graphInputs, storedConfigs } from './model-parts'
 import type { FamilyImportSpec } from './types'
 
 /**
@@ -79,16 +77,15 @@ export const QWEN_IMAGE_FAMILY: FamilyImportSpec = {
     const t = QwenImageTransformerConfigSchema.safeParse(transformer)
     // Invalid configs are kept as read: configSchema refuses them by name.
     if (!graph || !s.success || !t.success) return { scheduler, transformer, shape: null, vae }
-    const inputs: ValueInfo[] = (graph.model.graph?.input ?? []).map((v) => ({
-      name: v.name ?? '',
-      type: 'float32',
-      shape: valueDims(graph.model, 'input', v.name ?? '') ?? []
-    }))
     return {
       scheduler,
       transformer,
       vae,
-      shape: qwenImageShape(inputs, { scheduler: s.data, transformer: t.data }, `${folder.dir}/${graph.file}`)
+      shape: qwenImageShape(
+        graphInputs(graph.model),
+        { scheduler: s.data, transformer: t.data },
+        `${folder.dir}/${graph.file}`
+      )
     }
   },
   configSchema: QwenImageConfigsSchema,
@@ -103,15 +100,7 @@ export const QWEN_IMAGE_FAMILY: FamilyImportSpec = {
 
 /** A loaded Qwen-Image package as the pipeline runs it: the transformer cut, so the step cache works. */
 export function qwenImageFromImport(imp: LoadedImport): QwenImageModel {
-  const parsed = QwenImageConfigsSchema.safeParse(imp.manifest.configs)
-  if (!parsed.success) {
-    const i = parsed.error.issues[0]
-    throw new EngineFailure(
-      'model_invalid',
-      `${imp.dir}: model.json configs.${i.path.join('.')}: ${i.message}`
-    )
-  }
-  const c = parsed.data
+  const c = storedConfigs(QwenImageConfigsSchema, imp.manifest.configs, imp.dir)
   const transformer = imp.transformer('transformer')
   return {
     id: imp.manifest.id,

@@ -12,6 +12,7 @@ import {
 import { SD3_MAX_SEQUENCE_LENGTH } from '../../pipeline/sd3/folder'
 import type { Sd3Model } from '../../pipeline/sd3/model'
 import { SD3_GRAPH } from './graph-specs'
+import { storedConfigs } from './model-parts'
 import type { FamilyImportSpec } from './types'
 
 /**
@@ -89,15 +90,7 @@ const TokenizerConfigSchema = z.object({ model_max_length: z.number().positive()
 
 /** A loaded SD3 package as the pipeline runs it: the transformer cut, so the step cache works. */
 export function sd3FromImport(imp: LoadedImport): Sd3Model {
-  const parsed = Sd3ConfigsSchema.safeParse(imp.manifest.configs)
-  if (!parsed.success) {
-    const i = parsed.error.issues[0]
-    throw new EngineFailure(
-      'model_invalid',
-      `${imp.dir}: model.json configs.${i.path.join('.')}: ${i.message}`
-    )
-  }
-  const configs = parsed.data
+  const configs = storedConfigs(Sd3ConfigsSchema, imp.manifest.configs, imp.dir)
   const tokenizer = (name: string) => {
     const configText = imp.tokenizerConfigJson(name)
     let max = 77

@@ -1,10 +1,6 @@
 import { z } from 'zod'
-import type { ConcreteProvider } from '../../../../shared/providers'
 import { EngineFailure } from '../../errors'
-import type { LoadedTransformer } from '../../model/loaded-model'
-import { valueDims, type ModelProto } from '../../model/onnx-graph'
-import type { Session, ValueInfo } from '../../model/session'
-import { FluxTokenizer } from '../../pipeline/flux/tokenize'
+import type { Session } from '../../model/session'
 import { UniPCSchedulerConfigSchema } from '../../pipeline/schedulers/unipc'
 import {
   WanPipelineIndexSchema,
@@ -16,6 +12,7 @@ import { wanDefaults } from '../../pipeline/wan/defaults'
 import { readWanConfigs } from '../../pipeline/wan/folder'
 import type { WanModel } from '../../pipeline/wan/model'
 import { WAN_GRAPH } from './graph-specs'
+import { graphInputs, SIZE_FIELDS, storedConfigs, textModelFields, type TextImportParts } from './model-parts'
 import type { FamilyImportSpec } from './types'
 import { wanShape } from '../../pipeline/wan/shape'
 
@@ -34,12 +31,7 @@ export const WAN_CLASS = 'WanPipeline'
 
 const ShapeSchema = z
   .object({
-    multipleOf: z.number().int().positive(),
-    max: z.number().int().positive(),
-    fixed: z
-      .object({ width: z.number().int().positive(), height: z.number().int().positive() })
-      .strict()
-      .nullable(),
+    ...SIZE_FIELDS,
     frameStep: z.number().int().positive(),
     maxFrames: z.number().int().positive(),
     fixedFrames: z.number().int().positive().nullable(),
@@ -59,13 +51,6 @@ export const WanImportedConfigsSchema = z
   })
   .strict()
 export type WanImportedConfigs = z.infer<typeof WanImportedConfigsSchema>
-
-const inputsOf = (m: ModelProto): ValueInfo[] =>
-  (m.graph?.input ?? []).map((v) => ({
-    name: v.name ?? '',
-    type: 'float32',
-    shape: valueDims(m, 'input', v.name ?? '') ?? []
-  }))
 
 /**
  * The importer's view of the family (families/types.ts): a WanPipeline folder's components (the
@@ -107,16 +92,14 @@ export const WAN_FAMILY: FamilyImportSpec = {
     const transformer = graphs.get('transformer')
     if (!transformer) throw new EngineFailure('model_invalid', `${folder.dir}: no transformer graph`)
     const vae = graphs.get('vae_decoder')
-    const vaeName = vae?.model.graph?.input?.[0]?.name ?? ''
-    const vaeInput: ValueInfo | null = vae
-      ? { name: vaeName, type: 'float32', shape: valueDims(vae.model, 'input', vaeName) ?? [] }
-      : null
+    // recognise.ts checked its one input, latent_sample.
+    const vaeInput = vae ? (graphInputs(vae.model)[0] ?? null) : null
     const configs: WanImportedConfigs = {
       index: c.index,
       scheduler: c.scheduler,
       vae: c.vae,
       transformer: c.transformer,
-      shape: wanShape(c.transformer, c.vae, inputsOf(transformer.model), vaeInput),
+      shape: wanShape(c.transformer, c.vae, graphInputs(transformer.model), vaeInput),
       tokenizerMaxLength: tokenizer.success ? tokenizer.data.model_max_length : 512
     }
     return configs
@@ -153,35 +136,12 @@ export const WAN_FAMILY: FamilyImportSpec = {
   }
 }
 
-/** What a loaded package hands the Wan family to make its model. */
-export interface WanImportParts {
-  id: string
-  name: string
-  provider: ConcreteProvider
-  /** The package's configs, as stored (validated again here). */
-  configs: unknown
-  textEncoder: Session
-  vaeDecoder: Session | null
-  tokenizerJson: string
-  tokenizerConfigJson: string | null
-  /** Label for tokenizer errors (the tokenizer.json path). */
-  tokenizerLabel: string
-  /** transformer (and transformer_2), cut into blocks. */
-  transformers: readonly LoadedTransformer[]
-  release(): Promise<void>
-}
+/** What a loaded package hands the Wan family to make its model (the VAE decoder where it has one). */
+export type WanImportParts = TextImportParts<Session | null>
 
 /** A loaded Wan package as the pipeline runs it: the transformers cut, so the step cache works. */
 export function wanFromImport(parts: WanImportParts): WanModel {
-  const parsed = WanImportedConfigsSchema.safeParse(parts.configs)
-  if (!parsed.success) {
-    const i = parsed.error.issues[0]
-    throw new EngineFailure(
-      'model_invalid',
-      `${parts.id}: model.json configs.${i.path.join('.')}: ${i.message}`
-    )
-  }
-  const c = parsed.data
+  const c = storedConfigs(WanImportedConfigsSchema, parts.configs, parts.id)
   const names = parts.transformers.map((t) => t.manifest.name)
   const want = c.index.boundary_ratio === null ? ['transformer'] : ['transformer', 'transformer_2']
   if (names.join() !== want.join())
@@ -190,18 +150,10 @@ export function wanFromImport(parts: WanImportParts): WanModel {
       `${parts.id}: transformers [${names.join(', ')}], a WanPipeline with boundary_ratio ${String(c.index.boundary_ratio)} has [${want.join(', ')}]`
     )
   return {
-    id: parts.id,
-    name: parts.name,
-    provider: parts.provider,
+    ...textModelFields(parts),
     configs: { scheduler: c.scheduler, vae: c.vae, transformer: c.transformer },
     boundaryRatio: c.index.boundary_ratio,
     defaults: wanDefaults(c.shape, c.tokenizerMaxLength),
-    shape: c.shape,
-    tokenizer: new FluxTokenizer(parts.tokenizerJson, parts.tokenizerConfigJson, parts.tokenizerLabel),
-    textEncoder: parts.textEncoder,
-    vaeDecoder: parts.vaeDecoder,
-    transformers: parts.transformers,
-    cacheable: true,
-    release: () => parts.release()
+    shape: c.shape
   }
 }
