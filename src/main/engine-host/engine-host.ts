@@ -25,6 +25,14 @@ interface Pending {
   timer?: NodeJS.Timeout
 }
 
+/** How a generate is followed and stopped, and where its model is found. */
+export interface GenerateOptions {
+  onProgress?: (event: ProgressEvent) => void
+  signal?: AbortSignal
+  /** The user's model folders (settings), where the engine finds an added model's id. */
+  extraModelDirs?: readonly string[]
+}
+
 export interface EngineHostOptions {
   readyTimeoutMs?: number
   requestTimeoutMs?: number
@@ -115,15 +123,7 @@ export class EngineHost {
    * Queues a generate behind the ones before it (the engine runs one at a time: two would fight
    * for the same cores). Aborting the signal drops it from the queue or cancels it in the engine.
    */
-  generate(
-    params: GenerateRequestInput,
-    options: {
-      onProgress?: (event: ProgressEvent) => void
-      signal?: AbortSignal
-      /** The user's model folders (settings), where the engine finds an added model's id. */
-      extraModelDirs?: readonly string[]
-    } = {}
-  ): Promise<GenerationResult> {
+  generate(params: GenerateRequestInput, options: GenerateOptions = {}): Promise<GenerationResult> {
     const { signal, onProgress } = options
     const extraModelDirs = [...(options.extraModelDirs ?? [])]
     let started = false

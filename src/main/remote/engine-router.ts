@@ -1,7 +1,7 @@
 import type { EngineMethodResults, EngineParams } from '../../shared/engine-protocol'
 import type { EngineEndpoint } from '../../shared/engine-endpoint'
-import type { GenerateRequestInput, GenerationResult, ProgressEvent } from '../../shared/generation'
-import type { EngineHost, QuickMethod } from '../engine-host/engine-host'
+import type { GenerateRequestInput, GenerationResult } from '../../shared/generation'
+import type { EngineHost, GenerateOptions, QuickMethod } from '../engine-host/engine-host'
 import { RemoteEngine } from './remote-engine'
 
 /**
@@ -58,14 +58,7 @@ export class EngineRouter implements EngineLike {
     return this.#local.request(method, params)
   }
 
-  generate(
-    params: GenerateRequestInput,
-    options: {
-      onProgress?: (event: ProgressEvent) => void
-      signal?: AbortSignal
-      extraModelDirs?: readonly string[]
-    } = {}
-  ): Promise<GenerationResult> {
+  generate(params: GenerateRequestInput, options: GenerateOptions = {}): Promise<GenerationResult> {
     const remote = this.#remoteEngine()
     if (!remote) return this.#local.generate(params, options)
     return remote.generate(params, { onProgress: options.onProgress, signal: options.signal })
