@@ -124,31 +124,30 @@ function normalize(text: string): string {
  */
 export function parseCaption(text: string): Caption | null {
   const t = normalize(text)
-  const im = IMAGE_RE.exec(t)
-  if (im) {
-    const [, color, shape, position, background] = im
+  for (const [kind, re] of [
+    ['image', IMAGE_RE],
+    ['video', VIDEO_RE]
+  ] as const) {
+    const m = re.exec(t)
+    if (!m) continue
+    const [, color, shape, where, background] = m
     if (color === background) return null
-    return {
-      kind: 'image',
-      color: color as ColorName,
-      shape: shape as ShapeName,
-      position: position as PositionName,
-      background: background as ColorName
-    }
-  }
-  const vm = VIDEO_RE.exec(t)
-  if (vm) {
-    const [, color, shape, direction, background] = vm
-    if (color === background) return null
-    return {
-      kind: 'video',
-      color: color as ColorName,
-      shape: shape as ShapeName,
-      direction: direction as Direction,
-      background: background as ColorName
-    }
+    return captionOf(kind, color as ColorName, shape as ShapeName, where, background as ColorName)
   }
   return null
+}
+
+/** A caption of a kind from its attributes; `where` is the image's position or the video's direction. */
+function captionOf(
+  kind: 'image' | 'video',
+  color: ColorName,
+  shape: ShapeName,
+  where: string,
+  background: ColorName
+): Caption {
+  return kind === 'image'
+    ? { kind, color, shape, position: where as PositionName, background }
+    : { kind, color, shape, direction: where as Direction, background }
 }
 
 /** The canonical text of a caption (what data.py's image_caption / video_caption write). */
@@ -165,12 +164,7 @@ export function allCaptions(kind: 'image' | 'video'): Caption[] {
     for (const shape of SHAPES)
       for (const where of kind === 'image' ? POSITIONS : DIRECTIONS)
         for (const background of COLORS) {
-          if (color === background) continue
-          out.push(
-            kind === 'image'
-              ? { kind, color, shape, position: where as PositionName, background }
-              : { kind, color, shape, direction: where as Direction, background }
-          )
+          if (color !== background) out.push(captionOf(kind, color, shape, where, background))
         }
   return out
 }
@@ -191,11 +185,7 @@ export function examplePrompts(kind: 'image' | 'video', count = 8): string[] {
     const shape = SHAPES[i % SHAPES.length]
     // Strides coprime with 9 and with 4, so the first 9 (or 4) examples visit every place.
     const where = wheres[(i * (kind === 'image' ? 4 : 3)) % wheres.length]
-    out.push(
-      kind === 'image'
-        ? `a ${color} ${shape} at the ${where} on a ${background} background`
-        : `a ${color} ${shape} moving ${where} on a ${background} background`
-    )
+    out.push(formatCaption(captionOf(kind, color, shape, where, background)))
   }
   return out
 }
