@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { PROVIDERS, type Provider } from '../shared/providers'
-import { UsageError } from './io'
+import { UsageError, type CliIO } from './io'
 
 /** node:util parseArgs with one-line errors, and typed readers for numeric flags. */
 
@@ -13,6 +13,26 @@ export function parseFlags<O extends NonNullable<ParseArgsConfig['options']>>(
   } catch (e) {
     throw new UsageError((e as Error).message.split('\n')[0])
   }
+}
+
+const HELP = { help: { type: 'boolean', short: 'h' } } as const
+
+/**
+ * A command's flags: its `options` and -h/--help. Null once --help has printed `usage` (the
+ * command then exits 0 without doing anything).
+ */
+export function commandFlags<O extends NonNullable<ParseArgsConfig['options']>>(
+  argv: readonly string[],
+  options: O,
+  usage: string,
+  io: CliIO
+) {
+  const parsed = parseFlags(argv, { ...options, ...HELP })
+  if ((parsed.values as { help?: boolean }).help) {
+    io.out(usage)
+    return null
+  }
+  return parsed
 }
 
 export function intFlag(

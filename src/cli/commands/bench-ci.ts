@@ -4,7 +4,7 @@ import { ciCheck, DEFAULT_CI_FLOORS } from '../../bench/ci-check'
 import { runBench } from '../../bench/run-bench'
 import { textTable } from '../../bench/report/table'
 import { parseVariants } from '../../bench/variants'
-import { intFlag, numberFlag, parseFlags } from '../flags'
+import { intFlag, numberFlag, commandFlags } from '../flags'
 import { UsageError, type CliIO } from '../io'
 import { modelDirs, pickModel } from '../models'
 import { shellQuote } from '../../bench/report/format'
@@ -45,16 +45,13 @@ const OPTIONS = {
   'max-run-spread': { type: 'string' },
   baseline: { type: 'string' },
   threads: { type: 'string' },
-  'models-dir': { type: 'string', multiple: true },
-  help: { type: 'boolean', short: 'h' }
+  'models-dir': { type: 'string', multiple: true }
 } as const
 
 export async function ciCommand(argv: readonly string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseFlags(argv, OPTIONS)
-  if (values.help) {
-    io.out(BENCH_CI_USAGE)
-    return 0
-  }
+  const parsed = commandFlags(argv, OPTIONS, BENCH_CI_USAGE, io)
+  if (!parsed) return 0
+  const { values, positionals } = parsed
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`)
   const dir = await pickModel(values.model, modelDirs(values['models-dir'] ?? []))
   let variants

@@ -1,6 +1,6 @@
 import { benchSegments, type SegmentBenchResult } from '../../bench/segment-bench'
 import { DEFAULT_MAX_SEGMENT_BLOCKS } from '../../main/engine/model/block-program'
-import { intFlag, parseFlags, providerFlag } from '../flags'
+import { intFlag, commandFlags, providerFlag } from '../flags'
 import { consoleIO, UsageError, type CliIO } from '../io'
 import { modelDirs, pickModel } from '../models'
 
@@ -25,16 +25,13 @@ const OPTIONS = {
   'max-segment': { type: 'string' },
   provider: { type: 'string' },
   json: { type: 'boolean' },
-  'models-dir': { type: 'string', multiple: true },
-  help: { type: 'boolean', short: 'h' }
+  'models-dir': { type: 'string', multiple: true }
 } as const
 
 export async function benchSegmentsCommand(argv: readonly string[], io: CliIO = consoleIO): Promise<number> {
-  const { values, positionals } = parseFlags(argv, OPTIONS)
-  if (values.help) {
-    io.out(BENCH_SEGMENTS_USAGE)
-    return 0
-  }
+  const parsed = commandFlags(argv, OPTIONS, BENCH_SEGMENTS_USAGE, io)
+  if (!parsed) return 0
+  const { values, positionals } = parsed
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`)
   const dir = await pickModel(values.model, modelDirs(values['models-dir'] ?? []))
   const result = await benchSegments({

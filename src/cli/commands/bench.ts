@@ -7,7 +7,7 @@ import { expertTextTable, textTable } from '../../bench/report/table'
 import { spreadLine } from '../../bench/spread'
 import { DEFAULT_TORCH } from '../../bench/torch-compare'
 import { defaultVariantsFor, parseVariants } from '../../bench/variants'
-import { intFlag, numberFlag, parseFlags, providerFlag } from '../flags'
+import { intFlag, numberFlag, commandFlags, providerFlag } from '../flags'
 import { consoleIO, UsageError, type CliIO } from '../io'
 import { modelDirs } from '../models'
 import { ciCommand } from './bench-ci'
@@ -73,8 +73,7 @@ const OPTIONS = {
   'no-write': { type: 'boolean' },
   json: { type: 'boolean' },
   note: { type: 'string' },
-  'models-dir': { type: 'string', multiple: true },
-  help: { type: 'boolean', short: 'h' }
+  'models-dir': { type: 'string', multiple: true }
 } as const
 
 export async function benchCommand(argv: readonly string[], io: CliIO = consoleIO): Promise<number> {
@@ -83,11 +82,9 @@ export async function benchCommand(argv: readonly string[], io: CliIO = consoleI
       argv.filter((a) => a !== '--ci'),
       io
     )
-  const { values, positionals } = parseFlags(argv, OPTIONS)
-  if (values.help) {
-    io.out(BENCH_USAGE)
-    return 0
-  }
+  const parsed = commandFlags(argv, OPTIONS, BENCH_USAGE, io)
+  if (!parsed) return 0
+  const { values, positionals } = parsed
   const dirs = modelDirs(values['models-dir'] ?? [])
   const named = [...positionals, ...(values.model ?? [])]
   const models = named.length

@@ -10,7 +10,7 @@ import {
 } from '../../main/engine/calibrated-store'
 import { readManifest } from '../../main/engine/model/manifest-file'
 import { listModels } from '../../main/engine/model/registry'
-import { intFlag, numberFlag, parseFlags } from '../flags'
+import { intFlag, numberFlag, commandFlags } from '../flags'
 import { consoleIO, UsageError, type CliIO } from '../io'
 import { modelDirs, pickModel } from '../models'
 
@@ -49,8 +49,7 @@ const OPTIONS = {
   'user-data': { type: 'string' },
   'no-save': { type: 'boolean' },
   json: { type: 'boolean' },
-  'models-dir': { type: 'string', multiple: true },
-  help: { type: 'boolean', short: 'h' }
+  'models-dir': { type: 'string', multiple: true }
 } as const
 
 /** The bench uses examples 0..7; calibration starts after them so it is not tuned on the test set. */
@@ -58,11 +57,9 @@ const FIRST_CALIBRATION_PROMPT = 8
 const FIRST_CALIBRATION_SEED = 100
 
 export async function calibrateCommand(argv: readonly string[], io: CliIO = consoleIO): Promise<number> {
-  const { values, positionals } = parseFlags(argv, OPTIONS)
-  if (values.help) {
-    io.out(CALIBRATE_USAGE)
-    return 0
-  }
+  const parsed = commandFlags(argv, OPTIONS, CALIBRATE_USAGE, io)
+  if (!parsed) return 0
+  const { values, positionals } = parsed
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`)
   const target = numberFlag('target-psnr', values['target-psnr'], 1, 99)
   if (target === undefined) throw new UsageError('--target-psnr DB is required (e.g. 30)')

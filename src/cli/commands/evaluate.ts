@@ -13,7 +13,7 @@ import type { PresetId } from '../../shared/presets'
 import { formatCaption, sampleCaptions, splitCaptions, type CaptionSplit } from '../../shared/prompt-grammar'
 import { describeIssues } from '../../shared/validation'
 import { CACHE_FLAG_OPTIONS, CACHE_FLAGS_HELP, cacheChoiceFromFlags, CacheFlagError } from '../cache-flags'
-import { intFlag, numberFlag, parseFlags, providerFlag } from '../flags'
+import { intFlag, numberFlag, commandFlags, providerFlag } from '../flags'
 import { gridImage, type GridTile } from '../grid'
 import { isCancelled, withCliEngine } from '../engine-session'
 import { consoleIO, UsageError, type CliIO } from '../io'
@@ -55,7 +55,6 @@ const OPTIONS = {
   grid: { type: 'string' },
   json: { type: 'boolean' },
   'models-dir': { type: 'string', multiple: true },
-  help: { type: 'boolean', short: 'h' },
   ...CACHE_FLAG_OPTIONS
 } as const
 
@@ -104,11 +103,9 @@ export interface EvaluateReport {
 }
 
 export async function evaluateCommand(argv: readonly string[], io: CliIO = consoleIO): Promise<number> {
-  const { values, positionals } = parseFlags(argv, OPTIONS)
-  if (values.help) {
-    io.out(EVALUATE_USAGE)
-    return 0
-  }
+  const parsed = commandFlags(argv, OPTIONS, EVALUATE_USAGE, io)
+  if (!parsed) return 0
+  const { values, positionals } = parsed
   if (positionals.length > 1) throw new UsageError(`one MODEL at most, got ${positionals.length}`)
   const perSplit = intFlag('n', values.n, 1, 10_000) ?? DEFAULT_PER_SPLIT
   const seed = intFlag('seed', values.seed, 0, MAX_SEED) ?? 0

@@ -1,7 +1,7 @@
 import { MAX_SEED } from '../../shared/generation'
 import { CACHE_FLAGS_HELP } from '../cache-flags'
 import { isCancelled, withCliEngine } from '../engine-session'
-import { intFlag, parseFlags } from '../flags'
+import { intFlag, commandFlags } from '../flags'
 import { GENERATE_OPTIONS, requestFromFlags } from '../generate-request'
 import { consoleIO, UsageError, type CliIO } from '../io'
 import { DEFAULT_OUT_DIR, writeOutputs } from '../outputs'
@@ -30,11 +30,9 @@ export const GENERATE_USAGE = `Usage: studio generate --prompt TEXT [options]
 ${CACHE_FLAGS_HELP}`
 
 export async function generateCommand(argv: readonly string[], io: CliIO = consoleIO): Promise<number> {
-  const { values, positionals } = parseFlags(argv, GENERATE_OPTIONS)
-  if (values.help) {
-    io.out(GENERATE_USAGE)
-    return 0
-  }
+  const parsed = commandFlags(argv, GENERATE_OPTIONS, GENERATE_USAGE, io)
+  if (!parsed) return 0
+  const { values, positionals } = parsed
   if (positionals.length > 0)
     throw new UsageError(`unexpected argument "${positionals[0]}" (flags take --name VALUE)`)
   const { request, dirs } = await requestFromFlags(values)

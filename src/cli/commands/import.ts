@@ -1,5 +1,5 @@
 import { importFolder } from '../../main/engine/import/importer'
-import { parseFlags } from '../flags'
+import { commandFlags } from '../flags'
 import { consoleIO, UsageError, type CliIO } from '../io'
 import { importedModelsDir } from '../models'
 
@@ -14,16 +14,13 @@ No weight is copied: the package's cut transformer graphs point into FOLDER, whi
 
 const OPTIONS = {
   name: { type: 'string' },
-  models: { type: 'string' },
-  help: { type: 'boolean', short: 'h' }
+  models: { type: 'string' }
 } as const
 
 export async function importCommand(argv: readonly string[], io: CliIO = consoleIO): Promise<number> {
-  const { values, positionals } = parseFlags(argv, OPTIONS)
-  if (values.help) {
-    io.out(IMPORT_USAGE)
-    return 0
-  }
+  const parsed = commandFlags(argv, OPTIONS, IMPORT_USAGE, io)
+  if (!parsed) return 0
+  const { values, positionals } = parsed
   if (positionals.length !== 1) throw new UsageError(`expected one FOLDER, got ${positionals.length}`)
   const modelsDir = values.models ?? importedModelsDir()
   const r = await importFolder(positionals[0], {

@@ -2,7 +2,7 @@ import { importedModelInfo, isImportedPackage } from '../../main/engine/import/i
 import { readImportedManifest } from '../../main/engine/import/imported-manifest-file'
 import { describePackage, type PackageDescription } from '../../main/engine/model/describe'
 import { listModels } from '../../main/engine/model/registry'
-import { parseFlags } from '../flags'
+import { commandFlags } from '../flags'
 import { consoleIO, UsageError, type CliIO } from '../io'
 import { modelDirs, pickModel } from '../models'
 import { formatImported } from './inspect-imported'
@@ -18,16 +18,13 @@ Loading checks the schema, every file's sha256 and every graph's inputs and outp
 const OPTIONS = {
   json: { type: 'boolean' },
   model: { type: 'string' },
-  'models-dir': { type: 'string', multiple: true },
-  help: { type: 'boolean', short: 'h' }
+  'models-dir': { type: 'string', multiple: true }
 } as const
 
 export async function inspectCommand(argv: readonly string[], io: CliIO = consoleIO): Promise<number> {
-  const { values, positionals } = parseFlags(argv, OPTIONS)
-  if (values.help) {
-    io.out(INSPECT_USAGE)
-    return 0
-  }
+  const parsed = commandFlags(argv, OPTIONS, INSPECT_USAGE, io)
+  if (!parsed) return 0
+  const { values, positionals } = parsed
   if (positionals.length > 1) throw new UsageError(`one MODEL at most, got ${positionals.length}`)
   const dirs = modelDirs(values['models-dir'] ?? [])
   const dir = await pickModel(values.model ?? positionals[0], dirs)

@@ -5,7 +5,7 @@ import { loadFluxModel } from '../../main/engine/pipeline/flux/load'
 import { readGolden, readGoldenKind } from '../../main/engine/replay/golden'
 import { isQwenTransformerManifest } from '../../main/engine/replay/qwen-golden'
 import { replayFlux } from '../../main/engine/replay/replay'
-import { parseFlags } from '../flags'
+import { commandFlags } from '../flags'
 import { consoleIO, UsageError, type CliIO } from '../io'
 import { replayPixArtCommand } from './replay-pixart'
 import { replayWanCommand } from './replay-wan'
@@ -33,16 +33,13 @@ const OPTIONS = {
   json: { type: 'boolean' },
   provider: { type: 'string' },
   threads: { type: 'string' },
-  'models-dir': { type: 'string', multiple: true },
-  help: { type: 'boolean', short: 'h' }
+  'models-dir': { type: 'string', multiple: true }
 } as const
 
 export async function replayCommand(argv: readonly string[], io: CliIO = consoleIO): Promise<number> {
-  const { values, positionals } = parseFlags(argv, OPTIONS)
-  if (values.help) {
-    io.out(REPLAY_USAGE)
-    return 0
-  }
+  const parsed = commandFlags(argv, OPTIONS, REPLAY_USAGE, io)
+  if (!parsed) return 0
+  const { values, positionals } = parsed
   if (positionals.length !== 1) throw new UsageError('one GOLDEN_DIR, please (studio replay --help)')
   if (values.model === undefined) throw new UsageError('--model MODEL is required')
   const goldenDir = resolve(positionals[0])

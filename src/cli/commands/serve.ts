@@ -5,7 +5,7 @@ import { startServer } from '../../serve/start'
 import { throughputTable } from '../../serve/throughput'
 import { randomToken, readTokenFile, TokenFileError } from '../../serve/token'
 import { describeIssues } from '../../shared/validation'
-import { intFlag, numberFlag, parseFlags, providerFlag } from '../flags'
+import { intFlag, numberFlag, commandFlags, providerFlag } from '../flags'
 import { consoleIO, UsageError, type CliIO } from '../io'
 import { modelDirs } from '../models'
 import { untilStopped } from './worker'
@@ -45,16 +45,13 @@ const OPTIONS = {
   queue: { type: 'string' },
   throughput: { type: 'boolean' },
   bench: { type: 'string' },
-  'overhead-ms': { type: 'string' },
-  help: { type: 'boolean', short: 'h' }
+  'overhead-ms': { type: 'string' }
 } as const
 
 export async function serveCommand(argv: readonly string[], io: CliIO = consoleIO): Promise<number> {
-  const { values, positionals } = parseFlags(argv, OPTIONS)
-  if (values.help) {
-    io.out(SERVE_USAGE)
-    return 0
-  }
+  const parsed = commandFlags(argv, OPTIONS, SERVE_USAGE, io)
+  if (!parsed) return 0
+  const { values, positionals } = parsed
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`)
   if (values.throughput) {
     const report = readBench(values.bench ?? DEFAULT_BENCH)

@@ -1,6 +1,6 @@
 import { Engine, sourceThreadEntry } from '../../main/engine/engine'
 import { startFarmWorker } from '../../serve/farm/farm-worker'
-import { intFlag, parseFlags, providerFlag } from '../flags'
+import { intFlag, commandFlags, providerFlag } from '../flags'
 import { consoleIO, UsageError, type CliIO } from '../io'
 import { modelDirs } from '../models'
 
@@ -22,16 +22,13 @@ const OPTIONS = {
   threads: { type: 'string' },
   concurrency: { type: 'string' },
   'lock-ms': { type: 'string' },
-  'max-stalled': { type: 'string' },
-  help: { type: 'boolean', short: 'h' }
+  'max-stalled': { type: 'string' }
 } as const
 
 export async function workerCommand(argv: readonly string[], io: CliIO = consoleIO): Promise<number> {
-  const { values, positionals } = parseFlags(argv, OPTIONS)
-  if (values.help) {
-    io.out(WORKER_USAGE)
-    return 0
-  }
+  const parsed = commandFlags(argv, OPTIONS, WORKER_USAGE, io)
+  if (!parsed) return 0
+  const { values, positionals } = parsed
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`)
   if (values.queue === undefined) throw new UsageError('--queue redis://HOST:PORT is required')
   const provider = values.provider === undefined ? undefined : providerFlag(values.provider)
