@@ -1,10 +1,9 @@
-import { createStepCache } from '../../main/engine/cache/index'
 import { loadSd3Model, type Sd3ImportLoader } from '../../main/engine/pipeline/sd3/load'
 import { replaySd3 } from '../../main/engine/replay/sd3'
 import { readSd3Golden } from '../../main/engine/replay/sd3-golden'
 import { loadImportedSd3 } from '../../main/engine/pipeline/sd3/from-import'
 import type { CliIO } from '../io'
-import { reportUncachedReplay, runReplay, type ReplayFlags } from './replay-shared'
+import { uncachedReplay, type ReplayFlags } from './replay-shared'
 
 /**
  * `studio replay` of an SD3 pipeline golden (replay.ts dispatches here by the golden's family):
@@ -18,17 +17,10 @@ export async function replaySd3Command(
   io: CliIO,
   fromImport: Sd3ImportLoader | null = loadImportedSd3
 ): Promise<number> {
-  return runReplay(
-    goldenDir,
-    values,
-    io,
-    { readGolden: readSd3Golden, load: (dir, options) => loadSd3Model(dir, options, fromImport) },
-    async (model, golden) =>
-      reportUncachedReplay(
-        await replaySd3(model, golden, { createStepCache }),
-        values,
-        io,
-        'ids of several tokenizers'
-      )
-  )
+  return uncachedReplay(goldenDir, values, io, {
+    readGolden: readSd3Golden,
+    load: (dir, options) => loadSd3Model(dir, options, fromImport),
+    replay: replaySd3,
+    tokens: 'ids of several tokenizers'
+  })
 }

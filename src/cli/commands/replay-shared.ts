@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { createStepCache } from '../../main/engine/cache/index'
 import { EngineFailure } from '../../main/engine/errors'
 import { resolveModel } from '../../main/engine/model/registry'
 import type { ReferenceContext } from '../../main/engine/replay/golden'
-import type { ReplayContext, ReplayRun } from '../../main/engine/replay/replay'
+import type { ReplayContext, ReplayHooks, ReplayRun } from '../../main/engine/replay/replay'
 import type { Provider } from '../../shared/providers'
 import { intFlag, providerFlag } from '../flags'
 import type { CliIO } from '../io'
@@ -163,20 +164,30 @@ export function printChecks(
 }
 
 /**
- * The report of a pipeline golden's one uncached run (SD3, PixArt-Σ): `{runs}` with --json, else
- * the run and the checks. Exit 0: there are no cached steps to differ.
+ * `studio replay` of a pipeline golden with one uncached run (SD3, PixArt-Σ): `{runs}` with
+ * --json, else the run and the checks. Exit 0: there are no cached steps to differ.
  */
-export function reportUncachedReplay(
-  result: { runs: ReplayRun[]; checks: Parameters<typeof printChecks>[2] },
+export function uncachedReplay<G, M extends ReplayModel>(
+  goldenDir: string,
   values: ReplayFlags,
   io: CliIO,
-  tokens: ReplayTokens
-): number {
-  if (values.json) {
-    io.out(JSON.stringify({ runs: result.runs }, null, 2))
-    return 0
+  family: ReplayFamily<G, M> & {
+    replay(
+      model: M,
+      golden: G,
+      hooks: ReplayHooks
+    ): Promise<{ runs: ReplayRun[]; checks: Parameters<typeof printChecks>[2] }>
+    tokens: ReplayTokens
   }
-  for (const run of result.runs) printRun(run, io, 'image', sameTransformerAndBranch)
-  printChecks(io, tokens, result.checks)
-  return 0
+): Promise<number> {
+  return runReplay(goldenDir, values, io, family, async (model, golden) => {
+    const result = await family.replay(model, golden, { createStepCache })
+    if (values.json) {
+      io.out(JSON.stringify({ runs: result.runs }, null, 2))
+      return 0
+    }
+    for (const run of result.runs) printRun(run, io, 'image', sameTransformerAndBranch)
+    printChecks(io, family.tokens, result.checks)
+    return 0
+  })
 }
