@@ -1,16 +1,14 @@
 import { ModelPicker } from '../../components/ModelPicker'
 import { PresetPicker } from '../../components/PresetPicker'
-import { PromptField } from '../../components/PromptField'
 import { SamplingFields } from '../../components/SamplingFields'
 import { SeedField } from '../../components/SeedField'
 import { useStudioStore } from '../../store'
 import { isGenerating } from '../../store/slices/generation'
 import { selectedModel } from '../../store/slices/models'
-import { GenerateButton } from './GenerateButton'
 import { LowNoiseGuidanceField } from './LowNoiseGuidanceField'
-import { PromptEmbedsNote } from './PromptEmbedsNote'
+import { PromptComposer } from './PromptComposer'
 
-/** The left column of the generate view: the whole recipe, then the action. Locked while a run is under way. */
+/** The left column of the generate view: the model and the prompt with its action, then the rest of the recipe. Locked while a run is under way. */
 export function RecipePanel() {
   const busy = useStudioStore(isGenerating)
   const model = useStudioStore(selectedModel)
@@ -19,7 +17,7 @@ export function RecipePanel() {
       <div className="panel-scroll">
         <section className="panel-section">
           <ModelPicker disabled={busy} />
-          {model?.promptEmbeds ? <PromptEmbedsNote model={model} /> : <PromptField disabled={busy} />}
+          <PromptComposer model={model} busy={busy} />
         </section>
         <section className="panel-section">
           <SeedField disabled={busy} />
@@ -29,9 +27,6 @@ export function RecipePanel() {
         <section className="panel-section">
           <PresetPicker disabled={busy} />
         </section>
-      </div>
-      <div className="panel-footer">
-        <GenerateButton />
       </div>
     </aside>
   )

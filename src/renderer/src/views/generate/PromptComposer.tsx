@@ -1,18 +1,38 @@
 import { useEffect, useMemo } from 'react'
-import { usesNegativePrompt } from '../../../shared/model-choices'
-import { examplePrompts, parseCaption } from '../../../shared/prompt-grammar'
-import { useStudioStore } from '../store'
-import { selectedModel } from '../store/slices/models'
-import { promptTokenNote } from '../store/slices/prompt-tokens'
+import type { ModelInfo } from '../../../../shared/manifest'
+import { usesNegativePrompt } from '../../../../shared/model-choices'
+import { examplePrompts, parseCaption } from '../../../../shared/prompt-grammar'
+import { useStudioStore } from '../../store'
+import { whyEngineCannotRun } from '../../store/selectors'
+import { isGenerating, whyCannotGenerate } from '../../store/slices/generation'
+import { selectedModel } from '../../store/slices/models'
+import { promptTokenNote } from '../../store/slices/prompt-tokens'
+import { PromptEmbedsNote } from './PromptEmbedsNote'
 
 /** Wait this long after the last keystroke before asking the engine to count. */
 const COUNT_DELAY_MS = 250
 
 /**
+ * The prompt composer: what to generate and, under it, Generate (Cancel while a run is under way)
+ * with the reason it is disabled — where the user's part of a request begins and ends
+ * (docs/architecture.md, "The way of a request"). A model that reads no prompt text shows the
+ * note of where it can be generated in place of the prompt; the action then says why it cannot.
+ * The fields are locked while a run is under way, the action is not (it cancels).
+ */
+export function PromptComposer({ model, busy }: { model: ModelInfo | null; busy: boolean }) {
+  return (
+    <div className="prompt-composer">
+      {model?.promptEmbeds ? <PromptEmbedsNote model={model} /> : <PromptInput disabled={busy} />}
+      <GenerateAction />
+    </div>
+  )
+}
+
+/**
  * Prompt and negative prompt, with the grammar's example prompts as clickable suggestions. The
  * negative prompt is offered only where the family uses CFG (not FLUX: guidance-distilled or none).
  */
-export function PromptField({ disabled }: { disabled?: boolean }) {
+function PromptInput({ disabled }: { disabled?: boolean }) {
   const prompt = useStudioStore((s) => s.form.prompt)
   const negative = useStudioStore((s) => s.form.negativePrompt)
   const kind = useStudioStore((s) => selectedModel(s)?.kind ?? 'image')
@@ -109,6 +129,51 @@ export function PromptField({ disabled }: { disabled?: boolean }) {
         </div>
       )}
     </>
+  )
+}
+
+const MOD = typeof navigator !== 'undefined' && /Mac/.test(navigator.platform) ? '⌘' : 'Ctrl'
+
+/** Generate, which becomes Cancel while a run is under way; says why it is disabled. */
+function GenerateAction() {
+  const busy = useStudioStore(isGenerating)
+  const cancelling = useStudioStore((s) => s.job?.phase === 'cancelling')
+  const why = useStudioStore((s) => whyEngineCannotRun(s) ?? whyCannotGenerate(s))
+  const generate = useStudioStore((s) => s.generate)
+  const cancel = useStudioStore((s) => s.cancelGenerate)
+  if (busy) {
+    return (
+      <button
+        type="button"
+        className="primary-button cancel"
+        data-testid="cancel"
+        disabled={cancelling}
+        onClick={() => void cancel()}
+      >
+        {cancelling ? 'Cancelling…' : 'Cancel'}
+        <kbd>Esc</kbd>
+      </button>
+    )
+  }
+  return (
+    <div className="generate-action">
+      <button
+        type="button"
+        className="primary-button"
+        data-testid="generate"
+        disabled={why !== null}
+        title={why ?? undefined}
+        onClick={() => void generate()}
+      >
+        Generate
+        <kbd>{MOD} ↵</kbd>
+      </button>
+      {why && (
+        <p className="field-hint center" data-testid="generate-why">
+          {why}
+        </p>
+      )}
+    </div>
   )
 }
 
