@@ -74,7 +74,19 @@ describe("Wan 2.2's second expert and a package that cannot generate, in Chromiu
       'Low-noise guidance must be 0–50'
     )
     await expect(page.getByTestId('generate').isDisabled()).resolves.toBe(true)
+    await expect(page.getByTestId('guidance-2').getAttribute('class')).resolves.toBe('num invalid')
+    // Emptied, the low-noise scale is left to the model's default: valid, Generate on. An emptied
+    // Steps field is a number the request lacks: marked invalid, Generate off.
+    await page.getByTestId('guidance-2').fill('')
+    await expect(page.getByTestId('guidance-2').getAttribute('class')).resolves.toBe('num')
+    await expect(page.getByTestId('generate').isDisabled()).resolves.toBe(false)
+    const steps = await page.getByTestId('steps').inputValue()
+    await page.getByTestId('steps').fill('')
+    await expect(page.getByTestId('steps').getAttribute('class')).resolves.toBe('num invalid')
+    await expect(page.getByTestId('generate-why').textContent()).resolves.toBe('Steps must be 1–1000')
+    await page.getByTestId('steps').fill(steps)
     await page.getByTestId('guidance-2').fill('2.5')
+    await expect(page.getByTestId('guidance-2').getAttribute('class')).resolves.toBe('num')
     await expect(page.getByTestId('generate').isDisabled()).resolves.toBe(false)
 
     await page.getByTestId('width').selectOption('16')

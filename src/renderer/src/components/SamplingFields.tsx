@@ -2,6 +2,7 @@ import type { ModelInfo } from '../../../shared/manifest'
 import { frameChoices, usesGuidanceScale } from '../../../shared/model-choices'
 import { useStudioStore } from '../store'
 import { selectedModel, sizeChoices } from '../store/slices/models'
+import { NumberInput } from './NumberInput'
 
 /**
  * Steps, guidance, size and (video) frames. An imported model makes the sizes and frame counts its
@@ -14,24 +15,21 @@ export function SamplingFields({ disabled }: { disabled?: boolean }) {
   const guidance = useStudioStore((s) => s.form.guidanceScale)
   const model = useStudioStore(selectedModel)
   const setForm = useStudioStore((s) => s.setForm)
-  const stepsBad = !Number.isInteger(steps) || steps < 1 || steps > 1000
-  const guidanceBad = !(guidance >= 0 && guidance <= 50)
   return (
     <div className="field-row">
       <div className="field">
         <label className="field-label" htmlFor="steps">
           Steps
         </label>
-        <input
+        <NumberInput
           id="steps"
-          data-testid="steps"
-          className={stepsBad ? 'num invalid' : 'num'}
-          type="number"
+          value={steps}
+          empty={Number.NaN}
           min={1}
           max={1000}
-          value={Number.isFinite(steps) ? steps : ''}
+          integer
           disabled={disabled}
-          onChange={(e) => setForm({ steps: e.target.value === '' ? Number.NaN : Number(e.target.value) })}
+          onChange={(v) => setForm({ steps: v })}
         />
       </div>
       {(!model || usesGuidanceScale(model)) && (
@@ -47,19 +45,15 @@ export function SamplingFields({ disabled }: { disabled?: boolean }) {
           >
             Guidance
           </label>
-          <input
+          <NumberInput
             id="guidance"
-            data-testid="guidance"
-            className={guidanceBad ? 'num invalid' : 'num'}
-            type="number"
+            value={guidance}
+            empty={Number.NaN}
             min={0}
             max={50}
             step={0.5}
-            value={Number.isFinite(guidance) ? guidance : ''}
             disabled={disabled}
-            onChange={(e) =>
-              setForm({ guidanceScale: e.target.value === '' ? Number.NaN : Number(e.target.value) })
-            }
+            onChange={(v) => setForm({ guidanceScale: v })}
           />
         </div>
       )}

@@ -14,10 +14,19 @@ interface Props {
 
 const psnrText = (db: number): string => (db >= PSNR_CAP_DB ? `≥ ${PSNR_CAP_DB} dB` : `${db.toFixed(2)} dB`)
 
-/** Session preparation and total of a run, the small print under its denoise time. */
-function timeNote(t: GalleryEntry['timings']): string {
+/** A run's denoise time, with its session preparation and total as the small print under it. */
+function DenoiseTime({ run, side }: { run: GalleryEntry; side: 'cached' | 'uncached' }) {
+  const t = run.timings
   const prep = t.prepareMs === undefined ? 'prep not timed' : `prep ${formatMs(t.prepareMs)}`
-  return `${prep} · total ${formatMs(t.totalMs)}`
+  return (
+    <Metric
+      label={`${side === 'cached' ? 'Cached' : 'Uncached'} · denoise`}
+      value={formatMs(t.denoiseMs)}
+      testId={`time-${side}`}
+      note={`${prep} · total ${formatMs(t.totalMs)}`}
+      noteTestId={`prep-${side}`}
+    />
+  )
 }
 
 /**
@@ -43,20 +52,8 @@ export function CompareMetrics({ result, cached, uncached, frame }: Props) {
         testId="ssim"
         note={perFrame ? `frame ${frame + 1}: ${perFrame.ssim.toFixed(4)}` : 'luma, mean of frames'}
       />
-      <Metric
-        label="Cached · denoise"
-        value={formatMs(cached.timings.denoiseMs)}
-        testId="time-cached"
-        note={timeNote(cached.timings)}
-        noteTestId="prep-cached"
-      />
-      <Metric
-        label="Uncached · denoise"
-        value={formatMs(uncached.timings.denoiseMs)}
-        testId="time-uncached"
-        note={timeNote(uncached.timings)}
-        noteTestId="prep-uncached"
-      />
+      <DenoiseTime run={cached} side="cached" />
+      <DenoiseTime run={uncached} side="uncached" />
       {denoise.comparable ? (
         <Metric
           label="Speedup · denoise"

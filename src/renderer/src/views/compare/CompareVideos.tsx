@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react'
+import { useEffect, useRef, type RefObject } from 'react'
 import type { GalleryEntry } from '../../../../shared/gallery'
 import { presetById } from '../../../../shared/presets'
 import { EntryVideo, entryVideoFile } from '../gallery/EntryVideo'
@@ -59,31 +59,40 @@ export function CompareVideos({ cached, uncached, playing, frame }: Props) {
         </span>
       </div>
       <div className="compare-video-pair">
-        <figure>
-          <figcaption>Cached · {presetById(cached.recipe.preset).label}</figcaption>
-          <div className="compare-video-stage checker">
-            <EntryVideo
-              ref={lead}
-              entry={cached}
-              controls={false}
-              autoPlay={playing}
-              testId="compare-video-cached"
-            />
-          </div>
-        </figure>
-        <figure>
-          <figcaption>Uncached</figcaption>
-          <div className="compare-video-stage checker">
-            <EntryVideo
-              ref={follow}
-              entry={uncached}
-              controls={false}
-              autoPlay={playing}
-              testId="compare-video-uncached"
-            />
-          </div>
-        </figure>
+        <VideoFigure
+          ref={lead}
+          run={cached}
+          side="cached"
+          caption={`Cached · ${presetById(cached.recipe.preset).label}`}
+          playing={playing}
+        />
+        <VideoFigure ref={follow} run={uncached} side="uncached" caption="Uncached" playing={playing} />
       </div>
     </section>
+  )
+}
+
+/** One run's saved video, captioned; the compare view's playback drives it (no controls of its own). */
+function VideoFigure(props: {
+  ref: RefObject<HTMLVideoElement | null>
+  run: GalleryEntry
+  side: 'cached' | 'uncached'
+  caption: string
+  playing: boolean
+}) {
+  const { ref, run, side, caption, playing } = props
+  return (
+    <figure>
+      <figcaption>{caption}</figcaption>
+      <div className="compare-video-stage checker">
+        <EntryVideo
+          ref={ref}
+          entry={run}
+          controls={false}
+          autoPlay={playing}
+          testId={`compare-video-${side}`}
+        />
+      </div>
+    </figure>
   )
 }

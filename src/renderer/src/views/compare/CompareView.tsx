@@ -4,6 +4,7 @@ import { StepTimeChart } from '../../charts/StepTimeChart'
 import { EntryCanvas, PlaybackBar, usePlayback } from '../../components/FramePlayer'
 import { PixelCanvas } from '../../components/PixelCanvas'
 import { ProgressBar } from '../../components/ProgressBar'
+import type { GalleryEntry } from '../../../../shared/gallery'
 import { presetById } from '../../../../shared/presets'
 import { useStudioStore } from '../../store'
 import { CompareMetrics } from './CompareMetrics'
@@ -34,6 +35,12 @@ export function CompareView() {
     }
   }, [result, cached, playback.frame])
   const pane = { zoom, onZoom: setZoom, onReset: reset }
+  // A run's pane: its frame, zoomed and panned with the others.
+  const runPane = (run: GalleryEntry, side: 'cached' | 'uncached', title: string, subtitle: string) => (
+    <ZoomPane title={title} subtitle={subtitle} testId={`pane-${side}`} {...pane}>
+      <EntryCanvas entry={run} frame={playback.frame} testId={`compare-${side}`} />
+    </ZoomPane>
+  )
   return (
     <div className="view compare-view" data-testid="compare-view">
       <header className="view-header">
@@ -73,22 +80,13 @@ export function CompareView() {
           <>
             <CompareMetrics result={result} cached={cached} uncached={uncached} frame={playback.frame} />
             <div className="compare-panes">
-              <ZoomPane
-                title={`Cached · ${presetById(cached.recipe.preset).label}`}
-                subtitle={`${cached.width}×${cached.height}`}
-                testId="pane-cached"
-                {...pane}
-              >
-                <EntryCanvas entry={cached} frame={playback.frame} testId="compare-cached" />
-              </ZoomPane>
-              <ZoomPane
-                title="Uncached"
-                subtitle={compare.reusedUncached ? 'stored run' : 'new run'}
-                testId="pane-uncached"
-                {...pane}
-              >
-                <EntryCanvas entry={uncached} frame={playback.frame} testId="compare-uncached" />
-              </ZoomPane>
+              {runPane(
+                cached,
+                'cached',
+                `Cached · ${presetById(cached.recipe.preset).label}`,
+                `${cached.width}×${cached.height}`
+              )}
+              {runPane(uncached, 'uncached', 'Uncached', compare.reusedUncached ? 'stored run' : 'new run')}
               <ZoomPane
                 title="Difference"
                 subtitle={`max ${result.heatmapMax.toFixed(1)} / 255`}

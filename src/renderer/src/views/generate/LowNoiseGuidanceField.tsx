@@ -1,4 +1,5 @@
 import type { ModelInfo } from '../../../../shared/manifest'
+import { NumberInput } from '../../components/NumberInput'
 import { useStudioStore } from '../../store'
 
 /**
@@ -14,7 +15,6 @@ export function LowNoiseGuidanceField(props: {
   const { expert, disabled } = props
   const value = useStudioStore((s) => s.form.guidanceScale2)
   const setForm = useStudioStore((s) => s.setForm)
-  const bad = value !== null && !(value >= 0 && value <= 50)
   const boundary = Math.round(expert.boundaryRatio * 1000)
   return (
     <div className="field-row">
@@ -27,20 +27,16 @@ export function LowNoiseGuidanceField(props: {
           Guidance (low-noise expert)
         </label>
         <div className="low-noise-input">
-          <input
+          <NumberInput
             id="guidance-2"
-            data-testid="guidance-2"
-            className={bad ? 'num invalid' : 'num'}
-            type="number"
+            value={value}
+            empty={null}
             min={0}
             max={50}
             step={0.5}
             placeholder={String(expert.guidanceScale2)}
-            value={value === null || !Number.isFinite(value) ? '' : value}
             disabled={disabled}
-            onChange={(e) =>
-              setForm({ guidanceScale2: e.target.value === '' ? null : Number(e.target.value) })
-            }
+            onChange={(v) => setForm({ guidanceScale2: v })}
           />
           <p className="field-hint" data-testid="guidance-2-note">
             Two experts: the steps below timestep {boundary} run on the low-noise one, with this scale.
