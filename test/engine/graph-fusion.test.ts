@@ -167,6 +167,25 @@ describe('graph fusion of hand-built chains', () => {
     expect(maxAbsDiff(out.true, out.false)).toBeLessThan(1e-5)
   })
 
+  it("fuses the dynamo exporter's order, x · (0.5 · (1 + tanh(…))) with Pow(x, 3), with the same numbers", async () => {
+    const c = {
+      nodes: [
+        node('Pow', [X, 'three'], 'x3'),
+        node('Mul', ['c', 'x3'], 'cx3'),
+        node('Add', [X, 'cx3'], 'inner'),
+        node('Mul', ['k', 'inner'], 'scaled'),
+        node('Tanh', ['scaled'], 'th'),
+        node('Add', ['th', 'one'], 'onep'),
+        node('Mul', ['half', 'onep'], 'halfp'),
+        node('Mul', [X, 'halfp'], 'y')
+      ],
+      inits: [...geluChain().inits, f32('three', 3)]
+    }
+    expect(fuseNormsAndGelu(c.nodes, c.inits, ['y']).counts.gelu).toBe(1)
+    const out = await runBoth(c)
+    expect(maxAbsDiff(out.true, out.false)).toBeLessThan(1e-5)
+  })
+
   it('EXPECTED: leaves a chain alone when one of its inner values is read elsewhere or is a graph output', () => {
     const c = rmsChain()
     expect(fuseNormsAndGelu(c.nodes, c.inits, ['y', 'root']).counts.rmsNorm).toBe(0)

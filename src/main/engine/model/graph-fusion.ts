@@ -240,7 +240,7 @@ function cubeOf(g: GraphView, name: string, x: string): Onnx.INodeProto[] | null
   return null
 }
 
-/** After 1 + tanh: Mul(x, ·) → Mul(0.5, ·), or Mul(Mul(x, 0.5), ·). */
+/** After 1 + tanh: Mul(x, ·) → Mul(0.5, ·), Mul(Mul(x, 0.5), ·), or Mul(0.5, ·) → Mul(x, ·). */
 function halfTimes(
   g: GraphView,
   onePlus: Onnx.INodeProto,
@@ -249,6 +249,12 @@ function halfTimes(
   const times = g.soleConsumer(onePlus, 'Mul')
   const other = times && otherInput(times, onePlus.output?.[0] ?? '')
   if (!times || other === null) return null
+  if (constantScalar(g, other) === 0.5) {
+    // The dynamo exporter's order: x · (0.5 · (1 + tanh)).
+    const outer = g.soleConsumer(times, 'Mul')
+    if (!outer || otherInput(outer, times.output?.[0] ?? '') !== x) return null
+    return { nodes: [times, outer], y: outer.output?.[0] ?? '' }
+  }
   if (other === x) {
     const half = g.soleConsumer(times, 'Mul')
     const c = half && otherInput(half, times.output?.[0] ?? '')
