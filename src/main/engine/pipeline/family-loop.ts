@@ -1,5 +1,6 @@
 import { checkBlockBudget, type CacheConfig } from '../../../shared/cache-config'
 import type { Branch } from '../../../shared/trace'
+import { assertFinite } from '../cache/non-finite'
 import type { CreateStepCache, StepCache } from '../cache/seam'
 import { EngineFailure } from '../errors'
 import type { BeforeCall } from '../model/block-program'
@@ -148,42 +149,81 @@ export function stepReport(
   }
 }
 
-/** What a family's step sees: its index and sigma, the sample x (as a tensor too) and its call site. */
+/** What a family's step sees: its index, timestep and sigma, the sample x (as a tensor too) and its call site. */
 export interface FamilyStep {
   i: number
+  /** The schedule's timestep of step i (the scheduler's; a family may call with another scale). */
+  t: number
   sigma: number
   x: Float32Array
   latent: Tensor
   site: (branch: Branch) => CallSite
 }
 
+/** A family's step: its calls, guidance and scheduler update; the next sample and the prediction that made it. */
+export type FamilyStepFn = (s: FamilyStep) => Promise<{ x: Float32Array; velocity: Tensor }>
+
 /**
  * The denoising loop's frame, the same in every family: a fresh step cache, then per step the
- * cancellation check, the family's own step (its calls, guidance and scheduler update: the next
- * sample and the prediction that made it) and the step's report. `sigmas[i]` is step i's sigma.
+ * cancellation check, the family's own step and the step's report. `schedule.sigmas[i]` and
+ * `schedule.timesteps[i]` are step i's; there are as many steps as timesteps.
  */
 export async function familyLoop(
   noise: Tensor,
-  sigmas: readonly number[],
-  steps: number,
+  schedule: { sigmas: readonly number[]; timesteps: readonly number[] },
   cache: CacheConfig,
   hooks: FamilyDenoiseHooks,
-  step: (s: FamilyStep) => Promise<{ x: Float32Array; velocity: Tensor }>
+  step: FamilyStepFn
 ): Promise<{ latent: Tensor; stepCache: StepCache }> {
   const stepCache = hooks.createStepCache(cache)
   stepCache.beginGeneration()
   const dims = noise.dims
+  const steps = schedule.timesteps.length
   let x: Float32Array = Float32Array.from(noise.data)
   for (let i = 0; i < steps; i++) {
     hooks.beforeCall()
     const start = performance.now()
-    const sigma = sigmas[i]
+    const sigma = schedule.sigmas[i]
+    const t = schedule.timesteps[i]
     const latent = tensor(x, dims)
-    const next = await step({ i, sigma, x, latent, site: stepSite(stepCache, i, sigma, hooks.beforeCall) })
+    const next = await step({ i, t, sigma, x, latent, site: stepSite(stepCache, i, sigma, hooks.beforeCall) })
     x = next.x
     await hooks.onStep?.(
       stepReport(stepCache, { step: i, totalSteps: steps, start, sigma }, x, dims, next.velocity)
     )
   }
   return { latent: tensor(x, dims), stepCache }
+}
+
+/**
+ * A family's whole denoising run (SD3, PixArt, Qwen-Image, Wan): the refusal to cache a whole
+ * graph, then, timed as prepareMs, the segments of each transformer it will call compiled at
+ * `batch` and the family's `setup` (its text inputs and warm-up, which gives the step), then the
+ * loop. Block lists are never merged here (FLUX's merged lists go through denoise.ts).
+ */
+export async function familyDenoise(
+  model: { name: string; cacheable: boolean },
+  transformers: Iterable<LoadedTransformer>,
+  input: {
+    noise: Tensor
+    schedule: { sigmas: readonly number[]; timesteps: readonly number[] }
+    cache: CacheConfig
+  },
+  hooks: FamilyDenoiseHooks,
+  batch: number,
+  setup: () => FamilyStepFn | Promise<FamilyStepFn>
+): Promise<FamilyDenoised> {
+  const { cache } = input
+  refuseUncacheable(model, cache)
+  const t0 = performance.now()
+  for (const t of transformers) await prepareSegments(t, cache, false, batch, hooks.beforeCall)
+  const step = await setup()
+  const prepareMs = performance.now() - t0
+  const loop = await familyLoop(input.noise, input.schedule, cache, hooks, step)
+  return { ...loop, prepareMs }
+}
+
+/** A prediction's check for NaN/Inf, naming the transformer and the step (`at` e.g. "timestep 981"). */
+export function assertPrediction(p: Tensor, transformer: LoadedTransformer, i: number, at: string): void {
+  assertFinite(p, `the prediction of ${transformer.manifest.name} at step ${i} (${at})`)
 }

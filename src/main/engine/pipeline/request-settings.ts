@@ -38,15 +38,20 @@ export interface RecipeSettings {
   height: number
 }
 
+/** What some families add to the recipe, after the fields every family writes. */
+export type RecipeExtra = Partial<
+  Pick<Recipe, 'frames' | 'guidanceScale2' | 'promptEmbeds' | 'negativePromptEmbeds'>
+>
+
 /**
  * The recipe of a family's run, its fields in the order every family writes them (the PNG's
- * recipe text keeps that order); `extra` (a video's frames, Qwen-Image's embedding files) last.
+ * recipe text keeps that order); `extra` (a video's frames and second guidance, Qwen-Image's embedding files) last.
  */
 export function familyRecipe(
   model: { id: string; name: string; provider: Recipe['provider'] },
   req: GenerateRequest,
   s: RecipeSettings,
-  extra: Partial<Pick<Recipe, 'frames' | 'promptEmbeds' | 'negativePromptEmbeds'>> = {}
+  extra: RecipeExtra = {}
 ): Recipe {
   return {
     model: model.id,
@@ -88,4 +93,26 @@ export function requestSampling(
     width: req.width ?? d.width,
     height: req.height ?? d.height
   }
+}
+
+/**
+ * A family's cache config and the recipe that records it: the request's cache with the family's
+ * CFG layout (`separateCfg`: CFG's branches as separate calls, each with its own cache state)
+ * and block lists (a one-list family never merges; `mergeByDefault`, FLUX's two lists, merges
+ * unless the request says not).
+ */
+export function familyCacheRecipe(
+  model: Parameters<typeof familyRecipe>[0],
+  req: GenerateRequest,
+  s: Omit<RecipeSettings, 'cache'>,
+  extra: RecipeExtra = {},
+  mergeByDefault = false
+): { cache: CacheConfig; recipe: Recipe } {
+  const resolved = requestCache(req)
+  const cache: CacheConfig = {
+    ...resolved,
+    mergeBlockLists: mergeByDefault ? (resolved.mergeBlockLists ?? true) : false,
+    enableSeparateCfg: s.separateCfg
+  }
+  return { cache, recipe: familyRecipe(model, req, { ...s, cache }, extra) }
 }

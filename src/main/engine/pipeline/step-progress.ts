@@ -2,6 +2,7 @@ import type { ProgressEvent } from '../../../shared/generation'
 import { tensor, type Tensor } from '../tensor'
 import { toFrames } from './decode'
 import type { StepReport } from './denoise'
+import type { FamilyDenoised, FamilyDenoiseHooks } from './family-loop'
 
 /**
  * The progress event of a finished step, with a preview when the request asks for one at this
@@ -93,4 +94,30 @@ export function previewFrame(image: Tensor, video: boolean): NonNullable<Progres
     height: f.height,
     pixels: f.frames === 1 ? f.pixels : f.pixels.slice(0, f.width * f.height * 4)
   }
+}
+
+/**
+ * A family's denoising loop as every generate runs it: on warm sessions, timed by denoiseTimer,
+ * with the request's progress events; `preview` is the image tensor of what step r is becoming,
+ * shown as a preview frame (the first frame where `video`).
+ */
+export async function timedDenoise(
+  hooks: Pick<FamilyDenoiseHooks, 'createStepCache' | 'beforeCall'> & {
+    onProgress?: (e: ProgressEvent) => void
+  },
+  previewEvery: number,
+  preview: (r: StepReport) => Promise<Tensor>,
+  video: boolean,
+  loop: (hooks: FamilyDenoiseHooks) => Promise<FamilyDenoised>
+): Promise<{ denoised: FamilyDenoised; timings: DenoiseTimings }> {
+  const timer = denoiseTimer(hooks.onProgress, previewEvery, async (r) =>
+    previewFrame(await preview(r), video)
+  )
+  const denoised = await loop({
+    createStepCache: hooks.createStepCache,
+    beforeCall: hooks.beforeCall,
+    warm: true,
+    onStep: timer.onStep
+  })
+  return { denoised, timings: timer.finish(denoised.prepareMs) }
 }

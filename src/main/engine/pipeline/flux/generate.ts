@@ -1,13 +1,12 @@
-import type { CacheConfig } from '../../../../shared/cache-config'
 import type { GenerateRequest, GenerationResult } from '../../../../shared/generation'
 import type { Tensor } from '../../tensor'
 import { flowMatchSchedule } from '../flow-match'
 import type { PipelineHooks } from '../generate'
 import { imageResult } from '../image-result'
 import { checkSideMultiples } from '../image-size'
-import { familyRecipe, requestCache, requestSampling } from '../request-settings'
+import { familyCacheRecipe, requestSampling } from '../request-settings'
 import { seededNoise } from '../seeded-noise'
-import { denoiseTimer, predictedClean, previewFrame } from '../step-progress'
+import { predictedClean, timedDenoise } from '../step-progress'
 import { latentSize, packLatents, vaeScaleFactor } from './latents'
 import type { FluxModel } from './model'
 import { encodeFlux, fluxDecode, fluxDenoise, tokenizeFlux } from './run'
@@ -29,22 +28,14 @@ export async function runFluxPipeline(
   // No negative prompt (FluxPipeline's true_cfg_scale is not offered): the recipe's is ''.
   const { steps, guidance, width, height } = requestSampling(req, model.defaults)
   checkSideMultiples(model, width, height)
-  const resolved = requestCache(req)
   // CacheDiT's Flux adapter caches the double- and single-stream lists as one (F8B0 counts both).
-  const cache: CacheConfig = {
-    ...resolved,
-    mergeBlockLists: resolved.mergeBlockLists ?? true,
-    enableSeparateCfg: false
-  }
-  const recipe = familyRecipe(model, req, {
-    negativePrompt: '',
-    steps,
-    guidanceScale: guidance,
-    separateCfg: false,
-    cache,
-    width,
-    height
-  })
+  const { cache, recipe } = familyCacheRecipe(
+    model,
+    req,
+    { negativePrompt: '', steps, guidanceScale: guidance, separateCfg: false, width, height },
+    {},
+    true
+  )
 
   // 2. Prompt: CLIP pooled and T5 states.
   const tEncode = performance.now()
@@ -62,15 +53,13 @@ export async function runFluxPipeline(
   // 4. Denoising loop through the step cache, on warm sessions.
   const decode = async (packed: Tensor) => (await fluxDecode(model, packed, latent, hooks.beforeCall)).image
   // The preview: the predicted clean sample, decoded: what the image is becoming.
-  const timer = denoiseTimer(hooks.onProgress, req.previewEvery, async (r) =>
-    previewFrame(await decode(predictedClean(r)), false)
+  const { denoised, timings } = await timedDenoise(
+    hooks,
+    req.previewEvery,
+    (r) => decode(predictedClean(r)),
+    false,
+    (loopHooks) => fluxDenoise(model, { text, noise, latent, schedule, guidance, cache }, loopHooks)
   )
-  const denoised = await fluxDenoise(
-    model,
-    { text, noise, latent, schedule, guidance, cache },
-    { createStepCache: hooks.createStepCache, beforeCall: hooks.beforeCall, warm: true, onStep: timer.onStep }
-  )
-  const timings = timer.finish(denoised.prepareMs)
 
   // 5. Decode and encode the PNG with the recipe.
   return imageResult({ t0, recipe, encodeMs, denoised, timings }, decode, false, hooks.onDecoded)

@@ -1,13 +1,11 @@
 import type { CacheConfig } from '../../../../shared/cache-config'
-import { assertFinite } from '../../cache/non-finite'
 import { EngineFailure } from '../../errors'
 import { tensor, type Tensor } from '../../tensor'
 import { concatBatch, filled } from '../batch'
 import {
-  familyLoop,
+  assertPrediction,
+  familyDenoise,
   pairCall,
-  prepareSegments,
-  refuseUncacheable,
   warmOneTransformer,
   type FamilyDenoised,
   type FamilyDenoiseHooks
@@ -87,34 +85,22 @@ export async function pixartDenoise(
   hooks: FamilyDenoiseHooks
 ): Promise<FamilyDenoised> {
   const { cache, schedule } = input
-  refuseUncacheable(model, cache)
   const call = model.call ?? callTransformer
   const cfg = pixartUsesCfg(input.guidanceScale)
   const fixedBatch = model.shape.fixedBatch
   const batched = fixedBatch === 2 || (fixedBatch === null && cfg)
-  const t0 = performance.now()
-  await prepareSegments(model.transformer, cache, false, batched ? 2 : 1, hooks.beforeCall)
-  const { width, height } = input
-  const pair = batched
-    ? pixartTextInputs(model, cfg ? [input.uncond, input.cond] : [input.cond, input.cond], width, height)
-    : null
-  const single = (t: PixArtText) => pixartTextInputs(model, [t], width, height)
-  if (hooks.warm) await warmOneTransformer(model, input, pair ?? single(input.cond), !!pair, cache, hooks)
-  const prepareMs = performance.now() - t0
-
-  const stepper = new DPMSolverStepper(model.configs.scheduler, schedule)
-  const channels = model.configs.transformer.in_channels
-  const keepHalf = learnedSigma(model.configs.transformer)
-  const steps = schedule.timesteps.length
   const transformer = model.transformer
-  const loop = await familyLoop(
-    input.noise,
-    schedule.sigmas,
-    steps,
-    cache,
-    hooks,
-    async ({ i, x, latent, site }) => {
-      const t = schedule.timesteps[i]
+  return familyDenoise(model, [transformer], input, hooks, batched ? 2 : 1, async () => {
+    const { width, height } = input
+    const pair = batched
+      ? pixartTextInputs(model, cfg ? [input.uncond, input.cond] : [input.cond, input.cond], width, height)
+      : null
+    const single = (t: PixArtText) => pixartTextInputs(model, [t], width, height)
+    if (hooks.warm) await warmOneTransformer(model, input, pair ?? single(input.cond), !!pair, cache, hooks)
+    const stepper = new DPMSolverStepper(model.configs.scheduler, schedule)
+    const channels = model.configs.transformer.in_channels
+    const keepHalf = learnedSigma(model.configs.transformer)
+    return async ({ i, t, x, latent, site }) => {
       let prediction: Tensor
       if (pair) {
         const [first, second] = await pairCall(
@@ -134,12 +120,11 @@ export async function pixartDenoise(
           prediction = applyGuidance(prediction, u, input.guidanceScale)
         }
       }
-      assertFinite(prediction, `the prediction of ${transformer.manifest.name} at step ${i} (timestep ${t})`)
+      assertPrediction(prediction, transformer, i, `timestep ${t}`)
       const eps = keepHalf ? firstChannels(prediction, channels) : prediction
       return { x: stepper.step(eps.data, x), velocity: eps }
     }
-  )
-  return { ...loop, prepareMs }
+  })
 }
 
 /** noise_pred.chunk(2, dim=1)[0] of a [1, 2C, h, w] prediction: its first C channels. */

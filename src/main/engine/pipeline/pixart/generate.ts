@@ -1,12 +1,11 @@
-import type { CacheConfig } from '../../../../shared/cache-config'
 import type { GenerateRequest, GenerationResult } from '../../../../shared/generation'
 import type { Tensor } from '../../tensor'
 import type { PipelineHooks } from '../generate'
 import { imageResult } from '../image-result'
-import { familyRecipe, requestCache, requestSampling, requestSetting } from '../request-settings'
+import { familyCacheRecipe, requestSampling, requestSetting } from '../request-settings'
 import { dpmSolverSchedule } from '../schedulers/dpm-solver'
 import { imageLatentDims, seededNoise } from '../seeded-noise'
-import { denoiseTimer, previewFrame } from '../step-progress'
+import { timedDenoise } from '../step-progress'
 import { pixartVaeScale } from './configs'
 import { pixartDenoise, pixartUsesCfg } from './denoise'
 import type { PixArtModel } from './model'
@@ -30,17 +29,11 @@ export async function runPixArtPipeline(
   checkPixArtSize(model.shape, width, height, model.id)
   // One block list; CFG's branches share one cache context when they run as one batched call.
   const batchedCfg = pixartUsesCfg(guidance) && model.shape.fixedBatch !== 1
-  const cache: CacheConfig = {
-    ...requestCache(req),
-    mergeBlockLists: false,
-    enableSeparateCfg: !batchedCfg
-  }
-  const recipe = familyRecipe(model, req, {
+  const { cache, recipe } = familyCacheRecipe(model, req, {
     negativePrompt,
     steps,
     guidanceScale: guidance,
     separateCfg: !batchedCfg,
-    cache,
     width,
     height
   })
@@ -61,14 +54,17 @@ export async function runPixArtPipeline(
   const noise = seededNoise(hooks.noise, req.seed, dims, `${width}×${height}`)
 
   const decode = async (latent: Tensor) => (await pixartDecode(model, latent, hooks.beforeCall)).image
-  const timer = denoiseTimer(hooks.onProgress, req.previewEvery, async (r) =>
-    previewFrame(await decode(r.latent), false)
+  const { denoised, timings } = await timedDenoise(
+    hooks,
+    req.previewEvery,
+    (r) => decode(r.latent),
+    false,
+    (loopHooks) =>
+      pixartDenoise(
+        model,
+        { ...text, noise, schedule, guidanceScale: guidance, width, height, cache },
+        loopHooks
+      )
   )
-  const denoised = await pixartDenoise(
-    model,
-    { ...text, noise, schedule, guidanceScale: guidance, width, height, cache },
-    { createStepCache: hooks.createStepCache, beforeCall: hooks.beforeCall, warm: true, onStep: timer.onStep }
-  )
-  const timings = timer.finish(denoised.prepareMs)
   return imageResult({ t0, recipe, encodeMs, denoised, timings }, decode, false, hooks.onDecoded)
 }

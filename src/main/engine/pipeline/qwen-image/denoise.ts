@@ -1,15 +1,8 @@
 import type { CacheConfig } from '../../../../shared/cache-config'
-import { assertFinite } from '../../cache/non-finite'
 import { EngineFailure } from '../../errors'
 import { tensor, type Tensor } from '../../tensor'
 import { filled } from '../batch'
-import {
-  familyLoop,
-  prepareSegments,
-  refuseUncacheable,
-  type FamilyDenoised,
-  type FamilyDenoiseHooks
-} from '../family-loop'
+import { assertPrediction, familyDenoise, type FamilyDenoised, type FamilyDenoiseHooks } from '../family-loop'
 import type { FlowMatchSchedule } from '../flow-match'
 import { eulerStep } from '../scheduler'
 import { callTransformer } from '../transformer-call'
@@ -81,8 +74,7 @@ export async function qwenDenoise(
   input: QwenDenoiseInput,
   hooks: FamilyDenoiseHooks
 ): Promise<FamilyDenoised> {
-  const { cache, schedule } = input
-  refuseUncacheable(model, cache)
+  const { schedule } = input
   const { imageTokens, channels } = model.shape
   if (input.noise.dims.join() !== [1, imageTokens, channels].join())
     throw new EngineFailure(
@@ -91,31 +83,20 @@ export async function qwenDenoise(
     )
   const call = model.call ?? callTransformer
   const cfg = qwenUsesTrueCfg(input.trueCfgScale, input.uncond)
-  const t0 = performance.now()
   const transformer = model.transformer
-  await prepareSegments(transformer, cache, false, 1, hooks.beforeCall)
-  const condText = qwenTextInputs(model, input.cond)
-  const uncondText = cfg && input.uncond ? qwenTextInputs(model, input.uncond) : null
-  const prepareMs = performance.now() - t0
-
-  const steps = schedule.timesteps.length
-  const loop = await familyLoop(
-    input.noise,
-    schedule.sigmas,
-    steps,
-    cache,
-    hooks,
-    async ({ i, sigma, x, latent, site }) => {
+  return familyDenoise(model, [transformer], input, hooks, 1, () => {
+    const condText = qwenTextInputs(model, input.cond)
+    const uncondText = cfg && input.uncond ? qwenTextInputs(model, input.uncond) : null
+    return async ({ i, sigma, x, latent, site }) => {
       const timestep = filled(schedule.modelTimesteps[i], 1)
       let noise = await call(transformer, { latent, timestep, text: condText }, site('cond'))
       if (uncondText) {
         const neg = await call(transformer, { latent, timestep, text: uncondText }, site('uncond'))
         noise = trueCfg(noise, neg, input.trueCfgScale)
       }
-      assertFinite(noise, `the prediction of ${transformer.manifest.name} at step ${i} (sigma ${sigma})`)
+      assertPrediction(noise, transformer, i, `sigma ${sigma}`)
       eulerStep(x, noise.data, sigma, schedule.sigmas[i + 1])
       return { x, velocity: noise }
     }
-  )
-  return { ...loop, prepareMs }
+  })
 }

@@ -1,4 +1,3 @@
-import type { CacheConfig } from '../../../../shared/cache-config'
 import type { GenerateRequest, GenerationResult } from '../../../../shared/generation'
 import { EngineFailure } from '../../errors'
 import type { Tensor } from '../../tensor'
@@ -6,9 +5,9 @@ import { flowMatchSchedule } from '../flow-match'
 import { packLatents } from '../flux/latents'
 import type { PipelineHooks } from '../generate'
 import { imageResult } from '../image-result'
-import { familyRecipe, requestCache, requestSetting } from '../request-settings'
+import { familyCacheRecipe, requestSetting } from '../request-settings'
 import { seededNoise } from '../seeded-noise'
-import { denoiseTimer, previewFrame } from '../step-progress'
+import { timedDenoise } from '../step-progress'
 import { qwenDenoise, qwenUsesTrueCfg } from './denoise'
 import type { QwenImageModel } from './model'
 import { readRequestEmbeds } from './request-embeds'
@@ -74,8 +73,7 @@ export async function runQwenImagePipeline(
   const cfg = qwenUsesTrueCfg(trueCfgScale, embeds.uncond)
 
   // One block list; true CFG's negative call is its own call, so its own cache context.
-  const cache: CacheConfig = { ...requestCache(req), mergeBlockLists: false, enableSeparateCfg: cfg }
-  const recipe = familyRecipe(
+  const { cache, recipe } = familyCacheRecipe(
     model,
     req,
     {
@@ -83,7 +81,6 @@ export async function runQwenImagePipeline(
       steps,
       guidanceScale: trueCfgScale,
       separateCfg: cfg,
-      cache,
       width,
       height
     },
@@ -97,14 +94,18 @@ export async function runQwenImagePipeline(
   const noise = packLatents(seededNoise(hooks.noise, req.seed, [1, C, h, w], `${width}×${height}`))
 
   const decode = (latent: Tensor) => qwenDecode(vae, latent, h, w, hooks.beforeCall)
-  const timer = denoiseTimer(hooks.onProgress, req.previewEvery, async (r) =>
-    previewFrame(await decode(r.latent), true)
+  // (qwenDenoise runs no warm-up: its hooks' warm is not read.)
+  const { denoised, timings } = await timedDenoise(
+    hooks,
+    req.previewEvery,
+    (r) => decode(r.latent),
+    true,
+    (loopHooks) =>
+      qwenDenoise(
+        model,
+        { cond: embeds.cond, uncond: cfg ? embeds.uncond : null, noise, schedule, trueCfgScale, cache },
+        loopHooks
+      )
   )
-  const denoised = await qwenDenoise(
-    model,
-    { cond: embeds.cond, uncond: cfg ? embeds.uncond : null, noise, schedule, trueCfgScale, cache },
-    { createStepCache: hooks.createStepCache, beforeCall: hooks.beforeCall, onStep: timer.onStep }
-  )
-  const timings = timer.finish(denoised.prepareMs)
   return imageResult({ t0, recipe, encodeMs, denoised, timings }, decode, true, hooks.onDecoded)
 }

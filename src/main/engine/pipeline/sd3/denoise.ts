@@ -1,13 +1,11 @@
 import type { CacheConfig } from '../../../../shared/cache-config'
-import { assertFinite } from '../../cache/non-finite'
 import { EngineFailure } from '../../errors'
 import type { Tensor } from '../../tensor'
 import { concatBatch, filled } from '../batch'
 import {
+  assertPrediction,
+  familyDenoise,
   pairCall,
-  prepareSegments,
-  refuseUncacheable,
-  familyLoop,
   warmOneTransformer,
   type FamilyDenoised,
   type FamilyDenoiseHooks
@@ -58,26 +56,14 @@ export async function sd3Denoise(
   hooks: FamilyDenoiseHooks
 ): Promise<FamilyDenoised> {
   const { cache, schedule } = input
-  refuseUncacheable(model, cache)
   const call = model.call ?? callTransformer
   const cfg = sd3UsesCfg(input.guidanceScale)
-  const t0 = performance.now()
-  await prepareSegments(model.transformer, cache, false, cfg ? 2 : 1, hooks.beforeCall)
-  const text = sd3TextInputs(cfg ? [input.uncond, input.cond] : [input.cond])
-  if (hooks.warm) await warmOneTransformer(model, input, text, cfg, cache, hooks)
-  const prepareMs = performance.now() - t0
-
   const transformer = model.transformer
   const dims = input.noise.dims
-  const steps = schedule.timesteps.length
-  const loop = await familyLoop(
-    input.noise,
-    schedule.sigmas,
-    steps,
-    cache,
-    hooks,
-    async ({ i, sigma, x, latent, site }) => {
-      const t = schedule.timesteps[i]
+  return familyDenoise(model, [transformer], input, hooks, cfg ? 2 : 1, async () => {
+    const text = sd3TextInputs(cfg ? [input.uncond, input.cond] : [input.cond])
+    if (hooks.warm) await warmOneTransformer(model, input, text, cfg, cache, hooks)
+    return async ({ i, t, sigma, x, latent, site }) => {
       let noise: Tensor
       if (cfg) {
         const [u, c] = await pairCall(call, transformer, latent, t, text, site('batched'))
@@ -85,7 +71,7 @@ export async function sd3Denoise(
       } else {
         noise = await call(transformer, { latent, timestep: filled(t, 1), text }, site('cond'))
       }
-      assertFinite(noise, `the prediction of ${transformer.manifest.name} at step ${i} (timestep ${t})`)
+      assertPrediction(noise, transformer, i, `timestep ${t}`)
       if (noise.data.length !== x.length)
         throw new EngineFailure(
           'model_invalid',
@@ -94,6 +80,5 @@ export async function sd3Denoise(
       eulerStep(x, noise.data, sigma, schedule.sigmas[i + 1])
       return { x, velocity: noise }
     }
-  )
-  return { ...loop, prepareMs }
+  })
 }

@@ -1,13 +1,12 @@
-import type { CacheConfig } from '../../../../shared/cache-config'
 import type { GenerateRequest, GenerationResult } from '../../../../shared/generation'
 import type { Tensor } from '../../tensor'
 import { flowMatchStepsSchedule } from '../flow-match'
 import type { PipelineHooks } from '../generate'
 import { imageResult } from '../image-result'
 import { checkSideMultiples } from '../image-size'
-import { familyRecipe, requestCache, requestSampling, requestSetting } from '../request-settings'
+import { familyCacheRecipe, requestSampling, requestSetting } from '../request-settings'
 import { imageLatentDims, seededNoise } from '../seeded-noise'
-import { denoiseTimer, previewFrame } from '../step-progress'
+import { timedDenoise } from '../step-progress'
 import { sd3VaeScale } from './configs'
 import { sd3Denoise } from './denoise'
 import type { Sd3Model } from './model'
@@ -29,13 +28,11 @@ export async function runSd3Pipeline(
   // Sides a multiple of VAE scale × patch, within the position embedding's crop.
   checkSideMultiples(model, width, height)
   // One block list; CFG's branches are one batched call, so they share one cache context.
-  const cache: CacheConfig = { ...requestCache(req), mergeBlockLists: false, enableSeparateCfg: false }
-  const recipe = familyRecipe(model, req, {
+  const { cache, recipe } = familyCacheRecipe(model, req, {
     negativePrompt,
     steps,
     guidanceScale: guidance,
     separateCfg: false,
-    cache,
     width,
     height
   })
@@ -56,14 +53,12 @@ export async function runSd3Pipeline(
   const noise = seededNoise(hooks.noise, req.seed, dims, `${width}×${height}`)
 
   const decode = async (latent: Tensor) => (await sd3Decode(model, latent, hooks.beforeCall)).image
-  const timer = denoiseTimer(hooks.onProgress, req.previewEvery, async (r) =>
-    previewFrame(await decode(r.latent), false)
+  const { denoised, timings } = await timedDenoise(
+    hooks,
+    req.previewEvery,
+    (r) => decode(r.latent),
+    false,
+    (loopHooks) => sd3Denoise(model, { ...text, noise, schedule, guidanceScale: guidance, cache }, loopHooks)
   )
-  const denoised = await sd3Denoise(
-    model,
-    { ...text, noise, schedule, guidanceScale: guidance, cache },
-    { createStepCache: hooks.createStepCache, beforeCall: hooks.beforeCall, warm: true, onStep: timer.onStep }
-  )
-  const timings = timer.finish(denoised.prepareMs)
   return imageResult({ t0, recipe, encodeMs, denoised, timings }, decode, false, hooks.onDecoded)
 }

@@ -1,17 +1,9 @@
 import type { CacheConfig } from '../../../../shared/cache-config'
-import { assertFinite } from '../../cache/non-finite'
 import type { LoadedTransformer } from '../../model/loaded-model'
-import { tensor, type Tensor } from '../../tensor'
+import type { Tensor } from '../../tensor'
 import { filled } from '../batch'
 import type { DenoiseInput } from '../denoise'
-import {
-  prepareSegments,
-  refuseUncacheable,
-  stepReport,
-  stepSite,
-  type FamilyDenoised,
-  type FamilyDenoiseHooks
-} from '../family-loop'
+import { assertPrediction, familyDenoise, type FamilyDenoised, type FamilyDenoiseHooks } from '../family-loop'
 import { applyGuidance } from '../guidance'
 import { UniPCStepper, type UniPCSchedule } from '../schedulers/unipc'
 import { callTransformer } from '../transformer-call'
@@ -74,54 +66,38 @@ export async function wanDenoise(
   hooks: WanDenoiseHooks
 ): Promise<WanDenoised> {
   const { cache, schedule } = input
-  refuseUncacheable(model, cache)
   const call = model.call ?? callTransformer
   const cfg = wanUsesCfg(input.guidanceScale)
-  const t0 = performance.now()
   const used = new Set(schedule.timesteps.map((t) => wanExpert(model, t, 1, null).transformer))
-  for (const t of used) await prepareSegments(t, cache, false, 1, hooks.beforeCall)
   const text = (states: Tensor) => ({ text_hidden: states })
-  if (hooks.warm) {
-    // The shared warm-up walks sigmas: each step's sigma names its expert here.
-    const bySigma = new Map(schedule.timesteps.map((t, i) => [schedule.sigmas[i], t]))
-    const warmInput: DenoiseInput = {
-      noise: input.noise,
-      sigmas: schedule.sigmas,
-      timesteps: schedule.timesteps,
-      cond: text(input.cond),
-      uncond: text(input.uncond),
-      guidanceScale: input.guidanceScale,
-      separateCfg: true,
-      mergeBlockLists: false
+  return familyDenoise(model, used, input, hooks, 1, async () => {
+    if (hooks.warm) {
+      // The shared warm-up walks sigmas: each step's sigma names its expert here.
+      const bySigma = new Map(schedule.timesteps.map((t, i) => [schedule.sigmas[i], t]))
+      const warmInput: DenoiseInput = {
+        noise: input.noise,
+        sigmas: schedule.sigmas,
+        timesteps: schedule.timesteps,
+        cond: text(input.cond),
+        uncond: text(input.uncond),
+        guidanceScale: input.guidanceScale,
+        separateCfg: true,
+        mergeBlockLists: false
+      }
+      const expertOf = (sigma: number) => wanExpert(model, bySigma.get(sigma) ?? 0, 1, null).transformer
+      await warmUp({ transformerFor: expertOf }, warmInput, cache, { ...hooks, call: model.call })
     }
-    const expertOf = (sigma: number) => wanExpert(model, bySigma.get(sigma) ?? 0, 1, null).transformer
-    await warmUp({ transformerFor: expertOf }, warmInput, cache, { ...hooks, call: model.call })
-  }
-  const prepareMs = performance.now() - t0
-
-  const stepCache = hooks.createStepCache(cache)
-  stepCache.beginGeneration()
-  const stepper = new UniPCStepper(model.configs.scheduler, schedule)
-  const dims = input.noise.dims
-  let x: Float32Array = Float32Array.from(input.noise.data)
-  const steps = schedule.timesteps.length
-  for (let i = 0; i < steps; i++) {
-    hooks.beforeCall()
-    const start = performance.now()
-    const t = schedule.timesteps[i]
-    const sigma = schedule.sigmas[i]
-    const { transformer, guidance } = wanExpert(model, t, input.guidanceScale, input.guidanceScale2)
-    const latent = tensor(x, dims)
-    const site = stepSite(stepCache, i, sigma, hooks.beforeCall)
-    const timestep = filled(t, 1)
-    let v = await call(transformer, { latent, timestep, text: text(input.cond) }, site('cond'))
-    if (cfg) {
-      const vu = await call(transformer, { latent, timestep, text: text(input.uncond) }, site('uncond'))
-      v = applyGuidance(v, vu, guidance)
+    const stepper = new UniPCStepper(model.configs.scheduler, schedule)
+    return async ({ i, t, latent, x, site }) => {
+      const { transformer, guidance } = wanExpert(model, t, input.guidanceScale, input.guidanceScale2)
+      const timestep = filled(t, 1)
+      let v = await call(transformer, { latent, timestep, text: text(input.cond) }, site('cond'))
+      if (cfg) {
+        const vu = await call(transformer, { latent, timestep, text: text(input.uncond) }, site('uncond'))
+        v = applyGuidance(v, vu, guidance)
+      }
+      assertPrediction(v, transformer, i, `timestep ${t}`)
+      return { x: stepper.step(v.data, x), velocity: v }
     }
-    assertFinite(v, `the prediction of ${transformer.manifest.name} at step ${i} (timestep ${t})`)
-    x = stepper.step(v.data, x)
-    await hooks.onStep?.(stepReport(stepCache, { step: i, totalSteps: steps, start, sigma }, x, dims, v))
-  }
-  return { latent: tensor(x, dims), stepCache, prepareMs }
+  })
 }

@@ -1,13 +1,12 @@
-import type { CacheConfig } from '../../../../shared/cache-config'
-import type { GenerateRequest, GenerationResult, Recipe } from '../../../../shared/generation'
+import type { GenerateRequest, GenerationResult } from '../../../../shared/generation'
 import { EngineFailure } from '../../errors'
 import { toFrames } from '../decode'
 import type { PipelineHooks } from '../generate'
 import { runReport } from '../image-result'
-import { familyRecipe, requestCache } from '../request-settings'
+import { familyCacheRecipe } from '../request-settings'
 import { uniPCSchedule } from '../schedulers/unipc'
 import { seededNoise } from '../seeded-noise'
-import { denoiseTimer, predictedClean, previewFrame } from '../step-progress'
+import { predictedClean, timedDenoise } from '../step-progress'
 import { encodeVideoFiles } from '../video/files'
 import { wanDecode } from './decode'
 import { wanDenoise, wanUsesCfg } from './denoise'
@@ -48,17 +47,13 @@ export async function runWanPipeline(
       `${model.id}: the folder has no vae_decoder/model.onnx; its videos cannot be decoded (export the VAE decoder too)`
     )
   // CacheDiT's Wan adapter: one list (blocks), CFG's branches as separate calls with their own state.
-  const cache: CacheConfig = { ...requestCache(req), mergeBlockLists: false, enableSeparateCfg: true }
+  const { cache, recipe } = familyCacheRecipe(
+    model,
+    req,
+    { negativePrompt, steps, guidanceScale: guidance, separateCfg: true, width, height },
+    { frames, ...(guidance2 === null ? {} : { guidanceScale2: guidance2 }) }
+  )
   const cfg = wanUsesCfg(guidance)
-  const recipe: Recipe = {
-    ...familyRecipe(
-      model,
-      req,
-      { negativePrompt, steps, guidanceScale: guidance, separateCfg: true, cache, width, height },
-      { frames }
-    ),
-    ...(guidance2 === null ? {} : { guidanceScale2: guidance2 })
-  }
 
   // 2. Prompts: UMT5 states, zeroed past each prompt's length.
   const tEncode = performance.now()
@@ -87,15 +82,18 @@ export async function runWanPipeline(
 
   // 4. Denoising loop through the step cache, on warm sessions.
   // A preview decodes what the step is becoming, x0 = x − σ·v: its first frame.
-  const timer = denoiseTimer(hooks.onProgress, req.previewEvery, async (r) =>
-    previewFrame((await wanDecode(model, predictedClean(r), hooks.beforeCall)).video, true)
+  const { denoised, timings } = await timedDenoise(
+    hooks,
+    req.previewEvery,
+    async (r) => (await wanDecode(model, predictedClean(r), hooks.beforeCall)).video,
+    true,
+    (loopHooks) =>
+      wanDenoise(
+        model,
+        { cond, uncond, noise, schedule, guidanceScale: guidance, guidanceScale2: guidance2, cache },
+        loopHooks
+      )
   )
-  const denoised = await wanDenoise(
-    model,
-    { cond, uncond, noise, schedule, guidanceScale: guidance, guidanceScale2: guidance2, cache },
-    { createStepCache: hooks.createStepCache, beforeCall: hooks.beforeCall, onStep: timer.onStep, warm: true }
-  )
-  const timings = timer.finish(denoised.prepareMs)
 
   // 5. Decode; frames and the video files with the recipe.
   const tDecode = performance.now()
