@@ -1,4 +1,5 @@
 import { checkBlockBudget, type CacheConfig } from '../../../shared/cache-config'
+import type { ConcreteProvider } from '../../../shared/providers'
 import type { Branch } from '../../../shared/trace'
 import { assertFinite } from '../cache/non-finite'
 import type { CreateStepCache, StepCache } from '../cache/seam'
@@ -18,6 +19,23 @@ import { warmUp } from './warm-up'
  * warm-up of a one-transformer model, the call site of a step's branch, CFG's batched call and
  * the step's report. Each loop keeps what is its pipeline's own (inputs, guidance, scheduler).
  */
+
+/**
+ * What a one-transformer family's model (SD3, PixArt, Qwen-Image) has in common: its name and
+ * provider, the transformer its loop calls, and how it is released.
+ */
+export interface OneTransformerModel {
+  readonly id: string
+  readonly name: string
+  readonly provider: ConcreteProvider
+  readonly transformer: LoadedTransformer
+  /** [transformer]: the family registry's view of the model's transformers (pipeline/families.ts). */
+  readonly transformers: readonly LoadedTransformer[]
+  /** Replaces callTransformer where the transformer is one whole graph (no cache then). */
+  readonly call?: TransformerCall
+  readonly cacheable: boolean
+  release(): Promise<void>
+}
 
 export interface FamilyDenoiseHooks {
   createStepCache: CreateStepCache
@@ -76,7 +94,7 @@ export async function prepareSegments(
  * at batch 2 (CFG's batch, or a batch-2 graph) or 1, one call per step as the loop makes them.
  */
 export async function warmOneTransformer(
-  model: { transformer: LoadedTransformer; call?: TransformerCall },
+  model: Pick<OneTransformerModel, 'transformer' | 'call'>,
   input: { noise: Tensor; schedule: { sigmas: readonly number[]; timesteps: readonly number[] } },
   text: TextEmbedding,
   batch2: boolean,

@@ -1,11 +1,8 @@
 import type { GenerateRequest, GenerationResult } from '../../../../shared/generation'
-import type { Tensor } from '../../tensor'
 import type { PipelineHooks } from '../generate'
-import { imageResult } from '../image-result'
+import { promptImageRun } from '../image-result'
 import { familyCacheRecipe, requestSampling, requestSetting } from '../request-settings'
 import { dpmSolverSchedule } from '../schedulers/dpm-solver'
-import { imageLatentDims, seededNoise } from '../seeded-noise'
-import { timedDenoise } from '../step-progress'
 import { pixartVaeScale } from './configs'
 import { pixartDenoise, pixartUsesCfg } from './denoise'
 import type { PixArtModel } from './model'
@@ -39,32 +36,18 @@ export async function runPixArtPipeline(
   })
   const schedule = requestSetting(() => dpmSolverSchedule(model.configs.scheduler, steps))
 
-  const tEncode = performance.now()
-  const tokens = tokenizePixArtPrompts(model, req.prompt, negativePrompt)
-  const text = await encodePixArtPrompts(model, tokens, hooks.beforeCall)
-  const encodeMs = performance.now() - tEncode
-
-  // prepare_latents: randn [1, C, H / vae scale, W / vae scale] · init_noise_sigma (1).
-  const dims = imageLatentDims(
-    model.configs.transformer.in_channels,
-    width,
-    height,
-    pixartVaeScale(model.configs.vae)
-  )
-  const noise = seededNoise(hooks.noise, req.seed, dims, `${width}×${height}`)
-
-  const decode = async (latent: Tensor) => (await pixartDecode(model, latent, hooks.beforeCall)).image
-  const { denoised, timings } = await timedDenoise(
-    hooks,
-    req.previewEvery,
-    (r) => decode(r.latent),
-    false,
-    (loopHooks) =>
+  return promptImageRun({ t0, recipe, width, height }, req, hooks, {
+    encode: () =>
+      encodePixArtPrompts(model, tokenizePixArtPrompts(model, req.prompt, negativePrompt), hooks.beforeCall),
+    // prepare_latents: randn [1, C, H / vae scale, W / vae scale] · init_noise_sigma (1).
+    channels: model.configs.transformer.in_channels,
+    vaeScale: pixartVaeScale(model.configs.vae),
+    decode: async (latent) => (await pixartDecode(model, latent, hooks.beforeCall)).image,
+    denoise: (text, noise, loopHooks) =>
       pixartDenoise(
         model,
         { ...text, noise, schedule, guidanceScale: guidance, width, height, cache },
         loopHooks
       )
-  )
-  return imageResult({ t0, recipe, encodeMs, denoised, timings }, decode, false, hooks.onDecoded)
+  })
 }

@@ -1,8 +1,7 @@
-import type { ConcreteProvider, Provider } from '../../../../shared/providers'
-import type { LoadedTransformer } from '../../model/loaded-model'
+import type { Provider } from '../../../../shared/providers'
 import type { Session, SessionTuning } from '../../model/session'
 import type { FluxTokenizer } from '../flux/tokenize'
-import type { TransformerCall } from '../transformer-call'
+import type { OneTransformerModel } from '../family-loop'
 import type { PixArtConfigs } from './configs'
 import type { SamplingDefaults } from '../request-settings'
 
@@ -25,10 +24,7 @@ export interface PixArtShape {
   fixedTextLength: number | null
 }
 
-export interface PixArtModel {
-  readonly id: string
-  readonly name: string
-  readonly provider: ConcreteProvider
+export interface PixArtModel extends OneTransformerModel {
   readonly configs: PixArtConfigs
   readonly defaults: SamplingDefaults & {
     /** max_sequence_length: T5's ids are padded to it (PixArtSigmaPipeline's default 300). */
@@ -38,13 +34,6 @@ export interface PixArtModel {
   readonly tokenizer: FluxTokenizer
   readonly textEncoder: Session
   readonly vaeDecoder: Session
-  readonly transformer: LoadedTransformer
-  /** [transformer]: what callers that do not know the family read (pipeline/families.ts). */
-  readonly transformers: readonly LoadedTransformer[]
-  /** Replaces callTransformer where the transformer is one whole graph (no cache then). */
-  readonly call?: TransformerCall
-  readonly cacheable: boolean
-  release(): Promise<void>
 }
 
 /** How a PixArt model is loaded (pixart/load.ts, pixart/from-import.ts). */

@@ -1,6 +1,4 @@
-import type { ConcreteProvider } from '../../../../shared/providers'
-import type { LoadedTransformer } from '../../model/loaded-model'
-import type { TransformerCall } from '../transformer-call'
+import type { OneTransformerModel } from '../family-loop'
 import type { QwenImageConfigs } from './configs'
 
 /**
@@ -21,10 +19,7 @@ export interface QwenImageShape {
   fixedTextLength: number | null
 }
 
-export interface QwenImageModel {
-  readonly id: string
-  readonly name: string
-  readonly provider: ConcreteProvider
+export interface QwenImageModel extends OneTransformerModel {
   readonly kind: 'image'
   readonly configs: QwenImageConfigs
   readonly defaults: {
@@ -38,15 +33,8 @@ export interface QwenImageModel {
     trueCfgScale: number
   }
   readonly shape: QwenImageShape
-  readonly transformer: LoadedTransformer
-  /** [transformer]: the family registry's view of the model's transformers. */
-  readonly transformers: readonly LoadedTransformer[]
-  /** Replaces callTransformer where the transformer is one whole graph (no cache then). */
-  readonly call?: TransformerCall
-  readonly cacheable: boolean
   /** For the model card: why a prompt is not enough. */
   readonly note: string
-  release(): Promise<void>
 }
 
 export const QWEN_EMBEDS_NOTE = 'needs precomputed prompt embeddings (no text encoder graph)'

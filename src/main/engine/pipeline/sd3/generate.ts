@@ -1,12 +1,9 @@
 import type { GenerateRequest, GenerationResult } from '../../../../shared/generation'
-import type { Tensor } from '../../tensor'
 import { flowMatchStepsSchedule } from '../flow-match'
 import type { PipelineHooks } from '../generate'
-import { imageResult } from '../image-result'
+import { promptImageRun } from '../image-result'
 import { checkSideMultiples } from '../image-size'
 import { familyCacheRecipe, requestSampling, requestSetting } from '../request-settings'
-import { imageLatentDims, seededNoise } from '../seeded-noise'
-import { timedDenoise } from '../step-progress'
 import { sd3VaeScale } from './configs'
 import { sd3Denoise } from './denoise'
 import type { Sd3Model } from './model'
@@ -38,27 +35,14 @@ export async function runSd3Pipeline(
   })
   const schedule = requestSetting(() => flowMatchStepsSchedule(model.configs.scheduler, steps))
 
-  const tEncode = performance.now()
-  const tokens = tokenizeSd3Prompts(model, req.prompt, negativePrompt)
-  const text = await encodeSd3Prompts(model, tokens, hooks.beforeCall)
-  const encodeMs = performance.now() - tEncode
-
-  // prepare_latents: randn [1, in_channels, H / vae scale, W / vae scale].
-  const dims = imageLatentDims(
-    model.configs.transformer.in_channels,
-    width,
-    height,
-    sd3VaeScale(model.configs.vae)
-  )
-  const noise = seededNoise(hooks.noise, req.seed, dims, `${width}×${height}`)
-
-  const decode = async (latent: Tensor) => (await sd3Decode(model, latent, hooks.beforeCall)).image
-  const { denoised, timings } = await timedDenoise(
-    hooks,
-    req.previewEvery,
-    (r) => decode(r.latent),
-    false,
-    (loopHooks) => sd3Denoise(model, { ...text, noise, schedule, guidanceScale: guidance, cache }, loopHooks)
-  )
-  return imageResult({ t0, recipe, encodeMs, denoised, timings }, decode, false, hooks.onDecoded)
+  return promptImageRun({ t0, recipe, width, height }, req, hooks, {
+    encode: () =>
+      encodeSd3Prompts(model, tokenizeSd3Prompts(model, req.prompt, negativePrompt), hooks.beforeCall),
+    // prepare_latents: randn [1, in_channels, H / vae scale, W / vae scale].
+    channels: model.configs.transformer.in_channels,
+    vaeScale: sd3VaeScale(model.configs.vae),
+    decode: async (latent) => (await sd3Decode(model, latent, hooks.beforeCall)).image,
+    denoise: (text, noise, loopHooks) =>
+      sd3Denoise(model, { ...text, noise, schedule, guidanceScale: guidance, cache }, loopHooks)
+  })
 }

@@ -1,8 +1,6 @@
-import type { ConcreteProvider } from '../../../../shared/providers'
-import type { LoadedTransformer } from '../../model/loaded-model'
 import type { Session } from '../../model/session'
 import type { FluxTokenizer } from '../flux/tokenize'
-import type { TransformerCall } from '../transformer-call'
+import type { OneTransformerModel } from '../family-loop'
 import type { Sd3Configs } from './configs'
 import type { SamplingDefaults } from '../request-settings'
 
@@ -20,10 +18,7 @@ export interface Sd3Clip {
   encoder: Session
 }
 
-export interface Sd3Model {
-  readonly id: string
-  readonly name: string
-  readonly provider: ConcreteProvider
+export interface Sd3Model extends OneTransformerModel {
   readonly kind: 'image'
   readonly configs: Sd3Configs
   readonly defaults: SamplingDefaults & {
@@ -37,11 +32,4 @@ export interface Sd3Model {
   /** text_encoder_3 (T5); null where the folder has none (diffusers then uses zeros). */
   readonly t5: { tokenizer: FluxTokenizer; encoder: Session } | null
   readonly vaeDecoder: Session
-  readonly transformer: LoadedTransformer
-  /** [transformer]: the family registry's view of the model's transformers. */
-  readonly transformers: readonly LoadedTransformer[]
-  /** Replaces callTransformer where the transformer is one whole graph (no cache then). */
-  readonly call?: TransformerCall
-  readonly cacheable: boolean
-  release(): Promise<void>
 }

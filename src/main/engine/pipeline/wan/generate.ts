@@ -1,8 +1,7 @@
 import type { GenerateRequest, GenerationResult } from '../../../../shared/generation'
 import { EngineFailure } from '../../errors'
-import { toFrames } from '../decode'
 import type { PipelineHooks } from '../generate'
-import { runReport } from '../image-result'
+import { decodedFrames, runReport } from '../image-result'
 import { familyCacheRecipe } from '../request-settings'
 import { uniPCSchedule } from '../schedulers/unipc'
 import { seededNoise } from '../seeded-noise'
@@ -97,9 +96,12 @@ export async function runWanPipeline(
 
   // 5. Decode; frames and the video files with the recipe.
   const tDecode = performance.now()
-  const { video } = await wanDecode(model, denoised.latent, hooks.beforeCall)
-  hooks.onDecoded?.(denoised.latent, video)
-  const out = toFrames(video, true)
+  const out = await decodedFrames(
+    denoised.latent,
+    async (latent) => (await wanDecode(model, latent, hooks.beforeCall)).video,
+    true,
+    hooks.onDecoded
+  )
   const files = await encodeVideoFiles(
     { width: out.width, height: out.height, frames: out.frames, fps: WAN_FPS, rgba: out.pixels },
     recipe
