@@ -1,7 +1,6 @@
 import type { ForwardPattern } from '../../../shared/manifest'
 import type { ConcreteProvider } from '../../../shared/providers'
 import type { BlockRunner, Streams } from '../cache/seam'
-import { runtimeFailure } from '../errors'
 import type { Tensor } from '../tensor'
 import { graphOutputNames, type ModelProto } from './onnx-graph'
 import {
@@ -13,16 +12,10 @@ import {
   PATTERN_IO,
   splitEmbedOutputs
 } from './patterns'
-import { compileSegment } from './segments'
-import {
-  isOpaque,
-  Session,
-  type Feed,
-  type Fetched,
-  type RunnableSession,
-  type SessionTuning
-} from './session'
-import { sharedLane } from './session-lane'
+import { runOn, SegmentSessions, type BlockMode, type BlockSource, type Lane } from './segment-sessions'
+import { isOpaque, type Feed, type Fetched, type SessionTuning } from './session'
+
+export type { BlockMode, BlockSource, Lane } from './segment-sessions'
 
 /**
  * One cache context's blocks (a block list, or several lists of one pattern merged) and the
@@ -33,20 +26,9 @@ import { sharedLane } from './session-lane'
  * With `tuning.cfgLanes` 2 (segments mode) every segment has a twin session in the session lane
  * (model/session-lane.ts): a runner of lane 1 runs there, so CFG's uncond call overlaps the cond
  * call. Both sessions come from the same graph bytes and options, so they compute the same numbers.
+ * The sessions themselves (compiled, kept, twinned) are model/segment-sessions.ts's; this file
+ * runs them: the ranges a call asks for, cut into pieces, with the streams and context between.
  */
-
-/** 0: this thread's sessions; 1: the session lane's twins (CFG's second branch). */
-export type Lane = 0 | 1
-
-/** A range's session on this thread and, with two lanes, its twin in the lane. */
-interface SessionPair {
-  local: Session
-  lane: RunnableSession | null
-  /** Whether a run has gone through each (the twin's first run happens beside the local one's). */
-  warm: [boolean, boolean]
-}
-
-export type BlockMode = 'segments' | 'blocks'
 
 /**
  * Longest run of blocks compiled into one graph (see #pieces for why there is a limit). A cut
@@ -56,12 +38,6 @@ export type BlockMode = 'segments' | 'blocks'
  * blocks) and bounds the creation time of bigger ones.
  */
 export const DEFAULT_MAX_SEGMENT_BLOCKS = 40
-
-export interface BlockSource {
-  file: string
-  bytes: Uint8Array
-  model: ModelProto
-}
 
 /** Called before every session call; throws to stop (cancel takes effect here). */
 export type BeforeCall = () => void
@@ -87,6 +63,13 @@ export interface CallRunner extends BlockRunner {
   velocityFor(hidden: Tensor): Tensor | null
 }
 
+/** What #enter gives: the streams entering block 0 only where they were asked for. */
+interface Entered<Want extends boolean> {
+  input: Want extends true ? Streams : null
+  output: Streams
+  context: Record<string, Fetched>
+}
+
 interface FinalStash {
   hidden: Tensor | null
   velocity: Tensor | null
@@ -97,14 +80,11 @@ export class BlockProgram {
   readonly name: string
   readonly transformer: string
   readonly pattern: ForwardPattern
-  readonly #blocks: readonly BlockSource[]
-  readonly #sessions = new Map<string, Promise<SessionPair>>()
-  readonly #provider: ConcreteProvider
+  readonly #blockCount: number
+  readonly #sessions: SegmentSessions
   readonly #tuning: SessionTuning
   readonly mode: BlockMode
   readonly #maxSegmentBlocks: number
-  /** The final graph, fused into segments that end at the last block (segments mode only). */
-  readonly #final: ModelProto | null
   /**
    * The embed graph, fused into the first segment of a call that enters with embed feeds
    * (segments mode, first context only): a cache-off call is then one session call, like the
@@ -112,7 +92,6 @@ export class BlockProgram {
    */
   readonly #embed: ModelProto | null
   readonly #embedOutputs: readonly string[]
-  readonly #externalDataDir: string | undefined
 
   constructor(
     transformer: string,
@@ -133,8 +112,7 @@ export class BlockProgram {
     this.transformer = transformer
     this.name = name
     this.pattern = pattern
-    this.#blocks = blocks
-    this.#provider = provider
+    this.#blockCount = blocks.length
     this.#tuning = tuning
     this.mode = mode
     const maxSegmentBlocks = fused.maxSegmentBlocks ?? DEFAULT_MAX_SEGMENT_BLOCKS
@@ -142,10 +120,22 @@ export class BlockProgram {
       throw new Error(`maxSegmentBlocks must be a positive integer, got ${maxSegmentBlocks}`)
     }
     this.#maxSegmentBlocks = maxSegmentBlocks
-    this.#final = mode === 'segments' ? (fused.final ?? null) : null
     this.#embed = mode === 'segments' ? (fused.embed ?? null) : null
     this.#embedOutputs = this.#embed ? graphOutputNames(this.#embed) : []
-    this.#externalDataDir = fused.externalDataDir
+    this.#sessions = new SegmentSessions({
+      transformer,
+      name,
+      pattern,
+      blocks,
+      provider,
+      tuning,
+      mode,
+      lanes: this.lanes,
+      // The final graph, fused into segments that end at the last block (segments mode only).
+      final: mode === 'segments' ? (fused.final ?? null) : null,
+      embed: this.#embed,
+      externalDataDir: fused.externalDataDir
+    })
   }
 
   /** Whether calls enter this program with the embed graph's feeds (else with streams). */
@@ -154,7 +144,7 @@ export class BlockProgram {
   }
 
   get blockCount(): number {
-    return this.#blocks.length
+    return this.#blockCount
   }
 
   /** Lanes a runner may use: 2 with `cfgLanes` 2 in segments mode, else 1. */
@@ -222,30 +212,14 @@ export class BlockProgram {
    * never reads them (docs/engine.md, "Per-call overhead"). The context tensors stay: a cache may
    * hand back other streams than the last segment's, and the final graph then runs on its own.
    */
-  async #enter(
+  async #enter<Want extends boolean>(
     to: number,
     feeds: Readonly<Record<string, Feed>>,
     beforeCall: BeforeCall,
     stash: FinalStash,
     lane: Lane,
-    wantInput: true
-  ): Promise<{ input: Streams; output: Streams; context: Record<string, Fetched> }>
-  async #enter(
-    to: number,
-    feeds: Readonly<Record<string, Feed>>,
-    beforeCall: BeforeCall,
-    stash: FinalStash,
-    lane: Lane,
-    wantInput: false
-  ): Promise<{ input: null; output: Streams; context: Record<string, Fetched> }>
-  async #enter(
-    to: number,
-    feeds: Readonly<Record<string, Feed>>,
-    beforeCall: BeforeCall,
-    stash: FinalStash,
-    lane: Lane,
-    wantInput: boolean
-  ): Promise<{ input: Streams | null; output: Streams; context: Record<string, Fetched> }> {
+    wantInput: Want
+  ): Promise<Entered<Want>> {
     if (!this.#embed)
       throw new Error(`${this.transformer}/${this.name}: entered with embed feeds but fuses no embed graph`)
     this.#checkRange(0, to)
@@ -254,7 +228,7 @@ export class BlockProgram {
     const [, end] = this.#pieces(0, to)[0]
     const latent = feeds.latent
     if (!latent) throw new Error(`${this.transformer}/${this.name}: embed feeds lack "latent"`)
-    const pair = await this.#session(0, end, latent.dims[0], true)
+    const pair = await this.#sessions.get(0, end, latent.dims[0], true)
     const session = pair.local
     const picked: Record<string, Feed> = {}
     for (const name of session.inputNames) {
@@ -268,7 +242,7 @@ export class BlockProgram {
       const { streams: input, context } = splitEmbedOutputs(out, this.#embedOutputs, session.label)
       const first = this.#streamsOut(out, input.encoder, stash, session.label)
       const output = await this.run(end, to, first, context, beforeCall, stash, lane)
-      return { input, output, context }
+      return { input, output, context } as Entered<Want>
     }
     // A pattern without an encoder output hands the embed graph's encoder stream on: kept then.
     const returnsEncoder = PATTERN_IO[this.pattern].returnsEncoder
@@ -284,7 +258,7 @@ export class BlockProgram {
     const passed = returnsEncoder || out[ENCODER] === undefined ? null : float32(out, ENCODER, session.label)
     const first = this.#streamsOut(out, passed, stash, session.label)
     const output = await this.run(end, to, first, context, beforeCall, stash, lane)
-    return { input: null, output, context }
+    return { input: null, output, context } as Entered<Want>
   }
 
   /**
@@ -295,14 +269,12 @@ export class BlockProgram {
     for (const [from, to] of ranges) {
       // A fused program's calls start with the embed graph in the first piece.
       for (const [a, b] of this.#pieces(from, to))
-        await this.#session(a, b, batch, a === 0 && this.fusesEmbed)
+        await this.#sessions.get(a, b, batch, a === 0 && this.fusesEmbed)
     }
   }
 
   async release(): Promise<void> {
-    const pairs = await Promise.all(this.#sessions.values())
-    this.#sessions.clear()
-    await Promise.all(pairs.flatMap((p) => [p.local.release(), ...(p.lane ? [p.lane.release()] : [])]))
+    await this.#sessions.release()
   }
 
   #checkRange(from: number, to: number): void {
@@ -335,7 +307,7 @@ export class BlockProgram {
     stash: FinalStash,
     lane: Lane
   ): Promise<Streams> {
-    const pair = await this.#session(from, to, input.hidden.dims[0])
+    const pair = await this.#sessions.get(from, to, input.hidden.dims[0])
     const session = pair.local
     const feeds: Record<string, Feed> = {}
     for (const name of session.inputNames) {
@@ -371,78 +343,6 @@ export class BlockProgram {
     stash.velocity = velocity
     return { hidden, encoder: returnsEncoder ? float32(out, ENCODER_OUT, label) : inputEncoder }
   }
-
-  #session(from: number, to: number, batch: number, withEmbed = false): Promise<SessionPair> {
-    // Blocks mode runs the package's own (batch-dynamic) files: one session serves every batch.
-    const key =
-      this.mode === 'blocks' ? `${from}:${to}` : `${withEmbed ? 'embed+' : ''}${from}:${to}:${batch}`
-    let session = this.#sessions.get(key)
-    if (!session) {
-      session = this.#create(from, to, batch, withEmbed)
-      // A failed compile must not poison the memo: the next request tries again.
-      session.catch(() => this.#sessions.delete(key))
-      this.#sessions.set(key, session)
-    }
-    return session
-  }
-
-  async #create(from: number, to: number, batch: number, withEmbed: boolean): Promise<SessionPair> {
-    const label = `${this.transformer}/${withEmbed ? 'embed + ' : ''}${this.name}[${from}, ${to})`
-    const files = `${this.#blocks[from].file}${to - from > 1 ? ` … ${this.#blocks[to - 1].file}` : ''}`
-    try {
-      const bytes =
-        to - from === 1 && this.mode === 'blocks'
-          ? this.#blocks[from].bytes
-          : compileSegment(
-              this.#blocks.slice(from, to).map((b) => ({ model: b.model, pattern: this.pattern })),
-              {
-                firstIndex: from,
-                name: label,
-                embed: withEmbed ? (this.#embed ?? undefined) : undefined,
-                final: to === this.blockCount ? (this.#final ?? undefined) : undefined,
-                batch: this.mode === 'segments' ? batch : undefined
-              }
-            )
-      const twin =
-        this.lanes === 2
-          ? sharedLane().createSession(bytes, label, this.#provider, this.#tuning, this.#externalDataDir)
-          : Promise.resolve(null)
-      const [local, lane] = await Promise.all([
-        Session.create(bytes, label, this.#provider, this.#tuning, this.#externalDataDir),
-        twin
-      ])
-      return { local, lane, warm: [false, false] }
-    } catch (e) {
-      throw runtimeFailure(e, label, {
-        code: 'model_invalid',
-        message: `${files}: cannot run blocks ${label} (${(e as Error).message})`
-      })
-    }
-  }
-}
-
-/**
- * Runs a range's session on one lane. A session's first run is not a steady-state one (it plans
- * its memory): the first run of either twin also runs the other once on the same feeds,
- * concurrently, so the pipeline's warm-up (which runs branch cond only) warms both lanes.
- */
-async function runOn(
-  pair: SessionPair,
-  lane: Lane,
-  feeds: Record<string, Feed>,
-  fetch?: readonly string[]
-): Promise<Record<string, Fetched>> {
-  const session = lane === 1 ? pair.lane : pair.local
-  if (!session) throw new Error(`${pair.local.label}: lane ${lane} has no session`)
-  const other = lane === 1 ? pair.local : pair.lane
-  const otherLane = lane === 1 ? 0 : 1
-  const shadow = other && !pair.warm[otherLane] ? other.runMixed(feeds) : null
-  pair.warm[lane] = true
-  if (shadow) pair.warm[otherLane] = true
-  // A lane's call is a message posted at once; this thread's blocking run starts later (onnxruntime-node
-  // defers it to setImmediate), so the two overlap whichever is listed first.
-  const [out] = await Promise.all([session.runMixed(feeds, fetch), shadow])
-  return out
 }
 
 /** A stream output, which is float32 in every graph the engine runs (imported ones cast to it). */
