@@ -10,7 +10,7 @@ import { tensor, type Tensor } from '../tensor'
 import { concatBatch, filled, splitBatch } from './batch'
 import type { DenoiseInput, StepReport } from './denoise'
 import type { TextEmbedding } from './text-encoder'
-import type { CallSite, TransformerCall } from './transformer-call'
+import { callTransformer, type CallSite, type TransformerCall } from './transformer-call'
 import { warmUp } from './warm-up'
 
 /**
@@ -50,6 +50,13 @@ export interface FamilyDenoised {
   stepCache: StepCache
   prepareMs: number
 }
+
+/** A family's denoising loop: from its model and the loop's inputs to the final latent. */
+export type FamilyDenoise<Model, Input> = (
+  model: Model,
+  input: Input,
+  hooks: FamilyDenoiseHooks
+) => Promise<FamilyDenoised>
 
 /** A transformer loaded as one whole graph has no blocks to skip. */
 export function refuseUncacheable(model: { name: string; cacheable: boolean }, cache: CacheConfig): void {
@@ -167,7 +174,10 @@ export function stepReport(
   }
 }
 
-/** What a family's step sees: its index, timestep and sigma, the sample x (as a tensor too) and its call site. */
+/**
+ * What a family's step sees: its index, timestep and sigma, the sample x (as a tensor too), its
+ * call site and the transformer call (the model's own where it has one, else callTransformer).
+ */
 export interface FamilyStep {
   i: number
   /** The schedule's timestep of step i (the scheduler's; a family may call with another scale). */
@@ -176,6 +186,7 @@ export interface FamilyStep {
   x: Float32Array
   latent: Tensor
   site: (branch: Branch) => CallSite
+  call: TransformerCall
 }
 
 /** A family's step: its calls, guidance and scheduler update; the next sample and the prediction that made it. */
@@ -191,7 +202,8 @@ export async function familyLoop(
   schedule: { sigmas: readonly number[]; timesteps: readonly number[] },
   cache: CacheConfig,
   hooks: FamilyDenoiseHooks,
-  step: FamilyStepFn
+  step: FamilyStepFn,
+  call: TransformerCall = callTransformer
 ): Promise<{ latent: Tensor; stepCache: StepCache }> {
   const stepCache = hooks.createStepCache(cache)
   stepCache.beginGeneration()
@@ -204,7 +216,8 @@ export async function familyLoop(
     const sigma = schedule.sigmas[i]
     const t = schedule.timesteps[i]
     const latent = tensor(x, dims)
-    const next = await step({ i, t, sigma, x, latent, site: stepSite(stepCache, i, sigma, hooks.beforeCall) })
+    const site = stepSite(stepCache, i, sigma, hooks.beforeCall)
+    const next = await step({ i, t, sigma, x, latent, site, call })
     x = next.x
     await hooks.onStep?.(
       stepReport(stepCache, { step: i, totalSteps: steps, start, sigma }, x, dims, next.velocity)
@@ -220,7 +233,7 @@ export async function familyLoop(
  * loop. Block lists are never merged here (FLUX's merged lists go through denoise.ts).
  */
 export async function familyDenoise(
-  model: { name: string; cacheable: boolean },
+  model: Pick<OneTransformerModel, 'name' | 'cacheable' | 'call'>,
   transformers: Iterable<LoadedTransformer>,
   input: {
     noise: Tensor
@@ -237,7 +250,7 @@ export async function familyDenoise(
   for (const t of transformers) await prepareSegments(t, cache, false, batch, hooks.beforeCall)
   const step = await setup()
   const prepareMs = performance.now() - t0
-  const loop = await familyLoop(input.noise, input.schedule, cache, hooks, step)
+  const loop = await familyLoop(input.noise, input.schedule, cache, hooks, step, model.call)
   return { ...loop, prepareMs }
 }
 

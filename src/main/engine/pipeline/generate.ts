@@ -42,11 +42,14 @@ export interface PipelineHooks {
   transformerCall?: TransformerCall
 }
 
-export async function runPipeline(
-  model: LoadedModel,
+/** A family's generate: a request on its loaded model, to the result with its files. */
+export type FamilyPipeline<Model> = (
+  model: Model,
   req: GenerateRequest,
   hooks: PipelineHooks
-): Promise<GenerationResult> {
+) => Promise<GenerationResult>
+
+export const runPipeline: FamilyPipeline<LoadedModel> = async (model, req, hooks) => {
   const t0 = performance.now()
   const m = model.manifest
   const video = m.kind === 'video'

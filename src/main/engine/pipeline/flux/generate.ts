@@ -1,7 +1,6 @@
-import type { GenerateRequest, GenerationResult } from '../../../../shared/generation'
 import type { Tensor } from '../../tensor'
 import { flowMatchSchedule } from '../flow-match'
-import type { PipelineHooks } from '../generate'
+import type { FamilyPipeline } from '../generate'
 import { imageResult } from '../image-result'
 import { checkSideMultiples } from '../image-size'
 import { familyCacheRecipe, requestSampling } from '../request-settings'
@@ -18,11 +17,7 @@ import { encodeFlux, fluxDecode, fluxDenoise, tokenizeFlux } from './run'
  * The request's guidance is the distilled guidance embedding: one transformer call per step.
  */
 
-export async function runFluxPipeline(
-  model: FluxModel,
-  req: GenerateRequest,
-  hooks: PipelineHooks
-): Promise<GenerationResult> {
+export const runFluxPipeline: FamilyPipeline<FluxModel> = async (model, req, hooks) => {
   const t0 = performance.now()
   // 1. Settings.
   // No negative prompt (FluxPipeline's true_cfg_scale is not offered): the recipe's is ''.

@@ -4,12 +4,7 @@ import { EngineFailure } from '../../errors'
 import type { BeforeCall } from '../../model/block-program'
 import { tensor, type Tensor } from '../../tensor'
 import { denoise, type DenoiseInput } from '../denoise'
-import {
-  prepareSegments,
-  refuseUncacheable,
-  type FamilyDenoised,
-  type FamilyDenoiseHooks
-} from '../family-loop'
+import { prepareSegments, refuseUncacheable, type FamilyDenoise } from '../family-loop'
 import type { FlowMatchSchedule } from '../flow-match'
 import type { TextEmbedding } from '../text-encoder'
 import { vaeDecodeImage, type VaeDecoded } from '../vae-decode'
@@ -81,11 +76,7 @@ export interface FluxDenoiseInput {
   cache: CacheConfig
 }
 
-export async function fluxDenoise(
-  model: FluxModel,
-  input: FluxDenoiseInput,
-  hooks: FamilyDenoiseHooks
-): Promise<FamilyDenoised> {
+export const fluxDenoise: FamilyDenoise<FluxModel, FluxDenoiseInput> = async (model, input, hooks) => {
   const { cache } = input
   refuseUncacheable(model, cache)
   const merge = cache.mergeBlockLists ?? true

@@ -7,12 +7,10 @@ import {
   familyDenoise,
   pairCall,
   warmOneTransformer,
-  type FamilyDenoised,
-  type FamilyDenoiseHooks
+  type FamilyDenoise
 } from '../family-loop'
 import { applyGuidance } from '../guidance'
 import { DPMSolverStepper, type DPMSolverSchedule } from '../schedulers/dpm-solver'
-import { callTransformer } from '../transformer-call'
 import { learnedSigma, usesAdditionalConditions } from './configs'
 import type { PixArtModel } from './model'
 import type { PixArtText } from './text'
@@ -79,13 +77,8 @@ export function pixartTextInputs(
   return out
 }
 
-export async function pixartDenoise(
-  model: PixArtModel,
-  input: PixArtDenoiseInput,
-  hooks: FamilyDenoiseHooks
-): Promise<FamilyDenoised> {
+export const pixartDenoise: FamilyDenoise<PixArtModel, PixArtDenoiseInput> = async (model, input, hooks) => {
   const { cache, schedule } = input
-  const call = model.call ?? callTransformer
   const cfg = pixartUsesCfg(input.guidanceScale)
   const fixedBatch = model.shape.fixedBatch
   const batched = fixedBatch === 2 || (fixedBatch === null && cfg)
@@ -100,7 +93,7 @@ export async function pixartDenoise(
     const stepper = new DPMSolverStepper(model.configs.scheduler, schedule)
     const channels = model.configs.transformer.in_channels
     const keepHalf = learnedSigma(model.configs.transformer)
-    return async ({ i, t, x, latent, site }) => {
+    return async ({ i, t, x, latent, site, call }) => {
       let prediction: Tensor
       if (pair) {
         const [first, second] = await pairCall(

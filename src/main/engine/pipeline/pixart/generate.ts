@@ -1,5 +1,4 @@
-import type { GenerateRequest, GenerationResult } from '../../../../shared/generation'
-import type { PipelineHooks } from '../generate'
+import type { FamilyPipeline } from '../generate'
 import { promptImageRun } from '../image-result'
 import { familyCacheRecipe, requestSampling, requestSetting } from '../request-settings'
 import { dpmSolverSchedule } from '../schedulers/dpm-solver'
@@ -16,11 +15,7 @@ import { checkPixArtSize } from './shape'
  * with CFG → decode. A static transformer graph makes its one size only.
  */
 
-export async function runPixArtPipeline(
-  model: PixArtModel,
-  req: GenerateRequest,
-  hooks: PipelineHooks
-): Promise<GenerationResult> {
+export const runPixArtPipeline: FamilyPipeline<PixArtModel> = async (model, req, hooks) => {
   const t0 = performance.now()
   const { steps, guidance, negativePrompt, width, height } = requestSampling(req, model.defaults)
   checkPixArtSize(model.shape, width, height, model.id)

@@ -2,10 +2,9 @@ import type { CacheConfig } from '../../../../shared/cache-config'
 import { EngineFailure } from '../../errors'
 import { tensor, type Tensor } from '../../tensor'
 import { filled } from '../batch'
-import { assertPrediction, familyDenoise, type FamilyDenoised, type FamilyDenoiseHooks } from '../family-loop'
+import { assertPrediction, familyDenoise, type FamilyDenoise } from '../family-loop'
 import type { FlowMatchSchedule } from '../flow-match'
 import { eulerStep } from '../scheduler'
-import { callTransformer } from '../transformer-call'
 import type { QwenPromptEmbeds } from './embeds'
 import type { QwenImageModel } from './model'
 
@@ -69,11 +68,7 @@ export function trueCfg(cond: Tensor, neg: Tensor, scale: number): Tensor {
   return tensor(out, cond.dims)
 }
 
-export async function qwenDenoise(
-  model: QwenImageModel,
-  input: QwenDenoiseInput,
-  hooks: FamilyDenoiseHooks
-): Promise<FamilyDenoised> {
+export const qwenDenoise: FamilyDenoise<QwenImageModel, QwenDenoiseInput> = async (model, input, hooks) => {
   const { schedule } = input
   const { imageTokens, channels } = model.shape
   if (input.noise.dims.join() !== [1, imageTokens, channels].join())
@@ -81,13 +76,12 @@ export async function qwenDenoise(
       'bad_request',
       `latents [${input.noise.dims.join(', ')}]; ${model.name}'s transformer takes [1, ${imageTokens}, ${channels}]`
     )
-  const call = model.call ?? callTransformer
   const cfg = qwenUsesTrueCfg(input.trueCfgScale, input.uncond)
   const transformer = model.transformer
   return familyDenoise(model, [transformer], input, hooks, 1, () => {
     const condText = qwenTextInputs(model, input.cond)
     const uncondText = cfg && input.uncond ? qwenTextInputs(model, input.uncond) : null
-    return async ({ i, sigma, x, latent, site }) => {
+    return async ({ i, sigma, x, latent, site, call }) => {
       const timestep = filled(schedule.modelTimesteps[i], 1)
       let noise = await call(transformer, { latent, timestep, text: condText }, site('cond'))
       if (uncondText) {

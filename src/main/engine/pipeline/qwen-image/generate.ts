@@ -1,9 +1,8 @@
-import type { GenerateRequest, GenerationResult } from '../../../../shared/generation'
 import { EngineFailure } from '../../errors'
 import type { Tensor } from '../../tensor'
 import { flowMatchSchedule } from '../flow-match'
 import { packLatents } from '../flux/latents'
-import type { PipelineHooks } from '../generate'
+import type { FamilyPipeline } from '../generate'
 import { imageResult } from '../image-result'
 import { familyCacheRecipe, requestSetting } from '../request-settings'
 import { seededNoise } from '../seeded-noise'
@@ -27,11 +26,7 @@ export interface QwenImageGenerateModel extends QwenImageModel {
   readonly vae: QwenImageVae | null
 }
 
-export async function runQwenImagePipeline(
-  model: QwenImageGenerateModel,
-  req: GenerateRequest,
-  hooks: PipelineHooks
-): Promise<GenerationResult> {
+export const runQwenImagePipeline: FamilyPipeline<QwenImageGenerateModel> = async (model, req, hooks) => {
   const t0 = performance.now()
   const vae = model.vae
   if (!vae)

@@ -7,13 +7,11 @@ import {
   familyDenoise,
   pairCall,
   warmOneTransformer,
-  type FamilyDenoised,
-  type FamilyDenoiseHooks
+  type FamilyDenoise
 } from '../family-loop'
 import type { FlowMatchSchedule } from '../flow-match'
 import { applyGuidance } from '../guidance'
 import { eulerStep } from '../scheduler'
-import { callTransformer } from '../transformer-call'
 import type { Sd3Model } from './model'
 import type { Sd3Text } from './text'
 
@@ -50,20 +48,15 @@ export function sd3TextInputs(texts: readonly Sd3Text[]): Record<string, Tensor>
   }
 }
 
-export async function sd3Denoise(
-  model: Sd3Model,
-  input: Sd3DenoiseInput,
-  hooks: FamilyDenoiseHooks
-): Promise<FamilyDenoised> {
+export const sd3Denoise: FamilyDenoise<Sd3Model, Sd3DenoiseInput> = async (model, input, hooks) => {
   const { cache, schedule } = input
-  const call = model.call ?? callTransformer
   const cfg = sd3UsesCfg(input.guidanceScale)
   const transformer = model.transformer
   const dims = input.noise.dims
   return familyDenoise(model, [transformer], input, hooks, cfg ? 2 : 1, async () => {
     const text = sd3TextInputs(cfg ? [input.uncond, input.cond] : [input.cond])
     if (hooks.warm) await warmOneTransformer(model, input, text, cfg, cache, hooks)
-    return async ({ i, t, sigma, x, latent, site }) => {
+    return async ({ i, t, sigma, x, latent, site, call }) => {
       let noise: Tensor
       if (cfg) {
         const [u, c] = await pairCall(call, transformer, latent, t, text, site('batched'))

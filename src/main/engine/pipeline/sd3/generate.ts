@@ -1,6 +1,5 @@
-import type { GenerateRequest, GenerationResult } from '../../../../shared/generation'
 import { flowMatchStepsSchedule } from '../flow-match'
-import type { PipelineHooks } from '../generate'
+import type { FamilyPipeline } from '../generate'
 import { promptImageRun } from '../image-result'
 import { checkSideMultiples } from '../image-size'
 import { familyCacheRecipe, requestSampling, requestSetting } from '../request-settings'
@@ -15,11 +14,7 @@ import { encodeSd3Prompts, sd3Decode, tokenizeSd3Prompts } from './run'
  * FlowMatchEuler schedule (static shift) → denoising loop with the CFG batch → decode.
  */
 
-export async function runSd3Pipeline(
-  model: Sd3Model,
-  req: GenerateRequest,
-  hooks: PipelineHooks
-): Promise<GenerationResult> {
+export const runSd3Pipeline: FamilyPipeline<Sd3Model> = async (model, req, hooks) => {
   const t0 = performance.now()
   const { steps, guidance, negativePrompt, width, height } = requestSampling(req, model.defaults)
   // Sides a multiple of VAE scale × patch, within the position embedding's crop.

@@ -3,10 +3,9 @@ import type { LoadedTransformer } from '../../model/loaded-model'
 import type { Tensor } from '../../tensor'
 import { filled } from '../batch'
 import type { DenoiseInput } from '../denoise'
-import { assertPrediction, familyDenoise, type FamilyDenoised, type FamilyDenoiseHooks } from '../family-loop'
+import { assertPrediction, familyDenoise, type FamilyDenoise } from '../family-loop'
 import { applyGuidance } from '../guidance'
 import { UniPCStepper, type UniPCSchedule } from '../schedulers/unipc'
-import { callTransformer } from '../transformer-call'
 import { warmUp } from '../warm-up'
 import type { WanModel } from './model'
 
@@ -37,9 +36,6 @@ export interface WanDenoiseInput {
   cache: CacheConfig
 }
 
-export type WanDenoiseHooks = FamilyDenoiseHooks
-export type WanDenoised = FamilyDenoised
-
 /** WanPipeline's do_classifier_free_guidance: guidance_scale > 1 (the first scale decides). */
 export function wanUsesCfg(guidanceScale: number): boolean {
   return guidanceScale > 1
@@ -60,13 +56,8 @@ export function wanExpert(
     : { transformer: low, guidance: guidanceScale2 ?? guidanceScale }
 }
 
-export async function wanDenoise(
-  model: WanModel,
-  input: WanDenoiseInput,
-  hooks: WanDenoiseHooks
-): Promise<WanDenoised> {
+export const wanDenoise: FamilyDenoise<WanModel, WanDenoiseInput> = async (model, input, hooks) => {
   const { cache, schedule } = input
-  const call = model.call ?? callTransformer
   const cfg = wanUsesCfg(input.guidanceScale)
   const used = new Set(schedule.timesteps.map((t) => wanExpert(model, t, 1, null).transformer))
   const text = (states: Tensor) => ({ text_hidden: states })
@@ -88,7 +79,7 @@ export async function wanDenoise(
       await warmUp({ transformerFor: expertOf }, warmInput, cache, { ...hooks, call: model.call })
     }
     const stepper = new UniPCStepper(model.configs.scheduler, schedule)
-    return async ({ i, t, latent, x, site }) => {
+    return async ({ i, t, latent, x, site, call }) => {
       const { transformer, guidance } = wanExpert(model, t, input.guidanceScale, input.guidanceScale2)
       const timestep = filled(t, 1)
       let v = await call(transformer, { latent, timestep, text: text(input.cond) }, site('cond'))

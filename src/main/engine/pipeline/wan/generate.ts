@@ -1,6 +1,6 @@
-import type { GenerateRequest, GenerationResult } from '../../../../shared/generation'
+import type { GenerateRequest } from '../../../../shared/generation'
 import { EngineFailure } from '../../errors'
-import type { PipelineHooks } from '../generate'
+import type { FamilyPipeline } from '../generate'
 import { decodedFrames, runReport } from '../image-result'
 import { familyCacheRecipe } from '../request-settings'
 import { uniPCSchedule } from '../schedulers/unipc'
@@ -23,11 +23,7 @@ import { encodeWan, tokenizeWan } from './text'
 /** The frame rate Wan's examples save their videos at (diffusers' export_to_video(fps=16)). */
 const WAN_FPS = 16
 
-export async function runWanPipeline(
-  model: WanModel,
-  req: GenerateRequest,
-  hooks: PipelineHooks
-): Promise<GenerationResult> {
+export const runWanPipeline: FamilyPipeline<WanModel> = async (model, req, hooks) => {
   const t0 = performance.now()
   // 1. Settings.
   const d = model.defaults
