@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
 import { runtimeFailure } from '../errors'
-import { tensor } from '../tensor'
 import {
+  fetchedOutputs,
   isOpaque,
   sessionOptions,
   type Feed,
@@ -174,14 +174,7 @@ export class LaneSession implements RunnableSession {
     } catch (e) {
       throw runtimeFailure(e, this.label)
     }
-    const out: Record<string, Fetched> = {}
-    for (const [name, t] of Object.entries(r.outputs ?? {})) {
-      out[name] =
-        t.type === 'float32'
-          ? tensor(t.data as Float32Array, t.dims)
-          : { opaque: t, dims: t.dims, type: t.type }
-    }
-    return out
+    return fetchedOutputs(r.outputs ?? {})
   }
 
   async release(): Promise<void> {

@@ -35,6 +35,24 @@ export function isOpaque(v: Feed | Fetched): v is OpaqueTensor {
   return 'opaque' in v
 }
 
+/**
+ * A run's outputs as runMixed returns them: float32 ones as the engine's tensors, the others
+ * opaque around the runtime's own value (an ort.Tensor here, the lane's wire tensor there), which
+ * is what a later feed hands back unchanged.
+ */
+export function fetchedOutputs(
+  results: Readonly<Record<string, { type: string; data: unknown; dims: readonly number[] }>>
+): Record<string, Fetched> {
+  const out: Record<string, Fetched> = {}
+  for (const [name, value] of Object.entries(results)) {
+    out[name] =
+      value.type === 'float32'
+        ? tensor(value.data as Float32Array, value.dims)
+        : { opaque: value, dims: value.dims, type: value.type }
+  }
+  return out
+}
+
 export interface SessionTuning {
   /** Threads one operator may use; 0 lets ORT pick (all cores). */
   intraOpThreads: number
@@ -168,14 +186,7 @@ export class Session implements RunnableSession {
       // An allocation ORT could not make is the machine's limit (`resources`), not an engine bug.
       throw runtimeFailure(e, this.label)
     }
-    const out: Record<string, Fetched> = {}
-    for (const [name, value] of Object.entries(results)) {
-      out[name] =
-        value.type === 'float32'
-          ? tensor(value.data as Float32Array, value.dims)
-          : { opaque: value, dims: value.dims, type: value.type }
-    }
-    return out
+    return fetchedOutputs(results)
   }
 
   async release(): Promise<void> {
