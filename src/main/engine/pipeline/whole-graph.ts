@@ -186,3 +186,18 @@ export function wholeGraphModel(
     }
   }
 }
+
+/**
+ * An image family's VAE decoder (vae_decoder/model.onnx) and whole transformer graph (`file`),
+ * opened in that order after its encoders, with the fields every whole-graph model has
+ * (wholeGraphModel). `call` makes the family's call of the whole graph.
+ */
+export async function wholeImageGraphs(
+  dir: string,
+  s: FolderSessions,
+  t: { file: string; timestepRange: [number, number]; call: (whole: Session) => TransformerCall }
+): Promise<{ vae: Session; whole: Session } & ReturnType<typeof wholeGraphModel>> {
+  const vae = await s.session('vae_decoder/model.onnx')
+  const whole = await s.session(t.file)
+  return { vae, whole, ...wholeGraphModel(dir, s, whole, { ...t, call: t.call(whole) }) }
+}

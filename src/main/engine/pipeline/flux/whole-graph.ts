@@ -9,7 +9,7 @@ import { type Session, type SessionTuning } from '../../model/session'
 import { readFolderJson } from '../config-json'
 import { readFolderTokenizer } from '../folder-tokenizer'
 import type { TransformerCall } from '../transformer-call'
-import { wholeGraphCall, wholeGraphModel, withFolderSessions } from '../whole-graph'
+import { wholeGraphCall, wholeImageGraphs, withFolderSessions } from '../whole-graph'
 import { vaeScaleFactor } from './latents'
 import type { FluxModel } from './model'
 
@@ -47,12 +47,10 @@ export async function loadWholeGraphFlux(dir: string, options: WholeGraphOptions
 
   return withFolderSessions(dir, 'text_encoder/model.onnx', options, async (s) => {
     const t5Session = await s.session('text_encoder_2/model.onnx')
-    const vae = await s.session('vae_decoder/model.onnx')
-    const whole = await s.session(`${transformerDir}/model.onnx`)
-    const { transformer, common } = wholeGraphModel(dir, s, whole, {
+    const { vae, transformer, common } = await wholeImageGraphs(dir, s, {
       file: `${transformerDir}/model.onnx`,
       timestepRange: [0, 1],
-      call: fluxWholeGraphCall(whole)
+      call: fluxWholeGraphCall
     })
     const scale = vaeScaleFactor(configs.vae.block_out_channels)
     return {

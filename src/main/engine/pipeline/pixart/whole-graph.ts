@@ -8,7 +8,7 @@ import type { FluxTokenizer } from '../flux/tokenize'
 import { readFolderTokenizer } from '../folder-tokenizer'
 import { unsupportedDPMSolverField } from '../schedulers/dpm-solver'
 import type { TransformerCall } from '../transformer-call'
-import { wholeGraphCall, wholeGraphModel, withFolderSessions } from '../whole-graph'
+import { wholeGraphCall, wholeImageGraphs, withFolderSessions } from '../whole-graph'
 import {
   PixArtModelIndexSchema,
   PixArtSchedulerConfigSchema,
@@ -71,14 +71,12 @@ export async function loadWholeGraphPixArt(
   const configs = await readPixArtConfigs(dir)
   const { tokenizer, maxLength } = await readPixArtTokenizer(dir)
   return withFolderSessions(dir, 'text_encoder/model.onnx', options, async (s) => {
-    const vae = await s.session('vae_decoder/model.onnx')
-    const whole = await s.session('transformer/model.onnx')
-    const shape = pixartShape(whole.inputs, configs, join(dir, 'transformer/model.onnx'))
-    const { transformer, common } = wholeGraphModel(dir, s, whole, {
+    const { vae, whole, transformer, common } = await wholeImageGraphs(dir, s, {
       file: 'transformer/model.onnx',
       timestepRange: [0, 1000],
-      call: pixartWholeGraphCall(whole)
+      call: pixartWholeGraphCall
     })
+    const shape = pixartShape(whole.inputs, configs, join(dir, 'transformer/model.onnx'))
     const scale = pixartVaeScale(configs.vae)
     const side = configs.transformer.sample_size * scale
     return {

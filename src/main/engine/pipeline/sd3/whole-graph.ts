@@ -4,7 +4,7 @@ import type { Provider } from '../../../../shared/providers'
 import { type Session, type SessionTuning } from '../../model/session'
 import { readFolderTokenizer } from '../folder-tokenizer'
 import type { TransformerCall } from '../transformer-call'
-import { wholeGraphCall, wholeGraphModel, withFolderSessions } from '../whole-graph'
+import { wholeGraphCall, wholeImageGraphs, withFolderSessions } from '../whole-graph'
 import { sd3MaxLatentSide, sd3VaeScale } from './configs'
 import { readSd3Configs, SD3_MAX_SEQUENCE_LENGTH } from './folder'
 import type { Sd3Model } from './model'
@@ -29,12 +29,10 @@ export async function loadWholeGraphSd3(dir: string, options: Sd3WholeGraphOptio
   return withFolderSessions(dir, 'text_encoder/model.onnx', options, async (s) => {
     const clipGSession = await s.session('text_encoder_2/model.onnx')
     const t5 = t5Tok ? await s.session('text_encoder_3/model.onnx') : null
-    const vae = await s.session('vae_decoder/model.onnx')
-    const whole = await s.session('transformer/model.onnx')
-    const { transformer, common } = wholeGraphModel(dir, s, whole, {
+    const { vae, transformer, common } = await wholeImageGraphs(dir, s, {
       file: 'transformer/model.onnx',
       timestepRange: [0, 1000],
-      call: sd3WholeGraphCall(whole)
+      call: sd3WholeGraphCall
     })
     const scale = sd3VaeScale(configs.vae)
     const side = configs.transformer.sample_size * scale
