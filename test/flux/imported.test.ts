@@ -8,6 +8,7 @@ import { encodeModel, onnx } from '../../src/main/engine/model/onnx-graph'
 import { loadFluxModel } from '../../src/main/engine/pipeline/flux/load'
 import { GenerateRequestSchema, type GenerateRequestInput } from '../../src/shared/generation'
 import { studio } from '../cli-harness'
+import { replayJson } from '../imported-package'
 
 const req = (r: GenerateRequestInput) => GenerateRequestSchema.parse(r)
 
@@ -38,36 +39,18 @@ interface JsonRun {
 
 describe('an imported FLUX package (studio import of the flux-tiny ONNX folder)', () => {
   it('studio replay pipeline_4steps --model <package>: final latents and image within 1e-4 of diffusers', async () => {
-    const r = await studio(
-      'replay',
-      join(FLUX, 'golden/pipeline_4steps'),
-      '--model',
-      pkg,
-      '--json',
-      '--provider',
-      'cpu'
-    )
-    expect(r.err).toEqual([])
-    const { runs } = JSON.parse(r.out.join('\n')) as { runs: JsonRun[] }
+    const { runs } = await replayJson<{ runs: JsonRun[] }>(join(FLUX, 'golden/pipeline_4steps'), pkg)
     expect(runs[0].latentMaxAbsDiff).toBeLessThan(1e-4)
     expect(runs[0].imageMaxAbsDiff).toBeLessThan(1e-4)
   })
 
   it("studio replay dbcache_10steps --model <id>: CacheDiT's cached steps at both thresholds, latents within 1e-4, exit 0", async () => {
-    const r = await studio(
-      'replay',
+    const { runs } = await replayJson<{ runs: JsonRun[] }>(
       join(FLUX, 'golden/dbcache_10steps'),
-      '--model',
       id,
       '--models-dir',
-      models,
-      '--json',
-      '--provider',
-      'cpu'
+      models
     )
-    expect(r.err).toEqual([])
-    expect(r.code).toBe(0)
-    const { runs } = JSON.parse(r.out.join('\n')) as { runs: JsonRun[] }
     expect(runs.map((x) => x.name)).toEqual(['uncached', 'cached_0', 'cached_1'])
     for (const run of runs) expect(run.latentMaxAbsDiff).toBeLessThan(1e-4)
     for (const run of runs.slice(1)) {

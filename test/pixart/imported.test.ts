@@ -1,14 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { GenerateRequestSchema } from '../../src/shared/generation'
 import { createStepCache } from '../../src/main/engine/cache/index'
 import { importedModelInfo } from '../../src/main/engine/import/imported-info'
 import { importFolder } from '../../src/main/engine/import/importer'
 import { loadImportedFamilyModel } from '../../src/main/engine/pipeline/families'
 import { readPixArtGolden } from '../../src/main/engine/replay/pixart-golden'
-import { studio } from '../cli-harness'
+import { blockLists, replayJson, tempModelsDir } from '../imported-package'
 
 /**
  * `studio import` of both PixArt-Σ exports, then `studio replay pixart-sigma-tiny/golden/pipeline_4steps
@@ -17,8 +15,7 @@ import { studio } from '../cli-harness'
  */
 
 const FIXTURE = join(__dirname, '../fixtures/diffusers/pixart-sigma-tiny')
-const modelsDir = mkdtempSync(join(tmpdir(), 'pixart-import-'))
-afterAll(() => rmSync(modelsDir, { recursive: true, force: true }))
+const modelsDir = tempModelsDir('pixart-import-')
 
 describe('imported PixArt-Σ', () => {
   for (const exportDir of ['onnx', 'onnx-dynamo']) {
@@ -31,26 +28,15 @@ describe('imported PixArt-Σ', () => {
       expect(m.family).toBe('pixart')
       expect(m.kind).toBe('image')
       expect(m.transformers).toHaveLength(1)
-      expect(m.transformers[0].blockLists.map((l) => [l.name, l.blocks.length, l.pattern])).toEqual([
-        ['transformer_blocks', 6, 'Pattern_3']
-      ])
+      expect(blockLists(m)).toEqual([['transformer_blocks', 6, 'Pattern_3']])
       expect(m.sizes).toEqual({ multipleOf: 4, max: 4096, fixed: { width: 32, height: 32 } })
       expect(m.defaults).toMatchObject({ steps: 20, guidanceScale: 4.5, width: 32, height: 32 })
 
-      const r = await studio(
-        'replay',
+      const { runs } = await replayJson<{ runs: { latentMaxAbsDiff: number; imageMaxAbsDiff: number }[] }>(
         join(FIXTURE, 'golden/pipeline_4steps'),
-        '--model',
-        imported.dir,
-        '--json',
-        '--provider',
-        'cpu'
+        imported.dir
       )
-      expect(r.err).toEqual([])
-      expect(r.code).toBe(0)
-      const [run] = (
-        JSON.parse(r.out.join('\n')) as { runs: { latentMaxAbsDiff: number; imageMaxAbsDiff: number }[] }
-      ).runs
+      const [run] = runs
       expect(run.latentMaxAbsDiff).toBeLessThan(1e-3)
       expect(run.imageMaxAbsDiff).toBeLessThan(1e-3)
     })

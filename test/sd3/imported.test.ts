@@ -1,9 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { importFolder } from '../../src/main/engine/import/importer'
-import { studio } from '../cli-harness'
+import { blockLists, replayJson, tempModelsDir } from '../imported-package'
 
 /**
  * `studio import` of both SD3 and both Qwen-Image exports, then `studio replay` of their goldens
@@ -14,8 +12,7 @@ import { studio } from '../cli-harness'
 
 const SD3 = join(__dirname, '../fixtures/diffusers/sd3-tiny')
 const QWEN = join(__dirname, '../fixtures/diffusers/qwen-image-tiny')
-const modelsDir = mkdtempSync(join(tmpdir(), 'sd3-qwen-import-'))
-afterAll(() => rmSync(modelsDir, { recursive: true, force: true }))
+const modelsDir = tempModelsDir('sd3-qwen-import-')
 
 describe('imported SD3 and Qwen-Image', () => {
   for (const exportDir of ['onnx', 'onnx-dynamo']) {
@@ -23,23 +20,13 @@ describe('imported SD3 and Qwen-Image', () => {
       const imported = await importFolder(join(SD3, exportDir), { modelsDir, name: `sd3 ${exportDir}` })
       const m = imported.manifest
       expect(m.family).toBe('sd3')
-      expect(m.transformers[0].blockLists.map((l) => [l.name, l.blocks.length, l.pattern])).toEqual([
-        ['transformer_blocks', 6, 'Pattern_1']
-      ])
+      expect(blockLists(m)).toEqual([['transformer_blocks', 6, 'Pattern_1']])
       expect(m.defaults).toMatchObject({ steps: 28, guidanceScale: 7, width: 32, height: 32 })
-      const r = await studio(
-        'replay',
-        join(SD3, 'golden/pipeline_4steps'),
-        '--model',
-        imported.dir,
-        '--json',
-        '--provider',
-        'cpu'
-      )
-      expect(r.err).toEqual([])
-      expect(r.code).toBe(0)
       const run = (
-        JSON.parse(r.out.join('\n')) as { runs: { latentMaxAbsDiff: number; imageMaxAbsDiff: number }[] }
+        await replayJson<{ runs: { latentMaxAbsDiff: number; imageMaxAbsDiff: number }[] }>(
+          join(SD3, 'golden/pipeline_4steps'),
+          imported.dir
+        )
       ).runs[0]
       expect(run.latentMaxAbsDiff).toBeLessThan(1e-4)
       expect(run.imageMaxAbsDiff).toBeLessThan(1e-3)
@@ -49,21 +36,11 @@ describe('imported SD3 and Qwen-Image', () => {
       const imported = await importFolder(join(QWEN, exportDir), { modelsDir, name: `qwen ${exportDir}` })
       const m = imported.manifest
       expect(m.family).toBe('qwen-image')
-      expect(m.transformers[0].blockLists.map((l) => [l.name, l.blocks.length, l.pattern])).toEqual([
-        ['transformer_blocks', 6, 'Pattern_1']
-      ])
-      const r = await studio(
-        'replay',
+      expect(blockLists(m)).toEqual([['transformer_blocks', 6, 'Pattern_1']])
+      const { calls } = await replayJson<{ calls: { outputMaxAbsDiff: number }[] }>(
         join(QWEN, 'golden/transformer'),
-        '--model',
-        imported.dir,
-        '--json',
-        '--provider',
-        'cpu'
+        imported.dir
       )
-      expect(r.err).toEqual([])
-      expect(r.code).toBe(0)
-      const calls = (JSON.parse(r.out.join('\n')) as { calls: { outputMaxAbsDiff: number }[] }).calls
       expect(calls).toHaveLength(2)
       for (const c of calls) expect(c.outputMaxAbsDiff).toBeLessThan(1e-4)
     })
