@@ -1,4 +1,4 @@
-import type { GenerateRequest, GenerationResult, Recipe } from '../../../shared/generation'
+import type { GenerateRequest, GenerationResult, OutputFile, Recipe } from '../../../shared/generation'
 import type { StepCache } from '../cache/seam'
 import type { Tensor } from '../tensor'
 import { toFrames, type Frames } from './decode'
@@ -11,7 +11,8 @@ import { timedDenoise, type DenoiseTimings } from './step-progress'
 /**
  * The end of a family pipeline (FLUX, SD3, PixArt, Qwen-Image): decode the final latent, hand it
  * and the image to onDecoded, encode the PNG with the recipe and report the run. A video
- * pipeline (Wan) makes its files itself and reports the run with `runReport`.
+ * pipeline (Wan) makes its files itself and reports the run with `framesResult`. SD3's and
+ * PixArt's whole run after the settings is promptImageRun, at the end of this file.
  */
 
 /** What a family's run has made by the time its loop returns. */
@@ -25,7 +26,7 @@ export interface FinishedRun {
 }
 
 /** The trace, summary and timings of a result; totalMs is taken now, so call it last. */
-export function runReport(
+function runReport(
   run: FinishedRun,
   decodeMs: number
 ): Pick<GenerationResult, 'trace' | 'summary' | 'timings'> {
@@ -72,20 +73,30 @@ export async function imageResult(
   const tDecode = performance.now()
   const frames = await decodedFrames(run.denoised.latent, decode, video, onDecoded)
   const decodeMs = performance.now() - tDecode
+  const png = encodePng(frames.width, frames.height, frames.pixels, recipe)
+  return framesResult(run, frames, [{ name: 'image.png', mime: 'image/png', bytes: png }], decodeMs)
+}
+
+/**
+ * A run's result from its decoded frames and the files made of them: one image, or (with `fps`)
+ * a video of all the frames; the run's report last (runReport takes totalMs now).
+ */
+export function framesResult(
+  run: FinishedRun,
+  out: Frames,
+  files: OutputFile[],
+  decodeMs: number,
+  fps?: number
+): GenerationResult {
   return {
-    recipe,
-    kind: 'image',
-    width: frames.width,
-    height: frames.height,
-    frames: 1,
-    pixels: frames.pixels,
-    files: [
-      {
-        name: 'image.png',
-        mime: 'image/png',
-        bytes: encodePng(frames.width, frames.height, frames.pixels, recipe)
-      }
-    ],
+    recipe: run.recipe,
+    kind: fps === undefined ? 'image' : 'video',
+    width: out.width,
+    height: out.height,
+    frames: fps === undefined ? 1 : out.frames,
+    ...(fps === undefined ? {} : { fps }),
+    pixels: out.pixels,
+    files,
     ...runReport(run, decodeMs)
   }
 }

@@ -1,7 +1,7 @@
 import type { GenerateRequest } from '../../../../shared/generation'
 import { EngineFailure } from '../../errors'
 import type { FamilyPipeline } from '../generate'
-import { decodedFrames, runReport } from '../image-result'
+import { decodedFrames, framesResult } from '../image-result'
 import { familyCacheRecipe } from '../request-settings'
 import { uniPCSchedule } from '../schedulers/unipc'
 import { seededNoise } from '../seeded-noise'
@@ -103,17 +103,7 @@ export const runWanPipeline: FamilyPipeline<WanModel> = async (model, req, hooks
     recipe
   )
   const decodeMs = performance.now() - tDecode
-  return {
-    recipe,
-    kind: 'video',
-    width: out.width,
-    height: out.height,
-    frames: out.frames,
-    fps: WAN_FPS,
-    pixels: out.pixels,
-    files,
-    ...runReport({ t0, recipe, encodeMs, denoised, timings }, decodeMs)
-  }
+  return framesResult({ t0, recipe, encodeMs, denoised, timings }, out, files, decodeMs, WAN_FPS)
 }
 
 /**
