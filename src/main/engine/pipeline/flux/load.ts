@@ -1,11 +1,9 @@
-import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { isImportedFormat } from '../../../../shared/imported-manifest'
-import type { Provider } from '../../../../shared/providers'
 import { EngineFailure } from '../../errors'
 import { loadImportedModel } from '../../import/load-imported'
 import { readManifestJson } from '../../model/manifest-file'
-import type { SessionTuning } from '../../model/session'
+import { diffusersFolder, loadFamilyFolder, type FamilyLoadOptions } from '../family-folder'
 import { unsupportedSchedulerField } from '../flow-match'
 import { fluxFromImport } from './from-import'
 import type { FluxModel } from './model'
@@ -17,29 +15,10 @@ import { loadWholeGraphFlux } from './whole-graph'
  * with its transformer whole).
  */
 
-export interface LoadFluxOptions {
-  provider: Provider
-  tuning?: SessionTuning
-}
+export type LoadFluxOptions = FamilyLoadOptions
 
 export async function loadFluxModel(dir: string, options: LoadFluxOptions): Promise<FluxModel> {
-  let model: FluxModel
-  if (existsSync(join(dir, 'model.json'))) {
-    const raw = await readManifestJson(dir)
-    if (!isImportedFormat(raw))
-      throw new EngineFailure(
-        'bad_request',
-        `${join(dir, 'model.json')}: not an imported FLUX package (studio import makes one)`
-      )
-    model = await loadImportedFlux(dir, options)
-  } else if (existsSync(join(dir, 'model_index.json'))) {
-    model = await loadWholeGraphFlux(dir, options)
-  } else {
-    throw new EngineFailure(
-      'model_not_found',
-      `${dir}: neither an imported package (model.json) nor an ONNX diffusers folder (model_index.json)`
-    )
-  }
+  const model = await loadFamilyFolder(dir, options, loadImportedFlux, diffusersFolder(loadWholeGraphFlux))
   const unsupported = unsupportedSchedulerField(model.configs.scheduler)
   if (unsupported) {
     await model.release()
@@ -49,6 +28,12 @@ export async function loadFluxModel(dir: string, options: LoadFluxOptions): Prom
 }
 
 async function loadImportedFlux(dir: string, options: LoadFluxOptions): Promise<FluxModel> {
+  const raw = await readManifestJson(dir)
+  if (!isImportedFormat(raw))
+    throw new EngineFailure(
+      'bad_request',
+      `${join(dir, 'model.json')}: not an imported FLUX package (studio import makes one)`
+    )
   const imported = await loadImportedModel(dir, options)
   try {
     return await fluxFromImport(imported)

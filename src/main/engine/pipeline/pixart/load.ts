@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
-import { EngineFailure } from '../../errors'
+import { diffusersFolder, loadFamilyFolder } from '../family-folder'
 import { loadImportedPixArt } from './from-import'
 import type { LoadPixArtOptions, PixArtModel } from './model'
 import { loadWholeGraphPixArt } from './whole-graph'
@@ -11,11 +9,6 @@ import { loadWholeGraphPixArt } from './whole-graph'
  * its transformer run whole).
  */
 
-export async function loadPixArtModel(dir: string, options: LoadPixArtOptions): Promise<PixArtModel> {
-  if (existsSync(join(dir, 'model.json'))) return loadImportedPixArt(dir, options)
-  if (existsSync(join(dir, 'model_index.json'))) return loadWholeGraphPixArt(dir, options)
-  throw new EngineFailure(
-    'model_not_found',
-    `${dir}: neither an imported package (model.json) nor an ONNX diffusers folder (model_index.json)`
-  )
+export function loadPixArtModel(dir: string, options: LoadPixArtOptions): Promise<PixArtModel> {
+  return loadFamilyFolder(dir, options, loadImportedPixArt, diffusersFolder(loadWholeGraphPixArt))
 }

@@ -1,6 +1,6 @@
-import type { Provider } from '../../../../shared/providers'
-import type { Session, SessionTuning } from '../../model/session'
+import type { Session } from '../../model/session'
 import type { FluxTokenizer } from '../flux/tokenize'
+import type { FamilyLoadOptions } from '../family-folder'
 import type { OneTransformerModel } from '../family-loop'
 import type { PixArtConfigs } from './configs'
 import type { SamplingDefaults } from '../request-settings'
@@ -37,7 +37,4 @@ export interface PixArtModel extends OneTransformerModel {
 }
 
 /** How a PixArt model is loaded (pixart/load.ts, pixart/from-import.ts). */
-export interface LoadPixArtOptions {
-  provider: Provider
-  tuning?: SessionTuning
-}
+export type LoadPixArtOptions = FamilyLoadOptions

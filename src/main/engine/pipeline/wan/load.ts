@@ -1,8 +1,9 @@
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
-import type { Provider } from '../../../../shared/providers'
-import { EngineFailure } from '../../errors'
-import type { SessionTuning } from '../../model/session'
+import {
+  diffusersFolder,
+  loadFamilyFolder,
+  type FamilyLoadOptions,
+  type FolderLoader
+} from '../family-folder'
 import type { WanModel } from './model'
 import { loadWholeGraphWan } from './whole-graph'
 
@@ -12,29 +13,19 @@ import { loadWholeGraphWan } from './whole-graph'
  * whole, no cache).
  */
 
-export interface LoadWanOptions {
-  provider: Provider
-  tuning?: SessionTuning
-}
+export type LoadWanOptions = FamilyLoadOptions
 
-export type WanImportLoader = (dir: string, options: LoadWanOptions) => Promise<WanModel>
+export type WanImportLoader = FolderLoader<WanModel>
 
-export async function loadWanModel(
+export function loadWanModel(
   dir: string,
   options: LoadWanOptions,
   fromImport: WanImportLoader | null = null
 ): Promise<WanModel> {
-  if (existsSync(join(dir, 'model.json'))) {
-    if (fromImport === null)
-      throw new EngineFailure(
-        'bad_request',
-        `${dir}: an imported package; pass the Wan import loader to load it`
-      )
-    return fromImport(dir, options)
-  }
-  if (existsSync(join(dir, 'model_index.json'))) return loadWholeGraphWan(dir, options)
-  throw new EngineFailure(
-    'model_not_found',
-    `${dir}: neither an imported package (model.json) nor an ONNX diffusers folder (model_index.json)`
+  return loadFamilyFolder(
+    dir,
+    options,
+    fromImport ?? 'pass the Wan import loader to load it',
+    diffusersFolder(loadWholeGraphWan)
   )
 }
