@@ -58,3 +58,14 @@ export async function loadFamilyFolder<Model>(
     `${dir}: neither an imported package (model.json) nor ${folder.what}`
   )
 }
+
+/**
+ * A family's loader of both kinds of folder, whose caller may pass the imported package's loader
+ * (the importer's family registry does; without it an imported package is refused with `noImport`).
+ */
+export function familyFolderLoader<Model>(
+  noImport: string,
+  folder: ExportFolder<Model>
+): (dir: string, options: FamilyLoadOptions, fromImport?: FolderLoader<Model> | null) => Promise<Model> {
+  return (dir, options, fromImport = null) => loadFamilyFolder(dir, options, fromImport ?? noImport, folder)
+}

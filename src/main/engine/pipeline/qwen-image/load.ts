@@ -1,4 +1,4 @@
-import { loadFamilyFolder, type FamilyLoadOptions, type FolderLoader } from '../family-folder'
+import { familyFolderLoader, type FamilyLoadOptions, type FolderLoader } from '../family-folder'
 import type { QwenImageModel } from './model'
 import { isQwenImageFolder, loadWholeGraphQwenImage } from './whole-graph'
 
@@ -13,14 +13,8 @@ export type LoadQwenImageOptions = FamilyLoadOptions
 /** How an imported package becomes a QwenImageModel (set by the importer's family registry). */
 export type QwenImageImportLoader = FolderLoader<QwenImageModel>
 
-export function loadQwenImageModel(
-  dir: string,
-  options: LoadQwenImageOptions,
-  fromImport: QwenImageImportLoader | null = null
-): Promise<QwenImageModel> {
-  return loadFamilyFolder(dir, options, fromImport ?? 'this build cannot load imported Qwen-Image packages', {
-    is: isQwenImageFolder,
-    what: 'a Qwen-Image ONNX folder (transformer/config.json of QwenImageTransformer2DModel)',
-    load: loadWholeGraphQwenImage
-  })
-}
+export const loadQwenImageModel = familyFolderLoader('this build cannot load imported Qwen-Image packages', {
+  is: isQwenImageFolder,
+  what: 'a Qwen-Image ONNX folder (transformer/config.json of QwenImageTransformer2DModel)',
+  load: loadWholeGraphQwenImage
+})

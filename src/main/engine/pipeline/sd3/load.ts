@@ -1,6 +1,6 @@
 import {
   diffusersFolder,
-  loadFamilyFolder,
+  familyFolderLoader,
   type FamilyLoadOptions,
   type FolderLoader
 } from '../family-folder'
@@ -18,15 +18,7 @@ export type LoadSd3Options = FamilyLoadOptions
 /** How an imported package becomes an Sd3Model (set by the importer's family registry). */
 export type Sd3ImportLoader = FolderLoader<Sd3Model>
 
-export function loadSd3Model(
-  dir: string,
-  options: LoadSd3Options,
-  fromImport: Sd3ImportLoader | null = null
-): Promise<Sd3Model> {
-  return loadFamilyFolder(
-    dir,
-    options,
-    fromImport ?? 'this build cannot load imported SD3 packages',
-    diffusersFolder(loadWholeGraphSd3)
-  )
-}
+export const loadSd3Model = familyFolderLoader(
+  'this build cannot load imported SD3 packages',
+  diffusersFolder(loadWholeGraphSd3)
+)

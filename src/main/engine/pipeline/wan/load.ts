@@ -1,6 +1,6 @@
 import {
   diffusersFolder,
-  loadFamilyFolder,
+  familyFolderLoader,
   type FamilyLoadOptions,
   type FolderLoader
 } from '../family-folder'
@@ -17,15 +17,7 @@ export type LoadWanOptions = FamilyLoadOptions
 
 export type WanImportLoader = FolderLoader<WanModel>
 
-export function loadWanModel(
-  dir: string,
-  options: LoadWanOptions,
-  fromImport: WanImportLoader | null = null
-): Promise<WanModel> {
-  return loadFamilyFolder(
-    dir,
-    options,
-    fromImport ?? 'pass the Wan import loader to load it',
-    diffusersFolder(loadWholeGraphWan)
-  )
-}
+export const loadWanModel = familyFolderLoader(
+  'pass the Wan import loader to load it',
+  diffusersFolder(loadWholeGraphWan)
+)
