@@ -8,7 +8,7 @@ import { encodeModel, onnx } from '../../src/main/engine/model/onnx-graph'
 import { loadFluxModel } from '../../src/main/engine/pipeline/flux/load'
 import { GenerateRequestSchema, type GenerateRequestInput } from '../../src/shared/generation'
 import { studio } from '../cli-harness'
-import { replayJson } from '../imported-package'
+import { replayJson } from '../family-checks'
 
 const req = (r: GenerateRequestInput) => GenerateRequestSchema.parse(r)
 

@@ -6,6 +6,7 @@ import { runPixArtPipeline } from '../../src/main/engine/pipeline/pixart/generat
 import type { PixArtModel } from '../../src/main/engine/pipeline/pixart/model'
 import { loadWholeGraphPixArt } from '../../src/main/engine/pipeline/pixart/whole-graph'
 import { readPixArtGolden } from '../../src/main/engine/replay/pixart-golden'
+import { maxAbsDiff, worstPixelLevel } from '../family-checks'
 
 /** A generate request on PixArt-Σ: the static graph's one size, the golden's image from its noise. */
 
@@ -42,18 +43,10 @@ describe('PixArt-Σ generate (TorchScript export, whole graph)', () => {
     expect(result.files[0].name).toBe('image.png')
     expect(result.recipe.separateCfg).toBe(false)
     expect(result.timings.perStepMs).toHaveLength(4)
-    let d = 0
-    for (let i = 0; i < golden.finalLatents.data.length; i++)
-      d = Math.max(d, Math.abs((latent as unknown as Float32Array)[i] - golden.finalLatents.data[i]))
+    const d = maxAbsDiff(latent as unknown as Float32Array, golden.finalLatents.data)
     expect(d).toBeLessThan(1e-3)
     // 8-bit pixels of the golden image (round(x · 255)) within one level.
-    let worst = 0
-    for (let i = 0; i < 32 * 32; i++)
-      for (let c = 0; c < 3; c++) {
-        const want = Math.round(golden.image.data[c * 1024 + i] * 255)
-        worst = Math.max(worst, Math.abs(result.pixels[i * 4 + c] - want))
-      }
-    expect(worst).toBeLessThanOrEqual(1)
+    expect(worstPixelLevel(result.pixels, golden.image)).toBeLessThanOrEqual(1)
   })
 
   it('offers only the size the static graph was exported for, and refuses a cache on the whole graph', async () => {

@@ -6,7 +6,7 @@ import { importedModelInfo } from '../../src/main/engine/import/imported-info'
 import { importFolder } from '../../src/main/engine/import/importer'
 import { loadImportedFamilyModel } from '../../src/main/engine/pipeline/families'
 import { readPixArtGolden } from '../../src/main/engine/replay/pixart-golden'
-import { blockLists, replayJson, tempModelsDir } from '../imported-package'
+import { blockLists, replayJson, tempModelsDir, worstPixelLevel } from '../family-checks'
 
 /**
  * `studio import` of both PixArt-Σ exports, then `studio replay pixart-sigma-tiny/golden/pipeline_4steps
@@ -62,14 +62,7 @@ describe('imported PixArt-Σ', () => {
       }
       const hooks = { createStepCache, beforeCall: () => {}, noise: golden.initialLatents.data }
       const plain = await pipeline.generate(model, GenerateRequestSchema.parse(base), hooks)
-      let worst = 0
-      for (let i = 0; i < 32 * 32; i++)
-        for (let c = 0; c < 3; c++)
-          worst = Math.max(
-            worst,
-            Math.abs(plain.pixels[i * 4 + c] - Math.round(golden.image.data[c * 1024 + i] * 255))
-          )
-      expect(worst).toBeLessThanOrEqual(1)
+      expect(worstPixelLevel(plain.pixels, golden.image)).toBeLessThanOrEqual(1)
       const cached = await pipeline.generate(
         model,
         GenerateRequestSchema.parse({

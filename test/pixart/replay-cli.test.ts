@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { studio } from '../cli-harness'
+import { replayJson } from '../family-checks'
 
 /** `studio replay pixart-sigma-tiny/golden/pipeline_4steps --model <ONNX folder>`: dispatched by family. */
 
@@ -9,20 +10,9 @@ const GOLDEN = join(PIXART, 'golden/pipeline_4steps')
 
 describe('studio replay on a PixArt-Σ golden', () => {
   it('--json gives one run within 1e-3 of diffusers (latents and image)', async () => {
-    const r = await studio(
-      'replay',
-      GOLDEN,
-      '--model',
-      join(PIXART, 'onnx-dynamo'),
-      '--json',
-      '--provider',
-      'cpu'
-    )
-    expect(r.err).toEqual([])
-    expect(r.code).toBe(0)
-    const json = JSON.parse(r.out.join('\n')) as {
+    const json = await replayJson<{
       runs: { name: string; latentMaxAbsDiff: number; imageMaxAbsDiff: number }[]
-    }
+    }>(GOLDEN, join(PIXART, 'onnx-dynamo'))
     expect(json.runs).toHaveLength(1)
     expect(json.runs[0].name).toBe('pipeline_4steps')
     expect(json.runs[0].latentMaxAbsDiff).toBeLessThan(1e-3)

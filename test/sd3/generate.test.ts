@@ -8,6 +8,7 @@ import { loadSd3Model } from '../../src/main/engine/pipeline/sd3/load'
 import type { Sd3Model } from '../../src/main/engine/pipeline/sd3/model'
 import { readSd3Golden } from '../../src/main/engine/replay/sd3-golden'
 import { cutWithSpec } from '../cut-transformer'
+import { maxAbsDiff, worstPixelLevel } from '../family-checks'
 
 /** A generate request on SD3: the golden's image from its noise; sizes the position embedding covers. */
 
@@ -48,17 +49,9 @@ describe('SD3 generate (TorchScript export)', () => {
     expect(result.files[0].name).toBe('image.png')
     expect(result.recipe.separateCfg).toBe(false)
     expect(result.timings.perStepMs).toHaveLength(4)
-    let d = 0
-    for (let i = 0; i < golden.finalLatents.data.length; i++)
-      d = Math.max(d, Math.abs((latent as unknown as Float32Array)[i] - golden.finalLatents.data[i]))
+    const d = maxAbsDiff(latent as unknown as Float32Array, golden.finalLatents.data)
     expect(d).toBeLessThan(1e-4)
-    let worst = 0
-    for (let i = 0; i < 32 * 32; i++)
-      for (let c = 0; c < 3; c++) {
-        const want = Math.round(golden.image.data[c * 1024 + i] * 255)
-        worst = Math.max(worst, Math.abs(result.pixels[i * 4 + c] - want))
-      }
-    expect(worst).toBeLessThanOrEqual(1)
+    expect(worstPixelLevel(result.pixels, golden.image)).toBeLessThanOrEqual(1)
   })
 
   it('sends one progress event per step, with a decoded preview every previewEvery steps but never after the last', async () => {

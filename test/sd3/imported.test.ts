@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { importFolder } from '../../src/main/engine/import/importer'
-import { blockLists, replayJson, tempModelsDir } from '../imported-package'
+import { blockLists, replayJson, tempModelsDir } from '../family-checks'
 
 /**
  * `studio import` of both SD3 and both Qwen-Image exports, then `studio replay` of their goldens

@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { studio } from '../cli-harness'
+import { replayJson } from '../family-checks'
 
 /** `studio replay sd3-tiny/golden/pipeline_4steps --model <ONNX folder>`: dispatched by family. */
 
@@ -10,12 +11,9 @@ const GOLDEN = join(SD3, 'golden/pipeline_4steps')
 describe('studio replay on an SD3 golden', () => {
   it('--json gives one run within 1e-4 (final latents) and 1e-3 (image) of diffusers, TorchScript and dynamo', async () => {
     for (const exportDir of ['onnx', 'onnx-dynamo']) {
-      const r = await studio('replay', GOLDEN, '--model', join(SD3, exportDir), '--json', '--provider', 'cpu')
-      expect(r.err).toEqual([])
-      expect(r.code).toBe(0)
-      const json = JSON.parse(r.out.join('\n')) as {
+      const json = await replayJson<{
         runs: { name: string; latentMaxAbsDiff: number; imageMaxAbsDiff: number }[]
-      }
+      }>(GOLDEN, join(SD3, exportDir))
       expect(json.runs).toHaveLength(1)
       expect(json.runs[0].name).toBe('pipeline_4steps')
       expect(json.runs[0].latentMaxAbsDiff).toBeLessThan(1e-4)

@@ -2,13 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, expect } from 'vitest'
+import type { Tensor } from '../src/main/engine/tensor'
 import type { ImportedManifest } from '../src/shared/imported-manifest'
 import { studio } from './cli-harness'
 
 /**
- * What the imported-package tests of every family (test/<family>/imported.test.ts) do the same
- * way: import into a temporary models folder, read the cut transformer's block lists, and run
- * `studio replay --json` of a golden on the package.
+ * What the family tests (test/<family>/*.test.ts) check the same way: imports into a temporary
+ * models folder and the cut transformer's block lists, `studio replay --json` of a golden on a
+ * folder or package, and a result's latents and pixels against a golden's.
  */
 
 /** A temporary models folder for one test file's imports, removed after its tests. */
@@ -32,4 +33,25 @@ export async function replayJson<T>(golden: string, model: string, ...extra: str
   expect(r.err).toEqual([])
   expect(r.code).toBe(0)
   return JSON.parse(r.out.join('\n')) as T
+}
+
+/** The largest |a[i] − b[i]| (b's length counts). */
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let d = 0
+  for (let i = 0; i < b.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]))
+  return d
+}
+
+/**
+ * The worst 8-bit level between an RGBA8 result and a golden image [1, 3, H, W] in [0, 1]
+ * (the golden's level: round(x · 255)).
+ */
+export function worstPixelLevel(pixels: ArrayLike<number>, image: Tensor): number {
+  const [, , H, W] = image.dims
+  const plane = H * W
+  let worst = 0
+  for (let i = 0; i < plane; i++)
+    for (let c = 0; c < 3; c++)
+      worst = Math.max(worst, Math.abs(pixels[i * 4 + c] - Math.round(image.data[c * plane + i] * 255)))
+  return worst
 }
