@@ -26,11 +26,17 @@ export function layoutLabel(l: ThreadLayout): string {
   return `${l.cfgLanes} lane${l.cfgLanes > 1 ? 's' : ''} × ${l.intraOpThreads} thread${l.intraOpThreads === 1 ? '' : 's'}${l.spinning ? ', spinning' : ''}`
 }
 
-/** The layouts worth trying on `cores` cores: one lane with 1..cores threads, two lanes splitting them. */
-export function candidateLayouts(cores: number, spinning = false): ThreadLayout[] {
+/**
+ * The layouts worth trying on `cores` cores: one lane with 1, 2, 4… threads and all the cores, and
+ * (unless `lanes` is false: CFG as one batched call never uses the second lane) two lanes
+ * splitting them.
+ */
+export function candidateLayouts(cores: number, spinning = false, lanes = true): ThreadLayout[] {
   const out: ThreadLayout[] = []
   for (let t = 1; t <= cores; t *= 2) out.push({ intraOpThreads: t, cfgLanes: 1, spinning })
-  if (cores >= 2) out.push({ intraOpThreads: Math.max(1, Math.floor(cores / 2)), cfgLanes: 2, spinning })
+  if (!out.some((l) => l.intraOpThreads === cores)) out.push({ intraOpThreads: cores, cfgLanes: 1, spinning })
+  if (lanes && cores >= 2)
+    out.push({ intraOpThreads: Math.max(1, Math.floor(cores / 2)), cfgLanes: 2, spinning })
   return out
 }
 
@@ -45,6 +51,8 @@ export interface LayoutFigure {
 }
 
 export interface LayoutMeasurement {
+  /** The model as loaded: the id and provider a stored layout is keyed by (main/engine/thread-layout-store.ts). */
+  model: { id: string; provider: string; separateCfg: boolean }
   figures: LayoutFigure[]
   /** The fastest layout by msPerStep. */
   best: ThreadLayout
@@ -87,7 +95,9 @@ export async function measureLayouts(o: {
       cpuMsPerStep: median(cpu[i])
     }))
     const best = figures.reduce((a, b) => (b.msPerStep < a.msPerStep ? b : a)).layout
-    return { figures, best, rounds: o.rounds }
+    const t = targets[0]
+    const model = { id: t.id, provider: t.provider, separateCfg: t.defaults.separateCfg }
+    return { model, figures, best, rounds: o.rounds }
   } finally {
     for (const t of targets) await t.release()
   }

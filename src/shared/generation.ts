@@ -143,7 +143,19 @@ export const TimingsSchema = z.object({
   /** Live previews and progress events between the steps (not in denoiseMs). */
   previewMs: z.number().optional(),
   decodeMs: z.number(),
-  perStepMs: z.array(z.number())
+  perStepMs: z.array(z.number()),
+  /**
+   * The thread layout the model ran with (docs/engine.md, "CFG parallelism"): intra-op threads
+   * per session (0: ONNX Runtime's choice), session lanes, and whether the caller set it, this
+   * machine's measurement chose it (`studio tune-threads`) or the model's default did.
+   */
+  threadLayout: z
+    .object({
+      intraOpThreads: z.number().int(),
+      cfgLanes: z.number().int(),
+      source: z.enum(['explicit', 'stored', 'default'])
+    })
+    .optional()
 })
 export type Timings = z.infer<typeof TimingsSchema>
 

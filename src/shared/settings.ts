@@ -9,7 +9,10 @@ export const SettingsSchema = z
     provider: ProviderSchema.default('auto'),
     /** Where the gallery keeps outputs; null = `<userData>/gallery`. */
     outputDir: z.string().min(1).nullable().default(null),
-    /** ONNX Runtime intra-op threads; 0 = ORT's default (one per core). */
+    /**
+     * ONNX Runtime intra-op threads; 0 = auto: the engine picks each model's thread layout
+     * (docs/engine.md, "Choosing the layout at load").
+     */
     threads: z.number().int().min(0).max(256).default(0),
     /** Model folders the user added, besides the embedded ones. */
     extraModelDirs: z.array(z.string().min(1)).default([]),

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import { createStepCache } from '../../src/main/engine/cache/index'
+import { chooseLayout, tuningFor } from '../../src/main/engine/layout-choice'
 import { LaneSession } from '../../src/main/engine/model/session-lane'
 import { branchesIndependent } from '../../src/main/engine/pipeline/denoise'
 import type { Tensor } from '../../src/main/engine/tensor'
@@ -72,6 +73,19 @@ describe('CFG parallelism', () => {
       )
     })
   }
+
+  it('the auto layout of a separate-CFG model on 2 cores runs in lanes and gives the 1-lane latent bit for bit', async () => {
+    const separateCfg = (await loadFixture('tiny-image', SEQUENTIAL)).manifest.defaults.separateCfg
+    const choice = chooseLayout({ tuning: { intraOpThreads: 0 }, stored: null, separateCfg, cores: 2 })
+    expect(choice).toEqual({ intraOpThreads: 1, cfgLanes: 2, source: 'default' })
+    const auto = { tuning: tuningFor(choice, { intraOpThreads: 0 }) } as typeof PARALLEL
+    const sequential = await run(SEQUENTIAL, 'F1B0')
+    const spy = vi.spyOn(LaneSession.prototype, 'runMixed')
+    const parallel = await run(auto, 'F1B0')
+    expect(spy.mock.calls.length).toBeGreaterThanOrEqual(6)
+    spy.mockRestore()
+    expect(Array.from(parallel.latent.data)).toEqual(Array.from(sequential.latent.data))
+  })
 
   it('runs the branches one after the other where the cache lets one read the other', () => {
     expect(branchesIndependent(createStepCache(resolveCacheConfig('F8B0')))).toBe(true)

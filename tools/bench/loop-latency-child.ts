@@ -15,7 +15,7 @@ import type { ServedEngine } from '../../src/main/engine/server/served-engine'
 import { ModelRunner } from '../../src/main/engine/thread/entry'
 
 const args = readEngineArgs(process.argv)
-const runner = new ModelRunner(args.tuning)
+const runner = new ModelRunner({ tuning: args.tuning })
 const dirs = (extra: readonly string[] = []): ModelDirs => ({
   embedded: args.modelDirs.embedded,
   user: [...(args.modelDirs.user ?? []), ...extra]

@@ -9,6 +9,7 @@ import { inspectCommand } from './inspect'
 import { replayCommand } from './replay'
 import { serveCommand } from './serve'
 import { summaryCommand } from './summary'
+import { tuneThreadsCommand } from './tune-threads'
 import { workerCommand } from './worker'
 
 /** Every `studio` subcommand: one file each; add yours here. */
@@ -35,6 +36,10 @@ export const COMMANDS: Record<string, Command> = {
   calibrate: {
     summary: 'find the largest cache threshold that keeps a PSNR target; save it as a preset',
     run: calibrateCommand
+  },
+  'tune-threads': {
+    summary: "time a model's thread layouts on this machine; store the fastest for the engine to load with",
+    run: tuneThreadsCommand
   },
   'bench-segments': {
     summary: 'time per step: segments vs blocks one by one vs one graph',

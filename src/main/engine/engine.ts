@@ -10,6 +10,7 @@ import {
 import type { ModelInfo } from '../../shared/manifest'
 import type { ImportModelParams, ImportModelResult, ImportProgress } from '../../shared/model-import'
 import { importModel } from './app-import/import-model'
+import { defaultUserDataDir } from './calibrated-store'
 import type { ConcreteProvider, Provider } from '../../shared/providers'
 import { describeIssues } from '../../shared/validation'
 import { cancelled, EngineFailure } from './errors'
@@ -21,6 +22,7 @@ import type { SessionTuning } from './model/session'
 import { countPromptTokens } from './pipeline/prompt-tokens'
 import type { FromThread, ToThread } from './thread/protocol'
 import { spawnThread, type ThreadEntry } from './thread/spawn'
+import { threadLayoutsDir } from './thread-layout-store'
 
 export { EngineFailure } from './errors'
 export { sourceThreadEntry, type ThreadEntry } from './thread/spawn'
@@ -42,6 +44,12 @@ export interface EngineOptions {
   /** Used when a request asks for `auto`. */
   defaultProvider?: Provider
   tuning?: SessionTuning
+  /**
+   * Where measured thread layouts are read when `tuning` leaves the layout to the engine
+   * (engine/layout-choice.ts): default the user-data folder's (`studio tune-threads` writes
+   * there); null reads none, so the model's default layout applies.
+   */
+  layoutsDir?: string | null
 }
 
 export interface GenerateOptions {
@@ -209,7 +217,11 @@ export class Engine {
   async #start(): Promise<Worker> {
     if (this.#disposed) throw new EngineFailure('engine_crashed', 'the engine was disposed')
     if (!this.#ready) {
-      const thread = spawnThread(this.#options.thread, { tuning: this.#options.tuning ?? null })
+      const layoutsDir =
+        this.#options.layoutsDir === undefined
+          ? threadLayoutsDir(defaultUserDataDir())
+          : this.#options.layoutsDir
+      const thread = spawnThread(this.#options.thread, { tuning: this.#options.tuning ?? null, layoutsDir })
       this.#thread = thread
       this.#ready = new Promise<ConcreteProvider[]>((resolve, reject) => {
         thread.on('message', (msg: FromThread) => {

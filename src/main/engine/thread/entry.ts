@@ -1,14 +1,18 @@
+import { availableParallelism } from 'node:os'
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
 import type { GenerateRequest, GenerationResult, ProgressEvent } from '../../../shared/generation'
 import { createStepCache } from '../cache/index'
 import { cancelled, namingModel, toEngineError } from '../errors'
 import { isImportedPackage } from '../import/imported-info'
+import { readImportedManifest } from '../import/imported-manifest-file'
+import { chooseLayout, layoutIsAuto, tuningFor, type ChosenLayout } from '../layout-choice'
 import { LoadedModel } from '../model/loaded-model'
 import { loadPackage } from '../model/package'
-import { availableProviders } from '../model/providers'
+import { availableProviders, providerCandidates } from '../model/providers'
 import type { SessionTuning } from '../model/session'
 import { runPipeline } from '../pipeline/generate'
 import { loadImportedFamilyModel, type FamilyModel, type ImportedPipeline } from '../pipeline/families'
+import { readStoredLayout } from '../thread-layout-store'
 import type { FromThread, ThreadInit, ToThread } from './protocol'
 
 /**
@@ -23,6 +27,20 @@ import type { FromThread, ThreadInit, ToThread } from './protocol'
 /** A studio package, or an imported package with the pipeline of its family (pipeline/families.ts). */
 type AnyModel = LoadedModel | { model: FamilyModel; pipeline: ImportedPipeline }
 
+/** A loaded model and the thread layout it was loaded with (reported in each result's timings). */
+interface Held {
+  model: AnyModel
+  layout: ChosenLayout
+}
+
+export interface RunnerOptions {
+  tuning?: SessionTuning
+  /** Where measured layouts are read (thread-layout-store.ts); absent: none, the default applies. */
+  layoutsDir?: string
+  /** Cores the layout is chosen for (default: the machine's). */
+  cores?: number
+}
+
 /** Loaded models kept at once: the app switches between a few; each holds its sessions' weights. */
 const KEEP_MODELS = 2
 
@@ -33,13 +51,13 @@ export interface RunOptions {
 }
 
 export class ModelRunner {
-  readonly #tuning: SessionTuning | undefined
-  readonly #models = new Map<string, Promise<AnyModel>>()
+  readonly #options: RunnerOptions
+  readonly #models = new Map<string, Promise<Held>>()
   /** The generation in flight, settled or not: release waits for it. */
   #running: Promise<unknown> = Promise.resolve()
 
-  constructor(tuning?: SessionTuning) {
-    this.#tuning = tuning
+  constructor(options: RunnerOptions = {}) {
+    this.#options = options
   }
 
   /** Runs `request` on the model in `modelDir` (absolute: the caller resolved the request's id). */
@@ -56,7 +74,7 @@ export class ModelRunner {
     await this.#running
     const all = [...this.#models.values()]
     this.#models.clear()
-    for (const m of all) await m.then(releaseModel).catch(() => undefined)
+    for (const m of all) await m.then((h) => releaseModel(h.model)).catch(() => undefined)
   }
 
   async #generate(
@@ -69,18 +87,40 @@ export class ModelRunner {
       if (Atomics.load(flag, 0) !== 0) throw cancelled()
     }
     beforeCall()
-    const loaded = await this.#model(modelDir, request.provider)
+    const { model: loaded, layout } = await this.#model(modelDir, request.provider)
     const hooks = { createStepCache, beforeCall, onProgress: options.onProgress }
     const run =
       loaded instanceof LoadedModel
         ? runPipeline(loaded, request, hooks)
         : loaded.pipeline.generate(loaded.model, request, hooks)
-    return run.catch((e: unknown) => {
-      throw namingModel(e, loaded instanceof LoadedModel ? loaded.manifest.id : loaded.model.id)
-    })
+    const { source, ...threads } = layout
+    return run.then(
+      (result) => ({ ...result, timings: { ...result.timings, threadLayout: { ...threads, source } } }),
+      (e: unknown) => {
+        throw namingModel(e, loaded instanceof LoadedModel ? loaded.manifest.id : loaded.model.id)
+      }
+    )
   }
 
-  async #model(dir: string, provider: GenerateRequest['provider']): Promise<AnyModel> {
+  /**
+   * The layout `dir` loads with (layout-choice.ts). The stored measurement is looked up under the
+   * provider `auto` tries first: the one that loads unless its sessions fail.
+   */
+  async #layout(dir: string, provider: GenerateRequest['provider'], imported: boolean) {
+    const { tuning, layoutsDir } = this.#options
+    const cores = this.#options.cores ?? availableParallelism()
+    const pkg = imported ? null : await loadPackage(dir)
+    let stored = null
+    if (layoutIsAuto(tuning) && layoutsDir !== undefined) {
+      const model = pkg ? pkg.manifest.id : (await readImportedManifest(dir)).id
+      stored = await readStoredLayout(layoutsDir, { model, provider: providerCandidates(provider)[0], cores })
+    }
+    // An imported family's default stays one lane: its own loop decides whether lanes are used.
+    const layout = chooseLayout({ tuning, stored, separateCfg: pkg?.manifest.defaults.separateCfg, cores })
+    return { pkg, layout, tuning: tuningFor(layout, tuning) }
+  }
+
+  async #model(dir: string, provider: GenerateRequest['provider']): Promise<Held> {
     const key = `${dir}\n${provider}`
     let loaded = this.#models.get(key)
     if (loaded) {
@@ -89,22 +129,23 @@ export class ModelRunner {
       this.#models.set(key, loaded)
       return loaded
     }
-    const tuning = this.#tuning
-    loaded = isImportedPackage(dir).then((imported) =>
-      imported
-        ? loadImportedFamilyModel(dir, { provider, tuning }).then(({ model, pipeline }) => ({
+    loaded = isImportedPackage(dir).then(async (imported) => {
+      const { pkg, layout, tuning } = await this.#layout(dir, provider, imported)
+      const model: AnyModel = pkg
+        ? await LoadedModel.load(pkg, { provider, tuning })
+        : await loadImportedFamilyModel(dir, { provider, tuning }).then(({ model, pipeline }) => ({
             model,
             pipeline
           }))
-        : loadPackage(dir).then((pkg) => LoadedModel.load(pkg, { provider, tuning }))
-    )
+      return { model, layout }
+    })
     // A failed load is not remembered: fixing the files and retrying must work.
     loaded.catch(() => this.#models.delete(key))
     this.#models.set(key, loaded)
     while (this.#models.size > KEEP_MODELS) {
-      const [oldest, evicted] = this.#models.entries().next().value as [string, Promise<AnyModel>]
+      const [oldest, evicted] = this.#models.entries().next().value as [string, Promise<Held>]
       this.#models.delete(oldest)
-      await evicted.then(releaseModel).catch(() => undefined)
+      await evicted.then((h) => releaseModel(h.model)).catch(() => undefined)
     }
     return loaded
   }
@@ -116,7 +157,10 @@ function releaseModel(m: AnyModel): Promise<void> {
 
 /** The thread's side of thread/protocol.ts: requests from the Engine, one runner. */
 function serveEngine(port: MessagePort, init: ThreadInit): void {
-  const runner = new ModelRunner(init.tuning ?? undefined)
+  const runner = new ModelRunner({
+    tuning: init.tuning ?? undefined,
+    layoutsDir: init.layoutsDir ?? undefined
+  })
   const post = (message: FromThread) => port.postMessage(message)
   port.on('message', (msg: ToThread) => {
     const work =

@@ -36,4 +36,6 @@ export type FromThread =
 /** Data the thread gets at start (workerData). */
 export interface ThreadInit {
   tuning: SessionTuning | null
+  /** Where measured thread layouts are read (thread-layout-store.ts); null: none read. */
+  layoutsDir?: string | null
 }
