@@ -1,7 +1,8 @@
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it, vi } from 'vitest'
+import { Engine, sourceThreadEntry } from '../../src/main/engine/engine'
 import { chooseLayout, layoutIsAuto, tuningFor } from '../../src/main/engine/layout-choice'
 import { LaneSession } from '../../src/main/engine/model/session-lane'
 import { ModelRunner } from '../../src/main/engine/thread/entry'
@@ -12,7 +13,7 @@ import {
   type LayoutRecord
 } from '../../src/main/engine/thread-layout-store'
 import type { GenerationResult } from '../../src/shared/generation'
-import { fixture, readReference, request } from './fixtures'
+import { FIXTURES, fixture, readReference, request } from './fixtures'
 
 /**
  * Thread layouts chosen at load (docs/engine.md, "CFG parallelism"): the measured layout stored
@@ -205,5 +206,24 @@ describe('the engine loads with the chosen layout', () => {
   it('without a measurement a separate-CFG model gets the default layout, reported as such', async () => {
     const r = await gen(new ModelRunner({ layoutsDir: tempDir(), cores: 1 }))
     expect(r.timings.threadLayout).toEqual({ intraOpThreads: 0, cfgLanes: 1, source: 'default' })
+  })
+
+  it("the Engine's generation thread reads the layouts folder it is given", async () => {
+    const dir = tempDir()
+    await saveLayoutRecord(
+      dir,
+      record({ cores: availableParallelism(), layout: { intraOpThreads: 2, cfgLanes: 1 } })
+    )
+    const engine = await Engine.create({
+      modelDirs: { embedded: [FIXTURES] },
+      thread: sourceThreadEntry(),
+      layoutsDir: dir
+    })
+    try {
+      const r = await engine.generate({ ...req, model: 'tiny-image' })
+      expect(r.timings.threadLayout).toEqual({ intraOpThreads: 2, cfgLanes: 1, source: 'stored' })
+    } finally {
+      await engine.dispose()
+    }
   })
 })
