@@ -4,9 +4,8 @@ import { dirname, join, resolve } from 'node:path'
 import type { ImportedManifest } from '../../../shared/imported-manifest'
 import type { ConcreteProvider } from '../../../shared/providers'
 import { EngineFailure } from '../errors'
-import { BlockProgram } from '../model/block-program'
 import { compilePiece } from '../model/segments'
-import { contextLists, LoadedTransformer } from '../model/loaded-model'
+import { contextPrograms, LoadedTransformer, type GraphSource } from '../model/loaded-model'
 import { tryDecodeModel, type ModelProto } from '../model/onnx-graph'
 import { providerCandidates } from '../model/providers'
 import { readRegularFile, readRegularText } from '../model/safe-read'
@@ -128,29 +127,10 @@ export async function loadImportedModel(dir: string, options: LoadImportedOption
       tokenizers.set(name, { json: await readText(t.file), config })
     }
     const transformers: LoadedTransformer[] = []
+    const source: GraphSource = { bytes: (f) => files.get(f) as Uint8Array, graph }
     for (const t of manifest.transformers) {
       const ext = join(src, t.externalDataDir)
-      const make = (merge: boolean): BlockProgram[] => {
-        const lists = contextLists(t.blockLists, merge)
-        return lists.map(
-          (l, i) =>
-            new BlockProgram(
-              t.name,
-              l.name,
-              l.pattern,
-              l.blocks.map((file) => ({ file, bytes: files.get(file) as Uint8Array, model: graph(file) })),
-              provider,
-              tuning,
-              options.blockMode ?? 'segments',
-              {
-                maxSegmentBlocks: options.maxSegmentBlocks,
-                embed: i === 0 ? graph(t.embed.file) : null,
-                final: i === lists.length - 1 ? graph(t.final.file) : null,
-                externalDataDir: ext
-              }
-            )
-        )
-      }
+      const make = contextPrograms(t, source, provider, tuning, { ...options, externalDataDir: ext })
       const embed =
         names.length === 0 && t === manifest.transformers[0]
           ? firstSession

@@ -3,6 +3,7 @@ import type { ConcreteProvider, Provider } from '../../../shared/providers'
 import { EngineFailure, isEngineFailure, runtimeFailure } from '../errors'
 import { PromptTokenizer } from '../pipeline/tokenizer'
 import { BlockProgram, type BlockMode } from './block-program'
+import type { ModelProto } from './onnx-graph'
 import type { ModelPackage } from './package'
 import { compilePiece } from './segments'
 import { providerCandidates } from './providers'
@@ -35,6 +36,47 @@ export function contextLists(
       blocks: blockLists.flatMap((l) => l.blocks)
     }
   ]
+}
+
+/** Where a transformer's graphs come from: the bytes and the parsed proto of a package file. */
+export interface GraphSource {
+  bytes(file: string): Uint8Array
+  graph(file: string): ModelProto
+}
+
+/**
+ * The block programs of a transformer's cache contexts (contextLists). The first context's first
+ * segment also runs the embed graph, the last context's segments that end at its last block the
+ * final graph. Shared by the engine's own packages and imported ones (externalDataDir).
+ */
+export function contextPrograms(
+  t: TransformerManifest,
+  source: GraphSource,
+  provider: ConcreteProvider,
+  tuning: SessionTuning,
+  options: { blockMode?: BlockMode; maxSegmentBlocks?: number; externalDataDir?: string }
+): (merge: boolean) => BlockProgram[] {
+  return (merge) => {
+    const lists = contextLists(t.blockLists, merge)
+    return lists.map(
+      (l, i) =>
+        new BlockProgram(
+          t.name,
+          l.name,
+          l.pattern,
+          l.blocks.map((file) => ({ file, bytes: source.bytes(file), model: source.graph(file) })),
+          provider,
+          tuning,
+          options.blockMode ?? 'segments',
+          {
+            maxSegmentBlocks: options.maxSegmentBlocks,
+            embed: i === 0 ? source.graph(t.embed.file) : null,
+            final: i === lists.length - 1 ? source.graph(t.final.file) : null,
+            ...(options.externalDataDir !== undefined ? { externalDataDir: options.externalDataDir } : {})
+          }
+        )
+    )
+  }
 }
 
 export class LoadedTransformer {
@@ -132,35 +174,10 @@ export class LoadedModel {
     session: (file: string, piece?: boolean) => Promise<Session>
   ): Promise<LoadedModel> {
     const m = pkg.manifest
-    const mode = options.blockMode ?? 'segments'
     const transformers: LoadedTransformer[] = []
+    const source: GraphSource = { bytes: (f) => pkg.files.get(f) as Uint8Array, graph: (f) => pkg.graph(f) }
     for (const t of m.transformers) {
-      const make = (merge: boolean): BlockProgram[] => {
-        const lists = contextLists(t.blockLists, merge)
-        // The first context's first segment also runs the embed graph, the last context's
-        // segments that end at its last block the final graph.
-        return lists.map(
-          (l, i) =>
-            new BlockProgram(
-              t.name,
-              l.name,
-              l.pattern,
-              l.blocks.map((file) => ({
-                file,
-                bytes: pkg.files.get(file) as Uint8Array,
-                model: pkg.graph(file)
-              })),
-              provider,
-              tuning,
-              mode,
-              {
-                maxSegmentBlocks: options.maxSegmentBlocks,
-                embed: i === 0 ? pkg.graph(t.embed.file) : null,
-                final: i === lists.length - 1 ? pkg.graph(t.final.file) : null
-              }
-            )
-        )
-      }
+      const make = contextPrograms(t, source, provider, tuning, options)
       transformers.push(
         new LoadedTransformer(t, await session(t.embed.file, true), await session(t.final.file, true), make)
       )
