@@ -112,8 +112,19 @@ export class ModelRunner {
     const pkg = imported ? null : await loadPackage(dir)
     let stored = null
     if (layoutIsAuto(tuning) && layoutsDir !== undefined) {
-      const model = pkg ? pkg.manifest.id : (await readImportedManifest(dir)).id
-      stored = await readStoredLayout(layoutsDir, { model, provider: providerCandidates(provider)[0], cores })
+      // A manifest that does not read is the load's to report, in its own words.
+      const model = pkg
+        ? pkg.manifest.id
+        : await readImportedManifest(dir).then(
+            (m) => m.id,
+            () => null
+          )
+      if (model !== null)
+        stored = await readStoredLayout(layoutsDir, {
+          model,
+          provider: providerCandidates(provider)[0],
+          cores
+        })
     }
     // An imported family's default stays one lane: its own loop decides whether lanes are used.
     const layout = chooseLayout({ tuning, stored, separateCfg: pkg?.manifest.defaults.separateCfg, cores })
