@@ -110,6 +110,10 @@ describe('studio UI in Chromium, real engine', () => {
     expect(cachedCells).toBe(cachedInTable)
     expect(cachedDots).toBe(cachedInTable)
     await expect(page.getByTestId('block-speedup').textContent()).resolves.toMatch(/^\d+\.\d\d×$/)
+    // The facts say which thread layout ran and why (docs/engine.md, "Choosing the layout at load").
+    await expect(page.getByTestId('run-facts').textContent()).resolves.toMatch(
+      /Threads(2 CFG lanes × )?(auto threads|\d+ threads?) \((set|measured|default)\)/
+    )
 
     // Hovering a step shows its numbers.
     const box = (await page.locator('.cache-chart .recharts-surface').first().boundingBox())!

@@ -1,3 +1,4 @@
+import type { Timings } from '../../../../shared/generation'
 import { presetById } from '../../../../shared/presets'
 import { formatMs } from '../../components/format'
 import type { DisplayedRun } from './displayed-run'
@@ -14,6 +15,9 @@ export function RunFacts({ run }: { run: DisplayedRun }) {
         ['Guidance', guidanceText(e.recipe.guidanceScale, e.recipe.guidanceScale2)],
         ['Cache', presetById(e.recipe.preset).label],
         ['Provider', e.recipe.provider],
+        ...(e.timings.threadLayout
+          ? ([['Threads', layoutText(e.timings.threadLayout)]] as [string, string][])
+          : []),
         ['Total', formatMs(e.timings.totalMs)],
         // Compiling segments, creating sessions, their first runs: once per model and preset.
         ['Preparation', e.timings.prepareMs === undefined ? 'not timed' : formatMs(e.timings.prepareMs)],
@@ -41,6 +45,15 @@ export function RunFacts({ run }: { run: DisplayedRun }) {
       ))}
     </dl>
   )
+}
+
+/** The thread layout that ran, and why it was that one (docs/engine.md, "Choosing the layout at load"). */
+function layoutText(l: NonNullable<Timings['threadLayout']>): string {
+  const threads =
+    l.intraOpThreads === 0 ? 'auto threads' : `${l.intraOpThreads} thread${l.intraOpThreads === 1 ? '' : 's'}`
+  const lanes = l.cfgLanes === 2 ? `2 CFG lanes × ${threads}` : threads
+  const why = { explicit: 'set', stored: 'measured', default: 'default' }[l.source]
+  return `${lanes} (${why})`
 }
 
 /** A two-expert model's scales as "high · low-noise expert" (Wan 2.2's guidance_scale_2). */

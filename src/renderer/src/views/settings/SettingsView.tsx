@@ -82,7 +82,11 @@ function FolderAndThreads({ settings }: { settings: Settings }) {
             Save
           </button>
         </div>
-        <p className="field-hint">ONNX Runtime intra-op threads; 0 = one per core.</p>
+        <p className="field-hint">
+          ONNX Runtime intra-op threads; 0 = auto: the layout <code>studio tune-threads</code> measured for
+          the model on this machine, else two CFG lanes for models that run CFG as two calls. A run's Threads
+          line says which ran.
+        </p>
       </fieldset>
     </>
   )
