@@ -159,7 +159,7 @@ describe('studio UI in Chromium on a remote engine (studio serve on loopback)', 
   it('cancels a remote run with Esc: the server stops the job and nothing half-made is saved', async () => {
     const { page } = studio
     await page.getByRole('button', { name: 'Generate' }).first().click()
-    await page.getByTestId('steps').fill('300')
+    await page.getByTestId('steps').fill('1000')
     await page.getByTestId('generate').click()
     await page.getByTestId('progress').waitFor()
     await expect.poll(() => chartSteps(page), { timeout: 60_000 }).toBeGreaterThan(1)
@@ -167,7 +167,7 @@ describe('studio UI in Chromium on a remote engine (studio serve on loopback)', 
     await page.keyboard.press('Escape')
     await page.getByTestId('run-cancelled').waitFor({ timeout: 60_000 })
     await expect(page.getByTestId('run-cancelled').textContent()).resolves.toMatch(
-      /^Cancelled at step \d+ of 300$/
+      /^Cancelled at step \d+ of 1000$/
     )
     await expect
       .poll(async () => (await serverHealth()).jobs, { timeout: 30_000 })
