@@ -3,12 +3,10 @@ import { DBCache } from '../../src/main/engine/cache/dbcache'
 import type { Streams } from '../../src/main/engine/cache/seam'
 import { BlockProgram } from '../../src/main/engine/model/block-program'
 import type { LoadedModel } from '../../src/main/engine/model/loaded-model'
-import { gaussianNoise } from '../../src/main/engine/pipeline/noise'
-import { encodePrompt } from '../../src/main/engine/pipeline/text-encoder'
 import { tensor, type Tensor } from '../../src/main/engine/tensor'
 import { resolveCacheConfig } from '../../src/shared/presets'
 import { call, config, FakeRunner } from '../cache/fake-runner'
-import { loadFixture } from './fixtures'
+import { embedFeeds, loadFixture } from './fixtures'
 
 /**
  * The per-call overhead cuts (docs/engine.md, "Per-call overhead"): a cache-off call runs through
@@ -17,26 +15,6 @@ import { loadFixture } from './fixtures'
  */
 
 const none = () => {}
-
-async function embedFeeds(model: LoadedModel): Promise<Record<string, Tensor>> {
-  const m = model.manifest
-  const t = model.transformers[0]
-  const { channels: C, frames: F, height: H, width: W } = m.latent
-  const dims = m.kind === 'video' ? [1, C, F, H, W] : [1, C, H, W]
-  const text = await encodePrompt(model, m.examples?.[0] ?? 'a red circle')
-  const feeds: Record<string, Tensor> = {
-    latent: tensor(
-      gaussianNoise(
-        3,
-        dims.reduce((a, b) => a * b, 1)
-      ),
-      dims
-    ),
-    timestep: tensor(Float32Array.of(0.6), [1])
-  }
-  for (const n of t.embed.inputNames) if (n in text) feeds[n] = text[n]
-  return feeds
-}
 
 function blockSources(model: LoadedModel) {
   return model.manifest.transformers[0].blockLists
@@ -77,7 +55,7 @@ describe('runAll: a whole call without the streams that entered block 0', () => 
   ] as const) {
     it(`${name}${cut ? ' (cut segments)' : ''}: the same output streams, context and fused velocity, bit for bit, as enter(all)`, async () => {
       const model = await loadFixture(name)
-      const feeds = await embedFeeds(model)
+      const feeds = await embedFeeds(model, 3, 0.6)
       const program = fusedProgram(model, cut)
       const n = program.blockCount
       const entered = program.runner({ kind: 'embed', feeds }, none)
@@ -97,7 +75,7 @@ describe('runAll: a whole call without the streams that entered block 0', () => 
 
   it('a runner entering with streams (a later context) runs every block on them', async () => {
     const model = await loadFixture('tiny-image')
-    const feeds = await embedFeeds(model)
+    const feeds = await embedFeeds(model, 3, 0.6)
     const program = fusedProgram(model)
     const first = program.runner({ kind: 'embed', feeds }, none)
     const { input } = await first.enter(1)
@@ -118,7 +96,7 @@ describe('runAll: a whole call without the streams that entered block 0', () => 
 
   it('EXPECTED FAILURE: runAll with embed feeds that lack the latent is refused by name', async () => {
     const model = await loadFixture('tiny-image')
-    const { latent, ...rest } = await embedFeeds(model)
+    const { latent, ...rest } = await embedFeeds(model, 3, 0.6)
     expect(latent).toBeDefined()
     const program = fusedProgram(model)
     await expect(program.runner({ kind: 'embed', feeds: rest }, none).runAll!()).rejects.toThrow(

@@ -10,6 +10,9 @@ import { createStepCache } from '../../src/main/engine/cache/index'
 import { LoadedModel, type LoadOptions } from '../../src/main/engine/model/loaded-model'
 import { loadPackage } from '../../src/main/engine/model/package'
 import { runPipeline, type PipelineHooks } from '../../src/main/engine/pipeline/generate'
+import { gaussianNoise } from '../../src/main/engine/pipeline/noise'
+import { encodePrompt } from '../../src/main/engine/pipeline/text-encoder'
+import { tensor, type Tensor } from '../../src/main/engine/tensor'
 
 /** Fixture packages (tools/train/make_fixtures.py) and helpers the engine tests share. */
 
@@ -74,4 +77,25 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let max = 0
   for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]))
   return max
+}
+
+/**
+ * The embed graph's feeds for one call of the model's first transformer: seeded noise as the
+ * latent, one timestep and the encoded example prompt.
+ */
+export async function embedFeeds(
+  model: LoadedModel,
+  seed: number,
+  timestep: number
+): Promise<Record<string, Tensor>> {
+  const m = model.manifest
+  const { channels: C, frames: F, height: H, width: W } = m.latent
+  const dims = m.kind === 'video' ? [1, C, F, H, W] : [1, C, H, W]
+  const text = await encodePrompt(model, m.examples?.[0] ?? 'a red circle')
+  const feeds: Record<string, Tensor> = {
+    latent: tensor(gaussianNoise(seed, C * F * H * W), dims),
+    timestep: tensor(Float32Array.of(timestep), [1])
+  }
+  for (const n of model.transformers[0].embed.inputNames) if (n in text) feeds[n] = text[n]
+  return feeds
 }

@@ -7,9 +7,8 @@ import { onnx, tryDecodeModel } from '../../src/main/engine/model/onnx-graph'
 import { compileWholeTransformer } from '../../src/main/engine/model/segments'
 import { Session } from '../../src/main/engine/model/session'
 import { gaussianNoise } from '../../src/main/engine/pipeline/noise'
-import { encodePrompt } from '../../src/main/engine/pipeline/text-encoder'
 import { tensor, type Tensor } from '../../src/main/engine/tensor'
-import { ALL_FIXTURES, embeddedWithReference, loadFixture, maxAbsDiff } from './fixtures'
+import { ALL_FIXTURES, embedFeeds, embeddedWithReference, loadFixture, maxAbsDiff } from './fixtures'
 
 function opCounts(bytes: Uint8Array): Map<string, number> {
   const d = tryDecodeModel(bytes)
@@ -39,13 +38,7 @@ describe('graph fusion of the exported blocks', () => {
       expect(fused.get('Tanh') ?? 0).toBe(0)
       expect(plain.get('Sqrt') ?? 0).toBeGreaterThan(0)
 
-      const m = model.manifest
-      const { channels: C, frames: F, height: H, width: W } = m.latent
-      const feeds: Record<string, Tensor> = {
-        latent: tensor(gaussianNoise(5, C * F * H * W), m.kind === 'video' ? [1, C, F, H, W] : [1, C, H, W]),
-        timestep: tensor(Float32Array.of(0.6), [1]),
-        ...(await encodePrompt(model, m.examples?.[0] ?? 'a red circle'))
-      }
+      const feeds = await embedFeeds(model, 5, 0.6)
       const run = async (bytes: Uint8Array) => {
         const s = await Session.create(bytes, 'whole', 'cpu', { intraOpThreads: 1 })
         const inputs: Record<string, Tensor> = {}

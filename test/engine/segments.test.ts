@@ -4,14 +4,12 @@ import type { LoadedModel } from '../../src/main/engine/model/loaded-model'
 import { compileSegment, compileWholeTransformer } from '../../src/main/engine/model/segments'
 import { toNumber, tryDecodeModel } from '../../src/main/engine/model/onnx-graph'
 import { Session } from '../../src/main/engine/model/session'
-import { gaussianNoise } from '../../src/main/engine/pipeline/noise'
-import { encodePrompt } from '../../src/main/engine/pipeline/text-encoder'
 import { callTransformer } from '../../src/main/engine/pipeline/transformer-call'
 import { tensor, type Tensor } from '../../src/main/engine/tensor'
 import type { StepCache, Streams } from '../../src/main/engine/cache/seam'
 import { createStepCache } from '../../src/main/engine/cache/index'
 import { resolveCacheConfig } from '../../src/shared/presets'
-import { ALL_FIXTURES, loadFixture, maxAbsDiff } from './fixtures'
+import { ALL_FIXTURES, embedFeeds, loadFixture, maxAbsDiff } from './fixtures'
 
 const none = () => {}
 
@@ -19,17 +17,8 @@ const none = () => {}
 async function embedOnce(
   model: LoadedModel
 ): Promise<{ streams: Streams; context: Record<string, Tensor>; inputs: Record<string, Tensor> }> {
-  const m = model.manifest
-  const t = model.transformers[0]
-  const { channels: C, frames: F, height: H, width: W } = m.latent
-  const dims = m.kind === 'video' ? [1, C, F, H, W] : [1, C, H, W]
-  const text = await encodePrompt(model, m.examples?.[0] ?? 'a red circle')
-  const inputs: Record<string, Tensor> = {
-    latent: tensor(gaussianNoise(3, C * F * H * W), dims),
-    timestep: tensor(Float32Array.of(0.7), [1])
-  }
-  for (const n of t.embed.inputNames) if (n in text) inputs[n] = text[n]
-  const out = await t.embed.run(inputs)
+  const inputs = await embedFeeds(model, 3, 0.7)
+  const out = await model.transformers[0].embed.run(inputs)
   const { hidden_states, encoder_hidden_states, ...context } = out
   return { streams: { hidden: hidden_states, encoder: encoder_hidden_states ?? null }, context, inputs }
 }
