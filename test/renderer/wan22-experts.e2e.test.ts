@@ -1,8 +1,7 @@
 import { resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { GalleryEntry } from '../../src/shared/gallery'
 import { screenshot } from './harness/screenshots'
-import { addModel, galleryIds, listModels } from './harness/studio-calls'
+import { addModel, galleryIds, generateEntry, listModels } from './harness/studio-calls'
 import { openStudio, type StudioPage } from './harness/studio-page'
 
 /**
@@ -93,16 +92,8 @@ describe("Wan 2.2's second expert and a package that cannot generate, in Chromiu
     await page.getByTestId('height').selectOption('16')
     await page.getByTestId('steps').fill('3')
     await page.getByTestId('prompt').fill('a red fox running through snow')
-    const before = await galleryIds(studio)
-    await page.getByTestId('generate').click()
-    await expect
-      .poll(async () => (await galleryIds(studio)).length, { timeout: 90_000, interval: 250 })
-      .toBe(before.length + 1)
-    await page.locator('[data-testid="output-image"][data-ready="true"]').waitFor({ timeout: 30_000 })
-    expect(await page.getByTestId('run-error').count()).toBe(0)
-    const id = (await galleryIds(studio)).find((e) => !before.includes(e))!
-    const r = (await studio.backend.invoke('getGalleryEntry', [{ id }])) as { ok: true; value: GalleryEntry }
-    expect(r.value.recipe).toMatchObject({
+    const entry = await generateEntry(studio)
+    expect(entry.recipe).toMatchObject({
       model: wan.id,
       guidanceScale: wan.defaults.guidanceScale,
       guidanceScale2: 2.5,
