@@ -155,8 +155,8 @@ function matchGelu(g: GraphView, tanh: Onnx.INodeProto, id: string): Match | nul
     const cubeNodes = cubeOf(g, cube.other, x)
     if (!cubeNodes) continue
     const onePlus = g.soleConsumer(tanh, 'Add')
-    if (!onePlus || otherInput(onePlus, tanh.output?.[0] ?? '') === null) continue
-    if (constantScalar(g, otherInput(onePlus, tanh.output?.[0] ?? '') as string) !== 1) continue
+    const one = onePlus && otherInput(onePlus, tanh.output?.[0] ?? '')
+    if (!onePlus || one === null || constantScalar(g, one) !== 1) continue
     const tailNodes = halfTimes(g, onePlus, x)
     if (!tailNodes) continue
     const chain = [...cubeNodes, c, add, scaled, tanh, onePlus, ...tailNodes.nodes]

@@ -110,7 +110,6 @@ export function compileWholeTransformer(
 export function compilePiece(model: ModelProto, name: string): Uint8Array {
   const inputs = graphInputNames(model)
   const outputs = graphOutputNames(model)
-  const identity = (names: string[]) => Object.fromEntries(names.map((n) => [n, n]))
   const part: GraphPart = { model, prefix: 'piece/', inputs: identity(inputs), outputs: identity(outputs) }
   return mergeGraphs([part], { name, inputs, outputs })
 }
@@ -129,7 +128,6 @@ function frontParts(blocks: readonly BlockGraph[], firstIndex: number, embed: Mo
   }
   const inputs = graphInputNames(embed)
   const embedOut = graphOutputNames(embed)
-  const identity = (names: string[]) => Object.fromEntries(names.map((n) => [n, n]))
   const embedPart: GraphPart = {
     model: embed,
     prefix: 'embed/',
@@ -152,4 +150,9 @@ function finalPart(final: ModelProto, hidden: string, inputs: string[] | null): 
     if (inputs && input !== HIDDEN && !inputs.includes(input)) inputs.push(input)
   }
   return { model: final, prefix: 'final/', inputs: wired, outputs: { velocity: 'velocity' } }
+}
+
+/** Each name wired to itself (a part's names kept as the merged graph's). */
+function identity(names: readonly string[]): Record<string, string> {
+  return Object.fromEntries(names.map((n) => [n, n]))
 }
