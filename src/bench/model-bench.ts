@@ -16,7 +16,6 @@ import {
 } from './experts'
 import { measure, type Measured } from './measure'
 import type { ModelBench } from './result'
-import { median } from './stats'
 import { compareWithTorch, TORCH_MODULE, type TorchOptions } from './torch-compare'
 import type { BenchVariant } from './variants'
 
@@ -150,23 +149,24 @@ async function benchLoaded(model: BenchTarget, o: ModelBenchOptions): Promise<Mo
     torchError =
       'an imported package has no PyTorch twin here (tools/train rebuilds only the embedded models it made)'
   } else if (o.torch && reference0) {
-    const stepMs = (id: string) => median(acc.get(id)?.stepMs ?? [])
-    log(`${model.id}: PyTorch eager reference (${o.torch.python} -m ${TORCH_MODULE})…`)
+    // PyTorch's side has none and a plain DBCache with F8B0's settings.
+    const twins = runnable.filter((v) => v === none || (v.id === 'F8B0' && v.preset === 'F8B0'))
+    const input = { prompt: o.prompts[0], seed: o.seeds[0], steps: o.steps, ...size }
+    log(`${model.id}: PyTorch reference (${o.torch.python} -m ${TORCH_MODULE}), interleaved rounds…`)
     try {
       torch = await compareWithTorch({
         ...o.torch,
         // The same cores in all: with two session lanes the engine runs 2 × threads.
         threads: o.threads * (o.cfgLanes ?? 1),
         dir: model.dir,
-        prompt: o.prompts[0],
-        seed: o.seeds[0],
+        prompt: input.prompt,
+        seed: input.seed,
         steps: reference0.result.recipe.steps,
         engine: reference0,
-        // PyTorch's side has none and a plain DBCache with F8B0's settings.
-        engineStepMs: Object.fromEntries(
-          [none.id, 'F8B0'].filter((id) => acc.has(id)).map((id) => [id, stepMs(id)])
-        ),
-        video: model.kind === 'video'
+        presets: twins.map((v) => v.id),
+        engineRun: (id) => measure(model, twins.find((v) => v.id === id) as BenchVariant, input),
+        video: model.kind === 'video',
+        onRun: (line) => log(`${model.id}: ${line}`)
       })
     } catch (e) {
       torchError = (e as Error).message

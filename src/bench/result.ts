@@ -112,6 +112,18 @@ export const VariantResultSchema = z.object({
 })
 export type VariantResult = z.infer<typeof VariantResultSchema>
 
+/**
+ * Ratios PyTorch ms/step ÷ engine ms/step (above 1: the engine is faster), one per interleaved
+ * round (each run's median step), over the rounds of one bench run.
+ */
+export const RoundRatiosSchema = z.object({
+  perRound: z.array(z.number()),
+  median: z.number(),
+  min: z.number(),
+  max: z.number()
+})
+export type RoundRatios = z.infer<typeof RoundRatiosSchema>
+
 export const TorchComparisonSchema = z.object({
   prompt: z.string(),
   seed: z.number().int(),
@@ -119,9 +131,12 @@ export const TorchComparisonSchema = z.object({
   threads: z.number().int(),
   /** Median ms per denoising step, PyTorch eager, by preset ('none', 'F8B0'). */
   torchStepMs: z.record(z.string(), z.number()),
-  /** Median ms per step of this engine for the same presets, from this bench run. */
+  /**
+   * Median ms per step of this engine for the same presets: of its runs in the interleaved rounds
+   * (reports written before the rounds: of the preset bench's runs).
+   */
   engineStepMs: z.record(z.string(), z.number()),
-  /** torchStepMs.none / engineStepMs.none. */
+  /** roundRatios.none.eager.median (before the rounds: torchStepMs.none / engineStepMs.none). */
   engineSpeedupUncached: z.number(),
   /** PyTorch's DBCache: transformer calls cached / all calls, for F8B0. */
   torchCachedCalls: z.record(z.string(), z.tuple([z.number().int(), z.number().int()])),
@@ -139,8 +154,19 @@ export const TorchComparisonSchema = z.object({
     .record(z.string(), z.tuple([z.number().int(), z.number().int()]))
     .nullable()
     .default(null),
-  /** torchCompileStepMs.none / engineStepMs.none. */
+  /** roundRatios.none.compile.median (before the rounds: torchCompileStepMs.none / engineStepMs.none). */
   engineSpeedupCompiled: z.number().nullable().default(null),
+  /**
+   * Interleaved rounds: per preset, an engine run, an eager run and a compile run back to back, so
+   * that the machine's drift from minute to minute falls on all three alike. Null in reports
+   * written before them.
+   */
+  rounds: z.number().int().nullable().default(null),
+  /** Per preset: the rounds' ratios vs eager and vs torch.compile (null when not compiled). */
+  roundRatios: z
+    .record(z.string(), z.object({ eager: RoundRatiosSchema, compile: RoundRatiosSchema.nullable() }))
+    .nullable()
+    .default(null),
   /** Wall time of the compiling warm-up runs (compileWarmupSteps steps per preset) and of eager's. */
   compileWarmupMs: z.number().nullable().default(null),
   compileWarmupSteps: z.number().int().nullable().default(null),

@@ -74,6 +74,10 @@ describe('benchModel on a fixture', () => {
       // F8B0 does not fit the fixture's 6 blocks, so only the uncached run is compared.
       expect(Object.keys(t?.torchStepMs ?? {})).toEqual(['none'])
       expect(t?.engineSpeedupUncached).toBeGreaterThan(0)
+      // One interleaved round (repeats 1): one ratio per side, the median is that ratio.
+      expect(t?.rounds).toBe(1)
+      expect(t?.roundRatios?.none.eager.perRound).toHaveLength(1)
+      expect(t?.engineSpeedupUncached).toBe(t?.roundRatios?.none.eager.median)
       expect([t?.threads, t?.engineThreads]).toEqual([1, 1])
       expect(t?.torchInteropThreads).toBeGreaterThanOrEqual(1)
       // The compile column asks for torch.compile: a PyTorch 1.x says why it is missing, and the
@@ -112,6 +116,7 @@ describe('benchModel on a fixture', () => {
     expect(t?.compileError).toBeNull()
     expect(Object.keys(t?.torchCompileStepMs ?? {})).toEqual(['none'])
     expect(t?.engineSpeedupCompiled).toBeGreaterThan(0)
+    expect(t?.roundRatios?.none.compile?.perRound).toHaveLength(1)
     expect(t?.compileLatentMaxDiff).toBeLessThan(1e-4)
     // The first run compiles: slower than eager's first run of the same steps.
     expect(t?.compileWarmupMs).toBeGreaterThan(t?.eagerWarmupMs ?? Infinity)

@@ -203,6 +203,8 @@ describe('bench report: PyTorch', () => {
     eagerWarmupMs: 1260,
     compileError: null,
     compileLatentMaxDiff: 3e-6,
+    rounds: null as number | null,
+    roundRatios: null as NonNullable<BenchReport['models'][0]['torch']>['roundRatios'],
     ...over
   })
   const md = (t: ReturnType<typeof torch>) =>
@@ -220,6 +222,68 @@ describe('bench report: PyTorch', () => {
     expect(text).toContain('| F8B0 | 4.50 | 9.40 | 5.40 | 2.09× | 1.20× |')
     expect(text).toContain('took 152.0 s against eager')
     expect(text).toContain('max |Δ| 3.00e-6.')
+  })
+
+  const ratios = (perRound: number[]) => ({
+    perRound,
+    median: [...perRound].sort((a, b) => a - b)[1],
+    min: Math.min(...perRound),
+    max: Math.max(...perRound)
+  })
+  const interleaved = {
+    rounds: 3,
+    roundRatios: {
+      none: { eager: ratios([1.7, 1.8, 1.9]), compile: ratios([0.9, 1.02, 0.95]) },
+      F8B0: { eager: ratios([2.0, 2.1, 2.3]), compile: ratios([1.1, 1.2, 1.25]) }
+    }
+  }
+
+  it('with interleaved rounds gives the median of the rounds’ ratios and their range, not the ratio of medians', () => {
+    const text = md(torch(interleaved))
+    expect(text).toContain(
+      'Interleaved: 3 rounds, each an engine run, a PyTorch eager run and a torch.compile run'
+    )
+    expect(text).toContain(
+      '| preset | engine ms/step | PyTorch eager ms/step | torch.compile ms/step | engine vs eager, median of 3 rounds (min–max) | engine vs torch.compile, median of 3 rounds (min–max) |'
+    )
+    expect(text).toContain('| none | 8.10 | 14.30 | 7.80 | 1.80× (1.70–1.90) | 0.95× (0.90–1.02) |')
+    expect(text).toContain('| F8B0 | 4.50 | 9.40 | 5.40 | 2.10× (2.00–2.30) | 1.20× (1.10–1.25) |')
+  })
+
+  it('puts the interleaved ratios in one line of the README block', () => {
+    const block = readmeBlock(
+      benchReport({ models: [{ ...modelBench(), torch: torch(interleaved) }] }),
+      'docs/bench',
+      null
+    )
+    expect(block).toContain(
+      'Engine per step against PyTorch 2.13.0+cpu (3 interleaved rounds, 2 PyTorch threads): ' +
+        'none 1.80× (1.70–1.90) vs eager, 0.95× (0.90–1.02) vs torch.compile; ' +
+        'F8B0 2.10× (2.00–2.30) vs eager, 1.20× (1.10–1.25) vs torch.compile.'
+    )
+  })
+
+  it('an eager-only run with rounds shows the eager ratios and why compile is missing', () => {
+    const t = torch({
+      torchVersion: '1.13.1',
+      torchCompileStepMs: null,
+      torchCompileCachedCalls: null,
+      engineSpeedupCompiled: null,
+      compileWarmupMs: null,
+      compileWarmupSteps: null,
+      eagerWarmupMs: null,
+      compileLatentMaxDiff: null,
+      compileError: 'torch 1.13.1 has no torch.compile (PyTorch 2.x has)',
+      rounds: 3,
+      roundRatios: { none: { eager: ratios([1.7, 1.8, 1.9]), compile: null } }
+    })
+    t.torchStepMs = { none: 14.3 }
+    const text = md(t)
+    expect(text).toContain(
+      '| preset | engine ms/step | PyTorch ms/step | engine speedup, median of 3 rounds (min–max) |'
+    )
+    expect(text).toContain('| none | 8.10 | 14.30 | 1.80× (1.70–1.90) |')
+    expect(text).not.toContain('and a torch.compile run')
   })
 
   it('says why the torch.compile column is missing and keeps the eager table', () => {

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 import torch
 
@@ -99,3 +100,56 @@ def test_bench_compile_without_torch_compile_says_why_and_keeps_the_eager_timing
     assert info["compileError"] == f"torch {torch.__version__} has no torch.compile (PyTorch 2.x has)"
     assert info["compiled"] is None
     assert len(info["runs"]["none"]["stepMs"]) == 3
+
+
+def serve(lines, *extra):
+    """Runs the bench child (--serve) on tiny-image, feeds it `lines`, closes stdin -> answers."""
+    env = dict(os.environ, PYTHONPATH=os.path.join(REPO, "tools"))
+    p = subprocess.run([sys.executable, "-m", "train.torch_reference", "--model", os.path.join(FIXTURES, "tiny-image"),
+                        "--serve", "--bench-caches", "none,F1B0", "--steps", "3", "--threads", "1", *extra],
+                       input="".join(line + "\n" for line in lines), env=env, capture_output=True, text=True,
+                       timeout=120, check=True)
+    return [json.loads(line) for line in p.stdout.splitlines()]
+
+
+def test_serve_says_ready_after_its_warm_up_and_exits_cleanly_at_eof():
+    # check=True in serve(): exit status 0 when stdin closes with no command at all.
+    [ready] = serve([])
+    assert ready["ready"] is True
+    assert ready["torch"] == torch.__version__
+    assert [ready["threads"], ready["steps"], ready["noiseFromFile"]] == [1, 3, False]
+
+
+def test_serve_answers_each_command_line_with_that_runs_step_times_and_saves_outputs_when_asked(tmp_path):
+    prefix = str(tmp_path / "run")
+    ready, plain, cached = serve([json.dumps({"mode": "eager", "cache": "none", "save": prefix}),
+                                  json.dumps({"mode": "eager", "cache": "F1B0"})])
+    assert ready["ready"] is True
+    assert len(plain["stepMs"]) == 3 and plain["totalMs"] >= sum(plain["stepMs"])
+    assert [plain["cachedCalls"], plain["calls"]] == [0, 0]
+    assert cached["calls"] == 2 * 3  # cond and uncond, every step; the cache's warm-up keeps them all computed
+    latent = np.fromfile(prefix + ".latent.f32", dtype="<f4")
+    man, tok, te, experts, dec = load_package(os.path.join(FIXTURES, "tiny-image"))
+    _, x, _ = run(man, tok, te, experts, dec, man["examples"][0], "", 3, man["defaults"]["guidanceScale"], 0)
+    assert np.array_equal(latent, x.numpy().reshape(-1))
+    assert os.path.exists(prefix + ".image.f32")
+
+
+def test_serve_answers_a_garbage_or_impossible_command_with_an_error_line_and_goes_on():
+    ready, garbage, unknown, not_warm, ok = serve(["not json", json.dumps({"mode": "fast", "cache": "none"}),
+                                                   json.dumps({"mode": "eager", "cache": "F8B0"}),
+                                                   json.dumps({"mode": "eager", "cache": "none"})])
+    assert garbage["error"].startswith("JSONDecodeError: ")
+    assert unknown["error"].startswith("ValueError: expected {")
+    assert not_warm["error"] == "ValueError: cache 'F8B0' was not warmed up (warmed up: none,F1B0)"
+    assert len(ok["stepMs"]) == 3
+
+
+@pytest.mark.skipif(hasattr(torch, "compile"), reason="this PyTorch has torch.compile")
+def test_serve_without_torch_compile_says_why_in_its_ready_line_and_refuses_compile_runs():
+    ready, compiled, eager = serve([json.dumps({"mode": "compile", "cache": "none"}),
+                                    json.dumps({"mode": "eager", "cache": "none"})], "--bench-compile")
+    reason = f"torch {torch.__version__} has no torch.compile (PyTorch 2.x has)"
+    assert [ready["compileError"], ready["compiled"]] == [reason, None]
+    assert compiled["error"] == f"ValueError: mode 'compile' is not available ({reason})"
+    assert len(eager["stepMs"]) == 3

@@ -3,6 +3,7 @@ import type { BenchReport, ModelBench } from '../result'
 import { acceptanceChecks } from '../acceptance'
 import { fx, mib, pct, times } from './format'
 import { expertMarkdownTable, markdownTable } from './table'
+import { torchLines } from './torch'
 
 /** docs/bench/README.md: every figure comes from the JSON next to it, written by the same run. */
 
@@ -187,42 +188,5 @@ function spreadTable(b: ModelBench): string[] {
     )
   }
   lines.push('')
-  return lines
-}
-
-type Torch = NonNullable<ModelBench['torch']>
-
-/** The PyTorch table: eager and, when it ran, torch.compile, with both sides' thread counts. */
-function torchLines(t: Torch): string[] {
-  const c = t.torchCompileStepMs
-  const interop = t.torchInteropThreads === null ? '' : `, ${t.torchInteropThreads} inter-op`
-  const lines = [
-    `PyTorch (torch ${t.torchVersion}, ${t.threads} intra-op threads${interop}; the engine: ONNX Runtime, ` +
-      `${t.engineThreads ?? t.threads} intra-op threads) running \`tools/train/torch_reference.py\` on the same`,
-    `weights, prompt "${t.prompt}", seed ${t.seed}, the engine's initial noise, same steps and CFG mode` +
-      (c ? ', eager and under torch.compile:' : ', eager:'),
-    ''
-  ]
-  if (!c && t.compileError) lines.push(`torch.compile: not measured (${t.compileError}).`, '')
-  if (c) {
-    lines.push(
-      '| preset | engine ms/step | PyTorch eager ms/step | torch.compile ms/step | engine vs eager | engine vs torch.compile |',
-      '| --- | ---: | ---: | ---: | ---: | ---: |'
-    )
-  } else {
-    lines.push(
-      '| preset | engine ms/step | PyTorch ms/step | engine speedup |',
-      '| --- | ---: | ---: | ---: |'
-    )
-  }
-  for (const p of Object.keys(t.torchStepMs)) {
-    const e = t.engineStepMs[p]
-    const eager = `| ${p} | ${fx(e)} | ${fx(t.torchStepMs[p])} |`
-    lines.push(
-      c
-        ? `${eager} ${fx(c[p])} | ${times(t.torchStepMs[p] / e)} | ${times(c[p] === undefined ? null : c[p] / e)} |`
-        : `${eager} ${times(t.torchStepMs[p] / e)} |`
-    )
-  }
   return lines
 }

@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import type { BenchReport } from '../result'
 import { chartFile } from './markdown'
 import { markdownTable } from './table'
+import { torchSummary } from './torch'
 
 /**
  * The README's "Benchmarks" section shows the same table as docs/bench/README.md: the bench
@@ -27,6 +28,7 @@ export function readmeBlock(r: BenchReport, reportDir: string, note: string | nu
       '',
       ...markdownTable(b),
       '',
+      ...(b.torch ? [torchSummary(b.torch), ''] : []),
       `![speedup vs PSNR, ${b.model}](${reportDir}/${chartFile(b)})`,
       ''
     )

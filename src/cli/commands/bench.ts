@@ -4,6 +4,7 @@ import { writeReport } from '../../bench/report/write'
 import { runBench } from '../../bench/run-bench'
 import { shellQuote } from '../../bench/report/format'
 import { expertTextTable, textTable } from '../../bench/report/table'
+import { torchSummary } from '../../bench/report/torch'
 import { spreadLine } from '../../bench/spread'
 import { DEFAULT_TORCH } from '../../bench/torch-compare'
 import { defaultVariantsFor, parseVariants } from '../../bench/variants'
@@ -38,7 +39,8 @@ export const BENCH_USAGE = `Usage: studio bench [ID|FOLDER]... [--model ID|FOLDE
   --thresholds LIST  thresholds to sweep on F8B0, or on F1B0 where F8B0's 8 front blocks do not
                      fit the model (default 0.04,0.12,0.16,0.24)
   --no-torch         skip the PyTorch comparison
-  --torch-repeats N  timed PyTorch runs per preset (default 2)
+  --torch-repeats N  interleaved rounds against PyTorch: per preset an engine run, an eager run and
+                     a torch.compile run back to back, ratios per round (default 2)
   --torch-python P   the Python that runs the PyTorch side (default /usr/bin/python3); point it at
                      a virtual environment with PyTorch 2.x for the torch.compile column
   --no-torch-compile time PyTorch eager only (torch.compile's warm-up compiles for minutes)
@@ -129,6 +131,8 @@ export async function benchCommand(argv: readonly string[], io: CliIO = consoleI
       io.out('per transformer (expert):')
       for (const l of expertTextTable(b)) io.out(l)
       for (const v of b.variants) io.out(spreadLine(v.id, v.stepSpread))
+      if (b.torch) io.out(torchSummary(b.torch))
+      else if (b.torchError) io.out(`PyTorch comparison not made: ${b.torchError}`)
       io.out('')
     }
   for (const f of report.failures) io.err(`not benched: ${f.dir}: ${f.error}`)
