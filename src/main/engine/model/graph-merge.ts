@@ -1,5 +1,6 @@
 import type { onnx as Onnx } from 'onnx-proto'
 import { fuseNormsAndGelu } from './graph-fusion'
+import { moveSlices } from './graph-slices'
 import { encodeModel, onnx, toNumber, type ModelProto } from './onnx-graph'
 
 /**
@@ -34,8 +35,9 @@ export interface MergeSpec {
   batch?: number
   /**
    * Rewrites the decomposed LayerNorm / RMSNorm / tanh-GELU chains into ONNX Runtime's fused
-   * kernels (model/graph-fusion.ts); on unless false. Off gives the parts' own operators, the
-   * yardstick the fusion is checked and measured against.
+   * kernels (model/graph-fusion.ts) and cuts the chunk-and-rejoin copies between blocks
+   * (model/graph-slices.ts); on unless false. Off gives the parts' own operators, the yardstick
+   * the rewrites are checked and measured against.
    */
   fuse?: boolean
 }
@@ -99,7 +101,16 @@ export function mergeGraphs(parts: readonly GraphPart[], spec: MergeSpec): Uint8
     initializers.push(...fusion.initializers)
     if (fusion.usesMicrosoftDomain) opsets.set('com.microsoft', Math.max(1, opsets.get('com.microsoft') ?? 0))
   }
-  const live = liveNodes(fusion ? fusion.nodes : nodes, spec.outputs)
+  const moved = fusion
+    ? moveSlices(
+        fusion.nodes,
+        initializers,
+        spec.outputs,
+        ranksOf([...valueInfo, ...inputInfo.values(), ...outputInfo.values()])
+      )
+    : null
+  if (moved) initializers.push(...moved.initializers)
+  const live = liveNodes(moved ? moved.nodes : nodes, spec.outputs)
   const used = namesUsed(live)
   const inputs = pick(spec.inputs, inputInfo, 'input').filter((v) => used.has(v.name ?? ''))
 
@@ -119,6 +130,16 @@ export function mergeGraphs(parts: readonly GraphPart[], spec: MergeSpec): Uint8
     }
   }
   return encodeModel(merged)
+}
+
+/** The ranks the value infos state (a dim list present, named or numbered dims alike). */
+function ranksOf(infos: readonly Onnx.IValueInfoProto[]): Map<string, number> {
+  const ranks = new Map<string, number>()
+  for (const v of infos) {
+    const dims = v.type?.tensorType?.shape?.dim
+    if (v.name && dims) ranks.set(v.name, dims.length)
+  }
+  return ranks
 }
 
 /**

@@ -108,7 +108,8 @@ export function readsLastAxisMean(g: GraphView, node: Onnx.INodeProto): boolean 
   return axes !== null && axes.length === 1 && axes[0] === -1
 }
 
-function int64Values(t: Onnx.ITensorProto | null): number[] | null {
+/** An int64 constant's values (raw or typed), or null for any other type. */
+export function int64Values(t: Onnx.ITensorProto | null): number[] | null {
   if (!t || t.dataType !== INT64) return null
   if (t.int64Data && t.int64Data.length > 0) return t.int64Data.map(toNumber)
   const raw = t.rawData
