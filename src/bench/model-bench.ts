@@ -47,6 +47,8 @@ export interface ModelBenchOptions {
   threads: number
   /** Session lanes (SessionTuning.cfgLanes): 2 runs CFG's branches concurrently. Default 1. */
   cfgLanes?: 1 | 2
+  /** CFG's branches in shared batch-2 session calls (SessionTuning.cfgBatch; one lane). */
+  cfgBatch?: boolean
   /** null: no PyTorch comparison. */
   torch: Omit<TorchOptions, 'threads'> | null
   onRun?: (line: string) => void
@@ -55,7 +57,8 @@ export interface ModelBenchOptions {
 export async function benchModel(o: ModelBenchOptions): Promise<ModelBench> {
   const model = await loadBenchTarget(o.dir, o.provider, {
     intraOpThreads: o.threads,
-    cfgLanes: o.cfgLanes ?? 1
+    cfgLanes: o.cfgLanes ?? 1,
+    cfgBatch: o.cfgBatch === true
   })
   try {
     return await benchLoaded(model, o)

@@ -219,7 +219,9 @@ export const BenchReportSchema = z.object({
     provider: z.string(),
     threads: z.number().int(),
     /** Session lanes of the engine (2: CFG's branches concurrently); absent in older reports. */
-    cfgLanes: z.number().int().optional()
+    cfgLanes: z.number().int().optional(),
+    /** CFG's branches in shared batch-2 session calls; absent in older reports. */
+    cfgBatch: z.boolean().optional()
   }),
   repeats: z.number().int(),
   models: z.array(ModelBenchSchema),

@@ -45,7 +45,8 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       node: process.version,
       provider: String(o.provider),
       threads: o.threads,
-      cfgLanes: o.cfgLanes ?? 1
+      cfgLanes: o.cfgLanes ?? 1,
+      cfgBatch: o.cfgBatch === true
     },
     repeats: o.repeats,
     models,

@@ -1,3 +1,4 @@
+import type { BenchReport } from '../result'
 /** Number formats shared by the terminal table and the markdown report. */
 
 export const fx = (x: number | null | undefined, digits = 2): string =>
@@ -17,4 +18,10 @@ export const signed = (x: number | null | undefined, digits = 3): string =>
 /** An argument as a POSIX shell would need it, so the recorded command can be pasted back. */
 export function shellQuote(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`
+}
+
+/** The engine's CFG layout where it is not one lane of separate calls. */
+export function layoutNote(m: BenchReport['machine']): string {
+  if ((m.cfgLanes ?? 1) > 1) return `, ${m.cfgLanes} CFG lanes`
+  return m.cfgBatch ? ', CFG batched into one call' : ''
 }

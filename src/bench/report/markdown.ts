@@ -1,7 +1,7 @@
 import { runSpreadVerdict } from '../spread'
 import type { BenchReport, ModelBench } from '../result'
 import { acceptanceChecks } from '../acceptance'
-import { fx, mib, pct, times } from './format'
+import { fx, layoutNote, mib, pct, times } from './format'
 import { expertMarkdownTable, markdownTable } from './table'
 import { torchLines } from './torch'
 
@@ -23,7 +23,7 @@ export function markdownReport(r: BenchReport, note: string | null): string {
     '```',
     '',
     `Run ${r.createdAt} · engine ${r.engineVersion} · ${m.cpus} × ${m.cpuModel} · Node ${m.node} · ` +
-      `ONNX Runtime on ${m.provider}, ${m.threads} intra-op threads (PyTorch: the same) · ` +
+      `ONNX Runtime on ${m.provider}, ${m.threads} intra-op threads${layoutNote(m)} (PyTorch: the same) · ` +
       `1-min load average ${fx(m.loadStart)} at the start, ${fx(m.loadEnd)} at the end.`,
     ''
   ]

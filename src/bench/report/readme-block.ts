@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import type { BenchReport } from '../result'
+import { layoutNote } from './format'
 import { chartFile } from './markdown'
 import { markdownTable } from './table'
 import { torchSummary } from './torch'
@@ -17,7 +18,7 @@ export function readmeBlock(r: BenchReport, reportDir: string, note: string | nu
   const lines = [
     README_START,
     `Made by \`${r.command}\` on ${r.createdAt.slice(0, 10)}: ${m.cpus} × ${m.cpuModel}, CPU, ` +
-      `${m.threads} threads, 1-min load average ${m.loadStart.toFixed(1)}→${m.loadEnd.toFixed(1)}` +
+      `${m.threads} threads${layoutNote(m)}, 1-min load average ${m.loadStart.toFixed(1)}→${m.loadEnd.toFixed(1)}` +
       (note ? ` (${note})` : '') +
       '.',
     ''

@@ -35,6 +35,9 @@ export const BENCH_USAGE = `Usage: studio bench [ID|FOLDER]... [--model ID|FOLDE
                      one thread ran 11.2 ms/step against 16.5 with two, idle 2-core machine)
   --cfg-lanes N      1, or 2: CFG's uncond call in a session lane of its own, concurrently with
                      cond, each lane with --threads threads (docs/engine.md, CFG parallelism)
+  --cfg-batch        one lane: CFG's cond and uncond calls share one batch-2 session call wherever
+                     both run the same blocks, each branch's cache on its own rows (docs/engine.md,
+                     CFG batched into one call)
   --variants LIST    e.g. none,F8B0,F8B8-taylorseer,F1B0,F8B0-R0.2 (default: all presets + sweep)
   --thresholds LIST  thresholds to sweep on F8B0, or on F1B0 where F8B0's 8 front blocks do not
                      fit the model (default 0.04,0.12,0.16,0.24)
@@ -64,6 +67,7 @@ const OPTIONS = {
   frames: { type: 'string' },
   threads: { type: 'string' },
   'cfg-lanes': { type: 'string' },
+  'cfg-batch': { type: 'boolean' },
   provider: { type: 'string' },
   variants: { type: 'string' },
   thresholds: { type: 'string' },
@@ -113,6 +117,7 @@ export async function benchCommand(argv: readonly string[], io: CliIO = consoleI
     provider: values.provider === undefined ? 'cpu' : providerFlag(values.provider),
     threads,
     cfgLanes: (intFlag('cfg-lanes', values['cfg-lanes'], 1, 2) ?? 1) as 1 | 2,
+    cfgBatch: values['cfg-batch'] === true,
     torch: values['no-torch']
       ? null
       : {

@@ -12,10 +12,21 @@ import {
   PATTERN_IO,
   splitEmbedOutputs
 } from './patterns'
-import { runOn, SegmentSessions, type BlockMode, type BlockSource, type Lane } from './segment-sessions'
+import type { PairedLane } from './cfg-pairing'
+import {
+  runOn,
+  SegmentSessions,
+  type BlockMode,
+  type BlockSource,
+  type Lane,
+  type SessionPair
+} from './segment-sessions'
 import { isOpaque, type Feed, type Fetched, type SessionTuning } from './session'
 
 export type { BlockMode, BlockSource, Lane } from './segment-sessions'
+
+/** Where a runner's session calls go: a lane, or CFG's pairer (model/cfg-pairing.ts). */
+export type RunnerLane = Lane | PairedLane
 
 /**
  * One cache context's blocks (a block list, or several lists of one pattern merged) and the
@@ -138,6 +149,11 @@ export class BlockProgram {
     })
   }
 
+  /** Whether CFG's branches may share session calls (model/cfg-pairing.ts): `cfgBatch`, segments, one lane. */
+  get pairsCfg(): boolean {
+    return this.mode === 'segments' && this.#tuning.cfgBatch === true && this.lanes === 1
+  }
+
   /** Whether calls enter this program with the embed graph's feeds (else with streams). */
   get fusesEmbed(): boolean {
     return this.#embed !== null
@@ -153,7 +169,11 @@ export class BlockProgram {
   }
 
   /** A runner for one transformer call of this context. */
-  runner(entry: Entry, beforeCall: BeforeCall, lane: Lane = 0): CallRunner {
+  runner(entry: Entry, beforeCall: BeforeCall, lane: RunnerLane = 0): CallRunner {
+    if (typeof lane === 'object' && this.mode !== 'segments')
+      throw new Error(
+        `${this.transformer}/${this.name}: CFG pairing needs segments (one batch size per graph)`
+      )
     if (lane === 1 && this.lanes < 2)
       throw new Error(`${this.transformer}/${this.name}: lane 1 asked for but the program has one lane`)
     const stash: FinalStash = { hidden: null, velocity: null }
@@ -194,7 +214,7 @@ export class BlockProgram {
     context: Readonly<Record<string, Fetched>>,
     beforeCall: BeforeCall,
     stash: FinalStash = { hidden: null, velocity: null },
-    lane: Lane = 0
+    lane: RunnerLane = 0
   ): Promise<Streams> {
     this.#checkRange(from, to)
     if (from === to) return input
@@ -217,7 +237,7 @@ export class BlockProgram {
     feeds: Readonly<Record<string, Feed>>,
     beforeCall: BeforeCall,
     stash: FinalStash,
-    lane: Lane,
+    lane: RunnerLane,
     wantInput: Want
   ): Promise<Entered<Want>> {
     if (!this.#embed)
@@ -228,7 +248,8 @@ export class BlockProgram {
     const [, end] = this.#pieces(0, to)[0]
     const latent = feeds.latent
     if (!latent) throw new Error(`${this.transformer}/${this.name}: embed feeds lack "latent"`)
-    const pair = await this.#sessions.get(0, end, latent.dims[0], true)
+    const batch = latent.dims[0]
+    const pair = await this.#sessions.get(0, end, batch, true)
     const session = pair.local
     const picked: Record<string, Feed> = {}
     for (const name of session.inputNames) {
@@ -238,7 +259,7 @@ export class BlockProgram {
     }
     beforeCall()
     if (wantInput) {
-      const out = await runOn(pair, lane, picked)
+      const out = await this.#runOn(pair, lane, [0, end, batch, true], picked)
       const { streams: input, context } = splitEmbedOutputs(out, this.#embedOutputs, session.label)
       const first = this.#streamsOut(out, input.encoder, stash, session.label)
       const output = await this.run(end, to, first, context, beforeCall, stash, lane)
@@ -247,9 +268,10 @@ export class BlockProgram {
     // A pattern without an encoder output hands the embed graph's encoder stream on: kept then.
     const returnsEncoder = PATTERN_IO[this.pattern].returnsEncoder
     const skip = returnsEncoder ? [HIDDEN, ENCODER] : [HIDDEN]
-    const out = await runOn(
+    const out = await this.#runOn(
       pair,
       lane,
+      [0, end, batch, true],
       picked,
       session.outputNames.filter((name) => !skip.includes(name))
     )
@@ -275,6 +297,23 @@ export class BlockProgram {
 
   async release(): Promise<void> {
     await this.#sessions.release()
+  }
+
+  /**
+   * A range's session call on the runner's lane; with CFG's pairer, the range at twice the batch
+   * is at hand for the pairer to run both branches at once.
+   */
+  #runOn(
+    pair: SessionPair,
+    lane: RunnerLane,
+    [from, to, batch, withEmbed]: [number, number, number, boolean],
+    feeds: Record<string, Feed>,
+    fetch?: readonly string[]
+  ): Promise<Record<string, Fetched>> {
+    if (typeof lane !== 'object') return runOn(pair, lane, feeds, fetch)
+    const key = `${this.name}:${withEmbed ? 'embed+' : ''}${from}:${to}:${batch}:${fetch?.join(',') ?? '*'}`
+    const double = () => this.#sessions.get(from, to, 2 * batch, withEmbed)
+    return lane.pairer.run(lane.branch, key, pair, double, feeds, fetch)
   }
 
   #checkRange(from: number, to: number): void {
@@ -305,9 +344,10 @@ export class BlockProgram {
     context: Readonly<Record<string, Fetched>>,
     beforeCall: BeforeCall,
     stash: FinalStash,
-    lane: Lane
+    lane: RunnerLane
   ): Promise<Streams> {
-    const pair = await this.#sessions.get(from, to, input.hidden.dims[0])
+    const batch = input.hidden.dims[0]
+    const pair = await this.#sessions.get(from, to, batch)
     const session = pair.local
     const feeds: Record<string, Feed> = {}
     for (const name of session.inputNames) {
@@ -323,7 +363,8 @@ export class BlockProgram {
       }
     }
     beforeCall()
-    return this.#streamsOut(await runOn(pair, lane, feeds), input.encoder, stash, session.label)
+    const out = await this.#runOn(pair, lane, [from, to, batch, false], feeds)
+    return this.#streamsOut(out, input.encoder, stash, session.label)
   }
 
   /**

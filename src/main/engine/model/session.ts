@@ -63,6 +63,12 @@ export interface SessionTuning {
    */
   cfgLanes?: 1 | 2
   /**
+   * CFG's two branches in one session call wherever they run the same range of blocks (batch 2,
+   * model/cfg-pairing.ts), each branch's cache on its own rows; with one lane, segments mode only.
+   * Off by default: the rows round differently from two batch-1 calls (~1e-6).
+   */
+  cfgBatch?: boolean
+  /**
    * Whether the intra-op pool's threads spin while waiting for work (ONNX Runtime's
    * `session.intra_op.allow_spinning`); off by default (docs/engine.md, "Sessions").
    */

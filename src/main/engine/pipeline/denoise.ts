@@ -3,6 +3,7 @@ import { DBCache } from '../cache/dbcache'
 import { assertFinite } from '../cache/non-finite'
 import type { StepCache } from '../cache/seam'
 import type { BeforeCall } from '../model/block-program'
+import { CfgPairer, type PairedBranch } from '../model/cfg-pairing'
 import type { LoadedTransformer } from '../model/loaded-model'
 import { tensor, type Tensor } from '../tensor'
 import { concatBatch, filled, splitBatch } from './batch'
@@ -77,6 +78,19 @@ function canRunParallel(t: LoadedTransformer, input: DenoiseInput, hooks: Denois
   return hooks.parallelCfg ?? (hooks.call === undefined && branchesIndependent(hooks.stepCache))
 }
 
+function canRunPaired(t: LoadedTransformer, input: DenoiseInput, hooks: DenoiseHooks): boolean {
+  if (!t.contexts(input.mergeBlockLists).every((p) => p.pairsCfg)) return false
+  return hooks.call === undefined && branchesIndependent(hooks.stepCache)
+}
+
+/** Both calls' results once both are over (a failed one first), so neither runs on after the step. */
+async function both<T>(a: Promise<T>, b: Promise<T>): Promise<[T, T]> {
+  const [x, y] = await Promise.allSettled([a, b])
+  if (x.status === 'rejected') throw x.reason
+  if (y.status === 'rejected') throw y.reason
+  return [x.value, y.value]
+}
+
 const BRANCH_ORDER: Readonly<Record<Branch, number>> = { cond: 0, uncond: 1, batched: 2 }
 
 /** A step's traces in the sequential run's order (cond's before uncond's), whichever finished first. */
@@ -121,6 +135,17 @@ export async function denoise(
     let v: Tensor
     if (!needsUncond(g)) {
       v = await call(transformer, { latent, timestep: filled(t, batch), text: input.cond }, site('cond'))
+    } else if (batchedText === null && canRunPaired(transformer, input, hooks)) {
+      // Both branches at once on this thread; the pairer runs the ranges they share at batch 2.
+      const pairer = new CfgPairer()
+      const branch = (b: PairedBranch, text: TextEmbedding, name: Branch) =>
+        call(
+          transformer,
+          { latent, timestep: filled(t, batch), text },
+          { ...site(name), lane: { pairer, branch: b } }
+        ).finally(() => pairer.finish(b))
+      const [vc, vu] = await both(branch(0, input.cond, 'cond'), branch(1, input.uncond, 'uncond'))
+      v = applyGuidance(vc, vu, g)
     } else if (batchedText === null && canRunParallel(transformer, input, hooks)) {
       // Concurrent: uncond's session calls go to lane 1 (messages) while this thread runs cond's.
       // cond starts first, as in the sequential order; its blocking run waits for setImmediate, by

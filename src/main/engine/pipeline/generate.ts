@@ -17,7 +17,7 @@ import { decodeLatent, toFrames } from './decode'
 import { denoise, type StepReport } from './denoise'
 import { stepProgress } from './step-progress'
 import { gaussianNoise } from './noise'
-import { cfgCallBatch } from './guidance'
+import { cfgCallBatch, needsUncond } from './guidance'
 import { encodePng } from './png'
 import { flowMatchSigmas } from './scheduler'
 import { encodePrompt } from './text-encoder'
@@ -88,6 +88,9 @@ export const runPipeline: FamilyPipeline<LoadedModel> = async (model, req, hooks
       // Compiling a model's segments the first time can take seconds: stay cancellable.
       hooks.beforeCall()
       await program.prepare(cacheRanges(contextConfig, program.blockCount), callBatch)
+      // CFG's pairer runs the ranges both branches share at twice the batch (model/cfg-pairing.ts).
+      if (program.pairsCfg && separateCfg && needsUncond(guidanceScale))
+        await program.prepare(cacheRanges(contextConfig, program.blockCount), 2)
     }
   }
   let prepareMs = performance.now() - tPrepare

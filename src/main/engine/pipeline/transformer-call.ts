@@ -1,6 +1,6 @@
 import type { Branch } from '../../../shared/trace'
 import type { StepCache, Streams } from '../cache/seam'
-import type { BeforeCall, CallRunner, Entry, Lane } from '../model/block-program'
+import type { BeforeCall, CallRunner, Entry, RunnerLane } from '../model/block-program'
 import type { LoadedTransformer } from '../model/loaded-model'
 import type { Feed } from '../model/session'
 import { HIDDEN, splitEmbedOutputs } from '../model/patterns'
@@ -30,9 +30,10 @@ export interface CallSite {
   beforeCall: BeforeCall
   /**
    * Which session lane runs the blocks (model/block-program.ts): 1 puts them in the session
-   * lane's thread, so that this call overlaps another (CFG's branches). Default 0.
+   * lane's thread, so that this call overlaps another (CFG's branches); CFG's pairer shares the
+   * session calls of both branches (model/cfg-pairing.ts). Default 0.
    */
-  lane?: Lane
+  lane?: RunnerLane
 }
 
 export type TransformerCall = (
