@@ -18,25 +18,34 @@ import type { BenchVariant } from './variants'
 export const ThreadLayoutSchema = z.object({
   intraOpThreads: z.number().int().min(0),
   cfgLanes: z.union([z.literal(1), z.literal(2)]),
-  spinning: z.boolean()
+  spinning: z.boolean(),
+  /** CFG's two calls batched into one where they run the same blocks (one lane). */
+  cfgBatch: z.literal(true).optional()
 })
 export type ThreadLayout = z.infer<typeof ThreadLayoutSchema>
 
 export function layoutLabel(l: ThreadLayout): string {
-  return `${l.cfgLanes} lane${l.cfgLanes > 1 ? 's' : ''} × ${l.intraOpThreads} thread${l.intraOpThreads === 1 ? '' : 's'}${l.spinning ? ', spinning' : ''}`
+  return `${l.cfgLanes} lane${l.cfgLanes > 1 ? 's' : ''} × ${l.intraOpThreads} thread${l.intraOpThreads === 1 ? '' : 's'}${l.cfgBatch ? ', CFG batched' : ''}${l.spinning ? ', spinning' : ''}`
 }
 
 /**
  * The layouts worth trying on `cores` cores: one lane with 1, 2, 4… threads and all the cores, and
- * (unless `lanes` is false: CFG as one batched call never uses the second lane) two lanes
- * splitting them.
+ * (unless `lanes` is false: CFG as one batched call never uses the second lane, nor pairs two
+ * calls) two lanes splitting them and CFG's two calls batched into one on one thread.
  */
 export function candidateLayouts(cores: number, spinning = false, lanes = true): ThreadLayout[] {
   const out: ThreadLayout[] = []
-  for (let t = 1; t <= cores; t *= 2) out.push({ intraOpThreads: t, cfgLanes: 1, spinning })
-  if (!out.some((l) => l.intraOpThreads === cores)) out.push({ intraOpThreads: cores, cfgLanes: 1, spinning })
+  const one = (t: number, cfgBatch = false): ThreadLayout => ({
+    intraOpThreads: t,
+    cfgLanes: 1,
+    spinning,
+    ...(cfgBatch ? { cfgBatch: true as const } : {})
+  })
+  for (let t = 1; t <= cores; t *= 2) out.push(one(t))
+  if (!out.some((l) => l.intraOpThreads === cores)) out.push(one(cores))
   if (lanes && cores >= 2)
     out.push({ intraOpThreads: Math.max(1, Math.floor(cores / 2)), cfgLanes: 2, spinning })
+  if (lanes) out.push(one(1, true))
   return out
 }
 
@@ -104,5 +113,10 @@ export async function measureLayouts(o: {
 }
 
 export function tuningOf(l: ThreadLayout): SessionTuning {
-  return { intraOpThreads: l.intraOpThreads, cfgLanes: l.cfgLanes, spinning: l.spinning }
+  return {
+    intraOpThreads: l.intraOpThreads,
+    cfgLanes: l.cfgLanes,
+    spinning: l.spinning,
+    cfgBatch: l.cfgBatch
+  }
 }

@@ -153,6 +153,8 @@ export const TimingsSchema = z.object({
     .object({
       intraOpThreads: z.number().int(),
       cfgLanes: z.number().int(),
+      /** CFG's two calls batched into one where they run the same blocks. */
+      cfgBatch: z.boolean().optional(),
       source: z.enum(['explicit', 'stored', 'default'])
     })
     .optional()

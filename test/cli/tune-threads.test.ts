@@ -23,8 +23,8 @@ describe('studio tune-threads', () => {
     const io = collect()
     const args = ['--model', fixture('tiny-image'), '--cores', '2', '--rounds', '1', '--steps', '2']
     expect(await tuneThreadsCommand([...args, '--user-data', userData], io)).toBe(0)
-    // 1 lane × 1, 1 lane × 2, 2 lanes × 1 (tiny-image runs CFG as two calls).
-    expect(io.lines.filter((l) => / ms\/step /.test(l))).toHaveLength(3)
+    // 1 lane × 1, 1 lane × 2, 2 lanes × 1, 1 × 1 CFG batched (tiny-image runs CFG as two calls).
+    expect(io.lines.filter((l) => / ms\/step /.test(l))).toHaveLength(4)
     expect(io.errs).toHaveLength(1)
     const best = io.lines.find((l) => l.startsWith('best on 2 cores: '))
     expect(best).toBeDefined()
@@ -44,7 +44,8 @@ describe('studio tune-threads', () => {
     try {
       const args = ['--model', fixture('tiny-image'), '--cores', '1', '--rounds', '1', '--steps', '1']
       expect(await tuneThreadsCommand([...args, '--user-data', other, '--no-save'], io)).toBe(0)
-      expect(io.lines.filter((l) => / ms\/step /.test(l))).toHaveLength(1)
+      // 1 lane × 1, and 1 × 1 CFG batched.
+      expect(io.lines.filter((l) => / ms\/step /.test(l))).toHaveLength(2)
       expect(io.lines.at(-1)).toBe('not saved (--no-save)')
       expect(readdirSync(other)).toEqual([])
     } finally {

@@ -128,7 +128,7 @@ describe('layout choice', () => {
     ).toEqual({ intraOpThreads: 0, cfgLanes: 1, source: 'explicit' })
   })
 
-  it('defaults separate-CFG models on two or more cores to two lanes, others to one lane', () => {
+  it('defaults separate-CFG models on two or more cores to two lanes, on one core to CFG batched into one call, others to one lane', () => {
     const auto = { tuning: { intraOpThreads: 0 }, stored: null }
     expect(chooseLayout({ ...auto, separateCfg: true, cores: 2 })).toEqual({
       intraOpThreads: 1,
@@ -137,6 +137,12 @@ describe('layout choice', () => {
     })
     expect(chooseLayout({ ...auto, separateCfg: true, cores: 8 }).intraOpThreads).toBe(4)
     expect(chooseLayout({ ...auto, separateCfg: true, cores: 1 })).toEqual({
+      intraOpThreads: 1,
+      cfgLanes: 1,
+      cfgBatch: true,
+      source: 'default'
+    })
+    expect(chooseLayout({ ...auto, separateCfg: false, cores: 1 })).toEqual({
       intraOpThreads: 0,
       cfgLanes: 1,
       source: 'default'
@@ -203,9 +209,14 @@ describe('the engine loads with the chosen layout', () => {
     expect(decisions(auto)).toEqual(decisions(sequential))
   })
 
-  it('without a measurement a separate-CFG model gets the default layout, reported as such', async () => {
+  it('without a measurement a separate-CFG model on one core gets the default layout (CFG batched), reported as such', async () => {
     const r = await gen(new ModelRunner({ layoutsDir: tempDir(), cores: 1 }))
-    expect(r.timings.threadLayout).toEqual({ intraOpThreads: 0, cfgLanes: 1, source: 'default' })
+    expect(r.timings.threadLayout).toEqual({
+      intraOpThreads: 1,
+      cfgLanes: 1,
+      cfgBatch: true,
+      source: 'default'
+    })
   })
 
   it("the Engine's generation thread reads the layouts folder it is given", async () => {

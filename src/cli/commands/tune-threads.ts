@@ -60,7 +60,12 @@ export async function tuneThreadsCommand(argv: readonly string[], io: CliIO = co
     rounds,
     onRound: (line) => io.err(line)
   })
-  const stored = { intraOpThreads: m.best.intraOpThreads, cfgLanes: m.best.cfgLanes }
+  const storedOf = (l: typeof m.best) => ({
+    intraOpThreads: l.intraOpThreads,
+    cfgLanes: l.cfgLanes,
+    ...(l.cfgBatch ? { cfgBatch: true } : {})
+  })
+  const stored = storedOf(m.best)
   const record = {
     format: 'cache-studio.thread-layout' as const,
     version: 1 as const,
@@ -73,7 +78,7 @@ export async function tuneThreadsCommand(argv: readonly string[], io: CliIO = co
       rounds,
       steps,
       figures: m.figures.map((f) => ({
-        layout: { intraOpThreads: f.layout.intraOpThreads, cfgLanes: f.layout.cfgLanes },
+        layout: storedOf(f.layout),
         msPerStep: f.msPerStep
       }))
     }

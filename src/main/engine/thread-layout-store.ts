@@ -23,7 +23,9 @@ const MAX_BYTES = 64 * 1024
 export const StoredLayoutSchema = z
   .object({
     intraOpThreads: z.number().int().min(1).max(256),
-    cfgLanes: z.union([z.literal(1), z.literal(2)])
+    cfgLanes: z.union([z.literal(1), z.literal(2)]),
+    /** CFG batched into one call; absent in records made before it was measured. */
+    cfgBatch: z.boolean().optional()
   })
   .strict()
 export type StoredLayout = z.infer<typeof StoredLayoutSchema>

@@ -51,7 +51,8 @@ export function RunFacts({ run }: { run: DisplayedRun }) {
 function layoutText(l: NonNullable<Timings['threadLayout']>): string {
   const threads =
     l.intraOpThreads === 0 ? 'auto threads' : `${l.intraOpThreads} thread${l.intraOpThreads === 1 ? '' : 's'}`
-  const lanes = l.cfgLanes === 2 ? `2 CFG lanes × ${threads}` : threads
+  const lanes =
+    l.cfgLanes === 2 ? `2 CFG lanes × ${threads}` : l.cfgBatch ? `${threads}, CFG batched` : threads
   const why = { explicit: 'set', stored: 'measured', default: 'default' }[l.source]
   return `${lanes} (${why})`
 }
