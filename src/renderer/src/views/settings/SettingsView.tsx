@@ -84,8 +84,8 @@ function FolderAndThreads({ settings }: { settings: Settings }) {
         </div>
         <p className="field-hint">
           ONNX Runtime intra-op threads; 0 = auto: the layout <code>studio tune-threads</code> measured for
-          the model on this machine, else for models that run CFG as two calls two CFG lanes (or, on one
-          core, the two calls batched into one). A run's Threads line says which ran.
+          the model on this machine, else for models that run CFG as two calls two CFG lanes (or, on one core,
+          the two calls batched into one). A run's Threads line says which ran.
         </p>
       </fieldset>
     </>
