@@ -112,7 +112,7 @@ describe('studio UI in Chromium, real engine', () => {
     await expect(page.getByTestId('block-speedup').textContent()).resolves.toMatch(/^\d+\.\d\d×$/)
     // The facts say which thread layout ran and why (docs/engine.md, "Choosing the layout at load").
     await expect(page.getByTestId('run-facts').textContent()).resolves.toMatch(
-      /Threads(2 CFG lanes × )?(auto threads|\d+ threads?) \((set|measured|default)\)/
+      /Threads(2 CFG lanes × )?(auto threads|\d+ threads?)(, CFG batched)? \((set|measured|default)\)/
     )
 
     // Hovering a step shows its numbers.
