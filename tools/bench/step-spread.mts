@@ -3,7 +3,7 @@
  * model, runs one untimed generation, then GENS timed ones of the same prompt, seed and steps,
  * uncached, and prints each one's median wall ms/step and process CPU ms per step.
  *
- *   THREADS=1 GENS=4 [LANES=2] [SPIN=1] npx tsx tools/bench/step-spread.mts [MODEL_DIR]
+ *   THREADS=1 GENS=4 [LANES=2] [SPIN=1] [CFG_BATCH=1] npx tsx tools/bench/step-spread.mts [MODEL_DIR]
  *
  * LANES=2: CFG's branches concurrently (SessionTuning.cfgLanes); SPIN=1: ONNX Runtime's pool
  * threads spin while waiting (SessionTuning.spinning).
@@ -28,7 +28,8 @@ const threads = Number(process.env.THREADS ?? '1')
 const gens = Number(process.env.GENS ?? '4')
 const lanes = process.env.LANES === '2' ? 2 : 1
 const spinning = process.env.SPIN === '1'
-const model = await loadBenchTarget(dir, 'cpu', { intraOpThreads: threads, cfgLanes: lanes, spinning })
+const cfgBatch = process.env.CFG_BATCH === '1'
+const model = await loadBenchTarget(dir, 'cpu', { intraOpThreads: threads, cfgLanes: lanes, spinning, cfgBatch })
 const none = parseVariants('none')[0]
 const input = { prompt: 'a red circle at the center on a blue background', seed: 0, steps: 28 }
 await measure(model, none, input)
@@ -66,5 +67,5 @@ for (let g = 0; g < gens; g++) {
 }
 await control.release()
 console.log(
-  `threads ${threads} lanes ${lanes} spin ${spinning ? 1 : 0} median ms/step (wall/cpu per step) per generation: ${out.join(' ')} | control ms/step: ${controlOut.join(' ')}`
+  `threads ${threads} lanes ${lanes} spin ${spinning ? 1 : 0}${cfgBatch ? ' cfg-batch' : ''} median ms/step (wall/cpu per step) per generation: ${out.join(' ')} | control ms/step: ${controlOut.join(' ')}`
 )
