@@ -111,6 +111,29 @@ describe('CFG batched into one call', () => {
     expect(pairer.counts).toEqual({ paired: 1, alone: 3 })
   })
 
+  it('EXPECTED: a batch-2 segment that fails to compile leaves each branch to run alone, with its own rows', async () => {
+    const one = {
+      local: {
+        inputs: [{ name: 'x', type: 'float32', shape: [1, 1] }],
+        outputs: [{ name: 'y', type: 'float32', shape: [1, 1] }],
+        runMixed: async (feeds: Record<string, Tensor>) => ({ y: feeds.x })
+      },
+      lane: null,
+      warm: [true, true]
+    } as never
+    const pairer = new CfgPairer()
+    const broken = async () => {
+      throw new Error('cannot compile')
+    }
+    const x = (v: number) => ({ x: { data: Float32Array.of(v), dims: [1, 1] } })
+    const [p, q] = await Promise.all([
+      pairer.run(0, 'k', one, broken, x(1)),
+      pairer.run(1, 'k', one, broken, x(2))
+    ])
+    expect([(p.y as Tensor).data[0], (q.y as Tensor).data[0]]).toEqual([1, 2])
+    expect(pairer.counts).toEqual({ paired: 0, alone: 2 })
+  })
+
   it('EXPECTED: a branch that runs after it finished is an error, not a hang', () => {
     const pairer = new CfgPairer()
     pairer.finish(0)

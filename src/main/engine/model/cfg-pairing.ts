@@ -92,10 +92,9 @@ export class CfgPairer {
             return
           }
         }
-      } catch (e) {
-        a.reject(e)
-        b.reject(e)
-        return
+      } catch {
+        // The batch-2 segment failed to compile or run: each branch's own call below says why,
+        // if it fails too; the pair costs no more than the two calls would have.
       }
     }
     for (const p of [a, b]) {
