@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { CfgPairer } from '../../src/main/engine/model/cfg-pairing'
 import type { Tensor } from '../../src/main/engine/tensor'
 import type { StepTrace } from '../../src/shared/trace'
-import { fixture, generate, loadFixture, maxAbsDiff, readReference, request } from './fixtures'
+import { cfgGeneration, maxAbsDiff } from './fixtures'
 
 /**
  * CFG batched into one call (model/cfg-pairing.ts): the cond and uncond calls of a step share a
@@ -14,35 +14,8 @@ import { fixture, generate, loadFixture, maxAbsDiff, readReference, request } fr
 const SEPARATE = { tuning: { intraOpThreads: 1, cfgLanes: 1 as const } }
 const PAIRED = { tuning: { intraOpThreads: 1, cfgLanes: 1 as const, cfgBatch: true } }
 
-/** F1B1 that caches often on 6 steps: branches that part (one cached, one computed) are covered. */
-const EAGER_CACHE = {
-  preset: 'custom' as const,
-  overrides: { Fn: 1, Bn: 1, residualDiffThreshold: 0.8, maxWarmupSteps: 1, maxContinuousCachedSteps: 3 }
-}
-
-async function run(name: string, tuning: typeof SEPARATE | typeof PAIRED, preset: string, steps: number) {
-  const model = await loadFixture(name, tuning)
-  const ref = readReference(name)
-  let latent: Tensor | null = null
-  const drained: StepTrace[] = []
-  await generate(
-    model,
-    request({
-      model: fixture(name),
-      prompt: ref.prompt,
-      steps,
-      guidanceScale: 4,
-      separateCfg: true,
-      cache: preset === 'eager' ? EAGER_CACHE : { preset: preset as 'none' }
-    }),
-    {
-      noise: Float32Array.from(ref.noise),
-      onDecoded: (l) => (latent = l),
-      onProgress: (p) => void drained.push(...(p.traces ?? []))
-    }
-  )
-  return { latent: latent as unknown as Tensor, drained }
-}
+const run = (name: string, tuning: typeof SEPARATE | typeof PAIRED, preset: string, steps: number) =>
+  cfgGeneration(name, tuning, preset, steps)
 
 const decisions = (ts: readonly StepTrace[]) =>
   ts

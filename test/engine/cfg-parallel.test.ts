@@ -3,10 +3,9 @@ import { createStepCache } from '../../src/main/engine/cache/index'
 import { chooseLayout, tuningFor } from '../../src/main/engine/layout-choice'
 import { LaneSession } from '../../src/main/engine/model/session-lane'
 import { branchesIndependent } from '../../src/main/engine/pipeline/denoise'
-import type { Tensor } from '../../src/main/engine/tensor'
 import type { StepTrace } from '../../src/shared/trace'
 import { resolveCacheConfig } from '../../src/shared/presets'
-import { fixture, generate, loadFixture, readReference, request } from './fixtures'
+import { cfgGeneration, loadFixture } from './fixtures'
 
 /**
  * CFG parallelism (docs/engine.md, "CFG parallelism"): with two session lanes the uncond call runs
@@ -17,35 +16,8 @@ import { fixture, generate, loadFixture, readReference, request } from './fixtur
 const SEQUENTIAL = { tuning: { intraOpThreads: 1, cfgLanes: 1 as const } }
 const PARALLEL = { tuning: { intraOpThreads: 1, cfgLanes: 2 as const } }
 
-/** F1B1 that caches often on 6 steps, so cached calls (Bn blocks + final on their own) are covered. */
-const EAGER_CACHE = {
-  preset: 'custom' as const,
-  overrides: { Fn: 1, Bn: 1, residualDiffThreshold: 0.8, maxWarmupSteps: 1, maxContinuousCachedSteps: 3 }
-}
-
-async function run(lanes: typeof SEQUENTIAL | typeof PARALLEL, preset: string) {
-  const model = await loadFixture('tiny-image', lanes)
-  const ref = readReference('tiny-image')
-  let latent: Tensor | null = null
-  const drained: StepTrace[] = []
-  const result = await generate(
-    model,
-    request({
-      model: fixture('tiny-image'),
-      prompt: ref.prompt,
-      steps: 6,
-      guidanceScale: 4,
-      separateCfg: true,
-      cache: preset === 'eager' ? EAGER_CACHE : { preset: preset as 'none' }
-    }),
-    {
-      noise: Float32Array.from(ref.noise),
-      onDecoded: (l) => (latent = l),
-      onProgress: (p) => void drained.push(...(p.traces ?? []))
-    }
-  )
-  return { latent: latent as unknown as Tensor, result, drained }
-}
+const run = (lanes: typeof SEQUENTIAL | typeof PARALLEL, preset: string) =>
+  cfgGeneration('tiny-image', lanes, preset)
 
 /** A trace without its wall time, in (step, branch) order. */
 const decisions = (ts: readonly StepTrace[]) =>

@@ -12,7 +12,9 @@ import { loadPackage } from '../../src/main/engine/model/package'
 import { runPipeline, type PipelineHooks } from '../../src/main/engine/pipeline/generate'
 import { gaussianNoise } from '../../src/main/engine/pipeline/noise'
 import { encodePrompt } from '../../src/main/engine/pipeline/text-encoder'
+import { Session } from '../../src/main/engine/model/session'
 import { tensor, type Tensor } from '../../src/main/engine/tensor'
+import type { StepTrace } from '../../src/shared/trace'
 
 /** Fixture packages (tools/train/make_fixtures.py) and helpers the engine tests share. */
 
@@ -98,4 +100,55 @@ export async function embedFeeds(
   }
   for (const n of model.transformers[0].embed.inputNames) if (n in text) feeds[n] = text[n]
   return feeds
+}
+
+/** One session of `bytes` (1 thread) run on the feeds it reads: its velocity. */
+export async function wholeVelocity(
+  bytes: Uint8Array,
+  feeds: Readonly<Record<string, Tensor>>
+): Promise<Tensor> {
+  const s = await Session.create(bytes, 'whole', 'cpu', { intraOpThreads: 1 })
+  try {
+    const inputs: Record<string, Tensor> = {}
+    for (const n of s.inputNames) inputs[n] = feeds[n]
+    return (await s.run(inputs, ['velocity'])).velocity
+  } finally {
+    await s.release()
+  }
+}
+
+/** F1B1 that caches often on 6 steps, so cached calls (Bn blocks + final on their own) are covered. */
+export const EAGER_CACHE = {
+  preset: 'custom' as const,
+  overrides: { Fn: 1, Bn: 1, residualDiffThreshold: 0.8, maxWarmupSteps: 1, maxContinuousCachedSteps: 3 }
+}
+
+/**
+ * A CFG generation (two calls per step, guidance 4) of a package's reference prompt and noise
+ * under `options` (its session layout): the decoded latent, the result and the traces in the
+ * order progress reported them. `preset` 'eager' is EAGER_CACHE.
+ */
+export async function cfgGeneration(name: string, options: Partial<LoadOptions>, preset: string, steps = 6) {
+  const model = await loadFixture(name, options)
+  const ref = readReference(name)
+  let latent: Tensor | null = null
+  const drained: StepTrace[] = []
+  const result = await generate(
+    model,
+    request({
+      model: fixture(name),
+      prompt: ref.prompt,
+      steps,
+      guidanceScale: 4,
+      separateCfg: true,
+      cache: preset === 'eager' ? EAGER_CACHE : { preset: preset as 'none' }
+    }),
+    {
+      noise: Float32Array.from(ref.noise),
+      onDecoded: (l) => (latent = l),
+      onProgress: (p) => void drained.push(...(p.traces ?? []))
+    }
+  )
+  if (!latent) throw new Error(`${name}: the generation decoded no latent`)
+  return { latent: latent as Tensor, result, drained }
 }

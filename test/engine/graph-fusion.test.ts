@@ -7,8 +7,15 @@ import { onnx, tryDecodeModel } from '../../src/main/engine/model/onnx-graph'
 import { compileWholeTransformer } from '../../src/main/engine/model/segments'
 import { Session } from '../../src/main/engine/model/session'
 import { gaussianNoise } from '../../src/main/engine/pipeline/noise'
-import { tensor, type Tensor } from '../../src/main/engine/tensor'
-import { ALL_FIXTURES, embedFeeds, embeddedWithReference, loadFixture, maxAbsDiff } from './fixtures'
+import { tensor } from '../../src/main/engine/tensor'
+import {
+  ALL_FIXTURES,
+  embedFeeds,
+  embeddedWithReference,
+  loadFixture,
+  maxAbsDiff,
+  wholeVelocity
+} from './fixtures'
 
 function opCounts(bytes: Uint8Array): Map<string, number> {
   const d = tryDecodeModel(bytes)
@@ -39,15 +46,7 @@ describe('graph fusion of the exported blocks', () => {
       expect(plain.get('Sqrt') ?? 0).toBeGreaterThan(0)
 
       const feeds = await embedFeeds(model, 5, 0.6)
-      const run = async (bytes: Uint8Array) => {
-        const s = await Session.create(bytes, 'whole', 'cpu', { intraOpThreads: 1 })
-        const inputs: Record<string, Tensor> = {}
-        for (const n of s.inputNames) inputs[n] = feeds[n]
-        const v = (await s.run(inputs, ['velocity'])).velocity
-        await s.release()
-        return v
-      }
-      const [a, b] = [await run(plainBytes), await run(fusedBytes)]
+      const [a, b] = [await wholeVelocity(plainBytes, feeds), await wholeVelocity(fusedBytes, feeds)]
       expect(maxAbsDiff(a.data, b.data)).toBeLessThan(1e-5)
     })
   }

@@ -7,7 +7,7 @@ import { Session } from '../../src/main/engine/model/session'
 import { gaussianNoise } from '../../src/main/engine/pipeline/noise'
 import { tensor, type Tensor } from '../../src/main/engine/tensor'
 import { resolve } from 'node:path'
-import { embedFeeds, loadFixture } from './fixtures'
+import { embedFeeds, loadFixture, wholeVelocity } from './fixtures'
 
 // Hand-built cuts in the forms the exporters write them.
 const i64 = (name: string, ...v: number[]): Onnx.ITensorProto => ({
@@ -279,15 +279,7 @@ describe('slice moves on the embedded FLUX-like model', () => {
       graph: { ...graph, node: r.nodes, initializer: [...(graph.initializer ?? []), ...r.initializers] }
     })
     const feeds = await embedFeeds(model, 5, 0.6)
-    const velocity = async (bytes: Uint8Array) => {
-      const s = await Session.create(bytes, 'whole', 'cpu', { intraOpThreads: 1 })
-      const inputs: Record<string, Tensor> = {}
-      for (const n of s.inputNames) inputs[n] = feeds[n]
-      const v = (await s.run(inputs, ['velocity'])).velocity
-      await s.release()
-      return v.data
-    }
-    const [a, b] = [await velocity(plain), await velocity(moved)]
-    expect(Array.from(b)).toEqual(Array.from(a))
+    const [a, b] = [await wholeVelocity(plain, feeds), await wholeVelocity(moved, feeds)]
+    expect(Array.from(b.data)).toEqual(Array.from(a.data))
   })
 })
