@@ -9,13 +9,22 @@ import { parseVariants } from '../../src/bench/variants'
 import { fixture } from '../engine/fixtures'
 
 describe('thread layouts', () => {
-  it('tries one lane with 1..cores threads and two lanes splitting the cores', () => {
+  it('tries one lane with 1..cores threads, two lanes splitting the cores and CFG batched on one thread', () => {
     expect(candidateLayouts(2).map(layoutLabel)).toEqual([
       '1 lane × 1 thread',
       '1 lane × 2 threads',
-      '2 lanes × 1 thread'
+      '2 lanes × 1 thread',
+      '1 lane × 1 thread, CFG batched'
     ])
-    expect(candidateLayouts(1).map(layoutLabel)).toEqual(['1 lane × 1 thread'])
+    expect(candidateLayouts(1).map(layoutLabel)).toEqual([
+      '1 lane × 1 thread',
+      '1 lane × 1 thread, CFG batched'
+    ])
+    // CFG as one batched call (lanes false) neither splits nor pairs its calls.
+    expect(candidateLayouts(2, false, false).map(layoutLabel)).toEqual([
+      '1 lane × 1 thread',
+      '1 lane × 2 threads'
+    ])
     expect(candidateLayouts(4, true).every((l) => ThreadLayoutSchema.parse(l).spinning)).toBe(true)
   })
 
