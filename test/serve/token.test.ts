@@ -1,14 +1,23 @@
 import { execFileSync } from 'node:child_process'
-import { chmodSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { bearerMatches, readTokenFile } from '../../src/serve/token'
 import { studio } from '../cli-harness'
 
 /** The token file is read as the engine reads untrusted files, and must be private. */
 
-const dir = () => mkdtempSync(join(tmpdir(), 'studio-token-'))
+// Every folder made here is removed after the file's tests, so runs leave nothing in the temp folder.
+const made: string[] = []
+const dir = (): string => {
+  const path = mkdtempSync(join(tmpdir(), 'studio-token-'))
+  made.push(path)
+  return path
+}
+afterAll(() => {
+  for (const path of made) rmSync(path, { recursive: true, force: true })
+})
 
 function file(text: string, mode: number): string {
   const path = join(dir(), 'token')
