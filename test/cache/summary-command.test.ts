@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { encode } from 'fast-png'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { summaryCommand } from '../../src/cli/commands/summary'
 import { main } from '../../src/cli/index'
 import { fixture } from '../engine/fixtures'
@@ -12,6 +12,8 @@ import { call, config, FakeRunner } from './fake-runner'
 
 let dir: string
 let trace: StepTrace[]
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'summary-'))

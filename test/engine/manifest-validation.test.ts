@@ -14,9 +14,11 @@ afterEach(() => {
 })
 
 function copyOf(name: string): string {
-  const dir = join(mkdtempSync(join(tmpdir(), 'cs-manifest-')), name)
+  // The temp parent is what is removed; removing only the copy inside it left the parent behind.
+  const parent = mkdtempSync(join(tmpdir(), 'cs-manifest-'))
+  copies.push(parent)
+  const dir = join(parent, name)
   cpSync(fixture(name), dir, { recursive: true })
-  copies.push(dir)
   return dir
 }
 
