@@ -1,11 +1,22 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { readQwenPromptEmbeds } from '../../src/main/engine/pipeline/qwen-image/embeds'
 import { parseSafetensors } from '../../src/main/engine/pipeline/qwen-image/safetensors'
 import { trueCfg } from '../../src/main/engine/pipeline/qwen-image/denoise'
 import { tensor } from '../../src/main/engine/tensor'
+
+// Each test's temp folder is removed after it, so runs leave nothing in the temp folder.
+const made: string[] = []
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'qwen-embeds-'))
+  made.push(dir)
+  return dir
+}
+afterEach(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true })
+})
 
 /** Precomputed prompt embeddings for Qwen-Image: .npy and safetensors files, and true CFG's rescale. */
 
@@ -39,7 +50,7 @@ describe('Qwen-Image prompt embeddings files', () => {
   })
 
   it('a safetensors file with prompt_embeds, its mask and negative embeddings (F16 widened, bool mask)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'qwen-embeds-'))
+    const dir = tempDir()
     const file = join(dir, 'embeds.safetensors')
     const half = new Uint8Array(new Uint16Array([0x3c00, 0xc000, 0x3800, 0x0000]).buffer) // 1, -2, 0.5, 0
     writeFileSync(
@@ -65,7 +76,7 @@ describe('Qwen-Image prompt embeddings files', () => {
   })
 
   it('refuses a safetensors file without prompt_embeds, a byte range that lies, and other file types by name', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'qwen-embeds-'))
+    const dir = tempDir()
     const none = join(dir, 'none.safetensors')
     writeFileSync(none, safetensors({ other: { dtype: 'F32', shape: [1], bytes: f32([1]) } }))
     await expect(readQwenPromptEmbeds(none, 16)).rejects.toThrow(/no "prompt_embeds" tensor \(it has other\)/)
