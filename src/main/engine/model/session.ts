@@ -2,11 +2,24 @@ import ort from 'onnxruntime-node'
 import type { ConcreteProvider } from '../../../shared/providers'
 import { runtimeFailure } from '../errors'
 import { tensor, type Tensor } from '../tensor'
+import { fromFloat16Bits, toFloat16Bits } from './float16'
 
 /**
  * The module that touches onnxruntime-node's sessions (with session-lane.ts, its worker-thread
  * twin). The rest of the engine talks to `Session` with our own float32 `Tensor` (and int64 token
  * ids), so a change of runtime or of its tensor type stays here.
+ *
+ * An fp16 export's text encoders and VAE decoders take and return float16: the session converts
+ * at its edge (a float32 feed to a float16 input is rounded to it; `run` widens a float16 output
+ * to float32; model/float16.ts), so the pipelines feed and read float32 whatever the graph's I/O
+ * type. This, rather than Casts added around the graph at load, because it costs about what the
+ * Casts would at run time and nothing at load (tools/bench/float16-edge.mts, Node 20 on this project's 2-core machine): a
+ * 1024² RGB image's 3.1 M values convert in 10–25 ms each way, where ONNX Runtime's own Cast of
+ * them takes 7–17 ms, while Casts at load mean decoding and re-encoding the graph's protobuf
+ * (an fp16 CLIP or VAE decoder keeps its 100–250 MB of weights inside model.onnx): 85–165 ms per
+ * 160 MB, a second copy of the weights meanwhile, and every loader (imports, folders) doing it.
+ * The transformer's cut graphs get their Casts at import instead (import/emit.ts); `runMixed`
+ * leaves their non-float32 outputs opaque, as the next graph reads them unchanged.
  */
 
 export interface Int64Tensor {
@@ -127,10 +140,16 @@ export class Session implements RunnableSession {
   /** What the graph was made from, for error messages: a file name or a segment label. */
   readonly label: string
 
+  /** The graph's float16 inputs: a float32 feed to one is rounded to float16 (see the top). */
+  readonly #halfInputs: ReadonlySet<string>
+
   private constructor(session: ort.InferenceSession, provider: ConcreteProvider, label: string) {
     this.#session = session
     this.provider = provider
     this.label = label
+    this.#halfInputs = new Set(
+      session.inputMetadata.filter((m) => m.isTensor && m.type === 'float16').map((m) => m.name)
+    )
   }
 
   static async create(
@@ -163,14 +182,18 @@ export class Session implements RunnableSession {
     return this.#session.outputMetadata.map(describe)
   }
 
-  /** Runs the graph; every output must be float32 (the engine's tensors are). */
+  /**
+   * Runs the graph; every output comes back float32 (the engine's tensors are): a float16 one
+   * widened exactly, any other type refused.
+   */
   async run(feeds: Record<string, Feed>, fetch?: readonly string[]): Promise<Record<string, Tensor>> {
     const out: Record<string, Tensor> = {}
     for (const [name, value] of Object.entries(await this.runMixed(feeds, fetch))) {
       if (isOpaque(value)) {
-        throw new Error(`${this.label}: output "${name}" is ${value.type}, the engine expects float32`)
-      }
-      out[name] = value
+        if (value.type !== 'float16')
+          throw new Error(`${this.label}: output "${name}" is ${value.type}, the engine expects float32`)
+        out[name] = tensor(fromFloat16Bits(halfBits(value.opaque)), value.dims)
+      } else out[name] = value
     }
     return out
   }
@@ -183,7 +206,9 @@ export class Session implements RunnableSession {
         ? asOrtTensor(value.opaque)
         : 'int64' in value
           ? new ort.Tensor('int64', value.int64, [...value.dims])
-          : new ort.Tensor('float32', value.data, [...value.dims])
+          : this.#halfInputs.has(name)
+            ? new ort.Tensor('float16', toFloat16Bits(value.data), [...value.dims])
+            : new ort.Tensor('float32', value.data, [...value.dims])
     }
     let results: ort.InferenceSession.ReturnType
     try {
@@ -205,6 +230,15 @@ function asOrtTensor(opaque: unknown): ort.Tensor {
   if (opaque instanceof ort.Tensor) return opaque
   const t = opaque as { type: ort.Tensor.Type; data: ort.Tensor.DataType; dims: readonly number[] }
   return new ort.Tensor(t.type, t.data as Float32Array, [...t.dims])
+}
+
+/**
+ * A float16 output's bits: onnxruntime-common holds them in a Uint16Array, or in a Float16Array
+ * where the JavaScript engine has one (Electron's does, Node 20's does not); the bytes are the same.
+ */
+function halfBits(opaque: unknown): Uint16Array {
+  const data = (opaque as { data: ArrayBufferView }).data
+  return new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2)
 }
 
 function describe(m: ort.InferenceSession.ValueMetadata): ValueInfo {

@@ -2,7 +2,6 @@ import { join } from 'node:path'
 import { EngineFailure } from '../../errors'
 import { FluxConfigsSchema } from '../../import/families/flux'
 import type { LoadedImport } from '../../import/loaded-import'
-import type { Session } from '../../model/session'
 import { unsupportedSchedulerField } from '../flow-match'
 import type { FluxModel } from './model'
 import { FluxTokenizer } from './tokenize'
@@ -40,8 +39,6 @@ export async function fluxFromImport(imp: LoadedImport): Promise<FluxModel> {
       imp.tokenizerConfigJson(name),
       join(m.source.dir, tokens(name).file)
     )
-  for (const c of ['text_encoder', 'text_encoder_2', 'vae_decoder'] as const)
-    checkFloat32(imp.session(c), join(m.source.dir, m.components[c].file))
   return {
     id: m.id,
     name: m.name,
@@ -64,20 +61,5 @@ export async function fluxFromImport(imp: LoadedImport): Promise<FluxModel> {
     transformerFor: (sigma) => imp.transformerFor(sigma),
     cacheable: true,
     release: () => imp.release()
-  }
-}
-
-/**
- * The engine feeds and reads these components as float32 (only the transformer's cut graphs get
- * Casts at their edges): a component with float16 inputs or outputs is refused by name rather
- * than failing inside ONNX Runtime at the first prompt.
- */
-function checkFloat32(session: Session, file: string): void {
-  for (const v of [...session.inputs, ...session.outputs]) {
-    if (v.type.startsWith('float') && v.type !== 'float32')
-      throw new EngineFailure(
-        'model_invalid',
-        `${file}: "${v.name}" is ${v.type}; the studio runs text encoders and VAE decoders with float32 inputs and outputs (convert with keep_io_types, or export in fp32)`
-      )
   }
 }
