@@ -204,7 +204,7 @@ function whyNotRunnable(model: BenchTarget, v: BenchVariant): string | null {
   const merge = config.mergeBlockLists ?? model.mergeBlockLists
   for (const t of model.transformers) {
     for (const p of t.contexts(merge)) {
-      const problem = checkBlockBudget(config, p.blockCount, `${t.manifest.name}/${p.name}`)
+      const problem = checkBlockBudget(config, p.blockCount, `${t.manifest.name}/${p.name}`, p.crossReads)
       if (problem) return problem
     }
   }

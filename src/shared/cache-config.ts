@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { crossReadProblem, type CrossReadLayout } from './cross-block-reads'
 
 /**
  * DBCache + TaylorSeer configuration, field for field the `BasicCacheConfig` and
@@ -106,16 +107,24 @@ function withoutDefaults(schema: z.ZodType): z.ZodType {
  */
 export const CacheOverridesSchema = withoutDefaults(CacheConfigSchema) as z.ZodType<CacheConfigInput>
 
-/** Checks that need the model: Fn + Bn must fit in the block list the cache wraps. */
-export function checkBlockBudget(config: CacheConfig, blocksInList: number, listName: string): string | null {
-  if (!config.enabled) return null
-  if (config.Fn > blocksInList) {
+/**
+ * Checks that need the model: Fn + Bn must fit in the block list the cache wraps, and, where
+ * blocks of the list read tensors made in non-adjacent blocks (`crossReads`, an imported
+ * model's: shared/cross-block-reads.ts), the config must run each producer and reader together.
+ */
+export function checkBlockBudget(
+  config: CacheConfig,
+  blocksInList: number,
+  listName: string,
+  crossReads?: CrossReadLayout
+): string | null {
+  if (config.enabled && config.Fn > blocksInList) {
     return `Fn = ${config.Fn} exceeds the ${blocksInList} blocks of ${listName}`
   }
-  if (config.Fn + config.Bn > blocksInList) {
+  if (config.enabled && config.Fn + config.Bn > blocksInList) {
     return `Fn + Bn = ${config.Fn + config.Bn} exceeds the ${blocksInList} blocks of ${listName}`
   }
-  return null
+  return crossReads ? crossReadProblem(config, blocksInList, listName, crossReads) : null
 }
 
 /** CacheDiT's file-name tag, e.g. `DBCache_F8B0_W8I1M0MC0_R0.08_T0O0`. */

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { CrossBlockReadsSchema } from './cross-block-reads'
 import { BlockListSchema } from './manifest'
 
 /**
@@ -72,9 +73,26 @@ export const ImportedTransformerSchema = z
     blockLists: z.array(BlockListSchema).min(1).max(16),
     final: z.object({ file: relativePath }).strict(),
     /** Relative to source.dir: where the cut graphs' external-data locations resolve. */
-    externalDataDir: relativePath
+    externalDataDir: relativePath,
+    /**
+     * Tensors a block reads from an earlier, non-adjacent block of its list (shared/
+     * cross-block-reads.ts); absent where there are none. Cache configs that would part a
+     * producer from its reader are refused with the tensor named.
+     */
+    crossBlockReads: CrossBlockReadsSchema.optional()
   })
   .strict()
+  .superRefine((t, ctx) => {
+    for (const [i, r] of (t.crossBlockReads ?? []).entries()) {
+      const list = t.blockLists.find((l) => l.name === r.list)
+      if (!list || r.to >= list.blocks.length)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['crossBlockReads', i],
+          message: `block ${r.to} of "${r.list}" is not in the transformer's block lists`
+        })
+    }
+  })
 export type ImportedTransformer = z.infer<typeof ImportedTransformerSchema>
 
 /** FlowMatchEulerDiscreteScheduler's config fields the FLUX pipeline uses. */

@@ -22,6 +22,14 @@ export function formatImported(
     )
   lines.push(`  contexts  ${a.contexts.length}`)
   for (const c of a.contexts) lines.push(`    ${c.name} (${c.type}), read by ${c.readBy} graphs`)
+  const cross = m.transformers.flatMap((t) => (t.crossBlockReads ?? []).map((r) => ({ t: t.name, ...r })))
+  if (cross.length > 0) {
+    lines.push(
+      `  cross-block reads  ${cross.length} (cache configs that part a producer from its reader are refused)`
+    )
+    for (const r of cross)
+      lines.push(`    ${r.t}: ${r.list}.${r.to} reads "${r.tensor}", made in ${r.list}.${r.from}`)
+  }
   lines.push(`  hoisted   ${a.hoisted.count} nodes moved from the blocks into the embed graph`)
   for (const h of a.hoisted.examples) lines.push(`    ${h}`)
   const external = Object.entries(m.sourceFiles).filter(([f]) => !f.endsWith('.json') && !f.endsWith('.onnx'))

@@ -3,6 +3,7 @@ import { EngineFailure } from '../errors'
 import type { GraphIndex } from './graph-index'
 import { externalReads, matchPair, pattern, rankInSegment, valueDependencies } from './boundary-walks'
 import type { Partition } from './partition'
+import { MAX_CROSS_READS } from '../../../shared/cross-block-reads'
 
 /**
  * What crosses each cut once the graph is partitioned: the residual streams and the context
@@ -20,7 +21,10 @@ import type { Partition } from './partition'
  *    Where the text states are not a residual stream (FamilyGraphSpec.encoderStream), they count
  *    as stream-independent here: what is made from them alone is the same for every block.
  * 3. After hoisting, a segment may read only the streams its predecessor returns and context
- *    tensors (and, for `unchanged`, the embedder's text states); anything else is refused with the tensor named. Which of two streams is the hidden
+ *    tensors (and, for `unchanged`, the embedder's text states), and a block also what an
+ *    earlier, non-adjacent block of its own list made (a cross-block read, recorded: only cache
+ *    configs that run both blocks in one compiled range can run it); anything else is refused
+ *    with the tensor named. Which of two streams is the hidden
  *    one is told from how the next block of the same list reads them (the blocks of a list are
  *    the same code, so they read their streams with the same ops in the same places), or at the
  *    end of a list from which op of the block made them.
@@ -72,6 +76,15 @@ export interface Boundaries {
   contextsOf: Map<number, string[]>
   patterns: ForwardPattern[]
   hoisted: number[]
+  /** Tensors a block reads from an earlier, non-adjacent block of its list, in reading order. */
+  crossReads: CrossRead[]
+}
+
+/** `tensor` (its original name) made in segment `from`, read in segment `to` ≥ from + 2. */
+export interface CrossRead {
+  tensor: string
+  from: number
+  to: number
 }
 
 export function analyseBoundaries(
@@ -158,6 +171,31 @@ export function analyseBoundaries(
     const p = index.producer.get(t)
     if (isConstant(p)) replicated.set(p as number, [...(replicated.get(p as number) ?? []), 0])
   }
+  const crossReads: CrossRead[] = []
+  const listIndex = (s: number) =>
+    part.lists.findIndex((l) => s >= l.firstSegment && s < l.firstSegment + l.size)
+  // A block reading what an earlier, non-adjacent block of its list made: an extra output of the
+  // producer's graph and an extra input of the reader's, which a segment holding both connects
+  // (model/segments.ts); the cache configs that would part them are refused (shared/cross-block-reads.ts).
+  const crossRead = (t: string, from: number, s: number): void => {
+    const where = `${part.segmentName(s)} reads "${t}", made in ${part.segmentName(from)}`
+    if (from > s) fail(`${where}, a later block: the blocks are not a chain`)
+    if (from === 0)
+      fail(
+        `${where}: only the first block may read the embedder's streams (export the model without cross-block sharing)`
+      )
+    if (s === part.finalSegment)
+      fail(
+        `${where}: the tail may read only the last block's streams and the embedder's tensors (export the model without cross-block sharing)`
+      )
+    if (listIndex(from) !== listIndex(s))
+      fail(
+        `${where}, of another block list: a block may read from a non-adjacent block of its own list only (export the model without cross-block sharing)`
+      )
+    if (crossReads.length >= MAX_CROSS_READS)
+      fail(`${where}: more than ${MAX_CROSS_READS} tensors cross non-adjacent blocks`)
+    crossReads.push({ tensor: t, from, to: s })
+  }
   for (let s = 1; s <= part.finalSegment; s++) {
     const prev = new Set<string>()
     const ctx: string[] = []
@@ -182,10 +220,7 @@ export function analyseBoundaries(
         entry.readBy.add(s)
         contexts.set(t, entry)
       } else if (from === s - 1) prev.add(t)
-      else
-        fail(
-          `${part.segmentName(s)} reads "${t}", made in ${part.segmentName(from)}: only the previous block's streams and the embedder's tensors may cross a cut (export the model without cross-block sharing)`
-        )
+      else crossRead(t, from, s)
     }
     if (prev.size === 0)
       fail(`${part.segmentName(s)} reads nothing from ${part.segmentName(s - 1)}: the blocks are not a chain`)
@@ -287,6 +322,7 @@ export function analyseBoundaries(
     replicated,
     contextsOf,
     patterns,
-    hoisted: [...hoist].sort((a, b) => a - b)
+    hoisted: [...hoist].sort((a, b) => a - b),
+    crossReads
   }
 }

@@ -1,3 +1,4 @@
+import type { CrossBlockRead } from '../../../shared/cross-block-reads'
 import type { ForwardPattern } from '../../../shared/manifest'
 import { EngineFailure } from '../errors'
 import type { ModelProto } from '../model/onnx-graph'
@@ -16,6 +17,8 @@ export interface CutResult {
   graphs: CutGraphs
   contexts: { name: string; type: string; readBy: number }[]
   hoisted: string[]
+  /** Tensors a block reads from an earlier, non-adjacent block of its list (block indices in the list). */
+  crossReads: CrossBlockRead[]
   nodes: number
   notes: string[]
 }
@@ -48,6 +51,10 @@ export function cutTransformer(
     streamRank: family.streamRank
   })
   const notes: string[] = []
+  for (const r of bounds.crossReads)
+    notes.push(
+      `${part.segmentName(r.to)} reads "${r.tensor}", made in ${part.segmentName(r.from)}: cache configs that part the two blocks are refused`
+    )
   for (const s of bounds.encoderPassThrough)
     notes.push(
       `${part.segmentName(s)}: its encoder output is read by nothing and was not exported; the block returns its input`
@@ -66,6 +73,11 @@ export function cutTransformer(
       readBy: c.readBy.size
     })),
     hoisted: bounds.hoisted.map((i) => index.nodes[i].name || `${index.nodes[i].opType} #${i}`),
+    crossReads: bounds.crossReads.map((r) => {
+      const list = part.lists.find((l) => r.to >= l.firstSegment && r.to < l.firstSegment + l.size)
+      const first = list?.firstSegment ?? 1
+      return { tensor: r.tensor, list: list?.name ?? '', from: r.from - first, to: r.to - first }
+    }),
     nodes: index.nodes.length,
     notes
   }

@@ -9,7 +9,8 @@ import type { Partition } from './partition'
 /**
  * The cut graphs, in the engine's package contract (docs/model-package.md): embed (engine input
  * names, outputs `hidden_states`, `encoder_hidden_states` and the context tensors), one graph per
- * block (pattern I/O + the contexts it reads), final (output `velocity`). Every interface tensor
+ * block (pattern I/O + the contexts it reads, + the tensors of its cross-block reads), final
+ * (output `velocity`). Every interface tensor
  * is float32 whatever the model's precision: fp16 graphs get Casts at their edges, so the
  * engine's streams and the cache's residual arithmetic stay float32. Context tensors keep their
  * type (the engine passes non-float32 ones through untouched). Initializers are copied as they
@@ -160,6 +161,12 @@ export function emitCutGraphs(
       edges.after.push(convert(rename(t), out, index.elemType(t), DT.FLOAT))
       edges.outputs.push(streamTyped(out, t))
     }
+    // Cross-block reads: the producer returns the tensor under its cut-graph name, as it is, and
+    // the reader takes it under the same name; a segment holding both wires one to the other.
+    const made = new Set(bounds.crossReads.filter((r) => r.from === s).map((r) => r.tensor))
+    const read = new Set(bounds.crossReads.filter((r) => r.to === s).map((r) => r.tensor))
+    for (const t of made) edges.outputs.push(typed(rename(t), t, index.elemType(t)))
+    for (const t of read) edges.inputs.push(typed(rename(t), t, index.elemType(t)))
     blocks.push(build(s, `${part.segmentName(s)}`, edges))
   }
 

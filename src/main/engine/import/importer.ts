@@ -72,7 +72,8 @@ export async function importFolder(folder: string, options: ImportOptions): Prom
       embed: { file: `${folder}/embed.onnx` },
       blockLists,
       final: { file: `${folder}/final.onnx` },
-      externalDataDir: t.component
+      externalDataDir: t.component,
+      ...(cut.crossReads.length > 0 ? { crossBlockReads: cut.crossReads } : {})
     }
     return { cut, transformer, graph: g }
   })

@@ -130,7 +130,11 @@ export async function loadImportedModel(dir: string, options: LoadImportedOption
     const source: GraphSource = { bytes: (f) => files.get(f) as Uint8Array, graph }
     for (const t of manifest.transformers) {
       const ext = join(src, t.externalDataDir)
-      const make = contextPrograms(t, source, provider, tuning, { ...options, externalDataDir: ext })
+      const make = contextPrograms(t, source, provider, tuning, {
+        ...options,
+        externalDataDir: ext,
+        crossBlockReads: t.crossBlockReads
+      })
       const embed =
         names.length === 0 && t === manifest.transformers[0]
           ? firstSession

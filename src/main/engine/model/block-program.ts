@@ -1,3 +1,4 @@
+import type { ContextCrossRead, CrossReadLayout } from '../../../shared/cross-block-reads'
 import type { ForwardPattern } from '../../../shared/manifest'
 import type { ConcreteProvider } from '../../../shared/providers'
 import type { BlockRunner, Streams } from '../cache/seam'
@@ -96,6 +97,8 @@ export class BlockProgram {
   readonly #tuning: SessionTuning
   readonly mode: BlockMode
   readonly #maxSegmentBlocks: number
+  /** For checkBlockBudget: which blocks read what others made, and how ranges become sessions. */
+  readonly crossReads: CrossReadLayout
   /**
    * The embed graph, fused into the first segment of a call that enters with embed feeds
    * (segments mode, first context only): a cache-off call is then one session call, like the
@@ -118,6 +121,8 @@ export class BlockProgram {
       maxSegmentBlocks?: number
       /** Where the graphs' external-data initializers resolve (imported models); see Session.create. */
       externalDataDir?: string
+      /** The context's cross-block reads (an imported model's; shared/cross-block-reads.ts). */
+      crossReads?: readonly ContextCrossRead[]
     } = {}
   ) {
     this.transformer = transformer
@@ -131,6 +136,7 @@ export class BlockProgram {
       throw new Error(`maxSegmentBlocks must be a positive integer, got ${maxSegmentBlocks}`)
     }
     this.#maxSegmentBlocks = maxSegmentBlocks
+    this.crossReads = { reads: fused.crossReads ?? [], perBlock: mode === 'blocks', maxSegmentBlocks }
     this.#embed = mode === 'segments' ? (fused.embed ?? null) : null
     this.#embedOutputs = this.#embed ? graphOutputNames(this.#embed) : []
     this.#sessions = new SegmentSessions({

@@ -1,3 +1,4 @@
+import { contextCrossReads, type CrossBlockRead } from '../../../shared/cross-block-reads'
 import type { BlockListManifest, TransformerManifest } from '../../../shared/manifest'
 import type { ConcreteProvider, Provider } from '../../../shared/providers'
 import { EngineFailure, isEngineFailure, runtimeFailure } from '../errors'
@@ -54,10 +55,18 @@ export function contextPrograms(
   source: GraphSource,
   provider: ConcreteProvider,
   tuning: SessionTuning,
-  options: { blockMode?: BlockMode; maxSegmentBlocks?: number; externalDataDir?: string }
+  options: {
+    blockMode?: BlockMode
+    maxSegmentBlocks?: number
+    externalDataDir?: string
+    /** An imported transformer's cross-block reads (ImportedTransformerSchema.crossBlockReads). */
+    crossBlockReads?: readonly CrossBlockRead[]
+  }
 ): (merge: boolean) => BlockProgram[] {
   return (merge) => {
     const lists = contextLists(t.blockLists, merge)
+    const sizes = t.blockLists.map((l) => ({ name: l.name, blocks: l.blocks.length }))
+    const crossReads = contextCrossReads(sizes, merge, options.crossBlockReads ?? [])
     return lists.map(
       (l, i) =>
         new BlockProgram(
@@ -72,6 +81,7 @@ export function contextPrograms(
             maxSegmentBlocks: options.maxSegmentBlocks,
             embed: i === 0 ? source.graph(t.embed.file) : null,
             final: i === lists.length - 1 ? source.graph(t.final.file) : null,
+            crossReads: crossReads[i],
             ...(options.externalDataDir !== undefined ? { externalDataDir: options.externalDataDir } : {})
           }
         )

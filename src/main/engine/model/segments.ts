@@ -24,6 +24,9 @@ function wireBlocks(blocks: readonly BlockGraph[], start: StreamNames, firstInde
   const parts: GraphPart[] = []
   const contexts = new Set<string>()
   let streams = start
+  // Extra outputs of earlier blocks (an imported model's cross-block reads): a later block's
+  // input of the same name reads the output; without its producer in the segment it is an input.
+  const made = new Map<string, string>()
   blocks.forEach((block, i) => {
     const prefix = `b${firstIndex + i}/`
     const io = PATTERN_IO[block.pattern]
@@ -34,11 +37,14 @@ function wireBlocks(blocks: readonly BlockGraph[], start: StreamNames, firstInde
         if (!streams.encoder)
           throw new Error(`block ${firstIndex + i} reads ${ENCODER} but no block or input provides it`)
         inputs[name] = streams.encoder
-      } else {
+      } else if (made.has(name)) inputs[name] = made.get(name) as string
+      else {
         inputs[name] = name
         contexts.add(name)
       }
     }
+    for (const out of graphOutputNames(block.model))
+      if (!io.outputs.includes(out)) made.set(out, prefix + out)
     parts.push({ model: block.model, prefix, inputs, outputs: {} })
     streams = {
       hidden: prefix + HIDDEN_OUT,

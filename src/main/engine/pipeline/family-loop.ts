@@ -79,7 +79,12 @@ export async function prepareSegments(
   beforeCall: BeforeCall
 ): Promise<void> {
   for (const program of t.contexts(merge)) {
-    const problem = checkBlockBudget(cache, program.blockCount, `${t.manifest.name}/${program.name}`)
+    const problem = checkBlockBudget(
+      cache,
+      program.blockCount,
+      `${t.manifest.name}/${program.name}`,
+      program.crossReads
+    )
     if (problem) throw new EngineFailure('bad_request', `cache: ${problem}`)
     beforeCall()
     const n = program.blockCount

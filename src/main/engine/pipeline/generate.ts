@@ -82,7 +82,8 @@ export const runPipeline: FamilyPipeline<LoadedModel> = async (model, req, hooks
       const problem = checkBlockBudget(
         contextConfig,
         program.blockCount,
-        `${t.manifest.name}/${program.name}`
+        `${t.manifest.name}/${program.name}`,
+        program.crossReads
       )
       if (problem) throw new EngineFailure('bad_request', `cache ${req.cache.preset}: ${problem}`)
       // Compiling a model's segments the first time can take seconds: stay cancellable.

@@ -1,0 +1,195 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DBCache } from '../../src/main/engine/cache/dbcache'
+import { importFolder, type ImportResult } from '../../src/main/engine/import/importer'
+import { loadImportedModel } from '../../src/main/engine/import/load-imported'
+import type { LoadedImport } from '../../src/main/engine/import/loaded-import'
+import { encodeModel, onnx } from '../../src/main/engine/model/onnx-graph'
+import { Session } from '../../src/main/engine/model/session'
+import { prepareSegments } from '../../src/main/engine/pipeline/family-loop'
+import { callTransformer } from '../../src/main/engine/pipeline/transformer-call'
+import { CacheConfigSchema, type CacheConfigInput } from '../../src/shared/cache-config'
+import { studio } from '../cli-harness'
+import { embedFeeds, fluxFolder, golden, maxAbsDiff } from './helpers'
+
+/**
+ * A cross-block read: flux-tiny's graph with one more edge, single_transformer_blocks.3 adding
+ * what single_transformer_blocks.0 concatenated ([text; image] states, made from the streams) to
+ * its own concatenation. None of the fixtures has such a read; the importer once refused the
+ * whole model. Merged (FLUX's default) the read is block 5 reading block 2 of one 6-block context.
+ */
+
+const X = '/single_transformer_blocks.0/Concat_output_0'
+const READER = '/single_transformer_blocks.3/Concat'
+
+/** flux-tiny's transformer graph with single_transformer_blocks.3 reading X. */
+function withCrossRead(path: string): Uint8Array {
+  const model = onnx.ModelProto.decode(readFileSync(path))
+  const nodes = model.graph!.node!
+  const at = nodes.findIndex((n) => n.name === READER)
+  const own = nodes[at].output![0]
+  const sum = '/single_transformer_blocks.3/cross/Add_output_0'
+  for (const n of nodes.slice(at + 1))
+    if ((n.name ?? '').startsWith('/single_transformer_blocks.3/'))
+      n.input = n.input!.map((i) => (i === own ? sum : i))
+  nodes.splice(
+    at + 1,
+    0,
+    onnx.NodeProto.create({
+      name: '/single_transformer_blocks.3/cross/Add',
+      opType: 'Add',
+      input: [own, X],
+      output: [sum]
+    })
+  )
+  return encodeModel(model)
+}
+
+const src = fluxFolder()
+const models = mkdtempSync(join(tmpdir(), 'cross-read-models-'))
+const transformerFile = join(src.dir, 'transformer/model.onnx')
+writeFileSync(transformerFile, withCrossRead(transformerFile))
+let imported: ImportResult
+let model: LoadedImport
+
+beforeAll(async () => {
+  imported = await importFolder(src.dir, { modelsDir: models, name: 'cross read' })
+  model = await loadImportedModel(imported.dir, { provider: 'cpu', tuning: { intraOpThreads: 1 } })
+}, 120_000)
+afterAll(async () => {
+  await model?.release()
+  src.cleanup()
+  rmSync(models, { recursive: true, force: true })
+})
+
+const config = (c: CacheConfigInput) => CacheConfigSchema.parse({ maxWarmupSteps: 1, ...c })
+
+/** One transformer call on the golden inputs through the engine, with this cache config. */
+async function velocity(c: CacheConfigInput, merge = true) {
+  const cache = config(c)
+  const t = model.transformerFor(1)
+  await prepareSegments(t, cache, merge, 1, () => undefined)
+  const f = embedFeeds()
+  const out = await callTransformer(
+    t,
+    {
+      latent: f.latent,
+      timestep: f.timestep,
+      text: {
+        text_hidden: f.text_hidden,
+        text_pooled: f.text_pooled,
+        img_ids: f.img_ids,
+        txt_ids: f.txt_ids,
+        guidance: f.guidance
+      }
+    },
+    {
+      stepCache: new DBCache(cache),
+      step: 0,
+      sigma: 1,
+      branch: 'cond',
+      mergeBlockLists: merge,
+      beforeCall: () => undefined
+    }
+  )
+  return out.data
+}
+
+/** The edited graph run whole by ONNX Runtime: the velocity every kept-together config must give. */
+async function wholeGraph(): Promise<Float32Array> {
+  const s = await Session.create(readFileSync(transformerFile), 'whole', 'cpu', { intraOpThreads: 1 })
+  try {
+    const f = embedFeeds()
+    const out = await s.run({
+      hidden_states: f.latent,
+      encoder_hidden_states: f.text_hidden,
+      pooled_projections: f.text_pooled,
+      timestep: f.timestep,
+      img_ids: f.img_ids,
+      txt_ids: f.txt_ids,
+      guidance: f.guidance
+    })
+    return out[s.outputNames[0]].data as Float32Array
+  } finally {
+    await s.release()
+  }
+}
+
+describe('a block that reads a tensor made in a non-adjacent block', () => {
+  it('imports, and the manifest and studio inspect list the read', async () => {
+    expect(imported.manifest.transformers[0].crossBlockReads).toEqual([
+      { tensor: X, list: 'single_transformer_blocks', from: 0, to: 3 }
+    ])
+    const shown = await studio('inspect', '--model', imported.id, '--models-dir', models)
+    expect(shown.code).toBe(0)
+    expect(shown.out).toContain(
+      '  cross-block reads  1 (cache configs that part a producer from its reader are refused)'
+    )
+    expect(shown.out).toContain(
+      `    transformer: single_transformer_blocks.3 reads "${X}", made in single_transformer_blocks.0`
+    )
+  })
+
+  it('configs that run producer and reader in one compiled range give the whole graph velocity within 1e-5', async () => {
+    const whole = await wholeGraph()
+    // The edge matters: without it the velocity is diffusers' own.
+    expect(maxAbsDiff(whole, golden('output.out_hidden_states').data)).toBeGreaterThan(1e-3)
+    const kept: [string, CacheConfigInput, boolean][] = [
+      ['cache off, merged lists: [0, 6)', { enabled: false }, true],
+      ['cache off, one context per list: single_transformer_blocks [0, 4)', { enabled: false }, false],
+      ['F1B0: both in the middle [1, 6)', { Fn: 1, Bn: 0 }, true],
+      ['F6B0: both in the front [0, 6)', { Fn: 6, Bn: 0 }, true],
+      ['F1B5: both in the back [1, 6)', { Fn: 1, Bn: 5 }, true],
+      ['F1B0 with TaylorSeer', { Fn: 1, Bn: 0, taylorSeer: { enabled: true } }, true]
+    ]
+    for (const [label, c, merge] of kept)
+      expect(maxAbsDiff(await velocity(c, merge), whole), label).toBeLessThan(1e-5)
+  })
+
+  it('configs that part them are refused before step 0 with one line naming the tensor and the blocks', async () => {
+    const t = model.transformerFor(1)
+    const refused = (c: CacheConfigInput, merge = true) =>
+      prepareSegments(t, config(c), merge, 1, () => undefined)
+    const line = `in transformer/transformer_blocks+single_transformer_blocks, block 5 (single_transformer_blocks.3) reads "${X}" made in block 2 (single_transformer_blocks.0)`
+    await expect(refused({ Fn: 1, Bn: 1 })).rejects.toThrow(
+      `cache: ${line}, which this config skips on cached steps`
+    )
+    await expect(refused({ Fn: 3, Bn: 3 })).rejects.toThrow(
+      `cache: ${line}, which this config runs in another compiled range (blocks [0, 3), the reader [3, 6)): a range cannot hand it to another`
+    )
+    // One context per list: block 3 of single_transformer_blocks reads its block 0, front vs middle.
+    await expect(refused({ Fn: 1, Bn: 0 }, false)).rejects.toThrow(
+      `cache: in transformer/single_transformer_blocks, block 3 (single_transformer_blocks.3) reads "${X}" made in block 0 (single_transformer_blocks.0), which this config runs in another compiled range (blocks [0, 1), the reader [1, 4))`
+    )
+    // The import's old refusal of the whole model is gone.
+    await expect(refused({ Fn: 1, Bn: 1 })).rejects.not.toThrow(/only the previous block's streams/)
+  })
+
+  it('studio generate refuses such a preset with exit code 1 and the one line', async () => {
+    const r = await studio(
+      'generate',
+      '--model',
+      imported.id,
+      '--models-dir',
+      models,
+      '--prompt',
+      'x',
+      '--steps',
+      '1',
+      '--cache',
+      'custom',
+      '--fn',
+      '1',
+      '--bn',
+      '1',
+      '--provider',
+      'cpu'
+    )
+    expect(r.code).toBe(1)
+    expect(r.err.join('\n')).toContain(
+      `block 5 (single_transformer_blocks.3) reads "${X}" made in block 2 (single_transformer_blocks.0), which this config skips on cached steps`
+    )
+  })
+})
