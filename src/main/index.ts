@@ -44,8 +44,9 @@ function startStudio(): void {
 
     // 7. IPC handlers before the page loads, so its first calls find them.
     const galleries = new GalleryFolders()
+    const studioEngine = appEngine(engine, settings)
     registerIpcHandlers({
-      engine: appEngine(engine, settings),
+      engine: studioEngine,
       settings,
       window: () => window,
       gallery: (outputDir) =>
@@ -70,6 +71,7 @@ function startStudio(): void {
     // 10. Quit with the last window, except on macOS, where the dock icon reopens it.
     app.on('window-all-closed', () => process.platform !== 'darwin' && app.quit())
     app.on('activate', () => void (window ? undefined : openWindow?.()))
-    app.on('before-quit', () => void engine.dispose())
+    // The router stops watching a remote engine, then disposes the local one.
+    app.on('before-quit', () => void studioEngine.dispose())
   })
 }

@@ -2,14 +2,16 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } f
 import { ENGINE_VERSION } from '../shared/engine-protocol'
 import { ApiError, errorBody } from './api-error'
 import { registerJobRoutes } from './routes-jobs'
+import { registerStudioRoutes } from './routes-studio'
 import type { ServerOptions } from './server-options'
 import { bearerMatches } from './token'
 
 /**
- * The HTTP face of the engine (docs/serving.md): OpenAI's Images API plus job routes. Every
- * route but /health needs the bearer token; bodies are JSON up to `bodyLimit` bytes (413 past
- * it) and are checked with zod schemas before anything runs; every error, ours or fastify's, is
- * answered in OpenAI's error shape.
+ * The HTTP face of the engine (docs/serving.md): OpenAI's Images API, job routes, and the studio's
+ * own under /v1/cache-studio/ (token count, calibrated presets). Every route but /health needs
+ * the bearer token; bodies are JSON up to `bodyLimit` bytes (413 past it) and are checked with
+ * zod schemas before anything runs; every error, ours or fastify's, is answered in OpenAI's
+ * error shape.
  */
 
 export function buildServer(options: ServerOptions): FastifyInstance {
@@ -74,6 +76,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   })
 
   registerJobRoutes(app, options)
+  registerStudioRoutes(app, options)
   return app
 }
 

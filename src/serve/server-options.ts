@@ -12,6 +12,11 @@ export interface ServerOptions {
   bodyLimit: number
   /** The model of a request that names none (default: the first image model listed). */
   defaultModel?: string
+  /**
+   * Where an embedded model's calibrated presets are (`studio calibrate --user-data`); default:
+   * the app's user-data folder on this machine, as `studio calibrate` writes them.
+   */
+  userDataDir?: string
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { PROVIDERS } from './providers'
+import { RemoteEngineStatusSchema } from './remote-engine'
 
 /**
  * What the engine supervisor (main process) says about the engine: the status bar shows it.
@@ -16,6 +17,12 @@ export const EngineHostStatusSchema = z.object({
   gaveUp: z.boolean(),
   /** Engine version and providers, known once it has answered `status`. */
   version: z.string().nullable(),
-  providers: z.array(z.enum(PROVIDERS).exclude(['auto']))
+  providers: z.array(z.enum(PROVIDERS).exclude(['auto'])),
+  /**
+   * The engine in use when Settings → Engine is remote (main/remote/engine-router.ts): the
+   * server's state; null or absent while this app's own engine generates. The fields above stay
+   * this app's engine, which still computes compare's metrics.
+   */
+  remote: RemoteEngineStatusSchema.nullable().optional()
 })
 export type EngineHostStatus = z.infer<typeof EngineHostStatusSchema>

@@ -12,6 +12,9 @@ import type { Services } from './services'
  */
 export function registerCalibratedHandlers({ engine, settings }: Services): void {
   handleCall('listCalibratedPresets', async ({ modelId }) => {
+    // A remote engine's model: the server's presets for it (none if it keeps none), never this machine's.
+    const remote = engine.remote?.()
+    if (remote) return remote.calibratedPresets(modelId)
     const models = await engine.request('listModels', { extraModelDirs: settings.get().extraModelDirs })
     const model = models.find((m) => m.id === modelId)
     if (!model) throw new ApiFailure('not_found', `listCalibratedPresets: no model "${modelId}"`)

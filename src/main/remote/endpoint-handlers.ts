@@ -9,7 +9,7 @@ import { RemoteEngine } from './remote-engine'
  * "test connection". The token is saved (encrypted) before the choice that needs it, and is
  * never sent back to the renderer; settings.json gets the mode and the URL only.
  */
-export function registerEndpointHandlers({ settings }: Services): void {
+export function registerEndpointHandlers({ settings, engine }: Services): void {
   const tokens = engineTokens(settings)
   const info = (): EngineInfo => ({
     engine: settings.get().engine,
@@ -27,6 +27,8 @@ export function registerEndpointHandlers({ settings }: Services): void {
       // The token stays saved: going back to the remote engine later needs no re-entry.
       await settings.set({ engine: { mode: 'local' } })
     }
+    // The status bar follows at once: the server is watched from now, or no longer.
+    engine.endpointChanged?.()
     return info()
   })
 

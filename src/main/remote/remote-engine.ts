@@ -14,10 +14,13 @@ import {
   type GenerateRequestInput,
   type GenerationResult,
   type GenerateRequest,
-  type ProgressEvent
+  type ProgressEvent,
+  type PromptTokens
 } from '../../shared/generation'
 import type { EngineProbe } from '../../shared/engine-endpoint'
+import type { CalibratedPreset } from '../../shared/calibrated-presets'
 import { ModelInfoSchema, type ModelInfo } from '../../shared/manifest'
+import { PromptTokensSchema, ServeCalibratedResponseSchema } from '../../shared/remote-engine'
 import { describeIssues } from '../../shared/validation'
 import { cancelled, EngineFailure } from '../engine/errors'
 import { readEventStream } from './event-stream'
@@ -29,8 +32,11 @@ import { plainModels, plainRequestBody, plainResult } from './openai-images'
  * parsed with the schemas it was written with (src/serve/wire.ts). A server without studio serve's
  * /health is taken for a plain OpenAI-Images-compatible one (openai-images.ts): generate falls
  * back to its blocking endpoint and the image comes without progress or trace. A server that cannot be
- * reached, or that goes away mid-job, is an `engine_crashed` failure naming the URL. Nothing is
- * written here: the caller saves outputs locally, as with the local engine.
+ * reached, or that goes away mid-job, is an `engine_crashed` failure naming the URL. The prompt's
+ * token count and the calibrated presets come from the server's /v1/cache-studio/ routes; a
+ * server without them (a plain one, an older studio serve) has no count and no presets, never the
+ * local engine's. Nothing is written here: the caller saves outputs locally, as with the local
+ * engine.
  */
 
 export interface RemoteEngineOptions {
@@ -76,24 +82,28 @@ export class RemoteEngine {
     this.token = options.token
   }
 
-  async health(): Promise<RemoteHealth> {
-    return parse('health', HealthSchema, await this.#json('GET', '/health'))
+  async health(signal?: AbortSignal): Promise<RemoteHealth> {
+    return parse('health', HealthSchema, await this.#json('GET', '/health', undefined, signal))
   }
 
   /**
    * Which kind of server this is, asked once: `studio` when /health answers as studio serve's
    * does, else `openai`. A server that cannot be reached is a lost connection, not a kind.
+   * `signal` bounds the asking (the status check's timeout).
    */
-  server(): Promise<EngineProbe['server']> {
-    this.#server ??= this.#askServer()
-    this.#server.catch(() => (this.#server = undefined)) // unreachable now: ask again next time
-    return this.#server
+  server(signal?: AbortSignal): Promise<EngineProbe['server']> {
+    const asked = (this.#server ??= this.#askServer(signal))
+    // Unreachable now: ask again next time.
+    asked.catch(() => {
+      if (this.#server === asked) this.#server = undefined
+    })
+    return asked
   }
 
-  async #askServer(): Promise<EngineProbe['server']> {
+  async #askServer(signal?: AbortSignal): Promise<EngineProbe['server']> {
     let res: Response
     try {
-      res = await fetch(`${this.url}/health`)
+      res = await fetch(`${this.url}/health`, { signal })
     } catch (e) {
       throw lost(this.url, causeOf(e))
     }
@@ -110,11 +120,40 @@ export class RemoteEngine {
   }
 
   /** The server's models; `path` is the server's URL and id (a remote model has no local folder). */
-  async listModels(): Promise<ModelInfo[]> {
-    if ((await this.server()) === 'openai')
-      return plainModels(await this.#json('GET', '/v1/models'), this.url)
-    const list = parse('models', ModelListSchema, await this.#json('GET', '/v1/models'))
+  async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
+    if ((await this.server(signal)) === 'openai')
+      return plainModels(await this.#json('GET', '/v1/models', undefined, signal), this.url)
+    const list = parse('models', ModelListSchema, await this.#json('GET', '/v1/models', undefined, signal))
     return list.data.map((m) => ({ ...m.cache_studio, path: `${this.url}#${m.id}` }))
+  }
+
+  /**
+   * The prompt through the served model's tokenizer (the local engine's countTokens, there). A
+   * server without the route cannot say how it tokenizes: the count is unavailable, and says so.
+   */
+  async countTokens(model: string, text: string): Promise<PromptTokens> {
+    const unavailable = (why: string) => new EngineFailure('bad_request', `unavailable: ${this.url} ${why}`)
+    if ((await this.server()) === 'openai')
+      throw unavailable("is a plain OpenAI Images API server: it does not count a prompt's tokens")
+    try {
+      const body = await this.#json('POST', '/v1/cache-studio/tokens', { model, prompt: text })
+      return parse('token count', PromptTokensSchema, body)
+    } catch (e) {
+      if (e instanceof NoRoute) throw unavailable('has no token count (a studio serve older than this app)')
+      throw e
+    }
+  }
+
+  /** What `studio calibrate` saved for the model on the server; none where the server keeps none. */
+  async calibratedPresets(model: string): Promise<CalibratedPreset[]> {
+    if ((await this.server()) === 'openai') return []
+    try {
+      const body = await this.#json('POST', '/v1/cache-studio/calibrated-presets', { model })
+      return parse('calibrated presets', ServeCalibratedResponseSchema, body).data
+    } catch (e) {
+      if (e instanceof NoRoute) return []
+      throw e
+    }
   }
 
   /** One image on the server: progress as it runs, aborting `signal` cancels it there. */
@@ -192,8 +231,8 @@ export class RemoteEngine {
     throw lost(this.url, 'the event stream ended before the job did')
   }
 
-  async #json(method: string, path: string, body?: unknown): Promise<unknown> {
-    const res = await this.#fetch(method, path, body)
+  async #json(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<unknown> {
+    const res = await this.#fetch(method, path, body, signal)
     try {
       return await res.json()
     } catch (e) {
@@ -220,13 +259,30 @@ export class RemoteEngine {
     if (res.ok) return res
     const error = ErrorBodySchema.safeParse(await res.json().catch(() => null))
     const message = error.success ? error.data.error.message : `HTTP ${res.status}`
-    if (res.status === 401)
-      throw new EngineFailure('bad_request', `remote engine at ${this.url} refused the token`)
+    if (res.status === 401) throw new TokenRefused(`remote engine at ${this.url} refused the token`)
     const code = EngineErrorCodeSchema.safeParse(error.success ? error.data.error.code : null)
+    if (res.status === 404 && !code.success) throw new NoRoute(`remote engine (HTTP 404): ${message}`)
     throw new EngineFailure(
       code.success ? code.data : res.status < 500 ? 'bad_request' : 'internal',
       `remote engine (HTTP ${res.status}): ${message}`
     )
+  }
+}
+
+/** A 401: the server is there, and refuses the token it was sent. */
+export class TokenRefused extends EngineFailure {
+  constructor(message: string) {
+    super('bad_request', message)
+  }
+}
+
+/**
+ * A 404 that names no engine failure (not `model_not_found`): the server has no such route or
+ * job. Callers of the studio's own routes read it as "this server does not have them".
+ */
+class NoRoute extends EngineFailure {
+  constructor(message: string) {
+    super('bad_request', message)
   }
 }
 
