@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DBCache } from '../../src/main/engine/cache/dbcache'
+import { cutTransformer, FLUX_GRAPH } from '../../src/main/engine/import/cut-transformer'
 import { importFolder, type ImportResult } from '../../src/main/engine/import/importer'
 import { loadImportedModel } from '../../src/main/engine/import/load-imported'
 import type { LoadedImport } from '../../src/main/engine/import/loaded-import'
@@ -11,8 +12,9 @@ import { Session } from '../../src/main/engine/model/session'
 import { prepareSegments } from '../../src/main/engine/pipeline/family-loop'
 import { callTransformer } from '../../src/main/engine/pipeline/transformer-call'
 import { CacheConfigSchema, type CacheConfigInput } from '../../src/shared/cache-config'
+import { ImportedManifestSchema } from '../../src/shared/imported-manifest'
 import { studio } from '../cli-harness'
-import { embedFeeds, fluxFolder, golden, maxAbsDiff } from './helpers'
+import { embedFeeds, FLUX_TINY, fluxFolder, golden, maxAbsDiff } from './helpers'
 
 /**
  * A cross-block read: flux-tiny's graph with one more edge, single_transformer_blocks.3 adding
@@ -22,30 +24,25 @@ import { embedFeeds, fluxFolder, golden, maxAbsDiff } from './helpers'
  */
 
 const X = '/single_transformer_blocks.0/Concat_output_0'
-const READER = '/single_transformer_blocks.3/Concat'
 
-/** flux-tiny's transformer graph with single_transformer_blocks.3 reading X. */
-function withCrossRead(path: string): Uint8Array {
+/**
+ * The graph at `path` with one more node, `name`, right after the node `after`: it adds `tensor`
+ * to that node's output, which every later reader then reads instead.
+ */
+function withRead(path: string, after: string, tensor: string, name: string): Uint8Array {
   const model = onnx.ModelProto.decode(readFileSync(path))
   const nodes = model.graph!.node!
-  const at = nodes.findIndex((n) => n.name === READER)
+  const at = nodes.findIndex((n) => n.name === after)
   const own = nodes[at].output![0]
-  const sum = '/single_transformer_blocks.3/cross/Add_output_0'
-  for (const n of nodes.slice(at + 1))
-    if ((n.name ?? '').startsWith('/single_transformer_blocks.3/'))
-      n.input = n.input!.map((i) => (i === own ? sum : i))
-  nodes.splice(
-    at + 1,
-    0,
-    onnx.NodeProto.create({
-      name: '/single_transformer_blocks.3/cross/Add',
-      opType: 'Add',
-      input: [own, X],
-      output: [sum]
-    })
-  )
+  const sum = `${name}_output_0`
+  for (const n of nodes.slice(at + 1)) n.input = n.input!.map((i) => (i === own ? sum : i))
+  nodes.splice(at + 1, 0, onnx.NodeProto.create({ name, opType: 'Add', input: [own, tensor], output: [sum] }))
   return encodeModel(model)
 }
+
+/** flux-tiny's transformer graph with single_transformer_blocks.3 reading X. */
+const withCrossRead = (path: string) =>
+  withRead(path, '/single_transformer_blocks.3/Concat', X, '/single_transformer_blocks.3/cross/Add')
 
 const src = fluxFolder()
 const models = mkdtempSync(join(tmpdir(), 'cross-read-models-'))
@@ -132,6 +129,17 @@ describe('a block that reads a tensor made in a non-adjacent block', () => {
     )
   })
 
+  it("the manifest refuses a read whose block is not in the transformer's lists", () => {
+    const t = imported.manifest.transformers[0]
+    const bad = { ...t, crossBlockReads: [{ tensor: X, list: 'single_transformer_blocks', from: 0, to: 4 }] }
+    const r = ImportedManifestSchema.safeParse({ ...imported.manifest, transformers: [bad] })
+    expect(r.success).toBe(false)
+    expect(r.error?.issues[0].message).toBe(
+      'block 4 of "single_transformer_blocks" is not in the transformer\'s block lists'
+    )
+    expect(ImportedManifestSchema.safeParse(imported.manifest).success).toBe(true)
+  })
+
   it('configs that run producer and reader in one compiled range give the whole graph velocity within 1e-5', async () => {
     const whole = await wholeGraph()
     // The edge matters: without it the velocity is diffusers' own.
@@ -190,6 +198,32 @@ describe('a block that reads a tensor made in a non-adjacent block', () => {
     expect(r.code).toBe(1)
     expect(r.err.join('\n')).toContain(
       `block 5 (single_transformer_blocks.3) reads "${X}" made in block 2 (single_transformer_blocks.0), which this config skips on cached steps`
+    )
+  })
+})
+
+describe('reads across blocks the importer still refuses, naming the tensor', () => {
+  const file = join(FLUX_TINY, 'onnx/transformer/model.onnx')
+  const cut = (bytes: Uint8Array) =>
+    cutTransformer(bytes, onnx.ModelProto.decode(bytes), 'transformer/model.onnx', FLUX_GRAPH)
+
+  it('a block reading from a block of another list', () => {
+    const t = '/transformer_blocks.0/Add_7_output_0'
+    const bytes = withRead(
+      file,
+      '/single_transformer_blocks.2/Concat',
+      t,
+      '/single_transformer_blocks.2/cross/Add'
+    )
+    expect(() => cut(bytes)).toThrow(
+      `transformer/model.onnx: single_transformer_blocks.2 reads "${t}", made in transformer_blocks.0, of another block list: a block may read from a non-adjacent block of its own list only`
+    )
+  })
+
+  it('the tail reading from a block before the last', () => {
+    const bytes = withRead(file, '/norm_out/Add_2', X, '/norm_out/cross/Add')
+    expect(() => cut(bytes)).toThrow(
+      `transformer/model.onnx: the tail reads "${X}", made in single_transformer_blocks.0: the tail may read only the last block's streams and the embedder's tensors`
     )
   })
 })
