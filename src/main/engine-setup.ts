@@ -1,5 +1,6 @@
 import { app } from 'electron'
 import { join } from 'node:path'
+import importThreadPath from './engine/app-import/import-thread?modulePath'
 import threadPath from './engine/thread/entry?modulePath'
 import workerPath from './engine/worker?modulePath'
 import { engineArgs } from '../shared/engine-options'
@@ -21,6 +22,7 @@ export function createEngineHost(settings: SettingsStore): EngineHost {
     return engineArgs({
       modelDirs: { embedded: [embeddedModelsDir()] },
       thread: { url: threadPath },
+      importThread: { url: importThreadPath },
       defaultProvider: provider,
       tuning: { intraOpThreads: threads }
     })

@@ -16,6 +16,8 @@ const EngineArgsSchema = z
   .object({
     modelDirs: z.object({ embedded: z.array(z.string()), user: z.array(z.string()).optional() }),
     thread: z.object({ url: z.string(), tsx: z.boolean().optional() }),
+    /** The import thread's built file (engine/app-import/import-thread.ts), found as `thread` is. */
+    importThread: z.object({ url: z.string(), tsx: z.boolean().optional() }).optional(),
     defaultProvider: ProviderSchema.optional(),
     tuning: z.object({ intraOpThreads: z.number().int().min(0) }).optional()
   })

@@ -23,6 +23,8 @@ export async function importCommand(argv: readonly string[], io: CliIO = console
   const { values, positionals } = parsed
   if (positionals.length !== 1) throw new UsageError(`expected one FOLDER, got ${positionals.length}`)
   const modelsDir = values.models ?? importedModelsDir()
+  // Inline, not on the engine's import thread (app-import/import-on-thread.ts): this process has no
+  // message loop that must keep answering while the graph is cut.
   const r = await importFolder(positionals[0], {
     modelsDir,
     name: values.name,

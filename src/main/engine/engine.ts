@@ -9,7 +9,7 @@ import {
 } from '../../shared/generation'
 import type { ModelInfo } from '../../shared/manifest'
 import type { ImportModelParams, ImportModelResult, ImportProgress } from '../../shared/model-import'
-import { importModel } from './app-import/import-model'
+import { importOnThread, sourceImportThreadEntry } from './app-import/import-on-thread'
 import { defaultUserDataDir } from './calibrated-store'
 import type { ConcreteProvider, Provider } from '../../shared/providers'
 import { describeIssues } from '../../shared/validation'
@@ -26,6 +26,7 @@ import { threadLayoutsDir } from './thread-layout-store'
 
 export { EngineFailure } from './errors'
 export { sourceThreadEntry, type ThreadEntry } from './thread/spawn'
+export { sourceImportThreadEntry } from './app-import/import-on-thread'
 
 /**
  * The engine's public API, the same in the utility process, the CLI and the tests. Generation
@@ -41,6 +42,11 @@ export interface EngineOptions {
   modelDirs: { embedded: readonly string[]; user?: readonly string[] }
   /** The generation thread's code: the bundle's built file, or `sourceThreadEntry()` under tsx. */
   thread: ThreadEntry
+  /**
+   * The import thread's code (app-import/import-thread.ts): the bundle's built file; absent, the
+   * source entry where `thread` runs under tsx. An engine with neither refuses importModel.
+   */
+  importThread?: ThreadEntry
   /** Used when a request asks for `auto`. */
   defaultProvider?: Provider
   tuning?: SessionTuning
@@ -77,6 +83,10 @@ export class Engine {
   /** Cancel flags of the generations in flight. */
   readonly #running = new Set<Int32Array>()
   #disposed = false
+  /** Imports run one at a time, each on its own thread (app-import/import-on-thread.ts). */
+  #importQueue: Promise<unknown> = Promise.resolve()
+  /** Stops the imports queued or running, when the engine is disposed. */
+  readonly #imports = new Set<AbortController>()
 
   private constructor(options: EngineOptions) {
     this.#options = options
@@ -113,12 +123,32 @@ export class Engine {
     return modelInfo(dir, manifest, embedded)
   }
 
-  /** An ONNX diffusers folder imported into params.modelsDir (app-import/import-model.ts). */
+  /**
+   * An ONNX diffusers folder imported into params.modelsDir (app-import/import-model.ts), on a
+   * thread of its own so this loop keeps answering while the transformer graph is cut. Aborting
+   * `signal` (or disposing the engine) terminates that thread; nothing half-written is left.
+   */
   importModel(
     params: ImportModelParams,
-    options: { onProgress?: (event: ImportProgress) => void } = {}
+    options: { onProgress?: (event: ImportProgress) => void; signal?: AbortSignal } = {}
   ): Promise<ImportModelResult> {
-    return importModel(params, options.onProgress)
+    if (this.#disposed) return Promise.reject(new EngineFailure('engine_crashed', 'the engine was disposed'))
+    const entry = this.#options.importThread ?? (this.#options.thread.tsx ? sourceImportThreadEntry() : null)
+    if (!entry)
+      return Promise.reject(new EngineFailure('internal', 'import not available in this engine build'))
+    const controller = new AbortController()
+    const onAbort = () => controller.abort(options.signal?.reason)
+    options.signal?.addEventListener('abort', onAbort, { once: true })
+    if (options.signal?.aborted) onAbort()
+    this.#imports.add(controller)
+    const run = this.#importQueue.then(() =>
+      importOnThread(entry, params, { onProgress: options.onProgress, signal: controller.signal })
+    )
+    this.#importQueue = run.catch(() => undefined)
+    return run.finally(() => {
+      this.#imports.delete(controller)
+      options.signal?.removeEventListener('abort', onAbort)
+    })
   }
 
   /** The prompt against the model's tokenizer; answers while a generation runs (no session needed). */
@@ -167,11 +197,15 @@ export class Engine {
     // behind the rest of it; a thread that still does not answer is terminated.
     for (const flag of this.#running) Atomics.store(flag, 0, 1)
     this.#failAll(new EngineFailure('engine_crashed', 'the engine was disposed'))
+    // An import in progress ends its thread and removes its partial package before this resolves.
+    for (const c of this.#imports) c.abort(new EngineFailure('engine_crashed', 'the engine was disposed'))
+    const imports = this.#importQueue
     if (thread) {
       const released = this.#call(thread, { type: 'release', id: this.#nextId++ }).catch(() => undefined)
       await Promise.race([released, new Promise((r) => setTimeout(r, RELEASE_TIMEOUT_MS).unref())])
       await thread.terminate()
     }
+    await imports
   }
 
   async #generate(request: GenerateRequest, opts: GenerateOptions): Promise<GenerationResult> {

@@ -29,7 +29,11 @@ export interface ServedEngine {
   /** Absent in an engine build without the importer. */
   importModel?(
     params: ImportModelParams,
-    options: { onProgress: (event: ImportProgress) => void }
+    options: {
+      onProgress: (event: ImportProgress) => void
+      /** Aborted by a `cancel` naming the request: the import thread is ended, nothing is left. */
+      signal?: AbortSignal
+    }
   ): Promise<ImportModelResult>
 }
 

@@ -15,7 +15,7 @@ import type { CompareFn, ServedEngine } from './served-engine'
 /**
  * The engine's message loop: one request in, exactly one response out (errors as values), with
  * progress events for a generate in between. Every request is validated with the shared schema
- * before the engine sees it; `cancel` aborts the AbortSignal of the generate it names.
+ * before the engine sees it; `cancel` aborts the AbortSignal of the generate or importModel it names.
  */
 export class EngineServer {
   readonly #engine: ServedEngine
@@ -115,13 +115,18 @@ export class EngineServer {
   #importModel(id: string, params: ReturnType<(typeof EngineMethodParams)['importModel']['parse']>) {
     if (!this.#engine.importModel)
       throw new EngineFailure('internal', 'import not available in this engine build')
-    return this.#engine.importModel(params, {
-      onProgress: (event) => {
-        const parsed = ImportProgressSchema.safeParse(event)
-        if (parsed.success)
-          this.#send({ kind: 'importProgress', id, event: parsed.data } satisfies EngineImportProgress)
-      }
-    })
+    const controller = new AbortController()
+    this.#inFlight.set(id, controller)
+    return this.#engine
+      .importModel(params, {
+        signal: controller.signal,
+        onProgress: (event) => {
+          const parsed = ImportProgressSchema.safeParse(event)
+          if (parsed.success)
+            this.#send({ kind: 'importProgress', id, event: parsed.data } satisfies EngineImportProgress)
+        }
+      })
+      .finally(() => this.#inFlight.delete(id))
   }
 
   #send(message: EngineMessage): void {

@@ -24,12 +24,17 @@ export function sourceThreadEntry(): ThreadEntry {
 }
 
 export function spawnThread(entry: ThreadEntry, init: ThreadInit): Worker {
+  return spawnWorker(entry, init)
+}
+
+/** A worker thread of `entry` with `workerData` (the import thread's too: app-import/import-on-thread.ts). */
+export function spawnWorker(entry: ThreadEntry, workerData: unknown): Worker {
   const url = entry.url instanceof URL ? entry.url : toUrl(entry.url)
-  if (!entry.tsx) return new Worker(url, { workerData: init })
+  if (!entry.tsx) return new Worker(url, { workerData })
   // Node 20 applies `--import tsx` in a worker's execArgv only after the entry is resolved, too
   // late for a .ts entry; registering tsx's hooks first from a bootstrap works in every version.
   const bootstrap = `import(${JSON.stringify(tsxEsmApi())}).then((api) => { api.register(); return import(${JSON.stringify(url.href)}) })`
-  return new Worker(bootstrap, { eval: true, workerData: init })
+  return new Worker(bootstrap, { eval: true, workerData })
 }
 
 /** tsx's ESM API (its `import` condition; require.resolve would give the CommonJS build). */
