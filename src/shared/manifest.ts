@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { CrossBlockReadsSchema } from './cross-block-reads'
 
 /**
  * The model package manifest (`model.json`). docs/model-package.md explains each field and the
@@ -178,7 +179,9 @@ export const ModelInfoSchema = z.object({
     z.object({
       name: z.string(),
       timestepRange: z.tuple([z.number(), z.number()]),
-      blockLists: z.array(z.object({ name: z.string(), pattern: ForwardPatternSchema, blocks: z.number() }))
+      blockLists: z.array(z.object({ name: z.string(), pattern: ForwardPatternSchema, blocks: z.number() })),
+      /** Imported packages: blocks reading what non-adjacent blocks made (shared/cross-block-reads.ts). */
+      crossBlockReads: CrossBlockReadsSchema.optional()
     })
   ),
   defaults: z.object({

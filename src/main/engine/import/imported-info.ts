@@ -44,7 +44,8 @@ export async function importedModelInfo(dir: string): Promise<ModelInfo> {
     transformers: m.transformers.map((t) => ({
       name: t.name,
       timestepRange: t.timestepRange,
-      blockLists: t.blockLists.map((l) => ({ name: l.name, pattern: l.pattern, blocks: l.blocks.length }))
+      blockLists: t.blockLists.map((l) => ({ name: l.name, pattern: l.pattern, blocks: l.blocks.length })),
+      ...(t.crossBlockReads ? { crossBlockReads: t.crossBlockReads } : {})
     })),
     defaults: {
       steps: m.defaults.steps,

@@ -6,6 +6,7 @@ import {
   type CacheConfigInput
 } from '../../../shared/cache-config'
 import { CACHE_FIELD_DOCS, TAYLORSEER_FIELD_DOCS } from '../../../shared/cache-config-docs'
+import { contextCrossReads } from '../../../shared/cross-block-reads'
 import type { ModelInfo } from '../../../shared/manifest'
 
 /**
@@ -212,6 +213,36 @@ export function blockBudgetProblem(
       const message = checkBlockBudget(config, list.blocks, list.name)
       if (message) return message
     }
+    const cross = crossReadProblem(config, t)
+    if (cross) return cross
   }
   return null
+}
+
+/**
+ * An imported model's cross-block reads (shared/cross-block-reads.ts) under this config. Whether
+ * the engine merges the lists depends on the family (FLUX does by default, the others never), so
+ * unless the config says `false` a config is refused only where both ways refuse it; and the
+ * engine's segment length is not known here, so ranges count as one piece. The engine has the
+ * last word.
+ */
+function crossReadProblem(config: CacheConfig, t: ModelInfo['transformers'][number]): string | null {
+  const reads = t.crossBlockReads ?? []
+  if (reads.length === 0) return null
+  const sizes = t.blockLists.map((l) => ({ name: l.name, blocks: l.blocks }))
+  const check = (merged: boolean): string | null => {
+    const contexts = merged
+      ? [{ name: sizes.map((l) => l.name).join('+'), blocks: sizes.reduce((n, l) => n + l.blocks, 0) }]
+      : sizes
+    const byContext = contextCrossReads(sizes, merged, reads)
+    for (const [i, c] of contexts.entries()) {
+      const layout = { reads: byContext[i], perBlock: false, maxSegmentBlocks: Infinity }
+      const message = checkBlockBudget(config, c.blocks, `${t.name}/${c.name}`, layout)
+      if (message) return message
+    }
+    return null
+  }
+  if (config.mergeBlockLists === false) return check(false)
+  const merged = check(true)
+  return merged !== null && check(false) !== null ? merged : null
 }
