@@ -109,7 +109,7 @@ export const CacheOverridesSchema = withoutDefaults(CacheConfigSchema) as z.ZodT
 
 /**
  * Checks that need the model: Fn + Bn must fit in the block list the cache wraps, and, where
- * blocks of the list read tensors made in non-adjacent blocks (`crossReads`, an imported
+ * blocks of the list read tensors other blocks made (`crossReads`, an imported
  * model's: shared/cross-block-reads.ts), the config must run each producer and reader together.
  */
 export function checkBlockBudget(

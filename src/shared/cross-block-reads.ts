@@ -1,8 +1,9 @@
 import { z } from 'zod'
 
 /**
- * Cross-block reads: a block that reads a tensor an earlier, non-adjacent block of its list made
- * (docs/model-package.md, "Imported packages"). The importer gives the producer's cut graph the
+ * Cross-block reads: a block that reads a tensor an earlier block of its list made which is not
+ * one of the residual streams: from a non-adjacent block, or, where later blocks read it too,
+ * from the previous one (docs/model-package.md, "Imported packages"). The importer gives the producer's cut graph the
  * tensor as one more output and the reader's as one more input; the segment compiler connects
  * them where one compiled range holds both blocks (model/segments.ts). A range without the
  * producer cannot get the tensor, so a cache config that runs the two blocks in different ranges,
@@ -21,11 +22,11 @@ export const CrossBlockReadSchema = z
     list: z.string().min(1).max(200),
     /** The producing block. */
     from: z.number().int().min(0).max(1023),
-    /** The reading block: at least two after the producer (the next one reads the streams). */
-    to: z.number().int().min(2).max(1023)
+    /** The reading block, after the producer. */
+    to: z.number().int().min(1).max(1023)
   })
   .strict()
-  .refine((r) => r.to >= r.from + 2, { message: 'a cross-block read skips at least one block' })
+  .refine((r) => r.to > r.from, { message: 'a cross-block read is made before it is read' })
 export type CrossBlockRead = z.infer<typeof CrossBlockReadSchema>
 
 export const CrossBlockReadsSchema = z.array(CrossBlockReadSchema).max(MAX_CROSS_READS)

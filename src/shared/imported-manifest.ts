@@ -75,8 +75,8 @@ export const ImportedTransformerSchema = z
     /** Relative to source.dir: where the cut graphs' external-data locations resolve. */
     externalDataDir: relativePath,
     /**
-     * Tensors a block reads from an earlier, non-adjacent block of its list (shared/
-     * cross-block-reads.ts); absent where there are none. Cache configs that would part a
+     * Tensors a block reads from an earlier block of its list that are no residual stream
+     * (shared/cross-block-reads.ts); absent where there are none. Cache configs that would part a
      * producer from its reader are refused with the tensor named.
      */
     crossBlockReads: CrossBlockReadsSchema.optional()

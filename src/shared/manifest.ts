@@ -180,7 +180,7 @@ export const ModelInfoSchema = z.object({
       name: z.string(),
       timestepRange: z.tuple([z.number(), z.number()]),
       blockLists: z.array(z.object({ name: z.string(), pattern: ForwardPatternSchema, blocks: z.number() })),
-      /** Imported packages: blocks reading what non-adjacent blocks made (shared/cross-block-reads.ts). */
+      /** Imported packages: blocks reading what other blocks made (shared/cross-block-reads.ts). */
       crossBlockReads: CrossBlockReadsSchema.optional()
     })
   ),

@@ -29,8 +29,8 @@ const X = '/single_transformer_blocks.0/Concat_output_0'
  * The graph at `path` with one more node, `name`, right after the node `after`: it adds `tensor`
  * to that node's output, which every later reader then reads instead.
  */
-function withRead(path: string, after: string, tensor: string, name: string): Uint8Array {
-  const model = onnx.ModelProto.decode(readFileSync(path))
+function withRead(graph: Uint8Array, after: string, tensor: string, name: string): Uint8Array {
+  const model = onnx.ModelProto.decode(graph)
   const nodes = model.graph!.node!
   const at = nodes.findIndex((n) => n.name === after)
   const own = nodes[at].output![0]
@@ -41,32 +41,43 @@ function withRead(path: string, after: string, tensor: string, name: string): Ui
 }
 
 /** flux-tiny's transformer graph with single_transformer_blocks.3 reading X. */
-const withCrossRead = (path: string) =>
-  withRead(path, '/single_transformer_blocks.3/Concat', X, '/single_transformer_blocks.3/cross/Add')
+const withCrossRead = (graph: Uint8Array) =>
+  withRead(graph, '/single_transformer_blocks.3/Concat', X, '/single_transformer_blocks.3/cross/Add')
 
-const src = fluxFolder()
 const models = mkdtempSync(join(tmpdir(), 'cross-read-models-'))
-const transformerFile = join(src.dir, 'transformer/model.onnx')
-writeFileSync(transformerFile, withCrossRead(transformerFile))
-let imported: ImportResult
-let model: LoadedImport
-
-beforeAll(async () => {
-  imported = await importFolder(src.dir, { modelsDir: models, name: 'cross read' })
-  model = await loadImportedModel(imported.dir, { provider: 'cpu', tuning: { intraOpThreads: 1 } })
-}, 120_000)
+const made: { release(): Promise<void> }[] = []
+const folders: (() => void)[] = []
 afterAll(async () => {
-  await model?.release()
-  src.cleanup()
+  for (const m of made) await m.release()
+  folders.forEach((f) => f())
   rmSync(models, { recursive: true, force: true })
 })
+
+/** flux-tiny's folder with its transformer graph edited, imported and loaded. */
+async function importEdited(name: string, edit: (graph: Uint8Array) => Uint8Array) {
+  const src = fluxFolder()
+  folders.push(src.cleanup)
+  const file = join(src.dir, 'transformer/model.onnx')
+  writeFileSync(file, edit(readFileSync(file)))
+  const imported = await importFolder(src.dir, { modelsDir: models, name })
+  const model = await loadImportedModel(imported.dir, { provider: 'cpu', tuning: { intraOpThreads: 1 } })
+  made.push(model)
+  return { imported, model, file }
+}
+
+let imported: ImportResult
+let model: LoadedImport
+let transformerFile: string
+beforeAll(async () => {
+  ;({ imported, model, file: transformerFile } = await importEdited('cross read', withCrossRead))
+}, 120_000)
 
 const config = (c: CacheConfigInput) => CacheConfigSchema.parse({ maxWarmupSteps: 1, ...c })
 
 /** One transformer call on the golden inputs through the engine, with this cache config. */
-async function velocity(c: CacheConfigInput, merge = true) {
+async function velocity(c: CacheConfigInput, merge = true, m = model) {
   const cache = config(c)
-  const t = model.transformerFor(1)
+  const t = m.transformerFor(1)
   await prepareSegments(t, cache, merge, 1, () => undefined)
   const f = embedFeeds()
   const out = await callTransformer(
@@ -95,8 +106,8 @@ async function velocity(c: CacheConfigInput, merge = true) {
 }
 
 /** The edited graph run whole by ONNX Runtime: the velocity every kept-together config must give. */
-async function wholeGraph(): Promise<Float32Array> {
-  const s = await Session.create(readFileSync(transformerFile), 'whole', 'cpu', { intraOpThreads: 1 })
+async function wholeGraph(file = transformerFile): Promise<Float32Array> {
+  const s = await Session.create(readFileSync(file), 'whole', 'cpu', { intraOpThreads: 1 })
   try {
     const f = embedFeeds()
     const out = await s.run({
@@ -202,6 +213,37 @@ describe('a block that reads a tensor made in a non-adjacent block', () => {
   })
 })
 
+describe('a tensor the next block reads and a later one too', () => {
+  // single_transformer_blocks.1 and .3 both read X: the cut after .0 carries the two streams
+  // and X, which is no stream since .3 reads it as well.
+  const both = (g: Uint8Array) =>
+    withCrossRead(
+      withRead(g, '/single_transformer_blocks.1/Concat', X, '/single_transformer_blocks.1/cross/Add')
+    )
+  let shared: Awaited<ReturnType<typeof importEdited>>
+  beforeAll(async () => {
+    shared = await importEdited('shared read', both)
+  }, 120_000)
+
+  it('imports with both reads listed; the configs that keep them together match the whole graph', async () => {
+    expect(shared.imported.manifest.transformers[0].crossBlockReads).toEqual([
+      { tensor: X, list: 'single_transformer_blocks', from: 0, to: 1 },
+      { tensor: X, list: 'single_transformer_blocks', from: 0, to: 3 }
+    ])
+    const whole = await wholeGraph(shared.file)
+    expect(maxAbsDiff(whole, await wholeGraph())).toBeGreaterThan(1e-3)
+    for (const c of [{ enabled: false }, { Fn: 1, Bn: 0 }, { Fn: 2, Bn: 4 }] as CacheConfigInput[])
+      expect(maxAbsDiff(await velocity(c, true, shared.model), whole), JSON.stringify(c)).toBeLessThan(1e-5)
+  })
+
+  it('a config with a cut between the producer and the next block is refused, naming that block', async () => {
+    const t = shared.model.transformerFor(1)
+    await expect(prepareSegments(t, config({ Fn: 3, Bn: 0 }), true, 1, () => undefined)).rejects.toThrow(
+      `cache: in transformer/transformer_blocks+single_transformer_blocks, block 3 (single_transformer_blocks.1) reads "${X}" made in block 2 (single_transformer_blocks.0), which this config runs in another compiled range (blocks [0, 3), the reader [3, 6)): a range cannot hand it to another`
+    )
+  })
+})
+
 describe('reads across blocks the importer still refuses, naming the tensor', () => {
   const file = join(FLUX_TINY, 'onnx/transformer/model.onnx')
   const cut = (bytes: Uint8Array) =>
@@ -210,18 +252,18 @@ describe('reads across blocks the importer still refuses, naming the tensor', ()
   it('a block reading from a block of another list', () => {
     const t = '/transformer_blocks.0/Add_7_output_0'
     const bytes = withRead(
-      file,
+      readFileSync(file),
       '/single_transformer_blocks.2/Concat',
       t,
       '/single_transformer_blocks.2/cross/Add'
     )
     expect(() => cut(bytes)).toThrow(
-      `transformer/model.onnx: single_transformer_blocks.2 reads "${t}", made in transformer_blocks.0, of another block list: a block may read from a non-adjacent block of its own list only`
+      `transformer/model.onnx: single_transformer_blocks.2 reads "${t}", made in transformer_blocks.0, of another block list: a block may read what earlier blocks made from its own list only`
     )
   })
 
   it('the tail reading from a block before the last', () => {
-    const bytes = withRead(file, '/norm_out/Add_2', X, '/norm_out/cross/Add')
+    const bytes = withRead(readFileSync(file), '/norm_out/Add_2', X, '/norm_out/cross/Add')
     expect(() => cut(bytes)).toThrow(
       `transformer/model.onnx: the tail reads "${X}", made in single_transformer_blocks.0: the tail may read only the last block's streams and the embedder's tensors`
     )

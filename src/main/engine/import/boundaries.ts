@@ -22,9 +22,10 @@ import { MAX_CROSS_READS } from '../../../shared/cross-block-reads'
  *    as stream-independent here: what is made from them alone is the same for every block.
  * 3. After hoisting, a segment may read only the streams its predecessor returns and context
  *    tensors (and, for `unchanged`, the embedder's text states), and a block also what an
- *    earlier, non-adjacent block of its own list made (a cross-block read, recorded: only cache
- *    configs that run both blocks in one compiled range can run it); anything else is refused
- *    with the tensor named. Which of two streams is the hidden
+ *    earlier block of its own list made that is no stream (a cross-block read: from a
+ *    non-adjacent block, or from the previous one where later blocks read it too; recorded, and
+ *    only cache configs that run both blocks in one compiled range can run it); anything else is
+ *    refused with the tensor named. Which of two streams is the hidden
  *    one is told from how the next block of the same list reads them (the blocks of a list are
  *    the same code, so they read their streams with the same ops in the same places), or at the
  *    end of a list from which op of the block made them.
@@ -76,11 +77,11 @@ export interface Boundaries {
   contextsOf: Map<number, string[]>
   patterns: ForwardPattern[]
   hoisted: number[]
-  /** Tensors a block reads from an earlier, non-adjacent block of its list, in reading order. */
+  /** Tensors a block reads from an earlier block of its list that are no stream, in reading order. */
   crossReads: CrossRead[]
 }
 
-/** `tensor` (its original name) made in segment `from`, read in segment `to` ≥ from + 2. */
+/** `tensor` (its original name) made in segment `from`, read in segment `to` > from. */
 export interface CrossRead {
   tensor: string
   from: number
@@ -174,9 +175,10 @@ export function analyseBoundaries(
   const crossReads: CrossRead[] = []
   const listIndex = (s: number) =>
     part.lists.findIndex((l) => s >= l.firstSegment && s < l.firstSegment + l.size)
-  // A block reading what an earlier, non-adjacent block of its list made: an extra output of the
-  // producer's graph and an extra input of the reader's, which a segment holding both connects
-  // (model/segments.ts); the cache configs that would part them are refused (shared/cross-block-reads.ts).
+  // A block reading what an earlier block of its list made, not its streams (from a non-adjacent
+  // block, or shared with one: below): an extra output of the producer's graph and an extra input
+  // of the reader's, which a segment holding both connects (model/segments.ts); the cache configs
+  // that would part them are refused (shared/cross-block-reads.ts).
   const crossRead = (t: string, from: number, s: number): void => {
     const where = `${part.segmentName(s)} reads "${t}", made in ${part.segmentName(from)}`
     if (from > s) fail(`${where}, a later block: the blocks are not a chain`)
@@ -190,10 +192,9 @@ export function analyseBoundaries(
       )
     if (listIndex(from) !== listIndex(s))
       fail(
-        `${where}, of another block list: a block may read from a non-adjacent block of its own list only (export the model without cross-block sharing)`
+        `${where}, of another block list: a block may read what earlier blocks made from its own list only (export the model without cross-block sharing)`
       )
-    if (crossReads.length >= MAX_CROSS_READS)
-      fail(`${where}: more than ${MAX_CROSS_READS} tensors cross non-adjacent blocks`)
+    if (crossReads.length >= MAX_CROSS_READS) fail(`${where}: more than ${MAX_CROSS_READS} cross-block reads`)
     crossReads.push({ tensor: t, from, to: s })
   }
   for (let s = 1; s <= part.finalSegment; s++) {
@@ -222,14 +223,34 @@ export function analyseBoundaries(
       } else if (from === s - 1) prev.add(t)
       else crossRead(t, from, s)
     }
+    fromPrevious[s] = prev
+    contextsOf.set(s, ctx)
+  }
+  // A tensor that later blocks read too (work the exporter shared across blocks) may also be read
+  // by the next block: where the cut then carries more than the previous one and the rest are
+  // as many as that, it is an adjacent cross-block read, not a stream; otherwise it stays a
+  // candidate stream and the checks below refuse what cannot be told apart.
+  const crossTensors = new Set(crossReads.map((r) => r.tensor))
+  for (let s = 2; s < part.finalSegment; s++) {
+    const prev = fromPrevious[s]
+    const expected = s === 2 ? (text === null ? streamSources.size : 1) : fromPrevious[s - 1].size
+    const shared = [...prev].filter((t) => crossTensors.has(t))
+    if (prev.size <= expected || shared.length === 0 || prev.size - shared.length !== expected) continue
+    if (listIndex(s - 1) !== listIndex(s)) continue
+    for (const t of shared) {
+      prev.delete(t)
+      crossRead(t, s - 1, s)
+    }
+  }
+  crossReads.sort((a, b) => a.to - b.to || a.from - b.from)
+  for (let s = 1; s <= part.finalSegment; s++) {
+    const prev = fromPrevious[s]
     if (prev.size === 0)
       fail(`${part.segmentName(s)} reads nothing from ${part.segmentName(s - 1)}: the blocks are not a chain`)
     if (prev.size > 2)
       fail(
         `${part.segmentName(s)} reads ${prev.size} tensors from ${part.segmentName(s - 1)} (${[...prev].slice(0, 4).join(', ')}); a cut carries at most the two residual streams`
       )
-    fromPrevious[s] = prev
-    contextsOf.set(s, ctx)
   }
 
   // 4. Roles of the streams at each boundary.

@@ -17,7 +17,7 @@ export interface CutResult {
   graphs: CutGraphs
   contexts: { name: string; type: string; readBy: number }[]
   hoisted: string[]
-  /** Tensors a block reads from an earlier, non-adjacent block of its list (block indices in the list). */
+  /** Tensors a block reads from an earlier block of its list that are no stream (block indices in the list). */
   crossReads: CrossBlockRead[]
   nodes: number
   notes: string[]
