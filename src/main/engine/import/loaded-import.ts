@@ -54,4 +54,8 @@ export interface LoadImportedOptions {
   maxSegmentBlocks?: number
   /** `segments` (default) or `blocks` (one session per block), as LoadOptions.blockMode. */
   blockMode?: BlockMode
+  /** Memory the model must fit in (default: the machine's RAM); see model/memory-estimate.ts. */
+  memoryBytes?: number
+  /** The size of the request it is loaded for, whose activations the estimate counts (default: the package's). */
+  size?: { width?: number; height?: number; frames?: number }
 }

@@ -1,5 +1,6 @@
 import { totalmem } from 'node:os'
 import type { onnx as Onnx } from 'onnx-proto'
+import type { ImportedManifest } from '../../../shared/imported-manifest'
 import type { ModelManifest } from '../../../shared/manifest'
 import { EngineFailure } from '../errors'
 import { toNumber, type ModelProto } from './onnx-graph'
@@ -34,17 +35,23 @@ export interface MemoryPart {
 
 /** What the manifest alone says: latent and output buffers. */
 export function manifestMemory(m: ModelManifest): MemoryPart[] {
-  const { channels, frames, height, width } = m.latent
-  const latent = channels * frames * height * width
-  const output = m.output.frames * m.output.height * m.output.width
+  return latentAndOutput(m.latent, m.output, BATCH)
+}
+
+function latentAndOutput(
+  latent: { channels: number; frames: number; height: number; width: number },
+  output: { width: number; height: number; frames: number },
+  rows: number
+): MemoryPart[] {
+  const { channels, frames, height, width } = latent
   return [
     {
       what: `latent ${[channels, frames, height, width].join('×')}`,
-      bytes: latent * 4 * BATCH * LATENT_COPIES
+      bytes: channels * frames * height * width * 4 * rows * LATENT_COPIES
     },
     {
-      what: `output ${m.output.width}×${m.output.height}×${m.output.frames}`,
-      bytes: output * BYTES_PER_OUTPUT_PIXEL
+      what: `output ${output.width}×${output.height}×${output.frames}`,
+      bytes: output.frames * output.height * output.width * BYTES_PER_OUTPUT_PIXEL
     }
   ]
 }
@@ -67,6 +74,119 @@ export function graphMemory(
   // The tensor and its consumer's output of the same size are alive together.
   if (largest) parts.push({ what: largest.what, bytes: largest.bytes * 2 })
   return parts
+}
+
+/**
+ * An imported package (shared/imported-manifest.ts), estimated from its manifest and file sizes
+ * alone: no weight is read. Weights: every graph the engine opens a session for (the cut
+ * transformer graphs, whose bytes the package holds, and the components no transformer was cut
+ * from, read from the source folder) twice, as graphMemory counts them, and the external-data
+ * files in those graphs' folders (manifest.sourceFiles) once: ONNX Runtime reads them into its
+ * own buffers and the engine holds no copy. Activations: the latent and output buffers at the
+ * requested size, as for our packages, and the attention of one transformer call, the largest
+ * tensor a call makes (heads × tokens² float32 scores and their softmax, for each of the call's
+ * rows: CFG's two where the family batches them, family-loop.ts).
+ */
+export function importedMemory(
+  m: ImportedManifest,
+  packageFileBytes: (file: string) => number,
+  request: { size: ImportedSize; rows: 1 | 2 }
+): MemoryPart[] {
+  const cutFrom = new Set(m.transformers.map((t) => t.component))
+  const graphFiles = new Set(Object.values(m.components).map((g) => g.file))
+  let graphs = 0
+  for (const file of Object.keys(m.files)) graphs += packageFileBytes(file)
+  const externalDirs = m.transformers.map((t) => t.externalDataDir)
+  for (const [name, g] of Object.entries(m.components)) {
+    if (cutFrom.has(name)) continue
+    graphs += m.sourceFiles[g.file]?.size ?? 0
+    if (g.externalDataDir) externalDirs.push(g.externalDataDir)
+  }
+  let external = 0
+  const counted = new Set<string>()
+  for (const dir of externalDirs)
+    for (const [file, { size: bytes }] of Object.entries(m.sourceFiles)) {
+      if (counted.has(file) || !file.startsWith(`${dir}/`) || graphFiles.has(file)) continue
+      if (/\.(json|txt)$/.test(file)) continue
+      counted.add(file)
+      external += bytes
+    }
+  const shape = importedLatent(m, request.size)
+  const parts: MemoryPart[] = [
+    { what: 'weights', bytes: graphs * WEIGHT_COPIES + external },
+    ...latentAndOutput(shape.latent, shape.output, request.rows)
+  ]
+  const heads = positiveInt(record(m.configs.transformer)?.num_attention_heads)
+  if (heads !== null) {
+    const tokens = shape.tokens + textTokens(m)
+    parts.push({
+      what: `attention of one transformer call: ${heads} heads × ${tokens}² tokens`,
+      bytes: heads * tokens * tokens * 4 * 2 * request.rows
+    })
+  }
+  return parts
+}
+
+/** The longest text the families' pipelines feed the transformer (max_sequence_length 512). */
+const MAX_TEXT_TOKENS = 512
+
+function textTokens(m: ImportedManifest): number {
+  const t = m.promptTokenizer ? m.tokenizers[m.promptTokenizer] : undefined
+  return Math.min(t?.maxLength ?? MAX_TEXT_TOKENS, MAX_TEXT_TOKENS)
+}
+
+/**
+ * The latent of a request at `size`, from the VAE config the package keeps: its channels
+ * (latent_channels, or Wan's and Qwen-Image's z_dim), its spatial scale (2^(levels-1) of
+ * block_out_channels, or scale_factor_spatial) and, for video, its temporal scale. Where the
+ * package keeps no VAE config, FLUX's 16 channels and a scale of 8. Every family here makes one
+ * transformer token of each 2×2 latent positions (FLUX and Qwen-Image pack them, the others patch).
+ */
+function importedLatent(m: ImportedManifest, size: ImportedSize) {
+  const vae = record(m.configs.vae)
+  const channels = positiveInt(vae?.latent_channels) ?? positiveInt(vae?.z_dim) ?? 16
+  const levels = Array.isArray(vae?.block_out_channels) ? vae.block_out_channels.length : null
+  const scale = levels ? 2 ** (levels - 1) : (positiveInt(vae?.scale_factor_spatial) ?? 8)
+  const frames = m.kind === 'video' ? (size.frames ?? m.defaults.frames ?? 1) : 1
+  const temporal = positiveInt(vae?.scale_factor_temporal) ?? 4
+  const latentFrames = m.kind === 'video' ? Math.floor((frames - 1) / temporal) + 1 : 1
+  const height = Math.ceil(size.height / scale)
+  const width = Math.ceil(size.width / scale)
+  return {
+    latent: { channels, frames: latentFrames, height, width },
+    output: { width: size.width, height: size.height, frames },
+    tokens: latentFrames * Math.ceil(height / 2) * Math.ceil(width / 2)
+  }
+}
+
+export interface ImportedSize {
+  width: number
+  height: number
+  frames?: number
+}
+
+/**
+ * The size a request asks of an imported package: its fields, the package's defaults where it
+ * leaves them out, and the package's only size where its graphs are static.
+ */
+export function importedRequestSize(
+  m: ImportedManifest,
+  request: { width?: number; height?: number; frames?: number } = {}
+): ImportedSize {
+  const fixed = m.sizes.fixed
+  return {
+    width: fixed?.width ?? request.width ?? m.defaults.width,
+    height: fixed?.height ?? request.height ?? m.defaults.height,
+    frames: request.frames ?? m.defaults.frames
+  }
+}
+
+function record(v: unknown): Record<string, unknown> | null {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null
+}
+
+function positiveInt(v: unknown): number | null {
+  return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : null
 }
 
 /**

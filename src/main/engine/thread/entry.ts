@@ -87,7 +87,7 @@ export class ModelRunner {
       if (Atomics.load(flag, 0) !== 0) throw cancelled()
     }
     beforeCall()
-    const { model: loaded, layout } = await this.#model(modelDir, request.provider)
+    const { model: loaded, layout } = await this.#model(modelDir, request)
     const hooks = { createStepCache, beforeCall, onProgress: options.onProgress }
     const run =
       loaded instanceof LoadedModel
@@ -131,7 +131,9 @@ export class ModelRunner {
     return { pkg, layout, tuning: tuningFor(layout, tuning) }
   }
 
-  async #model(dir: string, provider: GenerateRequest['provider']): Promise<Held> {
+  /** `request`'s provider, and its size for an imported package's memory estimate at load. */
+  async #model(dir: string, request: GenerateRequest): Promise<Held> {
+    const { provider } = request
     const key = `${dir}\n${provider}`
     let loaded = this.#models.get(key)
     if (loaded) {
@@ -144,7 +146,11 @@ export class ModelRunner {
       const { pkg, layout, tuning } = await this.#layout(dir, provider, imported)
       const model: AnyModel = pkg
         ? await LoadedModel.load(pkg, { provider, tuning })
-        : await loadImportedFamilyModel(dir, { provider, tuning }).then(({ model, pipeline }) => ({
+        : await loadImportedFamilyModel(dir, {
+            provider,
+            tuning,
+            size: { width: request.width, height: request.height, frames: request.frames }
+          }).then(({ model, pipeline }) => ({
             model,
             pipeline
           }))
