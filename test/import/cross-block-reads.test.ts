@@ -59,17 +59,19 @@ async function importEdited(name: string, edit: (graph: Uint8Array) => Uint8Arra
   folders.push(src.cleanup)
   const file = join(src.dir, 'transformer/model.onnx')
   writeFileSync(file, edit(readFileSync(file)))
-  const imported = await importFolder(src.dir, { modelsDir: models, name })
+  const progress: string[] = []
+  const imported = await importFolder(src.dir, { modelsDir: models, name, progress: (l) => progress.push(l) })
   const model = await loadImportedModel(imported.dir, { provider: 'cpu', tuning: { intraOpThreads: 1 } })
   made.push(model)
-  return { imported, model, file }
+  return { imported, model, file, progress }
 }
 
 let imported: ImportResult
 let model: LoadedImport
 let transformerFile: string
+let progress: string[]
 beforeAll(async () => {
-  ;({ imported, model, file: transformerFile } = await importEdited('cross read', withCrossRead))
+  ;({ imported, model, file: transformerFile, progress } = await importEdited('cross read', withCrossRead))
 }, 120_000)
 
 const config = (c: CacheConfigInput) => CacheConfigSchema.parse({ maxWarmupSteps: 1, ...c })
@@ -130,8 +132,12 @@ describe('a block that reads a tensor made in a non-adjacent block', () => {
     expect(imported.manifest.transformers[0].crossBlockReads).toEqual([
       { tensor: X, list: 'single_transformer_blocks', from: 0, to: 3 }
     ])
+    expect(progress).toContain(
+      '  1 cross-block reads: cache configs that part a producer from its reader are refused'
+    )
     const shown = await studio('inspect', '--model', imported.id, '--models-dir', models)
     expect(shown.code).toBe(0)
+    expect(shown.out.filter((l) => l.includes(X))).toHaveLength(1)
     expect(shown.out).toContain(
       '  cross-block reads  1 (cache configs that part a producer from its reader are refused)'
     )

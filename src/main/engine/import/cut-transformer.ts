@@ -51,10 +51,6 @@ export function cutTransformer(
     streamRank: family.streamRank
   })
   const notes: string[] = []
-  for (const r of bounds.crossReads)
-    notes.push(
-      `${part.segmentName(r.to)} reads "${r.tensor}", made in ${part.segmentName(r.from)}: cache configs that part the two blocks are refused`
-    )
   for (const s of bounds.encoderPassThrough)
     notes.push(
       `${part.segmentName(s)}: its encoder output is read by nothing and was not exported; the block returns its input`

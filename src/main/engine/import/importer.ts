@@ -53,6 +53,10 @@ export async function importFolder(folder: string, options: ImportOptions): Prom
     progress(
       `  ${cut.contexts.length} context tensors, ${cut.hoisted.length} nodes moved into the embed graph`
     )
+    if (cut.crossReads.length > 0)
+      progress(
+        `  ${cut.crossReads.length} cross-block reads: cache configs that part a producer from its reader are refused`
+      )
     // Each transformer's cut graphs in a folder named for it (transformer/, transformer_2/).
     const folder = t.name
     files[`${folder}/embed.onnx`] = encodeModel(cut.graphs.embed)
