@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { importModel } from '../../src/main/engine/app-import/import-model'
+import { importOnThread, sourceImportThreadEntry } from '../../src/main/engine/app-import/import-on-thread'
 import { Engine, EngineFailure, sourceThreadEntry } from '../../src/main/engine/engine'
 import { importedModelInfo } from '../../src/main/engine/import/imported-info'
 import { EngineServer } from '../../src/main/engine/server/server'
@@ -213,6 +214,32 @@ describe('importModel on the import thread', () => {
     expect((e as EngineFailure).code).toBe('engine_crashed')
     expect((e as EngineFailure).message).toBe('the engine was disposed')
     expect(existsSync(modelsDir) ? readdirSync(modelsDir) : []).toEqual([])
+  }, 120_000)
+})
+
+describe('the import thread out of heap', () => {
+  it('EXPECTED FAILURE - a graph beyond the thread’s heap ends the import as resources, in one line, and leaves nothing', async () => {
+    const modelsDir = freshModelsDir()
+    const resourceLimits = { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 4 }
+    // The limit leaves room for the importer itself: flux-tiny's small graphs import within it.
+    const small = await importOnThread(
+      sourceImportThreadEntry(),
+      { folder: join(FLUX_TINY, 'onnx'), modelsDir: freshModelsDir() },
+      { resourceLimits }
+    )
+    expect(small.reused).toBe(false)
+    const e = await importOnThread(sourceImportThreadEntry(), { folder, modelsDir }, { resourceLimits }).then(
+      () => null,
+      (x: unknown) => x
+    )
+    expect(e).toBeInstanceOf(EngineFailure)
+    expect((e as EngineFailure).code).toBe('resources')
+    expect((e as EngineFailure).message).toMatch(/^the import thread stopped: .*out of memory/)
+    expect((e as EngineFailure).message).not.toContain('\n')
+    expect(existsSync(modelsDir) ? readdirSync(modelsDir) : []).toEqual([])
+    // The process that ran it goes on: the same import with Node's default heap succeeds.
+    const ok = await importOnThread(sourceImportThreadEntry(), { folder, modelsDir })
+    expect(ok.model.id).toBe('flux-many')
   }, 120_000)
 })
 

@@ -1,10 +1,11 @@
 import { readdir, rm } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import type { ResourceLimits } from 'node:worker_threads'
 import { ImportThreadMessageSchema, type ImportThreadData } from '../../../shared/import-thread'
 import type { ImportModelParams, ImportModelResult, ImportProgress } from '../../../shared/model-import'
 import { describeIssues } from '../../../shared/validation'
-import { EngineFailure } from '../errors'
+import { EngineFailure, isAllocationFailure } from '../errors'
 import { spawnWorker, type ThreadEntry } from '../thread/spawn'
 
 /**
@@ -29,6 +30,8 @@ export interface ImportOnThreadOptions {
   onProgress?: (event: ImportProgress) => void
   /** Aborting terminates the thread; the import rejects with the signal's reason if it is an EngineFailure, else `cancelled`. */
   signal?: AbortSignal
+  /** The thread's heap limits (default Node's): a graph beyond them ends the import as `resources`. */
+  resourceLimits?: ResourceLimits
 }
 
 type Outcome = { ok: true; result: ImportModelResult } | { ok: false; error: EngineFailure }
@@ -42,7 +45,7 @@ export async function importOnThread(
   if (signal?.aborted) throw stopped(signal)
   const modelsDir = resolve(params.modelsDir)
   const before = new Set(await partialFolders(modelsDir))
-  const worker = spawnWorker(entry, { params } satisfies ImportThreadData)
+  const worker = spawnWorker(entry, { params } satisfies ImportThreadData, options.resourceLimits)
   const outcome = await new Promise<Outcome>((settle) => {
     let settled = false
     const end = (o: Outcome) => {
@@ -63,7 +66,13 @@ export async function importOnThread(
       else if (m.type === 'result') end({ ok: true, result: m.result })
       else fail(m.error.code, m.error.message)
     })
-    worker.on('error', (e) => fail('engine_crashed', `the import thread stopped: ${e.message}`))
+    // A graph too large for the thread's heap is the machine's limit, as an allocation that fails.
+    worker.on('error', (e) =>
+      fail(
+        isAllocationFailure(e.message) ? 'resources' : 'engine_crashed',
+        `the import thread stopped: ${e.message}`
+      )
+    )
     worker.on('exit', (code) => fail('engine_crashed', `the import thread stopped: exit code ${code}`))
   })
   // Ended before the package was renamed into place: the thread may have been writing it.

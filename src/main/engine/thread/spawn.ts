@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { Worker } from 'node:worker_threads'
+import { Worker, type ResourceLimits } from 'node:worker_threads'
 import type { ThreadInit } from './protocol'
 
 /**
@@ -28,13 +28,17 @@ export function spawnThread(entry: ThreadEntry, init: ThreadInit): Worker {
 }
 
 /** A worker thread of `entry` with `workerData` (the import thread's too: app-import/import-on-thread.ts). */
-export function spawnWorker(entry: ThreadEntry, workerData: unknown): Worker {
+export function spawnWorker(
+  entry: ThreadEntry,
+  workerData: unknown,
+  resourceLimits?: ResourceLimits
+): Worker {
   const url = entry.url instanceof URL ? entry.url : toUrl(entry.url)
-  if (!entry.tsx) return new Worker(url, { workerData })
+  if (!entry.tsx) return new Worker(url, { workerData, resourceLimits })
   // Node 20 applies `--import tsx` in a worker's execArgv only after the entry is resolved, too
   // late for a .ts entry; registering tsx's hooks first from a bootstrap works in every version.
   const bootstrap = `import(${JSON.stringify(tsxEsmApi())}).then((api) => { api.register(); return import(${JSON.stringify(url.href)}) })`
-  return new Worker(bootstrap, { eval: true, workerData })
+  return new Worker(bootstrap, { eval: true, workerData, resourceLimits })
 }
 
 /** tsx's ESM API (its `import` condition; require.resolve would give the CommonJS build). */
