@@ -2,6 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { benchModel } from '../../src/bench/model-bench'
+import { presetVariant } from '../../src/bench/variants'
 import { DBCache } from '../../src/main/engine/cache/dbcache'
 import { cutTransformer, FLUX_GRAPH } from '../../src/main/engine/import/cut-transformer'
 import { importFolder, type ImportResult } from '../../src/main/engine/import/importer'
@@ -217,6 +219,30 @@ describe('a block that reads a tensor made in a non-adjacent block', () => {
       `studio generate: cache: in transformer/transformer_blocks+single_transformer_blocks, block 5 (single_transformer_blocks.3) reads "${X}" made in block 2 (single_transformer_blocks.0), which this config skips on cached steps`
     ])
   })
+})
+
+describe('the bench on such a model', () => {
+  it('reports a variant that parts producer and reader as skipped with the reason, and runs the rest', async () => {
+    const b = await benchModel({
+      dir: imported.dir,
+      variants: [
+        presetVariant('none'),
+        { id: 'F1B1', label: 'F1B1', preset: 'custom', overrides: { Fn: 1, Bn: 1 } }
+      ],
+      prompts: ['a red circle'],
+      seeds: [0],
+      repeats: 1,
+      steps: 2,
+      provider: 'cpu',
+      threads: 1,
+      torch: null
+    })
+    const [none, f1b1] = b.variants
+    expect(none.skipped).toBeNull()
+    expect(f1b1.skipped).toBe(
+      `in transformer/transformer_blocks+single_transformer_blocks, block 5 (single_transformer_blocks.3) reads "${X}" made in block 2 (single_transformer_blocks.0), which this config skips on cached steps`
+    )
+  }, 120_000)
 })
 
 describe('a tensor the next block reads and a later one too', () => {
