@@ -3,11 +3,12 @@ import { z } from 'zod'
 /**
  * Cross-block reads: a block that reads a tensor an earlier block of its list made which is not
  * one of the residual streams: from a non-adjacent block, or, where later blocks read it too,
- * from the previous one (docs/model-package.md, "Imported packages"). The importer gives the producer's cut graph the
- * tensor as one more output and the reader's as one more input; the segment compiler connects
- * them where one compiled range holds both blocks (model/segments.ts). A range without the
- * producer cannot get the tensor, so a cache config that runs the two blocks in different ranges,
- * or skips the producer while it runs the reader, is refused before step 0 with the tensor named.
+ * from the previous one (docs/model-package.md, "Imported packages"). The importer gives the
+ * producer's cut graph the tensor as one more output and the reader's as one more input; the
+ * segment compiler connects them where one compiled range holds both blocks (model/segments.ts).
+ * A range without the producer cannot get the tensor, so a cache config that runs the two blocks
+ * in different ranges, or skips the producer while it runs the reader, is refused before step 0
+ * with the tensor named.
  */
 
 /** At most this many per transformer (a manifest is untrusted input). */
