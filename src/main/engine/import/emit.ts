@@ -10,9 +10,9 @@ import type { Partition } from './partition'
  * The cut graphs, in the engine's package contract (docs/model-package.md): embed (engine input
  * names, outputs `hidden_states`, `encoder_hidden_states` and the context tensors), one graph per
  * block (pattern I/O + the contexts it reads, + the tensors of its cross-block reads), final
- * (output `velocity`). Every stream is float32 whatever the model's precision: fp16 graphs get
- * Casts at their edges, so the engine's streams and the cache's residual arithmetic stay
- * float32. Context tensors keep their type (the engine passes non-float32 ones through
+ * (output `velocity`). Every tensor the engine feeds or reads is float32 whatever the model's
+ * precision: fp16 graphs get Casts at their edges, so the engine's streams and the cache's
+ * residual arithmetic stay float32. Context tensors keep their type (the engine passes non-float32 ones through
  * untouched), and so do the cross-block reads' tensors (they stay inside a compiled segment).
  * Initializers are copied as they are: an external-data one keeps its location, offset and
  * length, so no weight is copied.
