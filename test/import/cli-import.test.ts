@@ -14,10 +14,13 @@ afterAll(() => {
 
 describe('studio import / inspect', () => {
   it('imports a folder with progress lines, recognises the re-import, and inspect shows what was found', async () => {
-    const first = await studio('import', src.dir, '--name', 'Tiny FLUX', '--models', models)
+    const first = await studio('import', src.dir, '--name', 'Tiny FLUX', '--models-dir', models)
     expect(first.code).toBe(0)
     expect(first.err).toContain('  transformer_blocks: 2 blocks, Pattern_1')
     expect(first.out[0]).toBe(`imported: tiny-flux (${join(models, 'tiny-flux')})`)
+    // The line to copy names the flag generate reads.
+    expect(first.out[1]).toContain(`generate --model tiny-flux --models-dir ${models} `)
+    // --models, the flag's old name, still works.
     const again = await studio('import', src.dir, '--models', models)
     expect(again.out[0]).toBe(`already imported: tiny-flux (${join(models, 'tiny-flux')})`)
 
