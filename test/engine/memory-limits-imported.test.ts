@@ -6,11 +6,13 @@ import { EngineFailure } from '../../src/main/engine/errors'
 import { importFolder, type ImportResult } from '../../src/main/engine/import/importer'
 import { loadImportedModel } from '../../src/main/engine/import/load-imported'
 import {
-  assertFitsMemory,
-  importedMemory,
-  importedRequestSize,
-  type MemoryPart
-} from '../../src/main/engine/model/memory-estimate'
+  assertImportedRequestFits,
+  estimateSize,
+  importedEstimate
+} from '../../src/main/engine/import/imported-memory'
+import { importedMemory, type MemoryPart } from '../../src/main/engine/model/memory-estimate'
+import { ModelRunner } from '../../src/main/engine/thread/entry'
+import { GenerateRequestSchema } from '../../src/shared/generation'
 import { Session } from '../../src/main/engine/model/session'
 import { writeBigTransformer } from '../import/big-transformer'
 import { FLUX_TINY } from '../import/helpers'
@@ -45,8 +47,13 @@ beforeAll(async () => {
 
 const total = (parts: MemoryPart[]) => parts.reduce((a, p) => a + p.bytes, 0)
 const fileBytes = (r: ImportResult) => (f: string) => statSync(join(r.dir, f)).size
-const estimate = (r: ImportResult, size = importedRequestSize(r.manifest)) =>
+const estimate = (r: ImportResult, size = estimateSize(r.manifest)) =>
   importedMemory(r.manifest, fileBytes(r), { size, rows: 1 })
+/** A budget between flux-tiny's estimate at its default 32×32 and at 64×64, the largest it makes. */
+const between = () =>
+  (total(importedEstimate(tiny.manifest, fileBytes(tiny))) +
+    total(importedEstimate(tiny.manifest, fileBytes(tiny), { width: 64, height: 64 }))) /
+  2
 
 async function failureOf(p: Promise<unknown>): Promise<EngineFailure> {
   try {
@@ -97,16 +104,56 @@ describe('the memory estimate of an imported package', () => {
     expect(created).not.toHaveBeenCalled()
   })
 
-  it('EXPECTED FAILURE - a request size whose activations do not fit is refused at load, naming the attention', async () => {
+  it('EXPECTED FAILURE - a larger size the package makes is refused at load when its activations do not fit; the default size loads', async () => {
+    const memoryBytes = between()
     const created = vi.spyOn(Session, 'create')
-    const memoryBytes = 2 * 2 ** 30
-    expect(() => assertFitsMemory('flux-tiny', estimate(tiny), memoryBytes)).not.toThrow()
     const e = await failureOf(
-      loadImportedModel(tiny.dir, { provider: 'cpu', memoryBytes, size: { width: 2048, height: 2048 } })
+      loadImportedModel(tiny.dir, { provider: 'cpu', memoryBytes, size: { width: 64, height: 64 } })
     )
     expect(e.code).toBe('resources')
-    expect(e.message).toMatch(/^flux-tiny: needs about .+ \(most of it: attention of one transformer call: /)
+    expect(e.message).toMatch(
+      /^flux-tiny: needs about .+ \(most of it: attention of one transformer call: 2 heads × 768² tokens, /
+    )
     expect(created).not.toHaveBeenCalled()
+    const loaded = await loadImportedModel(tiny.dir, { provider: 'cpu', memoryBytes })
+    await loaded.release()
+    expect(created).toHaveBeenCalled()
+  })
+
+  it('a size the package cannot make is not estimated (the pipeline refuses it by size): the default stands in', async () => {
+    const asked = { width: 4096, height: 4096, frames: 9 }
+    expect(estimateSize(tiny.manifest, asked)).toEqual({ width: 32, height: 32, frames: undefined })
+    await expect(assertImportedRequestFits(tiny.dir, asked, between())).resolves.toBeUndefined()
+  })
+
+  it('EXPECTED FAILURE - a model kept loaded is checked again at each request’s size, before it runs', async () => {
+    const runner = new ModelRunner({ memoryBytes: between(), tuning: { intraOpThreads: 1 } })
+    const request = (size: object) =>
+      GenerateRequestSchema.parse({
+        model: tiny.dir,
+        prompt: 'a red circle',
+        seed: 1,
+        steps: 1,
+        provider: 'cpu',
+        ...size
+      })
+    const run = (size: object) =>
+      runner.generate(tiny.dir, request(size), { cancelFlag: new Int32Array(1), onProgress: () => undefined })
+    try {
+      const first = await run({})
+      expect(first.recipe.model).toBe('flux-tiny')
+      const created = vi.spyOn(Session, 'create')
+      const e = await failureOf(run({ width: 64, height: 64 }))
+      expect(e.code).toBe('resources')
+      expect(e.message).toMatch(
+        /^flux-tiny: needs about .+ \(most of it: attention of one transformer call: /
+      )
+      expect(created).not.toHaveBeenCalled()
+      // The kept model still serves a request that fits.
+      expect((await run({ width: 32, height: 32 })).recipe.model).toBe('flux-tiny')
+    } finally {
+      await runner.release()
+    }
   })
 
   it('a normal import loads with the default budget (the machine’s RAM), sessions and all', async () => {

@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path'
 import type { ImportedManifest } from '../../../shared/imported-manifest'
 import type { ConcreteProvider } from '../../../shared/providers'
 import { EngineFailure } from '../errors'
-import { assertFitsMemory, importedMemory, importedRequestSize } from '../model/memory-estimate'
+import { assertFitsMemory } from '../model/memory-estimate'
 import { compilePiece } from '../model/segments'
 import { contextPrograms, LoadedTransformer, type GraphSource } from '../model/loaded-model'
 import { tryDecodeModel, type ModelProto } from '../model/onnx-graph'
@@ -12,7 +12,7 @@ import { providerCandidates } from '../model/providers'
 import { readRegularFile, readRegularText } from '../model/safe-read'
 import { DEFAULT_TUNING, Session } from '../model/session'
 import { sha256 } from '../model/verify-files'
-import { familyCard } from './family-card'
+import { importedEstimate } from './imported-memory'
 import { readImportedManifest } from './imported-manifest-file'
 import type { LoadedImport, LoadImportedOptions } from './loaded-import'
 
@@ -43,10 +43,7 @@ export async function loadImportedModel(dir: string, options: LoadImportedOption
   // Before any session: a package that cannot fit is refused by name (weights from file sizes).
   assertFitsMemory(
     manifest.id,
-    importedMemory(manifest, (f) => files.get(f)?.length ?? 0, {
-      size: importedRequestSize(manifest, options.size),
-      rows: cfgRows(manifest)
-    }),
+    importedEstimate(manifest, (f) => files.get(f)?.length ?? 0, options.size),
     options.memoryBytes
   )
   const graphs = new Map<string, ModelProto>()
@@ -184,16 +181,6 @@ export async function loadImportedModel(dir: string, options: LoadImportedOption
   } catch (e) {
     await Promise.all(made.map((s) => s.release().catch(() => undefined)))
     throw e
-  }
-}
-
-/** CFG's two rows in one transformer call where the family guides so (family-card.ts), else one. */
-function cfgRows(manifest: ImportedManifest): 1 | 2 {
-  try {
-    return familyCard(manifest.family, manifest.configs).guidance === 'cfg' ? 2 : 1
-  } catch {
-    // Configs the family refuses: its pipeline says why at load; the estimate assumes two rows.
-    return 2
   }
 }
 

@@ -56,6 +56,6 @@ export interface LoadImportedOptions {
   blockMode?: BlockMode
   /** Memory the model must fit in (default: the machine's RAM); see model/memory-estimate.ts. */
   memoryBytes?: number
-  /** The size of the request it is loaded for, whose activations the estimate counts (default: the package's). */
+  /** The size of the request it is loaded for, whose activations the estimate counts (import/imported-memory.ts). */
   size?: { width?: number; height?: number; frames?: number }
 }

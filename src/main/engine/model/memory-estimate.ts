@@ -165,22 +165,6 @@ export interface ImportedSize {
   frames?: number
 }
 
-/**
- * The size a request asks of an imported package: its fields, the package's defaults where it
- * leaves them out, and the package's only size where its graphs are static.
- */
-export function importedRequestSize(
-  m: ImportedManifest,
-  request: { width?: number; height?: number; frames?: number } = {}
-): ImportedSize {
-  const fixed = m.sizes.fixed
-  return {
-    width: fixed?.width ?? request.width ?? m.defaults.width,
-    height: fixed?.height ?? request.height ?? m.defaults.height,
-    frames: request.frames ?? m.defaults.frames
-  }
-}
-
 function record(v: unknown): Record<string, unknown> | null {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null
 }

@@ -5,6 +5,7 @@ import { createStepCache } from '../cache/index'
 import { cancelled, namingModel, toEngineError } from '../errors'
 import { isImportedPackage } from '../import/imported-info'
 import { readImportedManifest } from '../import/imported-manifest-file'
+import { assertImportedRequestFits } from '../import/imported-memory'
 import { chooseLayout, layoutIsAuto, tuningFor, type ChosenLayout } from '../layout-choice'
 import { LoadedModel } from '../model/loaded-model'
 import { loadPackage } from '../model/package'
@@ -37,6 +38,8 @@ export interface RunnerOptions {
   tuning?: SessionTuning
   /** Where measured layouts are read (thread-layout-store.ts); absent: none, the default applies. */
   layoutsDir?: string
+  /** Memory an imported package's request must fit in (default: the machine's RAM): imported-memory.ts. */
+  memoryBytes?: number
   /** Cores the layout is chosen for (default: the machine's). */
   cores?: number
 }
@@ -87,6 +90,10 @@ export class ModelRunner {
       if (Atomics.load(flag, 0) !== 0) throw cancelled()
     }
     beforeCall()
+    // A model loaded for an earlier request is kept: this request's size is checked here, before
+    // its load or its run (embedded packages have one size, checked at load).
+    if (await isImportedPackage(modelDir))
+      await assertImportedRequestFits(modelDir, request, this.#options.memoryBytes)
     const { model: loaded, layout } = await this.#model(modelDir, request)
     const hooks = { createStepCache, beforeCall, onProgress: options.onProgress }
     const run =
@@ -149,7 +156,8 @@ export class ModelRunner {
         : await loadImportedFamilyModel(dir, {
             provider,
             tuning,
-            size: { width: request.width, height: request.height, frames: request.frames }
+            size: request,
+            memoryBytes: this.#options.memoryBytes
           }).then(({ model, pipeline }) => ({
             model,
             pipeline
