@@ -3,6 +3,7 @@ import { copyFileSync, cpSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { importFolder } from '../../src/main/engine/import/importer'
+import type { onnx as Onnx } from 'onnx-proto'
 import { encodeModel, onnx } from '../../src/main/engine/model/onnx-graph'
 import { studio } from '../cli-harness'
 import { maxAbsDiff, replayJson, tempModelsDir } from '../family-checks'
@@ -42,7 +43,7 @@ function float16Edges(path: string): void {
       n.output = n.output!.map((x) => (x === from ? to : x))
     }
   }
-  const inputs: onnx.INodeProto[] = []
+  const inputs: Onnx.INodeProto[] = []
   for (const v of g.input!) {
     if (v.type?.tensorType?.elemType !== F32) continue
     rename(v.name!, `${v.name}_fp32`)
