@@ -26,6 +26,12 @@ export const PromptTokensSchema = z
   })
   .strict() satisfies z.ZodType<PromptTokens>
 
+/**
+ * How a count that cannot be made starts its message (a plain OpenAI-Images server, an older
+ * studio serve): the generate view shows it as a note, not as an error.
+ */
+export const TOKENS_UNAVAILABLE = 'unavailable: '
+
 /** `POST /v1/cache-studio/calibrated-presets`: the presets `studio calibrate` saved for a served model. */
 export const ServeCalibratedRequestSchema = z.object({ model: z.string().min(1).max(256) }).strict()
 export type ServeCalibratedRequest = z.infer<typeof ServeCalibratedRequestSchema>

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { GalleryEntryMeta } from '../../src/shared/gallery'
 import type { ModelInfo } from '../../src/shared/manifest'
+import { PromptTokensSchema } from '../../src/shared/remote-engine'
 import { PLAIN_MODEL, PLAIN_TOKEN, startPlainServer } from '../remote/plain-server'
 import { startServe, type StudioProcess } from '../serve/studio-process'
 import { screenshot } from './harness/screenshots'
@@ -50,9 +51,18 @@ describe('studio UI in Chromium on a remote engine (studio serve on loopback)', 
     await expect(probe.textContent()).resolves.toContain(MODEL)
     await page.getByTestId('engine-save').click()
     await expect.poll(() => page.getByTestId('engine-current').textContent()).toBe(`In use: ${serve.url}`)
-    await expect
-      .poll(() => page.getByTestId('engine-remote-status').textContent())
-      .toBe(`generating on ${serve.url}`)
+    // The status bar shows the engine in use: the server, reachable, what it runs, its jobs.
+    const status = page.locator('[data-testid="engine-status"][data-engine="remote"]')
+    await status.and(page.locator('[data-state="ready"]')).waitFor({ timeout: 30_000 })
+    await expect(status.textContent()).resolves.toBe('Remote engine ready')
+    await expect(page.getByTestId('engine-remote-host').textContent()).resolves.toBe(
+      `on ${new URL(serve.url).host}`
+    )
+    await expect(page.getByTestId('engine-remote-server').textContent()).resolves.toBe('studio serve 0.1.0')
+    await expect(page.getByTestId('engine-remote-jobs').textContent()).resolves.toBe(
+      '0 running, 0 queued (runs 1 at once)'
+    )
+    expect(await page.getByText(/providers:/).count()).toBe(0)
     // The model table now lists the server's models (a remote model's folder is its URL).
     const folder = page.locator('.data-table td.ellipsis', { hasText: `${serve.url}#${MODEL}` })
     await folder.waitFor({ timeout: 30_000 })
@@ -68,6 +78,17 @@ describe('studio UI in Chromium on a remote engine (studio serve on loopback)', 
     await page.getByRole('button', { name: 'Generate' }).first().click()
     await page.getByTestId('model-select').selectOption(MODEL)
     await page.locator('.suggestions .chip').nth(1).click()
+    // The count under the prompt is the server's tokenizer's, for its model.
+    const prompt = await page.getByTestId('prompt').inputValue()
+    const counted = await fetch(`${serve.url}/v1/cache-studio/tokens`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${serve.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: MODEL, prompt })
+    })
+    const expected = PromptTokensSchema.parse(await counted.json())
+    await expect
+      .poll(() => page.getByTestId('prompt-tokens').textContent(), { timeout: 30_000 })
+      .toBe(`${expected.count} / ${expected.maxLength} tokens`)
     await page.locator('[data-preset="F8B0"]').click()
     await page.getByTestId('seed').fill('7')
     await page.getByTestId('seed-lock').click()
@@ -160,6 +181,9 @@ describe('studio UI in Chromium on a remote engine (studio serve on loopback)', 
     const { page } = studio
     await page.getByRole('button', { name: 'Generate' }).first().click()
     await page.getByTestId('steps').fill('1000')
+    // Uncached steps are the slow ones: the chart then grows at a pace the page keeps up with on a
+    // loaded machine (F8B0's cached steps stream faster than it redraws a 1000-step chart).
+    await page.locator('[data-preset="none"]').click()
     await page.getByTestId('generate').click()
     await page.getByTestId('progress').waitFor()
     await expect.poll(() => chartSteps(page), { timeout: 60_000 }).toBeGreaterThan(1)
@@ -190,6 +214,17 @@ describe('studio UI in Chromium on a remote engine (studio serve on loopback)', 
     await expect(error.textContent()).resolves.toContain(`remote engine at ${serve.url}: connection lost`)
     expect(await page.locator('[role="alert"]').count()).toBe(1)
     expect(await gallery()).toHaveLength(2)
+    // The status bar says so too, with when the server last answered.
+    await page
+      .locator('[data-testid="engine-status"][data-engine="remote"][data-state="lost"]')
+      .waitFor({ timeout: 30_000 })
+    await expect(page.getByTestId('engine-status').textContent()).resolves.toBe(
+      'Remote engine: connection lost'
+    )
+    await expect(page.getByTestId('engine-remote-error').textContent()).resolves.toMatch(
+      /^connection lost \(.+\) · last answered \d\d:\d\d:\d\d$/
+    )
+    expect(await page.getByTestId('engine-remote-jobs').count()).toBe(0)
     await screenshot(page, 'remote-connection-lost')
   })
 
@@ -210,6 +245,20 @@ describe('studio UI in Chromium on a remote engine (studio serve on loopback)', 
       await screenshot(page, 'settings-engine-plain')
       await page.getByRole('button', { name: 'Generate' }).first().click()
       await page.getByTestId('model-select').selectOption(PLAIN_MODEL)
+      await page
+        .locator('[data-testid="engine-status"][data-engine="remote"][data-state="ready"]')
+        .waitFor({ timeout: 30_000 })
+      await expect(page.getByTestId('engine-remote-server').textContent()).resolves.toBe(
+        'OpenAI Images API server'
+      )
+      // Such a server does not say how it reads a prompt: no count, and the note says why.
+      await expect
+        .poll(() => page.getByTestId('prompt-tokens-unavailable').textContent(), { timeout: 30_000 })
+        .toBe(
+          `Token count unavailable: ${plain.url} is a plain OpenAI Images API server: it does not count a prompt's tokens`
+        )
+      expect(await page.getByTestId('prompt-tokens').count()).toBe(0)
+      await screenshot(page, 'remote-plain-tokens')
       await page.getByTestId('generate').click()
       await page.locator('[data-testid="output-image"][data-ready="true"]').waitFor({ timeout: 30_000 })
       await expect(page.getByTestId('no-trace').textContent()).resolves.toContain(

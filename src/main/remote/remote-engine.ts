@@ -20,7 +20,11 @@ import {
 import type { EngineProbe } from '../../shared/engine-endpoint'
 import type { CalibratedPreset } from '../../shared/calibrated-presets'
 import { ModelInfoSchema, type ModelInfo } from '../../shared/manifest'
-import { PromptTokensSchema, ServeCalibratedResponseSchema } from '../../shared/remote-engine'
+import {
+  PromptTokensSchema,
+  ServeCalibratedResponseSchema,
+  TOKENS_UNAVAILABLE
+} from '../../shared/remote-engine'
 import { describeIssues } from '../../shared/validation'
 import { cancelled, EngineFailure } from '../engine/errors'
 import { readEventStream } from './event-stream'
@@ -132,7 +136,8 @@ export class RemoteEngine {
    * server without the route cannot say how it tokenizes: the count is unavailable, and says so.
    */
   async countTokens(model: string, text: string): Promise<PromptTokens> {
-    const unavailable = (why: string) => new EngineFailure('bad_request', `unavailable: ${this.url} ${why}`)
+    const unavailable = (why: string) =>
+      new EngineFailure('bad_request', `${TOKENS_UNAVAILABLE}${this.url} ${why}`)
     if ((await this.server()) === 'openai')
       throw unavailable("is a plain OpenAI Images API server: it does not count a prompt's tokens")
     try {

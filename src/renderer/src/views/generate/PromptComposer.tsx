@@ -2,6 +2,7 @@ import { useEffect, useMemo } from 'react'
 import type { ModelInfo } from '../../../../shared/manifest'
 import { usesNegativePrompt } from '../../../../shared/model-choices'
 import { examplePrompts, parseCaption } from '../../../../shared/prompt-grammar'
+import { TOKENS_UNAVAILABLE } from '../../../../shared/remote-engine'
 import { useStudioStore } from '../../store'
 import { whyEngineCannotRun } from '../../store/selectors'
 import { isGenerating, whyCannotGenerate } from '../../store/slices/generation'
@@ -96,7 +97,14 @@ function PromptInput({ disabled }: { disabled?: boolean }) {
             )}
           </div>
         )}
-        {countError && <p className="field-error">Token count: {countError}</p>}
+        {countError?.startsWith(TOKENS_UNAVAILABLE) ? (
+          // A remote server that does not count (shared/remote-engine.ts): a note, not an error.
+          <p className="field-hint" data-testid="prompt-tokens-unavailable">
+            Token count {countError}
+          </p>
+        ) : (
+          countError && <p className="field-error">Token count: {countError}</p>
+        )}
         <div className="suggestions" aria-label="Example prompts">
           {suggestions.map((text) => (
             <button
