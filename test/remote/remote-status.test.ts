@@ -154,6 +154,22 @@ describe('EngineRouter status while the engine is remote', () => {
     expect((failed as Error).message).toMatch(/no token is saved for the remote engine at/)
   })
 
+  it('saving the same server again asks it at once, not at the next round', async () => {
+    const endpointNow: RouterEndpoint = { mode: 'remote', url: plain.url, token: PLAIN_TOKEN }
+    const slow = new EngineRouter(local, () => endpointNow, {
+      monitor: { intervalMs: 60_000, timeoutMs: 2_000 }
+    })
+    try {
+      await expect.poll(() => slow.status().remote?.state, { timeout: 10_000 }).toBe('ready')
+      await sleep(200)
+      const asked = plain.authorizations.length
+      slow.endpointChanged()
+      await expect.poll(() => plain.authorizations.length, { timeout: 5_000 }).toBeGreaterThan(asked)
+    } finally {
+      await slow.dispose()
+    }
+  })
+
   it('back to local: the remote part goes and the server is no longer asked; dispose stops it too', async () => {
     endpoint = { mode: 'remote', url: plain.url, token: PLAIN_TOKEN }
     router.endpointChanged()

@@ -80,7 +80,10 @@ export class EngineRouter implements EngineLike {
   }
 
   endpointChanged(): void {
+    const before = this.#remote
     this.#follow()
+    // Saved again as it was (e.g. after a loss): ask the server now rather than at the next round.
+    if (before && this.#remote === before && 'monitor' in before) before.monitor.checkNow()
   }
 
   remote(): RemoteEngine | null {
