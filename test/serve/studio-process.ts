@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { Engine, sourceThreadEntry } from '../../src/main/engine/engine'
 import { GenerateRequestSchema, type GenerateRequestInput } from '../../src/shared/generation'
@@ -17,7 +17,8 @@ export class StudioProcess {
   readonly #waiters: { pattern: RegExp; resolve: (m: RegExpMatchArray) => void }[] = []
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
 
-  constructor(args: string[]) {
+  /** `removeOnExit`: a temp folder of the test's (the token file's) that goes with the process. */
+  constructor(args: string[], removeOnExit?: string) {
     this.#child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, NODE_NO_WARNINGS: '1' }
@@ -26,7 +27,10 @@ export class StudioProcess {
       createInterface({ input: stream! }).on('line', (line) => this.#line(line))
     }
     this.exited = new Promise((resolve) =>
-      this.#child.on('close', (code, signal) => resolve({ code, signal }))
+      this.#child.on('close', (code, signal) => {
+        if (removeOnExit) rmSync(removeOnExit, { recursive: true, force: true })
+        resolve({ code, signal })
+      })
     )
   }
 
@@ -96,20 +100,23 @@ export async function startServe(
   extra: string[] = []
 ): Promise<{ server: StudioProcess; url: string; token: string }> {
   const { path, token } = tokenFile()
-  const server = new StudioProcess([
-    'serve',
-    '--port',
-    '0',
-    '--token-file',
-    path,
-    '--models-dir',
-    FIXTURE_MODELS,
-    '--provider',
-    'cpu',
-    '--threads',
-    '1',
-    ...extra
-  ])
+  const server = new StudioProcess(
+    [
+      'serve',
+      '--port',
+      '0',
+      '--token-file',
+      path,
+      '--models-dir',
+      FIXTURE_MODELS,
+      '--provider',
+      'cpu',
+      '--threads',
+      '1',
+      ...extra
+    ],
+    dirname(path)
+  )
   const m = await server.waitFor(/listening on (http:\/\/\S+)/)
   return { server, url: m[1], token }
 }
