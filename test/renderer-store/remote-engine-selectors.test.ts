@@ -20,10 +20,18 @@ const remote = (state: RemoteState, error: string | null = null): RemoteEngineSt
   error,
   lastSeen: 1
 })
-const withEngine = (local: EngineHostStatus['state'], r: RemoteEngineStatus | null): StudioState =>
-  ({
-    engine: { state: local, error: null, restarts: 0, gaveUp: true, version: null, providers: [], remote: r }
-  }) as StudioState
+const withEngine = (local: EngineHostStatus['state'], r: RemoteEngineStatus | null): StudioState => {
+  const engine: EngineHostStatus = {
+    state: local,
+    error: null,
+    restarts: 0,
+    gaveUp: true,
+    version: null,
+    providers: [],
+    remote: r
+  }
+  return { engine } as StudioState
+}
 
 describe('engine selectors with a remote engine', () => {
   it("generates on a reachable or lost server whatever this app's engine is doing", () => {
