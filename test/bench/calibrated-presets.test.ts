@@ -14,26 +14,19 @@ import {
   readCalibratedPresets,
   saveCalibratedPreset
 } from '../../src/main/engine/calibrated-store'
+import { calibratedPreset } from '../calibrated-preset'
 
 const tmp = mkdtempSync(join(tmpdir(), 'cs-calibrated-'))
 afterAll(() => rmSync(tmp, { recursive: true, force: true }))
 
 function calibrated(over: Partial<CalibratedPreset> = {}): CalibratedPreset {
-  return {
+  return calibratedPreset({
     modelId: 'shapes-flux-tiny',
     label: 'F8B0 calibrated (PSNR ≥ 30 dB)',
     base: 'F8B0',
-    overrides: { residualDiffThreshold: 0.21 },
-    targetPsnrDb: 30,
-    criterion: 'pooled',
-    measured: { psnrPooled: 30.4, psnrMean: 31.2, psnrMin: 29.5, theoreticalSpeedup: 2.1 },
-    prompts: ['a red circle at the center on a blue background'],
-    seeds: [100],
     steps: 28,
-    createdAt: '2026-11-25T08:00:00.000Z',
-    engineVersion: '0.1.0',
     ...over
-  }
+  })
 }
 
 describe('calibrated presets', () => {

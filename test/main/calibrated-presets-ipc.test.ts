@@ -13,6 +13,7 @@ import { trustRenderer } from '../../src/main/security/trusted-url'
 import { SettingsStore } from '../../src/main/settings/settings-store'
 import { FIXTURE_MODELS, realEngineSpawner } from '../engine-host/real-engine'
 import { electronMock } from './electron-mock'
+import { calibratedPreset } from '../calibrated-preset'
 
 const paths = vi.hoisted(() => ({ userData: '' }))
 vi.mock('electron', async () => {
@@ -26,23 +27,7 @@ let dir: string
 let engine: EngineHost
 let userModel: string
 
-function preset(over: Partial<CalibratedPreset> = {}): CalibratedPreset {
-  return {
-    modelId: 'tiny-image',
-    label: 'F1B0 calibrated (PSNR ≥ 30 dB)',
-    base: 'F1B0',
-    overrides: { residualDiffThreshold: 0.21 },
-    targetPsnrDb: 30,
-    criterion: 'pooled',
-    measured: { psnrPooled: 30.4, psnrMean: 31.2, psnrMin: 29.5, theoreticalSpeedup: 2.1 },
-    prompts: ['a red circle at the center on a blue background'],
-    seeds: [100],
-    steps: 12,
-    createdAt: '2026-11-25T08:00:00.000Z',
-    engineVersion: '0.1.0',
-    ...over
-  }
-}
+const preset = calibratedPreset
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'studio-calibrated-'))
