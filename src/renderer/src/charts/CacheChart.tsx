@@ -10,9 +10,9 @@ import {
   XAxis,
   YAxis
 } from 'recharts'
-import type { DotItemDotProps } from 'recharts'
 import type { StepTrace } from '../../../shared/trace'
 import { DecisionLanes } from './DecisionLanes'
+import { DecisionMarks } from './DecisionMarks'
 import { CHART_INSET } from './layout'
 import { chartData, flatRows, type Series } from './step-series'
 import { StepTooltip } from './StepTooltip'
@@ -107,43 +107,16 @@ export function CacheChart({ traces, totalSteps, warmupSteps, height = 220 }: Pr
                 strokeWidth={1.5}
                 connectNulls
                 isAnimationActive={false}
-                dot={(p: DotItemDotProps) => <DecisionDot key={`${s.key}-${p.index}`} {...p} series={s} />}
+                dot={false}
                 activeDot={{ r: 4, fill: s.color, stroke: 'var(--bg-1)' }}
               />
             ))}
+            <DecisionMarks data={data} />
           </ComposedChart>
         </ResponsiveContainer>
       </div>
       <DecisionLanes data={data} steps={steps} warmupSteps={warmupSteps} />
     </div>
-  )
-}
-
-function DecisionDot({ cx, cy, payload, value, series }: DotItemDotProps & { series: Series }) {
-  if (value === null || value === undefined || cx === undefined || cy === undefined) return <g />
-  const cached = (payload as Record<string, unknown>)[`c:${series.key}`] === true
-  if (cached) {
-    const r = 4.5
-    return (
-      <path
-        d={`M${cx} ${cy - r}L${cx + r} ${cy}L${cx} ${cy + r}L${cx - r} ${cy}Z`}
-        fill="var(--cached)"
-        stroke={series.color}
-        strokeWidth={1.2}
-        data-cached="true"
-      />
-    )
-  }
-  return (
-    <circle
-      cx={cx}
-      cy={cy}
-      r={2.6}
-      fill="var(--bg-1)"
-      stroke={series.color}
-      strokeWidth={1.3}
-      data-cached="false"
-    />
   )
 }
 

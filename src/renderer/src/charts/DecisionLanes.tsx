@@ -1,3 +1,4 @@
+import { memo } from 'react'
 import { CHART_INSET } from './layout'
 import type { ChartData } from './step-series'
 
@@ -14,6 +15,8 @@ export function DecisionLanes({
   steps: number
   warmupSteps: number
 }) {
+  // Each step's row looked up once, not searched per cell: a 1000-step lane is 1000 cells.
+  const byStep = new Map(data.rows.map((r) => [r.step, r]))
   return (
     <div
       className="decision-lanes"
@@ -27,12 +30,19 @@ export function DecisionLanes({
           title={s.label}
         >
           {Array.from({ length: steps }, (_, step) => {
-            const t = data.rows.find((r) => r.step === step)?.decision[s.key]
+            const t = byStep.get(step)?.decision[s.key]
             const state = !t ? 'pending' : t.cached ? 'cached' : step < warmupSteps ? 'warmup' : 'computed'
-            return <span key={step} className={`lane-cell ${state}`} data-state={state} />
+            return <LaneCell key={step} state={state} />
           })}
         </div>
       ))}
     </div>
   )
 }
+
+type CellState = 'pending' | 'cached' | 'warmup' | 'computed'
+
+/** Memoised: a live run's next step redraws its own cell, not the lane's thousand. */
+const LaneCell = memo(function LaneCell({ state }: { state: CellState }) {
+  return <span className={`lane-cell ${state}`} data-state={state} />
+})

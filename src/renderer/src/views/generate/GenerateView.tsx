@@ -1,8 +1,8 @@
-import { useShallow } from 'zustand/react/shallow'
 import { CacheChart } from '../../charts/CacheChart'
 import { isTraceless, NoTraceNote } from '../../charts/NoTraceNote'
 import { SummaryTable } from '../../charts/SummaryTable'
 import { useStudioStore } from '../../store'
+import { useStudioStorePerFrame } from '../../store/frame-store'
 import { displayedRun, measuredSpeedup } from './displayed-run'
 import { RecipePanel } from './RecipePanel'
 import { RunFacts } from './RunFacts'
@@ -10,7 +10,8 @@ import { RunViewer } from './RunViewer'
 
 /** Recipe on the left; the picture, the per-step cache chart and its summary on the right. */
 export function GenerateView() {
-  const run = useStudioStore(useShallow(displayedRun))
+  // A live run reports a step every few ms: the picture, chart and table draw at most once a frame.
+  const run = useStudioStorePerFrame(displayedRun)
   const speedup = useStudioStore((s) => (run?.entry ? measuredSpeedup(s, run.entry) : null))
   const compareWithUncached = useStudioStore((s) => s.compareWithUncached)
   const setView = useStudioStore((s) => s.setView)

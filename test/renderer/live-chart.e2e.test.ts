@@ -1,0 +1,166 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { GalleryEntry, GalleryEntryMeta } from '../../src/shared/gallery'
+import type { StepTrace } from '../../src/shared/trace'
+import { screenshot } from './harness/screenshots'
+import { openStudio, type StudioPage } from './harness/studio-page'
+
+/**
+ * A long fast run must leave the window usable: 1000 steps of the embedded shapes-flux-tiny with
+ * F8B0 (cached steps take a few ms, so progress events come faster than a frame) while the page
+ * answers within a bound, the live chart keeps growing, and Esc cancels at once; a finished run's
+ * chart then equals its trace. The figures measured are printed for the commit message.
+ */
+const MODEL = 'shapes-flux-tiny'
+const LONG_RUN = 1000
+/** How long the page may take to answer a round trip, and its longest task, while the run streams. */
+const ROUND_TRIP_MS = 500
+const LONGEST_TASK_MS = 400
+/** From Esc to the run saying it was cancelled. */
+const CANCEL_MS = 2000
+/** Probing goes on until the chart shows this many steps (the run is then cancelled). */
+const PROBE_UNTIL_STEP = 700
+/** A probe not answered by then is counted at this (it fails the bound above). */
+const PROBE_LIMIT_MS = 3000
+
+let studio: StudioPage
+
+beforeAll(async () => {
+  studio = await openStudio()
+  await studio.page.locator('[data-testid="engine-status"][data-state="ready"]').waitFor({ timeout: 90_000 })
+  await studio.page.getByTestId('model-select').selectOption(MODEL)
+})
+afterAll(() => studio?.close())
+
+const chartSteps = (page: StudioPage['page']): Promise<number> =>
+  page.getByTestId('cache-chart').first().getAttribute('data-steps', { timeout: PROBE_LIMIT_MS }).then(Number)
+
+/** Records every long task (> 50 ms on the main thread) from now on, in the page. */
+async function watchLongTasks(page: StudioPage['page']): Promise<void> {
+  await page.evaluate(() => {
+    const g = globalThis as unknown as {
+      __longTasks: number[]
+      PerformanceObserver: new (cb: (list: { getEntries(): { duration: number }[] }) => void) => {
+        observe(o: unknown): void
+      }
+    }
+    g.__longTasks = []
+    new g.PerformanceObserver((list) => {
+      for (const e of list.getEntries()) g.__longTasks.push(e.duration)
+    }).observe({ type: 'longtask' })
+  })
+}
+const longTasks = (page: StudioPage['page']): Promise<number[]> =>
+  page.evaluate(() => (globalThis as unknown as { __longTasks: number[] }).__longTasks)
+
+/** How long the page takes to run a trivial script and answer, in ms. */
+async function roundTrip(page: StudioPage['page']): Promise<number> {
+  const t0 = performance.now()
+  await Promise.race([page.evaluate(() => 0), new Promise((r) => setTimeout(r, PROBE_LIMIT_MS))])
+  return performance.now() - t0
+}
+
+/**
+ * How long a click at a point takes to be handled by the page, in ms: the mouse events go through
+ * the browser's input path, as a user's do, and answer once the page has taken them.
+ */
+async function clickTime(page: StudioPage['page'], at: { x: number; y: number }): Promise<number> {
+  const t0 = performance.now()
+  await Promise.race([page.mouse.click(at.x, at.y), new Promise((r) => setTimeout(r, PROBE_LIMIT_MS))])
+  return performance.now() - t0
+}
+
+describe('the live chart on a long, fast run', () => {
+  it('1000 steps with F8B0: the page answers within 500 ms throughout, the chart keeps growing, Esc cancels at once', async () => {
+    const { page } = studio
+    await page.locator('[data-preset="F8B0"]').click()
+    await page.getByTestId('steps').fill(String(LONG_RUN))
+    await watchLongTasks(page)
+    // Where the probes click: the chart's heading, which does nothing.
+    const box = (await page.locator('.chart-card h2').boundingBox())!
+    const at = { x: box.x + box.width / 2, y: box.y + box.height / 2 }
+    await page.getByTestId('generate').click()
+    await page.getByTestId('progress').waitFor()
+    await expect.poll(() => chartSteps(page), { timeout: 60_000 }).toBeGreaterThan(10)
+
+    // Probes spread over the run: a round trip, and a click the page must answer.
+    const trips: number[] = []
+    const clicks: number[] = []
+    const grown: number[] = []
+    // Until the chart holds most of the run (its redraws cost the most there), at least 8 times.
+    for (let i = 0; i < 60 && (i < 8 || grown[i - 1] < PROBE_UNTIL_STEP); i++) {
+      trips.push(await roundTrip(page))
+      clicks.push(await clickTime(page, at))
+      grown.push(
+        await chartSteps(page).catch(() => -1) // -1: the page did not answer
+      )
+      if (i === 3) await screenshot(page, 'live-chart-running')
+      await new Promise((r) => setTimeout(r, 200))
+    }
+
+    const t0 = performance.now()
+    await page.keyboard.press('Escape')
+    await page.getByTestId('run-cancelled').waitFor({ timeout: 120_000 })
+    const cancelMs = performance.now() - t0
+    const tasks = await longTasks(page)
+    const longest = Math.max(0, ...tasks)
+    console.log(
+      `live chart, ${LONG_RUN} steps F8B0: round trips ${trips.map((t) => t.toFixed(0)).join(' ')} ms; ` +
+        `clicks ${clicks.map((t) => t.toFixed(0)).join(' ')} ms; chart steps ${grown.join(' ')}; ` +
+        `long tasks ${tasks.length}, longest ${longest.toFixed(0)} ms; Esc → cancelled ${cancelMs.toFixed(0)} ms`
+    )
+    await expect(page.getByTestId('run-cancelled').textContent()).resolves.toMatch(
+      new RegExp(`^Cancelled at step \\d+ of ${LONG_RUN}$`)
+    )
+    expect(grown[grown.length - 1], 'the run is still under way while probed').toBeLessThan(LONG_RUN)
+    for (const t of [...trips, ...clicks]) expect(t).toBeLessThan(ROUND_TRIP_MS)
+    expect(longest).toBeLessThan(LONGEST_TASK_MS)
+    expect(cancelMs).toBeLessThan(CANCEL_MS)
+    // The chart kept growing while the page was probed.
+    expect(grown).toEqual([...grown].sort((a, b) => a - b))
+    expect(grown[grown.length - 1]).toBeGreaterThan(grown[0])
+    await screenshot(page, 'live-chart-cancelled')
+  })
+
+  it('a finished run of 300 steps: the chart equals its trace, a cell per step and the cached ones marked', async () => {
+    const { page } = studio
+    const steps = 300
+    await page.getByTestId('steps').fill(String(steps))
+    await page.getByTestId('generate').click()
+    await page.locator('[data-testid="output-image"][data-ready="true"]').waitFor({ timeout: 90_000 })
+    const metas = (await studio.backend.invoke('listGallery', [])) as { ok: true; value: GalleryEntryMeta[] }
+    expect(metas.value).toHaveLength(1)
+    const reply = (await studio.backend.invoke('getGalleryEntry', [{ id: metas.value[0].id }])) as {
+      ok: true
+      value: GalleryEntry
+    }
+    const trace: StepTrace[] = reply.value.trace
+    expect(await chartSteps(page)).toBe(steps)
+    // One lane per series, one cell per step: each cell's state is the trace's decision of that step.
+    const series = [...new Set(trace.map((t) => `${t.transformer}/${t.context}/${t.branch}`))]
+    const lanes = await page
+      .locator('.decision-lane')
+      .evaluateAll((els) =>
+        els.map((el) => Array.from(el.querySelectorAll('.lane-cell'), (c) => c.getAttribute('data-state')))
+      )
+    expect(lanes).toHaveLength(series.length)
+    const warmup = reply.value.recipe.cache.maxWarmupSteps
+    series.forEach((key, i) => {
+      const expected = Array.from({ length: steps }, (_, step) => {
+        const t = trace.find((x) => x.step === step && `${x.transformer}/${x.context}/${x.branch}` === key)
+        return !t ? 'pending' : t.cached ? 'cached' : step < warmup ? 'warmup' : 'computed'
+      })
+      expect(lanes[i]).toEqual(expected)
+    })
+    const cached = trace.filter((t) => t.cached).length
+    expect(cached).toBeGreaterThan(0)
+    expect(await page.locator('.cache-chart path[data-cached="true"]').count()).toBe(
+      trace.filter((t) => t.cached && t.distance !== null).length
+    )
+    const inTable = (await page.getByTestId('cached-count').allTextContents()).reduce(
+      (n, c) => n + Number(c),
+      0
+    )
+    expect(inTable).toBe(cached)
+    await screenshot(page, 'live-chart-done')
+  })
+})
