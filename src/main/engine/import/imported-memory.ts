@@ -64,6 +64,29 @@ export async function assertImportedRequestFits(
   request: RequestedSize,
   memoryBytes?: number
 ): Promise<void> {
+  await importedRequestCheck(dir, memoryBytes)(request)
+}
+
+/**
+ * assertImportedRequestFits for a package kept loaded (thread/entry.ts): model.json and the
+ * package files' sizes are read on the first check and kept for the later ones.
+ */
+export function importedRequestCheck(
+  dir: string,
+  memoryBytes?: number
+): (request: RequestedSize) => Promise<void> {
+  let footprint: Promise<{ m: ImportedManifest; sizes: Map<string, number> }> | undefined
+  return async (request) => {
+    const { m, sizes } = await (footprint ??= readFootprint(dir))
+    assertFitsMemory(
+      m.id,
+      importedEstimate(m, (f) => sizes.get(f) ?? 0, request),
+      memoryBytes
+    )
+  }
+}
+
+async function readFootprint(dir: string): Promise<{ m: ImportedManifest; sizes: Map<string, number> }> {
   const m = await readImportedManifest(dir)
   const sizes = new Map<string, number>()
   for (const file of Object.keys(m.files)) {
@@ -76,11 +99,7 @@ export async function assertImportedRequestFits(
       )
     )
   }
-  assertFitsMemory(
-    m.id,
-    importedEstimate(m, (f) => sizes.get(f) ?? 0, request),
-    memoryBytes
-  )
+  return { m, sizes }
 }
 
 function card(m: ImportedManifest): FamilyCard | null {

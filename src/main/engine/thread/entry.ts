@@ -5,7 +5,7 @@ import { createStepCache } from '../cache/index'
 import { cancelled, namingModel, toEngineError } from '../errors'
 import { isImportedPackage } from '../import/imported-info'
 import { readImportedManifest } from '../import/imported-manifest-file'
-import { assertImportedRequestFits } from '../import/imported-memory'
+import { importedRequestCheck, type RequestedSize } from '../import/imported-memory'
 import { chooseLayout, layoutIsAuto, tuningFor, type ChosenLayout } from '../layout-choice'
 import { LoadedModel } from '../model/loaded-model'
 import { loadPackage } from '../model/package'
@@ -32,6 +32,11 @@ type AnyModel = LoadedModel | { model: FamilyModel; pipeline: ImportedPipeline }
 interface Held {
   model: AnyModel
   layout: ChosenLayout
+  /**
+   * An imported package's memory check at a later request's size (import/imported-memory.ts);
+   * the load checked the first request's. Embedded packages have one size, checked at load.
+   */
+  fits?: (request: RequestedSize) => Promise<void>
 }
 
 export interface RunnerOptions {
@@ -90,10 +95,6 @@ export class ModelRunner {
       if (Atomics.load(flag, 0) !== 0) throw cancelled()
     }
     beforeCall()
-    // A model loaded for an earlier request is kept: this request's size is checked here, before
-    // its load or its run (embedded packages have one size, checked at load).
-    if (await isImportedPackage(modelDir))
-      await assertImportedRequestFits(modelDir, request, this.#options.memoryBytes)
     const { model: loaded, layout } = await this.#model(modelDir, request)
     const hooks = { createStepCache, beforeCall, onProgress: options.onProgress }
     const run =
@@ -138,7 +139,10 @@ export class ModelRunner {
     return { pkg, layout, tuning: tuningFor(layout, tuning) }
   }
 
-  /** `request`'s provider, and its size for an imported package's memory estimate at load. */
+  /**
+   * The model for `request`'s provider; an imported package's memory estimate is checked at the
+   * request's size, by its load or, for a model kept from an earlier request, before it runs.
+   */
   async #model(dir: string, request: GenerateRequest): Promise<Held> {
     const { provider } = request
     const key = `${dir}\n${provider}`
@@ -147,7 +151,9 @@ export class ModelRunner {
       // Most recently used last: Map keeps insertion order.
       this.#models.delete(key)
       this.#models.set(key, loaded)
-      return loaded
+      const held = await loaded
+      await held.fits?.(request)
+      return held
     }
     loaded = isImportedPackage(dir).then(async (imported) => {
       const { pkg, layout, tuning } = await this.#layout(dir, provider, imported)
@@ -162,7 +168,9 @@ export class ModelRunner {
             model,
             pipeline
           }))
-      return { model, layout }
+      return pkg
+        ? { model, layout }
+        : { model, layout, fits: importedRequestCheck(dir, this.#options.memoryBytes) }
     })
     // A failed load is not remembered: fixing the files and retrying must work.
     loaded.catch(() => this.#models.delete(key))
