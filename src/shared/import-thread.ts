@@ -1,7 +1,6 @@
 import { z } from 'zod'
 import { EngineErrorSchema } from './engine-protocol'
-import { ModelInfoSchema } from './manifest'
-import { ImportModelParamsSchema, ImportProgressSchema } from './model-import'
+import { ImportModelParamsSchema, ImportModelResultSchema, ImportProgressSchema } from './model-import'
 
 /**
  * The door between the engine's message loop and the import thread (engine/app-import/): the
@@ -15,12 +14,7 @@ export type ImportThreadData = z.infer<typeof ImportThreadDataSchema>
 
 export const ImportThreadMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('progress'), event: ImportProgressSchema }).strict(),
-  z
-    .object({
-      type: z.literal('result'),
-      result: z.object({ model: ModelInfoSchema, reused: z.boolean() }).strict()
-    })
-    .strict(),
+  z.object({ type: z.literal('result'), result: ImportModelResultSchema }).strict(),
   z.object({ type: z.literal('error'), error: EngineErrorSchema }).strict()
 ])
 export type ImportThreadMessage = z.infer<typeof ImportThreadMessageSchema>

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { ModelInfo } from './manifest'
+import { ModelInfoSchema } from './manifest'
 
 /**
  * Importing an ONNX diffusers folder (one holding model_index.json) from the app: main asks the
@@ -34,12 +34,15 @@ export const ImportProgressSchema = z
   .strict()
 export type ImportProgress = z.infer<typeof ImportProgressSchema>
 
-export interface ImportModelResult {
-  /** The imported package as listModels lists it. */
-  model: ModelInfo
-  /** True when this folder had been imported before and that package was given back. */
-  reused: boolean
-}
+export const ImportModelResultSchema = z
+  .object({
+    /** The imported package as listModels lists it. */
+    model: ModelInfoSchema,
+    /** True when this folder had been imported before and that package was given back. */
+    reused: z.boolean()
+  })
+  .strict()
+export type ImportModelResult = z.infer<typeof ImportModelResultSchema>
 
 /** What main pushes to the page while Add model imports a folder. */
 export const AddModelProgressSchema = z
