@@ -24,18 +24,24 @@ export const PromptTextSchema = z
   .string()
   .max(MAX_PROMPT_CHARS, `too long: at most ${MAX_PROMPT_CHARS.toLocaleString('en')} characters`)
 
-/** A prompt against its model's tokenizer: what the text encoder will see of it. */
-export interface PromptTokens {
-  /** Tokens of the whole prompt, before truncation. */
-  count: number
-  /** The model's window: tokens past it are dropped. */
-  maxLength: number
-  /** The kept tokens decoded (unknown words show as the unk token), and the dropped ones. */
-  kept: string
-  dropped: string
-  /** Words the tokenizer does not know; they become its unk token. */
-  unknown: string[]
-}
+/**
+ * A prompt against its model's tokenizer: what the text encoder will see of it (the engine's
+ * countTokens; a remote studio serve answers the same, checked with this schema).
+ */
+export const PromptTokensSchema = z
+  .object({
+    /** Tokens of the whole prompt, before truncation. */
+    count: z.number().int().min(0),
+    /** The model's window: tokens past it are dropped. */
+    maxLength: z.number().int().min(1),
+    /** The kept tokens decoded (unknown words show as the unk token), and the dropped ones. */
+    kept: z.string(),
+    dropped: z.string(),
+    /** Words the tokenizer does not know; they become its unk token. */
+    unknown: z.array(z.string())
+  })
+  .strict()
+export type PromptTokens = z.infer<typeof PromptTokensSchema>
 
 export const PromptEmbedsFileSchema = z.object({ file: z.string().min(1).max(4096) }).strict()
 

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { CalibratedPresetSchema } from './calibrated-presets'
-import { PromptTextSchema, type PromptTokens } from './generation'
+import { PromptTextSchema } from './generation'
 
 /**
  * The app on a remote engine (docs/serving.md, "The app on a remote engine"): what the status
@@ -9,22 +9,14 @@ import { PromptTextSchema, type PromptTokens } from './generation'
  * and the calibrated presets come from the server that runs the model. Both ends parse with these.
  */
 
-/** `POST /v1/cache-studio/tokens`: a prompt through a served model's tokenizer (as countTokens). */
+/**
+ * `POST /v1/cache-studio/tokens`: a prompt through a served model's tokenizer (as countTokens);
+ * the answer is generation.ts's PromptTokensSchema.
+ */
 export const ServeTokensRequestSchema = z
   .object({ model: z.string().min(1).max(256), prompt: PromptTextSchema })
   .strict()
 export type ServeTokensRequest = z.infer<typeof ServeTokensRequestSchema>
-
-/** The answer: the local engine's PromptTokens, field for field. */
-export const PromptTokensSchema = z
-  .object({
-    count: z.number().int().min(0),
-    maxLength: z.number().int().min(1),
-    kept: z.string(),
-    dropped: z.string(),
-    unknown: z.array(z.string())
-  })
-  .strict() satisfies z.ZodType<PromptTokens>
 
 /**
  * How a count that cannot be made starts its message (a plain OpenAI-Images server, an older

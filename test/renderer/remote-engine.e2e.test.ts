@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { GalleryEntryMeta } from '../../src/shared/gallery'
 import type { ModelInfo } from '../../src/shared/manifest'
-import { PromptTokensSchema } from '../../src/shared/remote-engine'
+import { PromptTokensSchema } from '../../src/shared/generation'
 import { PLAIN_MODEL, PLAIN_TOKEN, startPlainServer } from '../remote/plain-server'
 import { startServe, type StudioProcess } from '../serve/studio-process'
 import { chartGrowth, watchChartGrowth } from './harness/chart-growth'

@@ -15,16 +15,13 @@ import {
   type GenerationResult,
   type GenerateRequest,
   type ProgressEvent,
+  PromptTokensSchema,
   type PromptTokens
 } from '../../shared/generation'
 import type { EngineProbe } from '../../shared/engine-endpoint'
 import type { CalibratedPreset } from '../../shared/calibrated-presets'
 import { ModelInfoSchema, type ModelInfo } from '../../shared/manifest'
-import {
-  PromptTokensSchema,
-  ServeCalibratedResponseSchema,
-  TOKENS_UNAVAILABLE
-} from '../../shared/remote-engine'
+import { ServeCalibratedResponseSchema, TOKENS_UNAVAILABLE } from '../../shared/remote-engine'
 import { describeIssues } from '../../shared/validation'
 import { cancelled, EngineFailure } from '../engine/errors'
 import { readEventStream } from './event-stream'
