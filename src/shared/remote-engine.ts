@@ -65,3 +65,22 @@ export const RemoteEngineStatusSchema = z.object({
   lastSeen: z.number().nullable()
 })
 export type RemoteEngineStatus = z.infer<typeof RemoteEngineStatusSchema>
+
+/** A status of the server at `url` that knows only what `known` says (the rest: not answered). */
+export function remoteStatus(
+  url: string,
+  state: RemoteState,
+  known: Partial<Omit<RemoteEngineStatus, 'url' | 'state'>> = {}
+): RemoteEngineStatus {
+  return {
+    url,
+    state,
+    server: null,
+    version: null,
+    mode: null,
+    jobs: null,
+    error: null,
+    lastSeen: null,
+    ...known
+  }
+}

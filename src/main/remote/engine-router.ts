@@ -1,7 +1,7 @@
 import type { EngineMethodResults, EngineParams } from '../../shared/engine-protocol'
 import type { EngineHostStatus } from '../../shared/engine-status'
 import type { GenerateRequestInput, GenerationResult } from '../../shared/generation'
-import type { RemoteEngineStatus } from '../../shared/remote-engine'
+import { remoteStatus, type RemoteEngineStatus } from '../../shared/remote-engine'
 import type { EngineHost, GenerateOptions, QuickMethod } from '../engine-host/engine-host'
 import { EngineFailure } from '../engine/errors'
 import { RemoteEngine } from './remote-engine'
@@ -179,14 +179,5 @@ export class EngineRouter implements EngineLike {
 }
 
 function noTokenStatus(url: string): RemoteEngineStatus {
-  return {
-    url,
-    state: 'refused',
-    server: null,
-    version: null,
-    mode: null,
-    jobs: null,
-    error: 'no token is saved for it: enter it in Settings → Engine',
-    lastSeen: null
-  }
+  return remoteStatus(url, 'refused', { error: 'no token is saved for it: enter it in Settings → Engine' })
 }

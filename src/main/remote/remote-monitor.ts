@@ -1,4 +1,4 @@
-import type { RemoteEngineStatus } from '../../shared/remote-engine'
+import { remoteStatus, type RemoteEngineStatus } from '../../shared/remote-engine'
 import { errorText } from '../../shared/failure'
 import { TokenRefused, type RemoteEngine } from './remote-engine'
 
@@ -38,16 +38,7 @@ export class RemoteMonitor {
     this.engine = engine
     this.#onChange = onChange
     this.#timing = timing
-    this.#status = {
-      url: engine.url,
-      state: 'connecting',
-      server: null,
-      version: null,
-      mode: null,
-      jobs: null,
-      error: null,
-      lastSeen: null
-    }
+    this.#status = remoteStatus(engine.url, 'connecting')
     this.#round()
   }
 
@@ -112,33 +103,20 @@ export class RemoteMonitor {
     if (server === 'openai') {
       await this.engine.listModels(signal)
       this.#tokenAccepted = true
-      const lastSeen = Date.now()
-      return {
-        url: this.engine.url,
-        state: 'ready',
-        server,
-        version: null,
-        mode: null,
-        jobs: null,
-        error: null,
-        lastSeen
-      }
+      return remoteStatus(this.engine.url, 'ready', { server, lastSeen: Date.now() })
     }
     const health = await this.engine.health(signal)
     if (!this.#tokenAccepted) {
       await this.engine.listModels(signal)
       this.#tokenAccepted = true
     }
-    return {
-      url: this.engine.url,
-      state: health.jobs.running > 0 ? 'busy' : 'ready',
+    return remoteStatus(this.engine.url, health.jobs.running > 0 ? 'busy' : 'ready', {
       server,
       version: health.version,
       mode: health.mode,
       jobs: health.jobs,
-      error: null,
       lastSeen: Date.now()
-    }
+    })
   }
 
   /** "connection lost (ECONNREFUSED)", without the "remote engine at URL: " the status bar shows beside it. */
