@@ -7,12 +7,12 @@ import type { ModelInfo } from '../../src/shared/manifest'
 import { GalleryStore } from '../../src/main/gallery/gallery-store'
 import { registerIpcHandlers } from '../../src/main/ipc/register'
 import { appEngine } from '../../src/main/remote/app-engine'
-import type { EngineLike } from '../../src/main/remote/engine-router'
 import { EngineTokenStore } from '../../src/main/remote/engine-token'
 import { trustRenderer } from '../../src/main/security/trusted-url'
 import { SettingsStore } from '../../src/main/settings/settings-store'
 import { electronMock } from '../main/electron-mock'
 import { PLAIN_MODEL, PLAIN_TOKEN, startPlainServer, type PlainServer } from './plain-server'
+import { remoteOnlyLocal } from './remote-only-local'
 
 vi.mock('electron', async () => (await import('../main/electron-mock')).electronModule())
 
@@ -27,23 +27,7 @@ const fromApp = { senderFrame: { url: APP_URL } }
 const LOCAL_MODEL = { id: 'local-model', name: 'Local' } as ModelInfo
 
 /** The local engine, reduced to what these tests reach: its model list (generate must not run here). */
-const local = {
-  start: () => undefined,
-  restart: () => undefined,
-  status: () => ({ state: 'ready', error: null, restarts: 0, gaveUp: false, version: '1', providers: [] }),
-  onStatus: () => () => undefined,
-  request: async (method: string) => {
-    if (method === 'listModels') return [LOCAL_MODEL]
-    throw new Error(`local ${method} not expected`)
-  },
-  generate: async () => {
-    throw new Error('the local engine must not generate while the engine is remote')
-  },
-  importModel: async () => {
-    throw new Error('not expected')
-  },
-  dispose: async () => undefined
-} as unknown as EngineLike
+const local = remoteOnlyLocal({ models: () => [LOCAL_MODEL] })
 
 let dir: string
 let server: PlainServer

@@ -10,13 +10,13 @@ import type { Engine } from '../../src/main/engine/engine'
 import { GalleryStore } from '../../src/main/gallery/gallery-store'
 import { registerIpcHandlers } from '../../src/main/ipc/register'
 import { appEngine } from '../../src/main/remote/app-engine'
-import type { EngineLike } from '../../src/main/remote/engine-router'
 import { trustRenderer } from '../../src/main/security/trusted-url'
 import { SettingsStore } from '../../src/main/settings/settings-store'
 import { electronMock } from '../main/electron-mock'
 import { localEngine, startServe, type StudioProcess } from '../serve/studio-process'
 import { calibratedPreset, userModelWithPresets } from './calibrated-fixture'
 import { PLAIN_MODEL, PLAIN_TOKEN, startPlainServer, type PlainServer } from './plain-server'
+import { remoteOnlyLocal } from './remote-only-local'
 
 vi.mock('electron', async () => (await import('../main/electron-mock')).electronModule())
 
@@ -38,23 +38,7 @@ let plain: PlainServer
 let engine: Engine
 
 /** This machine's engine: it has `tiny-mine` (with its own presets) and must not be asked to count. */
-const local = {
-  start: () => undefined,
-  restart: () => undefined,
-  status: () => ({ state: 'ready', error: null, restarts: 0, gaveUp: false, version: '1', providers: [] }),
-  onStatus: () => () => undefined,
-  request: async (method: string) => {
-    if (method === 'listModels') return [localModel]
-    throw new Error(`local ${method} not expected`)
-  },
-  generate: async () => {
-    throw new Error('not expected')
-  },
-  importModel: async () => {
-    throw new Error('not expected')
-  },
-  dispose: async () => undefined
-} as unknown as EngineLike
+const local = remoteOnlyLocal({ models: () => [localModel] })
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'studio-remote-calls-'))

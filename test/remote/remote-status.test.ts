@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Engine } from '../../src/main/engine/engine'
-import { EngineRouter, type EngineLike, type RouterEndpoint } from '../../src/main/remote/engine-router'
+import { EngineRouter, type RouterEndpoint } from '../../src/main/remote/engine-router'
 import type { EngineHostStatus } from '../../src/shared/engine-status'
 import type { RemoteEngineStatus } from '../../src/shared/remote-engine'
 import { localEngine, startServe, type StudioProcess } from '../serve/studio-process'
 import { PLAIN_MODEL, PLAIN_TOKEN, startPlainServer, type PlainServer } from './plain-server'
+import { remoteOnlyLocal } from './remote-only-local'
 
 /**
  * The status the router reports while the engine is remote (what the status bar shows): a real
@@ -23,22 +24,7 @@ const LOCAL_STATUS: EngineHostStatus = {
   version: '0.1.0',
   providers: ['cpu']
 }
-const local = {
-  start: () => undefined,
-  restart: () => undefined,
-  status: () => LOCAL_STATUS,
-  onStatus: () => () => undefined,
-  request: async (method: string) => {
-    throw new Error(`the local engine was asked ${method} while the engine is remote`)
-  },
-  generate: async () => {
-    throw new Error('the local engine must not generate while the engine is remote')
-  },
-  importModel: async () => {
-    throw new Error('not expected')
-  },
-  dispose: async () => undefined
-} as unknown as EngineLike
+const local = remoteOnlyLocal({ status: LOCAL_STATUS })
 
 const FAST = { intervalMs: 200, timeoutMs: 2_000 }
 
