@@ -2,7 +2,6 @@ import { cpSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { EngineFailure } from '../../src/main/engine/errors'
 import { importFolder, type ImportResult } from '../../src/main/engine/import/importer'
 import { loadImportedModel } from '../../src/main/engine/import/load-imported'
 import {
@@ -16,6 +15,7 @@ import { GenerateRequestSchema } from '../../src/shared/generation'
 import { Session } from '../../src/main/engine/model/session'
 import { writeBigTransformer } from '../import/big-transformer'
 import { FLUX_TINY } from '../import/helpers'
+import { failureOf } from './failure-of'
 
 /**
  * The memory estimate made before loading covers imported packages (model/memory-estimate.ts,
@@ -54,16 +54,6 @@ const between = () =>
   (total(importedEstimate(tiny.manifest, fileBytes(tiny))) +
     total(importedEstimate(tiny.manifest, fileBytes(tiny), { width: 64, height: 64 }))) /
   2
-
-async function failureOf(p: Promise<unknown>): Promise<EngineFailure> {
-  try {
-    await p
-  } catch (e) {
-    expect(e).toBeInstanceOf(EngineFailure)
-    return e as EngineFailure
-  }
-  throw new Error('it did not fail')
-}
 
 describe('the memory estimate of an imported package', () => {
   it('counts the external-data weights once, from the sizes the manifest records, and not the whole graph the cut replaced', () => {

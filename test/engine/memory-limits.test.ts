@@ -2,12 +2,13 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Engine, EngineFailure, sourceThreadEntry } from '../../src/main/engine/engine'
+import { Engine, sourceThreadEntry } from '../../src/main/engine/engine'
 import { GenerateRequestSchema } from '../../src/shared/generation'
 import { assertFitsMemory, graphMemory, manifestMemory } from '../../src/main/engine/model/memory-estimate'
 import { loadPackage } from '../../src/main/engine/model/package'
 import { ALL_FIXTURES, FIXTURES, fixture } from './fixtures'
 import { hungryPackage } from './hungry-model'
+import { failureOf } from './failure-of'
 
 /**
  * A model that would allocate beyond the machine's memory ends in a `resources` error naming it,
@@ -19,16 +20,6 @@ import { hungryPackage } from './hungry-model'
 
 const tmp = mkdtempSync(join(tmpdir(), 'cs-memory-'))
 afterAll(() => rmSync(tmp, { recursive: true, force: true }))
-
-async function failureOf(p: Promise<unknown>): Promise<EngineFailure> {
-  try {
-    await p
-  } catch (e) {
-    expect(e).toBeInstanceOf(EngineFailure)
-    return e as EngineFailure
-  }
-  throw new Error('it did not fail')
-}
 
 const GiB = 2 ** 30
 

@@ -14,7 +14,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { MANIFEST_LIMITS } from '../../src/shared/manifest'
-import { EngineFailure } from '../../src/main/engine/errors'
 import { readManifest } from '../../src/main/engine/model/manifest-file'
 import { modelInfo } from '../../src/main/engine/model/model-info'
 import { loadPackage } from '../../src/main/engine/model/package'
@@ -22,6 +21,7 @@ import { listModels } from '../../src/main/engine/model/registry'
 import { assertRegularFile, readRegularFile } from '../../src/main/engine/model/safe-read'
 import { studio } from '../cli-harness'
 import { fixture } from './fixtures'
+import { failureOf } from './failure-of'
 
 /**
  * A model folder is untrusted input: FIFOs, devices and symlinks in it are refused with the file
@@ -57,16 +57,6 @@ function replace(dir: string, file: string, make: (path: string) => void): void 
   const path = join(dir, file)
   unlinkSync(path)
   make(path)
-}
-
-async function failureOf(p: Promise<unknown>): Promise<EngineFailure> {
-  try {
-    await p
-  } catch (e) {
-    expect(e).toBeInstanceOf(EngineFailure)
-    return e as EngineFailure
-  }
-  throw new Error('it did not fail')
 }
 
 const load = (dir: string) => failureOf(loadPackage(dir))
