@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { contextLists } from './context-lists'
 
 /**
  * Cross-block reads: a block that reads a tensor an earlier block of its list made which is not
@@ -53,7 +54,7 @@ export interface CrossReadLayout {
 
 /**
  * Each context's reads, for the contexts `lists` make: one merged context of every list, or one
- * per list (model/loaded-model.ts, contextLists). A read whose list is not among them is dropped
+ * per list (shared/context-lists.ts). A read whose list is not among them is dropped
  * (the manifest check refuses such a package first).
  */
 export function contextCrossReads(
@@ -61,13 +62,16 @@ export function contextCrossReads(
   merged: boolean,
   reads: readonly CrossBlockRead[]
 ): ContextCrossRead[][] {
+  const contexts = contextLists(lists, merged)
   const offsets = new Map<string, { context: number; offset: number }>()
-  let offset = 0
-  lists.forEach((l, i) => {
-    offsets.set(l.name, merged ? { context: 0, offset } : { context: i, offset: 0 })
-    offset += l.blocks
+  contexts.forEach((c, context) => {
+    let offset = 0
+    for (const j of c.lists) {
+      offsets.set(lists[j].name, { context, offset })
+      offset += lists[j].blocks
+    }
   })
-  const out: ContextCrossRead[][] = Array.from({ length: merged ? 1 : lists.length }, () => [])
+  const out: ContextCrossRead[][] = contexts.map(() => [])
   for (const r of reads) {
     const at = offsets.get(r.list)
     if (!at) continue

@@ -1,5 +1,6 @@
 import { contextCrossReads, type CrossBlockRead } from '../../../shared/cross-block-reads'
-import type { BlockListManifest, TransformerManifest } from '../../../shared/manifest'
+import { contextLists } from '../../../shared/context-lists'
+import type { TransformerManifest } from '../../../shared/manifest'
 import type { ConcreteProvider, Provider } from '../../../shared/providers'
 import { EngineFailure, isEngineFailure, runtimeFailure } from '../errors'
 import { PromptTokenizer } from '../pipeline/tokenizer'
@@ -21,24 +22,6 @@ export interface LoadOptions {
   maxSegmentBlocks?: number
 }
 
-/**
- * The block lists of a transformer as its cache contexts will see them: merged into one list named
- * 'a+b' (CacheDiT's FLUX adapter treats both lists as one), or as they are.
- */
-export function contextLists(
-  blockLists: readonly BlockListManifest[],
-  merge: boolean
-): readonly BlockListManifest[] {
-  if (!merge) return blockLists
-  return [
-    {
-      name: blockLists.map((l) => l.name).join('+'),
-      pattern: blockLists[0].pattern,
-      blocks: blockLists.flatMap((l) => l.blocks)
-    }
-  ]
-}
-
 /** Where a transformer's graphs come from: the bytes and the parsed proto of a package file. */
 export interface GraphSource {
   bytes(file: string): Uint8Array
@@ -46,7 +29,7 @@ export interface GraphSource {
 }
 
 /**
- * The block programs of a transformer's cache contexts (contextLists). The first context's first
+ * The block programs of a transformer's cache contexts (shared/context-lists.ts). The first context's first
  * segment also runs the embed graph, the last context's segments that end at its last block the
  * final graph. Shared by the engine's own packages and imported ones (externalDataDir).
  */
@@ -64,16 +47,20 @@ export function contextPrograms(
   }
 ): (merge: boolean) => BlockProgram[] {
   return (merge) => {
-    const lists = contextLists(t.blockLists, merge)
     const sizes = t.blockLists.map((l) => ({ name: l.name, blocks: l.blocks.length }))
+    const lists = contextLists(sizes, merge)
     const crossReads = contextCrossReads(sizes, merge, options.crossBlockReads ?? [])
     return lists.map(
       (l, i) =>
         new BlockProgram(
           t.name,
           l.name,
-          l.pattern,
-          l.blocks.map((file) => ({ file, bytes: source.bytes(file), model: source.graph(file) })),
+          // A merged context runs its lists' blocks in order under the first list's pattern
+          // (LoadedTransformer.contexts merges only lists of one pattern).
+          t.blockLists[l.lists[0]].pattern,
+          l.lists
+            .flatMap((j) => t.blockLists[j].blocks)
+            .map((file) => ({ file, bytes: source.bytes(file), model: source.graph(file) })),
           provider,
           tuning,
           options.blockMode ?? 'segments',

@@ -6,6 +6,7 @@ import {
   type CacheConfigInput
 } from '../../../shared/cache-config'
 import { CACHE_FIELD_DOCS, TAYLORSEER_FIELD_DOCS } from '../../../shared/cache-config-docs'
+import { contextLists } from '../../../shared/context-lists'
 import { contextCrossReads } from '../../../shared/cross-block-reads'
 import type { ModelInfo } from '../../../shared/manifest'
 
@@ -205,10 +206,11 @@ export function blockBudgetProblem(
   model: Pick<ModelInfo, 'transformers'>
 ): string | null {
   for (const t of model.transformers) {
-    const lists =
-      config.mergeBlockLists === false
-        ? t.blockLists.map((l) => ({ name: `${t.name}/${l.name}`, blocks: l.blocks }))
-        : [{ name: t.name, blocks: t.blockLists.reduce((n, l) => n + l.blocks, 0) }]
+    const merged = config.mergeBlockLists !== false
+    const lists = contextLists(t.blockLists, merged).map((c) => ({
+      name: merged ? t.name : `${t.name}/${c.name}`,
+      blocks: c.blocks
+    }))
     for (const list of lists) {
       const message = checkBlockBudget(config, list.blocks, list.name)
       if (message) return message
@@ -229,12 +231,9 @@ export function blockBudgetProblem(
 function crossReadProblem(config: CacheConfig, t: ModelInfo['transformers'][number]): string | null {
   const reads = t.crossBlockReads ?? []
   if (reads.length === 0) return null
-  const sizes = t.blockLists.map((l) => ({ name: l.name, blocks: l.blocks }))
   const check = (merged: boolean): string | null => {
-    const contexts = merged
-      ? [{ name: sizes.map((l) => l.name).join('+'), blocks: sizes.reduce((n, l) => n + l.blocks, 0) }]
-      : sizes
-    const byContext = contextCrossReads(sizes, merged, reads)
+    const contexts = contextLists(t.blockLists, merged)
+    const byContext = contextCrossReads(t.blockLists, merged, reads)
     for (const [i, c] of contexts.entries()) {
       const layout = { reads: byContext[i], perBlock: false, maxSegmentBlocks: Infinity }
       const message = checkBlockBudget(config, c.blocks, `${t.name}/${c.name}`, layout)
