@@ -1,41 +1,16 @@
 import ort from 'onnxruntime-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { castGraph } from '../../src/main/engine/model/cast-graph'
 import { fromFloat16Bits, toFloat16Bits } from '../../src/main/engine/model/float16'
-import { encodeModel, onnx } from '../../src/main/engine/model/onnx-graph'
+import { onnx } from '../../src/main/engine/model/onnx-graph'
 
 const F16 = onnx.TensorProto.DataType.FLOAT16
 const F32 = onnx.TensorProto.DataType.FLOAT
 
-/** A one-node graph: ONNX Runtime's Cast from one element type to the other, the reference. */
-function castGraph(from: number, to: number): Uint8Array {
-  const value = (name: string, elemType: number) => ({
-    name,
-    type: { tensorType: { elemType, shape: { dim: [{ dimParam: 'n' }] } } }
-  })
-  return encodeModel(
-    onnx.ModelProto.create({
-      irVersion: 8,
-      opsetImport: [{ domain: '', version: 18 }],
-      graph: {
-        name: 'cast',
-        node: [
-          onnx.NodeProto.create({
-            opType: 'Cast',
-            input: ['x'],
-            output: ['y'],
-            attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: to }]
-          })
-        ],
-        input: [value('x', from)],
-        output: [value('y', to)]
-      }
-    })
-  )
-}
-
 const f32 = (bits: number[]) => new Float32Array(Uint32Array.from(bits).buffer)
 const halves = (x: number[]) => [...toFloat16Bits(Float32Array.from(x))]
 
+// ONNX Runtime's Cast each way: the reference.
 let narrow: ort.InferenceSession
 let widen: ort.InferenceSession
 beforeAll(async () => {

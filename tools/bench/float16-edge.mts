@@ -12,6 +12,7 @@
  * and ONNX Runtime's own time to run that Cast on the 3.1 M values.
  */
 import ort from 'onnxruntime-node'
+import { castGraph, castNode, vectorValue } from '../../src/main/engine/model/cast-graph'
 import { fromFloat16Bits, toFloat16Bits } from '../../src/main/engine/model/float16'
 import { encodeModel, onnx, tryDecodeModel } from '../../src/main/engine/model/onnx-graph'
 
@@ -51,10 +52,6 @@ const F16 = onnx.TensorProto.DataType.FLOAT16
 const F32 = onnx.TensorProto.DataType.FLOAT
 const weight = new Uint8Array(weightMb * 1024 * 1024)
 for (let i = 0; i < weight.length; i += 4096) weight[i] = i & 0xff
-const value = (name: string, elemType: number) => ({
-  name,
-  type: { tensorType: { elemType, shape: { dim: [{ dimParam: 'n' }] } } }
-})
 const bytes = encodeModel(
   onnx.ModelProto.create({
     irVersion: 8,
@@ -65,8 +62,8 @@ const bytes = encodeModel(
       initializer: [
         onnx.TensorProto.create({ name: 'w', dims: [weight.length / 2], dataType: F16, rawData: weight })
       ],
-      input: [value('x', F16)],
-      output: [value('y', F16)]
+      input: [vectorValue('x', F16)],
+      output: [vectorValue('y', F16)]
     }
   })
 )
@@ -74,42 +71,15 @@ const castOut = (b: Uint8Array): Uint8Array => {
   const decoded = tryDecodeModel(b)
   if ('error' in decoded) throw new Error(decoded.error)
   const g = decoded.model.graph!
-  g.node!.push(
-    onnx.NodeProto.create({
-      opType: 'Cast',
-      input: ['y'],
-      output: ['y_f32'],
-      attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: F32 }]
-    })
-  )
-  g.output = [value('y_f32', F32)]
+  g.node!.push(castNode('y', 'y_f32', F32))
+  g.output = [vectorValue('y_f32', F32)]
   return encodeModel(decoded.model)
 }
 console.log(
   `Casts at load, ${weightMb} MB of inline weights: decode + encode ${best(() => castOut(bytes)).toFixed(0)} ms`
 )
 
-const cast = await ort.InferenceSession.create(
-  encodeModel(
-    onnx.ModelProto.create({
-      irVersion: 8,
-      opsetImport: [{ domain: '', version: 18 }],
-      graph: {
-        name: 'cast',
-        node: [
-          onnx.NodeProto.create({
-            opType: 'Cast',
-            input: ['x'],
-            output: ['y'],
-            attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: F32 }]
-          })
-        ],
-        input: [value('x', F16)],
-        output: [value('y', F32)]
-      }
-    })
-  )
-)
+const cast = await ort.InferenceSession.create(castGraph(F16, F32))
 const image = toFloat16Bits(values(3 * 1024 * 1024))
 let runMs = Infinity
 for (let i = 0; i < REPEATS; i++) {
