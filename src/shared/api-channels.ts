@@ -9,6 +9,7 @@ export const STUDIO_CALLS = [
   'listProviders',
   'listModels',
   'addModel',
+  'cancelAddModel',
   'listCalibratedPresets',
   'countTokens',
   'generate',

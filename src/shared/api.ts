@@ -4,12 +4,7 @@ import type { EngineHostStatus } from './engine-status'
 import { SetEngineSchema, TestEngineSchema, type EngineInfo, type EngineProbe } from './engine-endpoint'
 import type { CalibratedPreset } from './calibrated-presets'
 import { EntryIdSchema, type GalleryEntry, type GalleryEntryMeta } from './gallery'
-import {
-  GenerateRequestSchema,
-  PromptTextSchema,
-  type ProgressEvent,
-  type PromptTokens
-} from './generation'
+import { GenerateRequestSchema, PromptTextSchema, type ProgressEvent, type PromptTokens } from './generation'
 import type { ModelInfo } from './manifest'
 import type { AddModelProgress } from './model-import'
 import type { ConcreteProvider } from './providers'
@@ -47,7 +42,8 @@ export const REQUEST_SCHEMAS = {
   restartEngine: null,
   listProviders: null,
   listModels: null,
-  addModel: null,
+  addModel: JobIdSchema,
+  cancelAddModel: JobIdSchema,
   listCalibratedPresets: ModelRefSchema,
   countTokens: CountTokensSchema,
   generate: GenerateCallSchema,
@@ -82,9 +78,15 @@ export interface StudioCalls {
   listModels: { params: []; return: ModelInfo[] }
   /**
    * Opens a folder dialog in main; null when the user cancels it. A package folder is added where
-   * it is; an ONNX diffusers folder is imported into the app's models folder (addModelProgress events).
+   * it is; an ONNX diffusers folder is imported into the app's models folder (addModelProgress
+   * events). The renderer picks `jobId` so that cancelAddModel can stop the import.
    */
-  addModel: { params: []; return: ModelInfo | null }
+  addModel: { params: [job: z.input<typeof JobIdSchema>]; return: ModelInfo | null }
+  /**
+   * Stops the addModel of that job id: its import ends with `cancelled` and leaves nothing in the
+   * models folder. `cancelled: false` when no such job runs (it had already ended).
+   */
+  cancelAddModel: { params: [job: z.input<typeof JobIdSchema>]; return: { cancelled: boolean } }
   /** The presets `studio calibrate` saved for this model (validated; newest first). */
   listCalibratedPresets: { params: [model: z.input<typeof ModelRefSchema>]; return: CalibratedPreset[] }
   /** The prompt's tokens against the model's limit: what is kept, dropped and unknown. */

@@ -52,7 +52,7 @@ async function addModel(dir: string): Promise<ApiResult<ModelInfo | null>> {
   electronMock.dialogResult = { canceled: false, filePaths: [dir] }
   const handler = electronMock.handlers.get('studio:call:addModel')
   if (!handler) throw new Error('addModel is not registered')
-  return (await handler({ senderFrame: { url: APP_URL } })) as ApiResult<ModelInfo | null>
+  return (await handler({ senderFrame: { url: APP_URL } }, { jobId: 'add-1' })) as ApiResult<ModelInfo | null>
 }
 
 function copyOf(name: string, as: string): string {

@@ -64,7 +64,7 @@ async function call<T>(name: string, ...args: unknown[]): Promise<ApiResult<T>> 
 
 async function addModel(dir: string): Promise<ApiResult<ModelInfo | null>> {
   electronMock.dialogResult = { canceled: false, filePaths: [dir] }
-  return call<ModelInfo | null>('addModel')
+  return call<ModelInfo | null>('addModel', { jobId: 'add-1' })
 }
 
 function value<T>(r: ApiResult<T>): T {

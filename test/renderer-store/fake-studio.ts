@@ -146,7 +146,9 @@ export class FakeStudio {
         return () => void listeners.delete(listener)
       },
       listModels: () => (rec('listModels', []), ok(this.models)),
-      addModel: () => (rec('addModel', []), Promise.resolve(this.addModelAnswer)),
+      addModel: (job) => (rec('addModel', [job]), Promise.resolve(this.addModelAnswer)),
+      // The fake's addModel has always answered by the time the page can ask: nothing to cancel.
+      cancelAddModel: (job) => (rec('cancelAddModel', [job]), ok({ cancelled: false })),
       countTokens: ({ model, text }) => {
         rec('countTokens', [model, text])
         const answer = this.countTokens(text)

@@ -59,9 +59,9 @@ describe('Add model importing a folder', () => {
     // The answer waits until the progress lines have come, as main's does while the engine imports.
     const studio = (globalThis as unknown as { window: { studio: StudioApi } }).window.studio
     const original = studio.addModel
-    studio.addModel = async () => {
+    studio.addModel = async (job) => {
       await answered
-      return original()
+      return original(job)
     }
     const adding = store.getState().addModel()
     const folder = '/data/flux'

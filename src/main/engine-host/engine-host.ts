@@ -160,15 +160,25 @@ export class EngineHost {
 
   /**
    * Imports an ONNX diffusers folder (shared/model-import.ts). No timeout: reading a 24 GB
-   * model's graph takes a while, and an engine that dies fails it like any request.
+   * model's graph takes a while, and an engine that dies fails it like any request. Aborting
+   * `signal` cancels it in the engine, which ends the import and removes its partial package.
    */
   async importModel(
     params: ImportModelParams,
-    onProgress?: (event: ImportProgress) => void
+    onProgress?: (event: ImportProgress) => void,
+    signal?: AbortSignal
   ): Promise<ImportModelResult> {
     await this.#whenReady()
-    const { response } = this.#send('importModel', params, { onImportProgress: onProgress })
-    return (await response) as ImportModelResult
+    if (signal?.aborted) throw new EngineFailure('cancelled', 'import cancelled')
+    const { id, response } = this.#send('importModel', params, { onImportProgress: onProgress })
+    const cancel = (): void =>
+      void this.#send('cancel', { requestId: id }, {}).response.catch(() => undefined)
+    signal?.addEventListener('abort', cancel, { once: true })
+    try {
+      return (await response) as ImportModelResult
+    } finally {
+      signal?.removeEventListener('abort', cancel)
+    }
   }
 
   async dispose(): Promise<void> {

@@ -12,30 +12,48 @@ import type { Services } from './services'
  * Embedded and added models. Adding one asks for its folder: our own package (model.json) is
  * checked and kept where it is; an ONNX diffusers folder (model_index.json) is imported by the
  * engine into the app's models folder, its progress pushed to the page, and that package kept.
+ * An import is cancelled by the job id the renderer gave it, as generate is (generate-handlers.ts).
  */
 export function registerModelHandlers(services: Services): void {
   const { engine, settings, window } = services
   const modelsDir = (): string => services.modelsDir?.() ?? join(app.getPath('userData'), 'models')
+  const jobs = new Map<string, AbortController>()
 
   handleCall('listModels', () =>
     engine.request('listModels', { extraModelDirs: settings.get().extraModelDirs })
   )
-  handleCall('addModel', async () => {
-    const dir = await pickFolder(window(), 'Add a model folder')
-    if (!dir) return null
-    const info = (await isDiffusersFolder(dir))
-      ? await importFolder(dir)
-      : await engine.request('inspectModel', { path: dir }) // throws model_invalid with the reason
-    const dirs = settings.get().extraModelDirs
-    if (!dirs.includes(info.path)) await settings.set({ extraModelDirs: [...dirs, info.path] })
-    return info
+  handleCall('addModel', async ({ jobId }) => {
+    if (jobs.has(jobId)) throw new ApiFailure('bad_request', `addModel: job ${jobId} is already running`)
+    const controller = new AbortController()
+    jobs.set(jobId, controller)
+    try {
+      const dir = await pickFolder(window(), 'Add a model folder')
+      if (!dir) return null
+      const info = (await isDiffusersFolder(dir))
+        ? await importFolder(dir, controller.signal)
+        : await engine.request('inspectModel', { path: dir }) // throws model_invalid with the reason
+      const dirs = settings.get().extraModelDirs
+      if (!dirs.includes(info.path)) await settings.set({ extraModelDirs: [...dirs, info.path] })
+      return info
+    } finally {
+      jobs.delete(jobId)
+    }
+  })
+
+  handleCall('cancelAddModel', ({ jobId }) => {
+    const job = jobs.get(jobId)
+    job?.abort()
+    return { cancelled: job !== undefined }
   })
 
   // The engine refuses a broken folder with one line naming the file (EngineFailure), and keeps
-  // serving; a folder imported before answers the package made then (its last progress line says so).
-  async function importFolder(folder: string): Promise<ModelInfo> {
-    const { model } = await engine.importModel({ folder, modelsDir: modelsDir() }, (event) =>
-      sendEvent(window()?.webContents, 'addModelProgress', { folder, ...event })
+  // serving; a folder imported before answers the package made then (its last progress line says
+  // so). A cancel ends the import with `cancelled`; the engine removes the partial package.
+  async function importFolder(folder: string, signal: AbortSignal): Promise<ModelInfo> {
+    const { model } = await engine.importModel(
+      { folder, modelsDir: modelsDir() },
+      (event) => sendEvent(window()?.webContents, 'addModelProgress', { folder, ...event }),
+      signal
     )
     return model
   }

@@ -1,21 +1,21 @@
 import type { ModelInfo } from '../../../shared/manifest'
 import { useStudioStore } from '../store'
 import { selectedModel } from '../store/slices/models'
-import { formatBytes, formatMs } from './format'
+import { AddModelStatus } from './AddModelStatus'
+import { formatBytes } from './format'
 
 /**
  * Embedded and user-added models with kind, size and source; an imported model also shows its
  * family, precision, size on disk (its source weights included) and block lists. Adding a folder
- * shows the importer's progress while it runs, then what it said, or the refusal's reason.
+ * shows the importer's progress while it runs (with Cancel), then what it said, or the refusal's
+ * reason (AddModelStatus).
  */
 export function ModelPicker({ disabled }: { disabled?: boolean }) {
   const models = useStudioStore((s) => s.models)
   const model = useStudioStore(selectedModel)
   const selectModel = useStudioStore((s) => s.selectModel)
   const addModel = useStudioStore((s) => s.addModel)
-  const addError = useStudioStore((s) => s.addModelError)
   const adding = useStudioStore((s) => s.addingModel)
-  const notice = useStudioStore((s) => s.addModelNotice)
   const modelsError = useStudioStore((s) => s.modelsError)
   return (
     <div className="field">
@@ -47,27 +47,8 @@ export function ModelPicker({ disabled }: { disabled?: boolean }) {
         ))}
       </select>
       {model && <ModelMeta model={model} />}
-      {adding && (
-        <div className="import-progress" role="status" data-testid="add-model-progress">
-          <span className="dim">Importing{adding.lines[0] ? ` ${adding.lines[0].folder}` : ''}…</span>
-          {adding.lines.slice(-4).map((l, k) => (
-            <span key={`${adding.lines.length}-${k}`} className="num dim">
-              {formatMs(l.elapsedMs)} · {l.line}
-            </span>
-          ))}
-        </div>
-      )}
-      {notice && !adding && (
-        <p className="field-hint" data-testid="add-model-notice">
-          {notice}
-        </p>
-      )}
       {modelsError && <p className="field-error">{modelsError}</p>}
-      {addError && (
-        <p className="field-error" role="alert" data-testid="add-model-error">
-          Refused: {addError}
-        </p>
-      )}
+      <AddModelStatus />
     </div>
   )
 }

@@ -1,6 +1,9 @@
 import type { ModelInfo } from '../../../../shared/manifest'
-import { errorText, unwrap } from '../../../../shared/failure'
+import { errorText, isCancelled, unwrap } from '../../../../shared/failure'
 import type { ModelsSlice, SliceCreator } from './types'
+
+/** What the page says when the user cancelled an import (main has removed what it had written). */
+export const IMPORT_CANCELLED = 'Import cancelled'
 
 export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get) => ({
   models: [],
@@ -12,7 +15,9 @@ export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get) => ({
 
   applyAddModelProgress: (event) =>
     set((s) =>
-      s.addingModel ? { addingModel: { lines: [...s.addingModel.lines, event].slice(-200) } } : {}
+      s.addingModel
+        ? { addingModel: { ...s.addingModel, lines: [...s.addingModel.lines, event].slice(-200) } }
+        : {}
     ),
 
   loadModels: async () => {
@@ -29,9 +34,10 @@ export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get) => ({
   },
 
   addModel: async () => {
-    set({ addingModel: { lines: [] }, addModelNotice: null })
+    const jobId = `import-${crypto.randomUUID()}`
+    set({ addingModel: { jobId, lines: [], cancelling: false }, addModelNotice: null })
     try {
-      const model = await unwrap(window.studio.addModel())
+      const model = await unwrap(window.studio.addModel({ jobId }))
       if (!model) {
         set({ addModelError: null, addingModel: null })
         return null
@@ -46,9 +52,24 @@ export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get) => ({
       get().selectModel(model.id)
       return model
     } catch (e) {
-      set({ addModelError: errorText(e), addingModel: null })
+      if (isCancelled(e)) set({ addModelError: null, addingModel: null, addModelNotice: IMPORT_CANCELLED })
+      else set({ addModelError: errorText(e), addingModel: null })
       return null
     }
+  },
+
+  cancelAddModel: async () => {
+    const adding = get().addingModel
+    if (!adding || adding.cancelling) return
+    set({ addingModel: { ...adding, cancelling: true } })
+    const r = await window.studio.cancelAddModel({ jobId: adding.jobId })
+    // Not cancelled = it had already ended; its own answer settles what the page shows.
+    if (!r.ok)
+      set((s) => ({
+        addModelError: r.error.message,
+        addingModel:
+          s.addingModel?.jobId === adding.jobId ? { ...s.addingModel, cancelling: false } : s.addingModel
+      }))
   }
 })
 

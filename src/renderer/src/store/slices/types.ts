@@ -124,15 +124,20 @@ export interface ModelsSlice {
   modelsError: string | null
   /** Why the last folder the user picked was refused; null after a success or a cancel. */
   addModelError: string | null
-  /** While Add model runs: the importer's progress lines so far (an ONNX diffusers folder). */
-  addingModel: { lines: AddModelProgress[] } | null
-  /** What the last import said at its end ("imported as …", "already imported as …"). */
+  /**
+   * While Add model runs: its job id (cancelAddModel names it), the importer's progress lines so
+   * far (an ONNX diffusers folder), and whether a cancel was asked for.
+   */
+  addingModel: { jobId: string; lines: AddModelProgress[]; cancelling: boolean } | null
+  /** What the last import said at its end ("imported as …", "already imported as …", "Import cancelled"). */
   addModelNotice: string | null
   /** A progress line from main while a folder is imported. */
   applyAddModelProgress: (event: AddModelProgress) => void
   loadModels: () => Promise<void>
   /** Opens main's folder dialog; a valid package is listed and selected, a bad one refused with the reason. */
   addModel: () => Promise<ModelInfo | null>
+  /** Stops the running Add model; it then ends with the notice "Import cancelled". */
+  cancelAddModel: () => Promise<void>
 }
 
 // ── gallery ──────────────────────────────────────────────────────────────────────────────────

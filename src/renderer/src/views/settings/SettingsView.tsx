@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react'
 import type { Settings } from '../../../../shared/settings'
+import { AddModelStatus } from '../../components/AddModelStatus'
 import { formatBytes } from '../../components/format'
 import { useStudioStore } from '../../store'
 import { EngineField } from './EngineField'
@@ -95,7 +96,7 @@ function FolderAndThreads({ settings }: { settings: Settings }) {
 function ModelList() {
   const models = useStudioStore((s) => s.models)
   const addModel = useStudioStore((s) => s.addModel)
-  const addError = useStudioStore((s) => s.addModelError)
+  const adding = useStudioStore((s) => s.addingModel)
   return (
     <fieldset className="settings-group">
       <legend>Models</legend>
@@ -124,15 +125,16 @@ function ModelList() {
         </tbody>
       </table>
       <div className="input-group">
-        <button type="button" className="secondary-button" onClick={() => void addModel()}>
+        <button
+          type="button"
+          className="secondary-button"
+          onClick={() => void addModel()}
+          disabled={adding !== null}
+        >
           Add model folder…
         </button>
       </div>
-      {addError && (
-        <p className="field-error" role="alert">
-          Refused: {addError}
-        </p>
-      )}
+      <AddModelStatus />
     </fieldset>
   )
 }
