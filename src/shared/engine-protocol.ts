@@ -2,7 +2,7 @@ import { z } from 'zod'
 import {
   GenerateRequestSchema,
   PromptTextSchema,
-  type GenerationResult,
+  type GenerationOutput,
   type ProgressEvent,
   type PromptTokens
 } from './generation'
@@ -98,7 +98,8 @@ export interface EngineMethodResults {
   status: EngineStatusInfo
   listModels: ModelInfo[]
   inspectModel: ModelInfo
-  generate: GenerationResult
+  /** The served engine leaves the pixels out (generation.ts, GenerationOutput). */
+  generate: GenerationOutput
   compare: CompareResult
   cancel: { cancelled: boolean }
   countTokens: PromptTokens

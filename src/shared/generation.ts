@@ -184,6 +184,18 @@ export const GenerationResultSchema = z.object({
 })
 export type GenerationResult = z.infer<typeof GenerationResultSchema>
 
+/**
+ * What the app keeps of a generation: the result less its raw pixels. Main saves the encoded
+ * files and the renderer shows them, so the pixels (the largest part, for a video tens of MB)
+ * stay in the engine's process; only its in-process callers (CLI, bench, serve) read them.
+ */
+export type GenerationOutput = Omit<GenerationResult, 'pixels'>
+
+export function withoutPixels(result: GenerationResult): GenerationOutput {
+  const { pixels: _pixels, ...output } = result
+  return output
+}
+
 export const PreviewSchema = z.object({
   width: z.number().int(),
   height: z.number().int(),

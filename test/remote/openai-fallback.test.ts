@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decode } from 'fast-png'
+import { entryFrames } from '../../src/main/gallery/frames'
 import { RemoteEngine } from '../../src/main/remote/remote-engine'
 import { PLAIN_MODEL, PLAIN_TOKEN, startPlainServer, type PlainServer } from './plain-server'
 
@@ -49,11 +50,13 @@ describe('RemoteEngine on a plain OpenAI-Images-compatible server', () => {
     expect(progress).toEqual([])
     expect(result.trace).toEqual([])
     expect([result.width, result.height, result.frames]).toEqual([8, 6, 1])
-    // RGB from the server, RGBA in the result, alpha opaque.
+    // The server's RGB PNG is kept as it came; the compare view reads it as RGBA, alpha opaque.
     const expected = new Uint8Array(8 * 6 * 4)
     for (let i = 0; i < 48; i++) expected.set([...server.rgb.subarray(i * 3, i * 3 + 3), 255], i * 4)
-    expect(Buffer.from(result.pixels).equals(Buffer.from(expected))).toBe(true)
+    const entry = { ...result, id: 'e', createdAt: '', files: result.files }
+    expect(Buffer.from(entryFrames(entry)).equals(Buffer.from(expected))).toBe(true)
     expect(decode(result.files[0].bytes).width).toBe(8)
+    expect(result).not.toHaveProperty('pixels')
     expect(result.recipe).toMatchObject({
       model: PLAIN_MODEL,
       prompt: 'a red square',

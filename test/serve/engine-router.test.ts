@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { decode } from 'fast-png'
 import { EngineHost } from '../../src/main/engine-host/engine-host'
 import { EngineFailure } from '../../src/main/engine/errors'
 import { EngineRouter } from '../../src/main/remote/engine-router'
@@ -74,8 +75,8 @@ describe('EngineRouter (Settings → Engine: local or remote)', () => {
       width: remote.width,
       height: remote.height,
       frames: 1,
-      a: remote.pixels,
-      b: local.pixels
+      a: Uint8Array.from(decode(remote.files[0].bytes).data),
+      b: Uint8Array.from(decode(local.files[0].bytes).data)
     })
     expect(same.ssim).toBe(1)
 

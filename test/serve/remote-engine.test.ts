@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { decode } from 'fast-png'
 import type { Engine } from '../../src/main/engine/engine'
 import { EngineFailure } from '../../src/main/engine/errors'
 import { RemoteEngine } from '../../src/main/remote/remote-engine'
@@ -57,7 +58,7 @@ describe('RemoteEngine (the app on studio serve)', () => {
     const progress: ProgressEvent[] = []
     const got = await remote.generate(input(), { onProgress: (e) => progress.push(e) })
     const want = await engine.generate(GenerateRequestSchema.parse(input()))
-    expect(Buffer.compare(got.pixels, want.pixels)).toBe(0)
+    expect(Buffer.compare(decode(got.files[0].bytes).data as Uint8Array, want.pixels)).toBe(0)
     expect(Buffer.compare(got.files[0].bytes, want.files[0].bytes)).toBe(0)
     expect(got.recipe).toEqual(want.recipe)
     const decisions = (t: typeof got.trace) => t.map(({ ms: _ms, ...rest }) => rest)

@@ -6,7 +6,7 @@ import type {
   EngineParams
 } from '../../shared/engine-protocol'
 import type { EngineHostStatus } from '../../shared/engine-status'
-import type { GenerateRequestInput, GenerationResult, ProgressEvent } from '../../shared/generation'
+import type { GenerateRequestInput, GenerationOutput, ProgressEvent } from '../../shared/generation'
 import type { ImportModelParams, ImportModelResult, ImportProgress } from '../../shared/model-import'
 import { EngineFailure, cancelled } from '../engine/errors'
 import { exhaustedMessage, memoryCrashReason } from './memory-crash'
@@ -123,11 +123,11 @@ export class EngineHost {
    * Queues a generate behind the ones before it (the engine runs one at a time: two would fight
    * for the same cores). Aborting the signal drops it from the queue or cancels it in the engine.
    */
-  generate(params: GenerateRequestInput, options: GenerateOptions = {}): Promise<GenerationResult> {
+  generate(params: GenerateRequestInput, options: GenerateOptions = {}): Promise<GenerationOutput> {
     const { signal, onProgress } = options
     const extraModelDirs = [...(options.extraModelDirs ?? [])]
     let started = false
-    const run = async (): Promise<GenerationResult> => {
+    const run = async (): Promise<GenerationOutput> => {
       started = true
       if (signal?.aborted) throw cancelled()
       const exhausted = this.#exhausted.get(params.model)
@@ -141,7 +141,7 @@ export class EngineHost {
       signal?.addEventListener('abort', cancel, { once: true })
       this.#setBusy(+1)
       try {
-        return (await response) as GenerationResult
+        return (await response) as GenerationOutput
       } finally {
         this.#generatingModel = undefined
         signal?.removeEventListener('abort', cancel)

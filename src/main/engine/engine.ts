@@ -3,6 +3,7 @@ import { ENGINE_VERSION, type EngineStatusInfo } from '../../shared/engine-proto
 import {
   GenerateRequestSchema,
   type GenerateRequest,
+  type GenerationOutput,
   type GenerationResult,
   type ProgressEvent,
   type PromptTokens
@@ -172,19 +173,21 @@ export class Engine {
       return Promise.reject(new EngineFailure('bad_request', describeIssues('generate', parsed.error)))
     const request = parsed.data
     this.#busy++
-    const run = this.#queue.then(() => this.#generate(request, opts))
+    // With pixels: true the thread answers the whole GenerationResult.
+    const run = this.#queue.then(() => this.#generate(request, opts, true))
     this.#queue = run.catch(() => undefined)
-    return run.finally(() => this.#busy--)
+    return run.finally(() => this.#busy--) as Promise<GenerationResult>
   }
 
   /**
    * The served engine's generate (server/server.ts): the server has parsed the request with the
    * shared schema and the engine host sends one generate at a time, so neither is done again here
-   * (one validation per boundary and one queue on the app's path, docs/architecture.md).
+   * (one validation per boundary and one queue on the app's path, docs/architecture.md). The
+   * answer leaves the raw pixels on the generation thread: the app saves and shows the files.
    */
-  runGenerate(request: GenerateRequest, opts: GenerateOptions = {}): Promise<GenerationResult> {
+  runGenerate(request: GenerateRequest, opts: GenerateOptions = {}): Promise<GenerationOutput> {
     this.#busy++
-    return this.#generate(request, opts).finally(() => this.#busy--)
+    return this.#generate(request, opts, false).finally(() => this.#busy--)
   }
 
   /** Stops the thread; pending work fails with `engine_crashed`. */
@@ -208,7 +211,11 @@ export class Engine {
     await imports
   }
 
-  async #generate(request: GenerateRequest, opts: GenerateOptions): Promise<GenerationResult> {
+  async #generate(
+    request: GenerateRequest,
+    opts: GenerateOptions,
+    pixels: boolean
+  ): Promise<GenerationOutput> {
     if (opts.signal?.aborted) throw cancelled()
     // `auto` means the default provider the engine was started with (the app's setting at spawn).
     if (request.provider === 'auto' && this.#options.defaultProvider)
@@ -224,9 +231,9 @@ export class Engine {
       const id = this.#nextId++
       return (await this.#call(
         thread,
-        { type: 'generate', id, modelDir, request, cancelFlag },
+        { type: 'generate', id, modelDir, request, cancelFlag, pixels },
         opts.onProgress
-      )) as GenerationResult
+      )) as GenerationOutput
     } finally {
       this.#running.delete(flag)
       opts.signal?.removeEventListener('abort', onAbort)

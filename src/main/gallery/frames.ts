@@ -22,19 +22,24 @@ export function entryFrames(entry: GalleryEntry): Uint8Array<ArrayBuffer> {
   return out
 }
 
+/** Grey, grey+alpha, RGB or RGBA8 as RGBA8 (a plain remote server may send any of them). */
 function toRgba8(png: Uint8Array, width: number, height: number, name: string): Uint8Array<ArrayBufferLike> {
   const image = decode(png)
   if (image.width !== width || image.height !== height || image.depth !== 8 || image.palette) {
     throw new ApiFailure('bad_request', `compare: ${name} is not a ${width}×${height} 8-bit RGB(A) PNG`)
   }
-  if (image.channels === 4)
-    return new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.byteLength)
-  if (image.channels !== 3)
-    throw new ApiFailure('bad_request', `compare: ${name} has ${image.channels} channels`)
+  const { channels, data } = image
+  if (channels === 4) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+  if (channels < 1 || channels > 4)
+    throw new ApiFailure('bad_request', `compare: ${name} has ${channels} channels`)
+  const grey = channels < 3
   const rgba = new Uint8Array(width * height * 4)
   for (let p = 0; p < width * height; p++) {
-    rgba.set(image.data.subarray(p * 3, p * 3 + 3), p * 4)
-    rgba[p * 4 + 3] = 255
+    const s = p * channels
+    rgba[p * 4] = data[s]
+    rgba[p * 4 + 1] = grey ? data[s] : data[s + 1]
+    rgba[p * 4 + 2] = grey ? data[s] : data[s + 2]
+    rgba[p * 4 + 3] = channels === 2 ? data[s + 1] : 255
   }
   return rgba
 }

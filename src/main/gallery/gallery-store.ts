@@ -1,7 +1,7 @@
 import { cp, mkdir, readdir, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { EntryIdSchema, type GalleryEntry, type GalleryEntryMeta } from '../../shared/gallery'
-import type { GenerationResult } from '../../shared/generation'
+import type { GenerationOutput } from '../../shared/generation'
 import { ApiFailure, errorText, isDiskFull, storageFailure } from '../../shared/failure'
 import { syncDir, writeFileAtomic } from '../engine/atomic-write'
 import { PLAIN_FILE_NAME } from '../storage/confined-read'
@@ -41,7 +41,7 @@ export class GalleryStore {
     return this.#notices
   }
 
-  async save(result: GenerationResult, now = new Date()): Promise<GalleryEntryMeta> {
+  async save(result: GenerationOutput, now = new Date()): Promise<GalleryEntryMeta> {
     const index = this.#opened()
     const id = newEntryId(now)
     const meta: GalleryEntryMeta = {

@@ -1,6 +1,6 @@
 import type { EngineMethodResults, EngineParams } from '../../shared/engine-protocol'
 import type { EngineHostStatus } from '../../shared/engine-status'
-import type { GenerateRequestInput, GenerationResult } from '../../shared/generation'
+import type { GenerateRequestInput, GenerationOutput } from '../../shared/generation'
 import { remoteStatus, type RemoteEngineStatus } from '../../shared/remote-engine'
 import type { EngineHost, GenerateOptions, QuickMethod } from '../engine-host/engine-host'
 import { EngineFailure } from '../engine/errors'
@@ -123,7 +123,7 @@ export class EngineRouter implements EngineLike {
     return this.#local.request(method, params)
   }
 
-  async generate(params: GenerateRequestInput, options: GenerateOptions = {}): Promise<GenerationResult> {
+  async generate(params: GenerateRequestInput, options: GenerateOptions = {}): Promise<GenerationOutput> {
     const remote = this.remote()
     if (!remote) return this.#local.generate(params, options)
     return this.#watched(remote.generate(params, { onProgress: options.onProgress, signal: options.signal }))

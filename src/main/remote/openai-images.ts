@@ -1,6 +1,6 @@
 import { decode } from 'fast-png'
 import { z } from 'zod'
-import type { GenerateRequest, GenerationResult } from '../../shared/generation'
+import type { GenerateRequest, GenerationOutput } from '../../shared/generation'
 import type { ModelInfo } from '../../shared/manifest'
 import { resolveCacheConfig } from '../../shared/presets'
 import { EngineFailure } from '../engine/errors'
@@ -59,7 +59,7 @@ export function plainResult(
   r: GenerateRequest,
   url: string,
   totalMs: number
-): GenerationResult {
+): GenerationOutput {
   const images = PlainImagesSchema.safeParse(body)
   if (!images.success)
     throw new EngineFailure('internal', `remote engine at ${url}: the answer holds no b64_json image`)
@@ -96,25 +96,9 @@ export function plainResult(
     width: png.width,
     height: png.height,
     frames: 1,
-    pixels: rgba(png.data, png.channels, png.width * png.height),
     files: [{ name: 'image.png', mime: 'image/png', bytes }],
     trace: [],
     summary: { contexts: [], blocksRun: 0, blocksTotal: 0, theoreticalBlockSpeedup: 1 },
     timings: { totalMs, encodeMs: 0, denoiseMs: 0, decodeMs: 0, perStepMs: [] }
   }
-}
-
-/** Grey, grey+alpha, RGB or RGBA8 as RGBA8 (servers send RGB PNGs more often than not). */
-function rgba(data: ArrayLike<number>, channels: number, pixels: number): Uint8Array<ArrayBuffer> {
-  if (channels === 4) return Uint8Array.from(data)
-  const out = new Uint8Array(pixels * 4)
-  for (let i = 0; i < pixels; i++) {
-    const s = i * channels
-    const grey = channels < 3
-    out[i * 4] = data[s]
-    out[i * 4 + 1] = grey ? data[s] : data[s + 1]
-    out[i * 4 + 2] = grey ? data[s] : data[s + 2]
-    out[i * 4 + 3] = channels === 2 ? data[s + 1] : channels === 4 ? data[s + 3] : 255
-  }
-  return out
 }

@@ -12,7 +12,7 @@ import { EngineErrorCodeSchema } from '../../shared/engine-protocol'
 import {
   GenerateRequestSchema,
   type GenerateRequestInput,
-  type GenerationResult,
+  type GenerationOutput,
   type GenerateRequest,
   type ProgressEvent,
   PromptTokensSchema,
@@ -162,7 +162,7 @@ export class RemoteEngine {
   async generate(
     input: GenerateRequestInput,
     options: { onProgress?: (event: ProgressEvent) => void; signal?: AbortSignal } = {}
-  ): Promise<GenerationResult> {
+  ): Promise<GenerationOutput> {
     const checked = GenerateRequestSchema.safeParse(input)
     if (!checked.success) throw new EngineFailure('bad_request', describeIssues('generate', checked.error))
     const r = checked.data
@@ -205,7 +205,7 @@ export class RemoteEngine {
   }
 
   /** A plain server's one blocking request; aborting `signal` hangs up, which is all its API offers. */
-  async #plainGenerate(r: GenerateRequest, signal?: AbortSignal): Promise<GenerationResult> {
+  async #plainGenerate(r: GenerateRequest, signal?: AbortSignal): Promise<GenerationOutput> {
     const started = performance.now()
     let body: unknown
     try {
@@ -304,19 +304,24 @@ function parse<T>(what: string, schema: z.ZodType<T>, value: unknown): T {
   return parsed.data
 }
 
-/** The local engine's result shape, from the served image: pixels decoded from its PNG. */
-function resultOf(image: WireImage): GenerationResult {
+/**
+ * The served engine's answer shape (GenerationOutput), from the served image. Its PNG is decoded
+ * once to check that it is the RGBA8 image of the size the server says: the gallery keeps it as is.
+ */
+function resultOf(image: WireImage): GenerationOutput {
   const bytes = fromBase64(image.png_b64)
   const png = decode(bytes)
-  if (png.channels !== 4 || png.depth !== 8)
-    throw new EngineFailure('internal', 'remote engine: not an RGBA8 PNG')
+  if (png.channels !== 4 || png.depth !== 8 || png.width !== image.width || png.height !== image.height)
+    throw new EngineFailure(
+      'internal',
+      `remote engine: not the ${image.width}×${image.height} RGBA8 PNG it says`
+    )
   return {
     recipe: image.recipe,
     kind: 'image',
     width: image.width,
     height: image.height,
     frames: 1,
-    pixels: Uint8Array.from(png.data),
     files: [{ name: 'image.png', mime: 'image/png', bytes }],
     trace: image.trace,
     summary: image.summary,

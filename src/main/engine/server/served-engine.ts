@@ -1,7 +1,7 @@
 import type { CompareResult, EngineStatusInfo } from '../../../shared/engine-protocol'
 import type {
   GenerateRequest,
-  GenerationResult,
+  GenerationOutput,
   ProgressEvent,
   PromptTokens
 } from '../../../shared/generation'
@@ -25,7 +25,7 @@ export interface ServedEngine {
       /** The user's model folders (settings), where an added model's id is found. */
       extraModelDirs?: readonly string[]
     }
-  ): Promise<GenerationResult>
+  ): Promise<GenerationOutput>
   /** Absent in an engine build without the importer. */
   importModel?(
     params: ImportModelParams,

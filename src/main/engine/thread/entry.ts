@@ -1,6 +1,11 @@
 import { availableParallelism } from 'node:os'
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
-import type { GenerateRequest, GenerationResult, ProgressEvent } from '../../../shared/generation'
+import {
+  withoutPixels,
+  type GenerateRequest,
+  type GenerationResult,
+  type ProgressEvent
+} from '../../../shared/generation'
 import { createStepCache } from '../cache/index'
 import { cancelled, namingModel, toEngineError } from '../errors'
 import { isImportedPackage } from '../import/imported-info'
@@ -203,7 +208,9 @@ function serveEngine(port: MessagePort, init: ThreadInit): void {
               cancelFlag: new Int32Array(msg.cancelFlag),
               onProgress: (event) => post({ type: 'progress', id: msg.id, event })
             })
-            .then((result) => post({ type: 'result', id: msg.id, result }))
+            .then((result) =>
+              post({ type: 'result', id: msg.id, result: msg.pixels ? result : withoutPixels(result) })
+            )
         : runner.release().then(() => post({ type: 'released', id: msg.id }))
     work.catch((e: unknown) => post({ type: 'error', id: msg.id, error: toEngineError(e) }))
   })

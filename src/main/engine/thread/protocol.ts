@@ -1,5 +1,10 @@
 import type { EngineErrorCode } from '../../../shared/engine-protocol'
-import type { GenerateRequest, GenerationResult, ProgressEvent } from '../../../shared/generation'
+import type {
+  GenerateRequest,
+  GenerationOutput,
+  GenerationResult,
+  ProgressEvent
+} from '../../../shared/generation'
 import type { ConcreteProvider } from '../../../shared/providers'
 import type { SessionTuning } from '../model/session'
 
@@ -17,6 +22,8 @@ export interface ThreadGenerate {
   request: GenerateRequest
   /** Int32Array over it: [0] = 1 once cancelled. */
   cancelFlag: SharedArrayBuffer
+  /** False for the app's served engine, which keeps the raw pixels out of every message. */
+  pixels: boolean
 }
 
 export interface ThreadRelease {
@@ -29,7 +36,7 @@ export type ToThread = ThreadGenerate | ThreadRelease
 export type FromThread =
   | { type: 'ready'; providers: ConcreteProvider[] }
   | { type: 'progress'; id: number; event: ProgressEvent }
-  | { type: 'result'; id: number; result: GenerationResult }
+  | { type: 'result'; id: number; result: GenerationResult | GenerationOutput }
   | { type: 'released'; id: number }
   | { type: 'error'; id: number; error: { code: EngineErrorCode; message: string } }
 
