@@ -18,6 +18,7 @@ beforeEach(async () => {
 })
 afterEach(async () => {
   disk.full = false
+  disk.fullUnder = null
   await rm(root, { recursive: true, force: true })
 })
 
@@ -51,6 +52,25 @@ describe('a full disk', () => {
     disk.full = false // space freed: the next save works
     await store.save(galleryOutput('after'))
     expect((await store.list()).map((m) => m.recipe.prompt).sort()).toEqual(['after', 'saved before'])
+  })
+
+  it('a disk that fills while the output is written: disk_full, the half-written folder removed, the index clean', async () => {
+    const store = new GalleryStore(root)
+    await store.open()
+    const kept = await store.save(galleryOutput('saved before'))
+    // The index still takes its write; the output's own files do not.
+    disk.fullUnder = join(root, '.cache-studio', 'staging')
+    const e = await failure(store.save(galleryOutput('too late')))
+    expect(e.code).toBe('disk_full')
+    expect(await readdir(join(root, '.cache-studio', 'staging'))).toEqual([])
+    expect(await readdir(store.entriesDir)).toEqual([kept.id])
+
+    disk.fullUnder = null
+    const reopened = new GalleryStore(root)
+    await reopened.open()
+    expect(reopened.notices()).toEqual([]) // nothing of the failed save left to set aside
+    await reopened.save(galleryOutput('after'))
+    expect((await reopened.list()).map((m) => m.recipe.prompt).sort()).toEqual(['after', 'saved before'])
   })
 
   it('fails an export with disk_full and removes the partial copy, not the entry', async () => {

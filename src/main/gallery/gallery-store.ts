@@ -1,9 +1,9 @@
-import { cp, mkdir, readdir, rename, rm } from 'node:fs/promises'
+import { cp, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { EntryIdSchema, type GalleryEntry, type GalleryEntryMeta } from '../../shared/gallery'
 import type { GenerationOutput } from '../../shared/generation'
 import { ApiFailure, errorText, isDiskFull, storageFailure } from '../../shared/failure'
-import { syncDir, writeFileAtomic } from '../engine/atomic-write'
+import { syncDir } from '../engine/atomic-write'
 import { PLAIN_FILE_NAME } from '../storage/confined-read'
 import { CorruptEntry, readEntryBody, readEntryMeta } from './entry-reader'
 import { isOwnEntryId, newEntryId } from './entry-id'
@@ -62,11 +62,16 @@ export class GalleryStore {
       await index.add('staging', id) // listed before it exists: a crash's leftover is known as ours
       await mkdir(staging)
       made = true
-      for (const file of result.files) await writeFileAtomic(join(staging, file.name), file.bytes)
-      await writeFileAtomic(join(staging, 'trace.json'), JSON.stringify(result.trace))
-      await writeFileAtomic(join(staging, 'summary.json'), JSON.stringify(result.summary, null, 2))
+      // No temp-and-rename per file: nothing reads staging/, and the folder's rename below is the
+      // one step that makes the output appear. Each file is on disk (flush: fsync) before it.
+      const put = (name: string, data: Uint8Array | string) =>
+        writeFile(join(staging, name), data, { flag: 'wx', flush: true })
+      for (const file of result.files) await put(file.name, file.bytes)
+      await put('trace.json', JSON.stringify(result.trace))
+      await put('summary.json', JSON.stringify(result.summary, null, 2))
       // entry.json last: a folder with it is complete.
-      await writeFileAtomic(join(staging, 'entry.json'), JSON.stringify(meta, null, 2))
+      await put('entry.json', JSON.stringify(meta, null, 2))
+      await syncDir(staging)
       await rename(staging, join(this.entriesDir, id))
     } catch (e) {
       // The half-written folder (made just now, by this call) goes now, not at the next start: on
