@@ -19,6 +19,8 @@ const STUDIO_MODEL_DIRS = existsSync(EMBEDDED_MODELS) ? [EMBEDDED_MODELS, FIXTUR
 
 export interface StudioBackend {
   engine: EngineHost
+  /** The app's models folder, where Add model writes the packages it imports. */
+  modelsDir: string
   invoke(call: StudioCall, params: unknown[]): Promise<unknown>
   /** Where main's events go: the page, once a test has one. */
   onEvent(send: (event: StudioEvent, payload: unknown) => void): void
@@ -55,6 +57,7 @@ export async function startStudioBackend(appUrl: string): Promise<StudioBackend>
   engine.start()
   return {
     engine,
+    modelsDir: join(dir, 'models'),
     async invoke(call, params) {
       const handler = electronMock.handlers.get(callChannel(call))
       if (!handler) throw new Error(`no handler for ${call}`)
