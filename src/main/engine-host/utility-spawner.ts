@@ -33,7 +33,9 @@ function utilityChild(child: UtilityProcess): EngineChild {
     get pid() {
       return child.pid
     },
-    postMessage: (message) => child.postMessage(message),
+    // The process's own port, bound once: each request and answer goes between the engine host and
+    // Electron with no code of this module in between (docs/architecture.md, the way of a request).
+    postMessage: child.postMessage.bind(child),
     onMessage: (listener) => void child.on('message', listener),
     onExit(listener) {
       const report = once<ChildExit>(listener)
