@@ -1,5 +1,5 @@
 import { benchSegments, type SegmentBenchResult } from '../../bench/segment-bench'
-import { DEFAULT_MAX_SEGMENT_BLOCKS } from '../../main/engine/model/block-program'
+import { DEFAULT_MAX_SEGMENT_BLOCKS } from '../../main/engine/model/block-pieces'
 import { intFlag, commandFlags, providerFlag } from '../flags'
 import { consoleIO, UsageError, type CliIO } from '../io'
 import { modelDirs, pickModel } from '../models'

@@ -3,17 +3,10 @@ import type { ForwardPattern } from '../../../shared/manifest'
 import type { ConcreteProvider } from '../../../shared/providers'
 import type { BlockRunner, Streams } from '../cache/seam'
 import type { Tensor } from '../tensor'
-import { graphOutputNames, type ModelProto } from './onnx-graph'
-import {
-  contextInputs,
-  ENCODER,
-  ENCODER_OUT,
-  HIDDEN,
-  HIDDEN_OUT,
-  PATTERN_IO,
-  splitEmbedOutputs
-} from './patterns'
+import { blockPieces, checkBlockRange, DEFAULT_MAX_SEGMENT_BLOCKS } from './block-pieces'
 import type { PairedLane } from './cfg-pairing'
+import { graphOutputNames, type ModelProto } from './onnx-graph'
+import { splitEmbedOutputs } from './patterns'
 import {
   runOn,
   SegmentSessions,
@@ -22,7 +15,15 @@ import {
   type Lane,
   type SessionPair
 } from './segment-sessions'
-import { isOpaque, type Feed, type Fetched, type SessionTuning } from './session'
+import {
+  embedFeeds,
+  enteredContext,
+  enteredFetches,
+  segmentFeeds,
+  streamsOut,
+  type FinalStash
+} from './segment-io'
+import type { Feed, Fetched, SessionTuning } from './session'
 
 export type { BlockMode, BlockSource, Lane } from './segment-sessions'
 
@@ -39,17 +40,9 @@ export type RunnerLane = Lane | PairedLane
  * (model/session-lane.ts): a runner of lane 1 runs there, so CFG's uncond call overlaps the cond
  * call. Both sessions come from the same graph bytes and options, so they compute the same numbers.
  * The sessions themselves (compiled, kept, twinned) are model/segment-sessions.ts's; this file
- * runs them: the ranges a call asks for, cut into pieces, with the streams and context between.
+ * runs them: the ranges a call asks for, cut into pieces (model/block-pieces.ts), with the streams
+ * and context between (what a session is fed and gives back: model/segment-io.ts).
  */
-
-/**
- * Longest run of blocks compiled into one graph (see #pieces for why there is a limit). A cut
- * costs more than its session call: on the 24-block shapes-flux-tiny of the time (1 thread;
- * bench-segments) one segment ran +4 % CPU time per step over the whole transformer as one graph,
- * two segments of 12 +9 %. 40 keeps every range of our models whole (the deepest, shapes-flux-tiny, has 32
- * blocks) and bounds the creation time of bigger ones.
- */
-export const DEFAULT_MAX_SEGMENT_BLOCKS = 40
 
 /** Called before every session call; throws to stop (cancel takes effect here). */
 export type BeforeCall = () => void
@@ -80,11 +73,6 @@ interface Entered<Want extends boolean> {
   input: Want extends true ? Streams : null
   output: Streams
   context: Record<string, Fetched>
-}
-
-interface FinalStash {
-  hidden: Tensor | null
-  velocity: Tensor | null
 }
 
 export class BlockProgram {
@@ -257,34 +245,19 @@ export class BlockProgram {
     const batch = latent.dims[0]
     const pair = await this.#sessions.get(0, end, batch, true)
     const session = pair.local
-    const picked: Record<string, Feed> = {}
-    for (const name of session.inputNames) {
-      const value = feeds[name]
-      if (!value) throw new Error(`${session.label}: embed input "${name}" was not provided`)
-      picked[name] = value
-    }
+    const picked = embedFeeds(session.inputNames, feeds, session.label)
     beforeCall()
     if (wantInput) {
       const out = await this.#runOn(pair, lane, [0, end, batch, true], picked)
       const { streams: input, context } = splitEmbedOutputs(out, this.#embedOutputs, session.label)
-      const first = this.#streamsOut(out, input.encoder, stash, session.label)
+      const first = streamsOut(this.pattern, out, input.encoder, stash, session.label)
       const output = await this.run(end, to, first, context, beforeCall, stash, lane)
       return { input, output, context } as Entered<Want>
     }
-    // A pattern without an encoder output hands the embed graph's encoder stream on: kept then.
-    const returnsEncoder = PATTERN_IO[this.pattern].returnsEncoder
-    const skip = returnsEncoder ? [HIDDEN, ENCODER] : [HIDDEN]
-    const out = await this.#runOn(
-      pair,
-      lane,
-      [0, end, batch, true],
-      picked,
-      session.outputNames.filter((name) => !skip.includes(name))
-    )
-    const context: Record<string, Fetched> = {}
-    for (const name of contextInputs(this.#embedOutputs)) context[name] = out[name]
-    const passed = returnsEncoder || out[ENCODER] === undefined ? null : float32(out, ENCODER, session.label)
-    const first = this.#streamsOut(out, passed, stash, session.label)
+    const fetch = enteredFetches(this.pattern, session.outputNames)
+    const out = await this.#runOn(pair, lane, [0, end, batch, true], picked, fetch)
+    const { context, passed } = enteredContext(this.pattern, out, this.#embedOutputs, session.label)
+    const first = streamsOut(this.pattern, out, passed, stash, session.label)
     const output = await this.run(end, to, first, context, beforeCall, stash, lane)
     return { input: null, output, context } as Entered<Want>
   }
@@ -323,24 +296,12 @@ export class BlockProgram {
   }
 
   #checkRange(from: number, to: number): void {
-    if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to > this.blockCount || from > to) {
-      throw new Error(
-        `${this.transformer}/${this.name}: bad block range [${from}, ${to}) of ${this.blockCount}`
-      )
-    }
+    checkBlockRange(from, to, this.blockCount, `${this.transformer}/${this.name}`)
   }
 
-  /**
-   * The session calls a range takes: one per block in `blocks` mode; in `segments` mode one per
-   * run of at most maxSegmentBlocks blocks. ONNX Runtime's session creation grows about
-   * quadratically with a graph's length (20 Wan-like blocks in one graph: 12.6 s to create on our
-   * busy 2-core machine, as 2 graphs of 10: 6.2 s, 4 of 5: 3.6 s), so long ranges are cut.
-   */
+  /** The session calls a range takes (model/block-pieces.ts). */
   #pieces(from: number, to: number): [number, number][] {
-    const size = this.mode === 'blocks' ? 1 : this.#maxSegmentBlocks
-    const pieces: [number, number][] = []
-    for (let a = from; a < to; a += size) pieces.push([a, Math.min(to, a + size)])
-    return pieces
+    return blockPieces(from, to, this.mode === 'blocks' ? 1 : this.#maxSegmentBlocks)
   }
 
   async #call(
@@ -355,48 +316,9 @@ export class BlockProgram {
     const batch = input.hidden.dims[0]
     const pair = await this.#sessions.get(from, to, batch)
     const session = pair.local
-    const feeds: Record<string, Feed> = {}
-    for (const name of session.inputNames) {
-      if (name === HIDDEN) feeds[name] = input.hidden
-      else if (name === ENCODER) {
-        if (!input.encoder) throw new Error(`${session.label}: needs ${ENCODER} but the stream has none`)
-        feeds[name] = input.encoder
-      } else {
-        const value = context[name]
-        if (!value)
-          throw new Error(`${session.label}: context tensor "${name}" was not provided by the embed graph`)
-        feeds[name] = value
-      }
-    }
+    const feeds = segmentFeeds(session.inputNames, input, context, session.label)
     beforeCall()
     const out = await this.#runOn(pair, lane, [from, to, batch, false], feeds)
-    return this.#streamsOut(out, input.encoder, stash, session.label)
+    return streamsOut(this.pattern, out, input.encoder, stash, session.label)
   }
-
-  /**
-   * A segment's output streams (the encoder stream handed on where the pattern returns none);
-   * a fused final graph's velocity goes to the stash.
-   */
-  #streamsOut(
-    out: Record<string, Fetched>,
-    inputEncoder: Tensor | null,
-    stash: FinalStash,
-    label: string
-  ): Streams {
-    const returnsEncoder = PATTERN_IO[this.pattern].returnsEncoder
-    const hidden = float32(out, HIDDEN_OUT, label)
-    const velocity = out.velocity ? float32(out, 'velocity', label) : null
-    stash.hidden = velocity ? hidden : null
-    stash.velocity = velocity
-    return { hidden, encoder: returnsEncoder ? float32(out, ENCODER_OUT, label) : inputEncoder }
-  }
-}
-
-/** A stream output, which is float32 in every graph the engine runs (imported ones cast to it). */
-function float32(out: Readonly<Record<string, Fetched>>, name: string, label: string): Tensor {
-  const value = out[name]
-  if (!value) throw new Error(`${label}: returned no "${name}"`)
-  if (isOpaque(value))
-    throw new Error(`${label}: output "${name}" is ${value.type}, the engine expects float32`)
-  return value
 }
