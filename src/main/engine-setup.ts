@@ -15,17 +15,20 @@ export function embeddedModelsDir(): string {
     : join(app.getAppPath(), 'resources', 'models')
 }
 
-/** The engine supervisor for the app: the bundled worker in a utility process, options from settings. */
+/**
+ * The engine supervisor for the app: the bundled worker in a utility process, options from settings.
+ * No default provider: the generate handler puts the provider setting of the moment in place of a
+ * request's `auto` (ipc/generate-handlers.ts), the one place the app resolves it; a default fixed
+ * at spawn would turn the setting `auto`, chosen later, back into the one the engine started with.
+ */
 export function createEngineHost(settings: SettingsStore): EngineHost {
-  const spawner = new UtilityProcessSpawner(workerPath, () => {
-    const { provider, threads } = settings.get()
-    return engineArgs({
+  const spawner = new UtilityProcessSpawner(workerPath, () =>
+    engineArgs({
       modelDirs: { embedded: [embeddedModelsDir()] },
       thread: { url: threadPath },
       importThread: { url: importThreadPath },
-      defaultProvider: provider,
-      tuning: { intraOpThreads: threads }
+      tuning: { intraOpThreads: settings.get().threads }
     })
-  })
+  )
   return new EngineHost(spawner)
 }

@@ -48,7 +48,10 @@ export interface EngineOptions {
    * source entry where `thread` runs under tsx. An engine with neither refuses importModel.
    */
   importThread?: ThreadEntry
-  /** Used when a request asks for `auto`. */
+  /**
+   * Used when a request asks for `auto`: `studio worker --provider`. The app passes none; main
+   * resolves `auto` with the provider setting when it sends the request (main/engine-setup.ts).
+   */
   defaultProvider?: Provider
   tuning?: SessionTuning
   /**
@@ -217,7 +220,7 @@ export class Engine {
     pixels: boolean
   ): Promise<GenerationOutput> {
     if (opts.signal?.aborted) throw cancelled()
-    // `auto` means the default provider the engine was started with (the app's setting at spawn).
+    // `auto` means the default provider the engine was started with, where it has one (the CLI worker's).
     if (request.provider === 'auto' && this.#options.defaultProvider)
       request = { ...request, provider: this.#options.defaultProvider }
     const modelDir = await resolveModel(request.model, this.#dirs(opts.extraModelDirs ?? []))
