@@ -4,7 +4,7 @@ import { z } from 'zod'
 
 /**
  * The PyTorch side of the bench as a long-lived child (`python3 -m train.torch_reference --serve`,
- * tools/train/torch_reference.py `serve`): it loads the model and warms up eager and torch.compile
+ * tools/train/torch_bench.py `serve`): it loads the model and warms up eager and torch.compile
  * once, says so in one JSON line, then answers one JSON line per command line until its stdin
  * closes. Every line it writes is validated here; a line that is not what the protocol says, a
  * child that exits, or one that does not answer in time is an Error with a one-line message (and
