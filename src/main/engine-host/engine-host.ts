@@ -8,6 +8,7 @@ import type {
 import type { EngineHostStatus } from '../../shared/engine-status'
 import type { GenerateRequestInput, GenerationOutput, ProgressEvent } from '../../shared/generation'
 import type { ImportModelParams, ImportModelResult, ImportProgress } from '../../shared/model-import'
+import { PendingCalls } from '../../shared/pending-calls'
 import { EngineFailure, cancelled } from '../engine/errors'
 import { exhaustedMessage, memoryCrashReason } from './memory-crash'
 import { describeExit, failedChild, type ChildExit, type EngineChild, type EngineSpawner } from './spawner'
@@ -15,14 +16,11 @@ import * as timing from './timing'
 
 export type QuickMethod = Exclude<EngineMethod, 'generate' | 'cancel' | 'importModel'>
 
-/** A request sent to the current engine process and not yet answered. */
-interface Pending {
+/** Where the answers to a request sent to the current engine process go, besides its promise. */
+interface RequestRoute {
   method: EngineMethod
-  resolve: (result: unknown) => void
-  reject: (error: EngineFailure) => void
   onProgress?: (event: ProgressEvent) => void
   onImportProgress?: (event: ImportProgress) => void
-  timer?: NodeJS.Timeout
 }
 
 /** How a generate is followed and stopped, and where its model is found. */
@@ -53,7 +51,7 @@ export class EngineHost {
   readonly #options: Required<EngineHostOptions>
   #child: EngineChild | undefined
   /** Requests sent to the current process and not yet answered, by request id. */
-  readonly #pending = new Map<string, Pending>()
+  readonly #pending = new PendingCalls<string, RequestRoute>()
   #nextId = 0
   #status: EngineHostStatus = {
     state: 'stopped',
@@ -273,44 +271,25 @@ export class EngineHost {
   ): { id: string; response: Promise<unknown> } {
     const { timeoutMs, onProgress, onImportProgress } = options
     const id = `${method}-${++this.#nextId}`
-    const response = new Promise<unknown>((resolve, reject) => {
-      const entry: Pending = { method, resolve, reject, onProgress, onImportProgress }
-      if (timeoutMs !== undefined) {
-        const late = `${method}: the engine did not answer within ${Math.round(timeoutMs / 1000)} s`
-        entry.timer = setTimeout(
-          () => this.#settle(id, (p) => p.reject(new EngineFailure('internal', late))),
-          timeoutMs
-        )
-      }
-      this.#pending.set(id, entry)
-    })
+    const timeout =
+      timeoutMs === undefined ? undefined : { ms: timeoutMs, error: () => late(method, timeoutMs) }
+    const response = this.#pending.open(id, { method, onProgress, onImportProgress }, timeout)
     this.#child?.postMessage({ kind: 'request', id, method, params })
     return { id, response }
   }
 
   /** Routes a response or progress event to its request; unknown ids (late answers) are dropped. */
   #deliver(message: Exclude<EngineMessage, { kind: 'ready' }>): void {
-    if (message.kind === 'progress') return this.#pending.get(message.id)?.onProgress?.(message.event)
+    if (message.kind === 'progress') return this.#pending.route(message.id)?.onProgress?.(message.event)
     if (message.kind === 'importProgress')
-      return this.#pending.get(message.id)?.onImportProgress?.(message.event)
-    this.#settle(message.id, (p) =>
-      message.ok
-        ? p.resolve(message.result)
-        : p.reject(new EngineFailure(message.error.code, message.error.message))
-    )
+      return this.#pending.route(message.id)?.onImportProgress?.(message.event)
+    if (message.ok) this.#pending.answer(message.id, message.result)
+    else this.#pending.fail(message.id, new EngineFailure(message.error.code, message.error.message))
   }
 
   /** Fails every request, e.g. when the process that was serving them died. */
   #failAll(error: (method: EngineMethod) => EngineFailure): void {
-    for (const id of [...this.#pending.keys()]) this.#settle(id, (p) => p.reject(error(p.method)))
-  }
-
-  #settle(id: string, settle: (pending: Pending) => void): void {
-    const pending = this.#pending.get(id)
-    if (!pending) return
-    this.#pending.delete(id)
-    clearTimeout(pending.timer)
-    settle(pending)
+    this.#pending.failAll((route) => error(route.method))
   }
 
   #whenReady(): Promise<void> {
@@ -340,4 +319,11 @@ export class EngineHost {
     this.#status = { ...this.#status, ...change, ...(healthy ? { error: null, gaveUp: false } : {}) }
     for (const listener of this.#statusListeners) listener(this.#status)
   }
+}
+
+function late(method: EngineMethod, timeoutMs: number): EngineFailure {
+  return new EngineFailure(
+    'internal',
+    `${method}: the engine did not answer within ${Math.round(timeoutMs / 1000)} s`
+  )
 }

@@ -10,6 +10,7 @@ import {
 } from '../../shared/generation'
 import type { ModelInfo } from '../../shared/manifest'
 import type { ImportModelParams, ImportModelResult, ImportProgress } from '../../shared/model-import'
+import { PendingCalls } from '../../shared/pending-calls'
 import { importOnThread, sourceImportThreadEntry } from './app-import/import-on-thread'
 import { defaultUserDataDir } from './calibrated-store'
 import type { ConcreteProvider, Provider } from '../../shared/providers'
@@ -69,18 +70,13 @@ export interface GenerateOptions {
   extraModelDirs?: readonly string[]
 }
 
-interface Pending {
-  resolve: (value: unknown) => void
-  reject: (e: EngineFailure) => void
-  onProgress?: (e: ProgressEvent) => void
-}
-
 export class Engine {
   readonly #options: EngineOptions
   #thread: Worker | null = null
   #ready: Promise<ConcreteProvider[]> | null = null
   #providers: ConcreteProvider[] = []
-  readonly #pending = new Map<number, Pending>()
+  /** Calls posted to the generation thread and not yet answered, by message id. */
+  readonly #pending = new PendingCalls<number, { onProgress?: (e: ProgressEvent) => void }>()
   #nextId = 1
   #queue: Promise<unknown> = Promise.resolve()
   #busy = 0
@@ -244,10 +240,9 @@ export class Engine {
   }
 
   #call(thread: Worker, message: ToThread, onProgress?: (e: ProgressEvent) => void): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      this.#pending.set(message.id, { resolve, reject, onProgress })
-      thread.postMessage(message)
-    })
+    const answer = this.#pending.open(message.id, { onProgress })
+    thread.postMessage(message)
+    return answer
   }
 
   #dirs(extra: readonly string[]): ModelDirs {
@@ -290,20 +285,13 @@ export class Engine {
   }
 
   #onMessage(msg: Exclude<FromThread, { type: 'ready' }>): void {
-    const pending = this.#pending.get(msg.id)
-    if (!pending) return
-    if (msg.type === 'progress') {
-      pending.onProgress?.(msg.event)
-      return
-    }
-    this.#pending.delete(msg.id)
-    if (msg.type === 'error') pending.reject(new EngineFailure(msg.error.code, msg.error.message))
-    else pending.resolve(msg.type === 'result' ? msg.result : undefined)
+    if (msg.type === 'progress') this.#pending.route(msg.id)?.onProgress?.(msg.event)
+    else if (msg.type === 'error')
+      this.#pending.fail(msg.id, new EngineFailure(msg.error.code, msg.error.message))
+    else this.#pending.answer(msg.id, msg.type === 'result' ? msg.result : undefined)
   }
 
   #failAll(error: EngineFailure): void {
-    const all = [...this.#pending.values()]
-    this.#pending.clear()
-    for (const p of all) p.reject(error)
+    this.#pending.failAll(() => error)
   }
 }
