@@ -9,7 +9,7 @@ import { GalleryStore } from '../../src/main/gallery/gallery-store'
 import { registerIpcHandlers } from '../../src/main/ipc/register'
 import { trustRenderer } from '../../src/main/security/trusted-url'
 import { SettingsStore } from '../../src/main/settings/settings-store'
-import { electronMock } from '../main/electron-mock'
+import { electronMock, ipcCall as call, APP_URL } from '../main/electron-mock'
 import { fixture } from '../engine/fixtures'
 import { realEngineSpawner } from './real-engine'
 
@@ -24,7 +24,6 @@ vi.mock('electron', async () => (await import('../main/electron-mock')).electron
  * the engine keeps serving; adding the same folder again gives back the same package.
  */
 
-const APP_URL = 'app://studio/index.html'
 const FLUX_ONNX = resolve('test/fixtures/diffusers/flux-tiny/onnx')
 const tmp = mkdtempSync(join(tmpdir(), 'cs-added-model-'))
 const modelsDir = join(tmp, 'app-models')
@@ -55,12 +54,6 @@ afterAll(async () => {
   await engine.dispose()
   rmSync(tmp, { recursive: true, force: true })
 })
-
-async function call<T>(name: string, ...args: unknown[]): Promise<ApiResult<T>> {
-  const handler = electronMock.handlers.get(`studio:call:${name}`)
-  if (!handler) throw new Error(`${name} is not registered`)
-  return (await handler({ senderFrame: { url: APP_URL } }, ...args)) as ApiResult<T>
-}
 
 async function addModel(dir: string): Promise<ApiResult<ModelInfo | null>> {
   electronMock.dialogResult = { canceled: false, filePaths: [dir] }

@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import type { ApiResult, StudioEvents } from '../../src/shared/api'
+import type { StudioEvents } from '../../src/shared/api'
 import type { ModelInfo } from '../../src/shared/manifest'
 import { EngineHost } from '../../src/main/engine-host/engine-host'
 import { registerModelHandlers } from '../../src/main/ipc/model-handlers'
@@ -12,7 +12,7 @@ import { SettingsStore } from '../../src/main/settings/settings-store'
 import { realEngineSpawner } from '../engine-host/real-engine'
 import { writeManyNodeTransformer } from '../engine/many-node-transformer'
 import { FLUX_TINY } from '../import/helpers'
-import { electronMock } from './electron-mock'
+import { electronMock, ipcCall as call, APP_URL } from './electron-mock'
 
 vi.mock('electron', async () => (await import('./electron-mock')).electronModule())
 
@@ -24,7 +24,6 @@ vi.mock('electron', async () => (await import('./electron-mock')).electronModule
  * cutting it when the cancel comes. Before, an import could not be stopped from the app.
  */
 
-const APP_URL = 'app://studio/index.html'
 const tmp = mkdtempSync(join(tmpdir(), 'cs-add-model-cancel-'))
 const folder = join(tmp, 'flux-many')
 const modelsDir = join(tmp, 'models')
@@ -56,12 +55,6 @@ afterAll(async () => {
   await engine.dispose()
   rmSync(tmp, { recursive: true, force: true })
 })
-
-async function call<T>(name: string, ...args: unknown[]): Promise<ApiResult<T>> {
-  const handler = electronMock.handlers.get(`studio:call:${name}`)
-  if (!handler) throw new Error(`${name} is not registered`)
-  return (await handler({ senderFrame: { url: APP_URL } }, ...args)) as ApiResult<T>
-}
 
 const modelsFolder = (): string[] => (existsSync(modelsDir) ? readdirSync(modelsDir) : [])
 

@@ -3,7 +3,6 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import type { ApiResult } from '../../src/shared/api'
 import type { CalibratedPreset } from '../../src/shared/calibrated-presets'
 import { saveCalibratedPreset } from '../../src/main/engine/calibrated-store'
 import { EngineHost } from '../../src/main/engine-host/engine-host'
@@ -12,7 +11,7 @@ import { registerIpcHandlers } from '../../src/main/ipc/register'
 import { trustRenderer } from '../../src/main/security/trusted-url'
 import { SettingsStore } from '../../src/main/settings/settings-store'
 import { FIXTURE_MODELS, realEngineSpawner } from '../engine-host/real-engine'
-import { electronMock } from './electron-mock'
+import { ipcCall as call, APP_URL } from './electron-mock'
 import { calibratedPreset } from '../calibrated-preset'
 
 const paths = vi.hoisted(() => ({ userData: '' }))
@@ -22,7 +21,6 @@ vi.mock('electron', async () => {
 })
 
 /** `studio calibrate` writes presets; the preset picker asks main for its model's through this call. */
-const APP_URL = 'app://studio/index.html'
 let dir: string
 let engine: EngineHost
 let userModel: string
@@ -51,13 +49,6 @@ afterAll(async () => {
   await engine.dispose()
   await rm(dir, { recursive: true, force: true })
 })
-
-async function call<T>(name: string, ...args: unknown[]): Promise<ApiResult<T>> {
-  return (await electronMock.handlers.get(`studio:call:${name}`)!(
-    { senderFrame: { url: APP_URL } },
-    ...args
-  )) as ApiResult<T>
-}
 
 describe('listCalibratedPresets', () => {
   it('offers what studio calibrate saved for an embedded model (user data), its own only, newest first', async () => {

@@ -2,7 +2,6 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import type { ApiResult } from '../../src/shared/api'
 import type { PromptTokens } from '../../src/shared/generation'
 import { EngineHost } from '../../src/main/engine-host/engine-host'
 import { GalleryStore } from '../../src/main/gallery/gallery-store'
@@ -10,12 +9,11 @@ import { registerIpcHandlers } from '../../src/main/ipc/register'
 import { trustRenderer } from '../../src/main/security/trusted-url'
 import { SettingsStore } from '../../src/main/settings/settings-store'
 import { realEngineSpawner } from '../engine-host/real-engine'
-import { electronMock } from './electron-mock'
+import { ipcCall as call, APP_URL } from './electron-mock'
 
 vi.mock('electron', async () => (await import('./electron-mock')).electronModule())
 
 /** countTokens: the generate view's token count, answered by the engine's tokenizer through main. */
-const APP_URL = 'app://studio/index.html'
 let dir: string
 let engine: EngineHost
 
@@ -37,13 +35,6 @@ afterAll(async () => {
   await engine.dispose()
   await rm(dir, { recursive: true, force: true })
 })
-
-async function call<T>(name: string, ...args: unknown[]): Promise<ApiResult<T>> {
-  return (await electronMock.handlers.get(`studio:call:${name}`)!(
-    { senderFrame: { url: APP_URL } },
-    ...args
-  )) as ApiResult<T>
-}
 
 describe('countTokens', () => {
   it("counts a long prompt with the model's tokenizer and says what the limit drops", async () => {

@@ -1,11 +1,15 @@
 import { EventEmitter } from 'node:events'
 import { vi } from 'vitest'
+import type { ApiResult } from '../../src/shared/api'
 
 /**
  * What the main-process code uses of electron, recorded so tests can call the registered IPC
  * handlers and inspect window options and security handlers. Used via vi.mock('electron').
  */
 export type IpcHandler = (event: { senderFrame: { url: string } | null }, ...args: unknown[]) => unknown
+
+/** The page the tests' calls come from; each test trusts it (ipc/handle.ts's trustRenderer). */
+export const APP_URL = 'app://studio/index.html'
 
 export const electronMock = {
   handlers: new Map<string, IpcHandler>(),
@@ -55,4 +59,11 @@ export function electronModule(): Record<string, unknown> {
     safeStorage: fakeSafeStorage,
     BrowserWindow: FakeBrowserWindow
   }
+}
+
+/** Calls the handler main registered for `name` as the app's page does (through ipc/handle.ts's door). */
+export async function ipcCall<T = unknown>(name: string, ...args: unknown[]): Promise<ApiResult<T>> {
+  const handler = electronMock.handlers.get(`studio:call:${name}`)
+  if (!handler) throw new Error(`no handler for ${name}`)
+  return (await handler({ senderFrame: { url: APP_URL } }, ...args)) as ApiResult<T>
 }

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import type { ApiResult, GenerateReply, StudioEvents } from '../../src/shared/api'
+import type { GenerateReply, StudioEvents } from '../../src/shared/api'
 import type { GalleryEntry } from '../../src/shared/gallery'
 import { EngineHost } from '../../src/main/engine-host/engine-host'
 import { GalleryStore } from '../../src/main/gallery/gallery-store'
@@ -10,7 +10,7 @@ import { registerIpcHandlers } from '../../src/main/ipc/register'
 import { trustRenderer } from '../../src/main/security/trusted-url'
 import { SettingsStore } from '../../src/main/settings/settings-store'
 import { realEngineSpawner } from '../engine-host/real-engine'
-import { electronMock } from './electron-mock'
+import { ipcCall as call, APP_URL } from './electron-mock'
 import { disk } from './full-disk'
 
 vi.mock('electron', async () => (await import('./electron-mock')).electronModule())
@@ -19,7 +19,6 @@ vi.mock('node:fs/promises', async (importOriginal) =>
 )
 
 /** The main process's generate path end to end: IPC handler → engine child → gallery on disk. */
-const APP_URL = 'app://studio/index.html'
 const progress: StudioEvents['generateProgress'][] = []
 let dir: string
 let engine: EngineHost
@@ -48,13 +47,6 @@ afterAll(async () => {
   await engine.dispose()
   await rm(dir, { recursive: true, force: true })
 })
-
-async function call<T>(name: string, ...args: unknown[]): Promise<ApiResult<T>> {
-  return (await electronMock.handlers.get(`studio:call:${name}`)!(
-    { senderFrame: { url: APP_URL } },
-    ...args
-  )) as ApiResult<T>
-}
 
 describe('generate through IPC', () => {
   it('streams progress tagged with the job id, saves the output and answers its gallery entry', async () => {

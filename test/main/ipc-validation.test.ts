@@ -9,12 +9,9 @@ import { GalleryStore } from '../../src/main/gallery/gallery-store'
 import { registerIpcHandlers } from '../../src/main/ipc/register'
 import { trustRenderer } from '../../src/main/security/trusted-url'
 import { SettingsStore } from '../../src/main/settings/settings-store'
-import { electronMock } from './electron-mock'
+import { electronMock, ipcCall as call, APP_URL } from './electron-mock'
 
 vi.mock('electron', async () => (await import('./electron-mock')).electronModule())
-
-const APP_URL = 'app://studio/index.html'
-const fromApp = { senderFrame: { url: APP_URL } }
 
 /** An engine host whose process never starts: these tests must be answered before the engine is asked. */
 const neverSpawns: EngineSpawner = {
@@ -37,12 +34,6 @@ beforeAll(async () => {
   })
 })
 afterAll(() => rm(dir, { recursive: true, force: true }))
-
-async function call(name: string, ...args: unknown[]): Promise<ApiResult<unknown>> {
-  const handler = electronMock.handlers.get(`studio:call:${name}`)
-  if (!handler) throw new Error(`no handler for ${name}`)
-  return (await handler(fromApp, ...args)) as ApiResult<unknown>
-}
 
 function errorOf(result: ApiResult<unknown>): { code: string; message: string } {
   if (result.ok) throw new Error(`expected an error, got ${JSON.stringify(result.value)}`)

@@ -2,19 +2,17 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { ApiResult } from '../../src/shared/api'
 import type { Settings } from '../../src/shared/settings'
 import { GalleryFolders } from '../../src/main/gallery/gallery-folders'
 import { registerSettingsHandlers } from '../../src/main/ipc/settings-handlers'
 import type { Services } from '../../src/main/ipc/services'
 import { trustRenderer } from '../../src/main/security/trusted-url'
 import { SettingsStore } from '../../src/main/settings/settings-store'
-import { electronMock } from './electron-mock'
+import { ipcCall as call, APP_URL } from './electron-mock'
 import { galleryOutput } from './gallery-output'
 
 vi.mock('electron', async () => (await import('./electron-mock')).electronModule())
 
-const APP_URL = 'app://studio/index.html'
 let dir: string
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'studio-notices-'))
@@ -36,11 +34,6 @@ async function wire(): Promise<{ settings: SettingsStore; folders: GalleryFolder
   } satisfies Services
   registerSettingsHandlers(services)
   return { settings, folders, restart }
-}
-
-async function call<T>(name: string, ...args: unknown[]): Promise<ApiResult<T>> {
-  const handler = electronMock.handlers.get(`studio:call:${name}`)!
-  return (await handler({ senderFrame: { url: APP_URL } }, ...args)) as ApiResult<T>
 }
 
 describe('settings changes', () => {

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { ApiResult, GenerateReply } from '../../src/shared/api'
+import type { GenerateReply } from '../../src/shared/api'
 import type { ModelInfo } from '../../src/shared/manifest'
 import { GalleryStore } from '../../src/main/gallery/gallery-store'
 import { registerIpcHandlers } from '../../src/main/ipc/register'
@@ -10,7 +10,7 @@ import { appEngine } from '../../src/main/remote/app-engine'
 import { EngineTokenStore } from '../../src/main/remote/engine-token'
 import { trustRenderer } from '../../src/main/security/trusted-url'
 import { SettingsStore } from '../../src/main/settings/settings-store'
-import { electronMock } from '../main/electron-mock'
+import { electronMock, ipcCall as call, APP_URL } from '../main/electron-mock'
 import { PLAIN_MODEL, PLAIN_TOKEN, startPlainServer, type PlainServer } from './plain-server'
 import { remoteOnlyLocal } from './remote-only-local'
 
@@ -22,8 +22,6 @@ vi.mock('electron', async () => (await import('../main/electron-mock')).electron
  * plain OpenAI-compatible server's output is saved locally without trace, and a lost connection
  * is one error that leaves the gallery as it was.
  */
-const APP_URL = 'app://studio/index.html'
-const fromApp = { senderFrame: { url: APP_URL } }
 const LOCAL_MODEL = { id: 'local-model', name: 'Local' } as ModelInfo
 
 /** The local engine, reduced to what these tests reach: its model list (generate must not run here). */
@@ -55,11 +53,6 @@ afterAll(async () => {
 })
 beforeEach(() => void (electronMock.encryptionAvailable = true))
 
-async function call<T>(name: string, ...args: unknown[]): Promise<ApiResult<T>> {
-  const handler = electronMock.handlers.get(`studio:call:${name}`)
-  if (!handler) throw new Error(`no handler for ${name}`)
-  return (await handler(fromApp, ...args)) as ApiResult<T>
-}
 async function value<T>(name: string, ...args: unknown[]): Promise<T> {
   const r = await call<T>(name, ...args)
   if (!r.ok) throw new Error(`${name}: ${r.error.code} ${r.error.message}`)

@@ -2,7 +2,6 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import type { ApiResult } from '../../src/shared/api'
 import type { CalibratedPreset } from '../../src/shared/calibrated-presets'
 import type { PromptTokens } from '../../src/shared/generation'
 import type { ModelInfo } from '../../src/shared/manifest'
@@ -12,7 +11,7 @@ import { registerIpcHandlers } from '../../src/main/ipc/register'
 import { appEngine } from '../../src/main/remote/app-engine'
 import { trustRenderer } from '../../src/main/security/trusted-url'
 import { SettingsStore } from '../../src/main/settings/settings-store'
-import { electronMock } from '../main/electron-mock'
+import { ipcCall as call, APP_URL } from '../main/electron-mock'
 import { localEngine, startServe, type StudioProcess } from '../serve/studio-process'
 import { calibratedPreset, userModelWithPresets } from './calibrated-fixture'
 import { PLAIN_MODEL, PLAIN_TOKEN, startPlainServer, type PlainServer } from './plain-server'
@@ -27,7 +26,6 @@ vi.mock('electron', async () => (await import('../main/electron-mock')).electron
  * has, with presets of its own. A plain OpenAI-Images server has neither: the count is
  * unavailable and there are no presets.
  */
-const APP_URL = 'app://studio/index.html'
 const LOCAL_LABEL = 'F1B0 calibrated here (PSNR ≥ 30 dB)'
 const SERVER_LABEL = 'F1B0 calibrated on the server (PSNR ≥ 33 dB)'
 
@@ -72,11 +70,6 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
-async function call<T>(name: string, ...args: unknown[]): Promise<ApiResult<T>> {
-  const handler = electronMock.handlers.get(`studio:call:${name}`)
-  if (!handler) throw new Error(`no handler for ${name}`)
-  return (await handler({ senderFrame: { url: APP_URL } }, ...args)) as ApiResult<T>
-}
 async function value<T>(name: string, ...args: unknown[]): Promise<T> {
   const r = await call<T>(name, ...args)
   if (!r.ok) throw new Error(`${name}: ${r.error.code} ${r.error.message}`)
