@@ -134,15 +134,13 @@ export class EngineHost {
       if (signal?.aborted) throw cancelled()
       const { id, response } = this.#send('generate', { ...params, extraModelDirs }, { onProgress })
       this.#generatingModel = params.model
-      const cancel = (): void =>
-        void this.#send('cancel', { requestId: id }, {}).response.catch(() => undefined)
-      signal?.addEventListener('abort', cancel, { once: true })
+      const stopListening = this.#cancelOnAbort(id, signal)
       this.#setBusy(+1)
       try {
         return (await response) as GenerationOutput
       } finally {
         this.#generatingModel = undefined
-        signal?.removeEventListener('abort', cancel)
+        stopListening()
         this.#setBusy(-1)
       }
     }
@@ -169,14 +167,21 @@ export class EngineHost {
     await this.#whenReady()
     if (signal?.aborted) throw new EngineFailure('cancelled', 'import cancelled')
     const { id, response } = this.#send('importModel', params, { onImportProgress: onProgress })
-    const cancel = (): void =>
-      void this.#send('cancel', { requestId: id }, {}).response.catch(() => undefined)
-    signal?.addEventListener('abort', cancel, { once: true })
+    const stopListening = this.#cancelOnAbort(id, signal)
     try {
       return (await response) as ImportModelResult
     } finally {
-      signal?.removeEventListener('abort', cancel)
+      stopListening()
     }
+  }
+
+  /** Sends `cancel` naming request `id` when `signal` aborts; returns what stops listening. */
+  #cancelOnAbort(id: string, signal: AbortSignal | undefined): () => void {
+    if (!signal) return () => undefined
+    const cancel = (): void =>
+      void this.#send('cancel', { requestId: id }, {}).response.catch(() => undefined)
+    signal.addEventListener('abort', cancel, { once: true })
+    return () => signal.removeEventListener('abort', cancel)
   }
 
   async dispose(): Promise<void> {
