@@ -1,4 +1,4 @@
-import { useMemo } from 'react'
+import { useMemo, useState } from 'react'
 import {
   CartesianGrid,
   ComposedChart,
@@ -13,8 +13,9 @@ import {
 import type { StepTrace } from '../../../shared/trace'
 import { DecisionLanes } from './DecisionLanes'
 import { DecisionMarks } from './DecisionMarks'
-import { CHART_INSET } from './layout'
+import { CHART_INSET, plotWidth } from './layout'
 import { chartData, flatRows, type Series } from './step-series'
+import { stepTicks } from './step-ticks'
 import { StepTooltip } from './StepTooltip'
 
 interface Props {
@@ -35,6 +36,7 @@ interface Props {
 export function CacheChart({ traces, totalSteps, warmupSteps, height = 220 }: Props) {
   const data = useMemo(() => chartData(traces), [traces])
   const rows = useMemo(() => flatRows(data), [data])
+  const [width, setWidth] = useState(0)
   const steps = Math.max(totalSteps, data.rows.length, 1)
   const threshold = data.threshold
   const maxDistance = Math.max(
@@ -46,7 +48,7 @@ export function CacheChart({ traces, totalSteps, warmupSteps, height = 220 }: Pr
     <div className="cache-chart" data-testid="cache-chart" data-steps={data.rows.length}>
       <ChartLegend series={data.series} threshold={threshold} />
       <div style={{ height }}>
-        <ResponsiveContainer width="100%" height="100%">
+        <ResponsiveContainer width="100%" height="100%" onResize={setWidth}>
           <ComposedChart data={rows} margin={{ top: 8, right: CHART_INSET.right, bottom: 0, left: 0 }}>
             <CartesianGrid stroke="var(--chart-grid)" vertical={false} />
             {warmupSteps > 0 && (
@@ -68,7 +70,8 @@ export function CacheChart({ traces, totalSteps, warmupSteps, height = 220 }: Pr
               dataKey="step"
               type="number"
               domain={[-0.5, steps - 0.5]}
-              ticks={stepTicks(steps)}
+              ticks={stepTicks(steps, plotWidth(width))}
+              interval={0}
               tick={{ fill: 'var(--text-faint)', fontSize: 10 }}
               stroke="var(--chart-axis)"
               allowDecimals={false}
@@ -149,11 +152,6 @@ function ChartLegend({ series, threshold }: { series: Series[]; threshold: numbe
       )}
     </div>
   )
-}
-
-function stepTicks(steps: number): number[] {
-  const every = steps <= 12 ? 1 : steps <= 30 ? 2 : steps <= 60 ? 5 : 10
-  return Array.from({ length: Math.ceil(steps / every) }, (_, i) => i * every)
 }
 
 function niceCeil(v: number): number {

@@ -1,6 +1,7 @@
-import { useMemo } from 'react'
+import { useMemo, useState } from 'react'
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
-import { CHART_INSET } from './layout'
+import { CHART_INSET, plotWidth } from './layout'
+import { stepTicks } from './step-ticks'
 
 export interface TimedRun {
   label: string
@@ -13,6 +14,8 @@ export interface TimedRun {
  * middle blocks, its line drops below the uncached one. The numbers are the engine's timings.
  */
 export function StepTimeChart({ runs, height = 170 }: { runs: readonly TimedRun[]; height?: number }) {
+  const steps = Math.max(1, ...runs.map((r) => r.perStepMs.length))
+  const [width, setWidth] = useState(0)
   const rows = useMemo(() => {
     const n = Math.max(0, ...runs.map((r) => r.perStepMs.length))
     return Array.from({ length: n }, (_, step) => {
@@ -32,11 +35,16 @@ export function StepTimeChart({ runs, height = 170 }: { runs: readonly TimedRun[
         ))}
       </div>
       <div style={{ height }}>
-        <ResponsiveContainer width="100%" height="100%">
+        <ResponsiveContainer width="100%" height="100%" onResize={setWidth}>
           <LineChart data={rows} margin={{ top: 8, right: CHART_INSET.right, bottom: 0, left: 0 }}>
             <CartesianGrid stroke="var(--chart-grid)" vertical={false} />
             <XAxis
               dataKey="step"
+              type="number"
+              domain={[-0.5, steps - 0.5]}
+              ticks={stepTicks(steps, plotWidth(width))}
+              interval={0}
+              allowDecimals={false}
               tick={{ fill: 'var(--text-faint)', fontSize: 10 }}
               stroke="var(--chart-axis)"
             />
