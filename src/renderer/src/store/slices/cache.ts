@@ -3,7 +3,15 @@ import type { CacheChoice } from '../../../../shared/generation'
 import { presetById, resolveCacheConfig, type PresetId } from '../../../../shared/presets'
 import type { CacheConfig } from '../../../../shared/cache-config'
 import { errorText, unwrap } from '../../../../shared/failure'
-import { DEFAULT_CACHE_DRAFT, draftFromConfig, parseCacheDraft } from '../cache-form'
+import type { ModelInfo } from '../../../../shared/manifest'
+import {
+  blockBudgetProblem,
+  DEFAULT_CACHE_DRAFT,
+  draftFromConfig,
+  parseCacheDraft,
+  type CacheDraft
+} from '../cache-form'
+import { memoLast } from '../memo-last'
 import { selectedModel } from './models'
 import type { CacheSlice, SliceCreator, StudioSlices } from './types'
 
@@ -63,17 +71,43 @@ export function calibratedForModel(s: StudioSlices): CalibratedPreset[] {
 /** Identifies a calibrated preset in a list (model, base and target make one, as the file keys them). */
 export const calibratedKey = (p: CalibratedPreset): string => `${p.modelId}|${p.base}|${p.targetPsnrDb}`
 
+/*
+ * The cache choice, its config and its fit to the model are derived from the preset, the custom
+ * draft and the selected model only, and are read by the Generate button's selector on every store
+ * change, a run's progress events included: each is memoised on its own inputs (memoLast), so a
+ * change elsewhere reuses the last answer instead of parsing the draft and walking the model's
+ * block lists again.
+ */
+const namedChoice = memoLast((preset: PresetId): CacheChoice => ({ preset, overrides: {} }))
+const customChoice = memoLast((draft: CacheDraft, model: ModelInfo | null): CacheChoice | null => {
+  const { overrides } = parseCacheDraft(draft, model)
+  return overrides ? { preset: 'custom', overrides } : null
+})
+const configOf = memoLast((choice: CacheChoice | null): CacheConfig | null =>
+  choice ? resolveCacheConfig(choice.preset, choice.overrides) : null
+)
+const budgetOf = memoLast((config: CacheConfig, model: ModelInfo): string | null =>
+  blockBudgetProblem(config, model)
+)
+
 /** The cache part of a generate request, or null while the custom form is invalid. */
 export function cacheChoice(s: StudioSlices): CacheChoice | null {
-  if (s.preset !== 'custom') return { preset: s.preset, overrides: {} }
-  const { overrides } = parseCacheDraft(s.customDraft, selectedModel(s))
-  return overrides ? { preset: 'custom', overrides } : null
+  return s.preset === 'custom' ? customChoice(s.customDraft, selectedModel(s)) : namedChoice(s.preset)
 }
 
 /** The full config the chosen preset resolves to (for the chart's threshold and warmup), or null while invalid. */
 export function resolvedCache(s: StudioSlices): CacheConfig | null {
-  const choice = cacheChoice(s)
-  return choice ? resolveCacheConfig(choice.preset, choice.overrides) : null
+  return configOf(cacheChoice(s))
+}
+
+/**
+ * Why the chosen cache config does not fit the selected model's block lists
+ * (cache-form.ts blockBudgetProblem); null when it fits, or while there is no model or no valid config.
+ */
+export function cacheBudgetProblem(s: StudioSlices): string | null {
+  const config = resolvedCache(s)
+  const model = selectedModel(s)
+  return config && model ? budgetOf(config, model) : null
 }
 
 export const presetLabel = (id: PresetId): string => presetById(id).label

@@ -3,8 +3,7 @@ import { MAX_SEED, type GenerateRequestInput, type ProgressEvent } from '../../.
 import { defaultShape, framesProblem, usesNegativePrompt } from '../../../../shared/model-choices'
 import { requestFromRecipe } from '../../../../shared/recipe-request'
 import { errorText, isCancelled, unwrap } from '../../../../shared/failure'
-import { blockBudgetProblem } from '../cache-form'
-import { cacheChoice, chosenPresetLabel, resolvedCache } from './cache'
+import { cacheBudgetProblem, cacheChoice, chosenPresetLabel, resolvedCache } from './cache'
 import { selectedModel, sizeProblem } from './models'
 import type { GenerationSlice, Job, JobProgress, SliceCreator, StudioSlices } from './types'
 
@@ -205,9 +204,8 @@ export function whyCannotGenerate(s: StudioSlices): string | null {
   // Nothing else in the form matters to a model the app cannot give its prompt (no text encoder graph).
   if (model.promptEmbeds) return 'Needs precomputed prompt embeddings: studio generate --prompt-embeds'
   if (model.cannotGenerate) return model.cannotGenerate
-  const cache = resolvedCache(s)
-  if (!cache) return 'Fix the custom cache settings'
-  const budget = blockBudgetProblem(cache, model)
+  if (!resolvedCache(s)) return 'Fix the custom cache settings'
+  const budget = cacheBudgetProblem(s)
   if (budget) return `${chosenPresetLabel(s)} does not fit this model: ${budget}`
   if (!Number.isInteger(s.form.steps) || s.form.steps < 1 || s.form.steps > 1000)
     return 'Steps must be 1–1000'
