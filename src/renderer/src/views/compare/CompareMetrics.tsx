@@ -59,7 +59,7 @@ export function CompareMetrics({ result, cached, uncached, frame }: Props) {
           label="Speedup · denoise"
           value={formatSpeedup(denoise.speedup)}
           testId="speedup"
-          note="warm sessions, prep apart"
+          note="warm sessions · prep apart"
           accent={denoise.speedup >= 1}
         />
       ) : (
@@ -102,8 +102,22 @@ function Metric({
         {value}
       </span>
       <span className="metric-note num" data-testid={noteTestId} title={note}>
-        {note}
+        {small ? note : <NoteParts note={note} />}
       </span>
     </div>
   )
+}
+
+/**
+ * A note's " · " parts, each kept on one line: in the 1024 px window a cell wraps between parts
+ * ("prep 988 ms ·" over "total 1.62 s"), not inside one ("total" over "1.62 s").
+ */
+function NoteParts({ note }: { note: string }) {
+  const parts = note.split(' · ')
+  return parts.map((part, i) => (
+    <span key={i}>
+      <span className="note-part">{part}</span>
+      {i < parts.length - 1 ? ' · ' : ''}
+    </span>
+  ))
 }
