@@ -34,15 +34,9 @@ export function GenerateView() {
           <div className="run-side card">
             <div className="card-head">
               <h2>{runTitle(run)}</h2>
-            </div>
-            {run ? (
-              <RunFacts run={run} />
-            ) : (
-              <p className="dim pad">The recipe and times of the run show here.</p>
-            )}
-            {run?.entry && <p className="prompt-quote">“{run.entry.recipe.prompt}”</p>}
-            {canCompare && run?.entry && (
-              <div className="side-action">
+              {/* In the head, not under the facts: the next step stays in sight however many facts
+                  the run has (they scroll in the 320 px beside the picture). */}
+              {canCompare && run?.entry && (
                 <button
                   type="button"
                   className="secondary-button"
@@ -54,8 +48,14 @@ export function GenerateView() {
                 >
                   Compare with uncached
                 </button>
-              </div>
+              )}
+            </div>
+            {run ? (
+              <RunFacts run={run} />
+            ) : (
+              <p className="empty-note">The recipe and times of the run show here.</p>
             )}
+            {run?.entry && <p className="prompt-quote">“{run.entry.recipe.prompt}”</p>}
           </div>
         </div>
         <section className="card chart-card">
