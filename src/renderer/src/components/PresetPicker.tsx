@@ -3,6 +3,7 @@ import { PRESETS } from '../../../shared/presets'
 import { useStudioStore } from '../store'
 import { calibratedForModel, calibratedKey } from '../store/slices/cache'
 import { CustomCacheForm } from './CustomCacheForm'
+import { presetShortLabel } from './format'
 import { ExplainedRadio } from './ExplainedRadio'
 
 /**
@@ -48,7 +49,7 @@ export function PresetPicker({ disabled }: { disabled?: boolean }) {
             data={{ 'data-preset': p.id }}
             onPick={() => setPreset(p.id)}
           >
-            {p.id === 'F8B8-taylorseer' ? 'F8B8+TS' : p.id === 'F1B0' ? 'F1B0' : p.label}
+            {presetShortLabel(p.id)}
           </ExplainedRadio>
         ))}
       </div>

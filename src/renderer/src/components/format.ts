@@ -1,4 +1,5 @@
 /** Display formats, one place: times, sizes, ratios and metrics read the same in every view. */
+import { presetById, type PresetId } from '../../../shared/presets'
 
 export function formatMs(ms: number): string {
   if (!Number.isFinite(ms)) return '—'
@@ -24,4 +25,14 @@ export function formatDate(iso: string): string {
   return Number.isNaN(d.getTime())
     ? iso
     : d.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' })
+}
+
+/**
+ * A preset's name where room is short (the preset picker's segments, gallery cards): the two long
+ * labels drop their explanation, which the picker's tooltip and the recipe table still give.
+ */
+export function presetShortLabel(id: PresetId): string {
+  if (id === 'F8B8-taylorseer') return 'F8B8+TS'
+  if (id === 'F1B0') return 'F1B0'
+  return presetById(id).label
 }

@@ -2,7 +2,7 @@ import { useEffect } from 'react'
 import type { GalleryEntryMeta } from '../../../../shared/gallery'
 import { presetById } from '../../../../shared/presets'
 import { EntryCanvas } from '../../components/FramePlayer'
-import { formatDate, formatMs } from '../../components/format'
+import { formatDate, formatMs, presetShortLabel } from '../../components/format'
 import { useStudioStore } from '../../store'
 
 /** A thumbnail with the facts that tell runs apart: preset, seed, time. */
@@ -29,8 +29,11 @@ export function GalleryCard({ meta, selected }: { meta: GalleryEntryMeta; select
           {meta.recipe.prompt || '(empty prompt)'}
         </span>
         <span className="caption-facts">
-          <span className={meta.recipe.cache.enabled ? 'tag accent' : 'tag'}>
-            {presetById(meta.recipe.preset).label}
+          <span
+            className={meta.recipe.cache.enabled ? 'tag preset accent' : 'tag preset'}
+            title={presetById(meta.recipe.preset).label}
+          >
+            {presetShortLabel(meta.recipe.preset)}
           </span>
           {meta.kind === 'video' && <span className="tag video">video</span>}
           <span className="num dim">#{meta.recipe.seed}</span>

@@ -18,11 +18,15 @@ export function GalleryDetail() {
   const playback = usePlayback(entry?.frames ?? 1, entry?.fps ?? 8)
   // A video shows its saved WebM; "Frames" shows the exact PNG frames with the frame scrubber.
   const [showFrames, setShowFrames] = useState(false)
+  const hasEntries = useStudioStore((st) => st.entries.length > 0)
   const s = useStudioStore.getState
   if (!entry)
     return (
       <aside className="gallery-detail empty-note">
-        Select an output to see its recipe, chart and summary.
+        {/* With nothing in the gallery there is nothing to select: say what will show here. */}
+        {hasEntries
+          ? 'Select an output to see its recipe, chart and summary.'
+          : 'An output you select shows here with its recipe, chart and summary.'}
       </aside>
     )
   const video = entryVideoFile(entry)

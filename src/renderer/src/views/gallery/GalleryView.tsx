@@ -17,7 +17,9 @@ export function GalleryView() {
       <div className="gallery-main">
         <header className="view-header">
           <h1>Gallery</h1>
-          <span className="dim num">{entries.length} outputs</span>
+          <span className="dim num">
+            {entries.length} {entries.length === 1 ? 'output' : 'outputs'}
+          </span>
           {lastExport && <span className="dim">Exported to {lastExport}</span>}
         </header>
         {error && (
