@@ -1,4 +1,4 @@
-import type { CacheSummary, ContextSummary, Quantiles, StepTrace } from './trace'
+import { BranchSchema, type CacheSummary, type ContextSummary, type Quantiles, type StepTrace } from './trace'
 
 /**
  * What `cache_dit.summary` reports (docs/cache-algorithm.md §6), computed from the per-step trace
@@ -67,9 +67,26 @@ export function summarizeTraces(traces: readonly StepTrace[]): CacheSummary {
     entry.quantiles = quantiles(sorted.map(([, d]) => d))
   }
   return {
-    contexts: [...contexts.values()].map((c) => c.entry),
+    contexts: inCallOrder([...contexts.values()].map((c) => c.entry)),
     blocksRun,
     blocksTotal,
     theoreticalBlockSpeedup: blocksRun === 0 ? 1 : blocksTotal / blocksRun
   }
+}
+
+/**
+ * Contexts in the order the pipeline calls them: transformers and block lists as first seen, and
+ * within one the branches cond, uncond, batched. CFG lanes run a step's two branches at once, so
+ * which of them is traced first is a race; the summary's rows must not be.
+ */
+function inCallOrder(entries: ContextSummary[]): ContextSummary[] {
+  const lists: string[] = []
+  for (const e of entries) {
+    const list = `${e.transformer}\u0000${e.context}`
+    if (!lists.includes(list)) lists.push(list)
+  }
+  const rank = (e: ContextSummary) =>
+    lists.indexOf(`${e.transformer}\u0000${e.context}`) * BranchSchema.options.length +
+    BranchSchema.options.indexOf(e.branch)
+  return [...entries].sort((a, b) => rank(a) - rank(b))
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createStepCache } from '../../src/main/engine/cache'
-import { percentile, quantiles } from '../../src/shared/cache-summary'
-import { CacheSummarySchema } from '../../src/shared/trace'
+import { percentile, quantiles, summarizeTraces } from '../../src/shared/cache-summary'
+import { CacheSummarySchema, type StepTrace } from '../../src/shared/trace'
 import { call, config, FakeRunner } from './fake-runner'
 
 describe('percentile (NumPy linear)', () => {
@@ -26,6 +26,37 @@ describe('percentile (NumPy linear)', () => {
 })
 
 describe('summary', () => {
+  it('lists contexts in call order, cond before uncond, whichever branch was traced first (CFG lanes race)', () => {
+    const trace = (transformer: string, context: string, branch: StepTrace['branch']): StepTrace =>
+      ({
+        transformer,
+        context,
+        branch,
+        step: 0,
+        cached: false,
+        distance: null,
+        blocksRun: 1,
+        blocksTotal: 1
+      }) as StepTrace
+    const rows = (traces: StepTrace[]) =>
+      summarizeTraces(traces).contexts.map((c) => `${c.transformer}/${c.context}/${c.branch}`)
+    const expected = ['transformer/blocks/cond', 'transformer/blocks/uncond', 'transformer_2/blocks/cond']
+    expect(
+      rows([
+        trace('transformer', 'blocks', 'uncond'),
+        trace('transformer', 'blocks', 'cond'),
+        trace('transformer_2', 'blocks', 'cond')
+      ])
+    ).toEqual(expected)
+    expect(
+      rows([
+        trace('transformer', 'blocks', 'cond'),
+        trace('transformer', 'blocks', 'uncond'),
+        trace('transformer_2', 'blocks', 'cond')
+      ])
+    ).toEqual(expected)
+  })
+
   it('labels each context, lists cached steps and diffs by scheduler step, and counts blocks', async () => {
     const probe = [1, 1.02, 1.5, 1.52, 1.53]
     const cache = createStepCache(config({ Fn: 1, Bn: 1, maxWarmupSteps: 1, residualDiffThreshold: 0.05 }))
