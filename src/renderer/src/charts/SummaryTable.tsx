@@ -47,11 +47,8 @@ export function SummaryTable({ summary, traces, measuredSpeedup }: Props) {
             return (
               <tr
                 key={key}
-                title={
-                  c.cachedSteps.length > 0
-                    ? `cached steps: ${c.cachedSteps.map((x) => x + 1).join(', ')}`
-                    : ''
-                }
+                // Steps counted from 0, as on the chart's axis, its tooltip and `studio summary`.
+                title={c.cachedSteps.length > 0 ? `cached steps: ${c.cachedSteps.join(', ')}` : ''}
               >
                 <td>
                   <i className="swatch" style={{ background: series?.color ?? 'var(--text-dim)' }} />
