@@ -179,6 +179,27 @@ describe('every view at 1280 and 1024 px wide, as a user walks through them', ()
     await walk('generate-after-walk')
   })
 
+  it('Generate while a run is under way, then cancelled: preview, progress, live facts, Cancel', async () => {
+    const { page } = studio
+    await page.setViewportSize(SIZES[0])
+    await open('Generate')
+    await page.getByTestId('steps').fill('400')
+    await page.getByTestId('generate').click()
+    await page.getByTestId('cancel').waitFor()
+    await expect
+      .poll(() => page.getByTestId('cache-chart').first().getAttribute('data-steps').then(Number), {
+        timeout: 60_000
+      })
+      .toBeGreaterThan(20)
+    // The live facts name the model as the saved entry will, not by its id.
+    await expect(page.getByTestId('run-facts').textContent()).resolves.toContain(`Model${image.name}`)
+    await walk('generate-running')
+    await page.keyboard.press('Escape')
+    await page.getByTestId('run-cancelled').waitFor({ timeout: 60_000 })
+    await walk('generate-cancelled')
+    await page.getByTestId('steps').fill(String(image.defaults.steps))
+  })
+
   it('the layout check itself: it names a cut label, text past the window and controls drawn over each other', async () => {
     const { page } = studio
     await page.setViewportSize(SIZES[1])

@@ -1,12 +1,16 @@
 import type { Timings } from '../../../../shared/generation'
 import { presetById } from '../../../../shared/presets'
 import { formatMs } from '../../components/format'
+import { useStudioStore } from '../../store'
 import type { DisplayedRun } from './displayed-run'
 
 /** The run's recipe and times in a compact key/value list beside the picture. */
 export function RunFacts({ run }: { run: DisplayedRun }) {
   const e = run.entry
   const request = run.job?.request
+  // A live run names its model as the saved entry will (its name, not the id the request carries),
+  // so the Model row does not change from "shapes-flux-tiny" to "Shapes FLUX (tiny)" at the end.
+  const modelName = useStudioStore((s) => s.models.find((m) => m.id === request?.model)?.name)
   const rows: [string, string][] = e
     ? [
         ['Model', e.recipe.modelName],
@@ -26,7 +30,7 @@ export function RunFacts({ run }: { run: DisplayedRun }) {
       ]
     : request
       ? [
-          ['Model', request.model],
+          ['Model', modelName ?? request.model],
           ['Seed', String(request.seed)],
           ['Steps', String(request.steps ?? '')],
           ['Guidance', guidanceText(request.guidanceScale, request.guidanceScale2)],
