@@ -40,9 +40,15 @@ describe('UtilityProcessSpawner', () => {
 
     const messages: unknown[] = []
     const exits: ChildExit[] = []
-    child.onMessage((m) => messages.push(m))
+    const onMessage = (m: unknown) => messages.push(m)
+    child.onMessage(onMessage)
     child.onExit((e) => exits.push(e))
-    child.postMessage({ kind: 'request' })
+    const request = { kind: 'request' }
+    child.postMessage(request)
+    // Requests and answers pass between the host and the process with nothing of the spawner in
+    // between: the host's listener is the process's own, its message the one Electron is given.
+    expect(fake.listeners('message')).toEqual([onMessage])
+    expect(fake.posted[0]).toBe(request)
     fake.emit('message', { kind: 'ready', version: 'x' })
     fake.stderr.write('ort: segfault in kernel\n')
     await new Promise((r) => setImmediate(r))
