@@ -12,8 +12,8 @@ import { openStudio, type StudioPage } from './harness/studio-page'
  */
 const MODEL = 'shapes-flux-tiny'
 const LONG_RUN = 1000
-/** How long the page may take to answer a round trip, and its longest task, while the run streams. */
-const ROUND_TRIP_MS = 500
+/** How long a click may wait for the page, and the page's longest task, while the run streams. */
+const CLICK_MS = 500
 const LONGEST_TASK_MS = 400
 /** From Esc to the run saying it was cancelled. */
 const CANCEL_MS = 2000
@@ -52,21 +52,36 @@ async function watchLongTasks(page: StudioPage['page']): Promise<void> {
 const longTasks = (page: StudioPage['page']): Promise<number[]> =>
   page.evaluate(() => (globalThis as unknown as { __longTasks: number[] }).__longTasks)
 
-/** How long the page takes to run a trivial script and answer, in ms. */
+/**
+ * Records, in the page, how long each click waited before the page handled it: from the moment the
+ * browser took the input (the event's timeStamp) to the handler, so it counts what the page made
+ * it wait, not this test process's own delays in driving the browser (it also relays the engine's
+ * progress to the page, which a packaged app does not).
+ */
+async function watchClickDelays(page: StudioPage['page']): Promise<void> {
+  await page.evaluate(() => {
+    const g = globalThis as unknown as {
+      __clickDelays: number[]
+      performance: { now(): number }
+      document: { addEventListener(t: string, f: (e: { timeStamp: number }) => void, c: boolean): void }
+    }
+    g.__clickDelays = []
+    g.document.addEventListener('click', (e) => g.__clickDelays.push(g.performance.now() - e.timeStamp), true)
+  })
+}
+const clickDelays = (page: StudioPage['page']): Promise<number[]> =>
+  page.evaluate(() => (globalThis as unknown as { __clickDelays: number[] }).__clickDelays)
+
+/** How long the page takes to run a trivial script and answer this process, in ms. */
 async function roundTrip(page: StudioPage['page']): Promise<number> {
   const t0 = performance.now()
   await Promise.race([page.evaluate(() => 0), new Promise((r) => setTimeout(r, PROBE_LIMIT_MS))])
   return performance.now() - t0
 }
 
-/**
- * How long a click at a point takes to be handled by the page, in ms: the mouse events go through
- * the browser's input path, as a user's do, and answer once the page has taken them.
- */
-async function clickTime(page: StudioPage['page'], at: { x: number; y: number }): Promise<number> {
-  const t0 = performance.now()
+/** Clicks a point through the browser's input path, as a user does; the page records the delay. */
+async function click(page: StudioPage['page'], at: { x: number; y: number }): Promise<void> {
   await Promise.race([page.mouse.click(at.x, at.y), new Promise((r) => setTimeout(r, PROBE_LIMIT_MS))])
-  return performance.now() - t0
 }
 
 describe('the live chart on a long, fast run', () => {
@@ -83,13 +98,13 @@ describe('the live chart on a long, fast run', () => {
     await expect.poll(() => chartSteps(page), { timeout: 60_000 }).toBeGreaterThan(10)
 
     // Probes spread over the run: a round trip, and a click the page must answer.
+    await watchClickDelays(page)
     const trips: number[] = []
-    const clicks: number[] = []
     const grown: number[] = []
     // Until the chart holds most of the run (its redraws cost the most there), at least 8 times.
     for (let i = 0; i < 60 && (i < 8 || grown[i - 1] < PROBE_UNTIL_STEP); i++) {
       trips.push(await roundTrip(page))
-      clicks.push(await clickTime(page, at))
+      await click(page, at)
       grown.push(
         await chartSteps(page).catch(() => -1) // -1: the page did not answer
       )
@@ -102,6 +117,7 @@ describe('the live chart on a long, fast run', () => {
     await page.getByTestId('run-cancelled').waitFor({ timeout: 120_000 })
     const cancelMs = performance.now() - t0
     const tasks = await longTasks(page)
+    const clicks = await clickDelays(page)
     const longest = Math.max(0, ...tasks)
     console.log(
       `live chart, ${LONG_RUN} steps F8B0: round trips ${trips.map((t) => t.toFixed(0)).join(' ')} ms; ` +
@@ -112,7 +128,10 @@ describe('the live chart on a long, fast run', () => {
       new RegExp(`^Cancelled at step \\d+ of ${LONG_RUN}$`)
     )
     expect(grown[grown.length - 1], 'the run is still under way while probed').toBeLessThan(LONG_RUN)
-    for (const t of [...trips, ...clicks]) expect(t).toBeLessThan(ROUND_TRIP_MS)
+    // Every probe was answered, and every click handled within the bound, as the page saw it.
+    expect(clicks).toHaveLength(trips.length)
+    for (const t of trips) expect(t).toBeLessThan(PROBE_LIMIT_MS)
+    for (const t of clicks) expect(t).toBeLessThan(CLICK_MS)
     expect(longest).toBeLessThan(LONGEST_TASK_MS)
     expect(cancelMs).toBeLessThan(CANCEL_MS)
     // The chart kept growing while the page was probed.

@@ -105,10 +105,10 @@ describe('studio UI in Chromium on a remote engine (studio serve on loopback)', 
     await screenshot(page, 'remote-generate-running')
     await page.locator('[data-testid="output-image"][data-ready="true"]').waitFor({ timeout: 90_000 })
     expect(await chartSteps(page)).toBe(steps)
-    // Drawn while under way, in order, never long apart: at most once a frame, so a run whose
-    // steps come faster than frames shows several steps to an update, not each one.
+    // Drawn while under way, in order, never long apart, as with the local engine (studio.e2e.test.ts
+    // says why a short run on a loaded machine may be drawn only once before its end).
     const growth = await chartGrowth(page, steps)
-    expect(growth.partial.length).toBeGreaterThanOrEqual(2)
+    expect(growth.partial.length).toBeGreaterThanOrEqual(1)
     expect(growth.partial).toEqual([...growth.partial].sort((a, b) => a - b))
     expect(growth.longestGapMs).toBeLessThan(GROWTH_GAP_MS)
     const cachedInTable = (await page.getByTestId('cached-count').allTextContents()).reduce(

@@ -80,10 +80,12 @@ describe('studio UI in Chromium, real engine', () => {
     await screenshot(page, 'generate-running')
     await page.locator('[data-testid="output-image"][data-ready="true"]').waitFor()
     expect(await chartSteps(page)).toBe(model.defaults.steps)
-    // Drawn while under way, in order, never long apart: at most once a frame, so a run whose
-    // steps come faster than frames shows several steps to an update, not each one.
+    // Drawn while under way, in order, never long apart: at most once a frame and never more than a
+    // third of the main thread (store/per-frame.ts), so a run whose steps come faster than the chart
+    // draws shows several steps to an update. A loaded machine may draw a short run only once before
+    // its end; the long run of live-chart.e2e.test.ts shows the chart growing update by update.
     const growth = await chartGrowth(page, model.defaults.steps)
-    expect(growth.partial.length).toBeGreaterThanOrEqual(2)
+    expect(growth.partial.length).toBeGreaterThanOrEqual(1)
     expect(growth.partial).toEqual([...growth.partial].sort((a, b) => a - b))
     expect(growth.longestGapMs).toBeLessThan(GROWTH_GAP_MS)
     // Cached steps are drawn apart: diamonds on the lines, teal cells in the lanes, counted in the table.
