@@ -13,6 +13,7 @@ import {
 import type { StepTrace } from '../../../shared/trace'
 import { DecisionLanes } from './DecisionLanes'
 import { DecisionMarks } from './DecisionMarks'
+import { ChartLegend, type LegendEntry } from './ChartLegend'
 import { CHART_INSET, plotWidth } from './layout'
 import { chartData, flatRows, type Series } from './step-series'
 import { stepTicks } from './step-ticks'
@@ -46,7 +47,7 @@ export function CacheChart({ traces, totalSteps, warmupSteps, height = 220 }: Pr
   const yMax = niceCeil(Math.max(maxDistance * 1.1, (threshold ?? 0) * 1.6, 0.01))
   return (
     <div className="cache-chart" data-testid="cache-chart" data-steps={data.rows.length}>
-      <ChartLegend series={data.series} threshold={threshold} />
+      <ChartLegend entries={legendEntries(data.series, threshold)} />
       <div style={{ height }}>
         <ResponsiveContainer width="100%" height="100%" onResize={setWidth}>
           <ComposedChart data={rows} margin={{ top: 8, right: CHART_INSET.right, bottom: 0, left: 0 }}>
@@ -123,35 +124,14 @@ export function CacheChart({ traces, totalSteps, warmupSteps, height = 220 }: Pr
   )
 }
 
-function ChartLegend({ series, threshold }: { series: Series[]; threshold: number | null }) {
-  return (
-    <div className="chart-legend">
-      {series.map((s) => (
-        <span key={s.key} className="chart-legend-item">
-          <i style={{ background: s.color }} />
-          {s.label}
-        </span>
-      ))}
-      <span className="chart-legend-item">
-        <svg width="10" height="10" viewBox="-5 -5 10 10">
-          <path d="M0 -4L4 0L0 4L-4 0Z" fill="var(--cached)" />
-        </svg>
-        cached
-      </span>
-      <span className="chart-legend-item">
-        <svg width="10" height="10" viewBox="-5 -5 10 10">
-          <circle r="2.8" fill="none" stroke="var(--text-dim)" strokeWidth="1.3" />
-        </svg>
-        computed
-      </span>
-      {threshold !== null && (
-        <span className="chart-legend-item">
-          <i className="dash" />
-          threshold
-        </span>
-      )}
-    </div>
-  )
+/** The series' lines, then the marks and the threshold's dash as the plot draws them. */
+function legendEntries(series: readonly Series[], threshold: number | null): LegendEntry[] {
+  return [
+    ...series.map((s): LegendEntry => ({ key: s.key, label: s.label, mark: 'line', color: s.color })),
+    { key: 'cached', label: 'cached', mark: 'cached' },
+    { key: 'computed', label: 'computed', mark: 'computed' },
+    ...(threshold !== null ? [{ key: 'threshold', label: 'threshold', mark: 'threshold' } as const] : [])
+  ]
 }
 
 function niceCeil(v: number): number {

@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react'
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
+import { ChartLegend } from './ChartLegend'
 import { CHART_INSET, plotWidth } from './layout'
 import { stepTicks } from './step-ticks'
 
@@ -26,14 +27,9 @@ export function StepTimeChart({ runs, height = 170 }: { runs: readonly TimedRun[
   }, [runs])
   return (
     <div className="cache-chart" data-testid="step-time-chart">
-      <div className="chart-legend">
-        {runs.map((r) => (
-          <span key={r.label} className="chart-legend-item">
-            <i style={{ background: r.color }} />
-            {r.label}
-          </span>
-        ))}
-      </div>
+      <ChartLegend
+        entries={runs.map((r) => ({ key: r.label, label: r.label, mark: 'line', color: r.color }))}
+      />
       <div style={{ height }}>
         <ResponsiveContainer width="100%" height="100%" onResize={setWidth}>
           <LineChart data={rows} margin={{ top: 8, right: CHART_INSET.right, bottom: 0, left: 0 }}>
