@@ -7,7 +7,7 @@ import { writeManyNodeTransformer } from '../engine/many-node-transformer'
 import { electronMock } from '../main/electron-mock'
 import { screenshot } from './harness/screenshots'
 import { addModel, listModels } from './harness/studio-calls'
-import { openStudio, type StudioPage } from './harness/studio-page'
+import { openReadyStudio, type StudioPage } from './harness/studio-page'
 
 /**
  * Cancel for Add model in Chromium with the real handlers and engine: a FLUX-shaped folder whose
@@ -28,9 +28,7 @@ beforeAll(async () => {
   for (const f of await readdir(join(folder, 'transformer')))
     if (f !== 'config.json') await rm(join(folder, 'transformer', f))
   writeManyNodeTransformer(join(folder, 'transformer'), 57, 4200)
-  studio = await openStudio()
-  await studio.page.locator('[data-testid="engine-status"][data-state="ready"]').waitFor({ timeout: 90_000 })
-  await studio.page.getByTestId('model-select').waitFor()
+  studio = await openReadyStudio()
 })
 afterAll(async () => {
   await studio?.close()

@@ -6,7 +6,8 @@ import type { GalleryEntry } from '../../src/shared/gallery'
 import type { ModelInfo } from '../../src/shared/manifest'
 import { electronMock } from '../main/electron-mock'
 import { screenshot } from './harness/screenshots'
-import { openStudio, type StudioPage } from './harness/studio-page'
+import { galleryEntry, galleryIds, listModels } from './harness/studio-calls'
+import { openReadyStudio, type StudioPage } from './harness/studio-page'
 
 /**
  * A real model in the app (issue 15): the flux-tiny ONNX diffusers folder (optimum's layout,
@@ -23,39 +24,28 @@ let scratch: string
 
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'studio-import-e2e-'))
-  studio = await openStudio()
-  await studio.page.locator('[data-testid="engine-status"][data-state="ready"]').waitFor({ timeout: 90_000 })
-  await studio.page.getByTestId('model-select').waitFor()
+  studio = await openReadyStudio()
 })
 afterAll(async () => {
   await studio?.close()
   await rm(scratch, { recursive: true, force: true })
 })
 
-async function galleryIds(): Promise<string[]> {
-  const list = (await studio.backend.invoke('listGallery', [])) as { ok: true; value: { id: string }[] }
-  return list.value.map((e) => e.id)
-}
-
 /** Generates from the page with a preset and answers the gallery entry it saved. */
 async function generate(preset: 'none' | 'F1B0' | 'custom'): Promise<GalleryEntry> {
   const { page } = studio
-  const before = await galleryIds()
+  const before = await galleryIds(studio)
   // The custom form is filled in before; clicking its preset again is not needed.
   if (preset !== 'custom') await page.locator(`[data-preset="${preset}"]`).click()
   await page.getByTestId('generate').click()
   await expect
-    .poll(async () => (await galleryIds()).length, { timeout: 60_000, interval: 250 })
+    .poll(async () => (await galleryIds(studio)).length, { timeout: 60_000, interval: 250 })
     .toBe(before.length + 1)
   await page.getByTestId('generate').waitFor()
   await page.locator('[data-testid="output-image"][data-ready="true"]').waitFor({ timeout: 30_000 })
   expect(await page.getByTestId('run-error').count()).toBe(0)
-  const id = (await galleryIds()).find((e) => !before.includes(e))!
-  const entry = (await studio.backend.invoke('getGalleryEntry', [{ id }])) as {
-    ok: true
-    value: GalleryEntry
-  }
-  return entry.value
+  const id = (await galleryIds(studio)).find((e) => !before.includes(e))!
+  return galleryEntry(studio, id)
 }
 
 describe('an ONNX diffusers folder through Add model, in Chromium with the real engine', () => {
@@ -84,8 +74,7 @@ describe('an ONNX diffusers folder through Add model, in Chromium with the real 
     await expect(page.getByTestId('add-model-notice').textContent()).resolves.toMatch(
       /^imported as flux-tiny \(.*models\/flux-tiny\)$/
     )
-    const models = (await backend.invoke('listModels', [])) as { ok: true; value: ModelInfo[] }
-    flux = models.value.find((m) => m.family === 'flux')!
+    flux = (await listModels(studio)).find((m) => m.family === 'flux')!
     expect(flux).toMatchObject({ id: 'flux-tiny', precision: 'fp32', sourceDir: FLUX_ONNX })
     await expect(page.getByTestId('model-select').inputValue()).resolves.toBe('flux-tiny')
     const meta = (await page.getByTestId('model-meta').textContent())!
@@ -156,7 +145,7 @@ describe('an ONNX diffusers folder through Add model, in Chromium with the real 
     expect(text).toMatch(/^Refused: .*text_encoder_2\/model\.onnx/)
     await screenshot(page, 'import-refused')
     await page.locator('[data-testid="engine-status"][data-state="ready"]').waitFor()
-    const models = (await studio.backend.invoke('listModels', [])) as { ok: true; value: ModelInfo[] }
-    expect(models.value.filter((m) => m.family === 'flux').map((m) => m.id)).toEqual(['flux-tiny'])
+    const fluxIds = (await listModels(studio)).filter((m) => m.family === 'flux').map((m) => m.id)
+    expect(fluxIds).toEqual(['flux-tiny'])
   })
 })

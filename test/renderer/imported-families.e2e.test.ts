@@ -1,8 +1,8 @@
 import { resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { screenshot } from './harness/screenshots'
-import { addModel, galleryEntry, galleryIds, player } from './harness/studio-calls'
-import { openStudio, type StudioPage } from './harness/studio-page'
+import { addModel, compareUncached, galleryEntry, galleryIds, player } from './harness/studio-calls'
+import { openReadyStudio, type StudioPage } from './harness/studio-page'
 
 /**
  * A Wan 2.1 video model in the app (issue 16), as a user works with it: the wan2.1-tiny ONNX
@@ -17,9 +17,7 @@ const WAN_DYNAMO = resolve('test/fixtures/diffusers/wan2.1-tiny/onnx-dynamo')
 let studio: StudioPage
 
 beforeAll(async () => {
-  studio = await openStudio()
-  await studio.page.locator('[data-testid="engine-status"][data-state="ready"]').waitFor({ timeout: 90_000 })
-  await studio.page.getByTestId('model-select').waitFor()
+  studio = await openReadyStudio()
 })
 afterAll(() => studio?.close())
 
@@ -104,12 +102,7 @@ describe('a Wan 2.1 video model through Add model, in Chromium with the real eng
     expect(cached.summary.contexts.map((c) => c.branch).sort()).toEqual(['cond', 'uncond'])
     expect(cached.summary.blocksRun).toBeLessThan(cached.summary.blocksTotal)
 
-    await page.getByTestId('compare-uncached').click()
-    await page
-      .locator('[data-testid="psnr"], [data-testid="compare-error"]')
-      .first()
-      .waitFor({ timeout: 120_000 })
-    expect(await page.getByTestId('compare-error').count()).toBe(0)
+    await compareUncached(page, 120_000)
     const uncachedId = (await galleryIds(studio)).find((id) => !before.includes(id) && id !== cachedId)!
     const uncached = await galleryEntry(studio, uncachedId)
     expect(uncached.recipe.cache.enabled).toBe(false)

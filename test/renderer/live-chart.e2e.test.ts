@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { GalleryEntry, GalleryEntryMeta } from '../../src/shared/gallery'
 import type { StepTrace } from '../../src/shared/trace'
+import { chartSteps } from './harness/chart-growth'
 import { screenshot } from './harness/screenshots'
-import { openStudio, type StudioPage } from './harness/studio-page'
+import { galleryEntry, galleryList } from './harness/studio-calls'
+import { openReadyStudio, type StudioPage } from './harness/studio-page'
 
 /**
  * A long fast run must leave the window usable: 1000 steps of the embedded shapes-flux-tiny with
@@ -25,14 +26,12 @@ const PROBE_LIMIT_MS = 3000
 let studio: StudioPage
 
 beforeAll(async () => {
-  studio = await openStudio()
-  await studio.page.locator('[data-testid="engine-status"][data-state="ready"]').waitFor({ timeout: 90_000 })
-  await studio.page.getByTestId('model-select').selectOption(MODEL)
+  studio = await openReadyStudio({ model: MODEL })
 })
 afterAll(() => studio?.close())
 
-const chartSteps = (page: StudioPage['page']): Promise<number> =>
-  page.getByTestId('cache-chart').first().getAttribute('data-steps', { timeout: PROBE_LIMIT_MS }).then(Number)
+/** A read of the chart waits for it no longer than a probe may take. */
+const PROBE = { timeout: PROBE_LIMIT_MS }
 
 /** Records every long task (> 50 ms on the main thread) from now on, in the page. */
 async function watchLongTasks(page: StudioPage['page']): Promise<void> {
@@ -95,7 +94,7 @@ describe('the live chart on a long, fast run', () => {
     const at = { x: box.x + box.width / 2, y: box.y + box.height / 2 }
     await page.getByTestId('generate').click()
     await page.getByTestId('progress').waitFor()
-    await expect.poll(() => chartSteps(page), { timeout: 60_000 }).toBeGreaterThan(10)
+    await expect.poll(() => chartSteps(page, PROBE), { timeout: 60_000 }).toBeGreaterThan(10)
 
     // Probes spread over the run: a round trip, and a click the page must answer.
     await watchClickDelays(page)
@@ -106,7 +105,7 @@ describe('the live chart on a long, fast run', () => {
       trips.push(await roundTrip(page))
       await click(page, at)
       grown.push(
-        await chartSteps(page).catch(() => -1) // -1: the page did not answer
+        await chartSteps(page, PROBE).catch(() => -1) // -1: the page did not answer
       )
       if (i === 3) await screenshot(page, 'live-chart-running')
       await new Promise((r) => setTimeout(r, 200))
@@ -146,14 +145,11 @@ describe('the live chart on a long, fast run', () => {
     await page.getByTestId('steps').fill(String(steps))
     await page.getByTestId('generate').click()
     await page.locator('[data-testid="output-image"][data-ready="true"]').waitFor({ timeout: 90_000 })
-    const metas = (await studio.backend.invoke('listGallery', [])) as { ok: true; value: GalleryEntryMeta[] }
-    expect(metas.value).toHaveLength(1)
-    const reply = (await studio.backend.invoke('getGalleryEntry', [{ id: metas.value[0].id }])) as {
-      ok: true
-      value: GalleryEntry
-    }
-    const trace: StepTrace[] = reply.value.trace
-    expect(await chartSteps(page)).toBe(steps)
+    const metas = await galleryList(studio)
+    expect(metas).toHaveLength(1)
+    const entry = await galleryEntry(studio, metas[0].id)
+    const trace: StepTrace[] = entry.trace
+    expect(await chartSteps(page, PROBE)).toBe(steps)
     // One lane per series, one cell per step: each cell's state is the trace's decision of that step.
     const series = [...new Set(trace.map((t) => `${t.transformer}/${t.context}/${t.branch}`))]
     const lanes = await page
@@ -162,7 +158,7 @@ describe('the live chart on a long, fast run', () => {
         els.map((el) => Array.from(el.querySelectorAll('.lane-cell'), (c) => c.getAttribute('data-state')))
       )
     expect(lanes).toHaveLength(series.length)
-    const warmup = reply.value.recipe.cache.maxWarmupSteps
+    const warmup = entry.recipe.cache.maxWarmupSteps
     series.forEach((key, i) => {
       const expected = Array.from({ length: steps }, (_, step) => {
         const t = trace.find((x) => x.step === step && `${x.transformer}/${x.context}/${x.branch}` === key)

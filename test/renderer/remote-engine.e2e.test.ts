@@ -1,15 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { GalleryEntryMeta } from '../../src/shared/gallery'
-import type { ModelInfo } from '../../src/shared/manifest'
 import { PromptTokensSchema } from '../../src/shared/generation'
 import { PLAIN_MODEL, PLAIN_TOKEN, startPlainServer } from '../remote/plain-server'
 import { startServe, type StudioProcess } from '../serve/studio-process'
-import { chartGrowth, watchChartGrowth } from './harness/chart-growth'
+import { chartSteps, expectChartGrew, watchChartGrowth } from './harness/chart-growth'
 import { screenshot } from './harness/screenshots'
-import { openStudio, type StudioPage } from './harness/studio-page'
-
-/** The longest the live chart may go without an update while its run is under way. */
-const GROWTH_GAP_MS = 1000
+import { compareUncached, expectComparePanes, galleryList, listModels } from './harness/studio-calls'
+import { openReadyStudio, type StudioPage } from './harness/studio-page'
 
 /**
  * The studio UI on a remote engine: a real `studio serve` on loopback (its own engine process),
@@ -25,18 +21,14 @@ let steps: number
 
 beforeAll(async () => {
   serve = await startServe()
-  studio = await openStudio()
-  await studio.page.locator('[data-testid="engine-status"][data-state="ready"]').waitFor({ timeout: 90_000 })
+  studio = await openReadyStudio()
 })
 afterAll(async () => {
   await studio?.close()
   await serve?.server.stop()
 })
 
-const chartSteps = (page: StudioPage['page']): Promise<number> =>
-  page.getByTestId('cache-chart').first().getAttribute('data-steps').then(Number)
-const gallery = async (): Promise<GalleryEntryMeta[]> =>
-  ((await studio.backend.invoke('listGallery', [])) as { ok: true; value: GalleryEntryMeta[] }).value
+const gallery = () => galleryList(studio)
 const serverHealth = async (): Promise<{ jobs: { running: number; queued: number } }> =>
   (await fetch(`${serve.url}/health`)).json() as Promise<{ jobs: { running: number; queued: number } }>
 
@@ -72,9 +64,9 @@ describe('studio UI in Chromium on a remote engine (studio serve on loopback)', 
     await folder.waitFor({ timeout: 30_000 })
     expect(await page.getByTestId('engine-error').count()).toBe(0)
     await screenshot(page, 'settings-engine-remote')
-    const models = (await studio.backend.invoke('listModels', [])) as { ok: true; value: ModelInfo[] }
-    expect(models.value.every((m) => m.path.startsWith(`${serve.url}#`))).toBe(true)
-    steps = models.value.find((m) => m.id === MODEL)!.defaults.steps
+    const models = await listModels(studio)
+    expect(models.every((m) => m.path.startsWith(`${serve.url}#`))).toBe(true)
+    steps = models.find((m) => m.id === MODEL)!.defaults.steps
   })
 
   it('generates with F8B0 on the server: the chart fills in step by step, the output is saved here with its recipe', async () => {
@@ -104,13 +96,8 @@ describe('studio UI in Chromium on a remote engine (studio serve on loopback)', 
       .toBeGreaterThanOrEqual(Math.floor(steps / 3))
     await screenshot(page, 'remote-generate-running')
     await page.locator('[data-testid="output-image"][data-ready="true"]').waitFor({ timeout: 90_000 })
-    expect(await chartSteps(page)).toBe(steps)
-    // Drawn while under way, in order, never long apart, as with the local engine (studio.e2e.test.ts
-    // says why a short run on a loaded machine may be drawn only once before its end).
-    const growth = await chartGrowth(page, steps)
-    expect(growth.partial.length).toBeGreaterThanOrEqual(1)
-    expect(growth.partial).toEqual([...growth.partial].sort((a, b) => a - b))
-    expect(growth.longestGapMs).toBeLessThan(GROWTH_GAP_MS)
+    // As with the local engine: every step at the end, drawn while under way, never long apart.
+    await expectChartGrew(page, steps)
     const cachedInTable = (await page.getByTestId('cached-count').allTextContents()).reduce(
       (n, c) => n + Number(c),
       0
@@ -126,25 +113,13 @@ describe('studio UI in Chromium on a remote engine (studio serve on loopback)', 
 
   it('compares with the uncached run: made on the server, measured here', async () => {
     const { page } = studio
-    await page.getByTestId('compare-uncached').click()
-    await page.getByTestId('compare-view').waitFor()
-    await page
-      .locator('[data-testid="psnr"], [data-testid="compare-error"]')
-      .first()
-      .waitFor({ timeout: 100_000 })
-    expect(
-      await page.getByTestId('compare-error').count(),
-      (await page.getByTestId('compare-error').allTextContents()).join()
-    ).toBe(0)
+    await compareUncached(page)
     const psnr = (await page.getByTestId('psnr').textContent())!
     expect(parseFloat(psnr.replace('≥ ', ''))).toBeGreaterThan(10)
     const ssim = Number(await page.getByTestId('ssim').textContent())
     expect(ssim).toBeGreaterThan(0)
     expect(ssim).toBeLessThanOrEqual(1)
-    for (const id of ['compare-cached', 'compare-uncached', 'compare-heatmap']) {
-      await page.locator(`[data-testid="${id}"][data-ready="true"]`).waitFor()
-    }
-    await expect(page.locator('.compare-charts .cache-chart').count()).resolves.toBe(2)
+    await expectComparePanes(page)
     const saved = await gallery()
     expect(saved.map((e) => e.recipe.preset).sort()).toEqual(['F8B0', 'none'])
     await screenshot(page, 'remote-compare')

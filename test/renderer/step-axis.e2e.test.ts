@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { screenshot } from './harness/screenshots'
-import { openStudio, type StudioPage } from './harness/studio-page'
+import { openReadyStudio, type StudioPage } from './harness/studio-page'
 
 /**
  * The Generate view's step axis as Chromium draws it, after a finished run of 1000 steps (the
@@ -12,9 +12,7 @@ const MODEL = 'shapes-flux-tiny'
 let studio: StudioPage
 
 beforeAll(async () => {
-  studio = await openStudio()
-  await studio.page.locator('[data-testid="engine-status"][data-state="ready"]').waitFor({ timeout: 90_000 })
-  await studio.page.getByTestId('model-select').selectOption(MODEL)
+  studio = await openReadyStudio({ model: MODEL })
 })
 afterAll(() => studio?.close())
 

@@ -5,17 +5,15 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { ModelInfo } from '../../src/shared/manifest'
 import { electronMock } from '../main/electron-mock'
 import { disk } from '../main/full-disk'
-import { chartGrowth, watchChartGrowth } from './harness/chart-growth'
+import { chartSteps, expectChartGrew, watchChartGrowth } from './harness/chart-growth'
 import { screenshot } from './harness/screenshots'
-import { openStudio, type StudioPage } from './harness/studio-page'
+import { compareUncached, expectComparePanes, galleryList, listModels } from './harness/studio-calls'
+import { openReadyStudio, type StudioPage } from './harness/studio-page'
 
 // The gallery writes through node:fs/promises in this process; a test fills the disk there.
 vi.mock('node:fs/promises', async (importOriginal) =>
   (await import('../main/full-disk')).fullDiskFsPromises(await importOriginal())
 )
-
-/** The longest the live chart may go without an update while its run is under way. */
-const GROWTH_GAP_MS = 1000
 
 /**
  * The studio UI against the real engine: generate with F8B0 and watch the chart fill, compare
@@ -26,12 +24,10 @@ let studio: StudioPage
 let model: ModelInfo
 
 beforeAll(async () => {
-  studio = await openStudio()
+  studio = await openReadyStudio()
   const { page } = studio
-  await page.locator('[data-testid="engine-status"][data-state="ready"]').waitFor({ timeout: 90_000 })
   // The embedded image model the app ships (the largest embedded image model listed).
-  const models = (await studio.backend.invoke('listModels', [])) as { ok: true; value: ModelInfo[] }
-  model = models.value
+  model = (await listModels(studio))
     .filter((m) => m.embedded && m.kind === 'image')
     .sort((a, b) => b.sizeBytes - a.sizeBytes)[0]
   await warmUp(model.id)
@@ -56,9 +52,6 @@ async function warmUp(modelId: string): Promise<void> {
   }
 }
 
-const chartSteps = (page: StudioPage['page']): Promise<number> =>
-  page.getByTestId('cache-chart').first().getAttribute('data-steps').then(Number)
-
 describe('studio UI in Chromium, real engine', () => {
   it('generates an image with F8B0: the chart fills in step by step and marks the cached steps', async () => {
     const { page } = studio
@@ -79,15 +72,7 @@ describe('studio UI in Chromium, real engine', () => {
       .toBeGreaterThanOrEqual(Math.floor(model.defaults.steps / 3))
     await screenshot(page, 'generate-running')
     await page.locator('[data-testid="output-image"][data-ready="true"]').waitFor()
-    expect(await chartSteps(page)).toBe(model.defaults.steps)
-    // Drawn while under way, in order, never long apart: at most once a frame and never more than a
-    // third of the main thread (store/per-frame.ts), so a run whose steps come faster than the chart
-    // draws shows several steps to an update. A loaded machine may draw a short run only once before
-    // its end; the long run of live-chart.e2e.test.ts shows the chart growing update by update.
-    const growth = await chartGrowth(page, model.defaults.steps)
-    expect(growth.partial.length).toBeGreaterThanOrEqual(1)
-    expect(growth.partial).toEqual([...growth.partial].sort((a, b) => a - b))
-    expect(growth.longestGapMs).toBeLessThan(GROWTH_GAP_MS)
+    await expectChartGrew(page, model.defaults.steps)
     // Cached steps are drawn apart: diamonds on the lines, teal cells in the lanes, counted in the table.
     const cachedDots = await page.locator('.cache-chart path[data-cached="true"]').count()
     const cachedCells = await page.locator('.lane-cell[data-state="cached"]').count()
@@ -112,16 +97,7 @@ describe('studio UI in Chromium, real engine', () => {
 
   it('compares with the same recipe uncached and shows PSNR, SSIM, both times and the speedup', async () => {
     const { page } = studio
-    await page.getByTestId('compare-uncached').click()
-    await page.getByTestId('compare-view').waitFor()
-    await page
-      .locator('[data-testid="psnr"], [data-testid="compare-error"]')
-      .first()
-      .waitFor({ timeout: 100_000 })
-    expect(
-      await page.getByTestId('compare-error').count(),
-      (await page.getByTestId('compare-error').allTextContents()).join()
-    ).toBe(0)
+    await compareUncached(page)
     const psnr = (await page.getByTestId('psnr').textContent())!
     const ssim = Number(await page.getByTestId('ssim').textContent())
     const speedup = (await page.getByTestId('speedup').textContent())!
@@ -144,10 +120,7 @@ describe('studio UI in Chromium, real engine', () => {
     expect(Math.abs(shownRatio / parseFloat(speedup) - 1)).toBeLessThan(0.06)
     for (const id of ['prep-cached', 'prep-uncached'])
       await expect(page.getByTestId(id).textContent()).resolves.toMatch(/^prep \d+(\.\d+)? (ms|s) · total /)
-    for (const id of ['compare-cached', 'compare-uncached', 'compare-heatmap']) {
-      await page.locator(`[data-testid="${id}"][data-ready="true"]`).waitFor()
-    }
-    await expect(page.locator('.compare-charts .cache-chart').count()).resolves.toBe(2)
+    await expectComparePanes(page)
     // Zoom is synced: wheel over one pane scales all three.
     const pane = (await page.getByTestId('pane-cached').boundingBox())!
     await page.mouse.move(pane.x + pane.width / 2, pane.y + pane.height / 2)
@@ -191,14 +164,12 @@ describe('studio UI in Chromium, real engine', () => {
     )
     await expect(page.getByTestId('generate').isEnabled()).resolves.toBe(true)
     // Nothing half-made reaches the gallery.
-    const list = (await studio.backend.invoke('listGallery', [])) as { ok: true; value: unknown[] }
-    expect(list.value).toHaveLength(2)
+    expect(await galleryList(studio)).toHaveLength(2)
   })
 
   it('a full disk: the run ends with an error that says so, the gallery keeps its entries, the next run saves', async () => {
     const { page } = studio
-    const gallery = async () =>
-      ((await studio.backend.invoke('listGallery', [])) as { ok: true; value: { id: string }[] }).value
+    const gallery = () => galleryList(studio)
     const before = await gallery()
     await page.getByTestId('steps').fill('3')
     disk.full = true
@@ -275,9 +246,9 @@ describe('studio UI in Chromium, real engine', () => {
 
   it('generates a video from the two-expert model: a series per transformer and branch, compared frame by frame with synced playback', async () => {
     const { page } = studio
-    const video = (
-      (await studio.backend.invoke('listModels', [])) as { ok: true; value: ModelInfo[] }
-    ).value.find((m) => m.embedded && m.kind === 'video' && m.transformers.length > 1)
+    const video = (await listModels(studio)).find(
+      (m) => m.embedded && m.kind === 'video' && m.transformers.length > 1
+    )
     expect(video, 'an embedded video model with high- and low-noise experts').toBeDefined()
     await page.setViewportSize({ width: 1280, height: 800 })
     await warmUp(video!.id)
@@ -294,12 +265,7 @@ describe('studio UI in Chromium, real engine', () => {
     }
     await expect(page.getByTestId('playback').count()).resolves.toBe(1)
 
-    await page.getByTestId('compare-uncached').click()
-    await page
-      .locator('[data-testid="psnr"], [data-testid="compare-error"]')
-      .first()
-      .waitFor({ timeout: 100_000 })
-    expect(await page.getByTestId('compare-error').count()).toBe(0)
+    await compareUncached(page)
     // Scrub to frame 4: the three panes and the per-frame numbers all follow.
     await page.getByRole('button', { name: 'Pause' }).click()
     const slider = page.getByLabel('Frame')

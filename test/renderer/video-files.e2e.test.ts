@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ModelInfo } from '../../src/shared/manifest'
 import { screenshot } from './harness/screenshots'
-import { player } from './harness/studio-calls'
-import { openStudio, type StudioPage } from './harness/studio-page'
+import { compareUncached, listModels, player } from './harness/studio-calls'
+import { openReadyStudio, type StudioPage } from './harness/studio-page'
 
 /**
  * Saved videos in Chromium, as a player opens them: a video made in the app is a WebM that a
@@ -13,10 +13,8 @@ let studio: StudioPage
 let video: ModelInfo
 
 beforeAll(async () => {
-  studio = await openStudio()
-  await studio.page.locator('[data-testid="engine-status"][data-state="ready"]').waitFor({ timeout: 90_000 })
-  const models = (await studio.backend.invoke('listModels', [])) as { ok: true; value: ModelInfo[] }
-  const found = models.value.find((m) => m.embedded && m.kind === 'video')
+  studio = await openReadyStudio()
+  const found = (await listModels(studio)).find((m) => m.embedded && m.kind === 'video')
   if (!found) throw new Error('no embedded video model')
   video = found
 })
@@ -31,12 +29,7 @@ describe('video files in the app', () => {
     await page.locator('.suggestions .chip').first().click()
     await page.getByTestId('generate').click()
     await page.locator('[data-testid="output-image"][data-ready="true"]').waitFor({ timeout: 100_000 })
-    await page.getByTestId('compare-uncached').click()
-    await page
-      .locator('[data-testid="psnr"], [data-testid="compare-error"]')
-      .first()
-      .waitFor({ timeout: 100_000 })
-    expect(await page.getByTestId('compare-error').count()).toBe(0)
+    await compareUncached(page)
 
     const expected = { width: video.output.width, height: video.output.height }
     const duration = video.output.frames / (video.output.fps ?? 8)

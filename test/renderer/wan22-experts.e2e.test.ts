@@ -2,7 +2,7 @@ import { resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { screenshot } from './harness/screenshots'
 import { addModel, galleryIds, generateEntry, listModels } from './harness/studio-calls'
-import { openStudio, type StudioPage } from './harness/studio-page'
+import { openReadyStudio, type StudioPage } from './harness/studio-page'
 
 /**
  * Wan 2.2's two experts in the app (issue 16), added through Add model in Chromium and imported by
@@ -15,9 +15,7 @@ const FIXTURES = resolve('test/fixtures/diffusers')
 let studio: StudioPage
 
 beforeAll(async () => {
-  studio = await openStudio()
-  await studio.page.locator('[data-testid="engine-status"][data-state="ready"]').waitFor({ timeout: 90_000 })
-  await studio.page.getByTestId('model-select').waitFor()
+  studio = await openReadyStudio()
 })
 afterAll(() => studio?.close())
 

@@ -1,4 +1,9 @@
 import type { Page } from 'playwright-core'
+import { expect } from 'vitest'
+
+/** How many steps the live chart shows now (its data-steps); `timeout` bounds the wait for the chart. */
+export const chartSteps = (page: Page, options?: { timeout?: number }): Promise<number> =>
+  page.getByTestId('cache-chart').first().getAttribute('data-steps', options).then(Number)
 
 /**
  * Records in the page every value the live chart's step count takes, with when it took it, from
@@ -54,4 +59,23 @@ export async function chartGrowth(page: Page, steps: number): Promise<ChartGrowt
     partial: live.filter(({ n }) => n < steps).map(({ n }) => n),
     longestGapMs: Math.max(0, ...gaps)
   }
+}
+
+/** The longest the live chart may go without an update while its run is under way. */
+const GROWTH_GAP_MS = 1000
+
+/**
+ * A finished run of `steps`, watched with watchChartGrowth: the chart shows every step, and was
+ * drawn while under way, in order, never long apart. It draws at most once a frame and never
+ * more than a third of the main thread (store/per-frame.ts), so a run whose steps come faster
+ * than the chart draws shows several steps to an update. A loaded machine may draw a short run
+ * only once before its end; the long run of live-chart.e2e.test.ts shows the chart growing
+ * update by update.
+ */
+export async function expectChartGrew(page: Page, steps: number): Promise<void> {
+  expect(await chartSteps(page)).toBe(steps)
+  const growth = await chartGrowth(page, steps)
+  expect(growth.partial.length).toBeGreaterThanOrEqual(1)
+  expect(growth.partial).toEqual([...growth.partial].sort((a, b) => a - b))
+  expect(growth.longestGapMs).toBeLessThan(GROWTH_GAP_MS)
 }

@@ -1,13 +1,15 @@
 import { expect } from 'vitest'
-import type { GalleryEntry } from '../../../src/shared/gallery'
+import type { Page } from 'playwright-core'
+import type { GalleryEntry, GalleryEntryMeta } from '../../../src/shared/gallery'
 import type { ModelInfo } from '../../../src/shared/manifest'
 import { electronMock } from '../../main/electron-mock'
 import type { StudioPage } from './studio-page'
 
 /**
- * What the e2e tests of imported models do on the page and ask the real handlers behind it:
+ * What the e2e tests do on the page and ask the real handlers behind it:
  * the models and gallery entries main answers, Add model with a folder picked in the dialog,
- * Generate until its entry is saved, and what a <video> element shows once loaded.
+ * Generate until its entry is saved, Compare with the uncached twin, and what a <video> element
+ * shows once loaded.
  */
 
 export async function listModels(studio: StudioPage): Promise<ModelInfo[]> {
@@ -15,9 +17,13 @@ export async function listModels(studio: StudioPage): Promise<ModelInfo[]> {
   return r.value
 }
 
+export async function galleryList(studio: StudioPage): Promise<GalleryEntryMeta[]> {
+  const list = (await studio.backend.invoke('listGallery', [])) as { ok: true; value: GalleryEntryMeta[] }
+  return list.value
+}
+
 export async function galleryIds(studio: StudioPage): Promise<string[]> {
-  const list = (await studio.backend.invoke('listGallery', [])) as { ok: true; value: { id: string }[] }
-  return list.value.map((e) => e.id)
+  return (await galleryList(studio)).map((e) => e.id)
 }
 
 export async function galleryEntry(studio: StudioPage, id: string): Promise<GalleryEntry> {
@@ -53,6 +59,28 @@ export async function generateEntry(studio: StudioPage): Promise<GalleryEntry> {
   expect(await page.getByTestId('run-error').count()).toBe(0)
   const id = (await galleryIds(studio)).find((e) => !before.includes(e))!
   return galleryEntry(studio, id)
+}
+
+/**
+ * Compare with the uncached twin of the run on show: the view opens, and its metrics come (or
+ * its error, which fails here with the error's text) within `timeout`, the twin's run included.
+ */
+export async function compareUncached(page: Page, timeout = 100_000): Promise<void> {
+  await page.getByTestId('compare-uncached').click()
+  await page.getByTestId('compare-view').waitFor()
+  await page.locator('[data-testid="psnr"], [data-testid="compare-error"]').first().waitFor({ timeout })
+  expect(
+    await page.getByTestId('compare-error').count(),
+    (await page.getByTestId('compare-error').allTextContents()).join()
+  ).toBe(0)
+}
+
+/** The compare view's three panes drawn (cached, uncached, their difference) and a chart for each run. */
+export async function expectComparePanes(page: Page): Promise<void> {
+  for (const id of ['compare-cached', 'compare-uncached', 'compare-heatmap']) {
+    await page.locator(`[data-testid="${id}"][data-ready="true"]`).waitFor()
+  }
+  await expect(page.locator('.compare-charts .cache-chart').count()).resolves.toBe(2)
 }
 
 /** What the page's <video> element says once it has loaded its source. */

@@ -68,3 +68,28 @@ export async function openStudio(): Promise<StudioPage> {
     }
   }
 }
+
+/** How long the engine child may take to start and load the models listed (a 2-core CI machine). */
+const ENGINE_READY_MS = 90_000
+
+/**
+ * openStudio, then what every test of the views waits for before it starts: the engine ready and
+ * the model picker drawn, or `model` selected in it. A start that fails closes what it opened,
+ * so it leaves no browser or engine child behind (afterAll has no studio to close then).
+ */
+export async function openReadyStudio(options: { model?: string } = {}): Promise<StudioPage> {
+  const studio = await openStudio()
+  try {
+    const { page } = studio
+    await page
+      .locator('[data-testid="engine-status"][data-state="ready"]')
+      .waitFor({ timeout: ENGINE_READY_MS })
+    const picker = page.getByTestId('model-select')
+    if (options.model) await picker.selectOption(options.model)
+    else await picker.waitFor()
+    return studio
+  } catch (e) {
+    await studio.close().catch(() => undefined)
+    throw e
+  }
+}
