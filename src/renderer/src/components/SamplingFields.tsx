@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react'
 import type { ModelInfo } from '../../../shared/manifest'
 import { frameChoices, usesGuidanceScale } from '../../../shared/model-choices'
 import { useStudioStore } from '../store'
@@ -17,45 +18,32 @@ export function SamplingFields({ disabled }: { disabled?: boolean }) {
   const setForm = useStudioStore((s) => s.setForm)
   return (
     <div className="field-row">
-      <div className="field">
-        <label className="field-label" htmlFor="steps">
-          Steps
-        </label>
-        <NumberInput
-          id="steps"
-          value={steps}
-          empty={Number.NaN}
-          min={1}
-          max={1000}
-          integer
-          disabled={disabled}
-          onChange={(v) => setForm({ steps: v })}
-        />
-      </div>
+      <NumberField
+        id="steps"
+        label="Steps"
+        value={steps}
+        min={1}
+        max={1000}
+        integer
+        disabled={disabled}
+        onChange={(v) => setForm({ steps: v })}
+      />
       {(!model || usesGuidanceScale(model)) && (
-        <div className="field">
-          <label
-            className="field-label"
-            htmlFor="guidance"
-            title={
-              model?.guidance === 'distilled'
-                ? 'Guidance the transformer embeds (guidance-distilled): one call per step, no negative prompt'
-                : 'Classifier-free guidance scale'
-            }
-          >
-            Guidance
-          </label>
-          <NumberInput
-            id="guidance"
-            value={guidance}
-            empty={Number.NaN}
-            min={0}
-            max={50}
-            step={0.5}
-            disabled={disabled}
-            onChange={(v) => setForm({ guidanceScale: v })}
-          />
-        </div>
+        <NumberField
+          id="guidance"
+          label="Guidance"
+          title={
+            model?.guidance === 'distilled'
+              ? 'Guidance the transformer embeds (guidance-distilled): one call per step, no negative prompt'
+              : 'Classifier-free guidance scale'
+          }
+          value={guidance}
+          min={0}
+          max={50}
+          step={0.5}
+          disabled={disabled}
+          onChange={(v) => setForm({ guidanceScale: v })}
+        />
       )}
       {model?.frames && <FramesField model={model} frames={model.frames} disabled={disabled} />}
       <SizeField model={model} disabled={disabled} />
@@ -64,9 +52,6 @@ export function SamplingFields({ disabled }: { disabled?: boolean }) {
 }
 
 function SizeField({ model, disabled }: { model: ModelInfo | null; disabled?: boolean }) {
-  const width = useStudioStore((s) => s.form.width)
-  const height = useStudioStore((s) => s.form.height)
-  const setForm = useStudioStore((s) => s.setForm)
   if (model?.sizes && !model.sizes.fixed) {
     return (
       <div className="field size-field">
@@ -77,21 +62,9 @@ function SizeField({ model, disabled }: { model: ModelInfo | null; disabled?: bo
           Size
         </span>
         <div className="size-select">
-          <SizeSelect
-            label="Width"
-            value={width}
-            choices={sizeChoices(model, 'width')}
-            disabled={disabled}
-            onChange={(v) => setForm({ width: v })}
-          />
+          <SizeAxisSelect model={model} axis="width" disabled={disabled} />
           <span className="dim">×</span>
-          <SizeSelect
-            label="Height"
-            value={height}
-            choices={sizeChoices(model, 'height')}
-            disabled={disabled}
-            onChange={(v) => setForm({ height: v })}
-          />
+          <SizeAxisSelect model={model} axis="height" disabled={disabled} />
         </div>
         {model.frames?.fixed !== undefined && (
           <p className="field-hint" data-testid="frames-fixed-note">
@@ -144,54 +117,98 @@ function FramesField(props: {
   const { model, frames, disabled } = props
   const value = useStudioStore((s) => s.form.frames)
   const setForm = useStudioStore((s) => s.setForm)
-  const choices = frameChoices(model)
-  // A count a recipe asked for that the model does not offer is still shown, so it can be seen and changed.
-  const all = value !== null && !choices.includes(value) ? [value, ...choices] : choices
+  return (
+    <Field
+      id="frames"
+      label="Frames"
+      title={
+        frames.fixed !== undefined
+          ? `A static export: its graphs take ${frames.fixed} frames only`
+          : `1 + a multiple of ${frames.step} (the VAE's temporal scale), up to ${frames.max}`
+      }
+    >
+      <NumberSelect
+        id="frames"
+        testId="frames"
+        value={value}
+        choices={frameChoices(model)}
+        disabled={disabled || frames.fixed !== undefined}
+        onChange={(v) => setForm({ frames: v })}
+      />
+    </Field>
+  )
+}
+
+/** The width or the height, one of the multiples the model's sizes allow. */
+function SizeAxisSelect(props: { model: ModelInfo; axis: 'width' | 'height'; disabled?: boolean }) {
+  const { model, axis, disabled } = props
+  const value = useStudioStore((s) => s.form[axis])
+  const setForm = useStudioStore((s) => s.setForm)
+  return (
+    <NumberSelect
+      ariaLabel={axis === 'width' ? 'Width' : 'Height'}
+      testId={axis}
+      value={value}
+      choices={sizeChoices(model, axis)}
+      disabled={disabled}
+      onChange={(v) => setForm({ [axis]: v })}
+    />
+  )
+}
+
+/** A labelled number a request needs (emptied, it is invalid until filled in). */
+function NumberField(props: {
+  id: string
+  label: string
+  title?: string
+  value: number
+  min: number
+  max: number
+  integer?: boolean
+  step?: number
+  disabled?: boolean
+  onChange: (value: number) => void
+}) {
+  const { id, label, title, ...input } = props
+  return (
+    <Field id={id} label={label} title={title}>
+      <NumberInput id={id} empty={Number.NaN} {...input} />
+    </Field>
+  )
+}
+
+/** A field's label over its control (`id` is the control's). */
+function Field(props: { id: string; label: string; title?: string; children: ReactNode }) {
+  const { id, label, title, children } = props
   return (
     <div className="field">
-      <label
-        className="field-label"
-        htmlFor="frames"
-        title={
-          frames.fixed !== undefined
-            ? `A static export: its graphs take ${frames.fixed} frames only`
-            : `1 + a multiple of ${frames.step} (the VAE's temporal scale), up to ${frames.max}`
-        }
-      >
-        Frames
+      <label className="field-label" htmlFor={id} title={title}>
+        {label}
       </label>
-      <select
-        id="frames"
-        data-testid="frames"
-        className="num"
-        value={value ?? ''}
-        disabled={disabled || frames.fixed !== undefined}
-        onChange={(e) => setForm({ frames: Number(e.target.value) })}
-      >
-        {all.map((v) => (
-          <option key={v} value={v}>
-            {v}
-          </option>
-        ))}
-      </select>
+      {children}
     </div>
   )
 }
 
-function SizeSelect(props: {
-  label: string
+/** One of the counts a model offers (a size, a frame count). */
+function NumberSelect(props: {
+  id?: string
+  /** Where no label names it (a size's two selects share one). */
+  ariaLabel?: string
+  testId: string
   value: number | null
   choices: number[]
   disabled?: boolean
   onChange: (value: number) => void
 }) {
-  const { label, value, choices, disabled, onChange } = props
-  // A size a recipe asked for that the model no longer offers is still shown, so it can be seen and changed.
+  const { id, ariaLabel, testId, value, choices, disabled, onChange } = props
+  // A count a recipe asked for that the model no longer offers is still shown, so it can be seen and changed.
   const all = value !== null && !choices.includes(value) ? [value, ...choices] : choices
   return (
     <select
-      aria-label={label}
-      data-testid={label.toLowerCase()}
+      id={id}
+      aria-label={ariaLabel}
+      data-testid={testId}
       className="num"
       value={value ?? ''}
       disabled={disabled}
