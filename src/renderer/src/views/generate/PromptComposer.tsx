@@ -3,6 +3,7 @@ import type { ModelInfo } from '../../../../shared/manifest'
 import { usesNegativePrompt } from '../../../../shared/model-choices'
 import { examplePrompts, parseCaption } from '../../../../shared/prompt-grammar'
 import { TOKENS_UNAVAILABLE } from '../../../../shared/remote-engine'
+import { PendingButton } from '../../components/PendingButton'
 import { useStudioStore } from '../../store'
 import { whyEngineCannotRun } from '../../store/selectors'
 import { isGenerating, whyCannotGenerate } from '../../store/slices/generation'
@@ -151,16 +152,16 @@ function GenerateAction() {
   const cancel = useStudioStore((s) => s.cancelGenerate)
   if (busy) {
     return (
-      <button
-        type="button"
+      <PendingButton
         className="primary-button cancel"
-        data-testid="cancel"
-        disabled={cancelling}
-        onClick={() => void cancel()}
+        testId="cancel"
+        pending={cancelling}
+        label="Cancel"
+        pendingLabel="Cancelling…"
+        onClick={cancel}
       >
-        {cancelling ? 'Cancelling…' : 'Cancel'}
         <kbd>Esc</kbd>
-      </button>
+      </PendingButton>
     )
   }
   return (

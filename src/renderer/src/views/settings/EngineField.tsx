@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react'
 import type { EngineInfo, EngineProbe, SetEngine } from '../../../../shared/engine-endpoint'
 import { SetEngineSchema, TestEngineSchema } from '../../../../shared/engine-endpoint'
 import { describeIssues } from '../../../../shared/validation'
+import { PendingButton } from '../../components/PendingButton'
 import { useStudioStore } from '../../store'
 import { errorText, unwrap } from '../../../../shared/failure'
 
@@ -124,15 +125,14 @@ function EngineForm({ info, onSaved }: { info: EngineInfo; onSaved: (info: Engin
       )}
       <div className="input-group">
         {mode === 'remote' && (
-          <button
-            type="button"
+          <PendingButton
             className="secondary-button"
-            data-testid="engine-test"
-            disabled={testing}
-            onClick={() => void test()}
-          >
-            {testing ? 'Testing…' : 'Test connection'}
-          </button>
+            testId="engine-test"
+            pending={testing}
+            label="Test connection"
+            pendingLabel="Testing…"
+            onClick={test}
+          />
         )}
         <button
           type="button"
