@@ -1,5 +1,6 @@
 import { useStudioStore } from '../store'
 import { formatMs } from './format'
+import { PendingButton } from './PendingButton'
 
 /**
  * What Add model is doing, under the button that started it (the model picker and Settings →
@@ -18,15 +19,14 @@ export function AddModelStatus() {
         <div className="import-progress" role="status" data-testid="add-model-progress">
           <div className="import-progress-head">
             <span className="dim">Importing{adding.lines[0] ? ` ${adding.lines[0].folder}` : ''}…</span>
-            <button
-              type="button"
+            <PendingButton
               className="danger-button"
-              data-testid="cancel-add-model"
-              onClick={() => void cancel()}
-              disabled={adding.cancelling}
-            >
-              {adding.cancelling ? 'Cancelling…' : 'Cancel'}
-            </button>
+              testId="cancel-add-model"
+              pending={adding.cancelling}
+              label="Cancel"
+              pendingLabel="Cancelling…"
+              onClick={cancel}
+            />
           </div>
           {adding.lines.slice(-4).map((l, k) => (
             <span key={`${adding.lines.length}-${k}`} className="num dim">
