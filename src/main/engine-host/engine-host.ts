@@ -10,8 +10,9 @@ import type { GenerateRequestInput, GenerationOutput, ProgressEvent } from '../.
 import type { ImportModelParams, ImportModelResult, ImportProgress } from '../../shared/model-import'
 import { PendingCalls } from '../../shared/pending-calls'
 import { EngineFailure, cancelled } from '../engine/errors'
-import { exhaustedMessage, memoryCrashReason } from './memory-crash'
-import { describeExit, failedChild, type ChildExit, type EngineChild, type EngineSpawner } from './spawner'
+import { exhaustedMessage } from './memory-crash'
+import type { EngineChild, EngineSpawner } from './spawner'
+import { EngineSupervisor, type EngineCrash, type SupervisedHost } from './supervisor'
 import * as timing from './timing'
 
 export type QuickMethod = Exclude<EngineMethod, 'generate' | 'cancel' | 'importModel'>
@@ -38,17 +39,19 @@ export interface EngineHostOptions {
 }
 
 /**
- * Supervises the engine process: spawns it through an adapter, waits for its `ready`, numbers
- * requests and routes each answer and progress event back by its id (the app's one request-id
- * map), runs one generate at a time, forwards cancel, and when the process dies fails what it
- * was doing with `engine_crashed` and starts a new one (with backoff, up to a limit). A death that
- * looks like memory running out during a generate fails it with `resources` naming the model, and
- * that model is not sent to the engine again until a restart by hand, so it cannot crash it in a
- * loop while the other models keep working.
+ * The app's door to the engine process: waits for its `ready`, numbers requests and routes each
+ * answer and progress event back by its id (the app's one request-id map), runs one generate at a
+ * time, forwards cancel, and when the process dies fails what it was doing with `engine_crashed`.
+ * A death that looks like memory running out during a generate fails it with `resources` naming
+ * the model, and that model is not sent to the engine again until a restart by hand, so it cannot
+ * crash it in a loop while the other models keep working. Spawning, the hang at start, restarts
+ * with backoff and giving up are its supervisor's (supervisor.ts), which runs only when a process
+ * starts or ends: a request and its answer cross this file alone.
  */
 export class EngineHost {
-  readonly #spawner: EngineSpawner
-  readonly #options: Required<EngineHostOptions>
+  readonly #supervisor: EngineSupervisor
+  readonly #requestTimeoutMs: number
+  /** The supervisor's process (spawn to exit), kept here too: a request is posted on it. */
   #child: EngineChild | undefined
   /** Requests sent to the current process and not yet answered, by request id. */
   readonly #pending = new PendingCalls<string, RequestRoute>()
@@ -63,11 +66,6 @@ export class EngineHost {
   }
   readonly #statusListeners = new Set<(status: EngineHostStatus) => void>()
   #readyWaiters: { resolve: () => void; reject: (e: EngineFailure) => void }[] = []
-  #readyTimer: NodeJS.Timeout | undefined
-  /** Set when the ready timer killed the child, so the crash report says so. */
-  #hungAtStart: string | undefined
-  #restartTimer: NodeJS.Timeout | undefined
-  #crashTimes: number[] = []
   #generating = 0
   /** The model of the generate in flight (one runs at a time). */
   #generatingModel: string | undefined
@@ -77,28 +75,28 @@ export class EngineHost {
   #disposed = false
 
   constructor(spawner: EngineSpawner, options: EngineHostOptions = {}) {
-    this.#spawner = spawner
-    this.#options = {
-      readyTimeoutMs: options.readyTimeoutMs ?? timing.READY_TIMEOUT_MS,
-      requestTimeoutMs: options.requestTimeoutMs ?? timing.REQUEST_TIMEOUT_MS,
-      restartBackoffMs: options.restartBackoffMs ?? timing.RESTART_BACKOFF_MS
+    this.#requestTimeoutMs = options.requestTimeoutMs ?? timing.REQUEST_TIMEOUT_MS
+    const host: SupervisedHost = {
+      setStatus: (change) => this.#setStatus(change),
+      attach: (child) => this.#attach(child),
+      crashed: (crash) => this.#answerCrash(crash),
+      gaveUp: (error) => this.#rejectWaiters(error)
     }
+    this.#supervisor = new EngineSupervisor(spawner, host, {
+      readyTimeoutMs: options.readyTimeoutMs ?? timing.READY_TIMEOUT_MS,
+      restartBackoffMs: options.restartBackoffMs ?? timing.RESTART_BACKOFF_MS
+    })
   }
 
   start(): void {
-    if (this.#child || this.#disposed) return
-    this.#spawn('starting')
+    if (!this.#disposed) this.#supervisor.start()
   }
 
-  /** Restart by hand, e.g. after the supervisor gave up. */
+  /** Restart by hand, e.g. after the supervisor gave up; models that ran out of memory may run again. */
   restart(): void {
     if (this.#disposed) return
-    this.#crashTimes = []
     this.#exhausted.clear()
-    clearTimeout(this.#restartTimer)
-    this.#setStatus({ gaveUp: false })
-    this.#child?.kill() // its exit is then a crash like any other, and restarts it
-    if (!this.#child) this.#spawn('restarting')
+    this.#supervisor.restart()
   }
 
   status(): EngineHostStatus {
@@ -113,7 +111,7 @@ export class EngineHost {
   /** Any request but generate; waits for the engine to be ready. */
   async request<M extends QuickMethod>(method: M, params: EngineParams<M>): Promise<EngineMethodResults[M]> {
     await this.#whenReady()
-    const { response } = this.#send(method, params, { timeoutMs: this.#options.requestTimeoutMs })
+    const { response } = this.#send(method, params, { timeoutMs: this.#requestTimeoutMs })
     return (await response) as EngineMethodResults[M]
   }
 
@@ -186,33 +184,18 @@ export class EngineHost {
 
   async dispose(): Promise<void> {
     this.#disposed = true
-    clearTimeout(this.#restartTimer)
-    clearTimeout(this.#readyTimer)
     const stopped = new EngineFailure('engine_crashed', 'the engine was stopped')
-    this.#failAll(() => stopped)
+    this.#pending.failAll(() => stopped)
     this.#rejectWaiters(stopped)
-    const child = this.#child
     this.#child = undefined
-    child?.kill()
+    this.#supervisor.stop()
     this.#setStatus({ state: 'stopped' })
   }
 
-  #spawn(state: 'starting' | 'restarting'): void {
-    this.#setStatus({ state })
-    let child: EngineChild
-    try {
-      child = this.#spawner.spawn()
-    } catch (e) {
-      // A spawn that throws (missing worker file, bad path) is a crash at start: same backoff, same limit.
-      child = failedChild(e instanceof Error ? e.message : String(e))
-    }
+  /** A new process from the supervisor: its messages come straight here, and requests go to it. */
+  #attach(child: EngineChild): void {
     this.#child = child
     child.onMessage((raw) => this.#onMessage(child, raw))
-    child.onExit((exit) => this.#onExit(child, exit))
-    this.#readyTimer = setTimeout(() => {
-      child.kill()
-      this.#hungAtStart = `it did not report ready within ${Math.round(this.#options.readyTimeoutMs / 1000)} s`
-    }, this.#options.readyTimeoutMs)
   }
 
   #onMessage(child: EngineChild, raw: unknown): void {
@@ -220,7 +203,7 @@ export class EngineHost {
     const message = parseEngineMessage(raw)
     if (!message) return
     if (message.kind !== 'ready') return this.#deliver(message)
-    clearTimeout(this.#readyTimer)
+    this.#supervisor.ready()
     this.#setStatus({ state: this.#generating > 0 ? 'busy' : 'ready', version: message.version })
     const waiters = this.#readyWaiters
     this.#readyWaiters = []
@@ -231,40 +214,19 @@ export class EngineHost {
       .catch(() => undefined)
   }
 
-  #onExit(child: EngineChild, exit: ChildExit): void {
-    if (child !== this.#child) return
+  /** The process died: what it was serving fails, a generate that ran it out of memory as `resources`. */
+  #answerCrash({ detail, memory }: EngineCrash): void {
     this.#child = undefined
-    clearTimeout(this.#readyTimer)
-    const why = this.#hungAtStart ?? describeExit(exit)
-    this.#hungAtStart = undefined
-    const tail = child.stderrTail()
-    const detail = `the engine stopped unexpectedly (${why})${tail ? `: ${tail}` : ''}`
-    const memory = memoryCrashReason(exit, tail)
     const model = this.#generatingModel
     if (memory && model) this.#exhausted.set(model, exhaustedMessage(model, memory))
-    this.#failAll((method) =>
+    this.#pending.failAll(({ method }) =>
       method === 'generate' && memory && model
         ? new EngineFailure('resources', this.#exhausted.get(model) as string)
         : new EngineFailure('engine_crashed', `${method} failed: ${detail}`)
     )
-
-    const now = Date.now()
-    this.#crashTimes = [...this.#crashTimes.filter((t) => now - t < timing.CRASH_WINDOW_MS), now]
-    if (this.#crashTimes.length > timing.MAX_CRASHES) {
-      const error = `${detail} — gave up after ${timing.MAX_CRASHES} restarts in ${timing.CRASH_WINDOW_MS / 1000} s`
-      this.#setStatus({ state: 'crashed', error, gaveUp: true })
-      this.#rejectWaiters(new EngineFailure('engine_crashed', error))
-      return
-    }
-    this.#setStatus({ state: 'crashed', error: detail })
-    const delay = timing.restartDelay(this.#crashTimes.length, this.#options.restartBackoffMs)
-    this.#restartTimer = setTimeout(() => {
-      this.#setStatus({ restarts: this.#status.restarts + 1 })
-      this.#spawn('restarting')
-    }, delay)
   }
 
-  /** Numbers a request and posts it; its promise settles with the response, a timeout, or #failAll. */
+  /** Numbers a request and posts it; its promise settles with the response, a timeout, or a crash. */
   #send(
     method: EngineMethod,
     params: unknown,
@@ -290,11 +252,6 @@ export class EngineHost {
       return this.#pending.route(message.id)?.onImportProgress?.(message.event)
     if (message.ok) this.#pending.answer(message.id, message.result)
     else this.#pending.fail(message.id, new EngineFailure(message.error.code, message.error.message))
-  }
-
-  /** Fails every request, e.g. when the process that was serving them died. */
-  #failAll(error: (method: EngineMethod) => EngineFailure): void {
-    this.#pending.failAll((route) => error(route.method))
   }
 
   #whenReady(): Promise<void> {
