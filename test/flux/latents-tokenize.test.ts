@@ -7,9 +7,9 @@ import {
   latentSize,
   packLatents,
   textIds,
-  unpackLatents,
-  vaeScaleFactor
+  unpackLatents
 } from '../../src/main/engine/pipeline/flux/latents'
+import { vaeScaleFactor } from '../../src/main/engine/pipeline/vae-decode'
 import { parseNpy } from '../../src/main/engine/replay/npy'
 import { tensor } from '../../src/main/engine/tensor'
 

@@ -90,6 +90,18 @@ export function checkSchema<T>(schema: z.ZodType<T>, value: unknown, path: strin
   return parsed.data
 }
 
+/**
+ * Refuses a folder whose scheduler_config.json asks for what the family's scheduler does not
+ * implement (`unsupported`: that, in words; null: nothing), naming the file.
+ */
+export function refuseSchedulerOption(dir: string, unsupported: string | null): void {
+  if (unsupported)
+    throw new EngineFailure(
+      'model_invalid',
+      `${join(dir, 'scheduler/scheduler_config.json')}: ${unsupported}`
+    )
+}
+
 /** One JSON file of the folder against its schema (`parse`: parsePythonJson where diffusers wrote it). */
 export async function readFolderJson<T>(
   dir: string,

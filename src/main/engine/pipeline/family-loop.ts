@@ -1,4 +1,4 @@
-import { checkBlockBudget, type CacheConfig } from '../../../shared/cache-config'
+import type { CacheConfig } from '../../../shared/cache-config'
 import type { ConcreteProvider } from '../../../shared/providers'
 import type { Branch } from '../../../shared/trace'
 import { assertFinite } from '../cache/non-finite'
@@ -9,6 +9,7 @@ import type { LoadedTransformer } from '../model/loaded-model'
 import { tensor, type Tensor } from '../tensor'
 import { concatBatch, filled, splitBatch } from './batch'
 import type { DenoiseInput, StepReport } from './denoise'
+import { prepareBlockList } from './prepare-segments'
 import type { TextEmbedding } from './text-encoder'
 import { callTransformer, type CallSite, type TransformerCall } from './transformer-call'
 import { warmUp } from './warm-up'
@@ -78,27 +79,8 @@ export async function prepareSegments(
   batch: number,
   beforeCall: BeforeCall
 ): Promise<void> {
-  for (const program of t.contexts(merge)) {
-    const problem = checkBlockBudget(
-      cache,
-      program.blockCount,
-      `${t.manifest.name}/${program.name}`,
-      program.crossReads
-    )
-    if (problem) throw new EngineFailure('bad_request', `cache: ${problem}`)
-    beforeCall()
-    const n = program.blockCount
-    await program.prepare(
-      cache.enabled
-        ? [
-            [0, cache.Fn],
-            [cache.Fn, n - cache.Bn],
-            [n - cache.Bn, n]
-          ]
-        : [[0, n]],
-      batch
-    )
-  }
+  for (const program of t.contexts(merge))
+    await prepareBlockList(t.manifest.name, program, cache, [batch], beforeCall, 'cache')
 }
 
 /**

@@ -8,7 +8,8 @@ import { FluxTokenizer } from './flux/tokenize'
  * transformers saves them) and its model_max_length; the pipeline bounds that by its own maximum.
  */
 
-const TokenizerConfigSchema = z.object({ model_max_length: z.number().positive() }).passthrough()
+/** tokenizer_config.json: what the pipelines read of it. */
+export const TokenizerConfigSchema = z.object({ model_max_length: z.number().positive() }).passthrough()
 
 export async function readFolderTokenizer(
   dir: string,

@@ -1,4 +1,4 @@
-import { checkBlockBudget, type CacheConfig } from '../../../shared/cache-config'
+import type { CacheConfig } from '../../../shared/cache-config'
 import { ENGINE_VERSION } from '../../../shared/engine-protocol'
 import type {
   GenerateRequest,
@@ -19,6 +19,7 @@ import { stepProgress } from './step-progress'
 import { gaussianNoise } from './noise'
 import { cfgCallBatch, needsUncond } from './guidance'
 import { encodePng } from './png'
+import { prepareBlockList } from './prepare-segments'
 import { flowMatchSigmas } from './scheduler'
 import { encodePrompt } from './text-encoder'
 import type { TransformerCall } from './transformer-call'
@@ -79,19 +80,17 @@ export const runPipeline: FamilyPipeline<LoadedModel> = async (model, req, hooks
   const tPrepare = performance.now()
   for (const t of model.transformers) {
     for (const program of t.contexts(mergeBlockLists)) {
-      const problem = checkBlockBudget(
-        contextConfig,
-        program.blockCount,
-        `${t.manifest.name}/${program.name}`,
-        program.crossReads
-      )
-      if (problem) throw new EngineFailure('bad_request', `cache ${req.cache.preset}: ${problem}`)
-      // Compiling a model's segments the first time can take seconds: stay cancellable.
-      hooks.beforeCall()
-      await program.prepare(cacheRanges(contextConfig, program.blockCount), callBatch)
       // CFG's pairer runs the ranges both branches share at twice the batch (model/cfg-pairing.ts).
-      if (program.pairsCfg && separateCfg && needsUncond(guidanceScale))
-        await program.prepare(cacheRanges(contextConfig, program.blockCount), 2)
+      const batches =
+        program.pairsCfg && separateCfg && needsUncond(guidanceScale) ? [callBatch, 2] : [callBatch]
+      await prepareBlockList(
+        t.manifest.name,
+        program,
+        contextConfig,
+        batches,
+        hooks.beforeCall,
+        `cache ${req.cache.preset}`
+      )
     }
   }
   let prepareMs = performance.now() - tPrepare
@@ -186,19 +185,6 @@ export const runPipeline: FamilyPipeline<LoadedModel> = async (model, req, hooks
       perStepMs
     }
   }
-}
-
-/**
- * The block ranges the cache asks for: [0, N) without it, else the first Fn, the middle and the
- * last Bn blocks. Compiling them before step 0 keeps compilation out of the step times.
- */
-function cacheRanges(c: CacheConfig, n: number): [number, number][] {
-  if (!c.enabled) return [[0, n]]
-  return [
-    [0, c.Fn],
-    [c.Fn, n - c.Bn],
-    [n - c.Bn, n]
-  ]
 }
 
 function resolveCache(req: GenerateRequest): CacheConfig {

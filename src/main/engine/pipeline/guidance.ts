@@ -11,6 +11,14 @@ export function applyGuidance(cond: Tensor, uncond: Tensor, scale: number): Tens
   return tensor(out, cond.dims)
 }
 
+/**
+ * diffusers' do_classifier_free_guidance of the PixArt-Σ, SD3 and Wan pipelines: guidance_scale > 1
+ * (Wan 2.2: its first scale decides).
+ */
+export function usesCfg(guidanceScale: number): boolean {
+  return guidanceScale > 1
+}
+
 /** Guidance 1 is the conditional prediction alone: the uncond branch is not run at all. */
 export function needsUncond(scale: number): boolean {
   return scale !== 1

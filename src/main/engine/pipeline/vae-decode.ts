@@ -18,6 +18,14 @@ export interface VaeDecoded {
   image: Tensor
 }
 
+/**
+ * The VAE's downscale: 2^(number of its blocks − 1), diffusers' vae_scale_factor of an
+ * AutoencoderKL (8 for FLUX.1's and SD3's).
+ */
+export function vaeScaleFactor(blockOutChannels: readonly number[]): number {
+  return 2 ** (blockOutChannels.length - 1)
+}
+
 /** `shift` null: the VAE has no shift_factor (PixArt's), so nothing is added. */
 export async function vaeDecodeImage(
   vae: Session,

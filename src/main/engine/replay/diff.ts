@@ -1,7 +1,10 @@
 import { EngineFailure } from '../errors'
 import type { Tensor } from '../tensor'
 
-/** How a replay compares the engine's numbers with a golden's: the largest absolute difference. */
+/**
+ * How a replay compares the engine's numbers with a golden's: the largest absolute difference, and
+ * token ids one by one.
+ */
 
 /** max |a − b| of two tensors of one shape (a shape mismatch is refused, naming `what`). */
 export function tensorDiff(a: Tensor, b: Tensor, what: string): number {
@@ -41,20 +44,7 @@ export function scheduleMaxAbsDiff(
   return maxAbsDiff(engine.sigmas, golden.sigmas)
 }
 
-/**
- * A pipeline golden's one uncached run (SD3, PixArt-Σ): the engine's final latents and image
- * against the golden's; no cache contexts on either side.
- */
-export function pipelineRun(
-  golden: { name: string; finalLatents: Tensor; image: Tensor },
-  latent: Tensor,
-  image: Tensor
-) {
-  return {
-    name: golden.name,
-    latentMaxAbsDiff: tensorDiff(latent, golden.finalLatents, 'final latents'),
-    imageMaxAbsDiff: tensorDiff(image, golden.image, 'image'),
-    contexts: [],
-    reference: { contexts: [] }
-  }
+/** Whether the engine's token ids are the golden's, one by one. */
+export function sameIds(a: ArrayLike<number | bigint>, b: BigInt64Array): boolean {
+  return a.length === b.length && Array.from(a).every((v, i) => BigInt(v) === b[i])
 }

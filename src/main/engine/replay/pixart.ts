@@ -1,11 +1,11 @@
-import { CacheConfigSchema } from '../../../shared/cache-config'
 import { pixartDenoise } from '../pipeline/pixart/denoise'
 import type { PixArtModel } from '../pipeline/pixart/model'
 import { encodePixArtPrompts, pixartDecode, tokenizePixArtPrompts } from '../pipeline/pixart/run'
 import { dpmSolverSchedule } from '../pipeline/schedulers/dpm-solver'
 import type { PixArtGolden } from './pixart-golden'
-import type { ReplayHooks, ReplayResult, ReplayRun } from './replay'
-import { pipelineRun, scheduleMaxAbsDiff } from './diff'
+import type { ReplayHooks, ReplayResult } from './replay'
+import { sameIds } from './diff'
+import { uncachedPipelineRun } from './uncached-run'
 
 /**
  * `studio replay` of a PixArt-Σ pipeline golden: the golden's token ids and masks (the engine's
@@ -21,12 +21,11 @@ export async function replayPixArt(
 ): Promise<ReplayResult> {
   const beforeCall = hooks.beforeCall ?? (() => undefined)
   const own = tokenizePixArtPrompts(model, golden.prompt, golden.negativePrompt, golden.maxSequenceLength)
-  const same = (a: BigInt64Array, b: BigInt64Array) => a.length === b.length && a.every((v, i) => v === b[i])
   const tokenIdsMatch =
-    same(own.cond.ids, golden.tokenIds.cond) &&
-    same(own.uncond.ids, golden.tokenIds.uncond) &&
-    same(own.cond.mask, golden.masks.cond) &&
-    same(own.uncond.mask, golden.masks.uncond)
+    sameIds(own.cond.ids, golden.tokenIds.cond) &&
+    sameIds(own.uncond.ids, golden.tokenIds.uncond) &&
+    sameIds(own.cond.mask, golden.masks.cond) &&
+    sameIds(own.uncond.mask, golden.masks.uncond)
   const text = await encodePixArtPrompts(
     model,
     {
@@ -36,26 +35,23 @@ export async function replayPixArt(
     beforeCall
   )
   const schedule = dpmSolverSchedule(model.configs.scheduler, golden.steps)
-  const sigmaMaxAbsDiff = scheduleMaxAbsDiff(golden.dir, schedule, {
-    sigmas: golden.schedule.sigmas,
-    timesteps: golden.stepTimesteps
+  const { run, sigmaMaxAbsDiff } = await uncachedPipelineRun(golden, hooks, beforeCall, {
+    schedule,
+    denoise: (cache, loopHooks) =>
+      pixartDenoise(
+        model,
+        {
+          ...text,
+          noise: golden.initialLatents,
+          schedule,
+          guidanceScale: golden.guidanceScale,
+          width: golden.width,
+          height: golden.height,
+          cache
+        },
+        loopHooks
+      ),
+    decode: (latent) => pixartDecode(model, latent, beforeCall)
   })
-  const cache = CacheConfigSchema.parse({ enabled: false, mergeBlockLists: false })
-  const { latent } = await pixartDenoise(
-    model,
-    {
-      ...text,
-      noise: golden.initialLatents,
-      schedule,
-      guidanceScale: golden.guidanceScale,
-      width: golden.width,
-      height: golden.height,
-      cache
-    },
-    { createStepCache: hooks.createStepCache, beforeCall }
-  )
-  const { image } = await pixartDecode(model, latent, beforeCall)
-  const run: ReplayRun = pipelineRun(golden, latent, image)
-  hooks.onRun?.(run)
   return { runs: [run], checks: { tokenIdsMatch, sigmaMaxAbsDiff } }
 }

@@ -1,11 +1,12 @@
-import { CacheConfigSchema } from '../../../shared/cache-config'
 import { createStepCache } from '../cache/index'
 import { EngineFailure } from '../errors'
 import type { BeforeCall } from '../model/block-program'
 import { qwenTextInputs } from '../pipeline/qwen-image/denoise'
 import type { QwenImageModel } from '../pipeline/qwen-image/model'
 import { callTransformer } from '../pipeline/transformer-call'
+import { maxAbsDiff } from './diff'
 import type { QwenTransformerGolden } from './qwen-golden'
+import { uncachedConfig } from './uncached-run'
 
 /**
  * `studio replay` of a Qwen-Image transformer golden: each case's inputs through the engine's
@@ -27,7 +28,7 @@ export async function replayQwenTransformer(
   const results: QwenCaseResult[] = []
   for (const c of golden.cases) {
     if (model.shape.fixedBatch !== null && c.hidden.dims[0] !== model.shape.fixedBatch) continue
-    const stepCache = createStepCache(CacheConfigSchema.parse({ enabled: false, mergeBlockLists: false }))
+    const stepCache = createStepCache(uncachedConfig())
     stepCache.beginGeneration()
     const out = await call(
       model.transformer,
@@ -43,12 +44,7 @@ export async function replayQwenTransformer(
         'model_invalid',
         `${golden.dir} ${c.name}: the engine's output is [${out.dims.join(', ')}], the golden's [${c.output.dims.join(', ')}]`
       )
-    let m = 0
-    for (let i = 0; i < out.data.length; i++) {
-      const d = Math.abs(out.data[i] - c.output.data[i])
-      if (!(d <= m)) m = d
-    }
-    results.push({ name: c.name, outputMaxAbsDiff: m })
+    results.push({ name: c.name, outputMaxAbsDiff: maxAbsDiff(out.data, c.output.data) })
   }
   return results
 }

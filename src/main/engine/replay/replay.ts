@@ -3,13 +3,14 @@ import type { CreateStepCache } from '../cache/seam'
 import { EngineFailure } from '../errors'
 import type { BeforeCall } from '../model/block-program'
 import { flowMatchSchedule } from '../pipeline/flow-match'
-import { latentSize, vaeScaleFactor } from '../pipeline/flux/latents'
+import { latentSize } from '../pipeline/flux/latents'
+import { vaeScaleFactor } from '../pipeline/vae-decode'
 import type { FluxModel } from '../pipeline/flux/model'
 import { encodeFlux, fluxDecode, fluxDenoise, tokenizeFlux, type FluxTokenIds } from '../pipeline/flux/run'
 import type { CacheSummary } from '../../../shared/trace'
 import type { Tensor } from '../tensor'
 import type { FluxGolden, GoldenRun, ReferenceContext } from './golden'
-import { maxAbsDiff, tensorDiff } from './diff'
+import { maxAbsDiff, sameIds, tensorDiff } from './diff'
 
 /**
  * `studio replay`: every run of a golden through the engine from the golden's own inputs (its
@@ -137,10 +138,4 @@ export function comparedRun(
   }
   hooks.onRun?.(result)
   return result
-}
-
-function sameIds(a: FluxTokenIds['clip'], b: BigInt64Array): boolean {
-  return (
-    a.length === b.length && Array.from(a as ArrayLike<number | bigint>).every((v, i) => BigInt(v) === b[i])
-  )
 }

@@ -1,12 +1,12 @@
-import { CacheConfigSchema } from '../../../shared/cache-config'
 import { flowMatchStepsSchedule } from '../pipeline/flow-match'
 import { sd3Denoise } from '../pipeline/sd3/denoise'
 import type { Sd3Model } from '../pipeline/sd3/model'
 import { encodeSd3Prompts, sd3Decode, tokenizeSd3Prompts } from '../pipeline/sd3/run'
 import type { Sd3TokenIds } from '../pipeline/sd3/text'
 import type { Sd3Golden, Sd3GoldenIds } from './sd3-golden'
-import type { ReplayHooks, ReplayResult, ReplayRun } from './replay'
-import { pipelineRun, scheduleMaxAbsDiff, tensorDiff } from './diff'
+import type { ReplayHooks, ReplayResult } from './replay'
+import { sameIds, tensorDiff } from './diff'
+import { uncachedPipelineRun } from './uncached-run'
 
 /**
  * `studio replay` of an SD3 pipeline golden: the golden's token ids (the engine's own
@@ -31,9 +31,7 @@ export async function replaySd3(
   const beforeCall = hooks.beforeCall ?? (() => undefined)
   const own = tokenizeSd3Prompts(model, golden.prompt, golden.negativePrompt, golden.maxSequenceLength)
   const same = (a: Sd3TokenIds, b: Sd3GoldenIds) =>
-    (['clipL', 'clipG', 't5'] as const).every(
-      (k) => a[k].length === b[k].length && a[k].every((v, i) => v === b[k][i])
-    )
+    (['clipL', 'clipG', 't5'] as const).every((k) => sameIds(a[k], b[k]))
   const tokenIdsMatch = same(own.cond, golden.tokenIds.cond) && same(own.uncond, golden.tokenIds.uncond)
   const text = await encodeSd3Prompts(model, golden.tokenIds, beforeCall)
   const embedsMaxAbsDiff = Math.max(
@@ -43,18 +41,15 @@ export async function replaySd3(
     tensorDiff(text.uncond.pooled, golden.embeds.uncond.pooled, 'negative pooled prompt embeddings')
   )
   const schedule = flowMatchStepsSchedule(model.configs.scheduler, golden.steps)
-  const sigmaMaxAbsDiff = scheduleMaxAbsDiff(golden.dir, schedule, {
-    sigmas: golden.schedule.sigmas,
-    timesteps: golden.stepTimesteps
+  const { run, sigmaMaxAbsDiff } = await uncachedPipelineRun(golden, hooks, beforeCall, {
+    schedule,
+    denoise: (cache, loopHooks) =>
+      sd3Denoise(
+        model,
+        { ...text, noise: golden.initialLatents, schedule, guidanceScale: golden.guidanceScale, cache },
+        loopHooks
+      ),
+    decode: (latent) => sd3Decode(model, latent, beforeCall)
   })
-  const cache = CacheConfigSchema.parse({ enabled: false, mergeBlockLists: false })
-  const { latent } = await sd3Denoise(
-    model,
-    { ...text, noise: golden.initialLatents, schedule, guidanceScale: golden.guidanceScale, cache },
-    { createStepCache: hooks.createStepCache, beforeCall }
-  )
-  const { image } = await sd3Decode(model, latent, beforeCall)
-  const run: ReplayRun = pipelineRun(golden, latent, image)
-  hooks.onRun?.(run)
   return { runs: [run], checks: { tokenIdsMatch, sigmaMaxAbsDiff, embedsMaxAbsDiff } }
 }

@@ -1,4 +1,4 @@
-import { CacheConfigSchema, type CacheConfig } from '../../../shared/cache-config'
+import type { CacheConfig } from '../../../shared/cache-config'
 import { wanDecode } from '../pipeline/wan/decode'
 import { wanDenoise, wanExpert } from '../pipeline/wan/denoise'
 import type { WanModel } from '../pipeline/wan/model'
@@ -13,7 +13,8 @@ import {
   type ReplayRun
 } from './replay'
 import type { WanGolden } from './wan-golden'
-import { scheduleMaxAbsDiff, tensorDiff } from './diff'
+import { uncachedConfig } from './uncached-run'
+import { sameIds, scheduleMaxAbsDiff, tensorDiff } from './diff'
 
 /**
  * `studio replay` of a Wan golden: every run from the golden's own inputs (its token ids and mask
@@ -88,7 +89,7 @@ export async function replayWan(
   for (const run of golden.runs) {
     const cache: CacheConfig = run.cache
       ? { ...run.cache, enableSeparateCfg: true, mergeBlockLists: false }
-      : CacheConfigSchema.parse({ enabled: false, mergeBlockLists: false })
+      : uncachedConfig()
     const { latent, stepCache } = await wanDenoise(
       model,
       {
@@ -118,5 +119,5 @@ export async function replayWan(
 }
 
 function sameTokens(a: WanTokens, b: WanTokens): boolean {
-  return a.ids.join() === b.ids.join() && a.mask.join() === b.mask.join()
+  return sameIds(a.ids, b.ids) && sameIds(a.mask, b.mask)
 }

@@ -4,6 +4,7 @@ import {
   FluxTransformerConfigSchema,
   VaeConfigSchema
 } from '../../../../shared/imported-manifest'
+import { vaeScaleFactor } from '../../pipeline/vae-decode'
 import { FLUX_GRAPH } from './graph-specs'
 import type { FamilyImportSpec } from './types'
 
@@ -57,7 +58,7 @@ export const FLUX_FAMILY: FamilyImportSpec = {
   defaults(raw) {
     const c = FluxConfigsSchema.parse(raw)
     const side = c.vae.sample_size ?? 1024
-    const vaeScale = 2 ** (c.vae.block_out_channels.length - 1)
+    const vaeScale = vaeScaleFactor(c.vae.block_out_channels)
     return {
       // FLUX.1-dev (guidance-distilled) defaults to 28 steps at guidance 3.5, schnell to 4 without.
       defaults: c.transformer.guidance_embeds

@@ -5,6 +5,7 @@ import type { LoadedTransformer } from '../../model/loaded-model'
 import { valueDims, type ModelProto } from '../../model/onnx-graph'
 import type { Session, ValueInfo } from '../../model/session'
 import { FluxTokenizer } from '../../pipeline/flux/tokenize'
+import type { FamilyCutSpec, FamilyTransformer } from './types'
 
 /**
  * What the family files share on either side of a package: the graph inputs they read shapes
@@ -19,6 +20,21 @@ export function graphInputs(model: ModelProto): ValueInfo[] {
     type: 'float32',
     shape: valueDims(model, 'input', v.name ?? '') ?? []
   }))
+}
+
+/**
+ * A family's one transformer, `transformer/model.onnx`, serving the whole schedule; it must take
+ * the graph inputs the cut's embed names come from (PixArt-Σ, SD3, Qwen-Image).
+ */
+export function oneTransformer(cut: FamilyCutSpec): FamilyTransformer[] {
+  return [
+    {
+      name: 'transformer',
+      component: 'transformer',
+      timestepRange: [0, 1],
+      inputs: Object.values(cut.inputNames)
+    }
+  ]
 }
 
 /**

@@ -6,15 +6,24 @@ import {
   PixArtModelIndexSchema,
   PixArtSchedulerConfigSchema,
   PixArtTransformerConfigSchema,
-  PixArtVaeConfigSchema,
-  pixartVaeScale
+  PixArtVaeConfigSchema
 } from '../../pipeline/pixart/configs'
+import { checkSchema } from '../../pipeline/config-json'
+import { TokenizerConfigSchema } from '../../pipeline/folder-tokenizer'
 import type { PixArtModel, PixArtShape } from '../../pipeline/pixart/model'
 import { pixartShape } from '../../pipeline/pixart/shape'
 import { PIXART_MAX_SEQUENCE_LENGTH } from '../../pipeline/pixart/whole-graph'
 import { unsupportedDPMSolverField } from '../../pipeline/schedulers/dpm-solver'
+import { vaeScaleFactor } from '../../pipeline/vae-decode'
 import { PIXART_GRAPH } from './graph-specs'
-import { graphInputs, SIZE_FIELDS, storedConfigs, textModelFields, type TextImportParts } from './model-parts'
+import {
+  graphInputs,
+  oneTransformer,
+  SIZE_FIELDS,
+  storedConfigs,
+  textModelFields,
+  type TextImportParts
+} from './model-parts'
 import type { FamilyImportSpec } from './types'
 
 /**
@@ -72,17 +81,8 @@ export function pixartImportConfigs(
   transformerGraph: ModelProto,
   label: string
 ): PixArtImportedConfigs {
-  const parse = <T>(schema: z.ZodType<T>, value: unknown, file: string): T => {
-    const r = schema.safeParse(value)
-    if (!r.success) {
-      const i = r.error.issues[0]
-      throw new EngineFailure(
-        'model_invalid',
-        `${label}/${file}: ${i.path.join('.') || '(root)'}: ${i.message}`
-      )
-    }
-    return r.data
-  }
+  const parse = <T>(schema: z.ZodType<T>, value: unknown, file: string): T =>
+    checkSchema(schema, value, `${label}/${file}`)
   const index = parse(PixArtModelIndexSchema, raw.index, 'model_index.json')
   const scheduler = parse(PixArtSchedulerConfigSchema, raw.scheduler, 'scheduler/scheduler_config.json')
   const unsupported = unsupportedDPMSolverField(scheduler)
@@ -118,7 +118,7 @@ export interface PixArtDefaults {
 export function pixartDefaults(
   c: Pick<PixArtImportedConfigs, 'shape' | 'vae' | 'transformer' | 'tokenizerMaxLength'>
 ): PixArtDefaults {
-  const side = c.transformer.sample_size * pixartVaeScale(c.vae)
+  const side = c.transformer.sample_size * vaeScaleFactor(c.vae.block_out_channels)
   return {
     steps: 20,
     guidanceScale: 4.5,
@@ -160,8 +160,6 @@ export function pixartFromImport(parts: PixArtImportParts): PixArtModel {
   }
 }
 
-const TokenizerConfigSchema = z.object({ model_max_length: z.number().positive() }).passthrough()
-
 /** The importer's PixArt-Σ family (families/index.ts lists it). */
 export const PIXART_FAMILY: FamilyImportSpec = {
   family: 'pixart',
@@ -174,15 +172,7 @@ export const PIXART_FAMILY: FamilyImportSpec = {
     { name: 'vae_decoder', inputs: ['latent_sample'], outputs: ['sample'] }
   ],
   tokenizers: () => [{ name: 'tokenizer' }],
-  transformers: () =>
-    Promise.resolve([
-      {
-        name: 'transformer',
-        component: 'transformer',
-        timestepRange: [0, 1],
-        inputs: Object.values(PIXART_GRAPH.inputNames)
-      }
-    ]),
+  transformers: () => oneTransformer(PIXART_GRAPH),
   cut: PIXART_GRAPH,
   async readConfigs(folder, graphs) {
     const graph = graphs.get('transformer')

@@ -8,7 +8,7 @@ import { QwenImageVaeConfigSchema } from '../../pipeline/qwen-image/vae'
 import { qwenImageShape } from '../../pipeline/qwen-image/whole-graph'
 import type { LoadedImport } from '../loaded-import'
 import { QWEN_IMAGE_GRAPH } from './graph-specs'
-import { graphInputs, storedConfigs } from './model-parts'
+import { graphInputs, oneTransformer, storedConfigs } from './model-parts'
 import type { FamilyImportSpec } from './types'
 
 /**
@@ -59,14 +59,7 @@ export const QWEN_IMAGE_FAMILY: FamilyImportSpec = {
   schedulers: ['FlowMatchEulerDiscreteScheduler'],
   components: () => [{ name: 'vae_decoder', inputs: ['latent_sample'], outputs: ['sample'], optional: true }],
   tokenizers: () => [],
-  transformers: async () => [
-    {
-      name: 'transformer',
-      component: 'transformer',
-      timestepRange: [0, 1],
-      inputs: ['hidden_states', 'encoder_hidden_states', 'encoder_hidden_states_mask', 'timestep']
-    }
-  ],
+  transformers: () => oneTransformer(QWEN_IMAGE_GRAPH),
   cut: QWEN_IMAGE_GRAPH,
   async readConfigs(folder, graphs) {
     const scheduler = await folder.json('scheduler/scheduler_config.json')

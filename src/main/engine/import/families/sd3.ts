@@ -1,18 +1,20 @@
 import { z } from 'zod'
 import { EngineFailure } from '../../errors'
 import type { LoadedImport } from '../loaded-import'
+import { parseJson } from '../../pipeline/config-json'
 import { FluxTokenizer } from '../../pipeline/flux/tokenize'
+import { TokenizerConfigSchema } from '../../pipeline/folder-tokenizer'
 import {
   Sd3SchedulerConfigSchema,
   Sd3TransformerConfigSchema,
   Sd3VaeConfigSchema,
-  sd3MaxLatentSide,
-  sd3VaeScale
+  sd3MaxLatentSide
 } from '../../pipeline/sd3/configs'
 import { SD3_MAX_SEQUENCE_LENGTH } from '../../pipeline/sd3/folder'
 import type { Sd3Model } from '../../pipeline/sd3/model'
+import { vaeScaleFactor } from '../../pipeline/vae-decode'
 import { SD3_GRAPH } from './graph-specs'
-import { storedConfigs } from './model-parts'
+import { oneTransformer, storedConfigs } from './model-parts'
 import type { FamilyImportSpec } from './types'
 
 /**
@@ -38,7 +40,7 @@ export const Sd3ConfigsSchema = z
 export type Sd3ImportedConfigs = z.infer<typeof Sd3ConfigsSchema>
 
 function sd3Defaults(c: Sd3ImportedConfigs) {
-  const scale = sd3VaeScale(c.vae)
+  const scale = vaeScaleFactor(c.vae.block_out_channels)
   const side = c.transformer.sample_size * scale
   return {
     // StableDiffusion3Pipeline's defaults: 28 steps, guidance 7, sample_size · vae scale.
@@ -60,14 +62,7 @@ export const SD3_FAMILY: FamilyImportSpec = {
     { name: 'vae_decoder', inputs: ['latent_sample'], outputs: ['sample'] }
   ],
   tokenizers: () => [{ name: 'tokenizer' }, { name: 'tokenizer_2' }, { name: 'tokenizer_3', optional: true }],
-  transformers: async () => [
-    {
-      name: 'transformer',
-      component: 'transformer',
-      timestepRange: [0, 1],
-      inputs: ['hidden_states', 'encoder_hidden_states', 'pooled_projections', 'timestep']
-    }
-  ],
+  transformers: () => oneTransformer(SD3_GRAPH),
   cut: SD3_GRAPH,
   async readConfigs(folder) {
     return {
@@ -86,8 +81,6 @@ export const SD3_FAMILY: FamilyImportSpec = {
   }
 }
 
-const TokenizerConfigSchema = z.object({ model_max_length: z.number().positive() }).passthrough()
-
 /** A loaded SD3 package as the pipeline runs it: the transformer cut, so the step cache works. */
 export function sd3FromImport(imp: LoadedImport): Sd3Model {
   const configs = storedConfigs(Sd3ConfigsSchema, imp.manifest.configs, imp.dir)
@@ -95,16 +88,9 @@ export function sd3FromImport(imp: LoadedImport): Sd3Model {
     const configText = imp.tokenizerConfigJson(name)
     let max = 77
     if (configText !== null) {
-      let raw: unknown
-      try {
-        raw = JSON.parse(configText)
-      } catch (e) {
-        throw new EngineFailure(
-          'model_invalid',
-          `${imp.dir}: ${name}/tokenizer_config.json: not valid JSON (${(e as Error).message})`
-        )
-      }
-      const c = TokenizerConfigSchema.safeParse(raw)
+      const c = TokenizerConfigSchema.safeParse(
+        parseJson(configText, `${imp.dir}: ${name}/tokenizer_config.json`)
+      )
       if (!c.success)
         throw new EngineFailure(
           'model_invalid',

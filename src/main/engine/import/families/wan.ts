@@ -1,10 +1,10 @@
 import { z } from 'zod'
 import { EngineFailure } from '../../errors'
 import type { Session } from '../../model/session'
+import { TokenizerConfigSchema } from '../../pipeline/folder-tokenizer'
 import { UniPCSchedulerConfigSchema } from '../../pipeline/schedulers/unipc'
 import {
   WanPipelineIndexSchema,
-  WanTokenizerConfigSchema,
   WanTransformerConfigSchema,
   WanVaeConfigSchema
 } from '../../pipeline/wan/configs'
@@ -88,7 +88,7 @@ export const WAN_FAMILY: FamilyImportSpec = {
       (name) => folder.hasGraph(name)
     )
     await folder.json('text_encoder/config.json')
-    const tokenizer = WanTokenizerConfigSchema.safeParse(await folder.json('tokenizer/tokenizer_config.json'))
+    const tokenizer = TokenizerConfigSchema.safeParse(await folder.json('tokenizer/tokenizer_config.json'))
     const transformer = graphs.get('transformer')
     if (!transformer) throw new EngineFailure('model_invalid', `${folder.dir}: no transformer graph`)
     const vae = graphs.get('vae_decoder')

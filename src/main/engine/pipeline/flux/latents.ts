@@ -6,11 +6,6 @@ import { tensor, type Tensor } from '../../tensor'
  * (0, row, column) for RoPE, each text token (0, 0, 0).
  */
 
-/** The VAE's downscale: 2^(number of its blocks − 1), 8 for FLUX.1's VAE. */
-export function vaeScaleFactor(blockOutChannels: readonly number[]): number {
-  return 2 ** (blockOutChannels.length - 1)
-}
-
 /** The latent's height and width for an image size: 2·⌊size / (vae scale · 2)⌋ as the pipeline rounds. */
 export function latentSize(width: number, height: number, vaeScale: number): { h: number; w: number } {
   return {

@@ -9,8 +9,8 @@ import { type Session, type SessionTuning } from '../../model/session'
 import { readFolderJson } from '../config-json'
 import { readFolderTokenizer } from '../folder-tokenizer'
 import type { TransformerCall } from '../transformer-call'
+import { vaeScaleFactor } from '../vae-decode'
 import { wholeGraphCall, wholeImageGraphs, withFolderSessions } from '../whole-graph'
-import { vaeScaleFactor } from './latents'
 import type { FluxModel } from './model'
 
 /**

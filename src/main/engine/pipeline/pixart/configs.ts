@@ -47,8 +47,3 @@ export function learnedSigma(t: PixArtTransformerConfig): boolean {
 export function usesAdditionalConditions(t: PixArtTransformerConfig): boolean {
   return t.use_additional_conditions ?? t.sample_size === 128
 }
-
-/** The VAE's downscale: 2^(number of its blocks − 1). */
-export function pixartVaeScale(vae: PixArtVaeConfig): number {
-  return 2 ** (vae.block_out_channels.length - 1)
-}

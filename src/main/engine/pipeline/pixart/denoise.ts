@@ -9,7 +9,7 @@ import {
   warmOneTransformer,
   type FamilyDenoise
 } from '../family-loop'
-import { applyGuidance } from '../guidance'
+import { applyGuidance, usesCfg } from '../guidance'
 import { DPMSolverStepper, type DPMSolverSchedule } from '../schedulers/dpm-solver'
 import { learnedSigma, usesAdditionalConditions } from './configs'
 import type { PixArtModel } from './model'
@@ -39,11 +39,6 @@ export interface PixArtDenoiseInput {
   width: number
   height: number
   cache: CacheConfig
-}
-
-/** do_classifier_free_guidance: guidance_scale > 1. */
-export function pixartUsesCfg(guidanceScale: number): boolean {
-  return guidanceScale > 1
 }
 
 type TextInputs = Record<string, Tensor>
@@ -79,7 +74,7 @@ export function pixartTextInputs(
 
 export const pixartDenoise: FamilyDenoise<PixArtModel, PixArtDenoiseInput> = async (model, input, hooks) => {
   const { cache, schedule } = input
-  const cfg = pixartUsesCfg(input.guidanceScale)
+  const cfg = usesCfg(input.guidanceScale)
   const fixedBatch = model.shape.fixedBatch
   const batched = fixedBatch === 2 || (fixedBatch === null && cfg)
   const transformer = model.transformer

@@ -1,9 +1,10 @@
 import type { FamilyPipeline } from '../generate'
+import { usesCfg } from '../guidance'
 import { promptImageRun } from '../image-result'
 import { familyCacheRecipe, requestSampling, requestSetting } from '../request-settings'
 import { dpmSolverSchedule } from '../schedulers/dpm-solver'
-import { pixartVaeScale } from './configs'
-import { pixartDenoise, pixartUsesCfg } from './denoise'
+import { vaeScaleFactor } from '../vae-decode'
+import { pixartDenoise } from './denoise'
 import type { PixArtModel } from './model'
 import { encodePixArtPrompts, pixartDecode, tokenizePixArtPrompts } from './run'
 import { checkPixArtSize } from './shape'
@@ -20,7 +21,7 @@ export const runPixArtPipeline: FamilyPipeline<PixArtModel> = async (model, req,
   const { steps, guidance, negativePrompt, width, height } = requestSampling(req, model.defaults)
   checkPixArtSize(model.shape, width, height, model.id)
   // One block list; CFG's branches share one cache context when they run as one batched call.
-  const batchedCfg = pixartUsesCfg(guidance) && model.shape.fixedBatch !== 1
+  const batchedCfg = usesCfg(guidance) && model.shape.fixedBatch !== 1
   const { cache, recipe } = familyCacheRecipe(model, req, {
     negativePrompt,
     steps,
@@ -36,7 +37,7 @@ export const runPixArtPipeline: FamilyPipeline<PixArtModel> = async (model, req,
       encodePixArtPrompts(model, tokenizePixArtPrompts(model, req.prompt, negativePrompt), hooks.beforeCall),
     // prepare_latents: randn [1, C, H / vae scale, W / vae scale] · init_noise_sigma (1).
     channels: model.configs.transformer.in_channels,
-    vaeScale: pixartVaeScale(model.configs.vae),
+    vaeScale: vaeScaleFactor(model.configs.vae.block_out_channels),
     decode: async (latent) => (await pixartDecode(model, latent, hooks.beforeCall)).image,
     denoise: (text, noise, loopHooks) =>
       pixartDenoise(

@@ -1,6 +1,8 @@
 import { EngineFailure } from '../../errors'
 import type { ValueInfo } from '../../model/session'
-import { pixartVaeScale, type PixArtConfigs } from './configs'
+import { fixedDim, graphInput } from '../input-shapes'
+import { vaeScaleFactor } from '../vae-decode'
+import type { PixArtConfigs } from './configs'
 import type { PixArtShape } from './model'
 
 /**
@@ -18,9 +20,8 @@ export function pixartShape(
   configs: PixArtConfigs,
   label: string
 ): PixArtShape {
-  const find = (name: string) => inputs.find((v) => v.name === name) ?? null
-  const hidden = find('hidden_states')
-  const text = find('encoder_hidden_states')
+  const hidden = graphInput(inputs, 'hidden_states')
+  const text = graphInput(inputs, 'encoder_hidden_states')
   if (!hidden || !text)
     throw new EngineFailure(
       'model_invalid',
@@ -31,17 +32,16 @@ export function pixartShape(
       'model_invalid',
       `${label}: hidden_states is [${hidden.shape.join(', ')}] and encoder_hidden_states [${text.shape.join(', ')}]; expected [B, C, h, w] and [B, L, D]`
     )
-  const fixed = (d: number | string) => (typeof d === 'number' && d > 0 ? d : null)
-  const scale = pixartVaeScale(configs.vae)
+  const scale = vaeScaleFactor(configs.vae.block_out_channels)
   const t = configs.transformer
-  const channels = fixed(hidden.shape[1])
+  const channels = fixedDim(hidden.shape[1])
   if (channels !== null && channels !== t.in_channels)
     throw new EngineFailure(
       'model_invalid',
       `${label}: hidden_states has ${channels} channels, transformer/config.json's in_channels is ${t.in_channels}`
     )
-  const h = fixed(hidden.shape[2])
-  const w = fixed(hidden.shape[3])
+  const h = fixedDim(hidden.shape[2])
+  const w = fixedDim(hidden.shape[3])
   if ((h === null) !== (w === null))
     throw new EngineFailure(
       'model_invalid',
@@ -50,10 +50,10 @@ export function pixartShape(
   const batches = [
     hidden.shape[0],
     text.shape[0],
-    find('timestep')?.shape[0],
-    find('encoder_attention_mask')?.shape[0]
+    graphInput(inputs, 'timestep')?.shape[0],
+    graphInput(inputs, 'encoder_attention_mask')?.shape[0]
   ]
-    .map((d) => (d === undefined ? null : fixed(d)))
+    .map((d) => fixedDim(d))
     .filter((d): d is number => d !== null)
   if (new Set(batches).size > 1)
     throw new EngineFailure(
@@ -71,7 +71,7 @@ export function pixartShape(
     max: MAX_SIDE,
     fixed: h !== null && w !== null ? { width: w * scale, height: h * scale } : null,
     fixedBatch,
-    fixedTextLength: fixed(text.shape[1])
+    fixedTextLength: fixedDim(text.shape[1])
   }
 }
 

@@ -1,20 +1,19 @@
 import { join } from 'node:path'
 import type { z } from 'zod'
 import type { Provider } from '../../../../shared/providers'
-import { EngineFailure } from '../../errors'
 import { type Session, type SessionTuning } from '../../model/session'
-import { parsePythonJson, readFolderJson } from '../config-json'
+import { parsePythonJson, readFolderJson, refuseSchedulerOption } from '../config-json'
 import type { FluxTokenizer } from '../flux/tokenize'
 import { readFolderTokenizer } from '../folder-tokenizer'
 import { unsupportedDPMSolverField } from '../schedulers/dpm-solver'
 import type { TransformerCall } from '../transformer-call'
+import { vaeScaleFactor } from '../vae-decode'
 import { wholeGraphCall, wholeImageGraphs, withFolderSessions } from '../whole-graph'
 import {
   PixArtModelIndexSchema,
   PixArtSchedulerConfigSchema,
   PixArtTransformerConfigSchema,
   PixArtVaeConfigSchema,
-  pixartVaeScale,
   type PixArtConfigs
 } from './configs'
 import type { PixArtModel } from './model'
@@ -47,12 +46,7 @@ export async function readPixArtConfigs(dir: string, transformerDir = 'transform
     vae: await readPixArtJson(dir, 'vae_decoder/config.json', PixArtVaeConfigSchema),
     transformer: await readPixArtJson(dir, `${transformerDir}/config.json`, PixArtTransformerConfigSchema)
   }
-  const unsupported = unsupportedDPMSolverField(configs.scheduler)
-  if (unsupported)
-    throw new EngineFailure(
-      'model_invalid',
-      `${join(dir, 'scheduler/scheduler_config.json')}: ${unsupported}`
-    )
+  refuseSchedulerOption(dir, unsupportedDPMSolverField(configs.scheduler))
   return configs
 }
 
@@ -77,7 +71,7 @@ export async function loadWholeGraphPixArt(
       call: pixartWholeGraphCall
     })
     const shape = pixartShape(whole.inputs, configs, join(dir, 'transformer/model.onnx'))
-    const scale = pixartVaeScale(configs.vae)
+    const scale = vaeScaleFactor(configs.vae.block_out_channels)
     const side = configs.transformer.sample_size * scale
     return {
       ...common,

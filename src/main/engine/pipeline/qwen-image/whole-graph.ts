@@ -3,8 +3,9 @@ import { join } from 'node:path'
 import type { Provider } from '../../../../shared/providers'
 import { EngineFailure } from '../../errors'
 import { type Session, type SessionTuning, type ValueInfo } from '../../model/session'
-import { readFolderJson, readFolderText } from '../config-json'
+import { readFolderJson, readFolderText, refuseSchedulerOption } from '../config-json'
 import { unsupportedSchedulerField } from '../flow-match'
+import { fixedDim, graphInput } from '../input-shapes'
 import type { TransformerCall } from '../transformer-call'
 import { wholeGraphCall, wholeGraphModel, withFolderSessions } from '../whole-graph'
 import {
@@ -43,12 +44,7 @@ export async function readQwenImageConfigs(dir: string): Promise<QwenImageConfig
     scheduler: await readFolderJson(dir, 'scheduler/scheduler_config.json', QwenImageSchedulerConfigSchema),
     transformer: await readFolderJson(dir, 'transformer/config.json', QwenImageTransformerConfigSchema)
   }
-  const unsupported = unsupportedSchedulerField(configs.scheduler)
-  if (unsupported)
-    throw new EngineFailure(
-      'model_invalid',
-      `${join(dir, 'scheduler/scheduler_config.json')}: ${unsupported}`
-    )
+  refuseSchedulerOption(dir, unsupportedSchedulerField(configs.scheduler))
   return configs
 }
 
@@ -61,32 +57,30 @@ export function qwenImageShape(
   configs: QwenImageConfigs,
   label: string
 ): QwenImageShape {
-  const find = (name: string) => inputs.find((v) => v.name === name) ?? null
-  const hidden = find('hidden_states')
-  const text = find('encoder_hidden_states')
-  const fixed = (d: number | string | undefined) => (typeof d === 'number' && d > 0 ? d : null)
+  const hidden = graphInput(inputs, 'hidden_states')
+  const text = graphInput(inputs, 'encoder_hidden_states')
   if (!hidden || hidden.shape.length !== 3 || !text || text.shape.length !== 3)
     throw new EngineFailure(
       'model_invalid',
       `${label}: expected inputs hidden_states [B, tokens, C] and encoder_hidden_states [B, L, D]`
     )
-  const tokens = fixed(hidden.shape[1])
+  const tokens = fixedDim(hidden.shape[1])
   if (tokens === null)
     throw new EngineFailure(
       'model_invalid',
       `${label}: hidden_states has no fixed token count (the Qwen-Image export bakes its RoPE table for one latent size)`
     )
-  const channels = fixed(hidden.shape[2]) ?? configs.transformer.in_channels
+  const channels = fixedDim(hidden.shape[2]) ?? configs.transformer.in_channels
   if (channels !== configs.transformer.in_channels)
     throw new EngineFailure(
       'model_invalid',
       `${label}: hidden_states has ${channels} channels, transformer/config.json in_channels ${configs.transformer.in_channels}`
     )
   return {
-    fixedBatch: fixed(hidden.shape[0]),
+    fixedBatch: fixedDim(hidden.shape[0]),
     imageTokens: tokens,
     channels,
-    fixedTextLength: fixed(text.shape[1])
+    fixedTextLength: fixedDim(text.shape[1])
   }
 }
 

@@ -39,11 +39,6 @@ export interface Sd3Configs {
   transformer: Sd3TransformerConfig
 }
 
-/** The VAE's downscale: 2^(number of its blocks − 1) (StableDiffusion3Pipeline's vae_scale_factor). */
-export function sd3VaeScale(vae: Sd3VaeConfig): number {
-  return 2 ** (vae.block_out_channels.length - 1)
-}
-
 /**
  * The largest latent side the transformer's position embedding covers: pos_embed_max_size
  * patches (PatchEmbed crops its table; a larger latent is refused by diffusers).

@@ -10,7 +10,7 @@ import {
   type FamilyDenoise
 } from '../family-loop'
 import type { FlowMatchSchedule } from '../flow-match'
-import { applyGuidance } from '../guidance'
+import { applyGuidance, usesCfg } from '../guidance'
 import { eulerStep } from '../scheduler'
 import type { Sd3Model } from './model'
 import type { Sd3Text } from './text'
@@ -35,11 +35,6 @@ export interface Sd3DenoiseInput {
   cache: CacheConfig
 }
 
-/** do_classifier_free_guidance: guidance_scale > 1. */
-export function sd3UsesCfg(guidanceScale: number): boolean {
-  return guidanceScale > 1
-}
-
 /** The transformer's text inputs for a batch of prompts, in batch order. */
 export function sd3TextInputs(texts: readonly Sd3Text[]): Record<string, Tensor> {
   return {
@@ -50,7 +45,7 @@ export function sd3TextInputs(texts: readonly Sd3Text[]): Record<string, Tensor>
 
 export const sd3Denoise: FamilyDenoise<Sd3Model, Sd3DenoiseInput> = async (model, input, hooks) => {
   const { cache, schedule } = input
-  const cfg = sd3UsesCfg(input.guidanceScale)
+  const cfg = usesCfg(input.guidanceScale)
   const transformer = model.transformer
   const dims = input.noise.dims
   return familyDenoise(model, [transformer], input, hooks, cfg ? 2 : 1, async () => {

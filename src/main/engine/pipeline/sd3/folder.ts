@@ -1,6 +1,4 @@
-import { join } from 'node:path'
-import { EngineFailure } from '../../errors'
-import { readFolderJson } from '../config-json'
+import { readFolderJson, refuseSchedulerOption } from '../config-json'
 import { unsupportedSchedulerField } from '../flow-match'
 import {
   Sd3ModelIndexSchema,
@@ -26,16 +24,12 @@ export async function readSd3Configs(dir: string, vaeDir = 'vae_decoder'): Promi
     vae: await readFolderJson(dir, `${vaeDir}/config.json`, Sd3VaeConfigSchema),
     transformer: await readFolderJson(dir, 'transformer/config.json', Sd3TransformerConfigSchema)
   }
-  const unsupported = unsupportedSchedulerField(configs.scheduler)
-  if (unsupported)
-    throw new EngineFailure(
-      'model_invalid',
-      `${join(dir, 'scheduler/scheduler_config.json')}: ${unsupported}`
-    )
-  if (configs.scheduler.use_dynamic_shifting)
-    throw new EngineFailure(
-      'model_invalid',
-      `${join(dir, 'scheduler/scheduler_config.json')}: use_dynamic_shifting is true (StableDiffusion3Pipeline then needs mu, which it only takes as an argument; not offered)`
-    )
+  refuseSchedulerOption(dir, unsupportedSchedulerField(configs.scheduler))
+  refuseSchedulerOption(
+    dir,
+    configs.scheduler.use_dynamic_shifting
+      ? 'use_dynamic_shifting is true (StableDiffusion3Pipeline then needs mu, which it only takes as an argument; not offered)'
+      : null
+  )
   return configs
 }

@@ -3,7 +3,7 @@ import type { FamilyPipeline } from '../generate'
 import { promptImageRun } from '../image-result'
 import { checkSideMultiples } from '../image-size'
 import { familyCacheRecipe, requestSampling, requestSetting } from '../request-settings'
-import { sd3VaeScale } from './configs'
+import { vaeScaleFactor } from '../vae-decode'
 import { sd3Denoise } from './denoise'
 import type { Sd3Model } from './model'
 import { encodeSd3Prompts, sd3Decode, tokenizeSd3Prompts } from './run'
@@ -35,7 +35,7 @@ export const runSd3Pipeline: FamilyPipeline<Sd3Model> = async (model, req, hooks
       encodeSd3Prompts(model, tokenizeSd3Prompts(model, req.prompt, negativePrompt), hooks.beforeCall),
     // prepare_latents: randn [1, in_channels, H / vae scale, W / vae scale].
     channels: model.configs.transformer.in_channels,
-    vaeScale: sd3VaeScale(model.configs.vae),
+    vaeScale: vaeScaleFactor(model.configs.vae.block_out_channels),
     decode: async (latent) => (await sd3Decode(model, latent, hooks.beforeCall)).image,
     denoise: (text, noise, loopHooks) =>
       sd3Denoise(model, { ...text, noise, schedule, guidanceScale: guidance, cache }, loopHooks)

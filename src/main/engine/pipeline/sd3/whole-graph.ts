@@ -4,8 +4,9 @@ import type { Provider } from '../../../../shared/providers'
 import { type Session, type SessionTuning } from '../../model/session'
 import { readFolderTokenizer } from '../folder-tokenizer'
 import type { TransformerCall } from '../transformer-call'
+import { vaeScaleFactor } from '../vae-decode'
 import { wholeGraphCall, wholeImageGraphs, withFolderSessions } from '../whole-graph'
-import { sd3MaxLatentSide, sd3VaeScale } from './configs'
+import { sd3MaxLatentSide } from './configs'
 import { readSd3Configs, SD3_MAX_SEQUENCE_LENGTH } from './folder'
 import type { Sd3Model } from './model'
 
@@ -34,7 +35,7 @@ export async function loadWholeGraphSd3(dir: string, options: Sd3WholeGraphOptio
       timestepRange: [0, 1000],
       call: sd3WholeGraphCall
     })
-    const scale = sd3VaeScale(configs.vae)
+    const scale = vaeScaleFactor(configs.vae.block_out_channels)
     const side = configs.transformer.sample_size * scale
     return {
       ...common,

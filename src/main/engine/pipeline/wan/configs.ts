@@ -55,8 +55,6 @@ export const WanVaeConfigSchema = z
   })
 export type WanVaeConfig = z.infer<typeof WanVaeConfigSchema>
 
-export const WanTokenizerConfigSchema = z.object({ model_max_length: z.number().positive() }).passthrough()
-
 /** What of these configs the pipeline does not implement, in words (null: all of it). */
 export function unsupportedWanField(
   index: WanPipelineIndex,

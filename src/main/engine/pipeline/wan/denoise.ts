@@ -4,7 +4,7 @@ import type { Tensor } from '../../tensor'
 import { filled } from '../batch'
 import type { DenoiseInput } from '../denoise'
 import { assertPrediction, familyDenoise, type FamilyDenoise } from '../family-loop'
-import { applyGuidance } from '../guidance'
+import { applyGuidance, usesCfg } from '../guidance'
 import { UniPCStepper, type UniPCSchedule } from '../schedulers/unipc'
 import { warmUp } from '../warm-up'
 import type { WanModel } from './model'
@@ -36,11 +36,6 @@ export interface WanDenoiseInput {
   cache: CacheConfig
 }
 
-/** WanPipeline's do_classifier_free_guidance: guidance_scale > 1 (the first scale decides). */
-export function wanUsesCfg(guidanceScale: number): boolean {
-  return guidanceScale > 1
-}
-
 /** The expert and guidance of a step's integer timestep. */
 export function wanExpert(
   model: Pick<WanModel, 'boundaryRatio' | 'transformers' | 'configs'>,
@@ -58,7 +53,7 @@ export function wanExpert(
 
 export const wanDenoise: FamilyDenoise<WanModel, WanDenoiseInput> = async (model, input, hooks) => {
   const { cache, schedule } = input
-  const cfg = wanUsesCfg(input.guidanceScale)
+  const cfg = usesCfg(input.guidanceScale)
   const used = new Set(schedule.timesteps.map((t) => wanExpert(model, t, 1, null).transformer))
   const text = (states: Tensor) => ({ text_hidden: states })
   return familyDenoise(model, used, input, hooks, 1, async () => {

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import type { z } from 'zod'
 import { EngineFailure } from '../../errors'
 import { checkSchema, parseJson, readFolderText } from '../config-json'
+import { TokenizerConfigSchema } from '../folder-tokenizer'
 import {
   unsupportedUniPCField,
   UniPCSchedulerConfigSchema,
@@ -11,7 +12,6 @@ import {
 import {
   unsupportedWanField,
   WanPipelineIndexSchema,
-  WanTokenizerConfigSchema,
   WanTransformerConfigSchema,
   WanVaeConfigSchema,
   type WanPipelineIndex,
@@ -89,7 +89,7 @@ export async function readWanFolder(dir: string): Promise<WanFolder> {
   const configs = await readWanConfigs(dir, json, (c) => existsSync(join(dir, c, 'model.onnx')))
   const tokenizerConfigJson = await text('tokenizer/tokenizer_config.json')
   const tokenizerConfig = checkSchema(
-    WanTokenizerConfigSchema,
+    TokenizerConfigSchema,
     parseJson(tokenizerConfigJson, join(dir, 'tokenizer/tokenizer_config.json')),
     join(dir, 'tokenizer/tokenizer_config.json')
   )

@@ -1,6 +1,7 @@
 import type { GenerateRequest } from '../../../../shared/generation'
 import { EngineFailure } from '../../errors'
 import type { FamilyPipeline } from '../generate'
+import { usesCfg } from '../guidance'
 import { decodedFrames, framesResult } from '../image-result'
 import { familyCacheRecipe } from '../request-settings'
 import { uniPCSchedule } from '../schedulers/unipc'
@@ -8,7 +9,7 @@ import { seededNoise } from '../seeded-noise'
 import { predictedClean, timedDenoise } from '../step-progress'
 import { encodeVideoFiles } from '../video/files'
 import { wanDecode } from './decode'
-import { wanDenoise, wanUsesCfg } from './denoise'
+import { wanDenoise } from './denoise'
 import type { WanModel } from './model'
 import { latentFrames, wanShapeProblem } from './shape'
 import { encodeWan, tokenizeWan } from './text'
@@ -48,7 +49,7 @@ export const runWanPipeline: FamilyPipeline<WanModel> = async (model, req, hooks
     { negativePrompt, steps, guidanceScale: guidance, separateCfg: true, width, height },
     { frames, ...(guidance2 === null ? {} : { guidanceScale2: guidance2 }) }
   )
-  const cfg = wanUsesCfg(guidance)
+  const cfg = usesCfg(guidance)
 
   // 2. Prompts: UMT5 states, zeroed past each prompt's length.
   const tEncode = performance.now()

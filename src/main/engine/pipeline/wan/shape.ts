@@ -1,4 +1,5 @@
 import type { ValueInfo } from '../../model/session'
+import { fixedDim, graphInput } from '../input-shapes'
 import type { WanTransformerConfig, WanVaeConfig } from './configs'
 import type { WanShape } from './model'
 
@@ -24,14 +25,10 @@ export function wanShape(
   const spatial = vae.scale_factor_spatial
   const temporal = vae.scale_factor_temporal
   const [, ph, pw] = transformer.patch_size
-  const dim = (shape: readonly (number | string)[] | undefined, i: number): number | null => {
-    const d = shape?.[i]
-    return typeof d === 'number' && d > 0 ? d : null
-  }
-  const hidden = transformerInputs.find((v) => v.name === 'hidden_states')?.shape
-  const text = transformerInputs.find((v) => v.name === 'encoder_hidden_states')?.shape
-  const [lf, lh, lw] = [dim(hidden, 2), dim(hidden, 3), dim(hidden, 4)]
-  const vaeFrames = dim(vaeInput?.shape, 2)
+  const hidden = graphInput(transformerInputs, 'hidden_states')?.shape
+  const text = graphInput(transformerInputs, 'encoder_hidden_states')?.shape
+  const [lf, lh, lw] = [fixedDim(hidden?.[2]), fixedDim(hidden?.[3]), fixedDim(hidden?.[4])]
+  const vaeFrames = fixedDim(vaeInput?.shape[2])
   const framesOf = (latent: number) => (latent - 1) * temporal + 1
   const fixedLatentFrames = lf ?? vaeFrames
   // RoPE is tabulated for rope_max_seq_len positions per axis: the patched latent's frames, rows
@@ -45,7 +42,7 @@ export function wanShape(
     frameStep: temporal,
     maxFrames: (rope * pt - 1) * temporal + 1,
     fixedFrames: fixedLatentFrames === null ? null : framesOf(fixedLatentFrames),
-    fixedTextLength: dim(text, 1)
+    fixedTextLength: fixedDim(text?.[1])
   }
 }
 
