@@ -47,7 +47,7 @@ export function CacheChart({ traces, totalSteps, warmupSteps, height = 220 }: Pr
   const yMax = niceCeil(Math.max(maxDistance * 1.1, (threshold ?? 0) * 1.6, 0.01))
   return (
     <div className="cache-chart" data-testid="cache-chart" data-steps={data.rows.length}>
-      <ChartLegend entries={legendEntries(data.series, threshold)} />
+      <ChartLegend groups={legendGroups(data.series, threshold)} />
       <div style={{ height }}>
         <ResponsiveContainer width="100%" height="100%" onResize={setWidth}>
           <ComposedChart data={rows} margin={{ top: 8, right: CHART_INSET.right, bottom: 0, left: 0 }}>
@@ -124,14 +124,14 @@ export function CacheChart({ traces, totalSteps, warmupSteps, height = 220 }: Pr
   )
 }
 
-/** The series' lines, then the marks and the threshold's dash as the plot draws them. */
-function legendEntries(series: readonly Series[], threshold: number | null): LegendEntry[] {
-  return [
-    ...series.map((s): LegendEntry => ({ key: s.key, label: s.label, mark: 'line', color: s.color })),
+/** The series' lines; then the marks and the threshold's dash as the plot draws them. */
+function legendGroups(series: readonly Series[], threshold: number | null): LegendEntry[][] {
+  const marks: LegendEntry[] = [
     { key: 'cached', label: 'cached', mark: 'cached' },
-    { key: 'computed', label: 'computed', mark: 'computed' },
-    ...(threshold !== null ? [{ key: 'threshold', label: 'threshold', mark: 'threshold' } as const] : [])
+    { key: 'computed', label: 'computed', mark: 'computed' }
   ]
+  if (threshold !== null) marks.push({ key: 'threshold', label: 'threshold', mark: 'threshold' })
+  return [series.map((s) => ({ key: s.key, label: s.label, mark: 'line', color: s.color })), marks]
 }
 
 function niceCeil(v: number): number {

@@ -3,14 +3,22 @@ export type LegendEntry =
   | { key: string; label: string; mark: 'line'; color: string }
   | { key: string; label: string; mark: 'cached' | 'computed' | 'threshold' }
 
-/** The legend over a chart: the same marks as the plot draws, aligned with the plot's left edge. */
-export function ChartLegend({ entries }: { entries: readonly LegendEntry[] }) {
+/**
+ * The legend over a chart: the same marks as the plot draws, aligned with the plot's left edge.
+ * Each group (the series' lines; the decision marks and the threshold) wraps as a whole where it
+ * can, so a narrow card shows the series over the marks rather than one mark left alone below.
+ */
+export function ChartLegend({ groups }: { groups: readonly (readonly LegendEntry[])[] }) {
   return (
     <div className="chart-legend">
-      {entries.map((e) => (
-        <span key={e.key} className="chart-legend-item">
-          <LegendMark entry={e} />
-          {e.label}
+      {groups.map((entries) => (
+        <span key={entries.map((e) => e.key).join()} className="chart-legend-group">
+          {entries.map((e) => (
+            <span key={e.key} className="chart-legend-item">
+              <LegendMark entry={e} />
+              {e.label}
+            </span>
+          ))}
         </span>
       ))}
     </div>

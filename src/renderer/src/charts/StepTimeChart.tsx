@@ -28,7 +28,7 @@ export function StepTimeChart({ runs, height = 170 }: { runs: readonly TimedRun[
   return (
     <div className="cache-chart" data-testid="step-time-chart">
       <ChartLegend
-        entries={runs.map((r) => ({ key: r.label, label: r.label, mark: 'line', color: r.color }))}
+        groups={[runs.map((r) => ({ key: r.label, label: r.label, mark: 'line', color: r.color }))]}
       />
       <div style={{ height }}>
         <ResponsiveContainer width="100%" height="100%" onResize={setWidth}>
