@@ -82,7 +82,11 @@ export function CacheChart({ traces, totalSteps, warmupSteps, height = 220 }: Pr
               domain={[0, yMax]}
               tick={{ fill: 'var(--text-faint)', fontSize: 10 }}
               stroke="var(--chart-axis)"
-              tickFormatter={(v: number) => v.toFixed(v < 0.1 ? 3 : 2)}
+              // The threshold's value stands on the axis at its line's height (below); a tick
+              // label within a line's height of it would be drawn over it.
+              tickFormatter={(v: number) =>
+                threshold !== null && Math.abs(v - threshold) < yMax * 0.1 ? '' : v.toFixed(v < 0.1 ? 3 : 2)
+              }
             />
             {threshold !== null && (
               <ReferenceLine
@@ -90,8 +94,10 @@ export function CacheChart({ traces, totalSteps, warmupSteps, height = 220 }: Pr
                 stroke="var(--chart-threshold)"
                 strokeDasharray="4 3"
                 label={{
-                  value: `threshold ${threshold}`,
-                  position: 'insideTopRight',
+                  // In the axis' gutter, not in the plot: there it was drawn over the marks of
+                  // the last steps, which climb to the threshold before a refresh.
+                  value: String(threshold),
+                  position: 'left',
                   fill: 'var(--chart-threshold)',
                   fontSize: 10
                 }}
