@@ -3,12 +3,12 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
   PixArtImportedConfigsSchema,
-  pixartDefaults,
   pixartImportConfigs,
   pixartSizes
 } from '../../src/main/engine/import/families/pixart'
 import { tryDecodeModel, type ModelProto } from '../../src/main/engine/model/onnx-graph'
 import { parsePythonJson } from '../../src/main/engine/pipeline/config-json'
+import { pixartDefaults } from '../../src/main/engine/pipeline/pixart/defaults'
 
 /** The PixArt-Σ family's import side on both fixture exports: configs kept, the static size found. */
 

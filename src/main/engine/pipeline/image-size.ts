@@ -2,7 +2,8 @@ import { EngineFailure } from '../errors'
 
 /**
  * A requested image size on a model whose sides may be any multiple of one step up to a maximum
- * (FLUX: VAE scale · 2; SD3: VAE scale · patch, within the position embedding's crop).
+ * (FLUX: VAE scale · 2; SD3: VAE scale · patch, within the position embedding's crop; a PixArt-Σ
+ * graph that fixes no size: VAE scale · patch).
  */
 export function checkSideMultiples(
   model: { id: string; sizes: { multipleOf: number; max: number } },

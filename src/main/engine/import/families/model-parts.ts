@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import { z } from 'zod'
 import type { ConcreteProvider } from '../../../../shared/providers'
 import { EngineFailure } from '../../errors'
@@ -5,6 +6,7 @@ import type { LoadedTransformer } from '../../model/loaded-model'
 import { valueDims, type ModelProto } from '../../model/onnx-graph'
 import type { Session, ValueInfo } from '../../model/session'
 import { FluxTokenizer } from '../../pipeline/flux/tokenize'
+import type { LoadedImport } from '../loaded-import'
 import type { FamilyCutSpec, FamilyTransformer } from './types'
 
 /**
@@ -79,6 +81,32 @@ export interface TextImportParts<Vae extends Session | null> {
   /** The transformers, cut into blocks. */
   transformers: readonly LoadedTransformer[]
   release(): Promise<void>
+}
+
+/**
+ * Those parts from a loaded package: its manifest's identity and configs, `text_encoder`, the
+ * source folder's `tokenizer`, and the VAE decoder and transformers as the family takes them,
+ * looked up in that order (a lookup throws naming what the package lacks).
+ */
+export function textImportParts<Vae extends Session | null>(
+  imp: LoadedImport,
+  vaeDecoder: () => Vae,
+  transformers: () => readonly LoadedTransformer[]
+): TextImportParts<Vae> {
+  const m = imp.manifest
+  return {
+    id: m.id,
+    name: m.name,
+    provider: imp.provider,
+    configs: m.configs,
+    textEncoder: imp.session('text_encoder'),
+    vaeDecoder: vaeDecoder(),
+    tokenizerJson: imp.tokenizerJson('tokenizer'),
+    tokenizerConfigJson: imp.tokenizerConfigJson('tokenizer'),
+    tokenizerLabel: join(m.source.dir, 'tokenizer/tokenizer.json'),
+    transformers: transformers(),
+    release: () => imp.release()
+  }
 }
 
 /** The model fields such a family takes from the parts as they are: cut, so the step cache works. */

@@ -10,11 +10,11 @@ import {
 } from '../../pipeline/pixart/configs'
 import { checkSchema } from '../../pipeline/config-json'
 import { TokenizerConfigSchema } from '../../pipeline/folder-tokenizer'
+import { pixartDefaults } from '../../pipeline/pixart/defaults'
 import type { PixArtModel, PixArtShape } from '../../pipeline/pixart/model'
 import { pixartShape } from '../../pipeline/pixart/shape'
 import { PIXART_MAX_SEQUENCE_LENGTH } from '../../pipeline/pixart/whole-graph'
 import { unsupportedDPMSolverField } from '../../pipeline/schedulers/dpm-solver'
-import { vaeScaleFactor } from '../../pipeline/vae-decode'
 import { PIXART_GRAPH } from './graph-specs'
 import {
   graphInputs,
@@ -102,30 +102,6 @@ export function pixartImportConfigs(
     transformer,
     shape,
     tokenizerMaxLength: Math.min(raw.tokenizerMaxLength, PIXART_MAX_SEQUENCE_LENGTH)
-  }
-}
-
-export interface PixArtDefaults {
-  steps: number
-  guidanceScale: number
-  negativePrompt: string
-  width: number
-  height: number
-  maxSequenceLength: number
-}
-
-/** PixArtSigmaPipeline's defaults (20 steps, guidance 4.5, no negative prompt) at the graph's size. */
-export function pixartDefaults(
-  c: Pick<PixArtImportedConfigs, 'shape' | 'vae' | 'transformer' | 'tokenizerMaxLength'>
-): PixArtDefaults {
-  const side = c.transformer.sample_size * vaeScaleFactor(c.vae.block_out_channels)
-  return {
-    steps: 20,
-    guidanceScale: 4.5,
-    negativePrompt: '',
-    width: c.shape.fixed?.width ?? side,
-    height: c.shape.fixed?.height ?? side,
-    maxSequenceLength: c.shape.fixedTextLength ?? c.tokenizerMaxLength
   }
 }
 

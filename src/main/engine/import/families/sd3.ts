@@ -7,12 +7,10 @@ import { TokenizerConfigSchema } from '../../pipeline/folder-tokenizer'
 import {
   Sd3SchedulerConfigSchema,
   Sd3TransformerConfigSchema,
-  Sd3VaeConfigSchema,
-  sd3MaxLatentSide
+  Sd3VaeConfigSchema
 } from '../../pipeline/sd3/configs'
-import { SD3_MAX_SEQUENCE_LENGTH } from '../../pipeline/sd3/folder'
+import { sd3Defaults, sd3ModelDefaults } from '../../pipeline/sd3/defaults'
 import type { Sd3Model } from '../../pipeline/sd3/model'
-import { vaeScaleFactor } from '../../pipeline/vae-decode'
 import { SD3_GRAPH } from './graph-specs'
 import { oneTransformer, storedConfigs } from './model-parts'
 import type { FamilyImportSpec } from './types'
@@ -38,16 +36,6 @@ export const Sd3ConfigsSchema = z
     path: ['scheduler', 'use_dynamic_shifting']
   })
 export type Sd3ImportedConfigs = z.infer<typeof Sd3ConfigsSchema>
-
-function sd3Defaults(c: Sd3ImportedConfigs) {
-  const scale = vaeScaleFactor(c.vae.block_out_channels)
-  const side = c.transformer.sample_size * scale
-  return {
-    // StableDiffusion3Pipeline's defaults: 28 steps, guidance 7, sample_size · vae scale.
-    defaults: { steps: 28, guidanceScale: 7, width: side, height: side },
-    sizes: { multipleOf: scale * c.transformer.patch_size, max: sd3MaxLatentSide(c.transformer) * scale }
-  }
-}
 
 export const SD3_FAMILY: FamilyImportSpec = {
   family: 'sd3',
@@ -106,19 +94,13 @@ export function sd3FromImport(imp: LoadedImport): Sd3Model {
   const hasT5 = imp.hasSession('text_encoder_3')
   const t5 = hasT5 ? tokenizer('tokenizer_3') : null
   const transformer = imp.transformer('transformer')
-  const { defaults, sizes } = sd3Defaults(configs)
   return {
     id: imp.manifest.id,
     name: imp.manifest.name,
     provider: imp.provider,
     kind: 'image',
     configs,
-    defaults: {
-      ...defaults,
-      negativePrompt: '',
-      maxSequenceLength: Math.min(t5?.maxLength ?? SD3_MAX_SEQUENCE_LENGTH, SD3_MAX_SEQUENCE_LENGTH)
-    },
-    sizes,
+    ...sd3ModelDefaults(configs, t5?.maxLength ?? null),
     clipL: { ...tokenizer('tokenizer'), encoder: imp.session('text_encoder') },
     clipG: { ...tokenizer('tokenizer_2'), encoder: imp.session('text_encoder_2') },
     t5: t5 ? { tokenizer: t5.tokenizer, encoder: imp.session('text_encoder_3') } : null,

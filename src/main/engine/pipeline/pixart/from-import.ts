@@ -1,5 +1,5 @@
-import { join } from 'node:path'
 import { EngineFailure } from '../../errors'
+import { textImportParts } from '../../import/families/model-parts'
 import { pixartFromImport } from '../../import/families/pixart'
 import { loadImportedModel } from '../../import/load-imported'
 import type { LoadedImport } from '../../import/loaded-import'
@@ -14,19 +14,13 @@ export function pixartFromLoadedImport(imp: LoadedImport): PixArtModel {
   const m = imp.manifest
   if (m.family !== 'pixart')
     throw new EngineFailure('bad_request', `${imp.dir}: an imported ${m.family} package, not PixArt-Σ`)
-  return pixartFromImport({
-    id: m.id,
-    name: m.name,
-    provider: imp.provider,
-    configs: m.configs,
-    textEncoder: imp.session('text_encoder'),
-    vaeDecoder: imp.session('vae_decoder'),
-    tokenizerJson: imp.tokenizerJson('tokenizer'),
-    tokenizerConfigJson: imp.tokenizerConfigJson('tokenizer'),
-    tokenizerLabel: join(m.source.dir, 'tokenizer/tokenizer.json'),
-    transformers: imp.transformers,
-    release: () => imp.release()
-  })
+  return pixartFromImport(
+    textImportParts(
+      imp,
+      () => imp.session('vae_decoder'),
+      () => imp.transformers
+    )
+  )
 }
 
 export async function loadImportedPixArt(dir: string, options: LoadPixArtOptions): Promise<PixArtModel> {

@@ -1,5 +1,6 @@
 import { EngineFailure } from '../../errors'
 import type { ValueInfo } from '../../model/session'
+import { checkSideMultiples } from '../image-size'
 import { fixedDim, graphInput } from '../input-shapes'
 import { vaeScaleFactor } from '../vae-decode'
 import type { PixArtConfigs } from './configs'
@@ -85,14 +86,5 @@ export function checkPixArtSize(shape: PixArtShape, width: number, height: numbe
       )
     return
   }
-  for (const [name, v] of [
-    ['width', width],
-    ['height', height]
-  ] as const) {
-    if (!Number.isInteger(v) || v % shape.multipleOf !== 0 || v < shape.multipleOf || v > shape.max)
-      throw new EngineFailure(
-        'bad_request',
-        `${name} ${v}: ${id} makes images whose sides are multiples of ${shape.multipleOf} up to ${shape.max}`
-      )
-  }
+  checkSideMultiples({ id, sizes: shape }, width, height)
 }

@@ -7,7 +7,6 @@ import type { FluxTokenizer } from '../flux/tokenize'
 import { readFolderTokenizer } from '../folder-tokenizer'
 import { unsupportedDPMSolverField } from '../schedulers/dpm-solver'
 import type { TransformerCall } from '../transformer-call'
-import { vaeScaleFactor } from '../vae-decode'
 import { wholeGraphCall, wholeImageGraphs, withFolderSessions } from '../whole-graph'
 import {
   PixArtModelIndexSchema,
@@ -16,6 +15,7 @@ import {
   PixArtVaeConfigSchema,
   type PixArtConfigs
 } from './configs'
+import { pixartDefaults } from './defaults'
 import type { PixArtModel } from './model'
 import { pixartShape } from './shape'
 
@@ -71,19 +71,10 @@ export async function loadWholeGraphPixArt(
       call: pixartWholeGraphCall
     })
     const shape = pixartShape(whole.inputs, configs, join(dir, 'transformer/model.onnx'))
-    const scale = vaeScaleFactor(configs.vae.block_out_channels)
-    const side = configs.transformer.sample_size * scale
     return {
       ...common,
       configs,
-      defaults: {
-        steps: 20,
-        guidanceScale: 4.5,
-        negativePrompt: '',
-        width: shape.fixed?.width ?? side,
-        height: shape.fixed?.height ?? side,
-        maxSequenceLength: shape.fixedTextLength ?? maxLength
-      },
+      defaults: pixartDefaults({ ...configs, shape, tokenizerMaxLength: maxLength }),
       shape,
       tokenizer,
       textEncoder: s.first,

@@ -4,10 +4,9 @@ import type { Provider } from '../../../../shared/providers'
 import { type Session, type SessionTuning } from '../../model/session'
 import { readFolderTokenizer } from '../folder-tokenizer'
 import type { TransformerCall } from '../transformer-call'
-import { vaeScaleFactor } from '../vae-decode'
 import { wholeGraphCall, wholeImageGraphs, withFolderSessions } from '../whole-graph'
-import { sd3MaxLatentSide } from './configs'
-import { readSd3Configs, SD3_MAX_SEQUENCE_LENGTH } from './folder'
+import { sd3ModelDefaults } from './defaults'
+import { readSd3Configs } from './folder'
 import type { Sd3Model } from './model'
 
 /**
@@ -35,24 +34,11 @@ export async function loadWholeGraphSd3(dir: string, options: Sd3WholeGraphOptio
       timestepRange: [0, 1000],
       call: sd3WholeGraphCall
     })
-    const scale = vaeScaleFactor(configs.vae.block_out_channels)
-    const side = configs.transformer.sample_size * scale
     return {
       ...common,
       kind: 'image',
       configs,
-      defaults: {
-        steps: 28,
-        guidanceScale: 7,
-        negativePrompt: '',
-        width: side,
-        height: side,
-        maxSequenceLength: Math.min(t5Tok?.maxLength ?? SD3_MAX_SEQUENCE_LENGTH, SD3_MAX_SEQUENCE_LENGTH)
-      },
-      sizes: {
-        multipleOf: scale * configs.transformer.patch_size,
-        max: sd3MaxLatentSide(configs.transformer) * scale
-      },
+      ...sd3ModelDefaults(configs, t5Tok?.maxLength ?? null),
       clipL: { ...clipL, encoder: s.first },
       clipG: { ...clipG, encoder: clipGSession },
       t5: t5Tok && t5 ? { tokenizer: t5Tok.tokenizer, encoder: t5 } : null,

@@ -1,4 +1,4 @@
-import { join } from 'node:path'
+import { textImportParts } from '../../import/families/model-parts'
 import { wanFromImport } from '../../import/families/wan'
 import type { LoadedImport } from '../../import/loaded-import'
 import type { WanModel } from './model'
@@ -9,19 +9,12 @@ import type { WanModel } from './model'
  * the tokenizer from the source folder. The configs are checked again by the family's schema.
  */
 export async function wanFromLoadedImport(imp: LoadedImport): Promise<WanModel> {
-  const m = imp.manifest
   const names = imp.transformers.map((t) => t.manifest.name)
-  return wanFromImport({
-    id: m.id,
-    name: m.name,
-    provider: imp.provider,
-    configs: m.configs,
-    textEncoder: imp.session('text_encoder'),
-    vaeDecoder: imp.hasSession('vae_decoder') ? imp.session('vae_decoder') : null,
-    tokenizerJson: imp.tokenizerJson('tokenizer'),
-    tokenizerConfigJson: imp.tokenizerConfigJson('tokenizer'),
-    tokenizerLabel: join(m.source.dir, 'tokenizer/tokenizer.json'),
-    transformers: names.map((n) => imp.transformer(n)),
-    release: () => imp.release()
-  })
+  return wanFromImport(
+    textImportParts(
+      imp,
+      () => (imp.hasSession('vae_decoder') ? imp.session('vae_decoder') : null),
+      () => names.map((n) => imp.transformer(n))
+    )
+  )
 }
