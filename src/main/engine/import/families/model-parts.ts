@@ -5,6 +5,7 @@ import { EngineFailure } from '../../errors'
 import type { LoadedTransformer } from '../../model/loaded-model'
 import { valueDims, type ModelProto } from '../../model/onnx-graph'
 import type { Session, ValueInfo } from '../../model/session'
+import type { OneTransformerModel } from '../../pipeline/family-loop'
 import { FluxTokenizer } from '../../pipeline/flux/tokenize'
 import type { LoadedImport } from '../loaded-import'
 import type { FamilyCutSpec, FamilyTransformer } from './types'
@@ -63,6 +64,28 @@ export function storedConfigs<T>(schema: z.ZodType<T>, configs: unknown, where: 
     throw new EngineFailure('model_invalid', `${where}: model.json configs.${i.path.join('.')}: ${i.message}`)
   }
   return parsed.data
+}
+
+/**
+ * A one-transformer family's model fields from a loaded package (SD3, Qwen-Image): its name, and
+ * its `transformer` cut, so the step cache works.
+ */
+export function oneTransformerFields(
+  imp: LoadedImport
+): Pick<
+  OneTransformerModel,
+  'id' | 'name' | 'provider' | 'transformer' | 'transformers' | 'cacheable' | 'release'
+> {
+  const transformer = imp.transformer('transformer')
+  return {
+    id: imp.manifest.id,
+    name: imp.manifest.name,
+    provider: imp.provider,
+    transformer,
+    transformers: [transformer],
+    cacheable: true,
+    release: () => imp.release()
+  }
 }
 
 /** What a loaded package hands a family with one tokenizer and text encoder (PixArt-Σ, Wan). */

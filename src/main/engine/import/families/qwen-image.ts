@@ -8,7 +8,7 @@ import { QwenImageVaeConfigSchema } from '../../pipeline/qwen-image/vae'
 import { qwenImageShape } from '../../pipeline/qwen-image/whole-graph'
 import type { LoadedImport } from '../loaded-import'
 import { QWEN_IMAGE_GRAPH } from './graph-specs'
-import { graphInputs, oneTransformer, storedConfigs } from './model-parts'
+import { graphInputs, oneTransformer, oneTransformerFields, storedConfigs } from './model-parts'
 import type { FamilyImportSpec } from './types'
 
 /**
@@ -94,19 +94,12 @@ export const QWEN_IMAGE_FAMILY: FamilyImportSpec = {
 /** A loaded Qwen-Image package as the pipeline runs it: the transformer cut, so the step cache works. */
 export function qwenImageFromImport(imp: LoadedImport): QwenImageModel {
   const c = storedConfigs(QwenImageConfigsSchema, imp.manifest.configs, imp.dir)
-  const transformer = imp.transformer('transformer')
   return {
-    id: imp.manifest.id,
-    name: imp.manifest.name,
-    provider: imp.provider,
+    ...oneTransformerFields(imp),
     kind: 'image',
     configs: { scheduler: c.scheduler, transformer: c.transformer },
     defaults: { ...qwenDefaults(c).defaults, trueCfgScale: 4 },
     shape: c.shape,
-    transformer,
-    transformers: [transformer],
-    cacheable: true,
-    note: QWEN_EMBEDS_NOTE,
-    release: () => imp.release()
+    note: QWEN_EMBEDS_NOTE
   }
 }

@@ -12,7 +12,7 @@ import {
 import { sd3Defaults, sd3ModelDefaults } from '../../pipeline/sd3/defaults'
 import type { Sd3Model } from '../../pipeline/sd3/model'
 import { SD3_GRAPH } from './graph-specs'
-import { oneTransformer, storedConfigs } from './model-parts'
+import { oneTransformer, oneTransformerFields, storedConfigs } from './model-parts'
 import type { FamilyImportSpec } from './types'
 
 /**
@@ -93,21 +93,15 @@ export function sd3FromImport(imp: LoadedImport): Sd3Model {
   }
   const hasT5 = imp.hasSession('text_encoder_3')
   const t5 = hasT5 ? tokenizer('tokenizer_3') : null
-  const transformer = imp.transformer('transformer')
+  const fields = oneTransformerFields(imp)
   return {
-    id: imp.manifest.id,
-    name: imp.manifest.name,
-    provider: imp.provider,
+    ...fields,
     kind: 'image',
     configs,
     ...sd3ModelDefaults(configs, t5?.maxLength ?? null),
     clipL: { ...tokenizer('tokenizer'), encoder: imp.session('text_encoder') },
     clipG: { ...tokenizer('tokenizer_2'), encoder: imp.session('text_encoder_2') },
     t5: t5 ? { tokenizer: t5.tokenizer, encoder: imp.session('text_encoder_3') } : null,
-    vaeDecoder: imp.session('vae_decoder'),
-    transformer,
-    transformers: [transformer],
-    cacheable: true,
-    release: () => imp.release()
+    vaeDecoder: imp.session('vae_decoder')
   }
 }
