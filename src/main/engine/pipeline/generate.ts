@@ -7,7 +7,6 @@ import type {
   ProgressEvent,
   Recipe
 } from '../../../shared/generation'
-import { resolveCacheConfig } from '../../../shared/presets'
 import type { CreateStepCache } from '../cache/seam'
 import { EngineFailure } from '../errors'
 import type { BeforeCall } from '../model/block-program'
@@ -20,6 +19,7 @@ import { gaussianNoise } from './noise'
 import { cfgCallBatch, needsUncond } from './guidance'
 import { encodePng } from './png'
 import { prepareBlockList } from './prepare-segments'
+import { requestCache } from './request-settings'
 import { flowMatchSigmas } from './scheduler'
 import { encodePrompt } from './text-encoder'
 import type { TransformerCall } from './transformer-call'
@@ -69,7 +69,7 @@ export const runPipeline: FamilyPipeline<LoadedModel> = async (model, req, hooks
   const steps = req.steps ?? m.defaults.steps
   const guidanceScale = req.guidanceScale ?? m.defaults.guidanceScale
   const negativePrompt = req.negativePrompt ?? m.defaults.negativePrompt
-  const cache = resolveCache(req)
+  const cache = requestCache(req)
   // The cache's enableSeparateCfg (CacheDiT's enable_separate_cfg) says whether CFG's branches
   // run as two calls, each with its own cache state, or as one batched call with one state; the
   // request's own separateCfg wins (the CLI's --batched-cfg on a replayed recipe), then the model.
@@ -184,14 +184,6 @@ export const runPipeline: FamilyPipeline<LoadedModel> = async (model, req, hooks
       decodeMs,
       perStepMs
     }
-  }
-}
-
-function resolveCache(req: GenerateRequest): CacheConfig {
-  try {
-    return resolveCacheConfig(req.cache.preset, req.cache.overrides)
-  } catch (e) {
-    throw new EngineFailure('bad_request', `cache ${req.cache.preset}: ${(e as Error).message}`)
   }
 }
 

@@ -1,9 +1,9 @@
-import { assertFinite } from '../cache/non-finite'
 import { EngineFailure } from '../errors'
 import type { BeforeCall } from '../model/block-program'
 import type { Session } from '../model/session'
 import type { Tensor } from '../tensor'
 import type { FluxTokenizer } from './flux/tokenize'
+import { encoderOutput } from './text-encoder'
 
 /**
  * What PixArt-Σ's T5 and Wan's UMT5 prompt encodings share: the prompt tokenized to
@@ -69,14 +69,7 @@ export async function runMaskedEncoder(
         'model_invalid',
         `${encoder.label}: has no ${name} input (${names.pipeline} runs ${names.encoder} with ids and attention mask)`
       )
-  if (!encoder.outputNames.includes('last_hidden_state'))
-    throw new EngineFailure(
-      'model_invalid',
-      `${encoder.label}: has no output "last_hidden_state" (it has ${encoder.outputNames.join(', ')})`
-    )
-  beforeCall()
-  const out = (await encoder.run(feeds, ['last_hidden_state'])).last_hidden_state
-  assertFinite(out, `${encoder.label}'s last_hidden_state`)
+  const out = await encoderOutput(encoder, feeds, 'last_hidden_state', beforeCall)
   if (out.dims.length !== 3 || out.dims[0] !== 1 || out.dims[1] !== L)
     throw new EngineFailure(
       'model_invalid',

@@ -1,12 +1,10 @@
 import type { CacheConfig } from '../../../../shared/cache-config'
-import { assertFinite } from '../../cache/non-finite'
-import { EngineFailure } from '../../errors'
 import type { BeforeCall } from '../../model/block-program'
 import { tensor, type Tensor } from '../../tensor'
 import { denoise, type DenoiseInput } from '../denoise'
 import { prepareSegments, refuseUncacheable, type FamilyDenoise } from '../family-loop'
 import type { FlowMatchSchedule } from '../flow-match'
-import type { TextEmbedding } from '../text-encoder'
+import { encoderOutput, type TextEmbedding } from '../text-encoder'
 import { vaeDecodeImage, type VaeDecoded } from '../vae-decode'
 import { warmUp } from '../warm-up'
 import { latentImageIds, textIds, unpackLatents } from './latents'
@@ -46,17 +44,8 @@ export async function encodeFlux(
     int64: BigInt64Array.from(x as ArrayLike<number | bigint>, (v) => BigInt(v)),
     dims: [1, x.length]
   })
-  const run = async (encoder: FluxModel['clip']['encoder'], x: FluxTokenIds['clip'], output: string) => {
-    if (!encoder.outputNames.includes(output))
-      throw new EngineFailure(
-        'model_invalid',
-        `${encoder.label}: has no output "${output}" (it has ${encoder.outputNames.join(', ')})`
-      )
-    beforeCall()
-    const out = await encoder.run({ [encoder.inputNames[0]]: feed(x) }, [output])
-    assertFinite(out[output], `${encoder.label}'s ${output}`)
-    return out[output]
-  }
+  const run = (encoder: FluxModel['clip']['encoder'], x: FluxTokenIds['clip'], output: string) =>
+    encoderOutput(encoder, { [encoder.inputNames[0]]: feed(x) }, output, beforeCall)
   return {
     text_pooled: await run(model.clip.encoder, ids.clip, 'pooler_output'),
     text_hidden: await run(model.t5.encoder, ids.t5, 'last_hidden_state')
