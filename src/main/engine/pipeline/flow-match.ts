@@ -1,4 +1,5 @@
 import type { FlowMatchSchedulerConfig } from '../../../shared/imported-manifest'
+import { shiftSigma, stretchToTerminal } from './scheduler'
 
 /**
  * diffusers' FlowMatchEulerDiscreteScheduler as FluxPipeline drives it (docs/flux-pipeline.md,
@@ -94,9 +95,7 @@ export function flowMatchSchedule(
     const num = f(config.time_shift_type === 'exponential' ? Math.exp(mu) : mu)
     sigmas = sigmas.map((t) => f(num / f(num + f(f(1 / t) - 1))))
   } else {
-    const shift = f(config.shift)
-    const shiftMinusOne = f(config.shift - 1)
-    sigmas = sigmas.map((s) => f(f(shift * s) / f(1 + f(shiftMinusOne * s))))
+    sigmas = sigmas.map((s) => shiftSigma32(s, config.shift))
   }
   if (config.shift_terminal) {
     // stretch_shift_to_terminal: the schedule is stretched to end at shift_terminal.
@@ -114,6 +113,11 @@ export function flowMatchSchedule(
   }
 }
 
+/** The static shift of one sigma as the scheduler computes it on float32 tensors: each op rounds. */
+function shiftSigma32(s: number, shift: number): number {
+  return f(f(f(shift) * s) / f(1 + f(f(shift - 1) * s)))
+}
+
 /**
  * The scheduler's own sigma range (its __init__): float32 timesteps 1…N reversed, / N, and with a
  * static shift shifted in float32. sigma_max and sigma_min are its first and last values.
@@ -123,7 +127,7 @@ export function flowMatchSigmaRange(config: FlowMatchSchedulerConfig): { max: nu
   const at = (t: number) => {
     const s = f(t / N)
     if (config.use_dynamic_shifting) return s
-    return f(f(f(config.shift) * s) / f(1 + f(f(config.shift - 1) * s)))
+    return shiftSigma32(s, config.shift)
   }
   return { max: at(N), min: at(1) }
 }
@@ -158,13 +162,9 @@ export function flowMatchStepsSchedule(
     const num = config.time_shift_type === 'exponential' ? Math.exp(mu) : mu
     sigmas = sigmas.map((t) => num / (num + (1 / t - 1)))
   } else {
-    sigmas = sigmas.map((s) => (config.shift * s) / (1 + (config.shift - 1) * s))
+    sigmas = sigmas.map((s) => shiftSigma(s, config.shift))
   }
-  if (config.shift_terminal) {
-    const oneMinus = sigmas.map((s) => 1 - s)
-    const scale = oneMinus[oneMinus.length - 1] / (1 - config.shift_terminal)
-    sigmas = oneMinus.map((z) => 1 - z / scale)
-  }
+  if (config.shift_terminal) sigmas = stretchToTerminal(sigmas, config.shift_terminal)
   const s32 = sigmas.map(f)
   const timesteps = s32.map((s) => f(s * N))
   return {

@@ -5,6 +5,21 @@
  * step is x_{i+1} = x_i + (s'_{i+1} − s'_i)·v.
  */
 
+/** The static shift of one flow sigma, shift·s / (1 + (shift − 1)·s), in float64 (NumPy's). */
+export function shiftSigma(s: number, shift: number): number {
+  return (shift * s) / (1 + (shift - 1) * s)
+}
+
+/**
+ * diffusers' stretch_shift_to_terminal in float64: the sigmas stretched so that the last one is
+ * `terminal` (1 − σ scaled by (1 − σ_last) / (1 − terminal)).
+ */
+export function stretchToTerminal(sigmas: readonly number[], terminal: number): number[] {
+  const oneMinus = sigmas.map((s) => 1 - s)
+  const scale = oneMinus[oneMinus.length - 1] / (1 - terminal)
+  return oneMinus.map((z) => 1 - z / scale)
+}
+
 /** steps + 1 sigmas in float64, the last one 0. */
 export function flowMatchSigmas(steps: number, shift: number): number[] {
   if (!Number.isInteger(steps) || steps < 1) throw new Error(`steps must be a positive integer, got ${steps}`)
@@ -12,7 +27,7 @@ export function flowMatchSigmas(steps: number, shift: number): number[] {
   const sigmas: number[] = []
   for (let i = 0; i < steps; i++) {
     const s = 1 - i / steps
-    sigmas.push((shift * s) / (1 + (shift - 1) * s))
+    sigmas.push(shiftSigma(s, shift))
   }
   sigmas.push(0)
   return sigmas

@@ -1,3 +1,5 @@
+import { fromFloat16Bits } from '../model/float16'
+
 /**
  * NumPy's .npy format (versions 1–3), the few element types goldens hold: float32, float64
  * (read as float32: the engine's tensors are), float16 (widened), int64 and int32 (read as int64). C order only.
@@ -63,20 +65,13 @@ export function parseNpy(bytes: Uint8Array, label: string): NpyArray {
       data[i] = type === 'i8' ? dv.getBigInt64(i * 8, true) : BigInt(dv.getInt32(i * 4, true))
     return { kind: 'int64', data, shape }
   }
-  const data = new Float32Array(count)
-  for (let i = 0; i < count; i++) {
-    if (type === 'f4') data[i] = dv.getFloat32(i * 4, true)
-    else if (type === 'f8') data[i] = dv.getFloat64(i * 8, true)
-    else data[i] = halfToFloat(dv.getUint16(i * 2, true))
+  if (type === 'f2') {
+    const halves = new Uint16Array(count)
+    for (let i = 0; i < count; i++) halves[i] = dv.getUint16(i * 2, true)
+    return { kind: 'float32', data: fromFloat16Bits(halves), shape }
   }
+  const data = new Float32Array(count)
+  for (let i = 0; i < count; i++)
+    data[i] = type === 'f4' ? dv.getFloat32(i * 4, true) : dv.getFloat64(i * 8, true)
   return { kind: 'float32', data, shape }
-}
-
-function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1
-  const exp = (h >> 10) & 0x1f
-  const frac = h & 0x3ff
-  if (exp === 0) return sign * frac * 2 ** -24
-  if (exp === 0x1f) return frac ? NaN : sign * Infinity
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15)
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { EngineFailure } from '../../errors'
+import { fromFloat16Bits } from '../../model/float16'
 
 /**
  * The safetensors format (an 8-byte little-endian header length, a JSON header naming each
@@ -59,15 +60,17 @@ export function parseSafetensors(bytes: Uint8Array, label: string): Map<string, 
     if (end - b !== count * SIZE[dtype] || start + end > bytes.length)
       fail(`tensor "${name}": its byte range does not hold [${shape.join(', ')}] ${dtype}`)
     const at = (i: number) => start + b + i * SIZE[dtype]
-    if (dtype === 'F32' || dtype === 'F16' || dtype === 'BF16') {
+    if (dtype === 'F16') {
+      const halves = new Uint16Array(count)
+      for (let i = 0; i < count; i++) halves[i] = view.getUint16(at(i), true)
+      out.set(name, { kind: 'float32', data: fromFloat16Bits(halves), shape })
+    } else if (dtype === 'F32' || dtype === 'BF16') {
       const data = new Float32Array(count)
       for (let i = 0; i < count; i++)
         data[i] =
           dtype === 'F32'
             ? view.getFloat32(at(i), true)
-            : dtype === 'F16'
-              ? half(view.getUint16(at(i), true))
-              : new Float32Array(new Uint32Array([view.getUint16(at(i), true) << 16]).buffer)[0]
+            : new Float32Array(new Uint32Array([view.getUint16(at(i), true) << 16]).buffer)[0]
       out.set(name, { kind: 'float32', data, shape })
     } else {
       const data = new BigInt64Array(count)
@@ -80,13 +83,4 @@ export function parseSafetensors(bytes: Uint8Array, label: string): Map<string, 
     }
   }
   return out
-}
-
-function half(h: number): number {
-  const s = h & 0x8000 ? -1 : 1
-  const e = (h >> 10) & 0x1f
-  const f = h & 0x3ff
-  if (e === 0) return s * 2 ** -14 * (f / 1024)
-  if (e === 31) return f ? NaN : s * Infinity
-  return s * 2 ** (e - 15) * (1 + f / 1024)
 }

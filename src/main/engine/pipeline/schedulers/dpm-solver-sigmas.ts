@@ -1,3 +1,4 @@
+import { shiftSigma } from '../scheduler'
 import type { DPMSolverSchedule, DPMSolverSchedulerConfig } from './dpm-solver-config'
 
 /**
@@ -136,7 +137,7 @@ export function dpmSolverSigmas(
     const shift = c.flow_shift ?? 1
     const s = npLinspace(1, 1 / N, steps + 1).map((a) => 1 - a)
     sigmas = s
-      .map((x) => (shift * x) / (1 + (shift - 1) * x))
+      .map((x) => shiftSigma(x, shift))
       .reverse()
       .slice(0, -1)
     timesteps = sigmas.map((x) => x * N)

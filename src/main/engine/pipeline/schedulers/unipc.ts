@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { shiftSigma, stretchToTerminal } from '../scheduler'
 
 /**
  * diffusers' UniPCMultistepScheduler with flow sigmas (`use_flow_sigmas: true`,
@@ -79,12 +80,8 @@ export function uniPCSchedule(config: UniPCSchedulerConfig, steps: number): UniP
   const step = (1 / train - 1) / steps
   let sigmas = Array.from({ length: steps }, (_, i) => 1 + i * step)
   const shift = config.flow_shift ?? 1
-  sigmas = sigmas.map((s) => (shift * s) / (1 + (shift - 1) * s))
-  if (config.shift_terminal) {
-    const oneMinus = sigmas.map((s) => 1 - s)
-    const scale = oneMinus[oneMinus.length - 1] / (1 - config.shift_terminal)
-    sigmas = oneMinus.map((z) => 1 - z / scale)
-  }
+  sigmas = sigmas.map((s) => shiftSigma(s, shift))
+  if (config.shift_terminal) sigmas = stretchToTerminal(sigmas, config.shift_terminal)
   // diffusers keeps the first sigma off 1: log(1 − σ) would be −inf in the first updates.
   if (Math.abs(sigmas[0] - 1) < 1e-6) sigmas[0] -= 1e-6
   // timesteps = sigmas · num_train_timesteps in float64, then .to(int64), which truncates.
