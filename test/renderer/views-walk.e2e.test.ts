@@ -66,7 +66,17 @@ async function walk(name: string, settle?: () => Promise<void>): Promise<void> {
       overlappingControls: []
     })
     expect.soft(await loneLegendItems(), `${name} at ${size.width}×${size.height}`).toEqual([])
+    expect.soft(await wideSummaries(), `${name} at ${size.width}×${size.height}`).toEqual([])
   }
+}
+
+/** Cache summaries wider than their box: the table would scroll sideways, or run out of its card. */
+function wideSummaries(): Promise<string[]> {
+  return studio.page.evaluate(() =>
+    [...document.querySelectorAll('[data-testid="cache-summary"]')]
+      .filter((el) => el.scrollWidth > el.clientWidth + 1)
+      .map((el) => `the cache summary needs ${el.scrollWidth} px, has ${el.clientWidth}`)
+  )
 }
 
 /**
@@ -150,22 +160,30 @@ describe('every view at 1280 and 1024 px wide, as a user walks through them', ()
 
   it('Gallery with a few entries, images and a video, one selected', async () => {
     const { page } = studio
-    // Two more outputs: another image prompt and seed, and a short video of the embedded video model.
+    // Two more outputs: another image prompt and seed, and a short video of the embedded video model,
+    // long enough past F8B0's 8 warmup steps that its detail's chart and summary hold distances.
     const runs = [
       {
         model: image.id,
         prompt: 'a green square at the top left on a white background',
         seed: 3,
-        preset: 'F1B0'
+        preset: 'F1B0',
+        steps: 8
       },
-      { model: video.id, prompt: 'a red circle at the center on a blue background', seed: 5, preset: 'F8B0' }
+      {
+        model: video.id,
+        prompt: 'a red circle at the center on a blue background',
+        seed: 5,
+        preset: 'F8B0',
+        steps: 16
+      }
     ]
     for (const [i, r] of runs.entries()) {
       const request = {
         model: r.model,
         prompt: r.prompt,
         seed: r.seed,
-        steps: 8,
+        steps: r.steps,
         cache: { preset: r.preset }
       }
       const reply = (await studio.backend.invoke('generate', [{ jobId: `walk-${i}`, request }])) as {

@@ -1,8 +1,9 @@
-import { useMemo } from 'react'
+import { Fragment, useMemo, useRef, type ReactNode } from 'react'
 import { summarizeTraces } from '../../../shared/cache-summary'
-import type { CacheSummary, StepTrace } from '../../../shared/trace'
+import type { CacheSummary, ContextSummary, StepTrace } from '../../../shared/trace'
 import { formatDistance, formatSpeedup } from '../components/format'
-import { chartData, seriesKey } from './step-series'
+import { chartData, seriesKey, type Series } from './step-series'
+import { useFitsWidth } from './use-fits-width'
 
 interface Props {
   /** A finished run's summary as the engine stored it; while live, it is computed from the trace. */
@@ -13,61 +14,35 @@ interface Props {
 }
 
 const Q = ['min', 'p25', 'p50', 'p75', 'p95', 'max'] as const
+const qLabel = (q: (typeof Q)[number]): string => (q === 'min' || q === 'max' ? q : q.toUpperCase())
 
-/** CacheDiT's summary per series: cached steps, distance quantiles; then the speedups. */
+/** One series of the summary with what the table shows of it. */
+interface Row {
+  key: string
+  context: ContextSummary
+  series: Series | undefined
+  /** Steps counted from 0, as on the chart's axis, its tooltip and `studio summary`. */
+  title: string
+}
+
+/**
+ * CacheDiT's summary per series: cached steps, distance quantiles; then the speedups. A series a
+ * row where the nine columns fit; where they do not (the gallery's detail column), a series a
+ * column and the figures down the side, so the table fits its card instead of scrolling.
+ */
 export function SummaryTable({ summary, traces, measuredSpeedup }: Props) {
   const s = useMemo(() => summary ?? summarizeTraces(traces), [summary, traces])
   const colors = useMemo(() => new Map(chartData(traces).series.map((x) => [x.key, x])), [traces])
+  const rows = s.contexts.map((c): Row => {
+    const key = seriesKey(c)
+    const title = c.cachedSteps.length > 0 ? `cached steps: ${c.cachedSteps.join(', ')}` : ''
+    return { key, context: c, series: colors.get(key), title }
+  })
+  const box = useRef<HTMLDivElement>(null)
+  const wide = useFitsWidth(box, rows.map((r) => r.series?.label ?? r.key).join('\n'))
   return (
-    <div className="summary" data-testid="cache-summary">
-      <table className="data-table">
-        <thead>
-          <tr>
-            <th>Series</th>
-            <th className="num">Cached</th>
-            <th className="num">Computed</th>
-            {Q.map((q) => (
-              <th key={q} className="num">
-                {q === 'min' || q === 'max' ? q : q.toUpperCase()}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {s.contexts.length === 0 && (
-            <tr>
-              <td colSpan={3 + Q.length} className="dim">
-                No steps yet
-              </td>
-            </tr>
-          )}
-          {s.contexts.map((c) => {
-            const key = seriesKey(c)
-            const series = colors.get(key)
-            return (
-              <tr
-                key={key}
-                // Steps counted from 0, as on the chart's axis, its tooltip and `studio summary`.
-                title={c.cachedSteps.length > 0 ? `cached steps: ${c.cachedSteps.join(', ')}` : ''}
-              >
-                <td>
-                  <i className="swatch" style={{ background: series?.color ?? 'var(--text-dim)' }} />
-                  {series?.label ?? key}
-                </td>
-                <td className="num strong" data-testid="cached-count">
-                  {c.cachedCount}
-                </td>
-                <td className="num">{c.computedCount}</td>
-                {Q.map((q) => (
-                  <td key={q} className="num">
-                    {c.quantiles ? formatDistance(c.quantiles[q]) : '—'}
-                  </td>
-                ))}
-              </tr>
-            )
-          })}
-        </tbody>
-      </table>
+    <div className="summary" data-testid="cache-summary" ref={box}>
+      {wide ? <SeriesRows rows={rows} /> : <SeriesColumns rows={rows} />}
       <div className="speedups">
         <div className="metric">
           <span className="metric-label">Blocks run</span>
@@ -91,5 +66,124 @@ export function SummaryTable({ summary, traces, measuredSpeedup }: Props) {
         )}
       </div>
     </div>
+  )
+}
+
+/**
+ * The series' swatch and label; `stacked` (a column head) puts each part of the label ("high_noise",
+ * "cond") on a line of its own, one that may wrap after an underscore too.
+ */
+function SeriesName({ row, stacked = false }: { row: Row; stacked?: boolean }) {
+  const label = row.series?.label ?? row.key
+  return (
+    <>
+      <i className="swatch" style={{ background: row.series?.color ?? 'var(--text-dim)' }} />
+      {stacked
+        ? label.split(' · ').map((part, i) => (
+            <span key={i} className="name-part">
+              {part.split(/(?<=_)/).map((piece, j) => (
+                <Fragment key={j}>
+                  {j > 0 && <wbr />}
+                  {piece}
+                </Fragment>
+              ))}
+            </span>
+          ))
+        : label}
+    </>
+  )
+}
+
+const quantile = (c: ContextSummary, q: (typeof Q)[number]): string =>
+  c.quantiles ? formatDistance(c.quantiles[q]) : '—'
+
+/** A series a row: Series, Cached, Computed, then the six quantiles. */
+function SeriesRows({ rows }: { rows: readonly Row[] }) {
+  return (
+    <table className="data-table">
+      <thead>
+        <tr>
+          <th>Series</th>
+          <th className="num">Cached</th>
+          <th className="num">Computed</th>
+          {Q.map((q) => (
+            <th key={q} className="num">
+              {qLabel(q)}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.length === 0 && (
+          <tr>
+            <td colSpan={3 + Q.length} className="dim">
+              No steps yet
+            </td>
+          </tr>
+        )}
+        {rows.map((r) => (
+          <tr key={r.key} title={r.title}>
+            <td>
+              <SeriesName row={r} />
+            </td>
+            <td className="num strong" data-testid="cached-count">
+              {r.context.cachedCount}
+            </td>
+            <td className="num">{r.context.computedCount}</td>
+            {Q.map((q) => (
+              <td key={q} className="num">
+                {quantile(r.context, q)}
+              </td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  )
+}
+
+/** A series a column, a figure a row: two series take three columns where the wide table takes nine. */
+function SeriesColumns({ rows }: { rows: readonly Row[] }) {
+  const figures: { label: string; cell: (r: Row) => ReactNode; cached?: true }[] = [
+    { label: 'Cached', cell: (r) => r.context.cachedCount, cached: true },
+    { label: 'Computed', cell: (r) => r.context.computedCount },
+    ...Q.map((q) => ({ label: qLabel(q), cell: (r: Row) => quantile(r.context, q) }))
+  ]
+  return (
+    <table className="data-table series-columns">
+      <thead>
+        <tr>
+          <th>Series</th>
+          {rows.map((r) => (
+            <th key={r.key} className="num" title={r.title} aria-label={r.series?.label ?? r.key}>
+              <SeriesName row={r} stacked />
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.length === 0 && (
+          <tr>
+            <td className="dim">No steps yet</td>
+          </tr>
+        )}
+        {rows.length > 0 &&
+          figures.map((f) => (
+            <tr key={f.label}>
+              <th scope="row">{f.label}</th>
+              {rows.map((r) => (
+                <td
+                  key={r.key}
+                  className={f.cached ? 'num strong' : 'num'}
+                  data-testid={f.cached ? 'cached-count' : undefined}
+                  title={f.cached ? r.title : undefined}
+                >
+                  {f.cell(r)}
+                </td>
+              ))}
+            </tr>
+          ))}
+      </tbody>
+    </table>
   )
 }
