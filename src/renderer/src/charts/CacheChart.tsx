@@ -14,9 +14,8 @@ import type { StepTrace } from '../../../shared/trace'
 import { DecisionLanes } from './DecisionLanes'
 import { DecisionMarks } from './DecisionMarks'
 import { ChartLegend, type LegendEntry } from './ChartLegend'
-import { CHART_INSET, plotWidth } from './layout'
+import { CHART_INSET, stepAxisProps } from './layout'
 import { chartData, flatRows, type Series } from './step-series'
-import { stepTicks } from './step-ticks'
 import { StepTooltip } from './StepTooltip'
 
 interface Props {
@@ -67,16 +66,7 @@ export function CacheChart({ traces, totalSteps, warmupSteps, height = 220 }: Pr
                 }}
               />
             )}
-            <XAxis
-              dataKey="step"
-              type="number"
-              domain={[-0.5, steps - 0.5]}
-              ticks={stepTicks(steps, plotWidth(width))}
-              interval={0}
-              tick={{ fill: 'var(--text-faint)', fontSize: 10 }}
-              stroke="var(--chart-axis)"
-              allowDecimals={false}
-            />
+            <XAxis {...stepAxisProps(steps, width)} />
             <YAxis
               width={CHART_INSET.left}
               domain={[0, yMax]}

@@ -1,8 +1,7 @@
 import { useMemo, useState } from 'react'
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import { ChartLegend } from './ChartLegend'
-import { CHART_INSET, plotWidth } from './layout'
-import { stepTicks } from './step-ticks'
+import { CHART_INSET, stepAxisProps } from './layout'
 
 export interface TimedRun {
   label: string
@@ -34,16 +33,7 @@ export function StepTimeChart({ runs, height = 170 }: { runs: readonly TimedRun[
         <ResponsiveContainer width="100%" height="100%" onResize={setWidth}>
           <LineChart data={rows} margin={{ top: 8, right: CHART_INSET.right, bottom: 0, left: 0 }}>
             <CartesianGrid stroke="var(--chart-grid)" vertical={false} />
-            <XAxis
-              dataKey="step"
-              type="number"
-              domain={[-0.5, steps - 0.5]}
-              ticks={stepTicks(steps, plotWidth(width))}
-              interval={0}
-              allowDecimals={false}
-              tick={{ fill: 'var(--text-faint)', fontSize: 10 }}
-              stroke="var(--chart-axis)"
-            />
+            <XAxis {...stepAxisProps(steps, width)} />
             <YAxis
               width={CHART_INSET.left}
               tick={{ fill: 'var(--text-faint)', fontSize: 10 }}

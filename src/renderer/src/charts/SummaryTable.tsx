@@ -97,6 +97,33 @@ function SeriesName({ row, stacked = false }: { row: Row; stacked?: boolean }) {
 const quantile = (c: ContextSummary, q: (typeof Q)[number]): string =>
   c.quantiles ? formatDistance(c.quantiles[q]) : '—'
 
+/** What the table shows of each series, in order: a column each in the wide layout, a row each in the narrow. */
+const FIGURES: readonly { label: string; cell: (r: Row) => ReactNode; cached?: true }[] = [
+  { label: 'Cached', cell: (r) => r.context.cachedCount, cached: true },
+  { label: 'Computed', cell: (r) => r.context.computedCount },
+  ...Q.map((q) => ({ label: qLabel(q), cell: (r: Row) => quantile(r.context, q) }))
+]
+
+function FigureCell({ figure, row, title }: { figure: (typeof FIGURES)[number]; row: Row; title?: string }) {
+  return (
+    <td
+      className={figure.cached ? 'num strong' : 'num'}
+      data-testid={figure.cached ? 'cached-count' : undefined}
+      title={title}
+    >
+      {figure.cell(row)}
+    </td>
+  )
+}
+
+const NoSteps = ({ columns }: { columns: number }) => (
+  <tr>
+    <td colSpan={columns} className="dim">
+      No steps yet
+    </td>
+  </tr>
+)
+
 /** A series a row: Series, Cached, Computed, then the six quantiles. */
 function SeriesRows({ rows }: { rows: readonly Row[] }) {
   return (
@@ -104,36 +131,22 @@ function SeriesRows({ rows }: { rows: readonly Row[] }) {
       <thead>
         <tr>
           <th>Series</th>
-          <th className="num">Cached</th>
-          <th className="num">Computed</th>
-          {Q.map((q) => (
-            <th key={q} className="num">
-              {qLabel(q)}
+          {FIGURES.map((f) => (
+            <th key={f.label} className="num">
+              {f.label}
             </th>
           ))}
         </tr>
       </thead>
       <tbody>
-        {rows.length === 0 && (
-          <tr>
-            <td colSpan={3 + Q.length} className="dim">
-              No steps yet
-            </td>
-          </tr>
-        )}
+        {rows.length === 0 && <NoSteps columns={1 + FIGURES.length} />}
         {rows.map((r) => (
           <tr key={r.key} title={r.title}>
             <td>
               <SeriesName row={r} />
             </td>
-            <td className="num strong" data-testid="cached-count">
-              {r.context.cachedCount}
-            </td>
-            <td className="num">{r.context.computedCount}</td>
-            {Q.map((q) => (
-              <td key={q} className="num">
-                {quantile(r.context, q)}
-              </td>
+            {FIGURES.map((f) => (
+              <FigureCell key={f.label} figure={f} row={r} />
             ))}
           </tr>
         ))}
@@ -144,11 +157,6 @@ function SeriesRows({ rows }: { rows: readonly Row[] }) {
 
 /** A series a column, a figure a row: two series take three columns where the wide table takes nine. */
 function SeriesColumns({ rows }: { rows: readonly Row[] }) {
-  const figures: { label: string; cell: (r: Row) => ReactNode; cached?: true }[] = [
-    { label: 'Cached', cell: (r) => r.context.cachedCount, cached: true },
-    { label: 'Computed', cell: (r) => r.context.computedCount },
-    ...Q.map((q) => ({ label: qLabel(q), cell: (r: Row) => quantile(r.context, q) }))
-  ]
   return (
     <table className="data-table series-columns">
       <thead>
@@ -162,24 +170,13 @@ function SeriesColumns({ rows }: { rows: readonly Row[] }) {
         </tr>
       </thead>
       <tbody>
-        {rows.length === 0 && (
-          <tr>
-            <td className="dim">No steps yet</td>
-          </tr>
-        )}
+        {rows.length === 0 && <NoSteps columns={1} />}
         {rows.length > 0 &&
-          figures.map((f) => (
+          FIGURES.map((f) => (
             <tr key={f.label}>
               <th scope="row">{f.label}</th>
               {rows.map((r) => (
-                <td
-                  key={r.key}
-                  className={f.cached ? 'num strong' : 'num'}
-                  data-testid={f.cached ? 'cached-count' : undefined}
-                  title={f.cached ? r.title : undefined}
-                >
-                  {f.cell(r)}
-                </td>
+                <FigureCell key={r.key} figure={f} row={r} title={f.cached ? r.title : undefined} />
               ))}
             </tr>
           ))}
