@@ -44,12 +44,15 @@ export function CacheChart({ traces, totalSteps, warmupSteps, height = 220 }: Pr
     ...rows.flatMap((r) => data.series.map((s) => Number(r[`d:${s.key}`] ?? 0)))
   )
   const yMax = niceCeil(Math.max(maxDistance * 1.1, (threshold ?? 0) * 1.6, 0.01))
+  // A y tick label nearer the threshold's than this (in distance) would touch it: 14 px of the
+  // plot's height, which is the chart's less its top margin and the x axis.
+  const clearance = (yMax * 14) / Math.max(1, height - PLOT_TOP - X_AXIS_HEIGHT)
   return (
     <div className="cache-chart" data-testid="cache-chart" data-steps={data.rows.length}>
       <ChartLegend groups={legendGroups(data.series, threshold)} />
       <div style={{ height }}>
         <ResponsiveContainer width="100%" height="100%" onResize={setWidth}>
-          <ComposedChart data={rows} margin={{ top: 8, right: CHART_INSET.right, bottom: 0, left: 0 }}>
+          <ComposedChart data={rows} margin={{ top: PLOT_TOP, right: CHART_INSET.right, bottom: 0, left: 0 }}>
             <CartesianGrid stroke="var(--chart-grid)" vertical={false} />
             {warmupSteps > 0 && (
               <ReferenceArea
@@ -72,10 +75,10 @@ export function CacheChart({ traces, totalSteps, warmupSteps, height = 220 }: Pr
               domain={[0, yMax]}
               tick={{ fill: 'var(--text-faint)', fontSize: 10 }}
               stroke="var(--chart-axis)"
-              // The threshold's value stands on the axis at its line's height (below); a tick
-              // label within a line's height of it would be drawn over it.
+              // The threshold's value stands on the axis at its line's height (below): the tick
+              // labels beside it are left out.
               tickFormatter={(v: number) =>
-                threshold !== null && Math.abs(v - threshold) < yMax * 0.1 ? '' : v.toFixed(v < 0.1 ? 3 : 2)
+                threshold !== null && Math.abs(v - threshold) < clearance ? '' : v.toFixed(v < 0.1 ? 3 : 2)
               }
             />
             {threshold !== null && (
@@ -129,6 +132,10 @@ function legendGroups(series: readonly Series[], threshold: number | null): Lege
   if (threshold !== null) marks.push({ key: 'threshold', label: 'threshold', mark: 'threshold' })
   return [series.map((s) => ({ key: s.key, label: s.label, mark: 'line', color: s.color })), marks]
 }
+
+const PLOT_TOP = 8
+/** Recharts' default height of an x axis. */
+const X_AXIS_HEIGHT = 30
 
 function niceCeil(v: number): number {
   const p = 10 ** Math.floor(Math.log10(v))
