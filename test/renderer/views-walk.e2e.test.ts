@@ -223,7 +223,9 @@ describe('every view at 1280 and 1024 px wide, as a user walks through them', ()
     const { page } = studio
     await page.setViewportSize(SIZES[0])
     await open('Generate')
-    await page.getByTestId('steps').fill('400')
+    // The most steps a request takes: at F8B0's pace a 400-step run sometimes ended while the walk
+    // was still looking at it, before Esc.
+    await page.getByTestId('steps').fill('1000')
     await page.getByTestId('generate').click()
     await page.getByTestId('cancel').waitFor()
     await expect
