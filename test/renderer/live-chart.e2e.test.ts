@@ -20,6 +20,9 @@ const LONGEST_TASK_MS = 400
 const CANCEL_MS = 2000
 /** Probing goes on until the chart shows this many steps (the run is then cancelled). */
 const PROBE_UNTIL_STEP = 700
+/** The pause between two probes, and the fewest probes the run must have answered by then. */
+const PROBE_EVERY_MS = 100
+const MIN_PROBES = 8
 /** A probe not answered by then is counted at this (it fails the bound above). */
 const PROBE_LIMIT_MS = 3000
 
@@ -100,20 +103,23 @@ describe('the live chart on a long, fast run', () => {
     await watchClickDelays(page)
     const trips: number[] = []
     const grown: number[] = []
-    // Until the chart holds most of the run (its redraws cost the most there), at least 8 times.
-    for (let i = 0; i < 60 && (i < 8 || grown[i - 1] < PROBE_UNTIL_STEP); i++) {
+    // Until the chart holds most of the run (its redraws cost the most there), and no further: a
+    // fixed number of probes outran a fast run's end before Esc (the run finished, nothing to cancel).
+    for (let i = 0; i < 60 && (i === 0 || grown[i - 1] < PROBE_UNTIL_STEP); i++) {
       trips.push(await roundTrip(page))
       await click(page, at)
       grown.push(
         await chartSteps(page, PROBE).catch(() => -1) // -1: the page did not answer
       )
       if (i === 3) await screenshot(page, 'live-chart-running')
-      await new Promise((r) => setTimeout(r, 200))
+      await new Promise((r) => setTimeout(r, PROBE_EVERY_MS))
     }
+    expect(grown[grown.length - 1], 'the run is still under way when Esc is pressed').toBeLessThan(LONG_RUN)
+    expect(trips.length, `probes before step ${PROBE_UNTIL_STEP}`).toBeGreaterThanOrEqual(MIN_PROBES)
 
     const t0 = performance.now()
     await page.keyboard.press('Escape')
-    await page.getByTestId('run-cancelled').waitFor({ timeout: 120_000 })
+    await page.getByTestId('run-cancelled').waitFor({ timeout: 30_000 })
     const cancelMs = performance.now() - t0
     const tasks = await longTasks(page)
     const clicks = await clickDelays(page)
