@@ -3,8 +3,8 @@ import { decode } from 'fast-png'
 import type { EngineState } from '../../src/shared/engine-status'
 import type { GenerateRequestInput } from '../../src/shared/generation'
 import { EngineHost } from '../../src/main/engine-host/engine-host'
-import { EngineFailure } from '../../src/main/engine/errors'
 import { RecordingSpawner, realEngineSpawner } from './real-engine'
+import { failureOf } from '../engine/failure-of'
 
 /** A generate on the tiny fixture; many steps make it run long enough to kill or cancel midway. */
 const request = (steps: number): GenerateRequestInput => ({
@@ -13,16 +13,6 @@ const request = (steps: number): GenerateRequestInput => ({
   seed: 3,
   steps
 })
-
-async function failure(promise: Promise<unknown>): Promise<EngineFailure> {
-  try {
-    await promise
-  } catch (e) {
-    if (e instanceof EngineFailure) return e
-    throw e
-  }
-  throw new Error('expected the promise to fail')
-}
 
 // One engine for the file: starting ONNX Runtime takes seconds on a busy 2-core machine.
 // The crash test leaves a restarted engine behind, which the later tests then use.
@@ -44,7 +34,7 @@ describe('EngineHost with the real engine in a forked Node child', () => {
   })
 
   it('BAD CALL - a generate without a seed fails with bad_request naming the field', async () => {
-    const e = await failure(host.generate({ model: 'tiny-image', prompt: 'x' } as GenerateRequestInput))
+    const e = await failureOf(host.generate({ model: 'tiny-image', prompt: 'x' } as GenerateRequestInput))
     expect(e.code).toBe('bad_request')
     expect(e.message).toMatch(/^generate: invalid payload: seed:/)
   })
@@ -59,7 +49,7 @@ describe('EngineHost with the real engine in a forked Node child', () => {
         first.kill() // SIGKILL, as a native crash in ONNX Runtime would end it
       }
     })
-    const e = await failure(running)
+    const e = await failureOf(running)
     expect(killed).toBe(true)
     expect(e.code).toBe('engine_crashed')
     expect(e.message).toMatch(/^generate failed: the engine stopped unexpectedly \(killed by SIGKILL\)/)
@@ -82,7 +72,7 @@ describe('EngineHost with the real engine in a forked Node child', () => {
       signal: controller.signal,
       onProgress: () => controller.abort()
     })
-    expect((await failure(running)).code).toBe('cancelled')
+    expect((await failureOf(running)).code).toBe('cancelled')
     const info = await host.request('status', {})
     expect(info.busy).toBe(false)
   })
@@ -92,7 +82,7 @@ describe('EngineHost with the real engine in a forked Node child', () => {
     const controller = new AbortController()
     const queued = host.generate(request(2), { signal: controller.signal })
     controller.abort()
-    expect((await failure(queued)).code).toBe('cancelled')
+    expect((await failureOf(queued)).code).toBe('cancelled')
     await expect(first).resolves.toMatchObject({ recipe: { steps: 2 } })
   })
 

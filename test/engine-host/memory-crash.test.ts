@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { GenerateRequestInput } from '../../src/shared/generation'
 import { EngineHost } from '../../src/main/engine-host/engine-host'
 import type { ChildExit, EngineChild, EngineSpawner } from '../../src/main/engine-host/spawner'
-import { EngineFailure } from '../../src/main/engine/errors'
 import { RecordingSpawner, realEngineSpawner } from './real-engine'
+import { failureOf } from '../engine/failure-of'
 
 /**
  * An engine that dies of memory exhaustion during a generate: the generate fails with
@@ -19,16 +19,6 @@ const request = (model: string, steps: number): GenerateRequestInput => ({
   seed: 3,
   steps
 })
-
-async function failure(promise: Promise<unknown>): Promise<EngineFailure> {
-  try {
-    await promise
-  } catch (e) {
-    if (e instanceof EngineFailure) return e
-    throw e
-  }
-  throw new Error('expected the promise to fail')
-}
 
 describe('EngineHost with the real engine killed as the out-of-memory killer does', () => {
   const spawner = new RecordingSpawner(realEngineSpawner())
@@ -48,13 +38,13 @@ describe('EngineHost with the real engine killed as the out-of-memory killer doe
         process.kill(first.pid as number, 'SIGKILL')
       }
     })
-    const e = await failure(running)
+    const e = await failureOf(running)
     expect(e.code).toBe('resources')
     expect(e.message).toBe(
       'tiny-image: the engine ran out of memory generating with it (killed by SIGKILL from outside the app, as the system does when memory runs out); it is not run again until the engine is restarted'
     )
 
-    const again = await failure(host.generate(request('tiny-image', 2)))
+    const again = await failureOf(host.generate(request('tiny-image', 2)))
     expect(again.code).toBe('resources')
     expect(again.message).toBe(e.message)
 
@@ -135,7 +125,7 @@ describe('EngineHost telling a memory death from another crash', () => {
       { code: null, signal: 'SIGABRT' },
       'FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory'
     )
-    const e = await failure(host.generate(request('big-model', 1)))
+    const e = await failureOf(host.generate(request('big-model', 1)))
     expect(e.code).toBe('resources')
     expect(e.message).toMatch(
       /^big-model: the engine ran out of memory generating with it \(it reported running out of memory\)/
@@ -148,16 +138,16 @@ describe('EngineHost telling a memory death from another crash', () => {
       { code: 134, signal: null },
       "terminate called after throwing an instance of 'std::bad_alloc'\n  what():  std::bad_alloc"
     )
-    const e = await failure(host.generate(request('big-model', 1)))
+    const e = await failureOf(host.generate(request('big-model', 1)))
     expect(e.code).toBe('resources')
     await host.dispose()
   })
 
   it('a segfault stays engine_crashed, and the model may be tried again', async () => {
     const { host, spawns } = hostDyingWith({ code: null, signal: 'SIGSEGV' }, 'Segmentation fault')
-    const e = await failure(host.generate(request('some-model', 1)))
+    const e = await failureOf(host.generate(request('some-model', 1)))
     expect(e.code).toBe('engine_crashed')
-    const again = await failure(host.generate(request('some-model', 1)))
+    const again = await failureOf(host.generate(request('some-model', 1)))
     expect(again.code).toBe('engine_crashed')
     expect(spawns()).toBeGreaterThanOrEqual(2)
     await host.dispose()

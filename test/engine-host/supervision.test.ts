@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { EngineHostStatus } from '../../src/shared/engine-status'
 import { EngineHost } from '../../src/main/engine-host/engine-host'
 import type { ChildExit, EngineChild, EngineSpawner } from '../../src/main/engine-host/spawner'
-import { EngineFailure } from '../../src/main/engine/errors'
+import { failureOf } from '../engine/failure-of'
 
 /**
  * The host keeping its process running, with children that never get as far as a request: one
@@ -10,16 +10,6 @@ import { EngineFailure } from '../../src/main/engine/errors'
  * crash at start, too many crashes in the window stop the restarts (and fail what waits for a
  * ready engine), and a restart by hand starts again.
  */
-
-async function failure(promise: Promise<unknown>): Promise<EngineFailure> {
-  try {
-    await promise
-  } catch (e) {
-    if (e instanceof EngineFailure) return e
-    throw e
-  }
-  throw new Error('expected the promise to fail')
-}
 
 /** A child that says nothing; killing it ends it as Electron reports our own kill. */
 class SilentChild implements EngineChild {
@@ -79,14 +69,14 @@ describe('EngineHost supervising its process', () => {
     }
     const host = new EngineHost(spawner, { restartBackoffMs: [1] })
     host.start()
-    const e = await failure(host.request('status', {}))
+    const e = await failureOf(host.request('status', {}))
     const gaveUp = 'the engine stopped unexpectedly (worker file missing) — gave up after 5 restarts in 60 s'
     expect(e.code).toBe('engine_crashed')
     expect(e.message).toBe(gaveUp)
     expect(spawns).toBe(6)
     expect(host.status()).toMatchObject({ state: 'crashed', error: gaveUp, gaveUp: true, restarts: 5 })
     // Once given up, a request fails at once instead of waiting for an engine that is not coming.
-    expect((await failure(host.request('listModels', {}))).message).toBe(gaveUp)
+    expect((await failureOf(host.request('listModels', {}))).message).toBe(gaveUp)
 
     const again = statusWhen(host, (s) => s.state === 'restarting')
     host.restart()
