@@ -12,7 +12,7 @@ import type { BeforeCall, BlockProgram } from '../model/block-program'
  * The block ranges the cache asks for: [0, N) without it, else the first Fn, the middle and the
  * last Bn blocks.
  */
-export function cacheRanges(c: CacheConfig, n: number): [number, number][] {
+function cacheRanges(c: CacheConfig, n: number): [number, number][] {
   if (!c.enabled) return [[0, n]]
   return [
     [0, c.Fn],
